@@ -1,0 +1,214 @@
+#include "commands.hpp"
+
+#include <myelin/analysis/spike_stats.hpp>
+#include <myelin/io/config.hpp>
+#include <myelin/io/output_dir.hpp>
+#include <myelin/io/sonata.hpp>
+#include <myelin/models/registry.hpp>
+#include <myelin/simulator/engine.hpp>
+#include <myelin/simulator/error.hpp>
+
+#include <fmt/format.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+namespace myelin::apps {
+
+namespace fs = std::filesystem;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+double seconds_since(clock_type::time_point t) { return std::chrono::duration<double>(clock_type::now() - t).count(); }
+
+double peak_memory_MB() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+// Prints "simulated X / Y ms" with the real-time factor and an ETA once a run has taken
+// longer than a few seconds: in place on a terminal, a line every 10 s otherwise.
+class progress_line {
+public:
+    progress_line(double h_ms, double total_ms, bool quiet)
+        : h_ms_(h_ms), total_ms_(total_ms), quiet_(quiet), tty_(::isatty(STDERR_FILENO) != 0) {}
+    void operator()(step_t done) {
+        if (quiet_) return;
+        const double wall = seconds_since(start_);
+        if (wall < 3.0 || wall - last_ < (tty_ ? 0.5 : 10.0)) return;
+        last_ = wall;
+        const double t_ms = static_cast<double>(done) * h_ms_;
+        const double rtf = wall / (t_ms * 1e-3);
+        const double eta = (total_ms_ - t_ms) * 1e-3 * rtf;
+        fmt::print(stderr, "{}simulated {:.1f} / {:.1f} ms ({:.0f}%), real-time factor {:.2f}, ETA {:.0f} s{}",
+                   tty_ ? "\r" : "", t_ms, total_ms_, 100.0 * t_ms / total_ms_, rtf, eta, tty_ ? "   " : "\n");
+        shown_ = true;
+    }
+    void finish() const {
+        if (shown_ && tty_) fmt::print(stderr, "\n");
+    }
+
+private:
+    double h_ms_, total_ms_;
+    bool quiet_, tty_, shown_ = false;
+    clock_type::time_point start_ = clock_type::now();
+    double last_ = 0.0;
+};
+
+}  // namespace
+
+int run_command(const run_options& o) {
+    network_spec spec = io::load_config(o.config, models::builtin_registry());
+    if (o.seed) spec.simulation.seed = *o.seed;
+    if (o.threads) spec.simulation.threads = *o.threads;
+    if (o.t_stop_ms) spec.simulation.t_stop_ms = *o.t_stop_ms;
+    try {
+        validate(spec);
+    } catch (const input_error& e) {
+        throw e.in_file(o.config);
+    }
+
+    const fs::path out_path = o.output.empty() ? fs::path("out") / fs::path(o.config).stem() : fs::path(o.output);
+    io::output_dir out(out_path, o.force);
+
+    const double h = spec.simulation.resolution_ms;
+    engine sim = [&] {
+        try {
+            return engine(spec);
+        } catch (const input_error& e) {
+            throw e.in_file(o.config);
+        }
+    }();
+    const auto& st = sim.stats();
+    fmt::print("Myelin {}: {}\n", MYELIN_VERSION, o.config);
+    fmt::print("network: {} neurons, {} synapses ({:.2f} bytes per synapse), {} thread{}, d_min {} ms\n",
+               st.n_neurons, st.n_synapses,
+               st.n_synapses ? static_cast<double>(st.synapse_bytes) / static_cast<double>(st.n_synapses) : 0.0,
+               spec.simulation.threads, spec.simulation.threads == 1 ? "" : "s",
+               static_cast<double>(st.min_delay_steps) * h);
+    std::fflush(stdout);
+
+    const step_t n_steps = ms_to_steps(spec.simulation.t_stop_ms, h);
+    const double t_stop_ms = static_cast<double>(n_steps) * h;
+    progress_line progress(h, t_stop_ms, o.quiet);
+    const auto sim_start = clock_type::now();
+    sim.run(n_steps, [&](step_t done) { progress(done); });
+    const double sim_seconds = seconds_since(sim_start);
+    progress.finish();
+
+    // Spikes: per population, time stamps (step + 1) h and population-local ids.
+    std::vector<analysis::population_stats> stats;
+    if (spec.spikes) {
+        io::spike_file file;
+        file.t_start_ms = 0.0;
+        file.t_stop_ms = t_stop_ms;
+        std::vector<std::size_t> slot(spec.populations.size(), SIZE_MAX);
+        for (auto p : spec.spikes->populations) {
+            if (slot[p] != SIZE_MAX) continue;
+            slot[p] = file.populations.size();
+            file.populations.push_back({spec.populations[p].name, {}, {}, spec.populations[p].n, io::spike_sorting::by_time});
+        }
+        for (const spike& s : sim.recorded_spikes()) {
+            std::size_t p = 0;
+            while (p + 1 < spec.populations.size() && s.gid >= sim.first_gid(p + 1)) ++p;
+            auto& pop = file.populations[slot[p]];
+            pop.timestamps_ms.push_back(static_cast<double>(s.step + 1) * h);
+            pop.node_ids.push_back(s.gid - sim.first_gid(p));
+        }
+        for (const auto& pop : file.populations)
+            stats.push_back(analysis::spike_stats(pop.name, *pop.n_nodes, pop.timestamps_ms, pop.node_ids, 0.0, t_stop_ms));
+        io::write_spikes(out.file("spikes.h5"), file);
+    }
+    std::vector<std::string> written;
+    if (spec.spikes) written.push_back("spikes.h5");
+    for (const auto& tr : sim.state_traces()) {
+        for (std::size_t v = 0; v < tr.variables.size(); ++v) {
+            io::report r{spec.populations[tr.population].name, tr.variables[v], tr.units[v], tr.neurons,
+                         0.0, tr.dt_ms * static_cast<double>(tr.n_samples), tr.dt_ms, tr.n_samples, tr.data[v]};
+            const std::string name = fmt::format("{}.{}.h5", tr.recorder, tr.variables[v]);
+            io::write_report(out.file(name), r);
+            written.push_back(name);
+        }
+    }
+    out.commit();
+
+    fmt::print("build {:.2f} s, simulation of {} ms {:.2f} s (real-time factor {:.2f}), peak memory {:.0f} MB\n",
+               st.build_seconds, t_stop_ms, sim_seconds, sim_seconds / (t_stop_ms * 1e-3), peak_memory_MB());
+    if (!stats.empty()) fmt::print("\n{}", analysis::format_stats_table(stats));
+    fmt::print("\nwrote");
+    for (const auto& w : written) fmt::print(" {}", (out.final_dir() / w).string());
+    fmt::print("\n");
+    return 0;
+}
+
+int info_command(const std::string& path, std::optional<double> t_start_ms, std::optional<double> t_stop_ms) {
+    const io::spike_file file = io::read_spikes(path);
+    double last = 0.0;
+    for (const auto& p : file.populations)
+        for (double t : p.timestamps_ms) last = std::max(last, t);
+    const double start = t_start_ms.value_or(file.t_start_ms.value_or(0.0));
+    // Without t_stop in the file, count up to just after the last spike.
+    const double stop = t_stop_ms.value_or(file.t_stop_ms.value_or(std::nextafter(last, INFINITY)));
+    if (!(stop > start))
+        throw input_error(path, "--t-stop", fmt::format("t_stop = {} ms; must be > t_start = {} ms", stop, start));
+    std::vector<analysis::population_stats> stats;
+    std::vector<std::string> notes;
+    for (const auto& p : file.populations) {
+        std::uint64_t n = 0;
+        if (p.n_nodes) {
+            n = *p.n_nodes;
+        } else {
+            for (auto id : p.node_ids) n = std::max(n, id + 1);
+            notes.push_back(fmt::format("population {}: size not in the file; rate is per neuron up to the highest id "
+                                        "that spiked ({})",
+                                        p.name, n));
+        }
+        stats.push_back(analysis::spike_stats(p.name, n, p.timestamps_ms, p.node_ids, start, stop));
+    }
+    fmt::print("{}: {} population{}, {:.1f} to {:.1f} ms\n\n{}", path, file.populations.size(),
+               file.populations.size() == 1 ? "" : "s", start, stop, analysis::format_stats_table(stats));
+    if (!file.t_stop_ms && !t_stop_ms) notes.push_back("no t_stop in the file: counted up to the last spike");
+    for (const auto& n : notes) fmt::print("note: {}\n", n);
+    return 0;
+}
+
+int models_command(const std::string& name) {
+    const auto& registry = models::builtin_registry();
+    if (name.empty()) {
+        for (auto kind : {model_kind::neuron, model_kind::stimulus}) {
+            fmt::print("{}:\n", kind == model_kind::neuron ? "neuron models" : "stimulus models");
+            for (const auto& n : registry.names(kind)) fmt::print("  {:<20} {}\n", n, registry.find(n)->summary);
+        }
+        return 0;
+    }
+    const model_info* m = registry.find(name);
+    if (!m) throw input_error("", "models", fmt::format("unknown model '{}'; 'myelin models' lists them", name));
+    fmt::print("{}: {}\n", m->name, m->summary);
+    if (m->kind == model_kind::neuron) fmt::print("incoming weights in {}\n", m->weight_unit);
+    fmt::print("\nparameters:\n");
+    for (const auto& p : m->params) {
+        const std::string value = std::visit(
+            [](const auto& v) -> std::string {
+                using T = std::decay_t<decltype(v)>;
+                if constexpr (std::is_same_v<T, bool>) return v ? "true" : "false";
+                else if constexpr (std::is_same_v<T, double>) return fmt::format("{}", v);
+                else return "[]";
+            },
+            p.default_value);
+        fmt::print("  {:<20} {:>10} {:<4} {}\n", p.key, value, p.unit, p.doc);
+    }
+    if (!m->state.empty()) {
+        fmt::print("\nstate variables:\n");
+        for (const auto& s : m->state) fmt::print("  {:<20} {:<4} {}\n", s.key, s.unit, s.doc);
+    }
+    return 0;
+}
+
+}  // namespace myelin::apps

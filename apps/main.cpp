@@ -1,0 +1,73 @@
+// The `myelin` command-line program: parses arguments and hands over to the libraries.
+// Exit codes: 0 success, 2 bad input (config, files, flags), 1 any other failure.
+#include "commands.hpp"
+
+#include <myelin/simulator/error.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <exception>
+#include <optional>
+
+#ifndef MYELIN_VERSION
+#define MYELIN_VERSION "unknown"
+#endif
+
+int main(int argc, char** argv) {
+    CLI::App app{"Myelin: spiking neural network simulator"};
+    app.set_version_flag("--version", "myelin " MYELIN_VERSION);
+    app.require_subcommand(1);
+    app.footer("Run 'myelin COMMAND --help' for the options of a command. Docs: docs/ in the source tree.");
+
+    myelin::apps::run_options run;
+    std::optional<std::uint32_t> seed;
+    std::optional<double> t_stop;
+    std::optional<int> threads;
+    auto* run_cmd = app.add_subcommand("run", "Build and simulate the network described by a JSON config");
+    run_cmd->add_option("config", run.config, "Network config (JSON), see docs/config.md")->required();
+    run_cmd->add_option("--threads", threads, "OpenMP threads (overrides simulation.threads)")->check(CLI::Range(1, 1024));
+    run_cmd->add_option("--seed", seed, "Random seed, 0 to 4294967295 (overrides simulation.seed)");
+    run_cmd->add_option("--t-stop", t_stop, "Biological time to simulate in ms (overrides simulation.t_stop)")
+        ->check(CLI::PositiveNumber);
+    run_cmd->add_option("--output", run.output, "Output folder (default: out/<config name>)");
+    run_cmd->add_flag("--force", run.force, "Write into an existing output folder, replacing this run's files");
+    run_cmd->add_flag("--quiet", run.quiet, "No progress line");
+
+    std::string spikes_file;
+    std::optional<double> info_start, info_stop;
+    auto* info_cmd = app.add_subcommand("info", "Spike statistics of a SONATA spike file");
+    info_cmd->add_option("spikes", spikes_file, "SONATA spike file (HDF5)")->required();
+    info_cmd->add_option("--t-start", info_start, "Count spikes from this time (ms)");
+    info_cmd->add_option("--t-stop", info_stop, "Count spikes before this time (ms)");
+
+    std::string model_name;
+    auto* models_cmd = app.add_subcommand("models", "List the built-in models, or one model's parameters");
+    models_cmd->add_option("name", model_name, "Model to describe");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e);  // prints help, version or the error
+        return code == 0 ? 0 : 2;
+    }
+
+    try {
+        if (*run_cmd) {
+            run.seed = seed;
+            run.t_stop_ms = t_stop;
+            run.threads = threads;
+            return myelin::apps::run_command(run);
+        }
+        if (*info_cmd) return myelin::apps::info_command(spikes_file, info_start, info_stop);
+        if (*models_cmd) return myelin::apps::models_command(model_name);
+    } catch (const myelin::input_error& e) {
+        fmt::print(stderr, "myelin: error: {}\n", e.what());
+        return 2;
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "myelin: failed: {}\n", e.what());
+        return 1;
+    }
+    return 0;
+}

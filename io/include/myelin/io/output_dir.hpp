@@ -1,0 +1,29 @@
+#pragma once
+// The output folder of a run. Files are written into a staging folder beside it and moved
+// in only when the whole run succeeded, so a failed or interrupted run leaves nothing that
+// looks like output. An existing folder is only written into with `force`; even then only
+// the files of this run are replaced, nothing else in it is touched.
+#include <filesystem>
+#include <string>
+
+namespace myelin::io {
+
+class output_dir {
+public:
+    // Throws input_error (path "--output") if the folder exists without `force`, or if
+    // the staging folder cannot be created.
+    output_dir(std::filesystem::path final_dir, bool force);
+    ~output_dir();  // removes the staging folder unless committed
+    output_dir(const output_dir&) = delete;
+    output_dir& operator=(const output_dir&) = delete;
+
+    std::filesystem::path file(const std::string& name) const { return staging_ / name; }
+    const std::filesystem::path& final_dir() const { return final_; }
+    void commit();
+
+private:
+    std::filesystem::path final_, staging_;
+    bool committed_ = false;
+};
+
+}  // namespace myelin::io

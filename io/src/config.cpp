@@ -1,0 +1,516 @@
+#include <myelin/io/config.hpp>
+
+#include <myelin/simulator/error.hpp>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+
+namespace myelin::io {
+
+namespace {
+
+using json = nlohmann::json;
+
+std::string type_name(const json& j) {
+    if (j.is_number_integer() || j.is_number_unsigned()) return "integer";
+    if (j.is_number_float()) return "number";
+    return j.type_name();
+}
+
+std::string show(const json& j) {
+    std::string s = j.dump();
+    return s.size() > 60 ? s.substr(0, 57) + "..." : s;
+}
+
+// Reads one JSON object, remembering which keys were used so that unknown ones (typos)
+// are reported with the list of allowed keys.
+class object_reader {
+public:
+    object_reader(const json& j, std::string path, const std::string& file) : j_(j), path_(std::move(path)), file_(file) {
+        if (!j_.is_object()) fail(path_, fmt::format("expected an object, got {} {}", type_name(j_), show(j_)));
+    }
+
+    [[noreturn]] void fail(const std::string& path, const std::string& detail) const {
+        throw input_error(file_, path, detail);
+    }
+    std::string at(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+    const std::string& path() const { return path_; }
+    const std::string& file() const { return file_; }
+
+    bool has(const std::string& key) {
+        allowed_.insert(key);
+        return j_.contains(key);
+    }
+    const json& get(const std::string& key) {
+        if (!has(key)) fail(at(key), "is required but missing");
+        return j_.at(key);
+    }
+
+    double number(const std::string& key) { return as_number(get(key), at(key)); }
+    double number(const std::string& key, double fallback) { return has(key) ? number(key) : fallback; }
+    std::uint64_t count(const std::string& key) { return as_count(get(key), at(key)); }
+    bool flag(const std::string& key, bool fallback) {
+        if (!has(key)) return fallback;
+        const json& v = j_.at(key);
+        if (!v.is_boolean()) fail(at(key), fmt::format("expected true or false, got {} {}", type_name(v), show(v)));
+        return v.get<bool>();
+    }
+    std::string text(const std::string& key) {
+        const json& v = get(key);
+        if (!v.is_string()) fail(at(key), fmt::format("expected a string, got {} {}", type_name(v), show(v)));
+        return v.get<std::string>();
+    }
+
+    double as_number(const json& v, const std::string& path) const {
+        if (v.is_number()) return v.get<double>();
+        if (v.is_string()) {  // JSON has no infinity
+            const auto s = v.get<std::string>();
+            if (s == "inf" || s == "+inf") return std::numeric_limits<double>::infinity();
+            if (s == "-inf") return -std::numeric_limits<double>::infinity();
+        }
+        fail(path, fmt::format("expected a number, got {} {}", type_name(v), show(v)));
+    }
+    std::uint64_t as_count(const json& v, const std::string& path) const {
+        if (v.is_number_unsigned()) return v.get<std::uint64_t>();
+        if (v.is_number_integer() && v.get<std::int64_t>() >= 0) return static_cast<std::uint64_t>(v.get<std::int64_t>());
+        if (v.is_number_float()) {
+            const double d = v.get<double>();
+            if (d >= 0 && d == std::floor(d) && d < 1.8e19) return static_cast<std::uint64_t>(d);
+        }
+        fail(path, fmt::format("expected a non-negative integer, got {} {}", type_name(v), show(v)));
+    }
+
+    // Unknown keys are errors: a typo must not silently fall back to a default.
+    void finish() const {
+        for (auto it = j_.begin(); it != j_.end(); ++it)
+            if (!allowed_.count(it.key()))
+                fail(at(it.key()), fmt::format("unknown key '{}'; allowed here: {}", it.key(),
+                                               fmt::join(allowed_, ", ")));
+    }
+
+private:
+    const json& j_;
+    std::string path_;
+    const std::string& file_;
+    std::set<std::string> allowed_;
+};
+
+std::string constraint_text(constraint c) {
+    switch (c) {
+    case constraint::positive: return "must be > 0";
+    case constraint::nonnegative: return "must be >= 0";
+    case constraint::finite: return "must be finite";
+    case constraint::any: return "";
+    }
+    return "";
+}
+
+bool satisfies(double v, constraint c) {
+    switch (c) {
+    case constraint::positive: return v > 0.0 && std::isfinite(v);
+    case constraint::nonnegative: return v >= 0.0;
+    case constraint::finite: return std::isfinite(v);
+    case constraint::any: return !std::isnan(v);
+    }
+    return false;
+}
+
+std::string with_unit(double v, const std::string& unit) {
+    return unit.empty() ? fmt::format("{}", v) : fmt::format("{} {}", v, unit);
+}
+
+class parser {
+public:
+    parser(const std::string& file, const model_registry& models) : file_(file), models_(models) {}
+
+    network_spec run(const json& root) {
+        object_reader top(root, "", file_);
+        if (top.has("simulation")) simulation(top.get("simulation"));
+        populations(top.get("populations"));
+        if (top.has("projections")) projections(top.get("projections"));
+        if (top.has("stimuli")) stimuli(top.get("stimuli"));
+        recorders(top.has("recorders") ? top.get("recorders") : json::object());
+        top.has("description");  // free text for the reader
+        top.finish();
+        try {
+            validate(spec_);
+        } catch (const input_error& e) {
+            throw e.in_file(file_);
+        }
+        return std::move(spec_);
+    }
+
+private:
+    [[noreturn]] void fail(const std::string& path, const std::string& detail) const {
+        throw input_error(file_, path, detail);
+    }
+
+    const json& array_at(object_reader& r, const std::string& key) {
+        const json& a = r.get(key);
+        if (!a.is_array()) fail(r.at(key), fmt::format("expected a list, got {} {}", type_name(a), show(a)));
+        return a;
+    }
+
+    void simulation(const json& j) {
+        object_reader r(j, "simulation", file_);
+        auto& s = spec_.simulation;
+        s.resolution_ms = r.number("resolution", s.resolution_ms);
+        if (!(s.resolution_ms > 0.0) || !std::isfinite(s.resolution_ms))
+            fail(r.at("resolution"), fmt::format("resolution = {} ms; must be > 0", s.resolution_ms));
+        s.t_stop_ms = r.number("t_stop", s.t_stop_ms);
+        if (!(s.t_stop_ms > 0.0) || !std::isfinite(s.t_stop_ms))
+            fail(r.at("t_stop"), fmt::format("t_stop = {} ms; must be > 0", s.t_stop_ms));
+        if (r.has("seed")) {
+            const auto seed = r.count("seed");
+            if (seed > std::numeric_limits<std::uint32_t>::max())
+                fail(r.at("seed"), fmt::format("seed = {}; must be in [0, 4294967295]", seed));
+            s.seed = static_cast<std::uint32_t>(seed);
+        }
+        if (r.has("threads")) {
+            const auto t = r.count("threads");
+            if (t < 1 || t > 1024) fail(r.at("threads"), fmt::format("threads = {}; must be in [1, 1024]", t));
+            s.threads = static_cast<int>(t);
+        }
+        r.finish();
+    }
+
+    const model_info& model(object_reader& r, model_kind kind) {
+        const std::string name = r.text("model");
+        const model_info* m = models_.find(name);
+        if (!m || m->kind != kind)
+            fail(r.at("model"), fmt::format("unknown {} model '{}'; known: {}",
+                                            kind == model_kind::neuron ? "neuron" : "stimulus", name,
+                                            fmt::join(models_.names(kind), ", ")));
+        return *m;
+    }
+
+    param_values params(object_reader& owner, const model_info& m) {
+        param_values values = m.default_values();
+        if (owner.has("params")) {
+            const json& j = owner.get("params");
+            const std::string path = owner.at("params");
+            if (!j.is_object()) fail(path, fmt::format("expected an object, got {} {}", type_name(j), show(j)));
+            for (auto it = j.begin(); it != j.end(); ++it) {
+                const std::string p = path + "." + it.key();
+                const auto index = m.param_index(it.key());
+                if (!index) {
+                    std::vector<std::string> keys;
+                    for (const auto& info : m.params) keys.push_back(info.key);
+                    fail(p, fmt::format("unknown parameter '{}' of model {}; known: {}", it.key(), m.name,
+                                        fmt::join(keys, ", ")));
+                }
+                values[*index] = param(m.params[*index], it.value(), p, owner);
+            }
+        }
+        if (auto problem = m.check(values, spec_.simulation.resolution_ms))
+            fail(owner.at("params") + "." + problem->key, problem->message);
+        return values;
+    }
+
+    param_value param(const param_info& info, const json& v, const std::string& path, const object_reader& r) {
+        auto number = [&](const json& x, const std::string& at) {
+            const double d = r.as_number(x, at);
+            if (!satisfies(d, info.rule))
+                fail(at, fmt::format("{} = {}; {}", info.key, with_unit(d, info.unit), constraint_text(info.rule)));
+            return d;
+        };
+        if (std::holds_alternative<bool>(info.default_value)) {
+            if (!v.is_boolean()) fail(path, fmt::format("{}: expected true or false, got {} {}", info.key, type_name(v), show(v)));
+            return v.get<bool>();
+        }
+        if (std::holds_alternative<std::vector<double>>(info.default_value)) {
+            if (!v.is_array()) fail(path, fmt::format("{}: expected a list of numbers, got {} {}", info.key, type_name(v), show(v)));
+            std::vector<double> out;
+            for (std::size_t i = 0; i < v.size(); ++i) out.push_back(number(v[i], fmt::format("{}[{}]", path, i)));
+            return out;
+        }
+        return number(v, path);
+    }
+
+    distribution dist(const json& v, const std::string& path, const object_reader& r) {
+        if (!v.is_object()) return distribution::constant(r.as_number(v, path));
+        object_reader d(v, path, file_);
+        distribution out;
+        const std::string type = d.text("distribution");
+        auto positive = [&](const std::string& key, double x) {
+            if (!(x > 0.0) || !std::isfinite(x)) fail(d.at(key), fmt::format("{} = {}; must be > 0", key, x));
+        };
+        auto finite = [&](const std::string& key, double x) {
+            if (!std::isfinite(x)) fail(d.at(key), fmt::format("{} = {}; must be finite", key, x));
+        };
+        if (type == "uniform") {
+            out.type = distribution::kind::uniform;
+            out.low = d.number("low");
+            out.high = d.number("high");
+            finite("low", out.low);
+            finite("high", out.high);
+            if (!(out.low < out.high))
+                fail(d.at("high"), fmt::format("high = {}; must be > low = {}", out.high, out.low));
+        } else if (type == "normal" || type == "lognormal") {
+            const bool normal = type == "normal";
+            out.type = normal ? distribution::kind::normal : distribution::kind::lognormal;
+            if (normal) {
+                out.mean = d.number("mean");
+                out.std = d.number("std");
+                finite("mean", out.mean);
+                positive("std", out.std);
+            } else {
+                out.mu = d.number("mu");
+                out.sigma = d.number("sigma");
+                finite("mu", out.mu);
+                positive("sigma", out.sigma);
+            }
+            out.min = d.number("min", out.min);
+            out.max = d.number("max", out.max);
+            if (!(out.min < out.max)) fail(d.at("max"), fmt::format("max = {}; must be > min = {}", out.max, out.min));
+        } else {
+            fail(d.at("distribution"),
+                 fmt::format("unknown distribution '{}'; known: uniform, normal, lognormal", type));
+        }
+        d.finish();
+        return out;
+    }
+
+    std::size_t population_ref(const json& v, const std::string& path) {
+        if (!v.is_string()) fail(path, fmt::format("expected a population name, got {} {}", type_name(v), show(v)));
+        const auto name = v.get<std::string>();
+        const auto index = spec_.population_index(name);
+        if (!index) {
+            std::vector<std::string> names;
+            for (const auto& p : spec_.populations) names.push_back(p.name);
+            fail(path, fmt::format("unknown population '{}'; defined: {}", name, fmt::join(names, ", ")));
+        }
+        return *index;
+    }
+
+    std::vector<std::uint64_t> neuron_list(const json& v, const std::string& path, const object_reader& r) {
+        if (!v.is_array()) fail(path, fmt::format("expected a list of neuron indices, got {} {}", type_name(v), show(v)));
+        std::vector<std::uint64_t> out;
+        for (std::size_t i = 0; i < v.size(); ++i) out.push_back(r.as_count(v[i], fmt::format("{}[{}]", path, i)));
+        return out;
+    }
+
+    void populations(const json& j) {
+        if (!j.is_array() || j.empty())
+            fail("populations", fmt::format("expected a non-empty list of populations, got {}", show(j)));
+        for (std::size_t i = 0; i < j.size(); ++i) {
+            object_reader r(j[i], fmt::format("populations[{}]", i), file_);
+            population_spec p;
+            p.path = r.path();
+            p.name = r.text("name");
+            if (p.name.empty() || p.name.find('/') != std::string::npos)
+                fail(r.at("name"), fmt::format("name '{}'; must be non-empty and contain no '/'", p.name));
+            const model_info& m = model(r, model_kind::neuron);
+            p.model = &m;
+            p.n = r.count("n");
+            p.params = params(r, m);
+            if (r.has("initial")) {
+                const json& init = r.get("initial");
+                object_reader ir(init, r.at("initial"), file_);
+                for (auto it = init.begin(); it != init.end(); ++it) {
+                    const auto var = m.state_index(it.key());
+                    if (!var) {
+                        std::vector<std::string> keys;
+                        for (const auto& s : m.state) keys.push_back(s.key);
+                        fail(ir.at(it.key()), fmt::format("unknown state variable '{}' of model {}; known: {}",
+                                                          it.key(), m.name, fmt::join(keys, ", ")));
+                    }
+                    ir.has(it.key());
+                    p.initial.push_back({*var, dist(it.value(), ir.at(it.key()), ir), ir.at(it.key())});
+                }
+            }
+            r.finish();
+            spec_.populations.push_back(std::move(p));
+        }
+    }
+
+    void projections(const json& j) {
+        if (!j.is_array()) fail("projections", fmt::format("expected a list, got {}", show(j)));
+        for (std::size_t i = 0; i < j.size(); ++i) {
+            object_reader r(j[i], fmt::format("projections[{}]", i), file_);
+            projection_spec p;
+            p.path = r.path();
+            p.source = population_ref(r.get("source"), r.at("source"));
+            p.target = population_ref(r.get("target"), r.at("target"));
+            p.rule = rule(r.get("connection"), r.at("connection"));
+            p.weight = dist(r.get("weight"), r.at("weight"), r);
+            p.delay_ms = dist(r.get("delay"), r.at("delay"), r);
+            r.finish();
+            spec_.projections.push_back(std::move(p));
+        }
+    }
+
+    rule_spec rule(const json& j, const std::string& path) {
+        object_reader r(j, path, file_);
+        rule_spec out;
+        const std::string type = r.text("rule");
+        static const std::pair<const char*, connection_rule> rules[] = {
+            {"all_to_all", connection_rule::all_to_all},
+            {"one_to_one", connection_rule::one_to_one},
+            {"fixed_indegree", connection_rule::fixed_indegree},
+            {"fixed_outdegree", connection_rule::fixed_outdegree},
+            {"pairwise_bernoulli", connection_rule::pairwise_bernoulli},
+            {"fixed_total_number", connection_rule::fixed_total_number},
+        };
+        bool found = false;
+        for (auto [name, value] : rules)
+            if (type == name) {
+                out.type = value;
+                found = true;
+            }
+        if (!found)
+            fail(r.at("rule"), fmt::format("unknown rule '{}'; known: all_to_all, one_to_one, fixed_indegree, "
+                                           "fixed_outdegree, pairwise_bernoulli, fixed_total_number",
+                                           type));
+        switch (out.type) {
+        case connection_rule::fixed_indegree: out.count = r.count("indegree"); break;
+        case connection_rule::fixed_outdegree: out.count = r.count("outdegree"); break;
+        case connection_rule::fixed_total_number: out.count = r.count("N"); break;
+        case connection_rule::pairwise_bernoulli: out.p = r.number("p"); break;
+        default: break;
+        }
+        if (out.count > std::numeric_limits<std::uint32_t>::max())
+            fail(path, fmt::format("count {} is too large; must be < 2^32", out.count));
+        out.allow_autapses = r.flag("allow_autapses", true);
+        out.allow_multapses = r.flag("allow_multapses", true);
+        r.finish();
+        return out;
+    }
+
+    void stimuli(const json& j) {
+        if (!j.is_array()) fail("stimuli", fmt::format("expected a list, got {}", show(j)));
+        for (std::size_t i = 0; i < j.size(); ++i) {
+            object_reader r(j[i], fmt::format("stimuli[{}]", i), file_);
+            stimulus_spec s;
+            s.path = r.path();
+            s.name = r.has("name") ? r.text("name") : fmt::format("stimulus{}", i);
+            const model_info& m = model(r, model_kind::stimulus);
+            s.model = &m;
+            s.params = params(r, m);
+            const json& targets = array_at(r, "targets");
+            if (targets.empty()) fail(r.at("targets"), "must list at least one population");
+            for (std::size_t t = 0; t < targets.size(); ++t) {
+                const std::string tp = fmt::format("{}[{}]", r.at("targets"), t);
+                if (targets[t].is_string()) {
+                    s.targets.push_back({population_ref(targets[t], tp), std::nullopt});
+                } else {
+                    object_reader tr(targets[t], tp, file_);
+                    stimulus_target target{population_ref(tr.get("population"), tr.at("population")), std::nullopt};
+                    if (tr.has("neurons")) target.neurons = neuron_list(tr.get("neurons"), tr.at("neurons"), tr);
+                    tr.finish();
+                    s.targets.push_back(std::move(target));
+                }
+            }
+            if (!m.emits_current) {
+                s.weight = r.number("weight");
+                s.delay_ms = r.number("delay", spec_.simulation.resolution_ms);
+            }
+            r.finish();
+            spec_.stimuli.push_back(std::move(s));
+        }
+    }
+
+    void recorders(const json& j) {
+        object_reader r(j, "recorders", file_);
+        spike_recorder_spec spikes;
+        bool record_spikes = true;
+        if (r.has("spikes")) {
+            const json& s = r.get("spikes");
+            if (s.is_boolean()) {
+                record_spikes = s.get<bool>();
+            } else {
+                object_reader sr(s, r.at("spikes"), file_);
+                const json& pops = sr.get("populations");
+                if (!pops.is_array())
+                    fail(sr.at("populations"), fmt::format("expected a list of population names, got {}", show(pops)));
+                for (std::size_t i = 0; i < pops.size(); ++i)
+                    spikes.populations.push_back(population_ref(pops[i], fmt::format("{}[{}]", sr.at("populations"), i)));
+                sr.finish();
+            }
+        } else {
+            for (std::size_t i = 0; i < spec_.populations.size(); ++i) spikes.populations.push_back(i);
+        }
+        if (record_spikes) spec_.spikes = spikes;
+        if (r.has("state")) {
+            const json& list = array_at(r, "state");
+            std::set<std::string> names;
+            for (std::size_t i = 0; i < list.size(); ++i) {
+                object_reader sr(list[i], fmt::format("recorders.state[{}]", i), file_);
+                state_recorder_spec s;
+                s.path = sr.path();
+                s.name = sr.text("name");
+                if (s.name.empty() || s.name.find_first_of("/\\.") != std::string::npos)
+                    fail(sr.at("name"), fmt::format("name '{}'; must be non-empty without '/', '\\' or '.'", s.name));
+                if (!names.insert(s.name).second)
+                    fail(sr.at("name"), fmt::format("name '{}' is used by another state recorder", s.name));
+                s.population = population_ref(sr.get("population"), sr.at("population"));
+                const auto& m = *spec_.populations[s.population].model;
+                s.neurons = neuron_list(sr.get("neurons"), sr.at("neurons"), sr);
+                const json& vars = array_at(sr, "variables");
+                if (vars.empty()) fail(sr.at("variables"), "must name at least one state variable");
+                for (std::size_t v = 0; v < vars.size(); ++v) {
+                    const std::string vp = fmt::format("{}[{}]", sr.at("variables"), v);
+                    const auto index = vars[v].is_string() ? m.state_index(vars[v].get<std::string>()) : std::nullopt;
+                    if (!index) {
+                        std::vector<std::string> keys;
+                        for (const auto& st : m.state) keys.push_back(st.key);
+                        fail(vp, fmt::format("unknown state variable {} of model {}; known: {}", show(vars[v]), m.name,
+                                             fmt::join(keys, ", ")));
+                    }
+                    s.variables.push_back(*index);
+                }
+                s.interval_ms = sr.number("interval", spec_.simulation.resolution_ms);
+                sr.finish();
+                spec_.state_recorders.push_back(std::move(s));
+            }
+        }
+        r.finish();
+    }
+
+    const std::string& file_;
+    const model_registry& models_;
+    network_spec spec_;
+};
+
+}  // namespace
+
+network_spec parse_config(const std::string& json_text, const std::string& file, const model_registry& models) {
+    json root;
+    try {
+        root = json::parse(json_text);
+    } catch (const json::parse_error& e) {
+        // e.byte is the position just after the error; give line and column.
+        std::size_t line = 1, col = 1;
+        for (std::size_t i = 0; i + 1 < e.byte && i < json_text.size(); ++i) {
+            if (json_text[i] == '\n') {
+                ++line;
+                col = 1;
+            } else {
+                ++col;
+            }
+        }
+        throw input_error(file, "", fmt::format("not valid JSON at line {}, column {}: {}", line, col, e.what()));
+    }
+    return parser(file, models).run(root);
+}
+
+network_spec load_config(const std::filesystem::path& file, const model_registry& models) {
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec)) throw input_error(file.string(), "", "no such file");
+    if (std::filesystem::is_directory(file, ec)) throw input_error(file.string(), "", "is a folder, not a config file");
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw input_error(file.string(), "", "cannot be read (permission denied?)");
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    if (in.bad()) throw input_error(file.string(), "", "cannot be read");
+    return parse_config(buffer.str(), file.string(), models);
+}
+
+}  // namespace myelin::io

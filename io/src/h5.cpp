@@ -1,0 +1,235 @@
+#include "h5.hpp"
+
+#include <mutex>
+
+namespace myelin::h5 {
+
+void silence_errors() {
+    static std::once_flag once;
+    std::call_once(once, [] { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); });
+}
+
+namespace {
+
+herr_t collect_message(unsigned, const H5E_error2_t* e, void* data) {
+    auto* out = static_cast<std::string*>(data);
+    if (e->desc && *e->desc) {
+        if (!out->empty()) *out += "; ";
+        *out += e->desc;
+    }
+    return 0;
+}
+
+std::string hdf5_message() {
+    std::string msg;
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, collect_message, &msg);
+    H5Eclear2(H5E_DEFAULT);
+    return msg;
+}
+
+handle dataset_1d(hid_t parent, const std::string& name, hid_t type, std::size_t n) {
+    const hsize_t dims[1] = {n};
+    handle space(check(H5Screate_simple(1, dims, nullptr), "create dataspace"), H5Sclose);
+    return {check(H5Dcreate2(parent, name.c_str(), type, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                  "create dataset " + name),
+            H5Dclose};
+}
+
+template <class T>
+void write_1d(hid_t parent, const std::string& name, const std::vector<T>& v, hid_t file_type, hid_t mem_type) {
+    handle d = dataset_1d(parent, name, file_type, v.size());
+    if (!v.empty()) check(H5Dwrite(d.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), "write " + name);
+}
+
+template <class T>
+std::vector<T> read_1d(hid_t parent, const std::string& name, hid_t mem_type) {
+    handle d(check(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), "open dataset " + name), H5Dclose);
+    handle space(check(H5Dget_space(d.get()), "dataspace of " + name), H5Sclose);
+    const int rank = H5Sget_simple_extent_ndims(space.get());
+    if (rank != 1) throw error("dataset " + name + " is not one-dimensional");
+    hsize_t n = 0;
+    H5Sget_simple_extent_dims(space.get(), &n, nullptr);
+    std::vector<T> out(n);
+    if (n) check(H5Dread(d.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), "read " + name);
+    return out;
+}
+
+handle open_attribute(hid_t object, const std::string& name) {
+    return {check(H5Aopen(object, name.c_str(), H5P_DEFAULT), "open attribute " + name), H5Aclose};
+}
+
+void scalar_attribute(hid_t object, const std::string& name, hid_t type, const void* value) {
+    handle space(check(H5Screate(H5S_SCALAR), "create dataspace"), H5Sclose);
+    handle a(check(H5Acreate2(object, name.c_str(), type, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+                   "create attribute " + name),
+             H5Aclose);
+    check(H5Awrite(a.get(), type, value), "write attribute " + name);
+}
+
+}  // namespace
+
+hid_t check(hid_t id, const std::string& what) {
+    if (id < 0) {
+        const std::string detail = hdf5_message();
+        throw error(what + " failed" + (detail.empty() ? "" : " (" + detail + ")"));
+    }
+    return id;
+}
+
+handle create_file(const std::string& path) {
+    silence_errors();
+    return {check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), "create " + path), H5Fclose};
+}
+
+handle open_file_readonly(const std::string& path) {
+    silence_errors();
+    if (H5Fis_hdf5(path.c_str()) <= 0) {
+        H5Eclear2(H5E_DEFAULT);
+        throw error("not an HDF5 file");
+    }
+    return {check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "open " + path), H5Fclose};
+}
+
+handle create_group(hid_t parent, const std::string& name) {
+    return {check(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "create group " + name),
+            H5Gclose};
+}
+
+handle open_group(hid_t parent, const std::string& name) {
+    return {check(H5Gopen2(parent, name.c_str(), H5P_DEFAULT), "open group " + name), H5Gclose};
+}
+
+bool exists(hid_t parent, const std::string& path) {
+    // H5Lexists needs every intermediate link to exist: walk the path.
+    std::string prefix;
+    std::size_t start = 0;
+    while (start <= path.size()) {
+        const std::size_t end = path.find('/', start);
+        prefix += (prefix.empty() ? "" : "/") + path.substr(start, end - start);
+        if (H5Lexists(parent, prefix.c_str(), H5P_DEFAULT) <= 0) {
+            H5Eclear2(H5E_DEFAULT);
+            return false;
+        }
+        if (end == std::string::npos) break;
+        start = end + 1;
+    }
+    return true;
+}
+
+std::vector<std::string> children(hid_t group) {
+    H5G_info_t info;
+    check(H5Gget_info(group, &info), "list group");
+    std::vector<std::string> out;
+    for (hsize_t i = 0; i < info.nlinks; ++i) {
+        const ssize_t len = H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, nullptr, 0, H5P_DEFAULT);
+        std::string name(static_cast<std::size_t>(check(static_cast<hid_t>(len), "read link name")), '\0');
+        H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(), name.size() + 1, H5P_DEFAULT);
+        out.push_back(name);
+    }
+    return out;
+}
+
+void write_dataset(hid_t parent, const std::string& name, const std::vector<double>& v) {
+    write_1d(parent, name, v, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE);
+}
+void write_dataset(hid_t parent, const std::string& name, const std::vector<std::uint64_t>& v) {
+    write_1d(parent, name, v, H5T_STD_U64LE, H5T_NATIVE_UINT64);
+}
+void write_dataset(hid_t parent, const std::string& name, const std::vector<std::uint32_t>& v) {
+    write_1d(parent, name, v, H5T_STD_U32LE, H5T_NATIVE_UINT32);
+}
+
+void write_matrix(hid_t parent, const std::string& name, const std::vector<double>& v, std::size_t rows,
+                  std::size_t cols) {
+    const hsize_t dims[2] = {rows, cols};
+    handle space(check(H5Screate_simple(2, dims, nullptr), "create dataspace"), H5Sclose);
+    handle d(check(H5Dcreate2(parent, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT,
+                              H5P_DEFAULT),
+                   "create dataset " + name),
+             H5Dclose);
+    if (!v.empty()) check(H5Dwrite(d.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), "write " + name);
+}
+
+std::vector<double> read_doubles(hid_t parent, const std::string& name) {
+    return read_1d<double>(parent, name, H5T_NATIVE_DOUBLE);
+}
+std::vector<std::uint64_t> read_uint64s(hid_t parent, const std::string& name) {
+    return read_1d<std::uint64_t>(parent, name, H5T_NATIVE_UINT64);
+}
+
+void write_attribute(hid_t object, const std::string& name, const std::string& value) {
+    handle type(check(H5Tcopy(H5T_C_S1), "string type"), H5Tclose);
+    H5Tset_size(type.get(), value.size() + 1);
+    H5Tset_strpad(type.get(), H5T_STR_NULLTERM);
+    scalar_attribute(object, name, type.get(), value.c_str());
+}
+void write_attribute(hid_t object, const std::string& name, double value) {
+    scalar_attribute(object, name, H5T_NATIVE_DOUBLE, &value);
+}
+void write_attribute(hid_t object, const std::string& name, std::uint64_t value) {
+    scalar_attribute(object, name, H5T_NATIVE_UINT64, &value);
+}
+void write_attribute(hid_t object, const std::string& name, const std::vector<std::uint32_t>& value) {
+    const hsize_t dims[1] = {value.size()};
+    handle space(check(H5Screate_simple(1, dims, nullptr), "create dataspace"), H5Sclose);
+    handle a(check(H5Acreate2(object, name.c_str(), H5T_STD_U32LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+                   "create attribute " + name),
+             H5Aclose);
+    check(H5Awrite(a.get(), H5T_NATIVE_UINT32, value.data()), "write attribute " + name);
+}
+
+bool has_attribute(hid_t object, const std::string& name) {
+    const htri_t r = H5Aexists(object, name.c_str());
+    if (r < 0) H5Eclear2(H5E_DEFAULT);
+    return r > 0;
+}
+
+std::string read_string_attribute(hid_t object, const std::string& name) {
+    handle a = open_attribute(object, name);
+    handle type(check(H5Aget_type(a.get()), "type of " + name), H5Tclose);
+    if (H5Tget_class(type.get()) != H5T_STRING) throw error("attribute " + name + " is not a string");
+    if (H5Tis_variable_str(type.get()) > 0) {
+        char* s = nullptr;
+        handle mem(check(H5Tcopy(H5T_C_S1), "string type"), H5Tclose);
+        H5Tset_size(mem.get(), H5T_VARIABLE);
+        check(H5Aread(a.get(), mem.get(), &s), "read attribute " + name);
+        std::string out = s ? s : "";
+        H5free_memory(s);
+        return out;
+    }
+    const std::size_t size = H5Tget_size(type.get());
+    std::string out(size, '\0');
+    check(H5Aread(a.get(), type.get(), out.data()), "read attribute " + name);
+    out.resize(out.find('\0') == std::string::npos ? size : out.find('\0'));
+    return out;
+}
+
+double read_double_attribute(hid_t object, const std::string& name) {
+    handle a = open_attribute(object, name);
+    double v = 0.0;
+    check(H5Aread(a.get(), H5T_NATIVE_DOUBLE, &v), "read attribute " + name);
+    return v;
+}
+
+std::uint64_t read_uint64_attribute(hid_t object, const std::string& name) {
+    handle a = open_attribute(object, name);
+    std::uint64_t v = 0;
+    check(H5Aread(a.get(), H5T_NATIVE_UINT64, &v), "read attribute " + name);
+    return v;
+}
+
+long read_enum_attribute(hid_t object, const std::string& name) {
+    handle a = open_attribute(object, name);
+    handle type(check(H5Aget_type(a.get()), "type of " + name), H5Tclose);
+    // An enum is stored as its base integer: read it raw, then convert the base to long.
+    handle base(check(H5Tget_class(type.get()) == H5T_ENUM ? H5Tget_super(type.get()) : H5Tcopy(type.get()),
+                      "base type of " + name),
+                H5Tclose);
+    if (H5Tget_class(base.get()) != H5T_INTEGER) throw error("attribute " + name + " is not an integer or enum");
+    long buffer[2] = {0, 0};  // large enough for any integer and its conversion
+    check(H5Aread(a.get(), type.get(), buffer), "read attribute " + name);
+    check(H5Tconvert(base.get(), H5T_NATIVE_LONG, 1, buffer, nullptr, H5P_DEFAULT), "convert attribute " + name);
+    return buffer[0];
+}
+
+}  // namespace myelin::h5

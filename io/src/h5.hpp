@@ -1,0 +1,74 @@
+#pragma once
+// A thin RAII layer over the HDF5 C API: handles close themselves, failures throw with the
+// file name and what was being done. HDF5's own error printing is switched off; its
+// message stack is folded into the exception text instead.
+#include <hdf5.h>
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace myelin::h5 {
+
+class error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+class handle {
+public:
+    handle() = default;
+    handle(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
+    handle(handle&& o) noexcept : id_(o.id_), close_(o.close_) { o.id_ = -1; }
+    handle& operator=(handle&& o) noexcept {
+        reset();
+        id_ = o.id_;
+        close_ = o.close_;
+        o.id_ = -1;
+        return *this;
+    }
+    handle(const handle&) = delete;
+    handle& operator=(const handle&) = delete;
+    ~handle() { reset(); }
+    hid_t get() const { return id_; }
+    explicit operator bool() const { return id_ >= 0; }
+
+private:
+    void reset() {
+        if (id_ >= 0 && close_) close_(id_);
+        id_ = -1;
+    }
+    hid_t id_ = -1;
+    herr_t (*close_)(hid_t) = nullptr;
+};
+
+void silence_errors();
+hid_t check(hid_t id, const std::string& what);
+
+handle create_file(const std::string& path);
+handle open_file_readonly(const std::string& path);  // throws h5::error if not HDF5
+handle create_group(hid_t parent, const std::string& name);
+handle open_group(hid_t parent, const std::string& name);
+bool exists(hid_t parent, const std::string& path);
+std::vector<std::string> children(hid_t group);
+
+void write_dataset(hid_t parent, const std::string& name, const std::vector<double>& v);
+void write_dataset(hid_t parent, const std::string& name, const std::vector<std::uint64_t>& v);
+void write_dataset(hid_t parent, const std::string& name, const std::vector<std::uint32_t>& v);
+void write_matrix(hid_t parent, const std::string& name, const std::vector<double>& v, std::size_t rows,
+                  std::size_t cols);
+std::vector<double> read_doubles(hid_t parent, const std::string& name);
+std::vector<std::uint64_t> read_uint64s(hid_t parent, const std::string& name);
+
+void write_attribute(hid_t object, const std::string& name, const std::string& value);
+void write_attribute(hid_t object, const std::string& name, double value);
+void write_attribute(hid_t object, const std::string& name, std::uint64_t value);
+void write_attribute(hid_t object, const std::string& name, const std::vector<std::uint32_t>& value);
+bool has_attribute(hid_t object, const std::string& name);
+std::string read_string_attribute(hid_t object, const std::string& name);
+double read_double_attribute(hid_t object, const std::string& name);
+std::uint64_t read_uint64_attribute(hid_t object, const std::string& name);
+long read_enum_attribute(hid_t object, const std::string& name);  // its integer value
+
+}  // namespace myelin::h5

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs exactly the Debian packages Myelin needs to build and test. Idempotent:
+# apt-get skips what is already there. Nothing is downloaded from anywhere but Debian.
+# Usage: scripts/install-deps.sh [--bench]   (--bench adds Brian2 for bench/peers)
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config
+  libeigen3-dev libboost-dev libhdf5-dev
+  libopenmpi-dev openmpi-bin
+  catch2 nlohmann-json3-dev libcli11-dev libfmt-dev librandom123-dev
+  python3 python3-numpy python3-h5py
+)
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(python3-brian python3-scipy time)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+sudo_cmd=()
+if ((EUID != 0)); then sudo_cmd=(sudo); fi
+echo "install-deps: installing ${missing[*]}" >&2
+"${sudo_cmd[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

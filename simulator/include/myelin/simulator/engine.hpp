@@ -1,0 +1,70 @@
+#pragma once
+// The simulation engine: builds a network_spec across the owners (OpenMP threads; MPI
+// ranks later) and advances it in windows of d_min steps.
+//
+// Ownership: population p of N neurons is cut into V = threads contiguous chunks, chunk v
+// = [N*v/V, N*(v+1)/V), owned by thread v. The owner keeps the chunk's state, its ring
+// buffers and all synapses onto it. Each window:
+//   1. every thread lets its stimulus devices write the window's input,
+//   2. advances its neurons step by step and collects their spikes,
+//   3. (barrier) the spikes of all threads are merged and sorted by (step, gid),
+//   4. (barrier) every thread delivers the sorted spikes into the ring buffers it owns.
+// Delivery order is therefore the same for any number of threads, and so are the
+// floating-point sums: results are bit-identical.
+#include <myelin/simulator/network_spec.hpp>
+#include <myelin/simulator/types.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace myelin {
+
+struct state_trace {
+    std::string recorder;
+    std::size_t population;
+    std::vector<std::uint64_t> neurons;  // population-local ids, as requested
+    std::vector<std::string> variables, units;
+    double t_start_ms = 0.0, dt_ms = 0.0;
+    std::size_t n_samples = 0;
+    std::vector<std::vector<double>> data;  // per variable: [sample * n_neurons + neuron]
+};
+
+struct build_stats {
+    std::uint64_t n_neurons = 0;
+    std::uint64_t n_synapses = 0;
+    std::uint64_t synapse_bytes = 0;  // targets, weights, delays and row offsets
+    std::uint64_t ring_buffer_bytes = 0;
+    step_t min_delay_steps = 0, max_delay_steps = 0;
+    double build_seconds = 0.0;
+};
+
+class engine {
+public:
+    engine(const network_spec& spec);  // builds; throws input_error for an invalid spec
+    ~engine();
+    engine(const engine&) = delete;
+    engine& operator=(const engine&) = delete;
+
+    // Advances to `until_step` (exclusive of nothing: state then sits at until_step * h).
+    // `progress` is called after every window from one thread with the steps done.
+    void run(step_t until_step, const std::function<void(step_t)>& progress = {});
+    step_t now() const;
+
+    const build_stats& stats() const;
+    const network_spec& spec() const;
+    gid_t first_gid(std::size_t population) const;
+
+    // Recorded spikes of the spike recorder's populations, sorted by (step, gid). A spike's
+    // time is (step + 1) * resolution.
+    const std::vector<spike>& recorded_spikes() const;
+    std::vector<state_trace> state_traces() const;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace myelin

@@ -1,0 +1,188 @@
+#pragma once
+// What a model is to the simulator. A model is one struct (see models/) with its
+// parameters, a parameter table, structure-of-arrays state and a step over a whole
+// population; the adapters below turn it into the type-erased shard the engine drives,
+// with one virtual call per population and step, never per neuron.
+#include <myelin/simulator/ring_buffer.hpp>
+#include <myelin/simulator/rng.hpp>
+#include <myelin/simulator/types.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace myelin {
+
+// What values a parameter accepts. Checks are written so that NaN fails every rule but `any`.
+enum class constraint { any, finite, positive, nonnegative };
+
+template <class P>
+struct param_field {
+    std::string_view key;  // config key, without the unit suffix
+    std::variant<double P::*, bool P::*, std::vector<double> P::*> member;
+    std::string_view unit;  // "" for dimensionless and flags
+    constraint rule;
+    std::string_view doc;
+};
+
+template <class S>
+struct state_field {
+    std::string_view key;
+    std::vector<double> S::*member;
+    std::string_view unit;
+    std::string_view doc;
+};
+
+// A parameter problem found by a model's cross-parameter check.
+struct param_problem {
+    std::string key;
+    std::string message;
+};
+
+// A parameter's value as config parsing hands it over: a number, a flag or a list of
+// numbers (spike times, say); the constraint applies to each number of a list.
+using param_value = std::variant<double, bool, std::vector<double>>;
+using param_values = std::vector<param_value>;  // in parameter-table order
+
+// Type-erased view of one parameter, for config parsing, validation and docs.
+struct param_info {
+    std::string key, unit, doc;
+    constraint rule;
+    param_value default_value;  // its alternative is the parameter's type
+};
+struct state_info {
+    std::string key, unit, doc;
+};
+
+// Where a neuron's step reads its input: rows of the ring buffers, offset to the shard.
+struct neuron_input {
+    const double* excitatory;  // sum of positive weights arriving at the step's end
+    const double* inhibitory;  // sum of negative weights arriving at the step's end
+    const double* current_pA;  // stimulus current, constant over the step
+};
+
+// Collects the local indices of neurons that fired in this step. Sized once for the
+// shard (at most one spike per neuron and step), so emitting never allocates.
+class spike_sink {
+public:
+    explicit spike_sink(std::uint32_t* buffer) : buffer_(buffer) {}
+    void emit(std::size_t i) { buffer_[count_++] = static_cast<std::uint32_t>(i); }
+    std::size_t count() const { return count_; }
+    const std::uint32_t* data() const { return buffer_; }
+
+private:
+    std::uint32_t* buffer_;
+    std::size_t count_ = 0;
+};
+
+// One thread's part of a population.
+class neuron_shard {
+public:
+    virtual ~neuron_shard() = default;
+    virtual std::size_t size() const = 0;
+    virtual void step(const neuron_input& in, spike_sink& out) = 0;
+    virtual std::span<double> state(std::size_t variable) = 0;  // index into model_info::state
+};
+
+// Where a stimulus device writes: the ring buffers of the thread that owns its targets.
+struct stimulus_setup {
+    double resolution_ms;
+    std::uint32_t seed;
+    std::uint32_t stimulus_index;        // for the RNG key
+    std::vector<std::uint32_t> local;    // target neurons, thread-local indices
+    std::vector<gid_t> gid;              // the same targets, global ids
+    double weight;                       // spike devices: per event; current devices: unused
+    step_t delay_steps;                  // spike devices: >= 1
+};
+
+// One thread's copy of a stimulus device, feeding the targets that thread owns.
+class stimulus_shard {
+public:
+    virtual ~stimulus_shard() = default;
+    // Writes the device's input for steps [from, to) into the ring buffers.
+    virtual void generate(step_t from, step_t to, ring_buffers& ring) = 0;
+};
+
+// ---- adapters from a model struct to the shards ------------------------------------
+
+template <class M>
+typename M::params params_from_values(const param_values& values) {
+    typename M::params p{};
+    std::size_t i = 0;
+    for (const auto& f : M::param_table) {
+        std::visit([&](auto member) {
+            using T = std::remove_reference_t<decltype(p.*member)>;
+            p.*member = std::get<T>(values[i]);
+        }, f.member);
+        ++i;
+    }
+    return p;
+}
+
+// GCC 12 warns that `defaults` may be used uninitialized when it instantiates the
+// vector alternative for a params struct that has no vector member (a false positive).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+template <class M>
+std::vector<param_info> describe_params() {
+    using P = typename M::params;
+    const P defaults{};
+    std::vector<param_info> out;
+    for (const auto& f : M::param_table) {
+        param_value value;
+        if (auto d = std::get_if<double P::*>(&f.member)) value = defaults.**d;
+        else if (auto b = std::get_if<bool P::*>(&f.member)) value = defaults.**b;
+        else value = defaults.*std::get<std::vector<double> P::*>(f.member);
+        out.push_back({std::string(f.key), std::string(f.unit), std::string(f.doc), f.rule, std::move(value)});
+    }
+    return out;
+}
+#pragma GCC diagnostic pop
+
+template <class M>
+std::vector<state_info> describe_state() {
+    std::vector<state_info> out;
+    for (const auto& f : M::state_table)
+        out.push_back({std::string(f.key), std::string(f.unit), std::string(f.doc)});
+    return out;
+}
+
+template <class M>
+class neuron_adapter final : public neuron_shard {
+public:
+    neuron_adapter(const param_values& values, double h_ms, std::size_t n)
+        : p_(params_from_values<M>(values)), k_(M::prepare(p_, h_ms)) {
+        M::resize(p_, s_, n);
+        n_ = n;
+    }
+    std::size_t size() const override { return n_; }
+    void step(const neuron_input& in, spike_sink& out) override { M::step(p_, k_, s_, in, out); }
+    std::span<double> state(std::size_t variable) override {
+        return {s_.*(M::state_table[variable].member)};
+    }
+
+private:
+    typename M::params p_;
+    typename M::propagators k_;
+    typename M::state s_;
+    std::size_t n_ = 0;
+};
+
+template <class M>
+class stimulus_adapter final : public stimulus_shard {
+public:
+    stimulus_adapter(const param_values& values, stimulus_setup setup)
+        : device_(params_from_values<M>(values), std::move(setup)) {}
+    void generate(step_t from, step_t to, ring_buffers& ring) override { device_.generate(from, to, ring); }
+
+private:
+    typename M::device device_;
+};
+
+}  // namespace myelin

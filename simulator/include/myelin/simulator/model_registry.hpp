@@ -1,0 +1,74 @@
+#pragma once
+// Models by name. The simulator knows no model: models/registry.cpp fills a registry with
+// one explicit list (no static self-registration, which static libraries silently drop).
+#include <myelin/simulator/model.hpp>
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace myelin {
+
+enum class model_kind { neuron, stimulus };
+
+struct model_info {
+    std::string name;
+    model_kind kind = model_kind::neuron;
+    std::string summary;
+    std::vector<param_info> params;
+    std::vector<state_info> state;   // neurons only
+    std::string weight_unit;         // neurons: unit of an incoming weight ("pA", "mV")
+    bool emits_current = false;      // stimuli: writes currents (no weight, no delay)
+    // Cross-parameter and resolution-dependent checks (V_reset < V_th, spike times on the grid).
+    std::function<std::optional<param_problem>(const param_values&, double resolution_ms)> check;
+    std::function<std::unique_ptr<neuron_shard>(const param_values&, double h_ms, std::size_t n)> make_neuron;
+    std::function<std::unique_ptr<stimulus_shard>(const param_values&, stimulus_setup)> make_stimulus;
+
+    std::optional<std::size_t> param_index(std::string_view key) const;
+    std::optional<std::size_t> state_index(std::string_view key) const;
+    param_values default_values() const;
+};
+
+class model_registry {
+public:
+    template <class M>
+    void add_neuron() {
+        model_info m;
+        m.name = M::name;
+        m.kind = model_kind::neuron;
+        m.summary = M::summary;
+        m.params = describe_params<M>();
+        m.state = describe_state<M>();
+        m.weight_unit = M::weight_unit;
+        m.check = [](const param_values& v, double h_ms) { return M::check(params_from_values<M>(v), h_ms); };
+        m.make_neuron = [](const param_values& v, double h_ms, std::size_t n) -> std::unique_ptr<neuron_shard> {
+            return std::make_unique<neuron_adapter<M>>(v, h_ms, n);
+        };
+        insert(std::move(m));
+    }
+    template <class M>
+    void add_stimulus() {
+        model_info m;
+        m.name = M::name;
+        m.kind = model_kind::stimulus;
+        m.summary = M::summary;
+        m.params = describe_params<M>();
+        m.emits_current = M::emits_current;
+        m.check = [](const param_values& v, double h_ms) { return M::check(params_from_values<M>(v), h_ms); };
+        m.make_stimulus = [](const param_values& v, stimulus_setup s) -> std::unique_ptr<stimulus_shard> {
+            return std::make_unique<stimulus_adapter<M>>(v, std::move(s));
+        };
+        insert(std::move(m));
+    }
+
+    const model_info* find(std::string_view name) const;
+    std::vector<std::string> names(model_kind kind) const;
+
+private:
+    void insert(model_info m);
+    std::map<std::string, model_info, std::less<>> models_;
+};
+
+}  // namespace myelin

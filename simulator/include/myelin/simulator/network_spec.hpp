@@ -1,0 +1,105 @@
+#pragma once
+// A network as the engine builds it: what the config describes, after parsing. Every
+// element keeps its config path so that errors found while building can say where the
+// offending value was written.
+#include <myelin/simulator/distribution.hpp>
+#include <myelin/simulator/model.hpp>
+#include <myelin/simulator/model_registry.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace myelin {
+
+struct simulation_spec {
+    double resolution_ms = 0.1;
+    double t_stop_ms = 1000.0;
+    std::uint32_t seed = 12345;
+    int threads = 1;
+};
+
+struct initial_value {
+    std::size_t variable;  // index into model_info::state
+    distribution value;
+    std::string path;
+};
+
+struct population_spec {
+    std::string name;
+    const model_info* model = nullptr;
+    std::size_t n = 0;
+    param_values params;
+    std::vector<initial_value> initial;
+    std::string path;
+};
+
+enum class connection_rule {
+    all_to_all, one_to_one, fixed_indegree, fixed_outdegree, pairwise_bernoulli, fixed_total_number
+};
+const char* to_string(connection_rule r);
+
+struct rule_spec {
+    connection_rule type = connection_rule::all_to_all;
+    std::uint64_t count = 0;  // indegree, outdegree or N
+    double p = 0.0;           // pairwise_bernoulli
+    bool allow_autapses = true;
+    bool allow_multapses = true;
+};
+
+struct projection_spec {
+    std::size_t source = 0, target = 0;  // population indices
+    rule_spec rule;
+    distribution weight;    // in the target model's weight unit
+    distribution delay_ms;
+    std::string path;
+};
+
+struct stimulus_target {
+    std::size_t population;
+    std::optional<std::vector<std::uint64_t>> neurons;  // population-local; all if empty
+};
+
+struct stimulus_spec {
+    std::string name;
+    const model_info* model = nullptr;
+    param_values params;
+    std::vector<stimulus_target> targets;
+    double weight = 0.0;
+    double delay_ms = 0.0;
+    std::string path;
+};
+
+struct spike_recorder_spec {
+    std::vector<std::size_t> populations;
+};
+
+struct state_recorder_spec {
+    std::string name;
+    std::size_t population = 0;
+    std::vector<std::uint64_t> neurons;   // population-local indices, in output order
+    std::vector<std::size_t> variables;   // indices into model_info::state
+    double interval_ms = 1.0;
+    std::string path;
+};
+
+struct network_spec {
+    simulation_spec simulation;
+    std::vector<population_spec> populations;
+    std::vector<projection_spec> projections;
+    std::vector<stimulus_spec> stimuli;
+    std::optional<spike_recorder_spec> spikes;
+    std::vector<state_recorder_spec> state_recorders;
+
+    std::optional<std::size_t> population_index(std::string_view name) const;
+};
+
+// Whole steps for a duration; a delay rounds to the nearest step (as NEST does).
+std::int64_t ms_to_steps(double ms, double resolution_ms);
+
+// Checks what parsing cannot see alone: sizes against rules, delays against the
+// resolution, neuron indices against population sizes. Throws input_error.
+void validate(const network_spec& spec);
+
+}  // namespace myelin

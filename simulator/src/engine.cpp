@@ -1,0 +1,424 @@
+#include <myelin/simulator/engine.hpp>
+
+#include "connect.hpp"
+
+#include <myelin/simulator/assert.hpp>
+#include <myelin/simulator/error.hpp>
+#include <myelin/simulator/rng.hpp>
+
+#include <fmt/format.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <stdexcept>
+
+namespace myelin {
+
+namespace {
+
+// One thread's share of a state recorder.
+struct recorder_part {
+    std::size_t population = 0;
+    std::vector<std::size_t> shard_index;  // neuron within the thread's shard of the population
+    std::vector<std::size_t> position;     // its place in the recorder's neuron list
+    std::vector<std::size_t> variables;
+    step_t interval = 1;
+    std::vector<double> samples;  // per sample: [variable][own neuron]
+};
+
+// Everything one owner (thread) holds.
+struct part {
+    std::vector<detail::owned_chunk> chunks;            // per population
+    std::vector<std::unique_ptr<neuron_shard>> shards;  // per population; null if the chunk is empty
+    std::size_t n_local = 0;
+    ring_buffers ring;
+    std::vector<detail::synapse_rows> rows;  // per projection
+    std::vector<std::unique_ptr<stimulus_shard>> stimuli;
+    std::vector<recorder_part> recorders;
+    std::vector<std::uint32_t> fired;  // spike_sink buffer, one entry per owned neuron
+    std::vector<spike> emitted;        // spikes of the current window
+};
+
+// Every thread runs `body(thread)`; exceptions are collected and the first (by thread
+// number, so the message does not depend on timing) is rethrown after the region.
+template <class F>
+void on_every_thread(int threads, F&& body) {
+    std::vector<std::exception_ptr> errors(static_cast<std::size_t>(threads));
+    int team = 0;
+#pragma omp parallel num_threads(threads)
+    {
+        const int t = omp_get_thread_num();
+#pragma omp single
+        team = omp_get_num_threads();
+        if (team == threads) {
+            try {
+                body(t);
+            } catch (...) {
+                errors[static_cast<std::size_t>(t)] = std::current_exception();
+            }
+        }
+    }
+    if (team != threads)
+        throw std::runtime_error(fmt::format("OpenMP gave {} threads where {} were asked for", team, threads));
+    for (auto& e : errors)
+        if (e) std::rethrow_exception(e);
+}
+
+}  // namespace
+
+struct engine::impl {
+    network_spec spec;
+    int n_threads = 1;
+    std::vector<gid_t> pop_offset;                      // size populations + 1
+    std::vector<std::vector<std::size_t>> projections_from;  // per source population
+    step_t window = 1;   // d_min: spikes are exchanged once per window
+    step_t now = 0;
+    step_t recorded_through = 0;  // spikes before this step are in `recorded`
+    std::vector<part> parts;
+    std::vector<spike> window_spikes;  // merged and sorted at a window's end
+    std::vector<spike> recorded;
+    std::vector<char> population_recorded;
+    std::vector<step_t> recorder_interval;
+    std::vector<std::size_t> recorder_samples;
+    build_stats stats;
+
+    explicit impl(const network_spec& s) : spec(s) {}
+
+    std::size_t population_of(gid_t gid) const {
+        return static_cast<std::size_t>(std::upper_bound(pop_offset.begin(), pop_offset.end(), gid) -
+                                        pop_offset.begin() - 1);
+    }
+
+    void build();
+    void build_part(int t);
+    void update(part& me, step_t k);
+    void sample(part& me, step_t k_next);
+    void deliver(part& me) const;
+    void merge_window(step_t window_end);
+    void record_pending(step_t until);
+};
+
+void engine::impl::build() {
+    const auto start = std::chrono::steady_clock::now();
+    validate(spec);
+    const double h = spec.simulation.resolution_ms;
+    n_threads = spec.simulation.threads;
+
+    pop_offset.assign(1, 0);
+    for (const auto& p : spec.populations) pop_offset.push_back(pop_offset.back() + p.n);
+    stats.n_neurons = pop_offset.back();
+
+    // d_min is the communication window; the ring buffers must hold every arrival of a
+    // window's spikes (up to window + max_delay ahead) plus the row being read.
+    step_t min_delay = std::numeric_limits<step_t>::max(), max_delay = 1;
+    projections_from.assign(spec.populations.size(), {});
+    for (std::size_t j = 0; j < spec.projections.size(); ++j) {
+        const auto& p = spec.projections[j];
+        projections_from[p.source].push_back(j);
+        min_delay = std::min(min_delay, ms_to_steps(p.delay_ms.lowest(), h));
+        max_delay = std::max(max_delay, ms_to_steps(p.delay_ms.highest(), h));
+    }
+    for (const auto& s : spec.stimuli)
+        if (!s.model->emits_current) max_delay = std::max(max_delay, ms_to_steps(s.delay_ms, h));
+    window = spec.projections.empty() ? std::max<step_t>(1, ms_to_steps(1.0, h)) : min_delay;
+    stats.min_delay_steps = spec.projections.empty() ? 0 : min_delay;
+    stats.max_delay_steps = max_delay;
+
+    population_recorded.assign(spec.populations.size(), 0);
+    if (spec.spikes)
+        for (auto p : spec.spikes->populations) population_recorded[p] = 1;
+    for (const auto& r : spec.state_recorders)
+        recorder_interval.push_back(std::max<step_t>(1, ms_to_steps(r.interval_ms, h)));
+    recorder_samples.assign(spec.state_recorders.size(), 0);
+
+    parts.resize(static_cast<std::size_t>(n_threads));
+    on_every_thread(n_threads, [&](int t) { build_part(t); });
+
+    for (const auto& me : parts) {
+        for (const auto& r : me.rows) {
+            stats.n_synapses += r.size();
+            stats.synapse_bytes += r.bytes();
+        }
+        stats.ring_buffer_bytes += me.ring.bytes();
+    }
+    stats.build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+void engine::impl::build_part(int t) {
+    part& me = parts[static_cast<std::size_t>(t)];
+    const double h = spec.simulation.resolution_ms;
+    const auto V = static_cast<std::uint64_t>(n_threads), v = static_cast<std::uint64_t>(t);
+
+    for (const auto& p : spec.populations) {
+        detail::owned_chunk c{p.n * v / V, p.n * (v + 1) / V, me.n_local};
+        me.n_local += c.size();
+        me.chunks.push_back(c);
+    }
+    for (std::size_t i = 0; i < spec.populations.size(); ++i) {
+        const auto& p = spec.populations[i];
+        const auto& c = me.chunks[i];
+        if (c.size() == 0) {
+            me.shards.emplace_back();
+            continue;
+        }
+        auto shard = p.model->make_neuron(p.params, h, c.size());
+        for (const auto& init : p.initial) {
+            auto values = shard->state(init.variable);
+            const auto key = rng_key_word(rng_purpose::initial_state,
+                                          static_cast<std::uint32_t>(i * 256 + init.variable));
+            for (std::uint64_t n = 0; n < c.size(); ++n) {
+                rng_stream rng(spec.simulation.seed, key, pop_offset[i] + c.begin + n);
+                values[n] = init.value.draw(rng);
+            }
+        }
+        me.shards.push_back(std::move(shard));
+    }
+
+    step_t max_delay = 1;
+    for (const auto& p : spec.projections) max_delay = std::max(max_delay, ms_to_steps(p.delay_ms.highest(), h));
+    for (const auto& s : spec.stimuli)
+        if (!s.model->emits_current) max_delay = std::max(max_delay, ms_to_steps(s.delay_ms, h));
+    me.ring = ring_buffers(me.n_local, static_cast<std::size_t>(window + max_delay + 1));
+
+    for (std::size_t j = 0; j < spec.projections.size(); ++j) {
+        const auto& p = spec.projections[j];
+        me.rows.push_back(detail::build_rows(spec, j, me.chunks[p.target], pop_offset[p.source], pop_offset[p.target]));
+    }
+
+    for (std::size_t s = 0; s < spec.stimuli.size(); ++s) {
+        const auto& st = spec.stimuli[s];
+        stimulus_setup setup{h, spec.simulation.seed, static_cast<std::uint32_t>(s), {}, {}, st.weight,
+                             st.model->emits_current ? 0 : ms_to_steps(st.delay_ms, h)};
+        auto take = [&](std::size_t pop, std::uint64_t i) {
+            const auto& c = me.chunks[pop];
+            if (i < c.begin || i >= c.end) return;
+            setup.local.push_back(static_cast<std::uint32_t>(c.local_offset + (i - c.begin)));
+            setup.gid.push_back(pop_offset[pop] + i);
+        };
+        for (const auto& tg : st.targets) {
+            if (tg.neurons)
+                for (auto i : *tg.neurons) take(tg.population, i);
+            else
+                for (std::uint64_t i = me.chunks[tg.population].begin; i < me.chunks[tg.population].end; ++i)
+                    take(tg.population, i);
+        }
+        if (!setup.local.empty()) me.stimuli.push_back(st.model->make_stimulus(st.params, std::move(setup)));
+    }
+
+    for (std::size_t r = 0; r < spec.state_recorders.size(); ++r) {
+        const auto& rs = spec.state_recorders[r];
+        recorder_part rp;
+        rp.population = rs.population;
+        rp.variables = rs.variables;
+        rp.interval = recorder_interval[r];
+        const auto& c = me.chunks[rs.population];
+        for (std::size_t k = 0; k < rs.neurons.size(); ++k)
+            if (rs.neurons[k] >= c.begin && rs.neurons[k] < c.end) {
+                rp.shard_index.push_back(rs.neurons[k] - c.begin);
+                rp.position.push_back(k);
+            }
+        me.recorders.push_back(std::move(rp));
+    }
+
+    me.fired.assign(me.n_local, 0);
+    me.emitted.reserve(me.n_local);
+}
+
+// Advances the thread's neurons from step k to k+1.
+void engine::impl::update(part& me, step_t k) {
+    const std::size_t slot = me.ring.slot_of(k + 1);
+    const double* ex = me.ring.row(channel::excitatory, slot);
+    const double* in = me.ring.row(channel::inhibitory, slot);
+    const double* cur = me.ring.row(channel::current, slot);
+    for (std::size_t i = 0; i < me.shards.size(); ++i) {
+        if (!me.shards[i]) continue;
+        const auto off = me.chunks[i].local_offset;
+        spike_sink sink(me.fired.data());
+        me.shards[i]->step({ex + off, in + off, cur + off}, sink);
+        const gid_t first = pop_offset[i] + me.chunks[i].begin;
+        for (std::size_t n = 0; n < sink.count(); ++n) me.emitted.push_back({k, first + sink.data()[n]});
+    }
+    me.ring.clear_slot(slot);
+}
+
+void engine::impl::sample(part& me, step_t k_next) {
+    for (auto& r : me.recorders) {
+        if (k_next % r.interval != 0 || r.shard_index.empty()) continue;
+        auto& shard = *me.shards[r.population];
+        for (auto var : r.variables) {
+            const auto values = shard.state(var);
+            for (auto i : r.shard_index) r.samples.push_back(values[i]);
+        }
+    }
+}
+
+void engine::impl::deliver(part& me) const {
+    const std::size_t n_slots = me.ring.n_slots();
+    double* const ex0 = me.ring.row(channel::excitatory, 0);
+    double* const in0 = me.ring.row(channel::inhibitory, 0);
+    const std::size_t stride = me.ring.n_neurons();
+    for (const spike& s : window_spikes) {
+        const std::size_t pop = population_of(s.gid);
+        const std::uint64_t i = s.gid - pop_offset[pop];
+        const std::size_t base = me.ring.slot_of(s.step + 1);  // the spike's time stamp
+        for (const std::size_t j : projections_from[pop]) {
+            const detail::synapse_rows& r = me.rows[j];
+            const std::uint64_t b = r.offsets[i], e = r.offsets[i + 1];
+            if (b == e) continue;
+            const std::uint32_t* target = r.target.data();
+            if (r.delay.empty()) {
+                std::size_t slot = base + static_cast<std::size_t>(r.constant_delay);
+                if (slot >= n_slots) slot -= n_slots;
+                if (r.weight.empty()) {
+                    const double w = r.constant_weight;
+                    double* row = (w >= 0.0 ? ex0 : in0) + slot * stride;
+                    for (std::uint64_t k = b; k < e; ++k) row[target[k]] += w;
+                } else {
+                    double* rex = ex0 + slot * stride;
+                    double* rin = in0 + slot * stride;
+                    for (std::uint64_t k = b; k < e; ++k) {
+                        const double w = r.weight[k];
+                        (w >= 0.0 ? rex : rin)[target[k]] += w;
+                    }
+                }
+            } else {
+                for (std::uint64_t k = b; k < e; ++k) {
+                    std::size_t slot = base + r.delay[k];
+                    if (slot >= n_slots) slot -= n_slots;
+                    const double w = r.weight.empty() ? r.constant_weight : static_cast<double>(r.weight[k]);
+                    ((w >= 0.0 ? ex0 : in0) + slot * stride)[target[k]] += w;
+                }
+            }
+        }
+    }
+}
+
+void engine::impl::merge_window(step_t window_end) {
+    window_spikes.clear();
+    for (auto& me : parts) {
+        window_spikes.insert(window_spikes.end(), me.emitted.begin(), me.emitted.end());
+        me.emitted.clear();
+    }
+    std::sort(window_spikes.begin(), window_spikes.end());
+    for (const spike& s : window_spikes)
+        if (s.step >= recorded_through && population_recorded[population_of(s.gid)]) recorded.push_back(s);
+    recorded_through = window_end;
+}
+
+// A run that stops inside a window keeps that window's spikes for delivery at its end,
+// but the recorder must already see them.
+void engine::impl::record_pending(step_t until) {
+    std::vector<spike> pending;
+    for (const auto& me : parts) pending.insert(pending.end(), me.emitted.begin(), me.emitted.end());
+    std::sort(pending.begin(), pending.end());
+    for (const spike& s : pending)
+        if (s.step >= recorded_through && population_recorded[population_of(s.gid)]) recorded.push_back(s);
+    recorded_through = until;
+}
+
+engine::engine(const network_spec& spec) : impl_(std::make_unique<impl>(spec)) { impl_->build(); }
+engine::~engine() = default;
+
+void engine::run(step_t until, const std::function<void(step_t)>& progress) {
+    impl& m = *impl_;
+    if (until <= m.now) return;
+    const step_t start = m.now;
+    const step_t W = m.window;
+    std::atomic<bool> failed{false};
+
+    if (start == 0)
+        for (std::size_t r = 0; r < m.spec.state_recorders.size(); ++r) m.recorder_samples[r] = 1;
+
+    // A failing thread keeps meeting the barriers (so that no one waits for it forever)
+    // and every thread leaves the loop at the same barrier; the error is rethrown after.
+    on_every_thread(m.n_threads, [&](int t) {
+        part& me = m.parts[static_cast<std::size_t>(t)];
+        std::exception_ptr error;
+        if (start == 0) m.sample(me, 0);
+        // Windows are aligned to multiples of W from step 0, whatever `until` is, so that
+        // the order in which input reaches a ring buffer row never depends on how a run is
+        // split into calls (a checkpoint resumes bit-identically).
+        for (step_t k = start; k < until;) {
+            const step_t window_start = k - k % W, window_end = std::min(window_start + W, until);
+            try {
+                if (k == window_start)
+                    for (auto& s : me.stimuli) s->generate(window_start, window_start + W, me.ring);
+                for (; k < window_end; ++k) {
+                    m.update(me, k);
+                    m.sample(me, k + 1);
+                }
+            } catch (...) {
+                error = std::current_exception();
+                failed = true;
+                k = window_end;
+            }
+            if (window_end != window_start + W) break;  // stopped inside a window
+#pragma omp barrier
+            if (failed) break;
+#pragma omp single
+            {
+                try {
+                    m.merge_window(window_end);
+                    if (progress) progress(window_end);
+                } catch (...) {
+                    error = std::current_exception();
+                    failed = true;
+                }
+            }
+            if (failed) break;
+            m.deliver(me);
+        }
+        if (error) std::rethrow_exception(error);
+    });
+    for (std::size_t r = 0; r < m.spec.state_recorders.size(); ++r)
+        for (step_t k = start + 1; k <= until; ++k)
+            if (k % m.recorder_interval[r] == 0) ++m.recorder_samples[r];
+    m.now = until;
+    if (until % W != 0) {
+        m.record_pending(until);
+        if (progress) progress(until);
+    }
+}
+
+step_t engine::now() const { return impl_->now; }
+const build_stats& engine::stats() const { return impl_->stats; }
+const network_spec& engine::spec() const { return impl_->spec; }
+gid_t engine::first_gid(std::size_t population) const { return impl_->pop_offset[population]; }
+const std::vector<spike>& engine::recorded_spikes() const { return impl_->recorded; }
+
+std::vector<state_trace> engine::state_traces() const {
+    const impl& m = *impl_;
+    std::vector<state_trace> out;
+    for (std::size_t r = 0; r < m.spec.state_recorders.size(); ++r) {
+        const auto& rs = m.spec.state_recorders[r];
+        const auto& model = *m.spec.populations[rs.population].model;
+        state_trace tr;
+        tr.recorder = rs.name;
+        tr.population = rs.population;
+        tr.neurons = rs.neurons;
+        for (auto v : rs.variables) {
+            tr.variables.push_back(model.state[v].key);
+            tr.units.push_back(model.state[v].unit);
+        }
+        tr.dt_ms = static_cast<double>(m.recorder_interval[r]) * m.spec.simulation.resolution_ms;
+        tr.n_samples = m.recorder_samples[r];
+        const std::size_t n = rs.neurons.size(), nv = rs.variables.size();
+        tr.data.assign(nv, std::vector<double>(tr.n_samples * n, 0.0));
+        for (const auto& me : m.parts) {
+            const auto& rp = me.recorders[r];
+            const std::size_t own = rp.position.size();
+            MYELIN_ASSERT(rp.samples.size() == tr.n_samples * nv * own);
+            for (std::size_t s = 0; s < tr.n_samples; ++s)
+                for (std::size_t v = 0; v < nv; ++v)
+                    for (std::size_t i = 0; i < own; ++i)
+                        tr.data[v][s * n + rp.position[i]] = rp.samples[(s * nv + v) * own + i];
+        }
+        out.push_back(std::move(tr));
+    }
+    return out;
+}
+
+}  // namespace myelin

@@ -1,0 +1,157 @@
+#include <myelin/simulator/error.hpp>
+#include <myelin/simulator/network_spec.hpp>
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
+#include <set>
+
+namespace myelin {
+
+const char* to_string(connection_rule r) {
+    switch (r) {
+    case connection_rule::all_to_all: return "all_to_all";
+    case connection_rule::one_to_one: return "one_to_one";
+    case connection_rule::fixed_indegree: return "fixed_indegree";
+    case connection_rule::fixed_outdegree: return "fixed_outdegree";
+    case connection_rule::pairwise_bernoulli: return "pairwise_bernoulli";
+    case connection_rule::fixed_total_number: return "fixed_total_number";
+    }
+    return "?";
+}
+
+std::string distribution::describe() const {
+    switch (type) {
+    case kind::constant: return fmt::format("{}", value);
+    case kind::uniform: return fmt::format("uniform(low={}, high={})", low, high);
+    case kind::normal: return fmt::format("normal(mean={}, std={}, min={}, max={})", mean, std, min, max);
+    case kind::lognormal: return fmt::format("lognormal(mu={}, sigma={}, min={}, max={})", mu, sigma, min, max);
+    }
+    return "?";
+}
+
+std::optional<std::size_t> network_spec::population_index(std::string_view name) const {
+    for (std::size_t i = 0; i < populations.size(); ++i)
+        if (populations[i].name == name) return i;
+    return std::nullopt;
+}
+
+std::int64_t ms_to_steps(double ms, double resolution_ms) {
+    return static_cast<std::int64_t>(std::llround(ms / resolution_ms));
+}
+
+namespace {
+
+constexpr std::int64_t max_delay_steps = 65535;  // delays are stored in 16 bits
+
+void fail(const std::string& path, const std::string& detail) { throw input_error("", path, detail); }
+
+void check_delay(const distribution& d, double h, const std::string& path) {
+    if (d.is_constant()) {
+        if (!(d.value >= h) || ms_to_steps(d.value, h) < 1)
+            fail(path, fmt::format("delay = {} ms; must be >= the resolution {} ms", d.value, h));
+    } else if (!(d.lowest() >= h)) {
+        fail(path, fmt::format("delay = {} can draw {} ms; must be >= the resolution {} ms (give min)",
+                               d.describe(), d.lowest(), h));
+    }
+    if (!(d.highest() <= static_cast<double>(max_delay_steps) * h) && !std::isinf(d.highest()))
+        fail(path, fmt::format("delay up to {} ms; must be <= {} steps ({} ms)", d.highest(), max_delay_steps,
+                               static_cast<double>(max_delay_steps) * h));
+    if (std::isinf(d.highest()))
+        fail(path, fmt::format("delay = {} is unbounded; give max <= {} ms", d.describe(),
+                               static_cast<double>(max_delay_steps) * h));
+}
+
+void check_rule(const network_spec& spec, const projection_spec& p) {
+    const auto& r = p.rule;
+    const std::uint64_t ns = spec.populations[p.source].n, nt = spec.populations[p.target].n;
+    const bool self = p.source == p.target && !r.allow_autapses;
+    const std::string path = p.path + ".rule";
+    switch (r.type) {
+    case connection_rule::one_to_one:
+        if (ns != nt)
+            fail(path, fmt::format("one_to_one needs equal sizes; source '{}' has {}, target '{}' has {}",
+                                   spec.populations[p.source].name, ns, spec.populations[p.target].name, nt));
+        break;
+    case connection_rule::fixed_indegree:
+    case connection_rule::fixed_outdegree: {
+        const bool in = r.type == connection_rule::fixed_indegree;
+        const std::uint64_t pool = (in ? ns : nt) - (self ? 1 : 0);
+        const char* key = in ? "indegree" : "outdegree";
+        if (r.count > 0 && pool == 0)
+            fail(path + "." + key, fmt::format("{} = {}, but there is no allowed {} (autapses forbidden)", key,
+                                               r.count, in ? "source" : "target"));
+        if (!r.allow_multapses && r.count > pool)
+            fail(path + "." + key, fmt::format("{} = {}; without multapses must be <= {} (the {} available)",
+                                               key, r.count, pool, in ? "sources" : "targets"));
+        break;
+    }
+    case connection_rule::pairwise_bernoulli:
+        if (!(r.p >= 0.0 && r.p <= 1.0)) fail(path + ".p", fmt::format("p = {}; must be in [0, 1]", r.p));
+        break;
+    case connection_rule::fixed_total_number:
+        if (!r.allow_multapses)
+            fail(path + ".allow_multapses", "fixed_total_number draws pairs independently; allow_multapses must be true");
+        if (self && ns == 1 && r.count > 0)
+            fail(path + ".N", fmt::format("N = {}, but the only pair is an autapse, which is forbidden", r.count));
+        break;
+    case connection_rule::all_to_all: break;
+    }
+}
+
+}  // namespace
+
+void validate(const network_spec& spec) {
+    const auto& sim = spec.simulation;
+    const double h = sim.resolution_ms;
+    if (!(h > 0.0) || !std::isfinite(h)) fail("simulation.resolution", fmt::format("resolution = {} ms; must be > 0", h));
+    if (!(sim.t_stop_ms > 0.0) || !std::isfinite(sim.t_stop_ms))
+        fail("simulation.t_stop", fmt::format("t_stop = {} ms; must be > 0", sim.t_stop_ms));
+    if (sim.threads < 1) fail("simulation.threads", fmt::format("threads = {}; must be >= 1", sim.threads));
+
+    std::set<std::string> names;
+    for (const auto& p : spec.populations) {
+        if (p.n < 1 || p.n > std::numeric_limits<std::uint32_t>::max())
+            fail(p.path + ".n", fmt::format("n = {}; must be in [1, {}]", p.n, std::numeric_limits<std::uint32_t>::max()));
+        if (!names.insert(p.name).second)
+            fail(p.path + ".name", fmt::format("name '{}' is used by an earlier population; names must be unique", p.name));
+    }
+    for (const auto& p : spec.projections) {
+        check_rule(spec, p);
+        check_delay(p.delay_ms, h, p.path + ".delay");
+        const bool finite_weight = p.weight.is_constant() ? std::isfinite(p.weight.value)
+                                   : p.weight.type == distribution::kind::uniform
+                                       ? std::isfinite(p.weight.low) && std::isfinite(p.weight.high)
+                                       : true;
+        if (!finite_weight) fail(p.path + ".weight", fmt::format("weight = {}; must be finite", p.weight.describe()));
+    }
+    for (const auto& s : spec.stimuli) {
+        for (std::size_t t = 0; t < s.targets.size(); ++t) {
+            const auto& tg = s.targets[t];
+            if (!tg.neurons) continue;
+            const auto n = spec.populations[tg.population].n;
+            for (std::size_t k = 0; k < tg.neurons->size(); ++k)
+                if ((*tg.neurons)[k] >= n)
+                    fail(fmt::format("{}.targets[{}].neurons[{}]", s.path, t, k),
+                         fmt::format("neuron {} does not exist; population '{}' has {} (0 to {})", (*tg.neurons)[k],
+                                     spec.populations[tg.population].name, n, n - 1));
+        }
+        if (!s.model->emits_current) {
+            check_delay(distribution::constant(s.delay_ms), h, s.path + ".delay");
+            if (!std::isfinite(s.weight)) fail(s.path + ".weight", fmt::format("weight = {}; must be finite", s.weight));
+        }
+    }
+    for (const auto& r : spec.state_recorders) {
+        const auto n = spec.populations[r.population].n;
+        for (std::size_t k = 0; k < r.neurons.size(); ++k)
+            if (r.neurons[k] >= n)
+                fail(fmt::format("{}.neurons[{}]", r.path, k),
+                     fmt::format("neuron {} does not exist; population '{}' has {} (0 to {})", r.neurons[k],
+                                 spec.populations[r.population].name, n, n - 1));
+        if (!(r.interval_ms >= h) || !std::isfinite(r.interval_ms))
+            fail(r.path + ".interval", fmt::format("interval = {} ms; must be >= the resolution {} ms", r.interval_ms, h));
+    }
+}
+
+}  // namespace myelin
