@@ -307,6 +307,8 @@ private:
             p.name = r.text("name");
             if (p.name.empty() || p.name.find('/') != std::string::npos)
                 fail(r.at("name"), fmt::format("name '{}'; must be non-empty and contain no '/'", p.name));
+            if (spec_.population_index(p.name))
+                fail(r.at("name"), fmt::format("name '{}' is used by an earlier population; names must be unique", p.name));
             const model_info& m = model(r, model_kind::neuron);
             p.model = &m;
             p.n = r.count("n");
@@ -486,17 +488,10 @@ network_spec parse_config(const std::string& json_text, const std::string& file,
     try {
         root = json::parse(json_text);
     } catch (const json::parse_error& e) {
-        // e.byte is the position just after the error; give line and column.
-        std::size_t line = 1, col = 1;
-        for (std::size_t i = 0; i + 1 < e.byte && i < json_text.size(); ++i) {
-            if (json_text[i] == '\n') {
-                ++line;
-                col = 1;
-            } else {
-                ++col;
-            }
-        }
-        throw input_error(file, "", fmt::format("not valid JSON at line {}, column {}: {}", line, col, e.what()));
+        // what() is "[json.exception.parse_error.101] parse error at line L, column C: ...".
+        std::string what = e.what();
+        if (const auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);
+        throw input_error(file, "", "not valid JSON: " + what);
     }
     return parser(file, models).run(root);
 }

@@ -157,11 +157,13 @@ std::vector<std::uint64_t> read_uint64s(hid_t parent, const std::string& name) {
     return read_1d<std::uint64_t>(parent, name, H5T_NATIVE_UINT64);
 }
 
+// Variable-length UTF-8, as h5py writes str attributes: read back as str, not bytes.
 void write_attribute(hid_t object, const std::string& name, const std::string& value) {
     handle type(check(H5Tcopy(H5T_C_S1), "string type"), H5Tclose);
-    H5Tset_size(type.get(), value.size() + 1);
-    H5Tset_strpad(type.get(), H5T_STR_NULLTERM);
-    scalar_attribute(object, name, type.get(), value.c_str());
+    H5Tset_size(type.get(), H5T_VARIABLE);
+    H5Tset_cset(type.get(), H5T_CSET_UTF8);
+    const char* text = value.c_str();
+    scalar_attribute(object, name, type.get(), &text);
 }
 void write_attribute(hid_t object, const std::string& name, double value) {
     scalar_attribute(object, name, H5T_NATIVE_DOUBLE, &value);

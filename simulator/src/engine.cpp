@@ -72,7 +72,7 @@ void on_every_thread(int threads, F&& body) {
 struct engine::impl {
     network_spec spec;
     int n_threads = 1;
-    std::vector<gid_t> pop_offset;                      // size populations + 1
+    std::vector<global_id> pop_offset;                      // size populations + 1
     std::vector<std::vector<std::size_t>> projections_from;  // per source population
     step_t window = 1;   // d_min: spikes are exchanged once per window
     step_t now = 0;
@@ -87,7 +87,7 @@ struct engine::impl {
 
     explicit impl(const network_spec& s) : spec(s) {}
 
-    std::size_t population_of(gid_t gid) const {
+    std::size_t population_of(global_id gid) const {
         return static_cast<std::size_t>(std::upper_bound(pop_offset.begin(), pop_offset.end(), gid) -
                                         pop_offset.begin() - 1);
     }
@@ -238,7 +238,7 @@ void engine::impl::update(part& me, step_t k) {
         const auto off = me.chunks[i].local_offset;
         spike_sink sink(me.fired.data());
         me.shards[i]->step({ex + off, in + off, cur + off}, sink);
-        const gid_t first = pop_offset[i] + me.chunks[i].begin;
+        const global_id first = pop_offset[i] + me.chunks[i].begin;
         for (std::size_t n = 0; n < sink.count(); ++n) me.emitted.push_back({k, first + sink.data()[n]});
     }
     me.ring.clear_slot(slot);
@@ -386,7 +386,7 @@ void engine::run(step_t until, const std::function<void(step_t)>& progress) {
 step_t engine::now() const { return impl_->now; }
 const build_stats& engine::stats() const { return impl_->stats; }
 const network_spec& engine::spec() const { return impl_->spec; }
-gid_t engine::first_gid(std::size_t population) const { return impl_->pop_offset[population]; }
+global_id engine::first_gid(std::size_t population) const { return impl_->pop_offset[population]; }
 const std::vector<spike>& engine::recorded_spikes() const { return impl_->recorded; }
 
 std::vector<state_trace> engine::state_traces() const {
@@ -418,6 +418,25 @@ std::vector<state_trace> engine::state_traces() const {
         }
         out.push_back(std::move(tr));
     }
+    return out;
+}
+
+std::vector<synapse_view> engine::synapses(std::size_t projection) const {
+    const impl& m = *impl_;
+    const auto& proj = m.spec.projections.at(projection);
+    std::vector<synapse_view> out;
+    for (const auto& me : m.parts) {
+        const auto& r = me.rows[projection];
+        const auto& chunk = me.chunks[proj.target];
+        for (std::uint64_t i = 0; i + 1 < r.offsets.size(); ++i)
+            for (std::uint64_t k = r.offsets[i]; k < r.offsets[i + 1]; ++k)
+                out.push_back({i, chunk.begin + (r.target[k] - chunk.local_offset),
+                               r.weight.empty() ? r.constant_weight : static_cast<double>(r.weight[k]),
+                               r.delay.empty() ? r.constant_delay : static_cast<step_t>(r.delay[k])});
+    }
+    std::stable_sort(out.begin(), out.end(), [](const synapse_view& a, const synapse_view& b) {
+        return a.target != b.target ? a.target < b.target : a.source < b.source;
+    });
     return out;
 }
 

@@ -71,7 +71,7 @@ struct poisson_generator {
             double* const row0 = ring.row(c, 0);
             const std::size_t stride = ring.n_neurons(), n_slots = ring.n_slots();
             for (std::size_t t = 0; t < setup_.local.size(); ++t) {
-                const gid_t gid = setup_.gid[t];
+                const global_id gid = setup_.gid[t];
                 double* const target = row0 + setup_.local[t];
                 std::size_t slot = ring.slot_of(from + 1 + setup_.delay_steps);
                 philox::ctr_type block{};

@@ -32,6 +32,13 @@ struct state_trace {
     std::vector<std::vector<double>> data;  // per variable: [sample * n_neurons + neuron]
 };
 
+// One synapse as stored, for inspection and tests (not a hot path).
+struct synapse_view {
+    std::uint64_t source, target;  // population-local indices
+    double weight;
+    step_t delay_steps;
+};
+
 struct build_stats {
     std::uint64_t n_neurons = 0;
     std::uint64_t n_synapses = 0;
@@ -55,12 +62,16 @@ public:
 
     const build_stats& stats() const;
     const network_spec& spec() const;
-    gid_t first_gid(std::size_t population) const;
+    global_id first_gid(std::size_t population) const;
 
     // Recorded spikes of the spike recorder's populations, sorted by (step, gid). A spike's
     // time is (step + 1) * resolution.
     const std::vector<spike>& recorded_spikes() const;
     std::vector<state_trace> state_traces() const;
+
+    // All synapses of a projection, gathered from every owner, sorted by (target, source)
+    // with multapses in their stored order.
+    std::vector<synapse_view> synapses(std::size_t projection) const;
 
 private:
     struct impl;

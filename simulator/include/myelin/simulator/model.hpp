@@ -96,7 +96,7 @@ struct stimulus_setup {
     std::uint32_t seed;
     std::uint32_t stimulus_index;        // for the RNG key
     std::vector<std::uint32_t> local;    // target neurons, thread-local indices
-    std::vector<gid_t> gid;              // the same targets, global ids
+    std::vector<global_id> gid;              // the same targets, global ids
     double weight;                       // spike devices: per event; current devices: unused
     step_t delay_steps;                  // spike devices: >= 1
 };

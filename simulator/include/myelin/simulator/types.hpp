@@ -4,13 +4,13 @@
 namespace myelin {
 
 using step_t = std::int64_t;  // simulation time in steps of the resolution h
-using gid_t = std::uint64_t;  // global neuron id: population offset + index
+using global_id = std::uint64_t;  // global neuron id: population offset + index
 
 // A spike as the exchange sees it: the step at whose end it was emitted (its time stamp
 // is (step + 1) * h) and the sender. Sorting by (step, gid) fixes the delivery order.
 struct spike {
     step_t step;
-    gid_t gid;
+    global_id gid;
     friend bool operator<(const spike& a, const spike& b) {
         return a.step != b.step ? a.step < b.step : a.gid < b.gid;
     }

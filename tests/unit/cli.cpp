@@ -1,0 +1,128 @@
+// The myelin program as a user meets it: exit codes, messages, and what is (not) left on
+// disk after bad input.
+#include "support.hpp"
+
+#include <myelin/io/sonata.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+
+#include <fstream>
+
+using namespace myelin;
+using Catch::Matchers::Contains;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string small = test::source_path("examples/brunel/brunel_small.json").string();
+
+void write(const fs::path& p, const test::json& j) { std::ofstream(p) << j.dump(2); }
+
+test::json tiny() {
+    return {{"simulation", {{"t_stop", 50.0}}},
+            {"populations", {{{"name", "P"}, {"model", "iaf_psc_exp"}, {"n", 3}, {"params", {{"I_e", 400.0}}}}}},
+            {"recorders", {{"state", {{{"name", "vm"}, {"population", "P"}, {"neurons", {2, 0}},
+                                       {"variables", {"V_m", "I_syn_ex"}}, {"interval", 1.0}}}}}}};
+}
+
+std::size_t entries(const fs::path& dir) { return static_cast<std::size_t>(std::distance(fs::directory_iterator(dir), {})); }
+
+}  // namespace
+
+TEST_CASE("cli: --version and --help and bad flags", "[unit][cli]") {
+    auto v = test::run_myelin("--version");
+    REQUIRE(v.exit_code == 0);
+    REQUIRE_THAT(v.out, Contains("myelin 0."));
+    REQUIRE(test::run_myelin("--help").exit_code == 0);
+    REQUIRE_THAT(test::run_myelin("run --help").out, Contains("--t-stop"));
+    REQUIRE(test::run_myelin("").exit_code == 2);
+    REQUIRE(test::run_myelin("frobnicate").exit_code == 2);
+    auto t = test::run_myelin(fmt::format("run '{}' --threads 0", small));
+    REQUIRE(t.exit_code == 2);
+    REQUIRE_THAT(t.err, Contains("--threads"));
+    REQUIRE(test::run_myelin(fmt::format("run '{}' --t-stop -5", small)).exit_code == 2);
+}
+
+TEST_CASE("cli: run writes spikes and reports and prints a summary", "[unit][cli]") {
+    test::temp_dir tmp;
+    write(tmp / "tiny.json", tiny());
+    const auto r = test::run_myelin(fmt::format("run '{}' --output '{}'", (tmp / "tiny.json").string(), (tmp / "out").string()));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    REQUIRE_THAT(r.out, Contains("3 neurons"));
+    REQUIRE_THAT(r.out, Contains("real-time factor"));
+    REQUIRE_THAT(r.out, Contains("peak memory"));
+    REQUIRE_THAT(r.out, Contains("rate (Hz)"));
+    REQUIRE(fs::exists(tmp / "out" / "spikes.h5"));
+    REQUIRE(fs::exists(tmp / "out" / "vm.V_m.h5"));
+    REQUIRE(fs::exists(tmp / "out" / "vm.I_syn_ex.h5"));
+    REQUIRE(entries(tmp.path()) == 2);  // tiny.json and out/: no staging folder left
+    const auto spikes = io::read_spikes(tmp / "out" / "spikes.h5");
+    // 400 pA charges towards -54 mV and crosses V_th = -55 mV once, at 27.8 ms, in 50 ms.
+    REQUIRE(spikes.populations[0].timestamps_ms == std::vector<double>{27.8, 27.8, 27.8});
+
+    const auto info = test::run_myelin(fmt::format("info '{}'", (tmp / "out" / "spikes.h5").string()));
+    REQUIRE(info.exit_code == 0);
+    REQUIRE_THAT(info.out, Contains("P                         3            3"));
+}
+
+TEST_CASE("cli: bad input exits with 2 and names the problem and leaves no output", "[unit][cli]") {
+    test::temp_dir tmp;
+    auto bad = tiny();
+    bad["populations"][0]["params"]["tau_m"] = -1;
+    write(tmp / "bad.json", bad);
+    const auto out = tmp / "out";
+    SECTION("invalid parameter") {
+        const auto r = test::run_myelin(fmt::format("run '{}' --output '{}'", (tmp / "bad.json").string(), out.string()));
+        REQUIRE(r.exit_code == 2);
+        REQUIRE_THAT(r.err, Contains("bad.json: populations[0].params.tau_m: tau_m = -1 ms; must be > 0"));
+        REQUIRE(!fs::exists(out));
+        REQUIRE(entries(tmp.path()) == 1);
+    }
+    SECTION("missing config") {
+        const auto r = test::run_myelin(fmt::format("run '{}' --output '{}'", (tmp / "none.json").string(), out.string()));
+        REQUIRE(r.exit_code == 2);
+        REQUIRE_THAT(r.err, Contains("none.json: no such file"));
+        REQUIRE(!fs::exists(out));
+    }
+    SECTION("not a spike file") {
+        const auto r = test::run_myelin(fmt::format("info '{}'", (tmp / "bad.json").string()));
+        REQUIRE(r.exit_code == 2);
+        REQUIRE_THAT(r.err, Contains("bad.json: cannot read as a SONATA spike file"));
+    }
+}
+
+TEST_CASE("cli: an existing output folder is kept unless --force", "[unit][cli]") {
+    test::temp_dir tmp;
+    write(tmp / "tiny.json", tiny());
+    const auto out = tmp / "out";
+    fs::create_directory(out);
+    std::ofstream(out / "spikes.h5") << "precious";
+    std::ofstream(out / "notes.txt") << "mine";
+    const std::string cmd = fmt::format("run '{}' --output '{}'", (tmp / "tiny.json").string(), out.string());
+
+    const auto r = test::run_myelin(cmd);
+    REQUIRE(r.exit_code == 2);
+    REQUIRE_THAT(r.err, Contains("already exists; use --force"));
+    std::ifstream kept(out / "spikes.h5");
+    std::string content;
+    kept >> content;
+    REQUIRE(content == "precious");
+
+    REQUIRE(test::run_myelin(cmd + " --force").exit_code == 0);
+    REQUIRE(io::read_spikes(out / "spikes.h5").populations.size() == 1);
+    REQUIRE(fs::exists(out / "notes.txt"));  // --force replaces only this run's files
+}
+
+TEST_CASE("cli: an output folder that cannot be created is reported", "[unit][cli]") {
+    test::temp_dir tmp;
+    write(tmp / "tiny.json", tiny());
+    std::ofstream(tmp / "file") << "x";
+    const auto r = test::run_myelin(fmt::format("run '{}' --output '{}'", (tmp / "tiny.json").string(),
+                                                (tmp / "file" / "sub" / "out").string()));
+    REQUIRE(r.exit_code == 2);
+    REQUIRE_THAT(r.err, Contains("--output: cannot create folder"));
+    REQUIRE(entries(tmp.path()) == 2);
+}

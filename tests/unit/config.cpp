@@ -1,0 +1,166 @@
+// Bad input in a config: one error naming the file, the config path, the value and what
+// is allowed. The texts are part of the interface and tested as such.
+#include "support.hpp"
+
+#include <myelin/io/config.hpp>
+#include <myelin/models/registry.hpp>
+#include <myelin/simulator/error.hpp>
+
+#include <catch2/catch.hpp>
+
+using namespace myelin;
+using Catch::Matchers::Contains;
+using Catch::Matchers::Equals;
+
+namespace {
+
+test::json good() {
+    return {{"simulation", {{"resolution", 0.1}, {"t_stop", 100.0}}},
+            {"populations",
+             {{{"name", "E"}, {"model", "iaf_psc_exp"}, {"n", 10}},
+              {{"name", "I"}, {"model", "iaf_psc_exp"}, {"n", 5}, {"params", {{"tau_m", 20.0}}}}}},
+            {"projections", {{{"source", "E"}, {"target", "I"}, {"connection", {{"rule", "fixed_indegree"}, {"indegree", 3}}},
+                              {"weight", 10.0}, {"delay", 1.5}}}},
+            {"stimuli", {{{"model", "poisson_generator"}, {"params", {{"rate", 100.0}}}, {"targets", {"E"}},
+                          {"weight", 5.0}, {"delay", 1.0}}}}};
+}
+
+std::string error_of(const test::json& config) {
+    try {
+        test::parse(config, "net.json");
+    } catch (const input_error& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+}  // namespace
+
+TEST_CASE("config: a good config parses", "[unit][config]") {
+    const auto spec = test::parse(good());
+    REQUIRE(spec.populations.size() == 2);
+    REQUIRE(spec.spikes);  // spikes of all populations are recorded by default
+    REQUIRE(spec.spikes->populations.size() == 2);
+}
+
+TEST_CASE("config: bad values name file and path and value with unit and what is allowed", "[unit][config]") {
+    auto c = good();
+    SECTION("negative time constant") {
+        c["populations"][1]["params"]["tau_m"] = -1.0;
+        REQUIRE_THAT(error_of(c), Equals("net.json: populations[1].params.tau_m: tau_m = -1 ms; must be > 0"));
+    }
+    SECTION("zero capacitance") {
+        c["populations"][0]["params"] = {{"C_m", 0}};
+        REQUIRE_THAT(error_of(c), Equals("net.json: populations[0].params.C_m: C_m = 0 pF; must be > 0"));
+    }
+    SECTION("zero synaptic time constant") {
+        c["populations"][0]["params"] = {{"tau_syn_ex", 0.0}};
+        REQUIRE_THAT(error_of(c), Contains("populations[0].params.tau_syn_ex: tau_syn_ex = 0 ms; must be > 0"));
+    }
+    SECTION("reset above threshold") {
+        c["populations"][0]["params"] = {{"V_reset", -50.0}};
+        REQUIRE_THAT(error_of(c), Equals("net.json: populations[0].params.V_reset: V_reset = -50 mV; must be < V_th = -55 mV"));
+    }
+    SECTION("delay below the resolution") {
+        c["projections"][0]["delay"] = 0.05;
+        REQUIRE_THAT(error_of(c), Equals("net.json: projections[0].delay: delay = 0.05 ms; must be >= the resolution 0.1 ms"));
+    }
+    SECTION("drawn delay that can fall below the resolution") {
+        c["projections"][0]["delay"] = {{"distribution", "normal"}, {"mean", 1.5}, {"std", 0.5}};
+        REQUIRE_THAT(error_of(c), Contains("projections[0].delay: delay = normal(mean=1.5, std=0.5"));
+        REQUIRE_THAT(error_of(c), Contains("must be >= the resolution 0.1 ms (give min)"));
+    }
+    SECTION("t_stop <= 0") {
+        c["simulation"]["t_stop"] = 0;
+        REQUIRE_THAT(error_of(c), Equals("net.json: simulation.t_stop: t_stop = 0 ms; must be > 0"));
+    }
+    SECTION("indegree larger than the source without multapses") {
+        c["projections"][0]["connection"] = {{"rule", "fixed_indegree"}, {"indegree", 11}, {"allow_multapses", false}};
+        REQUIRE_THAT(error_of(c), Equals("net.json: projections[0].rule.indegree: indegree = 11; without multapses must "
+                                         "be <= 10 (the sources available)"));
+    }
+    SECTION("one_to_one with different sizes") {
+        c["projections"][0]["connection"] = {{"rule", "one_to_one"}};
+        REQUIRE_THAT(error_of(c), Contains("one_to_one needs equal sizes; source 'E' has 10, target 'I' has 5"));
+    }
+    SECTION("p outside [0, 1]") {
+        c["projections"][0]["connection"] = {{"rule", "pairwise_bernoulli"}, {"p", 1.5}};
+        REQUIRE_THAT(error_of(c), Contains("projections[0].rule.p: p = 1.5; must be in [0, 1]"));
+    }
+    SECTION("stimulus target neuron out of range") {
+        c["stimuli"][0]["targets"] = {{{"population", "I"}, {"neurons", {0, 5}}}};
+        REQUIRE_THAT(error_of(c), Contains("stimuli[0].targets[0].neurons[1]: neuron 5 does not exist; population 'I' has 5 (0 to 4)"));
+    }
+    SECTION("spike times off the grid") {
+        c["stimuli"][0] = {{"model", "spike_generator"}, {"params", {{"spike_times", {1.0, 2.05}}}}, {"targets", {"E"}},
+                           {"weight", 1.0}};
+        REQUIRE_THAT(error_of(c), Contains("stimuli[0].params.spike_times[1]: spike time 2.05 ms is not a multiple of "
+                                           "the resolution 0.1 ms"));
+    }
+    SECTION("negative rate") {
+        c["stimuli"][0]["params"]["rate"] = -5;
+        REQUIRE_THAT(error_of(c), Equals("net.json: stimuli[0].params.rate: rate = -5 Hz; must be >= 0"));
+    }
+}
+
+TEST_CASE("config: unknown names list what is known", "[unit][config]") {
+    auto c = good();
+    SECTION("unknown model") {
+        c["populations"][0]["model"] = "iaf_psc_alpha_typo";
+        REQUIRE_THAT(error_of(c), Equals("net.json: populations[0].model: unknown neuron model 'iaf_psc_alpha_typo'; "
+                                         "known: iaf_psc_delta, iaf_psc_exp"));
+    }
+    SECTION("unknown parameter") {
+        c["populations"][0]["params"] = {{"tau_mem", 10.0}};
+        REQUIRE_THAT(error_of(c), Contains("populations[0].params.tau_mem: unknown parameter 'tau_mem' of model "
+                                           "iaf_psc_exp; known: E_L, C_m, tau_m"));
+    }
+    SECTION("unknown key") {
+        c["simulation"]["resolutoin"] = 0.1;
+        REQUIRE_THAT(error_of(c), Equals("net.json: simulation.resolutoin: unknown key 'resolutoin'; allowed here: "
+                                         "resolution, seed, t_stop, threads"));
+    }
+    SECTION("unknown population") {
+        c["projections"][0]["target"] = "X";
+        REQUIRE_THAT(error_of(c), Equals("net.json: projections[0].target: unknown population 'X'; defined: E, I"));
+    }
+    SECTION("unknown rule") {
+        c["projections"][0]["connection"]["rule"] = "random";
+        REQUIRE_THAT(error_of(c), Contains("projections[0].connection.rule: unknown rule 'random'; known: all_to_all"));
+    }
+    SECTION("duplicate population name") {
+        c["populations"][1]["name"] = "E";
+        REQUIRE_THAT(error_of(c), Contains("populations[1].name: name 'E' is used by an earlier population"));
+    }
+}
+
+TEST_CASE("config: wrong types say what was expected and what was found", "[unit][config]") {
+    auto c = good();
+    SECTION("string for a number") {
+        c["populations"][0]["params"] = {{"tau_m", "ten"}};
+        REQUIRE_THAT(error_of(c), Equals("net.json: populations[0].params.tau_m: expected a number, got string \"ten\""));
+    }
+    SECTION("fraction for a count") {
+        c["populations"][0]["n"] = 2.5;
+        REQUIRE_THAT(error_of(c), Equals("net.json: populations[0].n: expected a non-negative integer, got number 2.5"));
+    }
+    SECTION("missing required key") {
+        c["projections"][0].erase("weight");
+        REQUIRE_THAT(error_of(c), Equals("net.json: projections[0].weight: is required but missing"));
+    }
+    SECTION("number for a flag") {
+        c["projections"][0]["connection"]["allow_autapses"] = 1;
+        REQUIRE_THAT(error_of(c), Contains("projections[0].connection.allow_autapses: expected true or false, got integer 1"));
+    }
+    SECTION("not JSON") {
+        REQUIRE_THROWS_WITH(io::parse_config("{\"simulation\": {,}}", "net.json", models::builtin_registry()),
+                            Contains("net.json: not valid JSON: parse error at line 1, column 17"));
+    }
+}
+
+TEST_CASE("config: a missing or unreadable file is named", "[unit][config]") {
+    REQUIRE_THROWS_WITH(io::load_config("/nonexistent/net.json", models::builtin_registry()),
+                        Equals("/nonexistent/net.json: no such file"));
+    test::temp_dir tmp;
+    REQUIRE_THROWS_WITH(io::load_config(tmp.path(), models::builtin_registry()), Contains("is a folder, not a config file"));
+}

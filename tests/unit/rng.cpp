@@ -1,0 +1,69 @@
+#include <myelin/simulator/rng.hpp>
+
+#include <catch2/catch.hpp>
+
+using namespace myelin;
+
+TEST_CASE("rng: Philox4x32-10 matches the Random123 known-answer vectors", "[unit][rng]") {
+    // From Random123's kat_vectors: philox4x32 10 rounds, counter and key all zero, and
+    // the pi-digit counter/key.
+    const philox::ctr_type zero = {{0, 0, 0, 0}};
+    const philox::key_type zero_key = {{0, 0}};
+    const auto r = philox{}(zero, zero_key);
+    CHECK(r[0] == 0x6627e8d5u);
+    CHECK(r[1] == 0xe169c58du);
+    CHECK(r[2] == 0xbc57ac4cu);
+    CHECK(r[3] == 0x9b00dbd8u);
+    const philox::ctr_type pi = {{0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}};
+    const philox::key_type pi_key = {{0xa4093822, 0x299f31d0}};
+    const auto s = philox{}(pi, pi_key);
+    CHECK(s[0] == 0xd16cfe09u);
+    CHECK(s[1] == 0x94fdccebu);
+    CHECK(s[2] == 0x5001e420u);
+    CHECK(s[3] == 0x24126ea1u);
+}
+
+TEST_CASE("rng: a stream depends only on seed and purpose and id", "[unit][rng]") {
+    rng_stream a(1, rng_key_word(rng_purpose::connect, 0), 5), b(1, rng_key_word(rng_purpose::connect, 0), 5);
+    rng_stream c(1, rng_key_word(rng_purpose::connect, 0), 6), d(2, rng_key_word(rng_purpose::connect, 0), 5);
+    rng_stream e(1, rng_key_word(rng_purpose::weight, 0), 5);
+    for (int i = 0; i < 10; ++i) {
+        const auto x = a();
+        REQUIRE(x == b());
+        CHECK(x != c());
+        CHECK(x != d());
+        CHECK(x != e());
+    }
+}
+
+TEST_CASE("rng: below(n) is uniform and in range", "[unit][rng]") {
+    // 7e5 draws over 7 values: each count ~ Binomial(7e5, 1/7), sd 293; 5-sigma bound.
+    rng_stream r(3, 0, 0);
+    std::array<int, 7> counts{};
+    for (int i = 0; i < 700000; ++i) {
+        const auto x = r.below(7);
+        REQUIRE(x < 7);
+        ++counts[x];
+    }
+    for (int c : counts) CHECK(std::abs(c - 100000) < 5 * 293);
+}
+
+TEST_CASE("rng: uniform() lies in 0 to 1 with mean 1/2 and normal() has mean 0 and variance 1", "[unit][rng]") {
+    rng_stream r(9, 0, 0);
+    const int n = 400000;
+    double su = 0, sn = 0, sn2 = 0;
+    for (int i = 0; i < n; ++i) {
+        const double u = r.uniform();
+        REQUIRE(u >= 0.0);
+        REQUIRE(u < 1.0);
+        su += u;
+        const double z = r.normal();
+        sn += z;
+        sn2 += z * z;
+    }
+    // Standard errors: uniform mean sqrt(1/12/n) = 4.6e-4; normal mean 1.6e-3, variance
+    // sqrt(2/n) = 2.2e-3. 5-sigma bounds.
+    CHECK(std::abs(su / n - 0.5) < 5 * 4.6e-4);
+    CHECK(std::abs(sn / n) < 5 * 1.6e-3);
+    CHECK(std::abs(sn2 / n - 1.0) < 5 * 2.2e-3);
+}
