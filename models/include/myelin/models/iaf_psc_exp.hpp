@@ -97,25 +97,31 @@ struct iaf_psc_exp {
 
     static void step(const params& p, const propagators& k, state& s, const neuron_input& in, spike_sink& out) {
         const std::size_t n = s.V_m_mV.size();
-        double* V = s.V_m_mV.data();
-        double* I_ex = s.I_syn_ex_pA.data();
-        double* I_in = s.I_syn_in_pA.data();
-        std::int32_t* ref = s.refractory_steps.data();
+        double* __restrict V = s.V_m_mV.data();
+        double* __restrict I_ex = s.I_syn_ex_pA.data();
+        double* __restrict I_in = s.I_syn_in_pA.data();
+        std::int32_t* __restrict ref = s.refractory_steps.data();
+        const double* __restrict ex = in.excitatory;
+        const double* __restrict inh = in.inhibitory;
+        const double* __restrict cur = in.current_pA;
+        // Copies, so that the stores above cannot be suspected to change them.
+        const double E_L = p.E_L_mV, I_e = p.I_e_pA, P22 = k.P22, P21_ex = k.P21_ex, P21_in = k.P21_in;
+        const double P20 = k.P20, P11_ex = k.P11_ex, P11_in = k.P11_in;
         // Branch-free so that the compiler vectorises it; threshold crossings are rare
         // and handled in a second pass.
         for (std::size_t i = 0; i < n; ++i) {
-            const double V_free = p.E_L_mV + (V[i] - p.E_L_mV) * k.P22 + I_ex[i] * k.P21_ex +
-                                  I_in[i] * k.P21_in + (p.I_e_pA + in.current_pA[i]) * k.P20;
+            const double V_free = E_L + (V[i] - E_L) * P22 + I_ex[i] * P21_ex + I_in[i] * P21_in + (I_e + cur[i]) * P20;
             const bool active = ref[i] == 0;
             V[i] = active ? V_free : V[i];
             ref[i] = active ? 0 : ref[i] - 1;
-            I_ex[i] = I_ex[i] * k.P11_ex + in.excitatory[i];
-            I_in[i] = I_in[i] * k.P11_in + in.inhibitory[i];
+            I_ex[i] = I_ex[i] * P11_ex + ex[i];
+            I_in[i] = I_in[i] * P11_in + inh[i];
         }
+        const double V_th = p.V_th_mV, V_reset = p.V_reset_mV;
         for (std::size_t i = 0; i < n; ++i)
-            if (V[i] >= p.V_th_mV) {
+            if (V[i] >= V_th) {
                 out.emit(i);
-                V[i] = p.V_reset_mV;
+                V[i] = V_reset;
                 ref[i] = k.t_ref_steps;
             }
     }

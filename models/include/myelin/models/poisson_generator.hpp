@@ -5,9 +5,12 @@
 // target `delay` later, as count * weight.
 //
 // Drawing counts, not events: per target and step one Poisson(lambda = rate h) count by
-// inversion of a cached CDF table with one 53-bit uniform, two steps per Philox block
-// (key: seed and stimulus, counter: target gid and step / 2); for lambda > 64 Boost's
-// PTRD sampler on a stream of the same counter space. Any partition draws the same counts.
+// inversion of the CDF against one 32-bit uniform word, four steps per Philox4x32 block
+// (key: seed and stimulus; counter: target gid and step / 4). The CDF is held as 32-bit
+// integer thresholds with a guide table, so a draw is a table look-up and three integer
+// comparisons; probabilities are resolved to 2^-32 (2.3e-10), as with any 32-bit
+// generator. For lambda > 64, Boost's PTRD sampler on a stream of the same counter space.
+// Any partition and any split into windows draws the same counts.
 #include <myelin/simulator/model.hpp>
 #include <myelin/simulator/rng.hpp>
 
@@ -15,6 +18,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -53,53 +57,79 @@ struct poisson_generator {
                                           : static_cast<step_t>(std::llround(p.stop_ms / h));
             key_ = rng_key_word(rng_purpose::stimulus, setup_.stimulus_index);
             if (lambda_ > 0.0 && lambda_ <= table_limit) {
-                // P(X <= k) until the remaining tail is below the uniform's resolution.
+                // threshold_[k] = P(X <= k) 2^32, rounded; a word x gives the count
+                // #{k : x >= threshold_[k]}. The table ends where the thresholds reach 2^32.
                 double pk = std::exp(-lambda_), cdf = pk;
-                for (int k = 1; cdf < 1.0 - 0x1.0p-53 && k < 1000; ++k) {
-                    cdf_.push_back(cdf);
+                for (int k = 1; k < 1000; ++k) {
+                    const auto t = static_cast<std::uint64_t>(std::llround(std::ldexp(cdf, 32)));
+                    if (t >= (std::uint64_t{1} << 32)) break;
+                    threshold_.push_back(t);
                     pk *= lambda_ / k;
                     cdf += pk;
                 }
+                // Guide table (Chen & Asau 1974): guide_[j] is the smallest k whose
+                // threshold exceeds the smallest word of slice j (x >> 26 == j).
+                for (std::size_t j = 0, k = 0; j < n_guide; ++j) {
+                    while (k < threshold_.size() && threshold_[k] <= (std::uint64_t{j} << 26)) ++k;
+                    guide_[j] = static_cast<std::uint32_t>(k);
+                }
+                threshold_.resize(threshold_.size() + 4, std::uint64_t{1} << 32);  // never reached
             }
+            block_.assign(setup_.local.size(), {});
         }
 
+        // Step by step, target by target: the writes of a step walk one ring-buffer row
+        // forward. A Philox block serves four steps and waits in block_ meanwhile.
         void generate(step_t from, step_t to, ring_buffers& ring) {
             from = std::max(from, first_);
             to = std::min(to, last_);
             if (from >= to || lambda_ <= 0.0) return;
             const channel c = setup_.weight >= 0.0 ? channel::excitatory : channel::inhibitory;
-            double* const row0 = ring.row(c, 0);
-            const std::size_t stride = ring.n_neurons(), n_slots = ring.n_slots();
-            for (std::size_t t = 0; t < setup_.local.size(); ++t) {
-                const global_id gid = setup_.gid[t];
-                double* const target = row0 + setup_.local[t];
-                std::size_t slot = ring.slot_of(from + 1 + setup_.delay_steps);
-                philox::ctr_type block{};
-                for (step_t k = from; k < to; ++k) {
-                    unsigned count;
-                    if (cdf_.empty()) {
-                        rng_stream rng(setup_.seed, key_, gid, static_cast<std::uint64_t>(k) << 16);
-                        count = boost::random::poisson_distribution<unsigned, double>(lambda_)(rng);
-                    } else {
-                        if (k == from || (k & 1) == 0)
-                            block = philox_block(setup_.seed, key_, gid, static_cast<std::uint64_t>(k >> 1));
-                        const int w = static_cast<int>(k & 1) * 2;
-                        const double u = u01_from_words(block[w], block[w + 1]);
-                        count = 0;
-                        while (count < cdf_.size() && u >= cdf_[count]) ++count;
+            const std::size_t n = setup_.local.size();
+            const double weight = setup_.weight;
+            const std::uint32_t seed = setup_.seed, key = key_;
+            const global_id* __restrict gid = setup_.gid.data();
+            const std::uint32_t* __restrict local = setup_.local.data();
+            philox::ctr_type* __restrict block = block_.data();
+            for (step_t k = from; k < to; ++k) {
+                double* __restrict row = ring.row(c, ring.slot_of(k + 1 + setup_.delay_steps));
+                if (threshold_.empty()) {
+                    for (std::size_t t = 0; t < n; ++t) {
+                        rng_stream rng(seed, key, gid[t], static_cast<std::uint64_t>(k) << 16);
+                        row[local[t]] += boost::random::poisson_distribution<unsigned, double>(lambda_)(rng) * weight;
                     }
-                    if (count != 0) target[slot * stride] += count * setup_.weight;
-                    if (++slot == n_slots) slot = 0;
+                    continue;
                 }
+                const auto word = static_cast<std::size_t>(k & 3);
+                if (word == 0 || k == from)
+                    for (std::size_t t = 0; t < n; ++t)
+                        block[t] = philox_block(seed, key, gid[t], static_cast<std::uint64_t>(k >> 2));
+                for (std::size_t t = 0; t < n; ++t)
+                    row[local[t]] += sample(block[t][word]) * weight;  // adding 0.0 changes nothing
             }
         }
 
     private:
+        static constexpr std::size_t n_guide = 64;
+
+        // Smallest k with x < threshold_[k]. Branch-free for the common case of fewer than
+        // three steps past the guide (thresholds increase, so the comparisons count the
+        // steps): a data-dependent loop would mispredict on most draws.
+        unsigned sample(std::uint32_t x) const {
+            std::size_t k = guide_[x >> 26];
+            while (x >= threshold_[k + 3]) k += 4;
+            k += static_cast<std::size_t>(x >= threshold_[k]) + static_cast<std::size_t>(x >= threshold_[k + 1]) +
+                 static_cast<std::size_t>(x >= threshold_[k + 2]);
+            return static_cast<unsigned>(k);
+        }
+
         stimulus_setup setup_;
         double lambda_ = 0.0;
         step_t first_ = 0, last_ = 0;
         std::uint32_t key_ = 0;
-        std::vector<double> cdf_;  // cdf_[k] = P(X <= k)
+        std::vector<std::uint64_t> threshold_;  // P(X <= k) 2^32, then 4 sentinels 2^32
+        std::array<std::uint32_t, n_guide> guide_{};
+        std::vector<philox::ctr_type> block_;  // each target's current block of four words
     };
 };
 
