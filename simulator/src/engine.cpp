@@ -181,7 +181,11 @@ void engine::impl::build_part(int t) {
     for (const auto& p : spec.projections) max_delay = std::max(max_delay, ms_to_steps(p.delay_ms.highest(), h));
     for (const auto& s : spec.stimuli)
         if (!s.model->emits_current) max_delay = std::max(max_delay, ms_to_steps(s.delay_ms, h));
-    me.ring = ring_buffers(me.n_local, static_cast<std::size_t>(window + max_delay + 1));
+    bool current_input = false;
+    for (const auto& st : spec.stimuli)
+        if (st.model->emits_current)
+            for (const auto& tg : st.targets) current_input = current_input || me.chunks[tg.population].size() > 0;
+    me.ring = ring_buffers(me.n_local, static_cast<std::size_t>(window + max_delay + 1), current_input);
 
     for (std::size_t j = 0; j < spec.projections.size(); ++j) {
         const auto& p = spec.projections[j];
@@ -255,14 +259,39 @@ void engine::impl::sample(part& me, step_t k_next) {
     }
 }
 
-constexpr std::uint64_t prefetch_distance = 16;  // synapses; tuned on Brunel (bench/brunel)
+// Delivery is bound by memory latency: each spike starts reading a row of targets at a
+// random place in the synapse store. So the rows of the spikes a few places ahead are
+// fetched early: their offsets `row_lookahead` spikes ahead, the first cache lines of
+// their targets half as far ahead (once those offsets have arrived).
+constexpr std::size_t row_lookahead = 8;
+constexpr std::size_t target_lines = 8;  // 16 target indices a line
 
 void engine::impl::deliver(part& me) const {
     const std::size_t n_slots = me.ring.n_slots();
     double* const ex0 = me.ring.row(channel::excitatory, 0);
     double* const in0 = me.ring.row(channel::inhibitory, 0);
     const std::size_t stride = me.ring.n_neurons();
-    for (const spike& s : window_spikes) {
+    const std::size_t n_spikes = window_spikes.size();
+    auto prefetch_offsets = [&](std::size_t n) {
+        const std::size_t pop = population_of(window_spikes[n].gid);
+        const std::uint64_t i = window_spikes[n].gid - pop_offset[pop];
+        for (const std::size_t j : projections_from[pop]) __builtin_prefetch(&me.rows[j].offsets[i]);
+    };
+    auto prefetch_targets = [&](std::size_t n) {
+        const std::size_t pop = population_of(window_spikes[n].gid);
+        const std::uint64_t i = window_spikes[n].gid - pop_offset[pop];
+        for (const std::size_t j : projections_from[pop]) {
+            const auto& r = me.rows[j];
+            const std::uint32_t* t = r.target.data() + r.offsets[i];
+            const std::uint64_t n_targets = r.offsets[i + 1] - r.offsets[i];
+            for (std::uint64_t line = 0; line < target_lines && line * 16 < n_targets; ++line)
+                __builtin_prefetch(t + line * 16);
+        }
+    };
+    for (std::size_t n = 0; n < n_spikes; ++n) {
+        if (n + row_lookahead < n_spikes) prefetch_offsets(n + row_lookahead);
+        if (n + row_lookahead / 2 < n_spikes) prefetch_targets(n + row_lookahead / 2);
+        const spike& s = window_spikes[n];
         const std::size_t pop = population_of(s.gid);
         const std::uint64_t i = s.gid - pop_offset[pop];
         const std::size_t base = me.ring.slot_of(s.step + 1);  // the spike's time stamp
@@ -277,14 +306,7 @@ void engine::impl::deliver(part& me) const {
                 if (r.weight.empty()) {
                     const double w = r.constant_weight;
                     double* row = (w >= 0.0 ? ex0 : in0) + slot * stride;
-                    // The row of a thread's neurons outgrows L1: fetch the targets a few
-                    // synapses ahead so that the misses overlap instead of queueing.
-                    std::uint64_t k = b;
-                    for (; k + prefetch_distance < e; ++k) {
-                        __builtin_prefetch(row + target[k + prefetch_distance], 1);
-                        row[target[k]] += w;
-                    }
-                    for (; k < e; ++k) row[target[k]] += w;
+                    for (std::uint64_t k = b; k < e; ++k) row[target[k]] += w;
                 } else {
                     double* rex = ex0 + slot * stride;
                     double* rin = in0 + slot * stride;
