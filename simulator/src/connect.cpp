@@ -12,11 +12,12 @@
 namespace myelin::detail {
 namespace {
 
-// Synapses as drawn, before they are grouped into rows.
+// Synapses as drawn, before they are grouped into rows. Weights and delays are kept
+// only when they vary.
 struct drawn_synapses {
     std::vector<std::uint32_t> source, target;
-    std::vector<double> weight;
-    std::vector<step_t> delay;
+    std::vector<float> weight;
+    std::vector<std::uint16_t> delay;
 };
 
 class drawer {
@@ -26,7 +27,8 @@ public:
         : spec_(spec), proj_(spec.projections[projection]), index_(static_cast<std::uint32_t>(projection)),
           chunk_(chunk), source_gid0_(source_gid_offset), target_gid0_(target_gid_offset),
           n_source_(spec.populations[proj_.source].n), n_target_(spec.populations[proj_.target].n),
-          same_population_(proj_.source == proj_.target) {}
+          same_population_(proj_.source == proj_.target), constant_weight_(proj_.weight.is_constant()),
+          constant_delay_(proj_.delay_ms.is_constant()) {}
 
     drawn_synapses run() {
         switch (proj_.rule.type) {
@@ -49,16 +51,22 @@ private:
     }
     bool owned(std::uint64_t target) const { return target >= chunk_.begin && target < chunk_.end; }
 
-    // Weight and delay of the next synapse of the stream owner (always drawn, so that the
-    // streams advance the same way on every owner).
+    // Weight and delay of the next synapse of the stream owner (drawn even when the
+    // synapse is not kept, so that the streams advance the same way on every owner).
     void add(std::uint64_t source, std::uint64_t target, rng_stream& w_rng, rng_stream& d_rng, bool keep) {
-        const double w = proj_.weight.draw(w_rng);
-        const step_t d = ms_to_steps(proj_.delay_ms.draw(d_rng), spec_.simulation.resolution_ms);
+        float w = 0.0f;
+        std::uint16_t d = 0;
+        if (!constant_weight_) w = static_cast<float>(proj_.weight.draw(w_rng));
+        if (!constant_delay_) {
+            const step_t steps = ms_to_steps(proj_.delay_ms.draw(d_rng), spec_.simulation.resolution_ms);
+            MYELIN_ASSERT(steps >= 1 && steps <= 65535);
+            d = static_cast<std::uint16_t>(steps);
+        }
         if (!keep) return;
         out_.source.push_back(static_cast<std::uint32_t>(source));
         out_.target.push_back(static_cast<std::uint32_t>(chunk_.local_offset + (target - chunk_.begin)));
-        out_.weight.push_back(w);
-        out_.delay.push_back(d);
+        if (!constant_weight_) out_.weight.push_back(w);
+        if (!constant_delay_) out_.delay.push_back(d);
     }
 
     void all_to_all() {
@@ -176,7 +184,7 @@ private:
     std::uint32_t index_;
     owned_chunk chunk_;
     std::uint64_t source_gid0_, target_gid0_, n_source_, n_target_;
-    bool same_population_;
+    bool same_population_, constant_weight_, constant_delay_;
     std::vector<char> marks_;             // sources already drawn for this target
     std::vector<std::uint32_t> picked_;  // which marks to clear
     drawn_synapses out_;
@@ -193,39 +201,49 @@ synapse_rows build_rows(const network_spec& spec, std::size_t projection, const 
 
     synapse_rows rows;
     rows.source_population = proj.source;
+    rows.constant_weight = proj.weight.is_constant() ? proj.weight.value : 0.0;
+    rows.constant_delay = proj.delay_ms.is_constant() ? ms_to_steps(proj.delay_ms.value, spec.simulation.resolution_ms) : 0;
     rows.offsets.assign(n_source + 1, 0);
     for (auto i : s.source) ++rows.offsets[i + 1];
     std::partial_sum(rows.offsets.begin(), rows.offsets.end(), rows.offsets.begin());
 
-    // Stable counting sort by source: a row keeps the order in which its synapses were
-    // drawn, which is by ascending target for every rule but fixed_outdegree.
-    std::vector<std::uint64_t> order(n);
+    // Stable counting sort by source, straight into the rows: a row keeps the order in
+    // which its synapses were drawn, which is by ascending target for every rule but
+    // fixed_outdegree (sorted below).
+    rows.target.resize(n);
+    rows.weight.resize(s.weight.size());
+    rows.delay.resize(s.delay.size());
     {
         std::vector<std::uint64_t> fill(rows.offsets.begin(), rows.offsets.end() - 1);
-        for (std::size_t k = 0; k < n; ++k) order[fill[s.source[k]]++] = k;
+        for (std::size_t k = 0; k < n; ++k) {
+            const std::uint64_t at = fill[s.source[k]]++;
+            rows.target[at] = s.target[k];
+            if (!s.weight.empty()) rows.weight[at] = s.weight[k];
+            if (!s.delay.empty()) rows.delay[at] = s.delay[k];
+        }
     }
     if (proj.rule.type == connection_rule::fixed_outdegree) {
-        for (std::uint64_t i = 0; i < n_source; ++i)
-            std::stable_sort(order.begin() + static_cast<std::ptrdiff_t>(rows.offsets[i]),
-                             order.begin() + static_cast<std::ptrdiff_t>(rows.offsets[i + 1]),
-                             [&](std::uint64_t a, std::uint64_t b) { return s.target[a] < s.target[b]; });
-    }
-
-    rows.target.resize(n);
-    for (std::size_t k = 0; k < n; ++k) rows.target[k] = s.target[order[k]];
-    if (proj.weight.is_constant()) {
-        rows.constant_weight = proj.weight.value;
-    } else {
-        rows.weight.resize(n);
-        for (std::size_t k = 0; k < n; ++k) rows.weight[k] = static_cast<float>(s.weight[order[k]]);
-    }
-    if (proj.delay_ms.is_constant()) {
-        rows.constant_delay = ms_to_steps(proj.delay_ms.value, spec.simulation.resolution_ms);
-    } else {
-        rows.delay.resize(n);
-        for (std::size_t k = 0; k < n; ++k) {
-            MYELIN_ASSERT(s.delay[order[k]] >= 1 && s.delay[order[k]] <= 65535);
-            rows.delay[k] = static_cast<std::uint16_t>(s.delay[order[k]]);
+        std::vector<std::uint64_t> order;
+        std::vector<std::uint32_t> target;
+        std::vector<float> weight;
+        std::vector<std::uint16_t> delay;
+        for (std::uint64_t i = 0; i < n_source; ++i) {
+            const std::uint64_t b = rows.offsets[i], e = rows.offsets[i + 1];
+            order.resize(e - b);
+            std::iota(order.begin(), order.end(), b);
+            std::stable_sort(order.begin(), order.end(),
+                             [&](std::uint64_t x, std::uint64_t y) { return rows.target[x] < rows.target[y]; });
+            target.clear();
+            weight.clear();
+            delay.clear();
+            for (auto k : order) {
+                target.push_back(rows.target[k]);
+                if (!rows.weight.empty()) weight.push_back(rows.weight[k]);
+                if (!rows.delay.empty()) delay.push_back(rows.delay[k]);
+            }
+            std::copy(target.begin(), target.end(), rows.target.begin() + static_cast<std::ptrdiff_t>(b));
+            if (!rows.weight.empty()) std::copy(weight.begin(), weight.end(), rows.weight.begin() + static_cast<std::ptrdiff_t>(b));
+            if (!rows.delay.empty()) std::copy(delay.begin(), delay.end(), rows.delay.begin() + static_cast<std::ptrdiff_t>(b));
         }
     }
     return rows;
