@@ -193,7 +193,7 @@ private:
 }  // namespace
 
 synapse_rows build_rows(const network_spec& spec, std::size_t projection, const owned_chunk& targets,
-                        std::uint64_t source_gid_offset, std::uint64_t target_gid_offset) {
+                        std::uint64_t source_gid_offset, std::uint64_t target_gid_offset, std::uint64_t n_local) {
     const projection_spec& proj = spec.projections[projection];
     drawn_synapses s = drawer(spec, projection, targets, source_gid_offset, target_gid_offset).run();
     const std::uint64_t n_source = spec.populations[proj.source].n;
@@ -210,14 +210,14 @@ synapse_rows build_rows(const network_spec& spec, std::size_t projection, const 
     // Stable counting sort by source, straight into the rows: a row keeps the order in
     // which its synapses were drawn, which is by ascending target for every rule but
     // fixed_outdegree (sorted below).
-    rows.target.resize(n);
+    rows.target32.resize(n);
     rows.weight.resize(s.weight.size());
     rows.delay.resize(s.delay.size());
     {
         std::vector<std::uint64_t> fill(rows.offsets.begin(), rows.offsets.end() - 1);
         for (std::size_t k = 0; k < n; ++k) {
             const std::uint64_t at = fill[s.source[k]]++;
-            rows.target[at] = s.target[k];
+            rows.target32[at] = s.target[k];
             if (!s.weight.empty()) rows.weight[at] = s.weight[k];
             if (!s.delay.empty()) rows.delay[at] = s.delay[k];
         }
@@ -232,19 +232,23 @@ synapse_rows build_rows(const network_spec& spec, std::size_t projection, const 
             order.resize(e - b);
             std::iota(order.begin(), order.end(), b);
             std::stable_sort(order.begin(), order.end(),
-                             [&](std::uint64_t x, std::uint64_t y) { return rows.target[x] < rows.target[y]; });
+                             [&](std::uint64_t x, std::uint64_t y) { return rows.target32[x] < rows.target32[y]; });
             target.clear();
             weight.clear();
             delay.clear();
             for (auto k : order) {
-                target.push_back(rows.target[k]);
+                target.push_back(rows.target32[k]);
                 if (!rows.weight.empty()) weight.push_back(rows.weight[k]);
                 if (!rows.delay.empty()) delay.push_back(rows.delay[k]);
             }
-            std::copy(target.begin(), target.end(), rows.target.begin() + static_cast<std::ptrdiff_t>(b));
+            std::copy(target.begin(), target.end(), rows.target32.begin() + static_cast<std::ptrdiff_t>(b));
             if (!rows.weight.empty()) std::copy(weight.begin(), weight.end(), rows.weight.begin() + static_cast<std::ptrdiff_t>(b));
             if (!rows.delay.empty()) std::copy(delay.begin(), delay.end(), rows.delay.begin() + static_cast<std::ptrdiff_t>(b));
         }
+    }
+    if (n_local <= 65536) {
+        rows.target16.assign(rows.target32.begin(), rows.target32.end());
+        rows.target32 = {};
     }
     return rows;
 }

@@ -20,15 +20,20 @@ struct owned_chunk {
 struct synapse_rows {
     std::size_t source_population = 0;
     std::vector<std::uint64_t> offsets;  // row of source i: [offsets[i], offsets[i+1])
-    std::vector<std::uint32_t> target;   // thread-local target index, ascending in a row
+    // Thread-local target indices, ascending in a row: 16 bits wide when the thread owns
+    // at most 65536 neurons (half the memory and memory traffic), else 32 bits.
+    std::vector<std::uint16_t> target16;
+    std::vector<std::uint32_t> target32;
     std::vector<float> weight;           // per synapse, only if the weight varies
     std::vector<std::uint16_t> delay;    // per synapse in steps, only if the delay varies
     double constant_weight = 0.0;
     step_t constant_delay = 1;
 
-    std::uint64_t size() const { return target.size(); }
+    std::uint64_t size() const { return target16.size() + target32.size(); }
+    std::uint32_t target(std::uint64_t k) const { return target32.empty() ? target16[k] : target32[k]; }
     std::uint64_t bytes() const {
-        return offsets.size() * sizeof(std::uint64_t) + target.size() * sizeof(std::uint32_t) +
+        return offsets.size() * sizeof(std::uint64_t) + target16.size() * sizeof(std::uint16_t) +
+               target32.size() * sizeof(std::uint32_t) +
                weight.size() * sizeof(float) + delay.size() * sizeof(std::uint16_t);
     }
 };
@@ -37,7 +42,8 @@ struct synapse_rows {
 // chunk of the target population). Every owner draws from the streams of its own targets
 // (or replays the sources' streams for fixed_outdegree), so the network does not depend
 // on how it is partitioned.
+// `n_local` is the number of neurons the owner holds (it decides the index width).
 synapse_rows build_rows(const network_spec& spec, std::size_t projection, const owned_chunk& targets,
-                        std::uint64_t source_gid_offset, std::uint64_t target_gid_offset);
+                        std::uint64_t source_gid_offset, std::uint64_t target_gid_offset, std::uint64_t n_local);
 
 }  // namespace myelin::detail

@@ -189,7 +189,8 @@ void engine::impl::build_part(int t) {
 
     for (std::size_t j = 0; j < spec.projections.size(); ++j) {
         const auto& p = spec.projections[j];
-        me.rows.push_back(detail::build_rows(spec, j, me.chunks[p.target], pop_offset[p.source], pop_offset[p.target]));
+        me.rows.push_back(
+            detail::build_rows(spec, j, me.chunks[p.target], pop_offset[p.source], pop_offset[p.target], me.n_local));
     }
 
     for (std::size_t s = 0; s < spec.stimuli.size(); ++s) {
@@ -282,10 +283,38 @@ void engine::impl::deliver(part& me) const {
         const std::uint64_t i = window_spikes[n].gid - pop_offset[pop];
         for (const std::size_t j : projections_from[pop]) {
             const auto& r = me.rows[j];
-            const std::uint32_t* t = r.target.data() + r.offsets[i];
-            const std::uint64_t n_targets = r.offsets[i + 1] - r.offsets[i];
-            for (std::uint64_t line = 0; line < target_lines && line * 16 < n_targets; ++line)
-                __builtin_prefetch(t + line * 16);
+            const auto* t = r.target32.empty() ? static_cast<const void*>(r.target16.data() + r.offsets[i])
+                                               : static_cast<const void*>(r.target32.data() + r.offsets[i]);
+            const std::uint64_t bytes = (r.offsets[i + 1] - r.offsets[i]) * (r.target32.empty() ? 2 : 4);
+            for (std::uint64_t line = 0; line < target_lines && line * 64 < bytes; ++line)
+                __builtin_prefetch(static_cast<const char*>(t) + line * 64);
+        }
+    };
+    // One row of synapses, for either index width.
+    auto deliver_row = [&](const detail::synapse_rows& r, const auto* target, std::uint64_t b, std::uint64_t e,
+                           std::size_t base) {
+        if (r.delay.empty()) {
+            std::size_t slot = base + static_cast<std::size_t>(r.constant_delay);
+            if (slot >= n_slots) slot -= n_slots;
+            if (r.weight.empty()) {
+                const double w = r.constant_weight;
+                double* row = (w >= 0.0 ? ex0 : in0) + slot * stride;
+                for (std::uint64_t k = b; k < e; ++k) row[target[k]] += w;
+            } else {
+                double* rex = ex0 + slot * stride;
+                double* rin = in0 + slot * stride;
+                for (std::uint64_t k = b; k < e; ++k) {
+                    const double w = r.weight[k];
+                    (w >= 0.0 ? rex : rin)[target[k]] += w;
+                }
+            }
+        } else {
+            for (std::uint64_t k = b; k < e; ++k) {
+                std::size_t slot = base + r.delay[k];
+                if (slot >= n_slots) slot -= n_slots;
+                const double w = r.weight.empty() ? r.constant_weight : static_cast<double>(r.weight[k]);
+                ((w >= 0.0 ? ex0 : in0) + slot * stride)[target[k]] += w;
+            }
         }
     };
     for (std::size_t n = 0; n < n_spikes; ++n) {
@@ -299,30 +328,8 @@ void engine::impl::deliver(part& me) const {
             const detail::synapse_rows& r = me.rows[j];
             const std::uint64_t b = r.offsets[i], e = r.offsets[i + 1];
             if (b == e) continue;
-            const std::uint32_t* target = r.target.data();
-            if (r.delay.empty()) {
-                std::size_t slot = base + static_cast<std::size_t>(r.constant_delay);
-                if (slot >= n_slots) slot -= n_slots;
-                if (r.weight.empty()) {
-                    const double w = r.constant_weight;
-                    double* row = (w >= 0.0 ? ex0 : in0) + slot * stride;
-                    for (std::uint64_t k = b; k < e; ++k) row[target[k]] += w;
-                } else {
-                    double* rex = ex0 + slot * stride;
-                    double* rin = in0 + slot * stride;
-                    for (std::uint64_t k = b; k < e; ++k) {
-                        const double w = r.weight[k];
-                        (w >= 0.0 ? rex : rin)[target[k]] += w;
-                    }
-                }
-            } else {
-                for (std::uint64_t k = b; k < e; ++k) {
-                    std::size_t slot = base + r.delay[k];
-                    if (slot >= n_slots) slot -= n_slots;
-                    const double w = r.weight.empty() ? r.constant_weight : static_cast<double>(r.weight[k]);
-                    ((w >= 0.0 ? ex0 : in0) + slot * stride)[target[k]] += w;
-                }
-            }
+            if (r.target32.empty()) deliver_row(r, r.target16.data(), b, e, base);
+            else deliver_row(r, r.target32.data(), b, e, base);
         }
     }
 }
@@ -461,7 +468,7 @@ std::vector<synapse_view> engine::synapses(std::size_t projection) const {
         const auto& chunk = me.chunks[proj.target];
         for (std::uint64_t i = 0; i + 1 < r.offsets.size(); ++i)
             for (std::uint64_t k = r.offsets[i]; k < r.offsets[i + 1]; ++k)
-                out.push_back({i, chunk.begin + (r.target[k] - chunk.local_offset),
+                out.push_back({i, chunk.begin + (r.target(k) - chunk.local_offset),
                                r.weight.empty() ? r.constant_weight : static_cast<double>(r.weight[k]),
                                r.delay.empty() ? r.constant_delay : static_cast<step_t>(r.delay[k])});
     }

@@ -200,3 +200,32 @@ TEST_CASE("drawn delays are rounded to whole steps inside their range", "[unit][
     // Interior steps each collect 0.1 ms of the 2 ms range: 500 of 10000, sd 21.8.
     for (step_t d = 6; d <= 24; ++d) CHECK(std::abs(static_cast<double>(hist[d]) - 500.0) < 5 * 21.8);
 }
+
+TEST_CASE("threads that own more than 65536 neurons index their targets with 32 bits", "[unit][connect]") {
+    // Below that, targets are stored in 16 bits: this network takes the other path.
+    const std::size_t n = 70000;
+    const test::json config = {
+        {"simulation", {{"t_stop", 5.0}, {"threads", 1}}},
+        {"populations", {{{"name", "A"}, {"model", "iaf_psc_delta"}, {"n", n}, {"params", {{"V_th", -69.0}}}},
+                         {{"name", "B"}, {"model", "iaf_psc_delta"}, {"n", n}}}},
+        {"projections", {{{"source", "A"}, {"target", "B"}, {"connection", {{"rule", "one_to_one"}}},
+                          {"weight", 2.0}, {"delay", 1.0}}}},
+        {"stimuli", {{{"model", "spike_generator"}, {"params", {{"spike_times", {1.0}}}},
+                      {"targets", {{{"population", "A"}, {"neurons", {0, n - 1}}}}}, {"weight", 5.0}}}},
+        {"recorders", {{"spikes", false},
+                       {"state", {{{"name", "b"}, {"population", "B"}, {"neurons", {0, n - 2, n - 1}},
+                                   {"variables", {"V_m"}}, {"interval", 0.1}}}}}}};
+    engine sim(test::parse(config));
+    const auto s = sim.synapses(0);
+    REQUIRE(s.size() == n);
+    REQUIRE(s.back().source == n - 1);
+    REQUIRE(s.back().target == n - 1);
+    sim.run(50);
+    // A fires at 1.1 ms (input at 1.0 + one step delay); B receives 2 mV at 2.1 ms.
+    const auto tr = sim.state_traces()[0];
+    const std::size_t k = 21;  // sample at 2.1 ms
+    REQUIRE(tr.data[0][(k - 1) * 3 + 2] == -70.0);
+    REQUIRE(tr.data[0][k * 3 + 0] == -68.0);
+    REQUIRE(tr.data[0][k * 3 + 1] == -70.0);
+    REQUIRE(tr.data[0][k * 3 + 2] == -68.0);
+}
