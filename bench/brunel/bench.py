@@ -61,14 +61,15 @@ with tempfile.TemporaryDirectory() as tmp:
     if not args.no_peer:
         rows = []
         for _ in range(args.peer_runs):
-            line = subprocess.run(["/usr/bin/python3", str(root / "bench/peers/brunel_brian2.py"), "--threads", "2",
-                                   "--build-dir", f"{tmp}/brian2"], check=True, capture_output=True,
-                                  text=True).stdout.strip().splitlines()[-1]
-            r = json.loads(line)
+            proc = subprocess.run(["/usr/bin/python3", str(root / "bench/peers/brunel_brian2.py"), "--threads", "2",
+                                   "--build-dir", f"{tmp}/brian2"], check=True, capture_output=True, text=True)
+            r = json.loads(proc.stdout.strip().splitlines()[-1])
+            rss = re.search(r"peak_rss_kB (\d+)", proc.stdout + proc.stderr)
             events = r["spikes"] * 1250.0
             rows.append({"build_s": float("nan"), "sim_s": r["run_seconds"], "rtf": r["run_seconds"],
                          "spikes": r["spikes"], "events_per_s": events / r["run_seconds"],
-                         "peak_MB": float("nan"), "bytes_per_synapse": float("nan"), "synapses": r["synapses"]})
+                         "peak_MB": int(rss.group(1)) / 1024.0 if rss else float("nan"),
+                         "bytes_per_synapse": float("nan"), "synapses": r["synapses"]})
         results["brian2 standalone 2 threads"] = rows
 
 print(f"Brunel network ({args.config}), medians of {args.runs} runs (Brian2: {args.peer_runs}); "

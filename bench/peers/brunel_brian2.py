@@ -7,12 +7,12 @@ delay and external drive (PoissonInput: C_E trains at eta nu_th each; Brian2 dra
 summed count per step, as Myelin does). Prints one JSON line with the timings.
 
 Usage: /usr/bin/python3 bench/peers/brunel_brian2.py [--threads N] [--build-dir DIR]
+(the binary's peak memory comes on stderr as "peak_rss_kB N", from GNU time)
 Needs Debian's python3-brian (scripts/install-deps.sh --bench).
 """
 import argparse
 import json
 import pathlib
-import resource
 import time
 
 import numpy as np
@@ -38,6 +38,8 @@ t_stop = config["simulation"]["t_stop"] * ms
 
 set_device("cpp_standalone", directory=args.build_dir, build_on_run=False)
 prefs.devices.cpp_standalone.openmp_threads = args.threads
+# The simulation binary's peak memory, printed to stderr by GNU time.
+prefs.devices.cpp_standalone.run_cmd_unix = ["/usr/bin/time", "-f", "peak_rss_kB %M", "./main"]
 defaultclock.dt = config["simulation"]["resolution"] * ms
 
 tau_m, C_m, tau_s = par["tau_m"] * ms, par["C_m"] * pF, par["tau_syn_ex"] * ms
@@ -73,5 +75,4 @@ print(json.dumps({
     "spikes": n_spikes,
     "synapses": int(len(exc) + len(inh)),
     "rate_Hz": n_spikes / (N * float(t_stop / ms) * 1e-3),
-    "peak_rss_MB_python": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0,
 }))

@@ -75,6 +75,7 @@ struct engine::impl {
     std::vector<global_id> pop_offset;                      // size populations + 1
     std::vector<std::vector<std::size_t>> projections_from;  // per source population
     step_t window = 1;   // d_min: spikes are exchanged once per window
+    std::size_t n_slots = 1;  // ring buffer rows: window + max delay + the row being read
     step_t now = 0;
     step_t recorded_through = 0;  // spikes before this step are in `recorded`
     std::vector<part> parts;
@@ -126,6 +127,7 @@ void engine::impl::build() {
     window = spec.projections.empty() ? std::max<step_t>(1, ms_to_steps(1.0, h)) : min_delay;
     stats.min_delay_steps = spec.projections.empty() ? 0 : min_delay;
     stats.max_delay_steps = max_delay;
+    n_slots = static_cast<std::size_t>(window + max_delay + 1);
 
     population_recorded.assign(spec.populations.size(), 0);
     if (spec.spikes)
@@ -177,15 +179,13 @@ void engine::impl::build_part(int t) {
         me.shards.push_back(std::move(shard));
     }
 
-    step_t max_delay = 1;
-    for (const auto& p : spec.projections) max_delay = std::max(max_delay, ms_to_steps(p.delay_ms.highest(), h));
-    for (const auto& s : spec.stimuli)
-        if (!s.model->emits_current) max_delay = std::max(max_delay, ms_to_steps(s.delay_ms, h));
+    // A thread that owns no neuron of a population fed by a current device gets no
+    // current channel (see ring_buffers).
     bool current_input = false;
     for (const auto& st : spec.stimuli)
         if (st.model->emits_current)
             for (const auto& tg : st.targets) current_input = current_input || me.chunks[tg.population].size() > 0;
-    me.ring = ring_buffers(me.n_local, static_cast<std::size_t>(window + max_delay + 1), current_input);
+    me.ring = ring_buffers(me.n_local, n_slots, current_input);
 
     for (std::size_t j = 0; j < spec.projections.size(); ++j) {
         const auto& p = spec.projections[j];
@@ -265,7 +265,7 @@ void engine::impl::sample(part& me, step_t k_next) {
 // fetched early: their offsets `row_lookahead` spikes ahead, the first cache lines of
 // their targets half as far ahead (once those offsets have arrived).
 constexpr std::size_t row_lookahead = 8;
-constexpr std::size_t target_lines = 8;  // 16 target indices a line
+constexpr std::size_t target_lines = 8;  // cache lines of 64 bytes
 
 void engine::impl::deliver(part& me) const {
     const std::size_t n_slots = me.ring.n_slots();
