@@ -48,6 +48,7 @@ template <class F>
 void on_every_thread(int threads, F&& body) {
     std::vector<std::exception_ptr> errors(static_cast<std::size_t>(threads));
     int team = 0;
+    omp_set_dynamic(0);  // exactly `threads` threads, whatever OMP_DYNAMIC says
 #pragma omp parallel num_threads(threads)
     {
         const int t = omp_get_thread_num();

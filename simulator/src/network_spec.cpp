@@ -108,6 +108,8 @@ void validate(const network_spec& spec) {
     if (!(h > 0.0) || !std::isfinite(h)) fail("simulation.resolution", fmt::format("resolution = {} ms; must be > 0", h));
     if (!(sim.t_stop_ms > 0.0) || !std::isfinite(sim.t_stop_ms))
         fail("simulation.t_stop", fmt::format("t_stop = {} ms; must be > 0", sim.t_stop_ms));
+    if (ms_to_steps(sim.t_stop_ms, h) < 1)
+        fail("simulation.t_stop", fmt::format("t_stop = {} ms; must be at least one step ({} ms)", sim.t_stop_ms, h));
     if (sim.threads < 1) fail("simulation.threads", fmt::format("threads = {}; must be >= 1", sim.threads));
 
     std::set<std::string> names;

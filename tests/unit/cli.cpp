@@ -126,3 +126,25 @@ TEST_CASE("cli: an output folder that cannot be created is reported", "[unit][cl
     REQUIRE_THAT(r.err, Contains("--output: cannot create folder"));
     REQUIRE(entries(tmp.path()) == 2);
 }
+
+TEST_CASE("cli: info on a spike file without Myelin's additions says what it assumed", "[unit][cli]") {
+    test::temp_dir tmp;
+    io::spike_file f;  // no t_start, t_stop or n_nodes, as other simulators may write
+    f.populations.push_back({"V1", {10.0, 20.0, 30.0, 40.0}, {0, 4, 0, 4}, std::nullopt, io::spike_sorting::by_time});
+    io::write_spikes(tmp / "foreign.h5", f);
+    const auto r = test::run_myelin(fmt::format("info '{}'", (tmp / "foreign.h5").string()));
+    REQUIRE(r.exit_code == 0);
+    REQUIRE_THAT(r.out, Contains("size not in the file"));
+    REQUIRE_THAT(r.out, Contains("counted up to the last spike"));
+    REQUIRE_THAT(r.out, Contains("V1                        5            4"));
+    const auto bad = test::run_myelin(fmt::format("info '{}' --t-start 50 --t-stop 10", (tmp / "foreign.h5").string()));
+    REQUIRE(bad.exit_code == 2);
+    REQUIRE_THAT(bad.err, Contains("--t-stop: t_stop = 10 ms; must be > t_start = 50 ms"));
+}
+
+TEST_CASE("cli: --t-stop below one step is refused", "[unit][cli]") {
+    const auto r = test::run_myelin(fmt::format("run '{}' --t-stop 0.01 --output /tmp/never", small));
+    REQUIRE(r.exit_code == 2);
+    REQUIRE_THAT(r.err, Contains("simulation.t_stop: t_stop = 0.01 ms; must be at least one step (0.1 ms)"));
+    REQUIRE(!fs::exists("/tmp/never"));
+}
