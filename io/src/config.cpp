@@ -122,6 +122,14 @@ bool satisfies(double v, constraint c) {
     return false;
 }
 
+// "a, b, c" from the keys of a model's parameters or state variables.
+template <class Info>
+std::string keys_of(const std::vector<Info>& infos) {
+    std::vector<std::string> keys;
+    for (const auto& info : infos) keys.push_back(info.key);
+    return fmt::format("{}", fmt::join(keys, ", "));
+}
+
 std::string with_unit(double v, const std::string& unit) {
     return unit.empty() ? fmt::format("{}", v) : fmt::format("{} {}", v, unit);
 }
@@ -200,12 +208,9 @@ private:
             for (auto it = j.begin(); it != j.end(); ++it) {
                 const std::string p = path + "." + it.key();
                 const auto index = m.param_index(it.key());
-                if (!index) {
-                    std::vector<std::string> keys;
-                    for (const auto& info : m.params) keys.push_back(info.key);
+                if (!index)
                     fail(p, fmt::format("unknown parameter '{}' of model {}; known: {}", it.key(), m.name,
-                                        fmt::join(keys, ", ")));
-                }
+                                        keys_of(m.params)));
                 values[*index] = param(m.params[*index], it.value(), p, owner);
             }
         }
@@ -318,12 +323,9 @@ private:
                 object_reader ir(init, r.at("initial"), file_);
                 for (auto it = init.begin(); it != init.end(); ++it) {
                     const auto var = m.state_index(it.key());
-                    if (!var) {
-                        std::vector<std::string> keys;
-                        for (const auto& s : m.state) keys.push_back(s.key);
+                    if (!var)
                         fail(ir.at(it.key()), fmt::format("unknown state variable '{}' of model {}; known: {}",
-                                                          it.key(), m.name, fmt::join(keys, ", ")));
-                    }
+                                                          it.key(), m.name, keys_of(m.state)));
                     ir.has(it.key());
                     p.initial.push_back({*var, dist(it.value(), ir.at(it.key()), ir), ir.at(it.key())});
                 }
@@ -460,12 +462,9 @@ private:
                 for (std::size_t v = 0; v < vars.size(); ++v) {
                     const std::string vp = fmt::format("{}[{}]", sr.at("variables"), v);
                     const auto index = vars[v].is_string() ? m.state_index(vars[v].get<std::string>()) : std::nullopt;
-                    if (!index) {
-                        std::vector<std::string> keys;
-                        for (const auto& st : m.state) keys.push_back(st.key);
+                    if (!index)
                         fail(vp, fmt::format("unknown state variable {} of model {}; known: {}", show(vars[v]), m.name,
-                                             fmt::join(keys, ", ")));
-                    }
+                                             keys_of(m.state)));
                     s.variables.push_back(*index);
                 }
                 s.interval_ms = sr.number("interval", spec_.simulation.resolution_ms);

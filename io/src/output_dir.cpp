@@ -9,7 +9,8 @@ namespace myelin::io {
 
 namespace fs = std::filesystem;
 
-output_dir::output_dir(fs::path final_dir, bool force) : final_(std::move(final_dir)) {
+output_dir::output_dir(fs::path final_dir, bool force) : final_(final_dir.lexically_normal()) {
+    if (final_.has_parent_path() && !final_.has_filename()) final_ = final_.parent_path();  // "out/run/"
     std::error_code ec;
     const std::string shown = final_.string();
     if (fs::exists(final_, ec)) {

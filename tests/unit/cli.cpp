@@ -94,6 +94,15 @@ TEST_CASE("cli: bad input exits with 2 and names the problem and leaves no outpu
     }
 }
 
+TEST_CASE("cli: an output folder given with a trailing slash", "[unit][cli]") {
+    test::temp_dir tmp;
+    write(tmp / "tiny.json", tiny());
+    const auto r = test::run_myelin(fmt::format("run '{}' --output '{}/'", (tmp / "tiny.json").string(), (tmp / "out").string()));
+    REQUIRE(r.exit_code == 0);
+    REQUIRE(fs::exists(tmp / "out" / "spikes.h5"));
+    REQUIRE(entries(tmp.path()) == 2);
+}
+
 TEST_CASE("cli: an existing output folder is kept unless --force", "[unit][cli]") {
     test::temp_dir tmp;
     write(tmp / "tiny.json", tiny());

@@ -128,6 +128,20 @@ TEST_CASE("config: unknown names list what is known", "[unit][config]") {
         c["projections"][0]["connection"]["rule"] = "random";
         REQUIRE_THAT(error_of(c), Contains("projections[0].connection.rule: unknown rule 'random'; known: all_to_all"));
     }
+    SECTION("unknown state variable to record") {
+        c["recorders"] = {{"state", {{{"name", "r"}, {"population", "E"}, {"neurons", {0}}, {"variables", {"V"}}}}}};
+        REQUIRE_THAT(error_of(c), Equals("net.json: recorders.state[0].variables[0]: unknown state variable \"V\" of "
+                                         "model iaf_psc_exp; known: V_m, I_syn_ex, I_syn_in"));
+    }
+    SECTION("unknown state variable to initialise") {
+        c["populations"][0]["initial"] = {{"U_m", -60.0}};
+        REQUIRE_THAT(error_of(c), Contains("populations[0].initial.U_m: unknown state variable 'U_m' of model iaf_psc_exp"));
+    }
+    SECTION("unknown distribution") {
+        c["projections"][0]["weight"] = {{"distribution", "gamma"}, {"k", 2.0}};
+        REQUIRE_THAT(error_of(c), Equals("net.json: projections[0].weight.distribution: unknown distribution 'gamma'; "
+                                         "known: uniform, normal, lognormal"));
+    }
     SECTION("duplicate population name") {
         c["populations"][1]["name"] = "E";
         REQUIRE_THAT(error_of(c), Contains("populations[1].name: name 'E' is used by an earlier population"));
