@@ -105,7 +105,8 @@ bool exists(hid_t parent, const std::string& path) {
     std::size_t start = 0;
     while (start <= path.size()) {
         const std::size_t end = path.find('/', start);
-        prefix += (prefix.empty() ? "" : "/") + path.substr(start, end - start);
+        if (!prefix.empty()) prefix += '/';
+        prefix.append(path, start, end == std::string::npos ? std::string::npos : end - start);
         if (H5Lexists(parent, prefix.c_str(), H5P_DEFAULT) <= 0) {
             H5Eclear2(H5E_DEFAULT);
             return false;
