@@ -88,11 +88,13 @@ int run_command(const run_options& o) {
     }();
     const auto& st = sim.stats();
     fmt::print("Myelin {}: {}\n", MYELIN_VERSION, o.config);
-    fmt::print("network: {} neurons, {} synapses ({:.2f} bytes per synapse), {} thread{}, d_min {} ms\n",
-               st.n_neurons, st.n_synapses,
-               st.n_synapses ? static_cast<double>(st.synapse_bytes) / static_cast<double>(st.n_synapses) : 0.0,
-               spec.simulation.threads, spec.simulation.threads == 1 ? "" : "s",
-               static_cast<double>(st.min_delay_steps) * h);
+    std::string synapses = fmt::format("{} synapses", st.n_synapses);
+    if (st.n_synapses > 0)
+        synapses += fmt::format(" ({:.2f} bytes per synapse), d_min {} ms",
+                                static_cast<double>(st.synapse_bytes) / static_cast<double>(st.n_synapses),
+                                static_cast<double>(st.min_delay_steps) * h);
+    fmt::print("network: {} neurons, {}, {} thread{}\n", st.n_neurons, synapses, spec.simulation.threads,
+               spec.simulation.threads == 1 ? "" : "s");
     std::fflush(stdout);
 
     const step_t n_steps = ms_to_steps(spec.simulation.t_stop_ms, h);
