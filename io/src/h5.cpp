@@ -187,26 +187,6 @@ bool has_attribute(hid_t object, const std::string& name) {
     return r > 0;
 }
 
-std::string read_string_attribute(hid_t object, const std::string& name) {
-    handle a = open_attribute(object, name);
-    handle type(check(H5Aget_type(a.get()), "type of " + name), H5Tclose);
-    if (H5Tget_class(type.get()) != H5T_STRING) throw error("attribute " + name + " is not a string");
-    if (H5Tis_variable_str(type.get()) > 0) {
-        char* s = nullptr;
-        handle mem(check(H5Tcopy(H5T_C_S1), "string type"), H5Tclose);
-        H5Tset_size(mem.get(), H5T_VARIABLE);
-        check(H5Aread(a.get(), mem.get(), &s), "read attribute " + name);
-        std::string out = s ? s : "";
-        H5free_memory(s);
-        return out;
-    }
-    const std::size_t size = H5Tget_size(type.get());
-    std::string out(size, '\0');
-    check(H5Aread(a.get(), type.get(), out.data()), "read attribute " + name);
-    out.resize(out.find('\0') == std::string::npos ? size : out.find('\0'));
-    return out;
-}
-
 double read_double_attribute(hid_t object, const std::string& name) {
     handle a = open_attribute(object, name);
     double v = 0.0;

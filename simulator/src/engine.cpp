@@ -127,7 +127,6 @@ void engine::impl::build() {
         if (!s.model->emits_current) max_delay = std::max(max_delay, ms_to_steps(s.delay_ms, h));
     window = spec.projections.empty() ? std::max<step_t>(1, ms_to_steps(1.0, h)) : min_delay;
     stats.min_delay_steps = spec.projections.empty() ? 0 : min_delay;
-    stats.max_delay_steps = max_delay;
     n_slots = static_cast<std::size_t>(window + max_delay + 1);
 
     population_recorded.assign(spec.populations.size(), 0);
@@ -145,7 +144,6 @@ void engine::impl::build() {
             stats.n_synapses += r.size();
             stats.synapse_bytes += r.bytes();
         }
-        stats.ring_buffer_bytes += me.ring.bytes();
     }
     stats.build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }

@@ -13,6 +13,7 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 
@@ -48,8 +49,15 @@ TEST_CASE("brunel: spikes are identical for 3 threads and for a run split in two
     one.run(steps);
     spec.simulation.threads = 3;
     engine three(spec);
-    three.run(steps / 3 + 7);  // stops inside a communication window
-    three.run(steps);
+    std::vector<step_t> reported;
+    const auto progress = [&](step_t done) { reported.push_back(done); };
+    three.run(steps / 3 + 7, progress);  // stops inside a communication window
+    three.run(steps, progress);
+    // Progress comes at every window's end (15 steps) and where a run stops.
+    REQUIRE(reported.front() == 15);
+    REQUIRE(std::is_sorted(reported.begin(), reported.end()));
+    REQUIRE(std::count(reported.begin(), reported.end(), steps / 3 + 7) == 1);
+    REQUIRE(reported.back() == steps);
     REQUIRE(one.recorded_spikes().size() > 1000);
     REQUIRE(one.recorded_spikes() == three.recorded_spikes());
 }

@@ -43,8 +43,7 @@ struct build_stats {
     std::uint64_t n_neurons = 0;
     std::uint64_t n_synapses = 0;
     std::uint64_t synapse_bytes = 0;  // targets, weights, delays and row offsets
-    std::uint64_t ring_buffer_bytes = 0;
-    step_t min_delay_steps = 0, max_delay_steps = 0;
+    step_t min_delay_steps = 0;  // d_min; 0 without projections
     double build_seconds = 0.0;
 };
 

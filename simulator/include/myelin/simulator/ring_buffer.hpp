@@ -41,7 +41,6 @@ public:
             std::fill(r, r + n_neurons_, 0.0);
         }
     }
-    std::size_t bytes() const { return data_.size() * sizeof(double); }
 
 private:
     std::size_t n_neurons_ = 0, n_slots_ = 1;
