@@ -67,6 +67,16 @@ start = time.time()
 device.build(directory=args.build_dir, compile=True, run=True, debug=False)
 wall = time.time() - start
 n_spikes = int(len(spikes.i))
+# Mean CV of the ISIs of the excitatory neurons with >= 3 spikes in [200, 1000) ms (population std).
+i_all, t_all = np.asarray(spikes.i), np.asarray(spikes.t / ms)
+keep = (i_all < NE) & (t_all >= 200.0)
+order = np.lexsort((t_all[keep], i_all[keep]))
+i_sorted, t_sorted = i_all[keep][order], t_all[keep][order]
+cvs = []
+for train in np.split(t_sorted, np.flatnonzero(np.diff(i_sorted)) + 1):
+    if len(train) >= 3:
+        isi = np.diff(train)
+        cvs.append(isi.std() / isi.mean())
 print(json.dumps({
     "simulator": "brian2-cpp-standalone",
     "threads": args.threads,
@@ -75,4 +85,5 @@ print(json.dumps({
     "spikes": n_spikes,
     "synapses": int(len(exc) + len(inh)),
     "rate_Hz": n_spikes / (N * float(t_stop / ms) * 1e-3),
+    "mean_cv_isi_E": float(np.mean(cvs)) if cvs else None,
 }))
