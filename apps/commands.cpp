@@ -17,6 +17,8 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
+#include <memory>
 
 namespace myelin::apps {
 
@@ -64,46 +66,92 @@ private:
 
 }  // namespace
 
-int run_command(const run_options& o) {
-    network_spec spec = io::load_config(o.config, models::builtin_registry());
-    if (o.seed) spec.simulation.seed = *o.seed;
-    if (o.threads) spec.simulation.threads = *o.threads;
-    if (o.t_stop_ms) spec.simulation.t_stop_ms = *o.t_stop_ms;
+// Runs `step` on every rank and agrees on the outcome: if it threw on any rank, the
+// lowest such rank rethrows (and prints) its error, the others end quietly with the same
+// kind of exit code. No rank is left waiting in a collective for one that failed.
+template <class F>
+void on_all_ranks(communicator& comm, F&& step) {
+    std::exception_ptr error;
+    int code = 0;
     try {
-        validate(spec);
-    } catch (const input_error& e) {
-        throw e.in_file(o.config);
+        step();
+    } catch (const input_error&) {
+        error = std::current_exception();
+        code = 2;
+    } catch (...) {
+        error = std::current_exception();
+        code = 1;
     }
+    const long failing = comm.min(error ? comm.rank() : std::numeric_limits<long>::max());
+    if (failing == std::numeric_limits<long>::max()) return;
+    const long worst = -comm.min(-static_cast<long>(code));
+    if (comm.rank() == failing) std::rethrow_exception(error);
+    throw quiet_exit{static_cast<int>(worst)};
+}
 
-    const fs::path out_path = o.output.empty() ? fs::path("out") / fs::path(o.config).stem() : fs::path(o.output);
-    io::output_dir out(out_path, o.force);
-
-    const double h = spec.simulation.resolution_ms;
-    engine sim = [&] {
+int run_command(const run_options& o, communicator& comm) {
+    const bool root = comm.rank() == 0;
+    network_spec spec;
+    on_all_ranks(comm, [&] {
+        spec = io::load_config(o.config, models::builtin_registry());
+        if (o.seed) spec.simulation.seed = *o.seed;
+        if (o.threads) spec.simulation.threads = *o.threads;
+        if (o.t_stop_ms) spec.simulation.t_stop_ms = *o.t_stop_ms;
         try {
-            return engine(spec);
+            validate(spec);
         } catch (const input_error& e) {
             throw e.in_file(o.config);
         }
-    }();
-    const auto& st = sim.stats();
-    fmt::print("Myelin {}: {}\n", MYELIN_VERSION, o.config);
-    std::string synapses = fmt::format("{} synapses", st.n_synapses);
-    if (st.n_synapses > 0)
-        synapses += fmt::format(" ({:.2f} bytes per synapse), d_min {} ms",
-                                static_cast<double>(st.synapse_bytes) / static_cast<double>(st.n_synapses),
-                                static_cast<double>(st.min_delay_steps) * h);
-    fmt::print("network: {} neurons, {}, {} thread{}\n", st.n_neurons, synapses, spec.simulation.threads,
-               spec.simulation.threads == 1 ? "" : "s");
-    std::fflush(stdout);
+    });
+
+    const fs::path out_path = o.output.empty() ? fs::path("out") / fs::path(o.config).stem() : fs::path(o.output);
+    std::optional<io::output_dir> out;  // rank 0 writes every file
+    on_all_ranks(comm, [&] {
+        if (root) out.emplace(out_path, o.force);
+    });
+
+    const double h = spec.simulation.resolution_ms;
+    std::unique_ptr<engine> sim;
+    on_all_ranks(comm, [&] {
+        try {
+            sim = std::make_unique<engine>(spec, comm);
+        } catch (const input_error& e) {
+            throw e.in_file(o.config);
+        }
+    });
+    const auto& st = sim->stats();
+    if (root) {
+        fmt::print("Myelin {}: {}\n", MYELIN_VERSION, o.config);
+        std::string synapses = fmt::format("{} synapses", st.n_synapses);
+        if (st.n_synapses > 0)
+            synapses += fmt::format(" ({:.2f} bytes per synapse), d_min {} ms",
+                                    static_cast<double>(st.synapse_bytes) / static_cast<double>(st.n_synapses),
+                                    static_cast<double>(st.min_delay_steps) * h);
+        const std::string ranks = comm.size() > 1 ? fmt::format("{} ranks x ", comm.size()) : "";
+        fmt::print("network: {} neurons, {}, {}{} thread{}\n", st.n_neurons, synapses, ranks, spec.simulation.threads,
+                   spec.simulation.threads == 1 ? "" : "s");
+        std::fflush(stdout);
+    }
 
     const step_t n_steps = ms_to_steps(spec.simulation.t_stop_ms, h);
     const double t_stop_ms = static_cast<double>(n_steps) * h;
-    progress_line progress(h, t_stop_ms, o.quiet);
+    progress_line progress(h, t_stop_ms, o.quiet || !root);
     const auto sim_start = clock_type::now();
-    sim.run(n_steps, [&](step_t done) { progress(done); });
+    // From here on the ranks meet in every window: a rank that fails ends all of them.
+    std::vector<state_trace> traces;
+    double peak_MB = 0.0;
+    try {
+        sim->run(n_steps, [&](step_t done) { progress(done); });
+        traces = sim->state_traces();
+        peak_MB = comm.max(peak_memory_MB());
+    } catch (const std::exception& e) {
+        if (comm.size() == 1) throw;
+        fmt::print(stderr, "myelin: failed on rank {}: {}\n", comm.rank(), e.what());
+        comm.abort(1);
+    }
     const double sim_seconds = seconds_since(sim_start);
     progress.finish();
+    if (!root) return 0;
 
     // Spikes: per population, time stamps (step + 1) h and population-local ids.
     std::vector<analysis::population_stats> stats;
@@ -117,35 +165,35 @@ int run_command(const run_options& o) {
             slot[p] = file.populations.size();
             file.populations.push_back({spec.populations[p].name, {}, {}, spec.populations[p].n, io::spike_sorting::by_time});
         }
-        for (const spike& s : sim.recorded_spikes()) {
+        for (const spike& s : sim->recorded_spikes()) {
             std::size_t p = 0;
-            while (p + 1 < spec.populations.size() && s.gid >= sim.first_gid(p + 1)) ++p;
+            while (p + 1 < spec.populations.size() && s.gid >= sim->first_gid(p + 1)) ++p;
             auto& pop = file.populations[slot[p]];
             pop.timestamps_ms.push_back(static_cast<double>(s.step + 1) * h);
-            pop.node_ids.push_back(s.gid - sim.first_gid(p));
+            pop.node_ids.push_back(s.gid - sim->first_gid(p));
         }
         for (const auto& pop : file.populations)
             stats.push_back(analysis::spike_stats(pop.name, *pop.n_nodes, pop.timestamps_ms, pop.node_ids, 0.0, t_stop_ms));
-        io::write_spikes(out.file("spikes.h5"), file);
+        io::write_spikes(out->file("spikes.h5"), file);
     }
     std::vector<std::string> written;
     if (spec.spikes) written.push_back("spikes.h5");
-    for (const auto& tr : sim.state_traces()) {
+    for (const auto& tr : traces) {
         for (std::size_t v = 0; v < tr.variables.size(); ++v) {
             io::report r{spec.populations[tr.population].name, tr.variables[v], tr.units[v], tr.neurons,
                          0.0, tr.dt_ms * static_cast<double>(tr.n_samples), tr.dt_ms, tr.n_samples, tr.data[v]};
             const std::string name = fmt::format("{}.{}.h5", tr.recorder, tr.variables[v]);
-            io::write_report(out.file(name), r);
+            io::write_report(out->file(name), r);
             written.push_back(name);
         }
     }
-    out.commit();
+    out->commit();
 
     fmt::print("build {:.2f} s, simulation of {} ms {:.2f} s (real-time factor {:.2f}), peak memory {:.0f} MB\n",
-               st.build_seconds, t_stop_ms, sim_seconds, sim_seconds / (t_stop_ms * 1e-3), peak_memory_MB());
+               st.build_seconds, t_stop_ms, sim_seconds, sim_seconds / (t_stop_ms * 1e-3), peak_MB);
     if (!stats.empty()) fmt::print("\n{}", analysis::format_stats_table(stats));
     fmt::print("\nwrote");
-    for (const auto& w : written) fmt::print(" {}", (out.final_dir() / w).string());
+    for (const auto& w : written) fmt::print(" {}", (out->final_dir() / w).string());
     fmt::print("\n");
     return 0;
 }

@@ -1,9 +1,16 @@
 #pragma once
+#include <myelin/simulator/communicator.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
 
 namespace myelin::apps {
+
+// Thrown on the ranks that should end quietly because another rank reports the error.
+struct quiet_exit {
+    int code;
+};
 
 struct run_options {
     std::string config, output;
@@ -13,7 +20,8 @@ struct run_options {
     bool force = false, quiet = false;
 };
 
-int run_command(const run_options& options);
+// Every rank calls it; rank 0 prints and writes the output.
+int run_command(const run_options& options, communicator& comm);
 int info_command(const std::string& spikes_file, std::optional<double> t_start_ms, std::optional<double> t_stop_ms);
 int models_command(const std::string& name);
 

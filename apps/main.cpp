@@ -9,13 +9,26 @@
 
 #include <cstdio>
 #include <exception>
+#include <memory>
 #include <optional>
+#include <sstream>
 
 #ifndef MYELIN_VERSION
 #define MYELIN_VERSION "unknown"
 #endif
 
 int main(int argc, char** argv) {
+    // Under mpirun every rank runs this program; only rank 0 prints what all would print.
+    std::unique_ptr<myelin::communicator> comm;
+    try {
+        comm = myelin::make_world_communicator(argc, argv);
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "myelin: failed to start MPI: {}\n", e.what());
+        return 1;
+    }
+    const bool root = comm->rank() == 0;
+    std::ostringstream discard;
+
     CLI::App app{"Myelin: spiking neural network simulator"};
     app.set_version_flag("--version", "myelin " MYELIN_VERSION);
     app.require_subcommand(1);
@@ -49,7 +62,8 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        const int code = app.exit(e);  // prints help, version or the error
+        // Prints help, version or the error (on rank 0).
+        const int code = root ? app.exit(e) : app.exit(e, discard, discard);
         return code == 0 ? 0 : 2;
     }
 
@@ -58,10 +72,13 @@ int main(int argc, char** argv) {
             run.seed = seed;
             run.t_stop_ms = t_stop;
             run.threads = threads;
-            return myelin::apps::run_command(run);
+            return myelin::apps::run_command(run, *comm);
         }
+        if (!root) return 0;  // the other commands are not parallel
         if (*info_cmd) return myelin::apps::info_command(spikes_file, info_start, info_stop);
         if (*models_cmd) return myelin::apps::models_command(model_name);
+    } catch (const myelin::apps::quiet_exit& e) {
+        return e.code;
     } catch (const myelin::input_error& e) {
         fmt::print(stderr, "myelin: error: {}\n", e.what());
         return 2;

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <exception>
 #include <stdexcept>
 
@@ -72,6 +73,8 @@ void on_every_thread(int threads, F&& body) {
 
 struct engine::impl {
     network_spec spec;
+    std::unique_ptr<communicator> own_comm;  // the serial one, if none was given
+    communicator* comm = nullptr;
     int n_threads = 1;
     std::vector<global_id> pop_offset;                      // size populations + 1
     std::vector<std::vector<std::size_t>> projections_from;  // per source population
@@ -87,7 +90,8 @@ struct engine::impl {
     std::vector<std::size_t> recorder_samples;
     build_stats stats;
 
-    explicit impl(const network_spec& s) : spec(s) {}
+    impl(const network_spec& s, communicator* c) : spec(s), own_comm(c ? nullptr : make_serial_communicator()),
+                                                   comm(c ? c : own_comm.get()) {}
 
     std::size_t population_of(global_id gid) const {
         return static_cast<std::size_t>(std::upper_bound(pop_offset.begin(), pop_offset.end(), gid) -
@@ -145,13 +149,17 @@ void engine::impl::build() {
             stats.synapse_bytes += r.bytes();
         }
     }
+    stats.n_synapses = comm->sum(stats.n_synapses);
+    stats.synapse_bytes = comm->sum(stats.synapse_bytes);
     stats.build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 void engine::impl::build_part(int t) {
     part& me = parts[static_cast<std::size_t>(t)];
     const double h = spec.simulation.resolution_ms;
-    const auto V = static_cast<std::uint64_t>(n_threads), v = static_cast<std::uint64_t>(t);
+    const auto V = static_cast<std::uint64_t>(comm->size()) * static_cast<std::uint64_t>(n_threads);
+    const auto v = static_cast<std::uint64_t>(comm->rank()) * static_cast<std::uint64_t>(n_threads) +
+                   static_cast<std::uint64_t>(t);
 
     for (const auto& p : spec.populations) {
         detail::owned_chunk c{p.n * v / V, p.n * (v + 1) / V, me.n_local};
@@ -333,13 +341,20 @@ void engine::impl::deliver(part& me) const {
     }
 }
 
-void engine::impl::merge_window(step_t window_end) {
-    window_spikes.clear();
+// The spikes this rank's threads emitted, then those of all ranks, sorted.
+std::vector<spike> gather_sorted(std::vector<part>& parts, communicator& comm, bool take) {
+    std::vector<spike> local;
     for (auto& me : parts) {
-        window_spikes.insert(window_spikes.end(), me.emitted.begin(), me.emitted.end());
-        me.emitted.clear();
+        local.insert(local.end(), me.emitted.begin(), me.emitted.end());
+        if (take) me.emitted.clear();
     }
-    std::sort(window_spikes.begin(), window_spikes.end());
+    std::vector<spike> all = comm.size() == 1 ? std::move(local) : comm.allgather(local);
+    std::sort(all.begin(), all.end());
+    return all;
+}
+
+void engine::impl::merge_window(step_t window_end) {
+    window_spikes = gather_sorted(parts, *comm, true);
     for (const spike& s : window_spikes)
         if (s.step >= recorded_through && population_recorded[population_of(s.gid)]) recorded.push_back(s);
     recorded_through = window_end;
@@ -348,15 +363,15 @@ void engine::impl::merge_window(step_t window_end) {
 // A run that stops inside a window keeps that window's spikes for delivery at its end,
 // but the recorder must already see them.
 void engine::impl::record_pending(step_t until) {
-    std::vector<spike> pending;
-    for (const auto& me : parts) pending.insert(pending.end(), me.emitted.begin(), me.emitted.end());
-    std::sort(pending.begin(), pending.end());
-    for (const spike& s : pending)
+    for (const spike& s : gather_sorted(parts, *comm, false))
         if (s.step >= recorded_through && population_recorded[population_of(s.gid)]) recorded.push_back(s);
     recorded_through = until;
 }
 
-engine::engine(const network_spec& spec) : impl_(std::make_unique<impl>(spec)) { impl_->build(); }
+engine::engine(const network_spec& spec) : impl_(std::make_unique<impl>(spec, nullptr)) { impl_->build(); }
+engine::engine(const network_spec& spec, communicator& comm) : impl_(std::make_unique<impl>(spec, &comm)) {
+    impl_->build();
+}
 engine::~engine() = default;
 
 void engine::run(step_t until, const std::function<void(step_t)>& progress) {
@@ -395,7 +410,8 @@ void engine::run(step_t until, const std::function<void(step_t)>& progress) {
             if (window_end != window_start + W) break;  // stopped inside a window
 #pragma omp barrier
             if (failed) break;
-#pragma omp single
+            // The master thread, the one that may talk to MPI (MPI_THREAD_FUNNELED).
+#pragma omp master
             {
                 try {
                     m.merge_window(window_end);
@@ -405,6 +421,7 @@ void engine::run(step_t until, const std::function<void(step_t)>& progress) {
                     failed = true;
                 }
             }
+#pragma omp barrier
             if (failed) break;
             m.deliver(me);
         }
@@ -426,10 +443,39 @@ const network_spec& engine::spec() const { return impl_->spec; }
 global_id engine::first_gid(std::size_t population) const { return impl_->pop_offset[population]; }
 const std::vector<spike>& engine::recorded_spikes() const { return impl_->recorded; }
 
+namespace {
+
+template <class T>
+void append_bytes(std::vector<char>& out, const T* data, std::size_t n) {
+    const auto* bytes = reinterpret_cast<const char*>(data);
+    out.insert(out.end(), bytes, bytes + n * sizeof(T));
+}
+
+template <class T>
+const char* read_bytes(const char* in, T* data, std::size_t n) {
+    std::memcpy(data, in, n * sizeof(T));
+    return in + n * sizeof(T);
+}
+
+}  // namespace
+
 std::vector<state_trace> engine::state_traces() const {
     const impl& m = *impl_;
     std::vector<state_trace> out;
     for (std::size_t r = 0; r < m.spec.state_recorders.size(); ++r) {
+        // Each rank sends, per thread: the number of its neurons, their places in the
+        // recorder's list, and its samples [sample][variable][neuron].
+        std::vector<char> mine;
+        for (const auto& me : m.parts) {
+            const auto& rp = me.recorders[r];
+            const std::uint64_t own = rp.position.size();
+            append_bytes(mine, &own, 1);
+            for (const std::uint64_t pos : rp.position) append_bytes(mine, &pos, 1);
+            append_bytes(mine, rp.samples.data(), rp.samples.size());
+        }
+        const auto gathered = m.comm->gather(mine);
+        if (m.comm->rank() != 0) continue;
+
         const auto& rs = m.spec.state_recorders[r];
         const auto& model = *m.spec.populations[rs.population].model;
         state_trace tr;
@@ -444,14 +490,20 @@ std::vector<state_trace> engine::state_traces() const {
         tr.n_samples = m.recorder_samples[r];
         const std::size_t n = rs.neurons.size(), nv = rs.variables.size();
         tr.data.assign(nv, std::vector<double>(tr.n_samples * n, 0.0));
-        for (const auto& me : m.parts) {
-            const auto& rp = me.recorders[r];
-            const std::size_t own = rp.position.size();
-            MYELIN_ASSERT(rp.samples.size() == tr.n_samples * nv * own);
-            for (std::size_t s = 0; s < tr.n_samples; ++s)
-                for (std::size_t v = 0; v < nv; ++v)
-                    for (std::size_t i = 0; i < own; ++i)
-                        tr.data[v][s * n + rp.position[i]] = rp.samples[(s * nv + v) * own + i];
+        for (const auto& bytes : gathered) {
+            const char* in = bytes.data();
+            while (in < bytes.data() + bytes.size()) {
+                std::uint64_t own = 0;
+                in = read_bytes(in, &own, 1);
+                std::vector<std::uint64_t> position(own);
+                in = read_bytes(in, position.data(), own);
+                std::vector<double> samples(tr.n_samples * nv * own);
+                in = read_bytes(in, samples.data(), samples.size());
+                for (std::size_t s = 0; s < tr.n_samples; ++s)
+                    for (std::size_t v = 0; v < nv; ++v)
+                        for (std::size_t i = 0; i < own; ++i)
+                            tr.data[v][s * n + position[i]] = samples[(s * nv + v) * own + i];
+            }
         }
         out.push_back(std::move(tr));
     }

@@ -2,15 +2,16 @@
 // The simulation engine: builds a network_spec across the owners (OpenMP threads; MPI
 // ranks later) and advances it in windows of d_min steps.
 //
-// Ownership: population p of N neurons is cut into V = threads contiguous chunks, chunk v
-// = [N*v/V, N*(v+1)/V), owned by thread v. The owner keeps the chunk's state, its ring
-// buffers and all synapses onto it. Each window:
+// Ownership: population p of N neurons is cut into V = ranks * threads contiguous
+// chunks, chunk v = [N*v/V, N*(v+1)/V), owned by thread v % threads of rank v / threads.
+// The owner keeps the chunk's state, its ring buffers and all synapses onto it. Each window:
 //   1. every thread lets its stimulus devices write the window's input,
 //   2. advances its neurons step by step and collects their spikes,
-//   3. (barrier) the spikes of all threads are merged and sorted by (step, gid),
+//   3. (barrier) the spikes of all threads and ranks are gathered and sorted by (step, gid),
 //   4. (barrier) every thread delivers the sorted spikes into the ring buffers it owns.
 // Delivery order is therefore the same for any number of threads, and so are the
 // floating-point sums: results are bit-identical.
+#include <myelin/simulator/communicator.hpp>
 #include <myelin/simulator/network_spec.hpp>
 #include <myelin/simulator/types.hpp>
 
@@ -49,7 +50,10 @@ struct build_stats {
 
 class engine {
 public:
-    engine(const network_spec& spec);  // builds; throws input_error for an invalid spec
+    // Builds; throws input_error for an invalid spec. With a communicator of several ranks
+    // every rank constructs the engine with the same spec and calls run() alike.
+    explicit engine(const network_spec& spec);
+    engine(const network_spec& spec, communicator& comm);
     ~engine();
     engine(const engine&) = delete;
     engine& operator=(const engine&) = delete;
@@ -59,17 +63,18 @@ public:
     void run(step_t until_step, const std::function<void(step_t)>& progress = {});
     step_t now() const;
 
-    const build_stats& stats() const;
+    const build_stats& stats() const;  // summed over ranks
     const network_spec& spec() const;
     global_id first_gid(std::size_t population) const;
 
     // Recorded spikes of the spike recorder's populations, sorted by (step, gid). A spike's
     // time is (step + 1) * resolution.
     const std::vector<spike>& recorded_spikes() const;
+    // Collective: complete on rank 0, empty elsewhere.
     std::vector<state_trace> state_traces() const;
 
-    // All synapses of a projection, gathered from every owner, sorted by (target, source)
-    // with multapses in their stored order.
+    // The synapses of a projection that this rank holds, sorted by (target, source) with
+    // multapses in their stored order.
     std::vector<synapse_view> synapses(std::size_t projection) const;
 
 private:
