@@ -189,8 +189,10 @@ int run_command(const run_options& o, communicator& comm) {
     }
     out->commit();
 
-    fmt::print("build {:.2f} s, simulation of {} ms {:.2f} s (real-time factor {:.2f}), peak memory {:.0f} MB\n",
-               st.build_seconds, t_stop_ms, sim_seconds, sim_seconds / (t_stop_ms * 1e-3), peak_MB);
+    fmt::print("build {:.2f} s, simulation of {} ms {:.2f} s (real-time factor {:.2f}, spike exchange {:.2f} s), "
+               "peak memory {:.0f} MB{}\n",
+               st.build_seconds, t_stop_ms, sim_seconds, sim_seconds / (t_stop_ms * 1e-3), sim->exchange_seconds(),
+               peak_MB, comm.size() > 1 ? " per rank" : "");
     if (!stats.empty()) fmt::print("\n{}", analysis::format_stats_table(stats));
     fmt::print("\nwrote");
     for (const auto& w : written) fmt::print(" {}", (out->final_dir() / w).string());

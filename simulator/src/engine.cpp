@@ -86,6 +86,7 @@ struct engine::impl {
     std::vector<spike> window_spikes;  // merged and sorted at a window's end
     std::vector<spike> recorded;
     std::vector<char> population_recorded;
+    double exchange_seconds = 0.0;
     std::vector<step_t> recorder_interval;
     std::vector<std::size_t> recorder_samples;
     build_stats stats;
@@ -354,7 +355,9 @@ std::vector<spike> gather_sorted(std::vector<part>& parts, communicator& comm, b
 }
 
 void engine::impl::merge_window(step_t window_end) {
+    const auto start = std::chrono::steady_clock::now();
     window_spikes = gather_sorted(parts, *comm, true);
+    exchange_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     for (const spike& s : window_spikes)
         if (s.step >= recorded_through && population_recorded[population_of(s.gid)]) recorded.push_back(s);
     recorded_through = window_end;
@@ -438,6 +441,7 @@ void engine::run(step_t until, const std::function<void(step_t)>& progress) {
 }
 
 step_t engine::now() const { return impl_->now; }
+double engine::exchange_seconds() const { return impl_->exchange_seconds; }
 const build_stats& engine::stats() const { return impl_->stats; }
 const network_spec& engine::spec() const { return impl_->spec; }
 global_id engine::first_gid(std::size_t population) const { return impl_->pop_offset[population]; }

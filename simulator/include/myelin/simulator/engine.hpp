@@ -62,6 +62,9 @@ public:
     // `progress` is called after every window from one thread with the steps done.
     void run(step_t until_step, const std::function<void(step_t)>& progress = {});
     step_t now() const;
+    // Wall time spent gathering and sorting the spikes of all threads and ranks (on the
+    // master thread, including waiting for the other ranks), summed over all windows.
+    double exchange_seconds() const;
 
     const build_stats& stats() const;  // summed over ranks
     const network_spec& spec() const;
