@@ -2,25 +2,28 @@
 
 #include <catch2/catch.hpp>
 
+#include <array>
+#include <cstdint>
+
 using namespace myelin;
 
 TEST_CASE("rng: Philox4x32-10 matches the Random123 known-answer vectors", "[unit][rng]") {
-    // From Random123's kat_vectors: philox4x32 10 rounds, counter and key all zero, and
-    // the pi-digit counter/key.
-    const philox::ctr_type zero = {{0, 0, 0, 0}};
-    const philox::key_type zero_key = {{0, 0}};
-    const auto r = philox{}(zero, zero_key);
-    CHECK(r[0] == 0x6627e8d5u);
-    CHECK(r[1] == 0xe169c58du);
-    CHECK(r[2] == 0xbc57ac4cu);
-    CHECK(r[3] == 0x9b00dbd8u);
-    const philox::ctr_type pi = {{0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}};
-    const philox::key_type pi_key = {{0xa4093822, 0x299f31d0}};
-    const auto s = philox{}(pi, pi_key);
-    CHECK(s[0] == 0xd16cfe09u);
-    CHECK(s[1] == 0x94fdccebu);
-    CHECK(s[2] == 0x5001e420u);
-    CHECK(s[3] == 0x24126ea1u);
+    // From Random123's kat_vectors (philox4x32, 10 rounds): counter and key all zero, and
+    // the pi-digit counter and key.
+    struct vector {
+        philox::ctr_type counter;
+        philox::key_type key;
+        std::array<std::uint32_t, 4> expected;
+    };
+    const vector vectors[] = {
+        {{{0, 0, 0, 0}}, {{0, 0}}, {0x6627e8d5u, 0xe169c58du, 0xbc57ac4cu, 0x9b00dbd8u}},
+        {{{0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}}, {{0xa4093822, 0x299f31d0}},
+         {0xd16cfe09u, 0x94fdccebu, 0x5001e420u, 0x24126ea1u}},
+    };
+    for (const auto& v : vectors) {
+        const auto r = philox{}(v.counter, v.key);
+        for (std::size_t i = 0; i < 4; ++i) CHECK(r[i] == v.expected[i]);
+    }
 }
 
 TEST_CASE("rng: a stream depends only on seed and purpose and id", "[unit][rng]") {
