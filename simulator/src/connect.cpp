@@ -110,6 +110,7 @@ private:
     }
 
     void fixed_indegree() {
+        reserve(proj_.rule.count * chunk_.size());
         for (std::uint64_t j = chunk_.begin; j < chunk_.end; ++j) {
             auto rng = stream(rng_purpose::connect, target_gid0_ + j);
             auto w_rng = stream(rng_purpose::weight, target_gid0_ + j);
@@ -162,6 +163,8 @@ private:
     void fixed_total_number() {
         auto split = stream(rng_purpose::total_number, 0);
         std::uint64_t remaining = proj_.rule.count;
+        std::vector<std::uint64_t> count;  // per owned target
+        count.reserve(chunk_.size());
         for (std::uint64_t j = 0; j < chunk_.end; ++j) {
             std::uint64_t c = remaining;
             if (j + 1 < n_target_ && remaining > 0) {
@@ -170,13 +173,23 @@ private:
                 c = static_cast<std::uint64_t>(bin(split));
             }
             remaining -= c;
-            if (!owned(j)) continue;
+            if (owned(j)) count.push_back(c);
+        }
+        reserve(std::accumulate(count.begin(), count.end(), std::uint64_t{0}));
+        for (std::uint64_t j = chunk_.begin; j < chunk_.end; ++j) {
             auto rng = stream(rng_purpose::connect, target_gid0_ + j);
             auto w_rng = stream(rng_purpose::weight, target_gid0_ + j);
             auto d_rng = stream(rng_purpose::delay, target_gid0_ + j);
-            draw_indices(rng, c, n_source_, j, same_population_ && !proj_.rule.allow_autapses,
+            draw_indices(rng, count[j - chunk_.begin], n_source_, j, same_population_ && !proj_.rule.allow_autapses,
                          [&](std::uint32_t i) { add(i, j, w_rng, d_rng, true); });
         }
+    }
+
+    void reserve(std::uint64_t n) {
+        out_.source.reserve(n);
+        out_.target.reserve(n);
+        if (!constant_weight_) out_.weight.reserve(n);
+        if (!constant_delay_) out_.delay.reserve(n);
     }
 
     const network_spec& spec_;
