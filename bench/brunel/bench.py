@@ -13,7 +13,6 @@ Usage (from the repository root, after ./run.sh or a release build):
 """
 import argparse
 import json
-import os
 import pathlib
 import platform
 import re
@@ -21,6 +20,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from common import mean_outdegree, run_myelin  # noqa: E402
 
 root = pathlib.Path(__file__).resolve().parents[2]
 parser = argparse.ArgumentParser()
@@ -32,29 +34,11 @@ parser.add_argument("--config", default=str(root / "examples/brunel/brunel.json"
 args = parser.parse_args()
 
 config = json.loads(pathlib.Path(args.config).read_text())
-outdegree = {}  # mean number of targets of a neuron of each population
-sizes = {p["name"]: p["n"] for p in config["populations"]}
-for p in config["projections"]:
-    outdegree[p["source"]] = outdegree.get(p["source"], 0) + sizes[p["target"]] * p["connection"]["indegree"] / sizes[p["source"]]
+outdegree = mean_outdegree(config)
 
 
-def run_myelin(threads, out, ranks=1):
-    command = [args.myelin, "run", args.config, "--threads", str(threads), "--output", out, "--force", "--quiet"]
-    env = dict(os.environ)
-    if ranks > 1:
-        command = ["mpirun", "--oversubscribe", "-n", str(ranks)] + command
-        env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
-                   OMPI_MCA_btl_vader_single_copy_mechanism="none")
-    text = subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout
-    net = re.search(r"(\d+) synapses \(([\d.]+) bytes per synapse\)", text)
-    times = re.search(r"build ([\d.]+) s, simulation of ([\d.]+) ms ([\d.]+) s .*spike exchange ([\d.]+) s\), "
-                      r"peak memory (\d+) MB", text)
-    spikes = {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\S+)\s+\d+\s+(\d+)\s+[\d.]+", text, re.M)}
-    sim_s = float(times.group(3))
-    events = sum(n * outdegree.get(pop, 0) for pop, n in spikes.items())
-    return {"build_s": float(times.group(1)), "sim_s": sim_s, "rtf": sim_s / (float(times.group(2)) * 1e-3),
-            "spikes": sum(spikes.values()), "events_per_s": events / sim_s, "exchange_s": float(times.group(4)), "peak_MB": float(times.group(5)),
-            "bytes_per_synapse": float(net.group(2)), "synapses": int(net.group(1))}
+def run(threads, out, ranks=1):
+    return run_myelin(args.myelin, args.config, outdegree, threads, out, ranks)
 
 
 def median(rows, key):
@@ -64,7 +48,7 @@ def median(rows, key):
 results = {}
 with tempfile.TemporaryDirectory() as tmp:
     for ranks, threads in ((1, 1), (1, 2), (2, 1)):
-        rows = [run_myelin(threads, f"{tmp}/out", ranks) for _ in range(args.runs)]
+        rows = [run(threads, f"{tmp}/out", ranks) for _ in range(args.runs)]
         name = f"{ranks} ranks x {threads} thread" if ranks > 1 else f"{threads} thread{'s' if threads > 1 else ''}"
         results[f"myelin {name}"] = rows
     if not args.no_peer:

@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""Benchmark: the full-scale Potjans & Diesmann (2014) microcircuit of
+examples/microcircuit/ (77,169 neurons, 3.0e8 synapses, 1.5 s of biological time) with
+2 threads in one process and with 2 MPI ranks x 1 thread.
+
+Reports medians over the runs of: build time, simulation time, real-time factor, time in
+the spike exchange, synaptic events per second of wall time, peak resident memory (per
+rank) and bytes per synapse, both of the synapse store alone and of the whole peak
+memory of all ranks.
+
+Usage (from the repository root, after ./run.sh or a release build; ~75 s a run):
+    /usr/bin/python3 bench/microcircuit/bench.py [--runs 3] [--config ...]
+"""
+import argparse
+import json
+import pathlib
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from common import mean_outdegree, run_myelin  # noqa: E402
+
+root = pathlib.Path(__file__).resolve().parents[2]
+parser = argparse.ArgumentParser()
+parser.add_argument("--runs", type=int, default=3)
+parser.add_argument("--myelin", default=str(root / "build/release/apps/myelin"))
+parser.add_argument("--config", default=str(root / "examples/microcircuit/microcircuit.json"))
+parser.add_argument("--partitions", default="1x2,2x1", help="ranks x threads, comma-separated")
+parser.add_argument("--extra", default="", help="further `myelin run` arguments")
+args = parser.parse_args()
+
+config = json.loads(pathlib.Path(args.config).read_text())
+outdegree = mean_outdegree(config)
+
+results = {}
+with tempfile.TemporaryDirectory() as tmp:
+    for partition in args.partitions.split(","):
+        ranks, threads = (int(x) for x in partition.split("x"))
+        rows = [run_myelin(args.myelin, args.config, outdegree, threads, f"{tmp}/out", ranks, args.extra.split())
+                for _ in range(args.runs)]
+        results[f"{ranks} rank{'s' if ranks > 1 else ''} x {threads} thread{'s' if threads > 1 else ''}"] = rows
+
+
+def median(rows, key):
+    return statistics.median(r[key] for r in rows)
+
+
+cores = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
+print(f"{args.config}, medians of {args.runs} runs; {platform.processor() or platform.machine()}, {cores} cores\n")
+print("| run | build (s) | simulation (s) | real-time factor | spike exchange (s) | synaptic events/s | "
+      "peak RSS (MB, per rank) | peak bytes/synapse (all ranks) | synapse store bytes/synapse |")
+print("|---|---|---|---|---|---|---|---|---|")
+for name, rows in results.items():
+    print(f"| {name} | {median(rows, 'build_s'):.1f} | {median(rows, 'sim_s'):.1f} | {median(rows, 'rtf'):.1f} | "
+          f"{median(rows, 'exchange_s'):.2f} | {median(rows, 'events_per_s'):.3g} | {median(rows, 'peak_MB'):.0f} | "
+          f"{median(rows, 'peak_bytes_per_synapse'):.1f} | {median(rows, 'bytes_per_synapse'):.2f} |")
+print("\nall runs (build s / simulation s):")
+for name, rows in results.items():
+    print(f"  {name}: " + ", ".join(f"{r['build_s']:.1f}/{r['sim_s']:.1f}" for r in rows))
