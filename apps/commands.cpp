@@ -96,6 +96,7 @@ int run_command(const run_options& o, communicator& comm) {
         spec = io::load_config(o.config, models::builtin_registry());
         if (o.seed) spec.simulation.seed = *o.seed;
         if (o.threads) spec.simulation.threads = *o.threads;
+        if (o.exchange) spec.simulation.exchange = *o.exchange;
         if (o.t_stop_ms) spec.simulation.t_stop_ms = *o.t_stop_ms;
         try {
             validate(spec);
@@ -139,9 +140,11 @@ int run_command(const run_options& o, communicator& comm) {
     const auto sim_start = clock_type::now();
     // From here on the ranks meet in every window: a rank that fails ends all of them.
     std::vector<state_trace> traces;
+    std::vector<spike> spikes;
     double peak_MB = 0.0;
     try {
         sim->run(n_steps, [&](step_t done) { progress(done); });
+        spikes = sim->gather_recorded_spikes();
         traces = sim->state_traces();
         peak_MB = comm.max(peak_memory_MB());
     } catch (const std::exception& e) {
@@ -150,6 +153,8 @@ int run_command(const run_options& o, communicator& comm) {
         comm.abort(1);
     }
     const double sim_seconds = seconds_since(sim_start);
+    const std::uint64_t received = sim->received_spikes();
+    const step_t windows = std::max<step_t>(1, n_steps / std::max<step_t>(1, st.min_delay_steps));
     progress.finish();
     if (!root) return 0;
 
@@ -165,7 +170,7 @@ int run_command(const run_options& o, communicator& comm) {
             slot[p] = file.populations.size();
             file.populations.push_back({spec.populations[p].name, {}, {}, spec.populations[p].n, io::spike_sorting::by_time});
         }
-        for (const spike& s : sim->recorded_spikes()) {
+        for (const spike& s : spikes) {
             std::size_t p = 0;
             while (p + 1 < spec.populations.size() && s.gid >= sim->first_gid(p + 1)) ++p;
             auto& pop = file.populations[slot[p]];
@@ -193,6 +198,9 @@ int run_command(const run_options& o, communicator& comm) {
                "peak memory {:.0f} MB{}\n",
                st.build_seconds, t_stop_ms, sim_seconds, sim_seconds / (t_stop_ms * 1e-3), sim->exchange_seconds(),
                peak_MB, comm.size() > 1 ? " per rank" : "");
+    if (comm.size() > 1)
+        fmt::print("spike exchange ({}): rank 0 received {} spikes, {:.1f} per window\n",
+                   to_string(spec.simulation.exchange), received, static_cast<double>(received) / static_cast<double>(windows));
     if (!stats.empty()) fmt::print("\n{}", analysis::format_stats_table(stats));
     fmt::print("\nwrote");
     for (const auto& w : written) fmt::print(" {}", (out->final_dir() / w).string());

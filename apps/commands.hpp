@@ -1,5 +1,6 @@
 #pragma once
 #include <myelin/simulator/communicator.hpp>
+#include <myelin/simulator/network_spec.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -17,6 +18,7 @@ struct run_options {
     std::optional<std::uint32_t> seed;
     std::optional<double> t_stop_ms;
     std::optional<int> threads;
+    std::optional<spike_exchange> exchange;
     bool force = false, quiet = false;
 };
 

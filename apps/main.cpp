@@ -44,6 +44,9 @@ int main(int argc, char** argv) {
     run_cmd->add_option("--seed", seed, "Random seed, 0 to 4294967295 (overrides simulation.seed)");
     run_cmd->add_option("--t-stop", t_stop, "Biological time to simulate in ms (overrides simulation.t_stop)")
         ->check(CLI::PositiveNumber);
+    std::optional<std::string> exchange;
+    run_cmd->add_option("--exchange", exchange, "Spike exchange between ranks (overrides simulation.exchange)")
+        ->check(CLI::IsMember({"allgather", "targeted"}));
     run_cmd->add_option("--output", run.output, "Output folder (default: out/<config name>)");
     run_cmd->add_flag("--force", run.force, "Write into an existing output folder, replacing this run's files");
     run_cmd->add_flag("--quiet", run.quiet, "No progress line");
@@ -72,6 +75,8 @@ int main(int argc, char** argv) {
             run.seed = seed;
             run.t_stop_ms = t_stop;
             run.threads = threads;
+            if (exchange)
+                run.exchange = *exchange == "targeted" ? myelin::spike_exchange::targeted : myelin::spike_exchange::allgather;
             return myelin::apps::run_command(run, *comm);
         }
         if (!root) return 0;  // the other commands are not parallel

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Benchmark: the Brunel network of examples/brunel/brunel.json in Myelin (1 thread,
-2 threads, 2 MPI ranks x 1 thread) and, side by side in the same run, in Brian2 C++
+2 threads, 2 MPI ranks x 1 thread with either spike exchange) and, side by side in the same run, in Brian2 C++
 standalone (bench/peers/).
 
 Reports medians over the runs of: network build time, simulation time, real-time
@@ -37,8 +37,9 @@ config = json.loads(pathlib.Path(args.config).read_text())
 outdegree = mean_outdegree(config)
 
 
-def run(threads, out, ranks=1):
-    return run_myelin(args.myelin, args.config, outdegree, threads, out, ranks)
+def run(threads, out, ranks=1, exchange=""):
+    return run_myelin(args.myelin, args.config, outdegree, threads, out, ranks,
+                      ["--exchange", exchange] if exchange else [])
 
 
 def median(rows, key):
@@ -47,9 +48,9 @@ def median(rows, key):
 
 results = {}
 with tempfile.TemporaryDirectory() as tmp:
-    for ranks, threads in ((1, 1), (1, 2), (2, 1)):
-        rows = [run(threads, f"{tmp}/out", ranks) for _ in range(args.runs)]
-        name = f"{ranks} ranks x {threads} thread" if ranks > 1 else f"{threads} thread{'s' if threads > 1 else ''}"
+    for ranks, threads, exchange in ((1, 1, ""), (1, 2, ""), (2, 1, "allgather"), (2, 1, "targeted")):
+        rows = [run(threads, f"{tmp}/out", ranks, exchange) for _ in range(args.runs)]
+        name = f"{ranks} ranks x {threads} thread, {exchange}" if ranks > 1 else f"{threads} thread{'s' if threads > 1 else ''}"
         results[f"myelin {name}"] = rows
     if not args.no_peer:
         rows = []

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Benchmark: the full-scale Potjans & Diesmann (2014) microcircuit of
 examples/microcircuit/ (77,169 neurons, 3.0e8 synapses, 1.5 s of biological time) with
-2 threads in one process and with 2 MPI ranks x 1 thread.
+2 threads in one process and with 2 MPI ranks x 1 thread (all-gather and targeted spike
+exchange).
 
 Reports medians over the runs of: build time, simulation time, real-time factor, time in
 the spike exchange, synaptic events per second of wall time, peak resident memory (per
@@ -28,7 +29,8 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--runs", type=int, default=3)
 parser.add_argument("--myelin", default=str(root / "build/release/apps/myelin"))
 parser.add_argument("--config", default=str(root / "examples/microcircuit/microcircuit.json"))
-parser.add_argument("--partitions", default="1x2,2x1", help="ranks x threads, comma-separated")
+parser.add_argument("--partitions", default="1x2,2x1,2x1t",
+                    help="ranks x threads, comma-separated; a trailing t: targeted spike exchange")
 parser.add_argument("--extra", default="", help="further `myelin run` arguments")
 args = parser.parse_args()
 
@@ -38,10 +40,15 @@ outdegree = mean_outdegree(config)
 results = {}
 with tempfile.TemporaryDirectory() as tmp:
     for partition in args.partitions.split(","):
-        ranks, threads = (int(x) for x in partition.split("x"))
-        rows = [run_myelin(args.myelin, args.config, outdegree, threads, f"{tmp}/out", ranks, args.extra.split())
+        targeted = partition.endswith("t")
+        ranks, threads = (int(x) for x in partition.rstrip("t").split("x"))
+        extra = args.extra.split() + (["--exchange", "targeted"] if targeted else [])
+        rows = [run_myelin(args.myelin, args.config, outdegree, threads, f"{tmp}/out", ranks, extra)
                 for _ in range(args.runs)]
-        results[f"{ranks} rank{'s' if ranks > 1 else ''} x {threads} thread{'s' if threads > 1 else ''}"] = rows
+        name = f"{ranks} rank{'s' if ranks > 1 else ''} x {threads} thread{'s' if threads > 1 else ''}"
+        if ranks > 1:
+            name += ", targeted" if targeted else ", allgather"
+        results[name] = rows
 
 
 def median(rows, key):

@@ -186,6 +186,12 @@ private:
             if (t < 1 || t > 1024) fail(r.at("threads"), fmt::format("threads = {}; must be in [1, 1024]", t));
             s.threads = static_cast<int>(t);
         }
+        if (r.has("exchange")) {
+            const std::string e = r.text("exchange");
+            if (e == "allgather") s.exchange = spike_exchange::allgather;
+            else if (e == "targeted") s.exchange = spike_exchange::targeted;
+            else fail(r.at("exchange"), fmt::format("exchange = '{}'; must be 'allgather' or 'targeted'", e));
+        }
         r.finish();
     }
 

@@ -14,6 +14,21 @@ std::vector<spike> communicator::allgather(const std::vector<spike>& local) {
     return out;
 }
 
+std::vector<spike> communicator::alltoallv(const std::vector<std::vector<spike>>& to) {
+    std::vector<std::vector<char>> bytes(to.size());
+    for (std::size_t q = 0; q < to.size(); ++q) {
+        bytes[q].resize(to[q].size() * sizeof(spike));
+        if (!to[q].empty()) std::memcpy(bytes[q].data(), to[q].data(), bytes[q].size());
+    }
+    std::vector<spike> out;
+    for (const auto& from : alltoallv(bytes)) {
+        const std::size_t n = out.size();
+        out.resize(n + from.size() / sizeof(spike));
+        if (!from.empty()) std::memcpy(out.data() + n, from.data(), from.size());
+    }
+    return out;
+}
+
 namespace {
 
 class serial_communicator final : public communicator {
@@ -21,6 +36,7 @@ public:
     int rank() const override { return 0; }
     int size() const override { return 1; }
     std::vector<char> allgather(const std::vector<char>& local) override { return local; }
+    std::vector<std::vector<char>> alltoallv(const std::vector<std::vector<char>>& to) override { return to; }
     std::vector<std::vector<char>> gather(const std::vector<char>& local) override { return {local}; }
     long min(long value) override { return value; }
     double max(double value) override { return value; }

@@ -84,9 +84,16 @@ struct engine::impl {
     step_t recorded_through = 0;  // spikes before this step are in `recorded`
     std::vector<part> parts;
     std::vector<spike> window_spikes;  // merged and sorted at a window's end
-    std::vector<spike> recorded;
+    std::vector<spike> recorded;       // this rank's own recorded spikes
+    // Targeted exchange: per population the first and last gid + 1 (population-local)
+    // this rank owns, where its neurons start in rank-local order, and for each of its
+    // neurons (CSR) the ranks that hold synapses from it.
+    std::vector<std::uint64_t> own_begin, own_end, own_offset;
+    std::vector<std::uint64_t> destination_offset;
+    std::vector<int> destination;
     std::vector<char> population_recorded;
     double exchange_seconds = 0.0;
+    std::uint64_t received_spikes = 0;
     std::vector<step_t> recorder_interval;
     std::vector<std::size_t> recorder_samples;
     build_stats stats;
@@ -104,7 +111,10 @@ struct engine::impl {
     void update(part& me, step_t k);
     void sample(part& me, step_t k_next);
     void deliver(part& me) const;
+    void find_destinations();
+    std::vector<spike> exchange(const std::vector<spike>& local);
     void merge_window(step_t window_end);
+    void record(const std::vector<spike>& local);
     void record_pending(step_t until);
 };
 
@@ -150,6 +160,7 @@ void engine::impl::build() {
             stats.synapse_bytes += r.bytes();
         }
     }
+    if (spec.simulation.exchange == spike_exchange::targeted && comm->size() > 1) find_destinations();
     stats.n_synapses = comm->sum(stats.n_synapses);
     stats.synapse_bytes = comm->sum(stats.synapse_bytes);
     stats.build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -342,32 +353,112 @@ void engine::impl::deliver(part& me) const {
     }
 }
 
-// The spikes this rank's threads emitted, then those of all ranks, sorted.
-std::vector<spike> gather_sorted(std::vector<part>& parts, communicator& comm, bool take) {
+// For every neuron of this rank, the ranks that hold synapses from it: each rank marks
+// the sources of its non-empty rows, and sends each other rank the marks of that rank's
+// neurons (one bit each).
+void engine::impl::find_destinations() {
+    const auto R = static_cast<std::uint64_t>(comm->size()), T = static_cast<std::uint64_t>(n_threads);
+    const std::size_t P = spec.populations.size();
+    auto range = [&](std::size_t p, std::uint64_t rank) {
+        const std::uint64_t n = spec.populations[p].n;
+        return std::pair{n * rank * T / (R * T), n * (rank + 1) * T / (R * T)};
+    };
+    std::vector<std::vector<char>> used(P);
+    for (std::size_t p = 0; p < P; ++p) {
+        if (projections_from[p].empty()) continue;
+        used[p].assign(spec.populations[p].n, 0);
+        for (const auto& me : parts)
+            for (const std::size_t j : projections_from[p]) {
+                const auto& off = me.rows[j].offsets;
+                for (std::size_t i = 0; i + 1 < off.size(); ++i) used[p][i] |= off[i + 1] > off[i];
+            }
+    }
+    std::vector<std::vector<char>> to(R);
+    for (std::uint64_t q = 0; q < R; ++q)
+        for (std::size_t p = 0; p < P; ++p) {
+            if (used[p].empty()) continue;
+            const auto [b, e] = range(p, q);
+            const std::size_t at = to[q].size();
+            to[q].resize(at + (e - b + 7) / 8, 0);
+            for (std::uint64_t i = b; i < e; ++i)
+                if (used[p][i]) to[q][at + (i - b) / 8] |= static_cast<char>(1 << ((i - b) % 8));
+        }
+    const auto from = comm->alltoallv(to);
+
+    own_begin.clear();
+    own_end.clear();
+    own_offset.assign(1, 0);
+    for (std::size_t p = 0; p < P; ++p) {
+        const auto [b, e] = range(p, static_cast<std::uint64_t>(comm->rank()));
+        own_begin.push_back(b);
+        own_end.push_back(e);
+        own_offset.push_back(own_offset.back() + (e - b));
+    }
+    destination_offset.assign(1, 0);
+    destination.clear();
+    std::size_t at = 0;  // where population p's bits start in every message received
+    for (std::size_t p = 0; p < P; ++p) {
+        const std::uint64_t n_own = own_end[p] - own_begin[p];
+        for (std::uint64_t i = 0; i < n_own; ++i) {
+            if (!used[p].empty())
+                for (std::uint64_t r = 0; r < R; ++r)
+                    if (from[r][at + i / 8] & (1 << (i % 8))) destination.push_back(static_cast<int>(r));
+            destination_offset.push_back(destination.size());
+        }
+        if (!used[p].empty()) at += (n_own + 7) / 8;
+    }
+}
+
+// A window's spikes of all ranks that this rank needs, sorted by (step, gid).
+std::vector<spike> engine::impl::exchange(const std::vector<spike>& local) {
+    if (comm->size() == 1) return local;
+    std::vector<spike> all;
+    if (spec.simulation.exchange == spike_exchange::allgather) {
+        all = comm->allgather(local);
+    } else {
+        std::vector<std::vector<spike>> to(static_cast<std::size_t>(comm->size()));
+        for (const spike& s : local) {
+            const std::size_t pop = population_of(s.gid);
+            const std::uint64_t k = own_offset[pop] + (s.gid - pop_offset[pop] - own_begin[pop]);
+            for (std::uint64_t d = destination_offset[k]; d < destination_offset[k + 1]; ++d)
+                to[static_cast<std::size_t>(destination[d])].push_back(s);
+        }
+        all = comm->alltoallv(to);
+    }
+    std::sort(all.begin(), all.end());
+    return all;
+}
+
+// The spikes this rank's threads emitted, sorted.
+std::vector<spike> local_sorted(std::vector<part>& parts, bool take) {
     std::vector<spike> local;
     for (auto& me : parts) {
         local.insert(local.end(), me.emitted.begin(), me.emitted.end());
         if (take) me.emitted.clear();
     }
-    std::vector<spike> all = comm.size() == 1 ? std::move(local) : comm.allgather(local);
-    std::sort(all.begin(), all.end());
-    return all;
+    std::sort(local.begin(), local.end());
+    return local;
+}
+
+void engine::impl::record(const std::vector<spike>& local) {
+    for (const spike& s : local)
+        if (s.step >= recorded_through && population_recorded[population_of(s.gid)]) recorded.push_back(s);
 }
 
 void engine::impl::merge_window(step_t window_end) {
     const auto start = std::chrono::steady_clock::now();
-    window_spikes = gather_sorted(parts, *comm, true);
+    const std::vector<spike> local = local_sorted(parts, true);
+    window_spikes = exchange(local);
+    received_spikes += window_spikes.size();
     exchange_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    for (const spike& s : window_spikes)
-        if (s.step >= recorded_through && population_recorded[population_of(s.gid)]) recorded.push_back(s);
+    record(local);
     recorded_through = window_end;
 }
 
 // A run that stops inside a window keeps that window's spikes for delivery at its end,
 // but the recorder must already see them.
 void engine::impl::record_pending(step_t until) {
-    for (const spike& s : gather_sorted(parts, *comm, false))
-        if (s.step >= recorded_through && population_recorded[population_of(s.gid)]) recorded.push_back(s);
+    record(local_sorted(parts, false));
     recorded_through = until;
 }
 
@@ -442,10 +533,26 @@ void engine::run(step_t until, const std::function<void(step_t)>& progress) {
 
 step_t engine::now() const { return impl_->now; }
 double engine::exchange_seconds() const { return impl_->exchange_seconds; }
+std::uint64_t engine::received_spikes() const { return impl_->received_spikes; }
 const build_stats& engine::stats() const { return impl_->stats; }
 const network_spec& engine::spec() const { return impl_->spec; }
 global_id engine::first_gid(std::size_t population) const { return impl_->pop_offset[population]; }
 const std::vector<spike>& engine::recorded_spikes() const { return impl_->recorded; }
+
+std::vector<spike> engine::gather_recorded_spikes() const {
+    const impl& m = *impl_;
+    if (m.comm->size() == 1) return m.recorded;
+    std::vector<char> mine(m.recorded.size() * sizeof(spike));
+    if (!mine.empty()) std::memcpy(mine.data(), m.recorded.data(), mine.size());
+    std::vector<spike> all;
+    for (const auto& bytes : m.comm->gather(mine)) {
+        const std::size_t n = all.size();
+        all.resize(n + bytes.size() / sizeof(spike));
+        if (!bytes.empty()) std::memcpy(all.data() + n, bytes.data(), bytes.size());
+    }
+    std::sort(all.begin(), all.end());
+    return all;
+}
 
 namespace {
 

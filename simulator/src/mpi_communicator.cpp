@@ -1,9 +1,10 @@
-// The MPI communicator. Byte buffers go through MPI_Allgatherv / MPI_Gatherv after their
-// sizes; spikes are plain 16-byte records, laid out the same on every rank of one build.
+// The MPI communicator. Byte buffers go through MPI_Allgatherv / MPI_Alltoallv /
+// MPI_Gatherv after their sizes; spikes are plain 16-byte records, laid out the same on every rank of one build.
 #include <myelin/simulator/communicator.hpp>
 
 #include <mpi.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdlib>
 #include <numeric>
@@ -37,6 +38,24 @@ public:
         const long total = offsets(counts, displs);
         std::vector<char> out(static_cast<std::size_t>(total));
         MPI_Allgatherv(local.data(), n, MPI_BYTE, out.data(), counts.data(), displs.data(), MPI_BYTE, MPI_COMM_WORLD);
+        return out;
+    }
+
+    std::vector<std::vector<char>> alltoallv(const std::vector<std::vector<char>>& to) override {
+        const auto R = static_cast<std::size_t>(size_);
+        std::vector<int> send_counts(R), send_displs(R), recv_counts(R), recv_displs(R);
+        for (std::size_t q = 0; q < R; ++q) send_counts[q] = count_of(to[q]);
+        const long send_total = offsets(send_counts, send_displs);
+        std::vector<char> send(static_cast<std::size_t>(send_total));
+        for (std::size_t q = 0; q < R; ++q) std::copy(to[q].begin(), to[q].end(), send.begin() + send_displs[q]);
+        MPI_Alltoall(send_counts.data(), 1, MPI_INT, recv_counts.data(), 1, MPI_INT, MPI_COMM_WORLD);
+        const long recv_total = offsets(recv_counts, recv_displs);
+        std::vector<char> recv(static_cast<std::size_t>(recv_total));
+        MPI_Alltoallv(send.data(), send_counts.data(), send_displs.data(), MPI_BYTE, recv.data(), recv_counts.data(),
+                      recv_displs.data(), MPI_BYTE, MPI_COMM_WORLD);
+        std::vector<std::vector<char>> out(R);
+        for (std::size_t r = 0; r < R; ++r)
+            out[r].assign(recv.begin() + recv_displs[r], recv.begin() + recv_displs[r] + recv_counts[r]);
         return out;
     }
 

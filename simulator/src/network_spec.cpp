@@ -21,6 +21,8 @@ const char* to_string(connection_rule r) {
     return "?";
 }
 
+const char* to_string(spike_exchange e) { return e == spike_exchange::targeted ? "targeted" : "allgather"; }
+
 std::string distribution::describe() const {
     switch (type) {
     case kind::constant: return fmt::format("{}", value);

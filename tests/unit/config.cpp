@@ -118,7 +118,12 @@ TEST_CASE("config: unknown names list what is known", "[unit][config]") {
     SECTION("unknown key") {
         c["simulation"]["resolutoin"] = 0.1;
         REQUIRE_THAT(error_of(c), Equals("net.json: simulation.resolutoin: unknown key 'resolutoin'; allowed here: "
-                                         "resolution, seed, t_stop, threads"));
+                                         "exchange, resolution, seed, t_stop, threads"));
+    }
+    SECTION("unknown spike exchange") {
+        c["simulation"]["exchange"] = "broadcast";
+        REQUIRE_THAT(error_of(c), Equals("net.json: simulation.exchange: exchange = 'broadcast'; must be 'allgather' "
+                                         "or 'targeted'"));
     }
     SECTION("unknown population") {
         c["projections"][0]["target"] = "X";

@@ -1,6 +1,6 @@
 #pragma once
-// How ranks talk: once per window they all-gather their spikes; at the end rank 0
-// gathers what the recorders sampled. The serial communicator is the one-rank case; the
+// How ranks talk: once per window they exchange their spikes (all-gather, or all-to-all
+// to the ranks that hold targets); at the end rank 0 gathers what the recorders kept. The serial communicator is the one-rank case; the
 // MPI one (built with MYELIN_WITH_MPI) is used when the program runs under mpirun.
 #include <myelin/simulator/types.hpp>
 
@@ -20,6 +20,8 @@ public:
 
     // Every rank's `local` bytes, concatenated in rank order, on every rank.
     virtual std::vector<char> allgather(const std::vector<char>& local) = 0;
+    // `to[q]` goes to rank q; returns what each rank sent to this one, by rank.
+    virtual std::vector<std::vector<char>> alltoallv(const std::vector<std::vector<char>>& to) = 0;
     // On rank 0: every rank's bytes, by rank; elsewhere: empty.
     virtual std::vector<std::vector<char>> gather(const std::vector<char>& local) = 0;
     // The smallest value over all ranks, on every rank.
@@ -33,6 +35,8 @@ public:
 
     // Spikes of all ranks, as allgather does for bytes.
     std::vector<spike> allgather(const std::vector<spike>& local);
+    // Spikes sent to each rank (`to[q]` to rank q), received from all, concatenated by rank.
+    std::vector<spike> alltoallv(const std::vector<std::vector<spike>>& to);
 };
 
 // The one-rank communicator.

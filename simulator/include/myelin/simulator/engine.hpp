@@ -7,7 +7,9 @@
 // The owner keeps the chunk's state, its ring buffers and all synapses onto it. Each window:
 //   1. every thread lets its stimulus devices write the window's input,
 //   2. advances its neurons step by step and collects their spikes,
-//   3. (barrier) the spikes of all threads and ranks are gathered and sorted by (step, gid),
+//   3. (barrier) the spikes of all threads and ranks are gathered and sorted by (step, gid)
+//      (with the targeted exchange a rank receives only those from sources with synapses
+//      on it),
 //   4. (barrier) every thread delivers the sorted spikes into the ring buffers it owns.
 // Delivery order is therefore the same for any number of threads, and so are the
 // floating-point sums: results are bit-identical.
@@ -62,17 +64,21 @@ public:
     // `progress` is called after every window from one thread with the steps done.
     void run(step_t until_step, const std::function<void(step_t)>& progress = {});
     step_t now() const;
-    // Wall time spent gathering and sorting the spikes of all threads and ranks (on the
-    // master thread, including waiting for the other ranks), summed over all windows.
+    // Wall time spent gathering, exchanging and sorting the spikes of all threads and ranks
+    // (on the master thread, including waiting for the other ranks), summed over windows.
     double exchange_seconds() const;
+    // Spikes this rank received in the exchanges (its own included), summed over windows.
+    std::uint64_t received_spikes() const;
 
     const build_stats& stats() const;  // summed over ranks
     const network_spec& spec() const;
     global_id first_gid(std::size_t population) const;
 
-    // Recorded spikes of the spike recorder's populations, sorted by (step, gid). A spike's
-    // time is (step + 1) * resolution.
+    // Recorded spikes of the spike recorder's populations that this rank's neurons fired,
+    // sorted by (step, gid). A spike's time is (step + 1) * resolution.
     const std::vector<spike>& recorded_spikes() const;
+    // Collective: the recorded spikes of all ranks, sorted, on rank 0; empty elsewhere.
+    std::vector<spike> gather_recorded_spikes() const;
     // Collective: complete on rank 0, empty elsewhere.
     std::vector<state_trace> state_traces() const;
 

@@ -13,11 +13,17 @@
 
 namespace myelin {
 
+// How ranks exchange a window's spikes: every rank receives all of them, or only those
+// from sources with synapses on it (see docs/architecture.md). Same results either way.
+enum class spike_exchange { allgather, targeted };
+const char* to_string(spike_exchange e);
+
 struct simulation_spec {
     double resolution_ms = 0.1;
     double t_stop_ms = 1000.0;
     std::uint32_t seed = 12345;
     int threads = 1;
+    spike_exchange exchange = spike_exchange::allgather;
 };
 
 struct initial_value {
