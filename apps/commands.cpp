@@ -1,6 +1,7 @@
 #include "commands.hpp"
 
 #include <myelin/analysis/spike_stats.hpp>
+#include <myelin/io/checkpoint.hpp>
 #include <myelin/io/config.hpp>
 #include <myelin/io/output_dir.hpp>
 #include <myelin/io/sonata.hpp>
@@ -17,6 +18,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <limits>
 #include <memory>
 
@@ -39,15 +41,15 @@ double peak_memory_MB() {
 // longer than a few seconds: in place on a terminal, a line every 10 s otherwise.
 class progress_line {
 public:
-    progress_line(double h_ms, double total_ms, bool quiet)
-        : h_ms_(h_ms), total_ms_(total_ms), quiet_(quiet), tty_(::isatty(STDERR_FILENO) != 0) {}
+    progress_line(double h_ms, double start_ms, double total_ms, bool quiet)
+        : h_ms_(h_ms), start_ms_(start_ms), total_ms_(total_ms), quiet_(quiet), tty_(::isatty(STDERR_FILENO) != 0) {}
     void operator()(step_t done) {
         if (quiet_) return;
         const double wall = seconds_since(start_);
         if (wall < 3.0 || wall - last_ < (tty_ ? 0.5 : 10.0)) return;
         last_ = wall;
         const double t_ms = static_cast<double>(done) * h_ms_;
-        const double rtf = wall / (t_ms * 1e-3);
+        const double rtf = wall / ((t_ms - start_ms_) * 1e-3);
         const double eta = (total_ms_ - t_ms) * 1e-3 * rtf;
         fmt::print(stderr, "{}simulated {:.1f} / {:.1f} ms ({:.0f}%), real-time factor {:.2f}, ETA {:.0f} s{}",
                    tty_ ? "\r" : "", t_ms, total_ms_, 100.0 * t_ms / total_ms_, rtf, eta, tty_ ? "   " : "\n");
@@ -58,7 +60,7 @@ public:
     }
 
 private:
-    double h_ms_, total_ms_;
+    double h_ms_, start_ms_, total_ms_;
     bool quiet_, tty_, shown_ = false;
     clock_type::time_point start_ = clock_type::now();
     double last_ = 0.0;
@@ -89,40 +91,34 @@ void on_all_ranks(communicator& comm, F&& step) {
     throw quiet_exit{static_cast<int>(worst)};
 }
 
-int run_command(const run_options& o, communicator& comm) {
-    const bool root = comm.rank() == 0;
-    network_spec spec;
-    on_all_ranks(comm, [&] {
-        spec = io::load_config(o.config, models::builtin_registry());
-        if (o.seed) spec.simulation.seed = *o.seed;
-        if (o.threads) spec.simulation.threads = *o.threads;
-        if (o.exchange) spec.simulation.exchange = *o.exchange;
-        if (o.t_stop_ms) spec.simulation.t_stop_ms = *o.t_stop_ms;
-        try {
-            validate(spec);
-        } catch (const input_error& e) {
-            throw e.in_file(o.config);
-        }
-    });
+namespace {
 
-    const fs::path out_path = o.output.empty() ? fs::path("out") / fs::path(o.config).stem() : fs::path(o.output);
+// What run and resume share: simulating a spec from where `sim` stands to t_stop,
+// writing checkpoints on the way and the output at the end.
+struct session {
+    network_spec spec;
+    std::string config_text, config_file;  // for checkpoints
+    std::string source;                    // the file named in the header line
+    fs::path out_path;
+    bool force = false, quiet = false;
+    std::optional<double> checkpoint_every_ms;
+};
+
+int simulate(const session& s, communicator& comm, const std::function<std::unique_ptr<engine>()>& make_engine) {
+    const bool root = comm.rank() == 0;
+    const network_spec& spec = s.spec;
+    const double h = spec.simulation.resolution_ms;
     std::optional<io::output_dir> out;  // rank 0 writes every file
     on_all_ranks(comm, [&] {
-        if (root) out.emplace(out_path, o.force);
+        if (root) out.emplace(s.out_path, s.force);
     });
 
-    const double h = spec.simulation.resolution_ms;
     std::unique_ptr<engine> sim;
-    on_all_ranks(comm, [&] {
-        try {
-            sim = std::make_unique<engine>(spec, comm);
-        } catch (const input_error& e) {
-            throw e.in_file(o.config);
-        }
-    });
+    on_all_ranks(comm, [&] { sim = make_engine(); });
     const auto& st = sim->stats();
+    const step_t first_step = sim->now();
     if (root) {
-        fmt::print("Myelin {}: {}\n", MYELIN_VERSION, o.config);
+        fmt::print("Myelin {}: {}\n", MYELIN_VERSION, s.source);
         std::string synapses = fmt::format("{} synapses", st.n_synapses);
         if (st.n_synapses > 0)
             synapses += fmt::format(" ({:.2f} bytes per synapse), d_min {} ms",
@@ -131,19 +127,36 @@ int run_command(const run_options& o, communicator& comm) {
         const std::string ranks = comm.size() > 1 ? fmt::format("{} ranks x ", comm.size()) : "";
         fmt::print("network: {} neurons, {}, {}{} thread{}\n", st.n_neurons, synapses, ranks, spec.simulation.threads,
                    spec.simulation.threads == 1 ? "" : "s");
+        if (first_step > 0) fmt::print("resumed at {:.10g} ms\n", static_cast<double>(first_step) * h);
         std::fflush(stdout);
     }
 
     const step_t n_steps = ms_to_steps(spec.simulation.t_stop_ms, h);
     const double t_stop_ms = static_cast<double>(n_steps) * h;
-    progress_line progress(h, t_stop_ms, o.quiet || !root);
+    const step_t every = s.checkpoint_every_ms ? ms_to_steps(*s.checkpoint_every_ms, h) : 0;
+    const fs::path checkpoint_path = out ? out->final_dir() / "checkpoint.h5" : fs::path();
+    progress_line progress(h, static_cast<double>(first_step) * h, t_stop_ms, s.quiet || !root);
     const auto sim_start = clock_type::now();
     // From here on the ranks meet in every window: a rank that fails ends all of them.
     std::vector<state_trace> traces;
     std::vector<spike> spikes;
     double peak_MB = 0.0;
+    int checkpoints = 0;
     try {
-        sim->run(n_steps, [&](step_t done) { progress(done); });
+        for (step_t k = first_step; k < n_steps;) {
+            const step_t next = every > 0 ? std::min(n_steps, (k / every + 1) * every) : n_steps;
+            sim->run(next, [&](step_t done) { progress(done); });
+            k = next;
+            if (every > 0 && k % every == 0) {
+                // Straight into the output folder (not the staging one): a checkpoint is
+                // for runs that do not end well.
+                if (root) fs::create_directories(out->final_dir());
+                const io::checkpoint_header header{s.config_text, s.config_file, spec.simulation.seed,
+                                                   static_cast<double>(k) * h};
+                io::save_checkpoint(checkpoint_path, header, *sim, comm);
+                ++checkpoints;
+            }
+        }
         spikes = sim->gather_recorded_spikes();
         traces = sim->state_traces();
         peak_MB = comm.max(peak_memory_MB());
@@ -153,8 +166,9 @@ int run_command(const run_options& o, communicator& comm) {
         comm.abort(1);
     }
     const double sim_seconds = seconds_since(sim_start);
+    const double simulated_ms = t_stop_ms - static_cast<double>(first_step) * h;
     const std::uint64_t received = sim->received_spikes();
-    const step_t windows = std::max<step_t>(1, n_steps / std::max<step_t>(1, st.min_delay_steps));
+    const step_t windows = std::max<step_t>(1, (n_steps - first_step) / std::max<step_t>(1, st.min_delay_steps));
     progress.finish();
     if (!root) return 0;
 
@@ -194,10 +208,12 @@ int run_command(const run_options& o, communicator& comm) {
     }
     out->commit();
 
-    fmt::print("build {:.2f} s, simulation of {} ms {:.2f} s (real-time factor {:.2f}, spike exchange {:.2f} s), "
+    fmt::print("{} {:.2f} s, simulation of {:.10g} ms {:.2f} s (real-time factor {:.2f}, spike exchange {:.2f} s), "
                "peak memory {:.0f} MB{}\n",
-               st.build_seconds, t_stop_ms, sim_seconds, sim_seconds / (t_stop_ms * 1e-3), sim->exchange_seconds(),
-               peak_MB, comm.size() > 1 ? " per rank" : "");
+               first_step > 0 ? "restore" : "build", st.build_seconds, simulated_ms, sim_seconds,
+               sim_seconds / (simulated_ms * 1e-3), sim->exchange_seconds(), peak_MB, comm.size() > 1 ? " per rank" : "");
+    if (checkpoints > 0) fmt::print("{} checkpoint{}, the last in {}\n", checkpoints, checkpoints == 1 ? "" : "s",
+                                    checkpoint_path.string());
     if (comm.size() > 1)
         fmt::print("spike exchange ({}): rank 0 received {} spikes, {:.1f} per window\n",
                    to_string(spec.simulation.exchange), received, static_cast<double>(received) / static_cast<double>(windows));
@@ -206,6 +222,93 @@ int run_command(const run_options& o, communicator& comm) {
     for (const auto& w : written) fmt::print(" {}", (out->final_dir() / w).string());
     fmt::print("\n");
     return 0;
+}
+
+
+void check_checkpoint_every(const std::optional<double>& every_ms, double h) {
+    if (every_ms && ms_to_steps(*every_ms, h) < 1)
+        throw input_error("", "--checkpoint-every",
+                          fmt::format("{} ms; must be at least the resolution {} ms", *every_ms, h));
+}
+
+}  // namespace
+
+int run_command(const run_options& o, communicator& comm) {
+    session s;
+    s.config_file = o.config;
+    s.source = o.config;
+    s.force = o.force;
+    s.quiet = o.quiet;
+    s.checkpoint_every_ms = o.checkpoint_every_ms;
+    on_all_ranks(comm, [&] {
+        s.config_text = io::read_config_text(o.config);
+        s.spec = io::parse_config(s.config_text, o.config, models::builtin_registry());
+        auto& spec = s.spec;
+        if (o.seed) spec.simulation.seed = *o.seed;
+        if (o.threads) spec.simulation.threads = *o.threads;
+        if (o.exchange) spec.simulation.exchange = *o.exchange;
+        if (o.t_stop_ms) spec.simulation.t_stop_ms = *o.t_stop_ms;
+        try {
+            validate(spec);
+        } catch (const input_error& e) {
+            throw e.in_file(o.config);
+        }
+        check_checkpoint_every(o.checkpoint_every_ms, spec.simulation.resolution_ms);
+    });
+    s.out_path = o.output.empty() ? fs::path("out") / fs::path(o.config).stem() : fs::path(o.output);
+    return simulate(s, comm, [&] {
+        try {
+            return std::make_unique<engine>(s.spec, comm);
+        } catch (const input_error& e) {
+            throw e.in_file(o.config);
+        }
+    });
+}
+
+int resume_command(const resume_options& o, communicator& comm) {
+    session s;
+    s.source = o.checkpoint;
+    s.force = o.force;
+    s.quiet = o.quiet;
+    s.checkpoint_every_ms = o.checkpoint_every_ms;
+    std::unique_ptr<io::checkpoint_file> checkpoint;  // every rank reads its own part
+    on_all_ranks(comm, [&] {
+        checkpoint = std::make_unique<io::checkpoint_file>(o.checkpoint);
+        const auto& header = checkpoint->header();
+        s.config_text = header.config_text;
+        s.config_file = header.config_file;
+        try {
+            s.spec = io::parse_config(header.config_text, header.config_file, models::builtin_registry());
+        } catch (const input_error& e) {
+            throw input_error(o.checkpoint, e.path(), "the config in this checkpoint: " + e.detail());
+        }
+        auto& spec = s.spec;
+        const double h = spec.simulation.resolution_ms;
+        spec.simulation.seed = header.seed;
+        spec.simulation.t_stop_ms = o.t_stop_ms;
+        if (o.threads) spec.simulation.threads = *o.threads;
+        if (o.exchange) spec.simulation.exchange = *o.exchange;
+        try {
+            validate(spec);
+        } catch (const input_error& e) {
+            throw e.in_file(o.checkpoint);
+        }
+        if (ms_to_steps(o.t_stop_ms, h) <= ms_to_steps(header.time_ms, h))
+            throw input_error("", "--t-stop", fmt::format("{} ms; must be later than the checkpoint's time, {} ms",
+                                                          o.t_stop_ms, header.time_ms));
+        check_checkpoint_every(o.checkpoint_every_ms, h);
+    });
+    s.out_path = o.output.empty() ? fs::path("out") / fs::path(s.config_file).stem() : fs::path(o.output);
+    return simulate(s, comm, [&] {
+        std::unique_ptr<engine> sim;
+        try {
+            sim = std::make_unique<engine>(s.spec, comm, checkpoint->reader());
+        } catch (const input_error& e) {
+            throw e.file().empty() ? e.in_file(o.checkpoint) : e;
+        }
+        checkpoint.reset();  // closed before a new checkpoint may replace it
+        return sim;
+    });
 }
 
 int info_command(const std::string& path, std::optional<double> t_start_ms, std::optional<double> t_stop_ms) {

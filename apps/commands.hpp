@@ -19,11 +19,22 @@ struct run_options {
     std::optional<double> t_stop_ms;
     std::optional<int> threads;
     std::optional<spike_exchange> exchange;
+    std::optional<double> checkpoint_every_ms;
+    bool force = false, quiet = false;
+};
+
+struct resume_options {
+    std::string checkpoint, output;
+    double t_stop_ms = 0.0;
+    std::optional<int> threads;
+    std::optional<spike_exchange> exchange;
+    std::optional<double> checkpoint_every_ms;
     bool force = false, quiet = false;
 };
 
 // Every rank calls it; rank 0 prints and writes the output.
 int run_command(const run_options& options, communicator& comm);
+int resume_command(const resume_options& options, communicator& comm);
 int info_command(const std::string& spikes_file, std::optional<double> t_start_ms, std::optional<double> t_stop_ms);
 int models_command(const std::string& name);
 

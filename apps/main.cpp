@@ -50,6 +50,29 @@ int main(int argc, char** argv) {
     run_cmd->add_option("--output", run.output, "Output folder (default: out/<config name>)");
     run_cmd->add_flag("--force", run.force, "Write into an existing output folder, replacing this run's files");
     run_cmd->add_flag("--quiet", run.quiet, "No progress line");
+    run_cmd->add_option("--checkpoint-every", run.checkpoint_every_ms,
+                        "Write OUTPUT/checkpoint.h5 every this many ms of biological time (see docs/checkpoints.md)")
+        ->check(CLI::PositiveNumber);
+
+    myelin::apps::resume_options resume;
+    std::optional<int> resume_threads;
+    std::optional<std::string> resume_exchange;
+    auto* resume_cmd = app.add_subcommand("resume", "Continue a run from a checkpoint, on any number of ranks and threads");
+    resume_cmd->add_option("checkpoint", resume.checkpoint, "Checkpoint file (HDF5) written by run --checkpoint-every")
+        ->required();
+    resume_cmd->add_option("--t-stop", resume.t_stop_ms, "Biological time to simulate up to, in ms")
+        ->required()
+        ->check(CLI::PositiveNumber);
+    resume_cmd->add_option("--threads", resume_threads, "OpenMP threads (default: the config's)")
+        ->check(CLI::Range(1, 1024));
+    resume_cmd->add_option("--exchange", resume_exchange, "Spike exchange between ranks")
+        ->check(CLI::IsMember({"allgather", "targeted"}));
+    resume_cmd->add_option("--output", resume.output, "Output folder (default: out/<config name>)");
+    resume_cmd->add_flag("--force", resume.force, "Write into an existing output folder, replacing this run's files");
+    resume_cmd->add_flag("--quiet", resume.quiet, "No progress line");
+    resume_cmd->add_option("--checkpoint-every", resume.checkpoint_every_ms,
+                           "Write OUTPUT/checkpoint.h5 every this many ms of biological time")
+        ->check(CLI::PositiveNumber);
 
     std::string spikes_file;
     std::optional<double> info_start, info_stop;
@@ -78,6 +101,13 @@ int main(int argc, char** argv) {
             if (exchange)
                 run.exchange = *exchange == "targeted" ? myelin::spike_exchange::targeted : myelin::spike_exchange::allgather;
             return myelin::apps::run_command(run, *comm);
+        }
+        if (*resume_cmd) {
+            resume.threads = resume_threads;
+            if (resume_exchange)
+                resume.exchange =
+                    *resume_exchange == "targeted" ? myelin::spike_exchange::targeted : myelin::spike_exchange::allgather;
+            return myelin::apps::resume_command(resume, *comm);
         }
         if (!root) return 0;  // the other commands are not parallel
         if (*info_cmd) return myelin::apps::info_command(spikes_file, info_start, info_stop);

@@ -502,6 +502,10 @@ network_spec parse_config(const std::string& json_text, const std::string& file,
 }
 
 network_spec load_config(const std::filesystem::path& file, const model_registry& models) {
+    return parse_config(read_config_text(file), file.string(), models);
+}
+
+std::string read_config_text(const std::filesystem::path& file) {
     std::error_code ec;
     if (!std::filesystem::exists(file, ec)) throw input_error(file.string(), "", "no such file");
     if (std::filesystem::is_directory(file, ec)) throw input_error(file.string(), "", "is a folder, not a config file");
@@ -510,7 +514,7 @@ network_spec load_config(const std::filesystem::path& file, const model_registry
     std::stringstream buffer;
     buffer << in.rdbuf();
     if (in.bad()) throw input_error(file.string(), "", "cannot be read");
-    return parse_config(buffer.str(), file.string(), models);
+    return buffer.str();
 }
 
 }  // namespace myelin::io

@@ -201,6 +201,19 @@ std::uint64_t read_uint64_attribute(hid_t object, const std::string& name) {
     return v;
 }
 
+std::string read_string_attribute(hid_t object, const std::string& name) {
+    handle a = open_attribute(object, name);
+    handle type(check(H5Aget_type(a.get()), "type of " + name), H5Tclose);
+    if (H5Tget_class(type.get()) != H5T_STRING || !H5Tis_variable_str(type.get()))
+        throw error("attribute " + name + " is not a variable-length string");
+    char* text = nullptr;
+    check(H5Aread(a.get(), type.get(), &text), "read attribute " + name);
+    std::string out = text ? text : "";
+    handle space(check(H5Aget_space(a.get()), "dataspace of " + name), H5Sclose);
+    H5Dvlen_reclaim(type.get(), space.get(), H5P_DEFAULT, &text);
+    return out;
+}
+
 long read_enum_attribute(hid_t object, const std::string& name) {
     handle a = open_attribute(object, name);
     handle type(check(H5Aget_type(a.get()), "type of " + name), H5Tclose);

@@ -68,6 +68,7 @@ void write_attribute(hid_t object, const std::string& name, const std::vector<st
 bool has_attribute(hid_t object, const std::string& name);
 double read_double_attribute(hid_t object, const std::string& name);
 std::uint64_t read_uint64_attribute(hid_t object, const std::string& name);
+std::string read_string_attribute(hid_t object, const std::string& name);
 long read_enum_attribute(hid_t object, const std::string& name);  // its integer value
 
 }  // namespace myelin::h5

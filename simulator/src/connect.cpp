@@ -12,14 +12,6 @@
 namespace myelin::detail {
 namespace {
 
-// Synapses as drawn, before they are grouped into rows. Weights and delays are kept
-// only when they vary.
-struct drawn_synapses {
-    std::vector<std::uint32_t> source, target;
-    std::vector<float> weight;
-    std::vector<std::uint16_t> delay;
-};
-
 class drawer {
 public:
     drawer(const network_spec& spec, std::size_t projection, const owned_chunk& chunk,
@@ -207,8 +199,13 @@ private:
 
 synapse_rows build_rows(const network_spec& spec, std::size_t projection, const owned_chunk& targets,
                         std::uint64_t source_gid_offset, std::uint64_t target_gid_offset, std::uint64_t n_local) {
+    return make_rows(drawer(spec, projection, targets, source_gid_offset, target_gid_offset).run(), spec, projection,
+                     n_local, spec.projections[projection].rule.type == connection_rule::fixed_outdegree);
+}
+
+synapse_rows make_rows(drawn_synapses s, const network_spec& spec, std::size_t projection, std::uint64_t n_local,
+                       bool sort_rows) {
     const projection_spec& proj = spec.projections[projection];
-    drawn_synapses s = drawer(spec, projection, targets, source_gid_offset, target_gid_offset).run();
     const std::uint64_t n_source = spec.populations[proj.source].n;
     const std::size_t n = s.source.size();
 
@@ -222,7 +219,7 @@ synapse_rows build_rows(const network_spec& spec, std::size_t projection, const 
 
     // Stable counting sort by source, straight into the rows: a row keeps the order in
     // which its synapses were drawn, which is by ascending target for every rule but
-    // fixed_outdegree (sorted below).
+    // fixed_outdegree (sorted below, stably: multapses keep their order).
     rows.target32.resize(n);
     rows.weight.resize(s.weight.size());
     rows.delay.resize(s.delay.size());
@@ -235,7 +232,7 @@ synapse_rows build_rows(const network_spec& spec, std::size_t projection, const 
             if (!s.delay.empty()) rows.delay[at] = s.delay[k];
         }
     }
-    if (proj.rule.type == connection_rule::fixed_outdegree) {
+    if (sort_rows) {
         std::vector<std::uint64_t> order;
         std::vector<std::uint32_t> target;
         std::vector<float> weight;

@@ -38,6 +38,19 @@ struct synapse_rows {
     }
 };
 
+// Synapses in a list, before they are grouped into rows: thread-local targets; weights
+// and delays only when they vary.
+struct drawn_synapses {
+    std::vector<std::uint32_t> source, target;
+    std::vector<float> weight;
+    std::vector<std::uint16_t> delay;
+};
+
+// Groups synapses into rows by source (stable: a row keeps the list's order, sorted by
+// target if `sort_rows`, stably).
+synapse_rows make_rows(drawn_synapses synapses, const network_spec& spec, std::size_t projection,
+                       std::uint64_t n_local, bool sort_rows);
+
 // Draws the synapses of `projection` whose targets lie in `targets` (population-local
 // chunk of the target population). Every owner draws from the streams of its own targets
 // (or replays the sources' streams for fixed_outdegree), so the network does not depend

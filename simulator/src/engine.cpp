@@ -1,6 +1,6 @@
 #include <myelin/simulator/engine.hpp>
 
-#include "connect.hpp"
+#include "engine_impl.hpp"
 
 #include <myelin/simulator/assert.hpp>
 #include <myelin/simulator/error.hpp>
@@ -18,107 +18,17 @@
 
 namespace myelin {
 
-namespace {
+using detail::on_every_thread;
+using detail::part;
 
-// One thread's share of a state recorder.
-struct recorder_part {
-    std::size_t population = 0;
-    std::vector<std::size_t> shard_index;  // neuron within the thread's shard of the population
-    std::vector<std::size_t> position;     // its place in the recorder's neuron list
-    std::vector<std::size_t> variables;
-    step_t interval = 1;
-    std::vector<double> samples;  // per sample: [variable][own neuron]
-};
 
-// Everything one owner (thread) holds.
-struct part {
-    std::vector<detail::owned_chunk> chunks;            // per population
-    std::vector<std::unique_ptr<neuron_shard>> shards;  // per population; null if the chunk is empty
-    std::size_t n_local = 0;
-    ring_buffers ring;
-    std::vector<detail::synapse_rows> rows;  // per projection
-    std::vector<std::unique_ptr<stimulus_shard>> stimuli;
-    std::vector<recorder_part> recorders;
-    std::vector<std::uint32_t> fired;  // spike_sink buffer, one entry per owned neuron
-    std::vector<spike> emitted;        // spikes of the current window
-};
-
-// Every thread runs `body(thread)`; exceptions are collected and the first (by thread
-// number, so the message does not depend on timing) is rethrown after the region.
-template <class F>
-void on_every_thread(int threads, F&& body) {
-    std::vector<std::exception_ptr> errors(static_cast<std::size_t>(threads));
-    int team = 0;
-    omp_set_dynamic(0);  // exactly `threads` threads, whatever OMP_DYNAMIC says
-#pragma omp parallel num_threads(threads)
-    {
-        const int t = omp_get_thread_num();
-#pragma omp single
-        team = omp_get_num_threads();
-        if (team == threads) {
-            try {
-                body(t);
-            } catch (...) {
-                errors[static_cast<std::size_t>(t)] = std::current_exception();
-            }
-        }
-    }
-    if (team != threads)
-        throw std::runtime_error(fmt::format("OpenMP gave {} threads where {} were asked for", team, threads));
-    for (auto& e : errors)
-        if (e) std::rethrow_exception(e);
+std::pair<std::uint64_t, std::uint64_t> engine::impl::rank_range(std::size_t population, int rank) const {
+    const auto R = static_cast<std::uint64_t>(comm->size()), T = static_cast<std::uint64_t>(n_threads);
+    const std::uint64_t n = spec.populations[population].n, q = static_cast<std::uint64_t>(rank);
+    return {n * q * T / (R * T), n * (q + 1) * T / (R * T)};
 }
 
-}  // namespace
-
-struct engine::impl {
-    network_spec spec;
-    std::unique_ptr<communicator> own_comm;  // the serial one, if none was given
-    communicator* comm = nullptr;
-    int n_threads = 1;
-    std::vector<global_id> pop_offset;                      // size populations + 1
-    std::vector<std::vector<std::size_t>> projections_from;  // per source population
-    step_t window = 1;   // d_min: spikes are exchanged once per window
-    std::size_t n_slots = 1;  // ring buffer rows: window + max delay + the row being read
-    step_t now = 0;
-    step_t recorded_through = 0;  // spikes before this step are in `recorded`
-    std::vector<part> parts;
-    std::vector<spike> window_spikes;  // merged and sorted at a window's end
-    std::vector<spike> recorded;       // this rank's own recorded spikes
-    // Targeted exchange: per population the first and last gid + 1 (population-local)
-    // this rank owns, where its neurons start in rank-local order, and for each of its
-    // neurons (CSR) the ranks that hold synapses from it.
-    std::vector<std::uint64_t> own_begin, own_end, own_offset;
-    std::vector<std::uint64_t> destination_offset;
-    std::vector<int> destination;
-    std::vector<char> population_recorded;
-    double exchange_seconds = 0.0;
-    std::uint64_t received_spikes = 0;
-    std::vector<step_t> recorder_interval;
-    std::vector<std::size_t> recorder_samples;
-    build_stats stats;
-
-    impl(const network_spec& s, communicator* c) : spec(s), own_comm(c ? nullptr : make_serial_communicator()),
-                                                   comm(c ? c : own_comm.get()) {}
-
-    std::size_t population_of(global_id gid) const {
-        return static_cast<std::size_t>(std::upper_bound(pop_offset.begin(), pop_offset.end(), gid) -
-                                        pop_offset.begin() - 1);
-    }
-
-    void build();
-    void build_part(int t);
-    void update(part& me, step_t k);
-    void sample(part& me, step_t k_next);
-    void deliver(part& me) const;
-    void find_destinations();
-    std::vector<spike> exchange(const std::vector<spike>& local);
-    void merge_window(step_t window_end);
-    void record(const std::vector<spike>& local);
-    void record_pending(step_t until);
-};
-
-void engine::impl::build() {
+void engine::impl::build(checkpoint_reader* restoring) {
     const auto start = std::chrono::steady_clock::now();
     validate(spec);
     const double h = spec.simulation.resolution_ms;
@@ -151,8 +61,19 @@ void engine::impl::build() {
         recorder_interval.push_back(std::max<step_t>(1, ms_to_steps(r.interval_ms, h)));
     recorder_samples.assign(spec.state_recorders.size(), 0);
 
+    own_begin.clear();
+    own_end.clear();
+    own_offset.assign(1, 0);
+    for (std::size_t p = 0; p < spec.populations.size(); ++p) {
+        const auto [b, e] = rank_range(p, comm->rank());
+        own_begin.push_back(b);
+        own_end.push_back(e);
+        own_offset.push_back(own_offset.back() + (e - b));
+    }
+
     parts.resize(static_cast<std::size_t>(n_threads));
-    on_every_thread(n_threads, [&](int t) { build_part(t); });
+    on_every_thread(n_threads, [&](int t) { build_part(t, restoring != nullptr); });
+    if (restoring) restore(*restoring);
 
     for (const auto& me : parts) {
         for (const auto& r : me.rows) {
@@ -166,7 +87,7 @@ void engine::impl::build() {
     stats.build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-void engine::impl::build_part(int t) {
+void engine::impl::build_part(int t, bool restoring) {
     part& me = parts[static_cast<std::size_t>(t)];
     const double h = spec.simulation.resolution_ms;
     const auto V = static_cast<std::uint64_t>(comm->size()) * static_cast<std::uint64_t>(n_threads);
@@ -186,7 +107,7 @@ void engine::impl::build_part(int t) {
             continue;
         }
         auto shard = p.model->make_neuron(p.params, h, c.size());
-        for (const auto& init : p.initial) {
+        for (const auto& init : restoring ? std::vector<initial_value>{} : p.initial) {
             auto values = shard->state(init.variable);
             const auto key = rng_key_word(rng_purpose::initial_state,
                                           static_cast<std::uint32_t>(i * 256 + init.variable));
@@ -208,8 +129,9 @@ void engine::impl::build_part(int t) {
 
     for (std::size_t j = 0; j < spec.projections.size(); ++j) {
         const auto& p = spec.projections[j];
-        me.rows.push_back(
-            detail::build_rows(spec, j, me.chunks[p.target], pop_offset[p.source], pop_offset[p.target], me.n_local));
+        me.rows.push_back(restoring ? detail::synapse_rows{}
+                                    : detail::build_rows(spec, j, me.chunks[p.target], pop_offset[p.source],
+                                                         pop_offset[p.target], me.n_local));
     }
 
     for (std::size_t s = 0; s < spec.stimuli.size(); ++s) {
@@ -234,7 +156,7 @@ void engine::impl::build_part(int t) {
 
     for (std::size_t r = 0; r < spec.state_recorders.size(); ++r) {
         const auto& rs = spec.state_recorders[r];
-        recorder_part rp;
+        detail::recorder_part rp;
         rp.population = rs.population;
         rp.variables = rs.variables;
         rp.interval = recorder_interval[r];
@@ -357,12 +279,8 @@ void engine::impl::deliver(part& me) const {
 // the sources of its non-empty rows, and sends each other rank the marks of that rank's
 // neurons (one bit each).
 void engine::impl::find_destinations() {
-    const auto R = static_cast<std::uint64_t>(comm->size()), T = static_cast<std::uint64_t>(n_threads);
+    const auto R = static_cast<std::uint64_t>(comm->size());
     const std::size_t P = spec.populations.size();
-    auto range = [&](std::size_t p, std::uint64_t rank) {
-        const std::uint64_t n = spec.populations[p].n;
-        return std::pair{n * rank * T / (R * T), n * (rank + 1) * T / (R * T)};
-    };
     std::vector<std::vector<char>> used(P);
     for (std::size_t p = 0; p < P; ++p) {
         if (projections_from[p].empty()) continue;
@@ -377,7 +295,7 @@ void engine::impl::find_destinations() {
     for (std::uint64_t q = 0; q < R; ++q)
         for (std::size_t p = 0; p < P; ++p) {
             if (used[p].empty()) continue;
-            const auto [b, e] = range(p, q);
+            const auto [b, e] = rank_range(p, static_cast<int>(q));
             const std::size_t at = to[q].size();
             to[q].resize(at + (e - b + 7) / 8, 0);
             for (std::uint64_t i = b; i < e; ++i)
@@ -385,15 +303,6 @@ void engine::impl::find_destinations() {
         }
     const auto from = comm->alltoallv(to);
 
-    own_begin.clear();
-    own_end.clear();
-    own_offset.assign(1, 0);
-    for (std::size_t p = 0; p < P; ++p) {
-        const auto [b, e] = range(p, static_cast<std::uint64_t>(comm->rank()));
-        own_begin.push_back(b);
-        own_end.push_back(e);
-        own_offset.push_back(own_offset.back() + (e - b));
-    }
     destination_offset.assign(1, 0);
     destination.clear();
     std::size_t at = 0;  // where population p's bits start in every message received
@@ -429,7 +338,6 @@ std::vector<spike> engine::impl::exchange(const std::vector<spike>& local) {
     return all;
 }
 
-// The spikes this rank's threads emitted, sorted.
 std::vector<spike> local_sorted(std::vector<part>& parts, bool take) {
     std::vector<spike> local;
     for (auto& me : parts) {
@@ -462,9 +370,13 @@ void engine::impl::record_pending(step_t until) {
     recorded_through = until;
 }
 
-engine::engine(const network_spec& spec) : impl_(std::make_unique<impl>(spec, nullptr)) { impl_->build(); }
+engine::engine(const network_spec& spec) : impl_(std::make_unique<impl>(spec, nullptr)) { impl_->build(nullptr); }
 engine::engine(const network_spec& spec, communicator& comm) : impl_(std::make_unique<impl>(spec, &comm)) {
-    impl_->build();
+    impl_->build(nullptr);
+}
+engine::engine(const network_spec& spec, communicator& comm, checkpoint_reader& checkpoint)
+    : impl_(std::make_unique<impl>(spec, &comm)) {
+    impl_->build(&checkpoint);
 }
 engine::~engine() = default;
 
@@ -475,7 +387,8 @@ void engine::run(step_t until, const std::function<void(step_t)>& progress) {
     const step_t W = m.window;
     std::atomic<bool> failed{false};
 
-    if (start == 0)
+    const bool first = start == 0 && !m.restored;  // the state at step 0 is sampled once
+    if (first)
         for (std::size_t r = 0; r < m.spec.state_recorders.size(); ++r) m.recorder_samples[r] = 1;
 
     // A failing thread keeps meeting the barriers (so that no one waits for it forever)
@@ -483,7 +396,7 @@ void engine::run(step_t until, const std::function<void(step_t)>& progress) {
     on_every_thread(m.n_threads, [&](int t) {
         part& me = m.parts[static_cast<std::size_t>(t)];
         std::exception_ptr error;
-        if (start == 0) m.sample(me, 0);
+        if (first) m.sample(me, 0);
         // Windows are aligned to multiples of W from step 0, whatever `until` is, so that
         // the order in which input reaches a ring buffer row never depends on how a run is
         // split into calls (a checkpoint resumes bit-identically).
@@ -541,10 +454,10 @@ const std::vector<spike>& engine::recorded_spikes() const { return impl_->record
 
 std::vector<spike> engine::gather_recorded_spikes() const {
     const impl& m = *impl_;
-    if (m.comm->size() == 1) return m.recorded;
+    if (m.comm->size() == 1 && m.restored_spikes.empty()) return m.recorded;
     std::vector<char> mine(m.recorded.size() * sizeof(spike));
     if (!mine.empty()) std::memcpy(mine.data(), m.recorded.data(), mine.size());
-    std::vector<spike> all;
+    std::vector<spike> all = m.restored_spikes;
     for (const auto& bytes : m.comm->gather(mine)) {
         const std::size_t n = all.size();
         all.resize(n + bytes.size() / sizeof(spike));
@@ -598,9 +511,14 @@ std::vector<state_trace> engine::state_traces() const {
             tr.units.push_back(model.state[v].unit);
         }
         tr.dt_ms = static_cast<double>(m.recorder_interval[r]) * m.spec.simulation.resolution_ms;
-        tr.n_samples = m.recorder_samples[r];
+        // Samples restored from a checkpoint come first.
+        const std::size_t before = m.restored_samples.empty() ? 0 : m.restored_samples[r];
+        const std::size_t fresh = m.recorder_samples[r];  // sampled by this engine
+        tr.n_samples = before + fresh;
         const std::size_t n = rs.neurons.size(), nv = rs.variables.size();
         tr.data.assign(nv, std::vector<double>(tr.n_samples * n, 0.0));
+        for (std::size_t v = 0; v < nv && before > 0; ++v)
+            std::copy(m.restored_traces[r][v].begin(), m.restored_traces[r][v].end(), tr.data[v].begin());
         for (const auto& bytes : gathered) {
             const char* in = bytes.data();
             while (in < bytes.data() + bytes.size()) {
@@ -608,12 +526,12 @@ std::vector<state_trace> engine::state_traces() const {
                 in = read_bytes(in, &own, 1);
                 std::vector<std::uint64_t> position(own);
                 in = read_bytes(in, position.data(), own);
-                std::vector<double> samples(tr.n_samples * nv * own);
+                std::vector<double> samples(fresh * nv * own);
                 in = read_bytes(in, samples.data(), samples.size());
-                for (std::size_t s = 0; s < tr.n_samples; ++s)
+                for (std::size_t s = 0; s < fresh; ++s)
                     for (std::size_t v = 0; v < nv; ++v)
                         for (std::size_t i = 0; i < own; ++i)
-                            tr.data[v][s * n + position[i]] = samples[(s * nv + v) * own + i];
+                            tr.data[v][(before + s) * n + position[i]] = samples[(s * nv + v) * own + i];
             }
         }
         out.push_back(std::move(tr));

@@ -157,3 +157,59 @@ TEST_CASE("cli: --t-stop below one step is refused", "[unit][cli]") {
     REQUIRE_THAT(r.err, Contains("simulation.t_stop: t_stop = 0.01 ms; must be at least one step (0.1 ms)"));
     REQUIRE(!fs::exists("/tmp/never"));
 }
+
+TEST_CASE("cli: resume rejects what is not a checkpoint of this kind with exit code 2", "[unit][cli][checkpoint]") {
+    test::temp_dir tmp;
+    write(tmp / "tiny.json", tiny());
+    const auto run = test::run_myelin(fmt::format("run '{}' --output '{}' --checkpoint-every 20 --quiet",
+                                                  (tmp / "tiny.json").string(), (tmp / "out").string()));
+    INFO(run.err);
+    REQUIRE(run.exit_code == 0);
+    REQUIRE_THAT(run.out, Contains("2 checkpoints, the last in"));
+    const fs::path good = tmp / "out" / "checkpoint.h5";
+    REQUIRE(fs::exists(good));
+    auto resume = [&](const fs::path& checkpoint, const std::string& more = "--t-stop 60") {
+        return test::run_myelin(fmt::format("resume '{}' {} --output '{}' --quiet", checkpoint.string(), more,
+                                            (tmp / "resumed").string()));
+    };
+
+    SECTION("a good one resumes") {
+        const auto r = resume(good);
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        REQUIRE_THAT(r.out, Contains("resumed at 40 ms"));
+    }
+    SECTION("truncated") {
+        const auto size = fs::file_size(good);
+        fs::copy_file(good, tmp / "cut.h5");
+        fs::resize_file(tmp / "cut.h5", size / 2);
+        const auto r = resume(tmp / "cut.h5");
+        REQUIRE(r.exit_code == 2);
+        REQUIRE_THAT(r.err, Contains("cut.h5: ") && Contains("truncated"));
+    }
+    SECTION("an HDF5 file of another kind") {
+        const auto r = resume(tmp / "out" / "spikes.h5");
+        REQUIRE(r.exit_code == 2);
+        REQUIRE_THAT(r.err, Contains("spikes.h5: not a Myelin checkpoint"));
+    }
+    SECTION("not HDF5 at all") {
+        const auto r = resume(tmp / "tiny.json");
+        REQUIRE(r.exit_code == 2);
+        REQUIRE_THAT(r.err, Contains("tiny.json: not a readable HDF5 file"));
+    }
+    SECTION("missing") {
+        const auto r = resume(tmp / "nothing.h5");
+        REQUIRE(r.exit_code == 2);
+        REQUIRE_THAT(r.err, Contains("nothing.h5: no such file"));
+    }
+    SECTION("t_stop not after the checkpoint") {
+        const auto r = resume(good, "--t-stop 40");
+        REQUIRE(r.exit_code == 2);
+        REQUIRE_THAT(r.err, Contains("--t-stop: 40 ms; must be later than the checkpoint's time, 40 ms"));
+    }
+    SECTION("no --t-stop") {
+        REQUIRE(resume(good, "").exit_code == 2);
+    }
+    // A failed resume leaves no output folder behind.
+    if (!fs::exists(tmp / "resumed" / "spikes.h5")) REQUIRE_FALSE(fs::exists(tmp / "resumed"));
+}

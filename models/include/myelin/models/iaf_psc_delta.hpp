@@ -53,7 +53,10 @@ struct iaf_psc_delta {
     };
     static constexpr state_field<state> state_table[] = {
         {"V_m", &state::V_m_mV, "mV", "membrane potential (initially E_L)"},
+        {"refractory_input", &state::refractory_input_mV, "mV",
+         "input kept during the refractory period (with refractory_input), added when it ends"},
     };
+    static constexpr counter_field<state> counter_table[] = {{"refractory_steps", &state::refractory_steps}};
 
     struct propagators {
         double P33, P30, refractory_decay;  // exp(-h/tau_m), tau_m/C_m (1-P33), per remaining step

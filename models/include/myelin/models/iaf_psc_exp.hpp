@@ -66,6 +66,7 @@ struct iaf_psc_exp {
         {"I_syn_ex", &state::I_syn_ex_pA, "pA", "excitatory synaptic current"},
         {"I_syn_in", &state::I_syn_in_pA, "pA", "inhibitory synaptic current"},
     };
+    static constexpr counter_field<state> counter_table[] = {{"refractory_steps", &state::refractory_steps}};
 
     struct propagators {
         double P22, P11_ex, P11_in, P21_ex, P21_in, P20;

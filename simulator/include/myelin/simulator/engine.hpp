@@ -13,6 +13,7 @@
 //   4. (barrier) every thread delivers the sorted spikes into the ring buffers it owns.
 // Delivery order is therefore the same for any number of threads, and so are the
 // floating-point sums: results are bit-identical.
+#include <myelin/simulator/checkpoint.hpp>
 #include <myelin/simulator/communicator.hpp>
 #include <myelin/simulator/network_spec.hpp>
 #include <myelin/simulator/types.hpp>
@@ -56,6 +57,10 @@ public:
     // every rank constructs the engine with the same spec and calls run() alike.
     explicit engine(const network_spec& spec);
     engine(const network_spec& spec, communicator& comm);
+    // Restores the state that `save` wrote, for a network of the same spec, on any number
+    // of ranks and threads: every rank reads its own part. Throws input_error if the
+    // checkpoint does not fit the spec.
+    engine(const network_spec& spec, communicator& comm, checkpoint_reader& checkpoint);
     ~engine();
     engine(const engine&) = delete;
     engine& operator=(const engine&) = delete;
@@ -63,6 +68,10 @@ public:
     // Advances to `until_step` (exclusive of nothing: state then sits at until_step * h).
     // `progress` is called after every window from one thread with the steps done.
     void run(step_t until_step, const std::function<void(step_t)>& progress = {});
+    // Collective: the complete state (neurons, ring buffers, undelivered spikes, synapses,
+    // recorders) through `out`, gathered to rank 0 (other ranks pass nullptr).
+    // Randomness needs no state: every stream is a function of (seed, purpose, id, step).
+    void save(checkpoint_writer* out) const;
     step_t now() const;
     // Wall time spent gathering, exchanging and sorting the spikes of all threads and ranks
     // (on the master thread, including waiting for the other ranks), summed over windows.

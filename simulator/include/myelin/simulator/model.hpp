@@ -39,6 +39,14 @@ struct state_field {
     std::string_view doc;
 };
 
+// Integer state that is not a recordable variable (refractory step counters): listed in
+// a model's `counter_table` so that checkpoints hold the complete state.
+template <class S>
+struct counter_field {
+    std::string_view key;
+    std::vector<std::int32_t> S::*member;
+};
+
 // A parameter problem found by a model's cross-parameter check.
 struct param_problem {
     std::string key;
@@ -88,6 +96,7 @@ public:
     virtual std::size_t size() const = 0;
     virtual void step(const neuron_input& in, spike_sink& out) = 0;
     virtual std::span<double> state(std::size_t variable) = 0;  // index into model_info::state
+    virtual std::span<std::int32_t> counter(std::size_t index) = 0;  // index into model_info::counters
 };
 
 // Where a stimulus device writes: the ring buffers of the thread that owns its targets.
@@ -154,6 +163,14 @@ std::vector<state_info> describe_state() {
 }
 
 template <class M>
+std::vector<std::string> describe_counters() {
+    std::vector<std::string> out;
+    if constexpr (requires { M::counter_table; })
+        for (const auto& f : M::counter_table) out.emplace_back(f.key);
+    return out;
+}
+
+template <class M>
 class neuron_adapter final : public neuron_shard {
 public:
     neuron_adapter(const param_values& values, double h_ms, std::size_t n)
@@ -165,6 +182,10 @@ public:
     void step(const neuron_input& in, spike_sink& out) override { M::step(p_, k_, s_, in, out); }
     std::span<double> state(std::size_t variable) override {
         return {s_.*(M::state_table[variable].member)};
+    }
+    std::span<std::int32_t> counter(std::size_t index) override {
+        if constexpr (requires { M::counter_table; }) return {s_.*(M::counter_table[index].member)};
+        else return {};
     }
 
 private:

@@ -19,6 +19,7 @@ struct model_info {
     std::string summary;
     std::vector<param_info> params;
     std::vector<state_info> state;   // neurons only
+    std::vector<std::string> counters;  // neurons only: integer state outside `state`
     std::string weight_unit;         // neurons: unit of an incoming weight ("pA", "mV")
     bool emits_current = false;      // stimuli: writes currents (no weight, no delay)
     // Cross-parameter and resolution-dependent checks (V_reset < V_th, spike times on the grid).
@@ -41,6 +42,7 @@ public:
         m.summary = M::summary;
         m.params = describe_params<M>();
         m.state = describe_state<M>();
+        m.counters = describe_counters<M>();
         m.weight_unit = M::weight_unit;
         m.check = [](const param_values& v, double h_ms) { return M::check(params_from_values<M>(v), h_ms); };
         m.make_neuron = [](const param_values& v, double h_ms, std::size_t n) -> std::unique_ptr<neuron_shard> {

@@ -29,6 +29,7 @@ public:
 
     std::size_t n_neurons() const { return n_neurons_; }
     std::size_t n_slots() const { return n_slots_; }
+    bool with_current() const { return with_current_; }
     std::size_t slot_of(step_t arrival) const { return static_cast<std::size_t>(arrival) % n_slots_; }
 
     double* row(channel c, std::size_t slot) {

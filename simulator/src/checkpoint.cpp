@@ -1,0 +1,293 @@
+// Saving the engine's state and restoring it on another partition (see checkpoint.hpp
+// for the arrays). Everything is stored in gid order, so that any rank and thread can
+// find its own part: ranks own contiguous ranges of each population, and their threads
+// contiguous chunks of those.
+#include "engine_impl.hpp"
+
+#include <myelin/simulator/error.hpp>
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+namespace myelin {
+
+using detail::on_every_thread;
+using detail::part;
+
+namespace {
+
+const char* channel_name(std::size_t c) {
+    static const char* names[] = {"excitatory", "inhibitory", "current"};
+    return names[c];
+}
+
+// Every rank's values, concatenated in rank order, on rank 0 (empty elsewhere).
+template <class T>
+std::vector<T> gather_to_root(communicator& comm, const std::vector<T>& mine) {
+    if (comm.size() == 1) return mine;
+    std::vector<char> bytes(mine.size() * sizeof(T));
+    if (!mine.empty()) std::memcpy(bytes.data(), mine.data(), bytes.size());
+    std::vector<T> out;
+    for (const auto& from : comm.gather(bytes)) {
+        const std::size_t n = out.size();
+        out.resize(n + from.size() / sizeof(T));
+        if (!from.empty()) std::memcpy(out.data() + n, from.data(), from.size());
+    }
+    return out;
+}
+
+template <class T>
+void write(checkpoint_writer* out, const std::string& name, const std::vector<T>& values) {
+    if (out) out->write(name, std::span<const T>(values.data(), values.size()));
+}
+
+// The whole array, which must have `n` elements.
+template <class T>
+std::vector<T> read_all(checkpoint_reader& in, const std::string& name, std::uint64_t n) {
+    const std::uint64_t size = in.size(name);
+    if (size != n)
+        throw input_error("", name, fmt::format("{} values; the network of this checkpoint's config needs {}", size, n));
+    std::vector<T> out(n);
+    in.read(name, 0, std::span<T>(out));
+    return out;
+}
+
+void expect_size(checkpoint_reader& in, const std::string& name, std::uint64_t n) {
+    const std::uint64_t size = in.size(name);
+    if (size != n)
+        throw input_error("", name, fmt::format("{} values; the network of this checkpoint's config needs {}", size, n));
+}
+
+}  // namespace
+
+void engine::impl::save(checkpoint_writer* out) {
+    write(out, "engine/now", std::vector<std::int64_t>{now});
+
+    for (std::size_t p = 0; p < spec.populations.size(); ++p) {
+        const auto& pop = spec.populations[p];
+        const std::string base = "populations/" + pop.name;
+        for (std::size_t v = 0; v < pop.model->state.size(); ++v) {
+            std::vector<double> mine;
+            for (auto& me : parts)
+                if (me.shards[p]) {
+                    const auto values = me.shards[p]->state(v);
+                    mine.insert(mine.end(), values.begin(), values.end());
+                }
+            write(out, base + "/state/" + pop.model->state[v].key, gather_to_root(*comm, mine));
+        }
+        for (std::size_t c = 0; c < pop.model->counters.size(); ++c) {
+            std::vector<std::int32_t> mine;
+            for (auto& me : parts)
+                if (me.shards[p]) {
+                    const auto values = me.shards[p]->counter(c);
+                    mine.insert(mine.end(), values.begin(), values.end());
+                }
+            write(out, base + "/counters/" + pop.model->counters[c], gather_to_root(*comm, mine));
+        }
+        // Input already in the ring buffers: row r holds what arrives at step now + 1 + r.
+        for (std::size_t c = 0; c < n_channels; ++c) {
+            std::vector<double> mine;
+            for (auto& me : parts) {
+                const auto& chunk = me.chunks[p];
+                mine.reserve(mine.size() + chunk.size() * n_slots);
+                for (std::uint64_t l = 0; l < chunk.size(); ++l)
+                    for (std::size_t r = 0; r < n_slots; ++r)
+                        mine.push_back(me.ring.row(static_cast<channel>(c),
+                                                   me.ring.slot_of(now + 1 + static_cast<step_t>(r)))[chunk.local_offset + l]);
+            }
+            write(out, fmt::format("ring/{}/{}", channel_name(c), pop.name), gather_to_root(*comm, mine));
+        }
+    }
+
+    {
+        auto pending = gather_to_root(*comm, local_sorted(parts, false));
+        std::sort(pending.begin(), pending.end());
+        std::vector<std::int64_t> step;
+        std::vector<std::uint64_t> gid;
+        for (const spike& s : pending) {
+            step.push_back(s.step);
+            gid.push_back(s.gid);
+        }
+        write(out, "pending/step", step);
+        write(out, "pending/gid", gid);
+    }
+
+    // Synapses by target (ascending), then in row order: sources ascending, multapses as
+    // stored. make_rows, stable by source, rebuilds exactly the rows they came from.
+    for (std::size_t j = 0; j < spec.projections.size(); ++j) {
+        const auto& proj = spec.projections[j];
+        std::vector<std::uint32_t> count, source;
+        std::vector<float> weight;
+        std::vector<std::uint16_t> delay;
+        for (auto& me : parts) {
+            const auto& rows = me.rows[j];
+            const auto& chunk = me.chunks[proj.target];
+            std::vector<std::uint64_t> at(chunk.size() + 1, 0);
+            for (std::uint64_t k = 0; k < rows.size(); ++k) ++at[rows.target(k) - chunk.local_offset + 1];
+            for (std::uint64_t t = 0; t < chunk.size(); ++t) count.push_back(static_cast<std::uint32_t>(at[t + 1]));
+            for (std::uint64_t t = 0; t < chunk.size(); ++t) at[t + 1] += at[t];
+            const std::size_t base = source.size();
+            source.resize(base + rows.size());
+            weight.resize(base + rows.weight.size());
+            delay.resize(base + rows.delay.size());
+            for (std::uint64_t i = 0; i + 1 < rows.offsets.size(); ++i)
+                for (std::uint64_t k = rows.offsets[i]; k < rows.offsets[i + 1]; ++k) {
+                    const std::uint64_t to = base + at[rows.target(k) - chunk.local_offset]++;
+                    source[to] = static_cast<std::uint32_t>(i);
+                    if (!rows.weight.empty()) weight[to] = rows.weight[k];
+                    if (!rows.delay.empty()) delay[to] = rows.delay[k];
+                }
+        }
+        const std::string base = fmt::format("projections/{}/", j);
+        write(out, base + "count", gather_to_root(*comm, count));
+        write(out, base + "source", gather_to_root(*comm, source));
+        if (!proj.weight.is_constant()) write(out, base + "weight", gather_to_root(*comm, weight));
+        if (!proj.delay_ms.is_constant()) write(out, base + "delay", gather_to_root(*comm, delay));
+    }
+}
+
+void engine::impl::restore(checkpoint_reader& in) {
+    const double h = spec.simulation.resolution_ms;
+    now = read_all<std::int64_t>(in, "engine/now", 1)[0];
+    if (now < 0) throw input_error("", "engine/now", fmt::format("step {}; must be >= 0", now));
+    recorded_through = now;
+    restored = true;
+
+    for (std::size_t p = 0; p < spec.populations.size(); ++p) {
+        const auto& pop = spec.populations[p];
+        const std::string base = "populations/" + pop.name;
+        for (std::size_t v = 0; v < pop.model->state.size(); ++v) {
+            const std::string name = base + "/state/" + pop.model->state[v].key;
+            expect_size(in, name, pop.n);
+            for (auto& me : parts)
+                if (me.shards[p]) in.read(name, me.chunks[p].begin, me.shards[p]->state(v));
+        }
+        for (std::size_t c = 0; c < pop.model->counters.size(); ++c) {
+            const std::string name = base + "/counters/" + pop.model->counters[c];
+            expect_size(in, name, pop.n);
+            for (auto& me : parts)
+                if (me.shards[p]) in.read(name, me.chunks[p].begin, me.shards[p]->counter(c));
+        }
+        for (std::size_t c = 0; c < n_channels; ++c) {
+            const std::string name = fmt::format("ring/{}/{}", channel_name(c), pop.name);
+            expect_size(in, name, pop.n * n_slots);
+            for (auto& me : parts) {
+                const auto& chunk = me.chunks[p];
+                std::vector<double> values(chunk.size() * n_slots);
+                in.read(name, chunk.begin * n_slots, std::span<double>(values));
+                const bool writable = c != static_cast<std::size_t>(channel::current) || me.ring.with_current();
+                for (std::uint64_t l = 0; l < chunk.size(); ++l)
+                    for (std::size_t r = 0; r < n_slots; ++r) {
+                        const double x = values[l * n_slots + r];
+                        if (!writable) {
+                            if (x != 0.0)
+                                throw input_error("", name, "current input for neurons that no current device feeds");
+                            continue;
+                        }
+                        me.ring.row(static_cast<channel>(c), me.ring.slot_of(now + 1 + static_cast<step_t>(r)))
+                            [chunk.local_offset + l] = x;
+                    }
+            }
+        }
+    }
+
+    {
+        const std::uint64_t n = in.size("pending/step");
+        const auto step = read_all<std::int64_t>(in, "pending/step", n);
+        const auto gid = read_all<std::uint64_t>(in, "pending/gid", n);
+        for (std::uint64_t k = 0; k < n; ++k) {
+            if (gid[k] >= pop_offset.back() || step[k] >= now || step[k] < now - now % window)
+                throw input_error("", "pending", fmt::format("spike ({}, {}) is not of the window before step {}",
+                                                             step[k], gid[k], now));
+            const std::size_t p = population_of(gid[k]);
+            const std::uint64_t i = gid[k] - pop_offset[p];
+            if (i >= own_begin[p] && i < own_end[p]) parts[0].emitted.push_back({step[k], gid[k]});
+        }
+    }
+
+    for (std::size_t j = 0; j < spec.projections.size(); ++j) {
+        const auto& proj = spec.projections[j];
+        const std::string base = fmt::format("projections/{}/", j);
+        const std::uint64_t n_target = spec.populations[proj.target].n, n_source = spec.populations[proj.source].n;
+        const auto count = read_all<std::uint32_t>(in, base + "count", n_target);
+        std::vector<std::uint64_t> offset(n_target + 1, 0);
+        for (std::uint64_t t = 0; t < n_target; ++t) offset[t + 1] = offset[t] + count[t];
+        expect_size(in, base + "source", offset.back());
+        if (!proj.weight.is_constant()) expect_size(in, base + "weight", offset.back());
+        if (!proj.delay_ms.is_constant()) expect_size(in, base + "delay", offset.back());
+        const step_t d_lo = ms_to_steps(proj.delay_ms.lowest(), h), d_hi = ms_to_steps(proj.delay_ms.highest(), h);
+
+        std::vector<detail::drawn_synapses> drawn(parts.size());
+        for (std::size_t t = 0; t < parts.size(); ++t) {
+            const auto& chunk = parts[t].chunks[proj.target];
+            auto& d = drawn[t];
+            const std::uint64_t b = offset[chunk.begin], e = offset[chunk.end];
+            d.source.resize(e - b);
+            in.read(base + "source", b, std::span<std::uint32_t>(d.source));
+            for (auto i : d.source)
+                if (i >= n_source)
+                    throw input_error("", base + "source", fmt::format("source {} of a population of {}", i, n_source));
+            d.target.reserve(e - b);
+            for (std::uint64_t i = chunk.begin; i < chunk.end; ++i)
+                d.target.insert(d.target.end(), count[i], static_cast<std::uint32_t>(chunk.local_offset + i - chunk.begin));
+            if (!proj.weight.is_constant()) {
+                d.weight.resize(e - b);
+                in.read(base + "weight", b, std::span<float>(d.weight));
+            }
+            if (!proj.delay_ms.is_constant()) {
+                d.delay.resize(e - b);
+                in.read(base + "delay", b, std::span<std::uint16_t>(d.delay));
+                for (auto x : d.delay)
+                    if (x < d_lo || x > d_hi)
+                        throw input_error("", base + "delay",
+                                          fmt::format("{} steps; the config allows {} to {}", x, d_lo, d_hi));
+            }
+        }
+        on_every_thread(n_threads, [&](int t) {
+            part& me = parts[static_cast<std::size_t>(t)];
+            me.rows[j] = detail::make_rows(std::move(drawn[static_cast<std::size_t>(t)]), spec, j, me.n_local, false);
+        });
+    }
+
+    if (comm->rank() != 0) return;
+    {
+        const std::uint64_t n = in.size("recorder/spikes/step");
+        const auto step = read_all<std::int64_t>(in, "recorder/spikes/step", n);
+        const auto gid = read_all<std::uint64_t>(in, "recorder/spikes/gid", n);
+        for (std::uint64_t k = 0; k < n; ++k) restored_spikes.push_back({step[k], gid[k]});
+    }
+    for (std::size_t r = 0; r < spec.state_recorders.size(); ++r) {
+        const auto& rs = spec.state_recorders[r];
+        const std::string base = "recorder/state/" + rs.name + "/";
+        restored_samples.push_back(read_all<std::uint64_t>(in, base + "n_samples", 1)[0]);
+        const auto& model = *spec.populations[rs.population].model;
+        restored_traces.emplace_back();
+        for (auto v : rs.variables)
+            restored_traces.back().push_back(
+                read_all<double>(in, base + model.state[v].key, restored_samples.back() * rs.neurons.size()));
+    }
+}
+
+void engine::save(checkpoint_writer* out) const {
+    impl& m = *impl_;
+    m.save(out);
+    const auto spikes = gather_recorded_spikes();
+    const auto traces = state_traces();
+    if (m.comm->rank() != 0) return;
+    std::vector<std::int64_t> step;
+    std::vector<std::uint64_t> gid;
+    for (const spike& s : spikes) {
+        step.push_back(s.step);
+        gid.push_back(s.gid);
+    }
+    write(out, "recorder/spikes/step", step);
+    write(out, "recorder/spikes/gid", gid);
+    for (const auto& tr : traces) {
+        const std::string base = "recorder/state/" + tr.recorder + "/";
+        write(out, base + "n_samples", std::vector<std::uint64_t>{tr.n_samples});
+        for (std::size_t v = 0; v < tr.variables.size(); ++v) write(out, base + tr.variables[v], tr.data[v]);
+    }
+}
+
+}  // namespace myelin

@@ -1,0 +1,137 @@
+#pragma once
+// The engine's insides, shared by engine.cpp (build, run, exchange) and checkpoint.cpp
+// (save and restore). Not installed, not for other libraries.
+#include "connect.hpp"
+
+#include <myelin/simulator/checkpoint.hpp>
+#include <myelin/simulator/engine.hpp>
+#include <myelin/simulator/model.hpp>
+#include <myelin/simulator/ring_buffer.hpp>
+
+#include <fmt/format.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <exception>
+#include <memory>
+#include <stdexcept>
+#include <vector>
+
+namespace myelin {
+
+namespace detail {
+
+// One thread's share of a state recorder.
+struct recorder_part {
+    std::size_t population = 0;
+    std::vector<std::size_t> shard_index;  // neuron within the thread's shard of the population
+    std::vector<std::size_t> position;     // its place in the recorder's neuron list
+    std::vector<std::size_t> variables;
+    step_t interval = 1;
+    std::vector<double> samples;  // per sample: [variable][own neuron]
+};
+
+// Everything one owner (thread) holds.
+struct part {
+    std::vector<detail::owned_chunk> chunks;            // per population
+    std::vector<std::unique_ptr<neuron_shard>> shards;  // per population; null if the chunk is empty
+    std::size_t n_local = 0;
+    ring_buffers ring;
+    std::vector<detail::synapse_rows> rows;  // per projection
+    std::vector<std::unique_ptr<stimulus_shard>> stimuli;
+    std::vector<recorder_part> recorders;
+    std::vector<std::uint32_t> fired;  // spike_sink buffer, one entry per owned neuron
+    std::vector<spike> emitted;        // spikes of the current window
+};
+
+// Every thread runs `body(thread)`; exceptions are collected and the first (by thread
+// number, so the message does not depend on timing) is rethrown after the region.
+template <class F>
+void on_every_thread(int threads, F&& body) {
+    std::vector<std::exception_ptr> errors(static_cast<std::size_t>(threads));
+    int team = 0;
+    omp_set_dynamic(0);  // exactly `threads` threads, whatever OMP_DYNAMIC says
+#pragma omp parallel num_threads(threads)
+    {
+        const int t = omp_get_thread_num();
+#pragma omp single
+        team = omp_get_num_threads();
+        if (team == threads) {
+            try {
+                body(t);
+            } catch (...) {
+                errors[static_cast<std::size_t>(t)] = std::current_exception();
+            }
+        }
+    }
+    if (team != threads)
+        throw std::runtime_error(fmt::format("OpenMP gave {} threads where {} were asked for", team, threads));
+    for (auto& e : errors)
+        if (e) std::rethrow_exception(e);
+}
+
+
+}  // namespace detail
+
+struct engine::impl {
+    network_spec spec;
+    std::unique_ptr<communicator> own_comm;  // the serial one, if none was given
+    communicator* comm = nullptr;
+    int n_threads = 1;
+    std::vector<global_id> pop_offset;                      // size populations + 1
+    std::vector<std::vector<std::size_t>> projections_from;  // per source population
+    step_t window = 1;   // d_min: spikes are exchanged once per window
+    std::size_t n_slots = 1;  // ring buffer rows: window + max delay + the row being read
+    step_t now = 0;
+    step_t recorded_through = 0;  // spikes before this step are in `recorded`
+    std::vector<detail::part> parts;
+    std::vector<spike> window_spikes;  // merged and sorted at a window's end
+    std::vector<spike> recorded;       // this rank's own recorded spikes
+    // Targeted exchange: per population the first and last gid + 1 (population-local)
+    // this rank owns, where its neurons start in rank-local order, and for each of its
+    // neurons (CSR) the ranks that hold synapses from it.
+    std::vector<std::uint64_t> own_begin, own_end, own_offset;
+    std::vector<std::uint64_t> destination_offset;
+    std::vector<int> destination;
+    std::vector<char> population_recorded;
+    double exchange_seconds = 0.0;
+    std::uint64_t received_spikes = 0;
+    std::vector<step_t> recorder_interval;
+    std::vector<std::size_t> recorder_samples;
+    build_stats stats;
+    // Restored from a checkpoint, on rank 0: the spikes and state samples recorded before.
+    std::vector<spike> restored_spikes;
+    std::vector<std::vector<std::vector<double>>> restored_traces;  // [recorder][variable]
+    std::vector<std::size_t> restored_samples;                      // per recorder
+    bool restored = false;
+
+    impl(const network_spec& s, communicator* c) : spec(s), own_comm(c ? nullptr : make_serial_communicator()),
+                                                   comm(c ? c : own_comm.get()) {}
+
+    std::size_t population_of(global_id gid) const {
+        return static_cast<std::size_t>(std::upper_bound(pop_offset.begin(), pop_offset.end(), gid) -
+                                        pop_offset.begin() - 1);
+    }
+
+    // Ranks own, per population, the contiguous range of their threads' chunks.
+    std::pair<std::uint64_t, std::uint64_t> rank_range(std::size_t population, int rank) const;
+
+    void build(checkpoint_reader* restore);
+    void build_part(int t, bool restoring);
+    void restore(checkpoint_reader& in);  // after build_part, in place of the draws
+    void save(checkpoint_writer* out);
+    void update(detail::part& me, step_t k);
+    void sample(detail::part& me, step_t k_next);
+    void deliver(detail::part& me) const;
+    void find_destinations();
+    std::vector<spike> exchange(const std::vector<spike>& local);
+    void merge_window(step_t window_end);
+    void record(const std::vector<spike>& local);
+    void record_pending(step_t until);
+};
+
+// The spikes this rank's threads emitted, sorted; with `take`, the threads' lists are
+// emptied.
+std::vector<spike> local_sorted(std::vector<detail::part>& parts, bool take);
+
+}  // namespace myelin

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# A run of 0 -> T equals, dataset for dataset and byte for byte, the same run stopped at a
+# checkpoint and resumed to T: mid-window and at window boundaries, on other thread
+# counts and (with RANKS given) on other rank counts.
+# Usage: resume.sh MYELIN PYTHON CONFIG [RANKS]
+set -euo pipefail
+myelin=$1 python=$2 config=$3 ranks=${4:-}
+same="$python $(cd "$(dirname "$0")/../reference/sonata" && pwd)/same_output.py"
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+run() { "$myelin" "$@" --quiet >/dev/null; }
+
+run run "$config" --threads 1 --output "$out/full"
+
+if [[ -z $ranks ]]; then
+    # Stopped inside a communication window (d_min 1 ms): undelivered spikes in the checkpoint.
+    run run "$config" --threads 2 --t-stop 100.3 --checkpoint-every 100.3 --output "$out/a"
+    run resume "$out/a/checkpoint.h5" --t-stop 200 --threads 3 --output "$out/a2"
+    $same "$out/full" "$out/a2"
+    # Several checkpoints on window boundaries; the last one is kept. Writing them changes nothing.
+    run run "$config" --threads 1 --t-stop 150 --checkpoint-every 50 --output "$out/b"
+    run resume "$out/b/checkpoint.h5" --t-stop 200 --threads 2 --checkpoint-every 25 --output "$out/b2"
+    $same "$out/full" "$out/b2"
+    # The checkpoint a resumed run wrote (at 200 ms) resumes as well, beyond the config's t_stop.
+    run run "$config" --threads 1 --t-stop 250 --output "$out/full250"
+    run resume "$out/b2/checkpoint.h5" --t-stop 250 --output "$out/b3"
+    $same "$out/full250" "$out/b3"
+    exit 0
+fi
+
+mpirun --oversubscribe -n "$ranks" "$myelin" run "$config" --threads 1 --t-stop 100.3 --checkpoint-every 100.3 \
+    --output "$out/m" --quiet >/dev/null
+mpirun --oversubscribe -n 3 "$myelin" resume "$out/m/checkpoint.h5" --t-stop 200 --threads 1 --output "$out/m3" \
+    --quiet >/dev/null
+$same "$out/full" "$out/m3"
+run resume "$out/m/checkpoint.h5" --t-stop 200 --threads 2 --output "$out/m1"
+$same "$out/full" "$out/m1"
