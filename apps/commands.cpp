@@ -100,8 +100,7 @@ struct session {
     std::string config_text, config_file;  // for checkpoints
     std::string source;                    // the file named in the header line
     fs::path out_path;
-    bool force = false, quiet = false;
-    std::optional<double> checkpoint_every_ms;
+    simulation_flags flags;
 };
 
 int simulate(const session& s, communicator& comm, const std::function<std::unique_ptr<engine>()>& make_engine) {
@@ -110,7 +109,7 @@ int simulate(const session& s, communicator& comm, const std::function<std::uniq
     const double h = spec.simulation.resolution_ms;
     std::optional<io::output_dir> out;  // rank 0 writes every file
     on_all_ranks(comm, [&] {
-        if (root) out.emplace(s.out_path, s.force);
+        if (root) out.emplace(s.out_path, s.flags.force);
     });
 
     std::unique_ptr<engine> sim;
@@ -133,9 +132,9 @@ int simulate(const session& s, communicator& comm, const std::function<std::uniq
 
     const step_t n_steps = ms_to_steps(spec.simulation.t_stop_ms, h);
     const double t_stop_ms = static_cast<double>(n_steps) * h;
-    const step_t every = s.checkpoint_every_ms ? ms_to_steps(*s.checkpoint_every_ms, h) : 0;
+    const step_t every = s.flags.checkpoint_every_ms ? ms_to_steps(*s.flags.checkpoint_every_ms, h) : 0;
     const fs::path checkpoint_path = out ? out->final_dir() / "checkpoint.h5" : fs::path();
-    progress_line progress(h, static_cast<double>(first_step) * h, t_stop_ms, s.quiet || !root);
+    progress_line progress(h, static_cast<double>(first_step) * h, t_stop_ms, s.flags.quiet || !root);
     const auto sim_start = clock_type::now();
     // From here on the ranks meet in every window: a rank that fails ends all of them.
     std::vector<state_trace> traces;
@@ -225,6 +224,11 @@ int simulate(const session& s, communicator& comm, const std::function<std::uniq
 }
 
 
+void apply(const simulation_flags& f, network_spec& spec) {
+    if (f.threads) spec.simulation.threads = *f.threads;
+    if (f.exchange) spec.simulation.exchange = *f.exchange;
+}
+
 void check_checkpoint_every(const std::optional<double>& every_ms, double h) {
     if (every_ms && ms_to_steps(*every_ms, h) < 1)
         throw input_error("", "--checkpoint-every",
@@ -235,27 +239,23 @@ void check_checkpoint_every(const std::optional<double>& every_ms, double h) {
 
 int run_command(const run_options& o, communicator& comm) {
     session s;
-    s.config_file = o.config;
-    s.source = o.config;
-    s.force = o.force;
-    s.quiet = o.quiet;
-    s.checkpoint_every_ms = o.checkpoint_every_ms;
+    s.config_file = s.source = o.config;
+    s.flags = o.flags;
     on_all_ranks(comm, [&] {
         s.config_text = io::read_config_text(o.config);
         s.spec = io::parse_config(s.config_text, o.config, models::builtin_registry());
         auto& spec = s.spec;
         if (o.seed) spec.simulation.seed = *o.seed;
-        if (o.threads) spec.simulation.threads = *o.threads;
-        if (o.exchange) spec.simulation.exchange = *o.exchange;
+        apply(o.flags, spec);
         if (o.t_stop_ms) spec.simulation.t_stop_ms = *o.t_stop_ms;
         try {
             validate(spec);
         } catch (const input_error& e) {
             throw e.in_file(o.config);
         }
-        check_checkpoint_every(o.checkpoint_every_ms, spec.simulation.resolution_ms);
+        check_checkpoint_every(o.flags.checkpoint_every_ms, spec.simulation.resolution_ms);
     });
-    s.out_path = o.output.empty() ? fs::path("out") / fs::path(o.config).stem() : fs::path(o.output);
+    s.out_path = o.flags.output.empty() ? fs::path("out") / fs::path(o.config).stem() : fs::path(o.flags.output);
     return simulate(s, comm, [&] {
         try {
             return std::make_unique<engine>(s.spec, comm);
@@ -268,9 +268,7 @@ int run_command(const run_options& o, communicator& comm) {
 int resume_command(const resume_options& o, communicator& comm) {
     session s;
     s.source = o.checkpoint;
-    s.force = o.force;
-    s.quiet = o.quiet;
-    s.checkpoint_every_ms = o.checkpoint_every_ms;
+    s.flags = o.flags;
     std::unique_ptr<io::checkpoint_file> checkpoint;  // every rank reads its own part
     on_all_ranks(comm, [&] {
         checkpoint = std::make_unique<io::checkpoint_file>(o.checkpoint);
@@ -286,8 +284,7 @@ int resume_command(const resume_options& o, communicator& comm) {
         const double h = spec.simulation.resolution_ms;
         spec.simulation.seed = header.seed;
         spec.simulation.t_stop_ms = o.t_stop_ms;
-        if (o.threads) spec.simulation.threads = *o.threads;
-        if (o.exchange) spec.simulation.exchange = *o.exchange;
+        apply(o.flags, spec);
         try {
             validate(spec);
         } catch (const input_error& e) {
@@ -296,9 +293,9 @@ int resume_command(const resume_options& o, communicator& comm) {
         if (ms_to_steps(o.t_stop_ms, h) <= ms_to_steps(header.time_ms, h))
             throw input_error("", "--t-stop", fmt::format("{} ms; must be later than the checkpoint's time, {} ms",
                                                           o.t_stop_ms, header.time_ms));
-        check_checkpoint_every(o.checkpoint_every_ms, h);
+        check_checkpoint_every(o.flags.checkpoint_every_ms, h);
     });
-    s.out_path = o.output.empty() ? fs::path("out") / fs::path(s.config_file).stem() : fs::path(o.output);
+    s.out_path = o.flags.output.empty() ? fs::path("out") / fs::path(s.config_file).stem() : fs::path(o.flags.output);
     return simulate(s, comm, [&] {
         std::unique_ptr<engine> sim;
         try {

@@ -13,23 +13,26 @@ struct quiet_exit {
     int code;
 };
 
-struct run_options {
-    std::string config, output;
-    std::optional<std::uint32_t> seed;
-    std::optional<double> t_stop_ms;
+// The flags run and resume share.
+struct simulation_flags {
+    std::string output;
     std::optional<int> threads;
     std::optional<spike_exchange> exchange;
     std::optional<double> checkpoint_every_ms;
     bool force = false, quiet = false;
 };
 
+struct run_options {
+    std::string config;
+    std::optional<std::uint32_t> seed;
+    std::optional<double> t_stop_ms;
+    simulation_flags flags;
+};
+
 struct resume_options {
-    std::string checkpoint, output;
+    std::string checkpoint;
     double t_stop_ms = 0.0;
-    std::optional<int> threads;
-    std::optional<spike_exchange> exchange;
-    std::optional<double> checkpoint_every_ms;
-    bool force = false, quiet = false;
+    simulation_flags flags;
 };
 
 // Every rank calls it; rank 0 prints and writes the output.

@@ -34,45 +34,38 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     app.footer("Run 'myelin COMMAND --help' for the options of a command. Docs: docs/ in the source tree.");
 
+    // The flags run and resume share.
+    std::optional<std::string> run_exchange, resume_exchange;
+    auto add_simulation_flags = [](CLI::App* cmd, myelin::apps::simulation_flags& f, std::optional<std::string>& exchange,
+                                   const std::string& defaults) {
+        cmd->add_option("--threads", f.threads, "OpenMP threads (" + defaults + "simulation.threads)")
+            ->check(CLI::Range(1, 1024));
+        cmd->add_option("--exchange", exchange, "Spike exchange between ranks (" + defaults + "simulation.exchange)")
+            ->check(CLI::IsMember({"allgather", "targeted"}));
+        cmd->add_option("--output", f.output, "Output folder (default: out/<config name>)");
+        cmd->add_flag("--force", f.force, "Write into an existing output folder, replacing this run's files");
+        cmd->add_flag("--quiet", f.quiet, "No progress line");
+        cmd->add_option("--checkpoint-every", f.checkpoint_every_ms,
+                        "Write OUTPUT/checkpoint.h5 every this many ms of biological time (see docs/checkpoints.md)")
+            ->check(CLI::PositiveNumber);
+    };
+
     myelin::apps::run_options run;
-    std::optional<std::uint32_t> seed;
-    std::optional<double> t_stop;
-    std::optional<int> threads;
     auto* run_cmd = app.add_subcommand("run", "Build and simulate the network described by a JSON config");
     run_cmd->add_option("config", run.config, "Network config (JSON), see docs/config.md")->required();
-    run_cmd->add_option("--threads", threads, "OpenMP threads (overrides simulation.threads)")->check(CLI::Range(1, 1024));
-    run_cmd->add_option("--seed", seed, "Random seed, 0 to 4294967295 (overrides simulation.seed)");
-    run_cmd->add_option("--t-stop", t_stop, "Biological time to simulate in ms (overrides simulation.t_stop)")
+    run_cmd->add_option("--seed", run.seed, "Random seed, 0 to 4294967295 (overrides simulation.seed)");
+    run_cmd->add_option("--t-stop", run.t_stop_ms, "Biological time to simulate in ms (overrides simulation.t_stop)")
         ->check(CLI::PositiveNumber);
-    std::optional<std::string> exchange;
-    run_cmd->add_option("--exchange", exchange, "Spike exchange between ranks (overrides simulation.exchange)")
-        ->check(CLI::IsMember({"allgather", "targeted"}));
-    run_cmd->add_option("--output", run.output, "Output folder (default: out/<config name>)");
-    run_cmd->add_flag("--force", run.force, "Write into an existing output folder, replacing this run's files");
-    run_cmd->add_flag("--quiet", run.quiet, "No progress line");
-    run_cmd->add_option("--checkpoint-every", run.checkpoint_every_ms,
-                        "Write OUTPUT/checkpoint.h5 every this many ms of biological time (see docs/checkpoints.md)")
-        ->check(CLI::PositiveNumber);
+    add_simulation_flags(run_cmd, run.flags, run_exchange, "overrides ");
 
     myelin::apps::resume_options resume;
-    std::optional<int> resume_threads;
-    std::optional<std::string> resume_exchange;
     auto* resume_cmd = app.add_subcommand("resume", "Continue a run from a checkpoint, on any number of ranks and threads");
     resume_cmd->add_option("checkpoint", resume.checkpoint, "Checkpoint file (HDF5) written by run --checkpoint-every")
         ->required();
     resume_cmd->add_option("--t-stop", resume.t_stop_ms, "Biological time to simulate up to, in ms")
         ->required()
         ->check(CLI::PositiveNumber);
-    resume_cmd->add_option("--threads", resume_threads, "OpenMP threads (default: the config's)")
-        ->check(CLI::Range(1, 1024));
-    resume_cmd->add_option("--exchange", resume_exchange, "Spike exchange between ranks")
-        ->check(CLI::IsMember({"allgather", "targeted"}));
-    resume_cmd->add_option("--output", resume.output, "Output folder (default: out/<config name>)");
-    resume_cmd->add_flag("--force", resume.force, "Write into an existing output folder, replacing this run's files");
-    resume_cmd->add_flag("--quiet", resume.quiet, "No progress line");
-    resume_cmd->add_option("--checkpoint-every", resume.checkpoint_every_ms,
-                           "Write OUTPUT/checkpoint.h5 every this many ms of biological time")
-        ->check(CLI::PositiveNumber);
+    add_simulation_flags(resume_cmd, resume.flags, resume_exchange, "default: the checkpointed config's ");
 
     std::string spikes_file;
     std::optional<double> info_start, info_stop;
@@ -94,19 +87,16 @@ int main(int argc, char** argv) {
     }
 
     try {
+        auto exchange_of = [](const std::optional<std::string>& e) -> std::optional<myelin::spike_exchange> {
+            if (!e) return std::nullopt;
+            return *e == "targeted" ? myelin::spike_exchange::targeted : myelin::spike_exchange::allgather;
+        };
         if (*run_cmd) {
-            run.seed = seed;
-            run.t_stop_ms = t_stop;
-            run.threads = threads;
-            if (exchange)
-                run.exchange = *exchange == "targeted" ? myelin::spike_exchange::targeted : myelin::spike_exchange::allgather;
+            run.flags.exchange = exchange_of(run_exchange);
             return myelin::apps::run_command(run, *comm);
         }
         if (*resume_cmd) {
-            resume.threads = resume_threads;
-            if (resume_exchange)
-                resume.exchange =
-                    *resume_exchange == "targeted" ? myelin::spike_exchange::targeted : myelin::spike_exchange::allgather;
+            resume.flags.exchange = exchange_of(resume_exchange);
             return myelin::apps::resume_command(resume, *comm);
         }
         if (!root) return 0;  // the other commands are not parallel

@@ -2,6 +2,7 @@
 parses its summary."""
 import os
 import re
+import statistics
 import subprocess
 
 
@@ -44,3 +45,12 @@ def run_myelin(myelin, config_path, outdegree, threads, out, ranks=1, extra=()):
             "spikes": sum(spikes.values()), "events_per_s": events / sim_s, "exchange_s": float(times.group(4)),
             "peak_MB": peak_MB, "peak_bytes_per_synapse": peak_MB * ranks * 1e6 / synapses,
             "bytes_per_synapse": float(net.group(2)), "synapses": synapses}
+
+
+def print_medians(results, columns):
+    """A Markdown table of medians: one row per run name, `columns` = [(header, key, format)]."""
+    print("| run | " + " | ".join(h for h, _, _ in columns) + " |")
+    print("|---|" + "---|" * len(columns))
+    for name, rows in results.items():
+        cells = [format(statistics.median(r[key] for r in rows), f) for _, key, f in columns]
+        print(f"| {name} | " + " | ".join(cells) + " |")

@@ -16,13 +16,12 @@ import json
 import pathlib
 import platform
 import re
-import statistics
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from common import mean_outdegree, run_myelin  # noqa: E402
+from common import mean_outdegree, print_medians, run_myelin  # noqa: E402
 
 root = pathlib.Path(__file__).resolve().parents[2]
 parser = argparse.ArgumentParser()
@@ -40,10 +39,6 @@ outdegree = mean_outdegree(config)
 def run(threads, out, ranks=1, exchange=""):
     return run_myelin(args.myelin, args.config, outdegree, threads, out, ranks,
                       ["--exchange", exchange] if exchange else [])
-
-
-def median(rows, key):
-    return statistics.median(r[key] for r in rows)
 
 
 results = {}
@@ -69,13 +64,10 @@ with tempfile.TemporaryDirectory() as tmp:
 
 print(f"Brunel network ({args.config}), medians of {args.runs} runs (Brian2: {args.peer_runs}); "
       f"{platform.processor() or platform.machine()}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores\n")
-print("| run | build (s) | simulation (s) | real-time factor | spike exchange (s) | spikes | synaptic events/s | "
-      "peak RSS (MB, per rank) | bytes/synapse |")
-print("|---|---|---|---|---|---|---|---|---|")
-for name, rows in results.items():
-    print(f"| {name} | {median(rows, 'build_s'):.2f} | {median(rows, 'sim_s'):.2f} | {median(rows, 'rtf'):.2f} | "
-          f"{median(rows, 'exchange_s'):.2f} | {median(rows, 'spikes'):.0f} | {median(rows, 'events_per_s'):.3g} | {median(rows, 'peak_MB'):.0f} | "
-          f"{median(rows, 'bytes_per_synapse'):.2f} |")
+print_medians(results, [("build (s)", "build_s", ".2f"), ("simulation (s)", "sim_s", ".2f"),
+                        ("real-time factor", "rtf", ".2f"), ("spike exchange (s)", "exchange_s", ".2f"),
+                        ("spikes", "spikes", ".0f"), ("synaptic events/s", "events_per_s", ".3g"),
+                        ("peak RSS (MB, per rank)", "peak_MB", ".0f"), ("bytes/synapse", "bytes_per_synapse", ".2f")])
 print("\nall runs (simulation seconds):")
 for name, rows in results.items():
     print(f"  {name}: " + ", ".join(f"{r['sim_s']:.2f}" for r in rows))

@@ -16,13 +16,12 @@ import argparse
 import json
 import pathlib
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from common import mean_outdegree, run_myelin  # noqa: E402
+from common import mean_outdegree, print_medians, run_myelin  # noqa: E402
 
 root = pathlib.Path(__file__).resolve().parents[2]
 parser = argparse.ArgumentParser()
@@ -51,19 +50,13 @@ with tempfile.TemporaryDirectory() as tmp:
         results[name] = rows
 
 
-def median(rows, key):
-    return statistics.median(r[key] for r in rows)
-
-
 cores = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
 print(f"{args.config}, medians of {args.runs} runs; {platform.processor() or platform.machine()}, {cores} cores\n")
-print("| run | build (s) | simulation (s) | real-time factor | spike exchange (s) | synaptic events/s | "
-      "peak RSS (MB, per rank) | peak bytes/synapse (all ranks) | synapse store bytes/synapse |")
-print("|---|---|---|---|---|---|---|---|---|")
-for name, rows in results.items():
-    print(f"| {name} | {median(rows, 'build_s'):.1f} | {median(rows, 'sim_s'):.1f} | {median(rows, 'rtf'):.1f} | "
-          f"{median(rows, 'exchange_s'):.2f} | {median(rows, 'events_per_s'):.3g} | {median(rows, 'peak_MB'):.0f} | "
-          f"{median(rows, 'peak_bytes_per_synapse'):.1f} | {median(rows, 'bytes_per_synapse'):.2f} |")
+print_medians(results, [("build (s)", "build_s", ".1f"), ("simulation (s)", "sim_s", ".1f"),
+                        ("real-time factor", "rtf", ".1f"), ("spike exchange (s)", "exchange_s", ".2f"),
+                        ("synaptic events/s", "events_per_s", ".3g"), ("peak RSS (MB, per rank)", "peak_MB", ".0f"),
+                        ("peak bytes/synapse (all ranks)", "peak_bytes_per_synapse", ".1f"),
+                        ("synapse store bytes/synapse", "bytes_per_synapse", ".2f")])
 print("\nall runs (build s / simulation s):")
 for name, rows in results.items():
     print(f"  {name}: " + ", ".join(f"{r['build_s']:.1f}/{r['sim_s']:.1f}" for r in rows))

@@ -53,10 +53,30 @@ std::vector<T> read_all(checkpoint_reader& in, const std::string& name, std::uin
     return out;
 }
 
+void write_spikes(checkpoint_writer* out, const std::string& base, const std::vector<spike>& spikes) {
+    std::vector<std::int64_t> step;
+    std::vector<std::uint64_t> gid;
+    for (const spike& s : spikes) {
+        step.push_back(s.step);
+        gid.push_back(s.gid);
+    }
+    write(out, base + "step", step);
+    write(out, base + "gid", gid);
+}
+
 void expect_size(checkpoint_reader& in, const std::string& name, std::uint64_t n) {
     const std::uint64_t size = in.size(name);
     if (size != n)
         throw input_error("", name, fmt::format("{} values; the network of this checkpoint's config needs {}", size, n));
+}
+
+std::vector<spike> read_spikes(checkpoint_reader& in, const std::string& base) {
+    const std::uint64_t n = in.size(base + "step");
+    const auto step = read_all<std::int64_t>(in, base + "step", n);
+    const auto gid = read_all<std::uint64_t>(in, base + "gid", n);
+    std::vector<spike> out;
+    for (std::uint64_t k = 0; k < n; ++k) out.push_back({step[k], gid[k]});
+    return out;
 }
 
 }  // namespace
@@ -103,14 +123,7 @@ void engine::impl::save(checkpoint_writer* out) {
     {
         auto pending = gather_to_root(*comm, local_sorted(parts, false));
         std::sort(pending.begin(), pending.end());
-        std::vector<std::int64_t> step;
-        std::vector<std::uint64_t> gid;
-        for (const spike& s : pending) {
-            step.push_back(s.step);
-            gid.push_back(s.gid);
-        }
-        write(out, "pending/step", step);
-        write(out, "pending/gid", gid);
+        write_spikes(out, "pending/", pending);
     }
 
     // Synapses by target (ascending), then in row order: sources ascending, multapses as
@@ -192,18 +205,13 @@ void engine::impl::restore(checkpoint_reader& in) {
         }
     }
 
-    {
-        const std::uint64_t n = in.size("pending/step");
-        const auto step = read_all<std::int64_t>(in, "pending/step", n);
-        const auto gid = read_all<std::uint64_t>(in, "pending/gid", n);
-        for (std::uint64_t k = 0; k < n; ++k) {
-            if (gid[k] >= pop_offset.back() || step[k] >= now || step[k] < now - now % window)
-                throw input_error("", "pending", fmt::format("spike ({}, {}) is not of the window before step {}",
-                                                             step[k], gid[k], now));
-            const std::size_t p = population_of(gid[k]);
-            const std::uint64_t i = gid[k] - pop_offset[p];
-            if (i >= own_begin[p] && i < own_end[p]) parts[0].emitted.push_back({step[k], gid[k]});
-        }
+    for (const spike& s : read_spikes(in, "pending/")) {
+        if (s.gid >= pop_offset.back() || s.step >= now || s.step < now - now % window)
+            throw input_error("", "pending", fmt::format("spike ({}, {}) is not of the window before step {}",
+                                                         s.step, s.gid, now));
+        const std::size_t p = population_of(s.gid);
+        const std::uint64_t i = s.gid - pop_offset[p];
+        if (i >= own_begin[p] && i < own_end[p]) parts[0].emitted.push_back(s);
     }
 
     for (std::size_t j = 0; j < spec.projections.size(); ++j) {
@@ -251,12 +259,7 @@ void engine::impl::restore(checkpoint_reader& in) {
     }
 
     if (comm->rank() != 0) return;
-    {
-        const std::uint64_t n = in.size("recorder/spikes/step");
-        const auto step = read_all<std::int64_t>(in, "recorder/spikes/step", n);
-        const auto gid = read_all<std::uint64_t>(in, "recorder/spikes/gid", n);
-        for (std::uint64_t k = 0; k < n; ++k) restored_spikes.push_back({step[k], gid[k]});
-    }
+    restored_spikes = read_spikes(in, "recorder/spikes/");
     for (std::size_t r = 0; r < spec.state_recorders.size(); ++r) {
         const auto& rs = spec.state_recorders[r];
         const std::string base = "recorder/state/" + rs.name + "/";
@@ -275,14 +278,7 @@ void engine::save(checkpoint_writer* out) const {
     const auto spikes = gather_recorded_spikes();
     const auto traces = state_traces();
     if (m.comm->rank() != 0) return;
-    std::vector<std::int64_t> step;
-    std::vector<std::uint64_t> gid;
-    for (const spike& s : spikes) {
-        step.push_back(s.step);
-        gid.push_back(s.gid);
-    }
-    write(out, "recorder/spikes/step", step);
-    write(out, "recorder/spikes/gid", gid);
+    write_spikes(out, "recorder/spikes/", spikes);
     for (const auto& tr : traces) {
         const std::string base = "recorder/state/" + tr.recorder + "/";
         write(out, base + "n_samples", std::vector<std::uint64_t>{tr.n_samples});
