@@ -1,4 +1,5 @@
 #include <myelin/models/dc_generator.hpp>
+#include <myelin/models/iaf_cond_exp.hpp>
 #include <myelin/models/iaf_psc_alpha.hpp>
 #include <myelin/models/iaf_psc_delta.hpp>
 #include <myelin/models/iaf_psc_exp.hpp>
@@ -12,6 +13,8 @@ void register_builtin_models(model_registry& r) {
     r.add_neuron<iaf_psc_exp>();
     r.add_neuron<iaf_psc_delta>();
     r.add_neuron<iaf_psc_alpha>();
+    r.add_neuron<iaf_cond_exp>();
+    r.add_neuron<iaf_cond_alpha>();
     r.add_stimulus<poisson_generator>();
     r.add_stimulus<spike_generator>();
     r.add_stimulus<dc_generator>();
