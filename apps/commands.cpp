@@ -344,7 +344,7 @@ int models_command(const std::string& name) {
     if (name.empty()) {
         for (auto kind : {model_kind::neuron, model_kind::stimulus}) {
             fmt::print("{}:\n", kind == model_kind::neuron ? "neuron models" : "stimulus models");
-            for (const auto& n : registry.names(kind)) fmt::print("  {:<20} {}\n", n, registry.find(n)->summary);
+            for (const auto& n : registry.names(kind)) fmt::print("  {:<32} {}\n", n, registry.find(n)->summary);
         }
         return 0;
     }

@@ -2,10 +2,14 @@
 #include <myelin/models/iaf_cond_exp.hpp>
 #include <myelin/models/iaf_psc_alpha.hpp>
 #include <myelin/models/iaf_psc_delta.hpp>
+#include <myelin/models/inhomogeneous_poisson_generator.hpp>
+#include <myelin/models/noise_generator.hpp>
+#include <myelin/models/parrot_neuron.hpp>
 #include <myelin/models/iaf_psc_exp.hpp>
 #include <myelin/models/poisson_generator.hpp>
 #include <myelin/models/registry.hpp>
 #include <myelin/models/spike_generator.hpp>
+#include <myelin/models/step_current_generator.hpp>
 
 namespace myelin::models {
 
@@ -15,9 +19,13 @@ void register_builtin_models(model_registry& r) {
     r.add_neuron<iaf_psc_alpha>();
     r.add_neuron<iaf_cond_exp>();
     r.add_neuron<iaf_cond_alpha>();
+    r.add_neuron<parrot_neuron>();
     r.add_stimulus<poisson_generator>();
     r.add_stimulus<spike_generator>();
     r.add_stimulus<dc_generator>();
+    r.add_stimulus<step_current_generator>();
+    r.add_stimulus<noise_generator>();
+    r.add_stimulus<inhomogeneous_poisson_generator>();
 }
 
 const model_registry& builtin_registry() {
