@@ -108,7 +108,8 @@ TEST_CASE("config: unknown names list what is known", "[unit][config]") {
     SECTION("unknown model") {
         c["populations"][0]["model"] = "iaf_psc_alpha_typo";
         REQUIRE_THAT(error_of(c), Equals("net.json: populations[0].model: unknown neuron model 'iaf_psc_alpha_typo'; "
-                                         "known: iaf_psc_delta, iaf_psc_exp"));
+                                         "known: iaf_cond_alpha, iaf_cond_exp, iaf_psc_alpha, iaf_psc_delta, "
+                                         "iaf_psc_exp, parrot_neuron"));
     }
     SECTION("unknown parameter") {
         c["populations"][0]["params"] = {{"tau_mem", 10.0}};
