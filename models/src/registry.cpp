@@ -1,8 +1,10 @@
 #include <myelin/models/dc_generator.hpp>
+#include <myelin/models/hh_psc_alpha.hpp>
 #include <myelin/models/iaf_cond_exp.hpp>
 #include <myelin/models/iaf_psc_alpha.hpp>
 #include <myelin/models/iaf_psc_delta.hpp>
 #include <myelin/models/inhomogeneous_poisson_generator.hpp>
+#include <myelin/models/izhikevich.hpp>
 #include <myelin/models/noise_generator.hpp>
 #include <myelin/models/parrot_neuron.hpp>
 #include <myelin/models/iaf_psc_exp.hpp>
@@ -20,6 +22,8 @@ void register_builtin_models(model_registry& r) {
     r.add_neuron<iaf_cond_exp>();
     r.add_neuron<iaf_cond_alpha>();
     r.add_neuron<parrot_neuron>();
+    r.add_neuron<izhikevich>();
+    r.add_neuron<hh_psc_alpha>();
     r.add_stimulus<poisson_generator>();
     r.add_stimulus<spike_generator>();
     r.add_stimulus<dc_generator>();
