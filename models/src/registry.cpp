@@ -1,3 +1,4 @@
+#include <myelin/models/aeif_cond_exp.hpp>
 #include <myelin/models/dc_generator.hpp>
 #include <myelin/models/hh_psc_alpha.hpp>
 #include <myelin/models/iaf_cond_exp.hpp>
@@ -24,6 +25,8 @@ void register_builtin_models(model_registry& r) {
     r.add_neuron<parrot_neuron>();
     r.add_neuron<izhikevich>();
     r.add_neuron<hh_psc_alpha>();
+    r.add_neuron<aeif_cond_exp>();
+    r.add_neuron<aeif_cond_alpha>();
     r.add_stimulus<poisson_generator>();
     r.add_stimulus<spike_generator>();
     r.add_stimulus<dc_generator>();

@@ -22,4 +22,11 @@ struct tolerance {
 template <std::size_t N>
 void integrate(std::array<double, N>& y, double h, tolerance tol, rhs<N> f, const void* context);
 
+// The same, calling `after(y, context)` after every accepted sub-step, which may change y
+// and the context (a reset at a spike inside the step, as NEST's AdEx models do).
+template <std::size_t N>
+using event = void (*)(std::array<double, N>& y, void* context);
+template <std::size_t N>
+void integrate(std::array<double, N>& y, double h, tolerance tol, rhs<N> f, event<N> after, void* context);
+
 }  // namespace myelin::models::ode
