@@ -342,8 +342,10 @@ int info_command(const std::string& path, std::optional<double> t_start_ms, std:
 int models_command(const std::string& name) {
     const auto& registry = models::builtin_registry();
     if (name.empty()) {
-        for (auto kind : {model_kind::neuron, model_kind::stimulus}) {
-            fmt::print("{}:\n", kind == model_kind::neuron ? "neuron models" : "stimulus models");
+        for (auto kind : {model_kind::neuron, model_kind::stimulus, model_kind::synapse}) {
+            fmt::print("{}:\n", kind == model_kind::neuron     ? "neuron models"
+                                : kind == model_kind::stimulus ? "stimulus models"
+                                                               : "synapse models (static if none is named)");
             for (const auto& n : registry.names(kind)) fmt::print("  {:<32} {}\n", n, registry.find(n)->summary);
         }
         return 0;

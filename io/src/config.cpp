@@ -200,8 +200,10 @@ private:
         const model_info* m = models_.find(name);
         if (!m || m->kind != kind)
             fail(r.at("model"), fmt::format("unknown {} model '{}'; known: {}",
-                                            kind == model_kind::neuron ? "neuron" : "stimulus", name,
-                                            fmt::join(models_.names(kind), ", ")));
+                                            kind == model_kind::neuron     ? "neuron"
+                                            : kind == model_kind::stimulus ? "stimulus"
+                                                                           : "synapse",
+                                            name, fmt::join(models_.names(kind), ", ")));
         return *m;
     }
 
@@ -352,6 +354,13 @@ private:
             p.rule = rule(r.get("connection"), r.at("connection"));
             p.weight = dist(r.get("weight"), r.at("weight"), r);
             p.delay_ms = dist(r.get("delay"), r.at("delay"), r);
+            if (r.has("synapse")) {
+                object_reader sr(r.get("synapse"), r.at("synapse"), file_);
+                const model_info& m = model(sr, model_kind::synapse);
+                p.synapse = &m;
+                p.synapse_params = params(sr, m);
+                sr.finish();
+            }
             r.finish();
             spec_.projections.push_back(std::move(p));
         }

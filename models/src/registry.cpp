@@ -13,6 +13,7 @@
 #include <myelin/models/registry.hpp>
 #include <myelin/models/spike_generator.hpp>
 #include <myelin/models/step_current_generator.hpp>
+#include <myelin/models/tsodyks_synapse.hpp>
 
 namespace myelin::models {
 
@@ -33,6 +34,7 @@ void register_builtin_models(model_registry& r) {
     r.add_stimulus<step_current_generator>();
     r.add_stimulus<noise_generator>();
     r.add_stimulus<inhomogeneous_poisson_generator>();
+    r.add_synapse<tsodyks_synapse>();
 }
 
 const model_registry& builtin_registry() {

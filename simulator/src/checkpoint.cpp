@@ -130,9 +130,11 @@ void engine::impl::save(checkpoint_writer* out) {
     // stored. make_rows, stable by source, rebuilds exactly the rows they came from.
     for (std::size_t j = 0; j < spec.projections.size(); ++j) {
         const auto& proj = spec.projections[j];
+        const std::size_t n_state = proj.synapse ? proj.synapse->state.size() : 0;
         std::vector<std::uint32_t> count, source;
         std::vector<float> weight;
         std::vector<std::uint16_t> delay;
+        std::vector<std::vector<double>> state(n_state);
         for (auto& me : parts) {
             const auto& rows = me.rows[j];
             const auto& chunk = me.chunks[proj.target];
@@ -144,12 +146,14 @@ void engine::impl::save(checkpoint_writer* out) {
             source.resize(base + rows.size());
             weight.resize(base + rows.weight.size());
             delay.resize(base + rows.delay.size());
+            for (auto& v : state) v.resize(base + rows.size());
             for (std::uint64_t i = 0; i + 1 < rows.offsets.size(); ++i)
                 for (std::uint64_t k = rows.offsets[i]; k < rows.offsets[i + 1]; ++k) {
                     const std::uint64_t to = base + at[rows.target(k) - chunk.local_offset]++;
                     source[to] = static_cast<std::uint32_t>(i);
                     if (!rows.weight.empty()) weight[to] = rows.weight[k];
                     if (!rows.delay.empty()) delay[to] = rows.delay[k];
+                    for (std::size_t v = 0; v < n_state; ++v) state[v][to] = rows.dynamics->state(v)[k];
                 }
         }
         const std::string base = fmt::format("projections/{}/", j);
@@ -157,6 +161,8 @@ void engine::impl::save(checkpoint_writer* out) {
         write(out, base + "source", gather_to_root(*comm, source));
         if (!proj.weight.is_constant()) write(out, base + "weight", gather_to_root(*comm, weight));
         if (!proj.delay_ms.is_constant()) write(out, base + "delay", gather_to_root(*comm, delay));
+        for (std::size_t v = 0; v < n_state; ++v)
+            write(out, base + "state/" + proj.synapse->state[v].key, gather_to_root(*comm, state[v]));
     }
 }
 
@@ -224,6 +230,8 @@ void engine::impl::restore(checkpoint_reader& in) {
         expect_size(in, base + "source", offset.back());
         if (!proj.weight.is_constant()) expect_size(in, base + "weight", offset.back());
         if (!proj.delay_ms.is_constant()) expect_size(in, base + "delay", offset.back());
+        if (proj.synapse)
+            for (const auto& var : proj.synapse->state) expect_size(in, base + "state/" + var.key, offset.back());
         const step_t d_lo = ms_to_steps(proj.delay_ms.lowest(), h), d_hi = ms_to_steps(proj.delay_ms.highest(), h);
 
         std::vector<detail::drawn_synapses> drawn(parts.size());
@@ -243,6 +251,11 @@ void engine::impl::restore(checkpoint_reader& in) {
                 d.weight.resize(e - b);
                 in.read(base + "weight", b, std::span<float>(d.weight));
             }
+            if (proj.synapse)
+                for (const auto& var : proj.synapse->state) {
+                    d.state.emplace_back(e - b);
+                    in.read(base + "state/" + var.key, b, std::span<double>(d.state.back()));
+                }
             if (!proj.delay_ms.is_constant()) {
                 d.delay.resize(e - b);
                 in.read(base + "delay", b, std::span<std::uint16_t>(d.delay));

@@ -225,8 +225,14 @@ synapse_rows make_rows(drawn_synapses s, const network_spec& spec, std::size_t p
     rows.delay.resize(s.delay.size());
     {
         std::vector<std::uint64_t> fill(rows.offsets.begin(), rows.offsets.end() - 1);
+        MYELIN_ASSERT(s.state.empty() || (!sort_rows && proj.synapse && s.state.size() == proj.synapse->state.size()));
+        if (proj.synapse) {
+            rows.dynamics = proj.synapse->make_synapse(proj.synapse_params, n);
+            rows.state_bytes = n * proj.synapse->state.size() * sizeof(double);
+        }
         for (std::size_t k = 0; k < n; ++k) {
             const std::uint64_t at = fill[s.source[k]]++;
+            for (std::size_t v = 0; v < s.state.size(); ++v) rows.dynamics->state(v)[at] = s.state[v][k];
             rows.target32[at] = s.target[k];
             if (!s.weight.empty()) rows.weight[at] = s.weight[k];
             if (!s.delay.empty()) rows.delay[at] = s.delay[k];

@@ -5,6 +5,7 @@
 #include <myelin/simulator/types.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace myelin::detail {
@@ -26,6 +27,7 @@ struct synapse_rows {
     std::vector<std::uint32_t> target32;
     std::vector<float> weight;           // per synapse, only if the weight varies
     std::vector<std::uint16_t> delay;    // per synapse in steps, only if the delay varies
+    std::unique_ptr<synapse_shard> dynamics;  // state of a synapse model, in row order; null: static
     double constant_weight = 0.0;
     step_t constant_delay = 1;
 
@@ -33,9 +35,10 @@ struct synapse_rows {
     std::uint32_t target(std::uint64_t k) const { return target32.empty() ? target16[k] : target32[k]; }
     std::uint64_t bytes() const {
         return offsets.size() * sizeof(std::uint64_t) + target16.size() * sizeof(std::uint16_t) +
-               target32.size() * sizeof(std::uint32_t) +
-               weight.size() * sizeof(float) + delay.size() * sizeof(std::uint16_t);
+               target32.size() * sizeof(std::uint32_t) + weight.size() * sizeof(float) +
+               delay.size() * sizeof(std::uint16_t) + state_bytes;
     }
+    std::uint64_t state_bytes = 0;  // of `dynamics`
 };
 
 // Synapses in a list, before they are grouped into rows: thread-local targets; weights
@@ -44,6 +47,7 @@ struct drawn_synapses {
     std::vector<std::uint32_t> source, target;
     std::vector<float> weight;
     std::vector<std::uint16_t> delay;
+    std::vector<std::vector<double>> state;  // per variable of the synapse model, if restored
 };
 
 // Groups synapses into rows by source (stable: a row keeps the list's order, sorted by

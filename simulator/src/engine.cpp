@@ -258,6 +258,20 @@ void engine::impl::deliver(part& me) const {
             }
         }
     };
+    // Rows of a synapse model: the model updates its state and says what each synapse transmits.
+    auto deliver_dynamic = [&](const detail::synapse_rows& r, const auto* target, std::uint64_t b, std::uint64_t e,
+                               std::size_t base, double t_ms) {
+        me.transmitted.resize(e - b);
+        r.dynamics->on_pre(b, e, t_ms, r.weight.empty() ? nullptr : r.weight.data(), r.constant_weight,
+                           me.transmitted.data());
+        for (std::uint64_t k = b; k < e; ++k) {
+            std::size_t slot = base + static_cast<std::size_t>(r.delay.empty() ? r.constant_delay : r.delay[k]);
+            if (slot >= n_slots) slot -= n_slots;
+            const double w = me.transmitted[k - b];
+            ((w >= 0.0 ? ex0 : in0) + slot * stride)[target[k]] += w;
+        }
+    };
+    const double h = spec.simulation.resolution_ms;
     for (std::size_t n = 0; n < n_spikes; ++n) {
         if (n + row_lookahead < n_spikes) prefetch_offsets(n + row_lookahead);
         if (n + row_lookahead / 2 < n_spikes) prefetch_targets(n + row_lookahead / 2);
@@ -269,8 +283,15 @@ void engine::impl::deliver(part& me) const {
             const detail::synapse_rows& r = me.rows[j];
             const std::uint64_t b = r.offsets[i], e = r.offsets[i + 1];
             if (b == e) continue;
-            if (r.target32.empty()) deliver_row(r, r.target16.data(), b, e, base);
-            else deliver_row(r, r.target32.data(), b, e, base);
+            if (r.dynamics) {
+                const double t_ms = static_cast<double>(s.step + 1) * h;
+                if (r.target32.empty()) deliver_dynamic(r, r.target16.data(), b, e, base, t_ms);
+                else deliver_dynamic(r, r.target32.data(), b, e, base, t_ms);
+            } else if (r.target32.empty()) {
+                deliver_row(r, r.target16.data(), b, e, base);
+            } else {
+                deliver_row(r, r.target32.data(), b, e, base);
+            }
         }
     }
 }

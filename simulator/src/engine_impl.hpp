@@ -42,6 +42,7 @@ struct part {
     std::vector<recorder_part> recorders;
     std::vector<std::uint32_t> fired;  // spike_sink buffer, one entry per owned neuron
     std::vector<spike> emitted;        // spikes of the current window
+    std::vector<double> transmitted;   // delivery: what the synapses of a dynamic row transmit
 };
 
 // Every thread runs `body(thread)`; exceptions are collected and the first (by thread

@@ -13,6 +13,7 @@
 //   projections/<j>/count               uint32[n_target]  synapses per target
 //   projections/<j>/source              uint32[]   by target, then as stored
 //   projections/<j>/weight, /delay      float[], uint16[] (steps), if they vary
+//   projections/<j>/state/<variable>    double[]   synapse model state, if any
 //   recorder/spikes/step, /gid          int64[], uint64[]
 //   recorder/state/<r>/n_samples        uint64[1]
 //   recorder/state/<r>/<variable>       double[n_samples * neurons]

@@ -110,6 +110,19 @@ struct stimulus_setup {
     step_t delay_steps;                  // spike devices: >= 1
 };
 
+// The dynamic state of one thread's synapses of one projection (synapse models other
+// than static), in the order of the thread's synapse rows.
+class synapse_shard {
+public:
+    virtual ~synapse_shard() = default;
+    virtual std::vector<double>& state(std::size_t variable) = 0;  // index into model_info::state
+    // A presynaptic spike with time stamp t_ms reaches synapses [b, e): updates their state
+    // and writes the weight each transmits into out[0 .. e - b). `weight` holds the stored
+    // weights (null when the projection has one, `constant_weight`).
+    virtual void on_pre(std::uint64_t b, std::uint64_t e, double t_ms, const float* weight, double constant_weight,
+                        double* out) = 0;
+};
+
 // One thread's copy of a stimulus device, feeding the targets that thread owns.
 class stimulus_shard {
 public:
@@ -193,6 +206,24 @@ private:
     typename M::propagators k_;
     typename M::state s_;
     std::size_t n_ = 0;
+};
+
+template <class M>
+class synapse_adapter final : public synapse_shard {
+public:
+    synapse_adapter(const param_values& values, std::size_t n) : p_(params_from_values<M>(values)) {
+        M::resize(p_, s_, n);
+    }
+    std::vector<double>& state(std::size_t variable) override { return s_.*(M::state_table[variable].member); }
+    void on_pre(std::uint64_t b, std::uint64_t e, double t_ms, const float* weight, double constant_weight,
+                double* out) override {
+        for (std::uint64_t k = b; k < e; ++k)
+            out[k - b] = M::on_pre(p_, s_, k, t_ms, weight ? static_cast<double>(weight[k]) : constant_weight);
+    }
+
+private:
+    typename M::params p_;
+    typename M::state s_;
 };
 
 template <class M>

@@ -11,14 +11,14 @@
 
 namespace myelin {
 
-enum class model_kind { neuron, stimulus };
+enum class model_kind { neuron, stimulus, synapse };
 
 struct model_info {
     std::string name;
     model_kind kind = model_kind::neuron;
     std::string summary;
     std::vector<param_info> params;
-    std::vector<state_info> state;   // neurons only
+    std::vector<state_info> state;   // neurons and synapses
     std::vector<std::string> counters;  // neurons only: integer state outside `state`
     std::string weight_unit;         // neurons: unit of an incoming weight ("pA", "mV")
     bool emits_current = false;      // stimuli: writes currents (no weight, no delay)
@@ -26,6 +26,7 @@ struct model_info {
     std::function<std::optional<param_problem>(const param_values&, double resolution_ms)> check;
     std::function<std::unique_ptr<neuron_shard>(const param_values&, double h_ms, std::size_t n)> make_neuron;
     std::function<std::unique_ptr<stimulus_shard>(const param_values&, stimulus_setup)> make_stimulus;
+    std::function<std::unique_ptr<synapse_shard>(const param_values&, std::size_t n)> make_synapse;
 
     std::optional<std::size_t> param_index(std::string_view key) const;
     std::optional<std::size_t> state_index(std::string_view key) const;
@@ -36,15 +37,10 @@ class model_registry {
 public:
     template <class M>
     void add_neuron() {
-        model_info m;
-        m.name = M::name;
-        m.kind = model_kind::neuron;
-        m.summary = M::summary;
-        m.params = describe_params<M>();
+        model_info m = describe<M>(model_kind::neuron);
         m.state = describe_state<M>();
         m.counters = describe_counters<M>();
         m.weight_unit = M::weight_unit;
-        m.check = [](const param_values& v, double h_ms) { return M::check(params_from_values<M>(v), h_ms); };
         m.make_neuron = [](const param_values& v, double h_ms, std::size_t n) -> std::unique_ptr<neuron_shard> {
             return std::make_unique<neuron_adapter<M>>(v, h_ms, n);
         };
@@ -52,15 +48,20 @@ public:
     }
     template <class M>
     void add_stimulus() {
-        model_info m;
-        m.name = M::name;
-        m.kind = model_kind::stimulus;
-        m.summary = M::summary;
-        m.params = describe_params<M>();
+        model_info m = describe<M>(model_kind::stimulus);
         m.emits_current = M::emits_current;
-        m.check = [](const param_values& v, double h_ms) { return M::check(params_from_values<M>(v), h_ms); };
         m.make_stimulus = [](const param_values& v, stimulus_setup s) -> std::unique_ptr<stimulus_shard> {
             return std::make_unique<stimulus_adapter<M>>(v, std::move(s));
+        };
+        insert(std::move(m));
+    }
+
+    template <class M>
+    void add_synapse() {
+        model_info m = describe<M>(model_kind::synapse);
+        m.state = describe_state<M>();
+        m.make_synapse = [](const param_values& v, std::size_t n) -> std::unique_ptr<synapse_shard> {
+            return std::make_unique<synapse_adapter<M>>(v, n);
         };
         insert(std::move(m));
     }
@@ -69,6 +70,17 @@ public:
     std::vector<std::string> names(model_kind kind) const;
 
 private:
+    // What every kind of model has: name, summary, parameters and their check.
+    template <class M>
+    static model_info describe(model_kind kind) {
+        model_info m;
+        m.name = M::name;
+        m.kind = kind;
+        m.summary = M::summary;
+        m.params = describe_params<M>();
+        m.check = [](const param_values& v, double h_ms) { return M::check(params_from_values<M>(v), h_ms); };
+        return m;
+    }
     void insert(model_info m);
     std::map<std::string, model_info, std::less<>> models_;
 };

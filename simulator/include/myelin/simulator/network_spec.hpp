@@ -59,6 +59,8 @@ struct projection_spec {
     rule_spec rule;
     distribution weight;    // in the target model's weight unit
     distribution delay_ms;
+    const model_info* synapse = nullptr;  // a synapse model; null: static synapses
+    param_values synapse_params;
     std::string path;
 };
 
