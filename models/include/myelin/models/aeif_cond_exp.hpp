@@ -164,7 +164,10 @@ struct aeif_cond_exp {
         for (std::size_t i = 0; i < s.V_m_mV.size(); ++i) {
             std::array<double, 4> y{s.V_m_mV[i], s.w_pA[i], s.g_ex_nS[i], s.g_in_nS[i]};
             detail::aeif_context c{&p, in.current_pA[i], k.V_peak_mV, s.refractory_steps[i], k.t_ref_steps, false};
-            ode::integrate<4>(y, k.h_ms, detail::aeif_tolerance, rhs, detail::aeif_after_substep<4, 1>, &c);
+            ode::integrate(
+                y, k.h_ms, detail::aeif_tolerance,
+                [&](const std::array<double, 4>& x, std::array<double, 4>& f) { rhs(x, f, &c); },
+                [&](std::array<double, 4>& x) { detail::aeif_after_substep<4, 1>(x, &c); });
             if (c.refractory > 0) --c.refractory;
             if (c.spiked) out.emit(i);
             s.refractory_steps[i] = c.refractory;
@@ -229,7 +232,10 @@ struct aeif_cond_alpha {
         for (std::size_t i = 0; i < s.V_m_mV.size(); ++i) {
             std::array<double, 6> y{s.V_m_mV[i], s.w_pA[i], s.g_ex_nS[i], s.dg_ex[i], s.g_in_nS[i], s.dg_in[i]};
             detail::aeif_context c{&p, in.current_pA[i], k.V_peak_mV, s.refractory_steps[i], k.t_ref_steps, false};
-            ode::integrate<6>(y, k.h_ms, detail::aeif_tolerance, rhs, detail::aeif_after_substep<6, 1>, &c);
+            ode::integrate(
+                y, k.h_ms, detail::aeif_tolerance,
+                [&](const std::array<double, 6>& x, std::array<double, 6>& f) { rhs(x, f, &c); },
+                [&](std::array<double, 6>& x) { detail::aeif_after_substep<6, 1>(x, &c); });
             if (c.refractory > 0) --c.refractory;
             if (c.spiked) out.emit(i);
             s.refractory_steps[i] = c.refractory;

@@ -123,7 +123,8 @@ struct hh_psc_alpha {
                                     s.I_syn_ex_pA[i], s.dI_syn_ex[i], s.I_syn_in_pA[i], s.dI_syn_in[i]};
             const double V_before = y[0];
             const context c{&p, in.current_pA[i]};
-            ode::integrate<8>(y, k.h_ms, {1e-6, 1e-9}, rhs, &c);
+            ode::integrate(y, k.h_ms, {1e-6, 1e-9},
+                           [&](const std::array<double, 8>& x, std::array<double, 8>& f) { rhs(x, f, &c); });
             if (s.refractory_steps[i] > 0) {
                 --s.refractory_steps[i];
             } else if (y[0] >= 0.0 && V_before > y[0]) {  // past the peak of an action potential

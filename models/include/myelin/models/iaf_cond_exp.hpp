@@ -119,7 +119,8 @@ struct iaf_cond_exp {
         for (std::size_t i = 0; i < s.V_m_mV.size(); ++i) {
             std::array<double, 3> y{s.V_m_mV[i], s.g_ex_nS[i], s.g_in_nS[i]};
             const detail::cond_context c{&p, in.current_pA[i]};
-            ode::integrate<3>(y, k.h_ms, detail::cond_tolerance, rhs, &c);
+            ode::integrate(y, k.h_ms, detail::cond_tolerance,
+                           [&](const std::array<double, 3>& x, std::array<double, 3>& f) { rhs(x, f, &c); });
             if (s.refractory_steps[i] > 0) {
                 --s.refractory_steps[i];
                 y[0] = p.V_reset_mV;
@@ -186,7 +187,8 @@ struct iaf_cond_alpha {
         for (std::size_t i = 0; i < s.V_m_mV.size(); ++i) {
             std::array<double, 5> y{s.V_m_mV[i], s.g_ex_nS[i], s.dg_ex[i], s.g_in_nS[i], s.dg_in[i]};
             const detail::cond_context c{&p, in.current_pA[i]};
-            ode::integrate<5>(y, k.h_ms, detail::cond_tolerance, rhs, &c);
+            ode::integrate(y, k.h_ms, detail::cond_tolerance,
+                           [&](const std::array<double, 5>& x, std::array<double, 5>& f) { rhs(x, f, &c); });
             if (s.refractory_steps[i] > 0) {
                 --s.refractory_steps[i];
                 y[0] = p.V_reset_mV;

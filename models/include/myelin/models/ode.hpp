@@ -3,30 +3,46 @@
 // propagators. Boost.Odeint's Dormand-Prince 5(4) stepper (runge_kutta_dopri5) with step
 // size control: each step of h is covered by as many sub-steps as the error estimate
 // needs (|err_i| <= abs_tol + rel_tol |y_i|), starting from a single sub-step of h, as
-// NEST's GSL-based models do with RKF45. Compiled once in models/src/ode.cpp: the
-// Odeint templates stay out of the model headers.
+// NEST's GSL-based models do with RKF45. The right-hand side is a callable that the
+// compiler inlines into the stepper. Only the model headers include this (and they only
+// models/src/registry.cpp), so the Odeint templates are compiled once.
+#include <boost/numeric/odeint/integrate/integrate_adaptive.hpp>
+#include <boost/numeric/odeint/stepper/controlled_step_result.hpp>
+#include <boost/numeric/odeint/stepper/generation.hpp>
+#include <boost/numeric/odeint/stepper/runge_kutta_dopri5.hpp>
+
+#include <algorithm>
 #include <array>
 #include <cstddef>
 
 namespace myelin::models::ode {
 
-// dydt = f(y); `context` is passed through (the model's parameters and inputs).
-template <std::size_t N>
-using rhs = void (*)(const std::array<double, N>& y, std::array<double, N>& dydt, const void* context);
-
 struct tolerance {
     double absolute, relative;
 };
 
-// Advances y by h. Explicitly instantiated for the sizes the models use (2 to 8).
-template <std::size_t N>
-void integrate(std::array<double, N>& y, double h, tolerance tol, rhs<N> f, const void* context);
+// Advances y by h; f(y, dydt) writes the derivatives.
+template <std::size_t N, class F>
+void integrate(std::array<double, N>& y, double h, tolerance tol, F&& f) {
+    namespace odeint = boost::numeric::odeint;
+    auto stepper = odeint::make_controlled(tol.absolute, tol.relative, odeint::runge_kutta_dopri5<std::array<double, N>>());
+    auto system = [&](const std::array<double, N>& x, std::array<double, N>& dxdt, double) { f(x, dxdt); };
+    odeint::integrate_adaptive(stepper, system, y, 0.0, h, h);
+}
 
-// The same, calling `after(y, context)` after every accepted sub-step, which may change y
-// and the context (a reset at a spike inside the step, as NEST's AdEx models do).
-template <std::size_t N>
-using event = void (*)(std::array<double, N>& y, void* context);
-template <std::size_t N>
-void integrate(std::array<double, N>& y, double h, tolerance tol, rhs<N> f, event<N> after, void* context);
+// The same, calling after(y) after every accepted sub-step, which may change y (a reset
+// at a spike inside the step, as NEST's AdEx models do).
+template <std::size_t N, class F, class After>
+void integrate(std::array<double, N>& y, double h, tolerance tol, F&& f, After&& after) {
+    namespace odeint = boost::numeric::odeint;
+    auto stepper = odeint::make_controlled(tol.absolute, tol.relative, odeint::runge_kutta_dopri5<std::array<double, N>>());
+    auto system = [&](const std::array<double, N>& x, std::array<double, N>& dxdt, double) { f(x, dxdt); };
+    double t = 0.0, dt = h;
+    while (t < h) {
+        dt = std::min(dt, h - t);
+        // On success try_step advances t and proposes the next dt; on failure it only shrinks dt.
+        if (stepper.try_step(system, y, t, dt) == odeint::success) after(y);
+    }
+}
 
 }  // namespace myelin::models::ode
