@@ -70,6 +70,22 @@ inline double cond_dV(const cond_params& p, double V, double g_ex, double g_in, 
 
 inline constexpr ode::tolerance cond_tolerance{1e-6, 1e-9};
 
+// After a step's integration: count down and hold V at V_reset while refractory, else
+// spike at V >= V_th. Returns the new V.
+inline double cond_threshold(const cond_params& p, double V, std::int32_t& refractory, std::int32_t t_ref_steps,
+                             spike_sink& out, std::size_t i) {
+    if (refractory > 0) {
+        --refractory;
+        return p.V_reset_mV;
+    }
+    if (V >= p.V_th_mV) {
+        refractory = t_ref_steps;
+        out.emit(i);
+        return p.V_reset_mV;
+    }
+    return V;
+}
+
 }  // namespace detail
 
 struct iaf_cond_exp {
@@ -121,14 +137,7 @@ struct iaf_cond_exp {
             const detail::cond_context c{&p, in.current_pA[i]};
             ode::integrate(y, k.h_ms, detail::cond_tolerance,
                            [&](const std::array<double, 3>& x, std::array<double, 3>& f) { rhs(x, f, &c); });
-            if (s.refractory_steps[i] > 0) {
-                --s.refractory_steps[i];
-                y[0] = p.V_reset_mV;
-            } else if (y[0] >= p.V_th_mV) {
-                s.refractory_steps[i] = k.t_ref_steps;
-                y[0] = p.V_reset_mV;
-                out.emit(i);
-            }
+            y[0] = detail::cond_threshold(p, y[0], s.refractory_steps[i], k.t_ref_steps, out, i);
             s.V_m_mV[i] = y[0];
             s.g_ex_nS[i] = y[1] + in.excitatory[i];
             s.g_in_nS[i] = y[2] - in.inhibitory[i];  // inhibitory weights are negative
@@ -189,14 +198,7 @@ struct iaf_cond_alpha {
             const detail::cond_context c{&p, in.current_pA[i]};
             ode::integrate(y, k.h_ms, detail::cond_tolerance,
                            [&](const std::array<double, 5>& x, std::array<double, 5>& f) { rhs(x, f, &c); });
-            if (s.refractory_steps[i] > 0) {
-                --s.refractory_steps[i];
-                y[0] = p.V_reset_mV;
-            } else if (y[0] >= p.V_th_mV) {
-                s.refractory_steps[i] = k.t_ref_steps;
-                y[0] = p.V_reset_mV;
-                out.emit(i);
-            }
+            y[0] = detail::cond_threshold(p, y[0], s.refractory_steps[i], k.t_ref_steps, out, i);
             s.V_m_mV[i] = y[0];
             s.g_ex_nS[i] = y[1];
             s.dg_ex[i] = y[2] + in.excitatory[i] * k.jump_ex;
