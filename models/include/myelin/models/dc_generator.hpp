@@ -3,6 +3,7 @@
 // (NEST's dc_generator). The current is constant over each step it covers and enters the
 // neuron like I_e, so models with exact integration stay exact. Unlike NEST, which routes
 // the current through a one-step device delay, it acts from `start` on exactly.
+#include <myelin/models/device_time.hpp>
 #include <myelin/simulator/model.hpp>
 
 #include <fmt/format.h>
@@ -28,30 +29,21 @@ struct dc_generator {
         {"stop", &params::stop_ms, "ms", constraint::nonnegative, "switch-off time (exclusive)"},
     };
     static std::optional<param_problem> check(const params& p, double) {
-        if (!(p.start_ms <= p.stop_ms))
-            return param_problem{"stop", fmt::format("stop = {} ms; must be >= start = {} ms", p.stop_ms, p.start_ms)};
-        return std::nullopt;
+        return check_start_stop(p.start_ms, p.stop_ms);
     }
 
     class device {
     public:
-        device(const params& p, stimulus_setup s) : amplitude_pA_(p.amplitude_pA), setup_(std::move(s)) {
-            const double h = setup_.resolution_ms;
-            first_ = static_cast<step_t>(std::llround(p.start_ms / h));
-            last_ = std::isinf(p.stop_ms) ? std::numeric_limits<step_t>::max()
-                                          : static_cast<step_t>(std::llround(p.stop_ms / h));
-        }
+        device(const params& p, stimulus_setup s)
+            : amplitude_pA_(p.amplitude_pA), setup_(std::move(s)), active_(p.start_ms, p.stop_ms, setup_.resolution_ms) {}
         void generate(step_t from, step_t to, ring_buffers& ring) {
-            for (step_t k = std::max(from, first_); k < std::min(to, last_); ++k) {
-                double* row = ring.row(channel::current, ring.slot_of(k + 1));
-                for (auto i : setup_.local) row[i] += amplitude_pA_;
-            }
+            for (step_t k = active_.begin(from); k < active_.end(to); ++k) add_current(ring, setup_.local, k, amplitude_pA_);
         }
 
     private:
         double amplitude_pA_;
         stimulus_setup setup_;
-        step_t first_ = 0, last_ = 0;
+        active_steps active_;
     };
 };
 

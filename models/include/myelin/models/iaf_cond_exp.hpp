@@ -19,6 +19,7 @@
 // if refractory, count down and hold V at V_reset, else check the threshold; then add the
 // spikes arriving at the step's end.
 #include <myelin/models/ode.hpp>
+#include <myelin/models/checks.hpp>
 #include <myelin/simulator/model.hpp>
 
 #include <fmt/format.h>
@@ -52,9 +53,7 @@ inline constexpr param_field<cond_params> cond_param_table[] = {
 };
 
 inline std::optional<param_problem> check_cond(const cond_params& p) {
-    if (!(p.V_reset_mV < p.V_th_mV))
-        return param_problem{"V_reset", fmt::format("V_reset = {} mV; must be < V_th = {} mV", p.V_reset_mV, p.V_th_mV)};
-    return std::nullopt;
+    return check_reset(p.V_reset_mV, p.V_th_mV);
 }
 
 // What the right-hand side needs besides the state.

@@ -21,6 +21,7 @@
 // Order in a step (as NEST): V uses the currents at the step's start; then the currents
 // advance and take the arriving spikes; then the threshold is checked.
 #include <myelin/models/iaf_psc_exp.hpp>
+#include <myelin/models/checks.hpp>
 #include <myelin/simulator/model.hpp>
 
 #include <fmt/format.h>
@@ -88,11 +89,7 @@ struct iaf_psc_alpha {
     };
 
     static std::optional<param_problem> check(const params& p, double) {
-        if (!(p.V_reset_mV < p.V_th_mV))
-            return param_problem{"V_reset", fmt::format("V_reset = {} mV; must be < V_th = {} mV", p.V_reset_mV, p.V_th_mV)};
-        if (!(p.V_min_mV <= p.V_reset_mV))
-            return param_problem{"V_min", fmt::format("V_min = {} mV; must be <= V_reset = {} mV", p.V_min_mV, p.V_reset_mV)};
-        return std::nullopt;
+        return check_reset(p.V_reset_mV, p.V_th_mV, p.V_min_mV);
     }
 
     static propagators prepare(const params& p, double h) {

@@ -11,6 +11,7 @@
 // directly. As in NEST, spikes arriving while refractory are discarded, unless
 // refractory_input is set: then they are kept, decayed by exp(-r h/tau_m) for the r
 // refractory steps left, and added when the neuron becomes active again.
+#include <myelin/models/checks.hpp>
 #include <myelin/simulator/model.hpp>
 
 #include <fmt/format.h>
@@ -64,11 +65,7 @@ struct iaf_psc_delta {
     };
 
     static std::optional<param_problem> check(const params& p, double) {
-        if (!(p.V_reset_mV < p.V_th_mV))
-            return param_problem{"V_reset", fmt::format("V_reset = {} mV; must be < V_th = {} mV", p.V_reset_mV, p.V_th_mV)};
-        if (!(p.V_min_mV <= p.V_reset_mV))
-            return param_problem{"V_min", fmt::format("V_min = {} mV; must be <= V_reset = {} mV", p.V_min_mV, p.V_reset_mV)};
-        return std::nullopt;
+        return check_reset(p.V_reset_mV, p.V_th_mV, p.V_min_mV);
     }
 
     static propagators prepare(const params& p, double h_ms) {

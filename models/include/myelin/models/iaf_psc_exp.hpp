@@ -16,6 +16,7 @@
 // docs/dev/numerics.md). I_stim (stimulus devices) is constant over a step.
 // Order in a step (as NEST): V uses the currents at the step's start; then the currents
 // decay and take the arriving spikes; then the threshold is checked.
+#include <myelin/models/checks.hpp>
 #include <myelin/simulator/model.hpp>
 
 #include <fmt/format.h>
@@ -74,9 +75,7 @@ struct iaf_psc_exp {
     };
 
     static std::optional<param_problem> check(const params& p, double) {
-        if (!(p.V_reset_mV < p.V_th_mV))
-            return param_problem{"V_reset", fmt::format("V_reset = {} mV; must be < V_th = {} mV", p.V_reset_mV, p.V_th_mV)};
-        return std::nullopt;
+        return check_reset(p.V_reset_mV, p.V_th_mV);
     }
 
     static propagators prepare(const params& p, double h_ms) {

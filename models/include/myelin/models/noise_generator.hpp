@@ -7,6 +7,7 @@
 // partition and any split of the run draws the same currents.
 // dt must be a multiple of the resolution. As with NEST, the membrane's response depends
 // on dt: the variance of the filtered current scales with dt for dt << tau_m.
+#include <myelin/models/device_time.hpp>
 #include <myelin/simulator/model.hpp>
 #include <myelin/simulator/rng.hpp>
 
@@ -40,26 +41,22 @@ struct noise_generator {
         const double n = p.dt_ms / h_ms;
         if (std::abs(n - std::round(n)) > 1e-9 * std::max(1.0, n) || std::round(n) < 1.0)
             return param_problem{"dt", fmt::format("dt = {} ms; must be a multiple of the resolution {} ms", p.dt_ms, h_ms)};
-        if (!(p.start_ms <= p.stop_ms))
-            return param_problem{"stop", fmt::format("stop = {} ms; must be >= start = {} ms", p.stop_ms, p.start_ms)};
-        return std::nullopt;
+        return check_start_stop(p.start_ms, p.stop_ms);
     }
 
     class device {
     public:
-        device(const params& p, stimulus_setup s) : p_(p), setup_(std::move(s)) {
+        device(const params& p, stimulus_setup s)
+            : p_(p), setup_(std::move(s)), active_(p.start_ms, p.stop_ms, setup_.resolution_ms) {
             const double h = setup_.resolution_ms;
-            first_ = static_cast<step_t>(std::llround(p.start_ms / h));
-            last_ = std::isinf(p.stop_ms) ? std::numeric_limits<step_t>::max()
-                                          : static_cast<step_t>(std::llround(p.stop_ms / h));
             interval_ = static_cast<step_t>(std::llround(p.dt_ms / h));
             key_ = rng_key_word(rng_purpose::stimulus, setup_.stimulus_index);
         }
         void generate(step_t from, step_t to, ring_buffers& ring) {
-            const step_t begin = std::max(from, first_), end = std::min(to, last_);
+            const step_t begin = active_.begin(from), end = active_.end(to);
             for (step_t k = begin; k < end;) {
-                const step_t j = (k - first_) / interval_;
-                const step_t k_end = std::min(end, first_ + (j + 1) * interval_);
+                const step_t j = (k - active_.first) / interval_;
+                const step_t k_end = std::min(end, active_.first + (j + 1) * interval_);
                 for (std::size_t t = 0; t < setup_.local.size(); ++t) {
                     // 2^16 Philox blocks per interval: a normal draw never reaches the next one.
                     rng_stream rng(setup_.seed, key_, setup_.gid[t], static_cast<std::uint64_t>(j) << 16);
@@ -73,7 +70,8 @@ struct noise_generator {
     private:
         params p_;
         stimulus_setup setup_;
-        step_t first_ = 0, last_ = 0, interval_ = 1;
+        active_steps active_;
+        step_t interval_ = 1;
         std::uint32_t key_ = 0;
     };
 };

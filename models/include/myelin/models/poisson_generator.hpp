@@ -11,6 +11,7 @@
 // comparisons; probabilities are resolved to 2^-32 (2.3e-10), as with any 32-bit
 // generator. For lambda > 64, Boost's PTRD sampler on a stream of the same counter space.
 // Any partition and any split into windows draws the same counts.
+#include <myelin/models/device_time.hpp>
 #include <myelin/simulator/model.hpp>
 #include <myelin/simulator/rng.hpp>
 
@@ -40,21 +41,17 @@ struct poisson_generator {
     };
     static std::optional<param_problem> check(const params& p, double) {
         if (!std::isfinite(p.rate_Hz)) return param_problem{"rate", fmt::format("rate = {} Hz; must be finite", p.rate_Hz)};
-        if (!(p.start_ms <= p.stop_ms))
-            return param_problem{"stop", fmt::format("stop = {} ms; must be >= start = {} ms", p.stop_ms, p.start_ms)};
-        return std::nullopt;
+        return check_start_stop(p.start_ms, p.stop_ms);
     }
 
     class device {
     public:
         static constexpr double table_limit = 64.0;  // largest lambda served by the table
 
-        device(const params& p, stimulus_setup s) : setup_(std::move(s)) {
+        device(const params& p, stimulus_setup s)
+            : setup_(std::move(s)), active_(p.start_ms, p.stop_ms, setup_.resolution_ms) {
             const double h = setup_.resolution_ms;
             lambda_ = p.rate_Hz * h * 1e-3;
-            first_ = static_cast<step_t>(std::llround(p.start_ms / h));
-            last_ = std::isinf(p.stop_ms) ? std::numeric_limits<step_t>::max()
-                                          : static_cast<step_t>(std::llround(p.stop_ms / h));
             key_ = rng_key_word(rng_purpose::stimulus, setup_.stimulus_index);
             if (lambda_ > 0.0 && lambda_ <= table_limit) {
                 // threshold_[k] = P(X <= k) 2^32, rounded; a word x gives the count
@@ -81,8 +78,8 @@ struct poisson_generator {
         // Step by step, target by target: the writes of a step walk one ring-buffer row
         // forward. A Philox block serves four steps and waits in block_ meanwhile.
         void generate(step_t from, step_t to, ring_buffers& ring) {
-            from = std::max(from, first_);
-            to = std::min(to, last_);
+            from = active_.begin(from);
+            to = active_.end(to);
             if (from >= to || lambda_ <= 0.0) return;
             const channel c = setup_.weight >= 0.0 ? channel::excitatory : channel::inhibitory;
             const std::size_t n = setup_.local.size();
@@ -125,7 +122,7 @@ struct poisson_generator {
 
         stimulus_setup setup_;
         double lambda_ = 0.0;
-        step_t first_ = 0, last_ = 0;
+        active_steps active_;
         std::uint32_t key_ = 0;
         std::vector<std::uint64_t> threshold_;  // P(X <= k) 2^32, then 4 sentinels 2^32
         std::array<std::uint32_t, n_guide> guide_{};

@@ -4,6 +4,7 @@
 // when a time is listed several times. Times must be > 0 and non-descending. They must
 // lie on the grid of the resolution, unless allow_offgrid_times is set: then a time off
 // the grid is moved to the end of the step it falls in (as NEST does).
+#include <myelin/models/device_time.hpp>
 #include <myelin/simulator/model.hpp>
 
 #include <fmt/format.h>
@@ -30,15 +31,6 @@ struct spike_generator {
          "move times off the grid to the end of their step"},
     };
 
-    // Time stamp in steps of a spike time; nullopt if it is off the grid and not allowed.
-    static std::optional<step_t> to_step(double t_ms, double h_ms, bool allow_offgrid) {
-        const double steps = t_ms / h_ms;
-        const double nearest = std::round(steps);
-        if (std::abs(steps - nearest) <= 1e-9 * std::max(1.0, nearest)) return static_cast<step_t>(nearest);
-        if (!allow_offgrid) return std::nullopt;
-        return static_cast<step_t>(std::ceil(steps));
-    }
-
     static std::optional<param_problem> check(const params& p, double h_ms) {
         const auto& t = p.spike_times_ms;
         for (std::size_t i = 0; i < t.size(); ++i) {
@@ -46,7 +38,7 @@ struct spike_generator {
                 return param_problem{fmt::format("spike_times[{}]", i),
                                      fmt::format("spike time {} ms follows {} ms; times must be non-descending", t[i],
                                                  t[i - 1])};
-            if (!to_step(t[i], h_ms, p.allow_offgrid_times))
+            if (!grid_step(t[i], h_ms, p.allow_offgrid_times))
                 return param_problem{fmt::format("spike_times[{}]", i),
                                      fmt::format("spike time {} ms is not a multiple of the resolution {} ms; "
                                                  "set allow_offgrid_times to move it to the grid",
@@ -59,7 +51,7 @@ struct spike_generator {
     public:
         device(const params& p, stimulus_setup s) : setup_(std::move(s)) {
             for (double t : p.spike_times_ms)
-                stamps_.push_back(*to_step(t, setup_.resolution_ms, p.allow_offgrid_times));
+                stamps_.push_back(*grid_step(t, setup_.resolution_ms, p.allow_offgrid_times));
         }
         // A spike stamped (k+1) h belongs to step k.
         void generate(step_t from, step_t to, ring_buffers& ring) {
