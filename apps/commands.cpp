@@ -5,6 +5,7 @@
 #include <myelin/io/config.hpp>
 #include <myelin/io/output_dir.hpp>
 #include <myelin/io/sonata.hpp>
+#include <myelin/io/weights.hpp>
 #include <myelin/models/registry.hpp>
 #include <myelin/simulator/engine.hpp>
 #include <myelin/simulator/error.hpp>
@@ -138,6 +139,7 @@ int simulate(const session& s, communicator& comm, const std::function<std::uniq
     const auto sim_start = clock_type::now();
     // From here on the ranks meet in every window: a rank that fails ends all of them.
     std::vector<state_trace> traces;
+    std::vector<weight_record> weights;
     std::vector<spike> spikes;
     double peak_MB = 0.0;
     int checkpoints = 0;
@@ -158,6 +160,7 @@ int simulate(const session& s, communicator& comm, const std::function<std::uniq
         }
         spikes = sim->gather_recorded_spikes();
         traces = sim->state_traces();
+        weights = sim->weight_records();
         peak_MB = comm.max(peak_memory_MB());
     } catch (const std::exception& e) {
         if (comm.size() == 1) throw;
@@ -204,6 +207,11 @@ int simulate(const session& s, communicator& comm, const std::function<std::uniq
             io::write_report(out->file(name), r);
             written.push_back(name);
         }
+    }
+    for (const auto& w : weights) {
+        const std::string name = w.recorder + ".weights.h5";
+        io::write_weights(out->file(name), w, spec);
+        written.push_back(name);
     }
     out->commit();
 

@@ -487,7 +487,76 @@ private:
                 spec_.state_recorders.push_back(std::move(s));
             }
         }
+        if (r.has("weights")) weight_recorders(r);
         r.finish();
+    }
+
+    void weight_recorders(object_reader& r) {
+        const json& list = array_at(r, "weights");
+        const double h = spec_.simulation.resolution_ms;
+        const step_t n_steps = ms_to_steps(spec_.simulation.t_stop_ms, h);
+        std::set<std::string> names;
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            object_reader wr(list[i], fmt::format("recorders.weights[{}]", i), file_);
+            weight_recorder_spec w;
+            w.path = wr.path();
+            w.name = wr.text("name");
+            if (w.name.empty() || w.name.find_first_of("/\\.") != std::string::npos)
+                fail(wr.at("name"), fmt::format("name '{}'; must be non-empty without '/', '\\' or '.'", w.name));
+            if (!names.insert(w.name).second)
+                fail(wr.at("name"), fmt::format("name '{}' is used by another weight recorder", w.name));
+            const std::uint64_t j = wr.count("projection");
+            if (j >= spec_.projections.size())
+                fail(wr.at("projection"), fmt::format("projection {} does not exist; there are {} (0 to {})", j,
+                                                      spec_.projections.size(), spec_.projections.size() - 1));
+            w.projection = j;
+            const auto& proj = spec_.projections[j];
+            auto neurons = [&](const std::string& key, std::size_t pop) {
+                auto v = neuron_list(wr.get(key), wr.at(key), wr);
+                const auto n = spec_.populations[pop].n;
+                for (std::size_t k = 0; k < v.size(); ++k)
+                    if (v[k] >= n)
+                        fail(fmt::format("{}[{}]", wr.at(key), k),
+                             fmt::format("neuron {} does not exist; population '{}' has {} (0 to {})", v[k],
+                                         spec_.populations[pop].name, n, n - 1));
+                return v;
+            };
+            if (wr.has("sources")) w.sources = neurons("sources", proj.source);
+            if (wr.has("targets")) w.targets = neurons("targets", proj.target);
+            if (wr.has("times") && wr.has("interval"))
+                fail(wr.path(), "give either times or interval, not both");
+            if (wr.has("times")) {
+                const json& times = array_at(wr, "times");
+                for (std::size_t k = 0; k < times.size(); ++k) {
+                    const std::string tp = fmt::format("{}[{}]", wr.at("times"), k);
+                    const double t = wr.as_number(times[k], tp);
+                    const step_t step = ms_to_steps(t, h);
+                    if (!(t >= 0.0) || std::abs(static_cast<double>(step) * h - t) > 1e-9 * std::max(1.0, t))
+                        fail(tp, fmt::format("{} ms; must be >= 0 and on the grid of the resolution {} ms", t, h));
+                    if (step > n_steps)
+                        fail(tp, fmt::format("{} ms; must be <= t_stop = {} ms", t, spec_.simulation.t_stop_ms));
+                    if (!w.times.empty() && step <= w.times.back())
+                        fail(tp, fmt::format("{} ms; times must be ascending", t));
+                    w.times.push_back(step);
+                }
+            }
+            if (wr.has("interval")) {
+                const double iv = wr.number("interval");
+                const step_t every = ms_to_steps(iv, h);
+                if (!(iv >= h) || !std::isfinite(iv) || std::abs(static_cast<double>(every) * h - iv) > 1e-9 * iv)
+                    fail(wr.at("interval"),
+                         fmt::format("interval = {} ms; must be a multiple of the resolution {} ms", iv, h));
+                w.interval = every;
+            }
+            w.events = wr.flag("events", false);
+            if (w.events && !(proj.synapse && proj.synapse->plastic))
+                fail(wr.at("events"), fmt::format("events = true, but projection {} has no plastic synapse model: "
+                                                  "its weights never change", j));
+            if (w.times.empty() && w.interval == 0 && !w.events)
+                fail(wr.path(), "records nothing: give times, interval or events = true");
+            wr.finish();
+            spec_.weight_recorders.push_back(std::move(w));
+        }
     }
 
     const std::string& file_;

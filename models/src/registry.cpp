@@ -12,8 +12,11 @@
 #include <myelin/models/poisson_generator.hpp>
 #include <myelin/models/registry.hpp>
 #include <myelin/models/spike_generator.hpp>
+#include <myelin/models/stdp_synapse.hpp>
+#include <myelin/models/stdp_triplet_synapse.hpp>
 #include <myelin/models/step_current_generator.hpp>
 #include <myelin/models/tsodyks_synapse.hpp>
+#include <myelin/models/vogels_sprekeler_synapse.hpp>
 
 namespace myelin::models {
 
@@ -35,6 +38,9 @@ void register_builtin_models(model_registry& r) {
     r.add_stimulus<noise_generator>();
     r.add_stimulus<inhomogeneous_poisson_generator>();
     r.add_synapse<tsodyks_synapse>();
+    r.add_plastic<stdp_synapse>();
+    r.add_plastic<stdp_triplet_synapse>();
+    r.add_plastic<vogels_sprekeler_synapse>();
 }
 
 const model_registry& builtin_registry() {

@@ -70,6 +70,8 @@ void expect_size(checkpoint_reader& in, const std::string& name, std::uint64_t n
         throw input_error("", name, fmt::format("{} values; the network of this checkpoint's config needs {}", size, n));
 }
 
+bool stores_weight(const projection_spec& p) { return !p.weight.is_constant() || (p.synapse && p.synapse->plastic); }
+
 std::vector<spike> read_spikes(checkpoint_reader& in, const std::string& base) {
     const std::uint64_t n = in.size(base + "step");
     const auto step = read_all<std::int64_t>(in, base + "step", n);
@@ -159,10 +161,124 @@ void engine::impl::save(checkpoint_writer* out) {
         const std::string base = fmt::format("projections/{}/", j);
         write(out, base + "count", gather_to_root(*comm, count));
         write(out, base + "source", gather_to_root(*comm, source));
-        if (!proj.weight.is_constant()) write(out, base + "weight", gather_to_root(*comm, weight));
+        if (stores_weight(proj)) write(out, base + "weight", gather_to_root(*comm, weight));
         if (!proj.delay_ms.is_constant()) write(out, base + "delay", gather_to_root(*comm, delay));
         for (std::size_t v = 0; v < n_state; ++v)
             write(out, base + "state/" + proj.synapse->state[v].key, gather_to_root(*comm, state[v]));
+        if (proj.synapse && proj.synapse->plastic) save_row_traces(out, j);
+    }
+    if (plastic) save_history(out);
+}
+
+// Presynaptic traces: every thread and rank with synapses from a source holds the same
+// values for it (those without hold none: last = -1); rank 0 keeps the latest.
+void engine::impl::save_row_traces(checkpoint_writer* out, std::size_t j) {
+    const auto& proj = spec.projections[j];
+    const std::uint64_t n = spec.populations[proj.source].n;
+    const std::size_t n_traces = proj.synapse->row_traces.size();
+    std::vector<std::int64_t> last(n, -1);
+    std::vector<std::vector<double>> trace(n_traces, std::vector<double>(n, 0.0));
+    auto take = [&](std::uint64_t i, std::int64_t l, auto value_of) {
+        if (l <= last[i]) return;
+        last[i] = l;
+        for (std::size_t m = 0; m < n_traces; ++m) trace[m][i] = value_of(m);
+    };
+    for (auto& me : parts) {
+        auto& dyn = *me.rows[j].dynamics;
+        for (std::uint64_t i = 0; i < n; ++i) take(i, dyn.row_last()[i], [&](std::size_t m) { return dyn.row_trace(m)[i]; });
+    }
+    const auto all_last = gather_to_root(*comm, last);
+    std::vector<std::vector<double>> all_trace;
+    for (const auto& t : trace) all_trace.push_back(gather_to_root(*comm, t));
+    for (std::uint64_t k = n; k < all_last.size(); ++k)
+        take(k % n, all_last[k], [&](std::size_t m) { return all_trace[m][k]; });
+    const std::string base = fmt::format("projections/{}/pre/", j);
+    write(out, base + "last", last);
+    for (std::size_t m = 0; m < n_traces; ++m) write(out, base + proj.synapse->row_traces[m], trace[m]);
+}
+
+// The spike history of every neuron, in gid order: count per neuron, then the spikes.
+void engine::impl::save_history(checkpoint_writer* out) {
+    for (std::size_t p = 0; p < spec.populations.size(); ++p) {
+        const auto& pop = spec.populations[p];
+        const std::size_t n_traces = parts[0].history.traces(p).size();
+        std::vector<std::uint32_t> count, reads;
+        std::vector<std::int64_t> step;
+        std::vector<std::vector<double>> before(n_traces);
+        for (auto& me : parts) {
+            const auto& chunk = me.chunks[p];
+            for (std::uint64_t l = 0; l < chunk.size(); ++l) {
+                const auto entries = me.history.entries(static_cast<std::uint32_t>(chunk.local_offset + l));
+                count.push_back(static_cast<std::uint32_t>(entries.size()));
+                for (const post_entry& x : entries) {
+                    step.push_back(x.t);
+                    reads.push_back(x.reads);
+                    for (std::size_t m = 0; m < n_traces; ++m) before[m].push_back(x.before[m]);
+                }
+            }
+        }
+        const std::string base = "populations/" + pop.name + "/history/";
+        write(out, base + "count", gather_to_root(*comm, count));
+        write(out, base + "step", gather_to_root(*comm, step));
+        write(out, base + "reads", gather_to_root(*comm, reads));
+        for (std::size_t m = 0; m < n_traces; ++m)
+            write(out, fmt::format("{}before/{}", base, m), gather_to_root(*comm, before[m]));
+    }
+}
+
+void engine::impl::restore_plasticity(checkpoint_reader& in) {
+    for (std::size_t j = 0; j < spec.projections.size(); ++j) {
+        const auto& proj = spec.projections[j];
+        if (!proj.synapse || !proj.synapse->plastic) continue;
+        const std::uint64_t n = spec.populations[proj.source].n;
+        const std::string base = fmt::format("projections/{}/pre/", j);
+        const auto last = read_all<std::int64_t>(in, base + "last", n);
+        std::vector<std::vector<double>> trace;
+        for (const auto& name : proj.synapse->row_traces) trace.push_back(read_all<double>(in, base + name, n));
+        for (auto& me : parts) {
+            auto& dyn = *me.rows[j].dynamics;
+            std::copy(last.begin(), last.end(), dyn.row_last().begin());
+            for (std::size_t m = 0; m < trace.size(); ++m) std::copy(trace[m].begin(), trace[m].end(), dyn.row_trace(m).begin());
+        }
+    }
+    for (std::size_t p = 0; p < spec.populations.size(); ++p) {
+        const auto& pop = spec.populations[p];
+        const std::size_t n_traces = parts[0].history.traces(p).size();
+        const std::string base = "populations/" + pop.name + "/history/";
+        const auto count = read_all<std::uint32_t>(in, base + "count", pop.n);
+        std::vector<std::uint64_t> offset(pop.n + 1, 0);
+        for (std::uint64_t i = 0; i < pop.n; ++i) offset[i + 1] = offset[i] + count[i];
+        expect_size(in, base + "step", offset.back());
+        expect_size(in, base + "reads", offset.back());
+        for (std::size_t m = 0; m < n_traces; ++m) expect_size(in, fmt::format("{}before/{}", base, m), offset.back());
+        for (auto& me : parts) {
+            const auto& chunk = me.chunks[p];
+            const std::uint64_t b = offset[chunk.begin], e = offset[chunk.end];
+            std::vector<std::int64_t> step(e - b);
+            std::vector<std::uint32_t> reads(e - b);
+            in.read(base + "step", b, std::span<std::int64_t>(step));
+            in.read(base + "reads", b, std::span<std::uint32_t>(reads));
+            std::vector<std::vector<double>> before(n_traces, std::vector<double>(e - b));
+            for (std::size_t m = 0; m < n_traces; ++m)
+                in.read(fmt::format("{}before/{}", base, m), b, std::span<double>(before[m]));
+            for (std::uint64_t i = chunk.begin; i < chunk.end; ++i) {
+                std::vector<post_entry> entries(count[i]);
+                for (std::uint64_t k = 0; k < count[i]; ++k) {
+                    const std::uint64_t at = offset[i] - b + k;
+                    if (step[at] > now || (k > 0 && step[at] <= entries[k - 1].t))
+                        throw input_error("", base + "step", fmt::format("spike history of neuron {} is not ascending "
+                                                                         "before step {}", i, now));
+                    entries[k].t = step[at];
+                    entries[k].reads = reads[at];
+                    for (std::size_t m = 0; m < n_traces; ++m) entries[k].before[m] = before[m][at];
+                }
+                const auto local = static_cast<std::uint32_t>(chunk.local_offset + (i - chunk.begin));
+                if (!entries.empty() && !me.history.keeps(local))
+                    throw input_error("", base + "count", fmt::format("spike history for neuron {}, which no plastic "
+                                                                      "synapse targets", i));
+                me.history.restore(local, std::move(entries));
+            }
+        }
     }
 }
 
@@ -228,7 +344,7 @@ void engine::impl::restore(checkpoint_reader& in) {
         std::vector<std::uint64_t> offset(n_target + 1, 0);
         for (std::uint64_t t = 0; t < n_target; ++t) offset[t + 1] = offset[t] + count[t];
         expect_size(in, base + "source", offset.back());
-        if (!proj.weight.is_constant()) expect_size(in, base + "weight", offset.back());
+        if (stores_weight(proj)) expect_size(in, base + "weight", offset.back());
         if (!proj.delay_ms.is_constant()) expect_size(in, base + "delay", offset.back());
         if (proj.synapse)
             for (const auto& var : proj.synapse->state) expect_size(in, base + "state/" + var.key, offset.back());
@@ -247,7 +363,7 @@ void engine::impl::restore(checkpoint_reader& in) {
             d.target.reserve(e - b);
             for (std::uint64_t i = chunk.begin; i < chunk.end; ++i)
                 d.target.insert(d.target.end(), count[i], static_cast<std::uint32_t>(chunk.local_offset + i - chunk.begin));
-            if (!proj.weight.is_constant()) {
+            if (stores_weight(proj)) {
                 d.weight.resize(e - b);
                 in.read(base + "weight", b, std::span<float>(d.weight));
             }
@@ -273,6 +389,26 @@ void engine::impl::restore(checkpoint_reader& in) {
 
     if (comm->rank() != 0) return;
     restored_spikes = read_spikes(in, "recorder/spikes/");
+    for (const auto& wr : spec.weight_recorders) {
+        const std::string base = "recorder/weights/" + wr.name + "/";
+        weight_record w;
+        const auto n_snapshots = read_all<std::uint64_t>(in, base + "n_snapshots", 1)[0];
+        const std::uint64_t due = snapshots_before_now(wr);
+        if (n_snapshots != due)
+            throw input_error("", base + "n_snapshots", fmt::format("{}; the recorder's times give {} by step {}",
+                                                                    n_snapshots, due, now));
+        const std::uint64_t n_weights = in.size(base + "weights");
+        if (n_snapshots > 0 && n_weights % n_snapshots != 0)
+            throw input_error("", base + "weights", fmt::format("{} values for {} snapshots", n_weights, n_snapshots));
+        w.weights = read_all<float>(in, base + "weights", n_weights);
+        w.times_ms.resize(n_snapshots);
+        const std::uint64_t n_events = in.size(base + "events/time");
+        w.event_time_ms = read_all<double>(in, base + "events/time", n_events);
+        w.event_source = read_all<std::uint64_t>(in, base + "events/source", n_events);
+        w.event_target = read_all<std::uint64_t>(in, base + "events/target", n_events);
+        w.event_weight = read_all<float>(in, base + "events/weight", n_events);
+        restored_weights.push_back(std::move(w));
+    }
     for (std::size_t r = 0; r < spec.state_recorders.size(); ++r) {
         const auto& rs = spec.state_recorders[r];
         const std::string base = "recorder/state/" + rs.name + "/";
@@ -290,7 +426,17 @@ void engine::save(checkpoint_writer* out) const {
     m.save(out);
     const auto spikes = gather_recorded_spikes();
     const auto traces = state_traces();
+    const auto weights = m.gather_weights();
     if (m.comm->rank() != 0) return;
+    for (const auto& w : weights) {
+        const std::string base = "recorder/weights/" + w.recorder + "/";
+        write(out, base + "n_snapshots", std::vector<std::uint64_t>{w.times_ms.size()});
+        write(out, base + "weights", w.weights);
+        write(out, base + "events/time", w.event_time_ms);
+        write(out, base + "events/source", w.event_source);
+        write(out, base + "events/target", w.event_target);
+        write(out, base + "events/weight", w.event_weight);
+    }
     write_spikes(out, "recorder/spikes/", spikes);
     for (const auto& tr : traces) {
         const std::string base = "recorder/state/" + tr.recorder + "/";

@@ -227,8 +227,10 @@ synapse_rows make_rows(drawn_synapses s, const network_spec& spec, std::size_t p
         std::vector<std::uint64_t> fill(rows.offsets.begin(), rows.offsets.end() - 1);
         MYELIN_ASSERT(s.state.empty() || (!sort_rows && proj.synapse && s.state.size() == proj.synapse->state.size()));
         if (proj.synapse) {
-            rows.dynamics = proj.synapse->make_synapse(proj.synapse_params, n);
-            rows.state_bytes = n * proj.synapse->state.size() * sizeof(double);
+            rows.dynamics = proj.synapse->make_synapse(proj.synapse_params, spec.simulation.resolution_ms, n, n_source);
+            rows.state_bytes = n * proj.synapse->state.size() * sizeof(double) +
+                               n_source * (proj.synapse->row_traces.size() * sizeof(double) +
+                                           (proj.synapse->plastic ? sizeof(step_t) : 0));
         }
         for (std::size_t k = 0; k < n; ++k) {
             const std::uint64_t at = fill[s.source[k]]++;
@@ -262,6 +264,9 @@ synapse_rows make_rows(drawn_synapses s, const network_spec& spec, std::size_t p
             if (!rows.delay.empty()) std::copy(delay.begin(), delay.end(), rows.delay.begin() + static_cast<std::ptrdiff_t>(b));
         }
     }
+    // A plastic rule changes each synapse's weight.
+    if (proj.synapse && proj.synapse->plastic && rows.weight.empty())
+        rows.weight.assign(n, static_cast<float>(rows.constant_weight));
     if (n_local <= 65536) {
         rows.target16.assign(rows.target32.begin(), rows.target32.end());
         rows.target32 = {};

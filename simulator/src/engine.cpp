@@ -40,11 +40,13 @@ void engine::impl::build(checkpoint_reader* restoring) {
 
     // d_min is the communication window; the ring buffers must hold every arrival of a
     // window's spikes (up to window + max_delay ahead) plus the row being read.
-    step_t min_delay = std::numeric_limits<step_t>::max(), max_delay = 1;
+    step_t min_delay = std::numeric_limits<step_t>::max();
+    max_delay = 1;
     projections_from.assign(spec.populations.size(), {});
     for (std::size_t j = 0; j < spec.projections.size(); ++j) {
         const auto& p = spec.projections[j];
         projections_from[p.source].push_back(j);
+        plastic = plastic || (p.synapse && p.synapse->plastic);
         min_delay = std::min(min_delay, ms_to_steps(p.delay_ms.lowest(), h));
         max_delay = std::max(max_delay, ms_to_steps(p.delay_ms.highest(), h));
     }
@@ -74,12 +76,30 @@ void engine::impl::build(checkpoint_reader* restoring) {
     parts.resize(static_cast<std::size_t>(n_threads));
     on_every_thread(n_threads, [&](int t) { build_part(t, restoring != nullptr); });
     if (restoring) restore(*restoring);
+    if (plastic) {
+        on_every_thread(n_threads, [&](int t) { setup_plasticity(parts[static_cast<std::size_t>(t)]); });
+        if (restoring) restore_plasticity(*restoring);
+    }
+    for (const auto& wr : spec.weight_recorders) record_weight_events = record_weight_events || wr.events;
+    if (!spec.weight_recorders.empty())
+        on_every_thread(n_threads, [&](int t) { setup_weight_recorders(parts[static_cast<std::size_t>(t)]); });
+    for (std::size_t w = 0; w < spec.weight_recorders.size(); ++w) {
+        std::uint64_t n = 0;
+        for (const auto& me : parts) n += me.weights[w].position.size();
+        n = comm->sum(n);
+        if (w < restored_weights.size() && restored_weights[w].weights.size() != restored_weights[w].times_ms.size() * n)
+            throw input_error("", "recorder/weights/" + spec.weight_recorders[w].name + "/weights",
+                              fmt::format("{} values; {} snapshots of {} synapses need {}",
+                                          restored_weights[w].weights.size(), restored_weights[w].times_ms.size(), n,
+                                          restored_weights[w].times_ms.size() * n));
+    }
 
     for (const auto& me : parts) {
         for (const auto& r : me.rows) {
             stats.n_synapses += r.size();
             stats.synapse_bytes += r.bytes();
         }
+        stats.synapse_bytes += me.history.bytes();
     }
     if (spec.simulation.exchange == spike_exchange::targeted && comm->size() > 1) find_destinations();
     stats.n_synapses = comm->sum(stats.n_synapses);
@@ -173,6 +193,35 @@ void engine::impl::build_part(int t, bool restoring) {
     me.emitted.reserve(me.n_local);
 }
 
+// The spike history of the neurons that plastic synapses target, and the postsynaptic
+// traces the rules ask of it.
+void engine::impl::setup_plasticity(part& me) {
+    std::vector<std::uint16_t> group(me.n_local);
+    for (std::size_t p = 0; p < me.chunks.size(); ++p)
+        std::fill_n(group.begin() + static_cast<std::ptrdiff_t>(me.chunks[p].local_offset), me.chunks[p].size(),
+                    static_cast<std::uint16_t>(p));
+    me.history = post_history(std::move(group), spec.populations.size(), spec.simulation.resolution_ms,
+                              window + max_delay + 1);
+    std::vector<std::uint32_t> incoming(me.n_local, 0);
+    for (std::size_t j = 0; j < spec.projections.size(); ++j) {
+        const auto& proj = spec.projections[j];
+        if (!proj.synapse || !proj.synapse->plastic) continue;
+        auto& r = me.rows[j];
+        std::vector<std::size_t> slots;
+        for (const trace_spec& tr : r.dynamics->post_traces()) {
+            try {
+                slots.push_back(me.history.add_trace(proj.target, tr));
+            } catch (const std::length_error& e) {
+                throw input_error("", proj.path + ".synapse", fmt::format("{} (population '{}')", e.what(),
+                                                                          spec.populations[proj.target].name));
+            }
+        }
+        r.dynamics->bind(&me.history, std::move(slots));
+        for (std::uint64_t k = 0; k < r.size(); ++k) ++incoming[r.target(k)];
+    }
+    me.history.set_incoming(std::move(incoming));
+}
+
 // Advances the thread's neurons from step k to k+1.
 void engine::impl::update(part& me, step_t k) {
     const std::size_t slot = me.ring.slot_of(k + 1);
@@ -186,6 +235,11 @@ void engine::impl::update(part& me, step_t k) {
         me.shards[i]->step({ex + off, in + off, cur + off}, sink);
         const global_id first = pop_offset[i] + me.chunks[i].begin;
         for (std::size_t n = 0; n < sink.count(); ++n) me.emitted.push_back({k, first + sink.data()[n]});
+        if (plastic)
+            for (std::size_t n = 0; n < sink.count(); ++n) {
+                const auto local = static_cast<std::uint32_t>(off + sink.data()[n]);
+                if (me.history.keeps(local)) me.history.add_spike(local, k + 1);
+            }
     }
     me.ring.clear_slot(slot);
 }
@@ -208,7 +262,7 @@ void engine::impl::sample(part& me, step_t k_next) {
 constexpr std::size_t row_lookahead = 8;
 constexpr std::size_t target_lines = 8;  // cache lines of 64 bytes
 
-void engine::impl::deliver(part& me) const {
+void engine::impl::deliver(part& me, step_t window_end) {
     const std::size_t n_slots = me.ring.n_slots();
     double* const ex0 = me.ring.row(channel::excitatory, 0);
     double* const in0 = me.ring.row(channel::inhibitory, 0);
@@ -259,23 +313,27 @@ void engine::impl::deliver(part& me) const {
         }
     };
     // Rows of a synapse model: the model updates its state and says what each synapse transmits.
-    auto deliver_dynamic = [&](const detail::synapse_rows& r, const auto* target, std::uint64_t b, std::uint64_t e,
-                               std::size_t base, double t_ms) {
+    auto deliver_dynamic = [&](std::size_t j, std::uint64_t i, std::size_t base, step_t stamp) {
+        detail::synapse_rows& r = me.rows[j];
+        const std::uint64_t b = r.offsets[i], e = r.offsets[i + 1];
         me.transmitted.resize(e - b);
-        r.dynamics->on_pre(b, e, t_ms, r.weight.empty() ? nullptr : r.weight.data(), r.constant_weight,
-                           me.transmitted.data());
+        r.dynamics->on_pre({i, b, e, stamp, r.target32.empty() ? r.target16.data() : nullptr,
+                            r.target32.empty() ? nullptr : r.target32.data(), r.delay.empty() ? nullptr : r.delay.data(),
+                            r.constant_delay, r.weight.empty() ? nullptr : r.weight.data(), r.constant_weight,
+                            me.transmitted.data()});
         for (std::uint64_t k = b; k < e; ++k) {
             std::size_t slot = base + static_cast<std::size_t>(r.delay.empty() ? r.constant_delay : r.delay[k]);
             if (slot >= n_slots) slot -= n_slots;
             const double w = me.transmitted[k - b];
-            ((w >= 0.0 ? ex0 : in0) + slot * stride)[target[k]] += w;
+            ((w >= 0.0 ? ex0 : in0) + slot * stride)[r.target(k)] += w;
         }
+        if (record_weight_events) record_events(me, j, i, b, e, stamp);
     };
-    const double h = spec.simulation.resolution_ms;
     for (std::size_t n = 0; n < n_spikes; ++n) {
         if (n + row_lookahead < n_spikes) prefetch_offsets(n + row_lookahead);
         if (n + row_lookahead / 2 < n_spikes) prefetch_targets(n + row_lookahead / 2);
         const spike& s = window_spikes[n];
+        if (!me.weights.empty()) take_snapshots(me, s.step);  // those due before this spike's stamp
         const std::size_t pop = population_of(s.gid);
         const std::uint64_t i = s.gid - pop_offset[pop];
         const std::size_t base = me.ring.slot_of(s.step + 1);  // the spike's time stamp
@@ -284,9 +342,7 @@ void engine::impl::deliver(part& me) const {
             const std::uint64_t b = r.offsets[i], e = r.offsets[i + 1];
             if (b == e) continue;
             if (r.dynamics) {
-                const double t_ms = static_cast<double>(s.step + 1) * h;
-                if (r.target32.empty()) deliver_dynamic(r, r.target16.data(), b, e, base, t_ms);
-                else deliver_dynamic(r, r.target32.data(), b, e, base, t_ms);
+                deliver_dynamic(j, i, base, s.step + 1);
             } else if (r.target32.empty()) {
                 deliver_row(r, r.target16.data(), b, e, base);
             } else {
@@ -294,6 +350,8 @@ void engine::impl::deliver(part& me) const {
             }
         }
     }
+    // The next window's spikes are stamped after window_end.
+    if (!me.weights.empty()) take_snapshots(me, window_end);
 }
 
 // For every neuron of this rank, the ranks that hold synapses from it: each rank marks
@@ -451,7 +509,7 @@ void engine::run(step_t until, const std::function<void(step_t)>& progress) {
             }
 #pragma omp barrier
             if (failed) break;
-            m.deliver(me);
+            m.deliver(me, window_end);
         }
         if (error) std::rethrow_exception(error);
     });

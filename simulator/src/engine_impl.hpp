@@ -6,6 +6,7 @@
 #include <myelin/simulator/checkpoint.hpp>
 #include <myelin/simulator/engine.hpp>
 #include <myelin/simulator/model.hpp>
+#include <myelin/simulator/post_history.hpp>
 #include <myelin/simulator/ring_buffer.hpp>
 
 #include <fmt/format.h>
@@ -31,6 +32,18 @@ struct recorder_part {
     std::vector<double> samples;  // per sample: [variable][own neuron]
 };
 
+// One thread's share of a weight recorder.
+struct weight_part {
+    std::vector<std::uint64_t> position;       // recorded synapses in the rows, by (target, source)
+    std::vector<std::uint64_t> source, target;  // population-local, same order
+    std::vector<char> selected;                 // events: per row position, 1 if recorded
+    std::vector<float> snapshots;               // [snapshot][own synapse]
+    std::size_t taken = 0;                      // snapshots taken
+    std::vector<step_t> event_stamp;
+    std::vector<std::uint64_t> event_source, event_target;
+    std::vector<float> event_weight;
+};
+
 // Everything one owner (thread) holds.
 struct part {
     std::vector<detail::owned_chunk> chunks;            // per population
@@ -43,6 +56,8 @@ struct part {
     std::vector<std::uint32_t> fired;  // spike_sink buffer, one entry per owned neuron
     std::vector<spike> emitted;        // spikes of the current window
     std::vector<double> transmitted;   // delivery: what the synapses of a dynamic row transmit
+    post_history history;              // spikes of neurons that are targets of plastic synapses
+    std::vector<weight_part> weights;  // per weight recorder
 };
 
 // Every thread runs `body(thread)`; exceptions are collected and the first (by thread
@@ -83,6 +98,8 @@ struct engine::impl {
     std::vector<std::vector<std::size_t>> projections_from;  // per source population
     step_t window = 1;   // d_min: spikes are exchanged once per window
     std::size_t n_slots = 1;  // ring buffer rows: window + max delay + the row being read
+    step_t max_delay = 1;
+    bool plastic = false;     // some projection has a plastic rule
     step_t now = 0;
     step_t recorded_through = 0;  // spikes before this step are in `recorded`
     std::vector<detail::part> parts;
@@ -104,6 +121,7 @@ struct engine::impl {
     std::vector<spike> restored_spikes;
     std::vector<std::vector<std::vector<double>>> restored_traces;  // [recorder][variable]
     std::vector<std::size_t> restored_samples;                      // per recorder
+    std::vector<weight_record> restored_weights;                   // per weight recorder
     bool restored = false;
 
     impl(const network_spec& s, communicator* c) : spec(s), own_comm(c ? nullptr : make_serial_communicator()),
@@ -120,10 +138,21 @@ struct engine::impl {
     void build(checkpoint_reader* restore);
     void build_part(int t, bool restoring);
     void restore(checkpoint_reader& in);  // after build_part, in place of the draws
+    void setup_plasticity(detail::part& me);  // after the rows exist
+    bool record_weight_events = false;        // some weight recorder records every change
+    void restore_plasticity(checkpoint_reader& in);  // after setup_plasticity
+    void save_row_traces(checkpoint_writer* out, std::size_t projection);
+    void save_history(checkpoint_writer* out);
     void save(checkpoint_writer* out);
     void update(detail::part& me, step_t k);
     void sample(detail::part& me, step_t k_next);
-    void deliver(detail::part& me) const;
+    void deliver(detail::part& me, step_t window_end);
+    void setup_weight_recorders(detail::part& me);
+    std::size_t snapshots_before_now(const weight_recorder_spec& wr) const;
+    void take_snapshots(detail::part& me, step_t through);  // those due at stamps <= through
+    void record_events(detail::part& me, std::size_t projection, std::uint64_t row, std::uint64_t b, std::uint64_t e,
+                       step_t stamp);
+    std::vector<weight_record> gather_weights() const;
     void find_destinations();
     std::vector<spike> exchange(const std::vector<spike>& local);
     void merge_window(step_t window_end);

@@ -129,6 +129,12 @@ void validate(const network_spec& spec) {
                                        ? std::isfinite(p.weight.low) && std::isfinite(p.weight.high)
                                        : true;
         if (!finite_weight) fail(p.path + ".weight", fmt::format("weight = {}; must be finite", p.weight.describe()));
+        if (p.synapse && p.synapse->plastic) {
+            const auto [lo, hi] = p.synapse->weight_range(p.synapse_params);
+            if (!(p.weight.lowest() >= lo && p.weight.highest() <= hi))
+                fail(p.path + ".weight", fmt::format("weight = {}; {} needs weights in [{}, {}] (give min and max)",
+                                                     p.weight.describe(), p.synapse->name, lo, hi));
+        }
     }
     for (const auto& s : spec.stimuli) {
         for (std::size_t t = 0; t < s.targets.size(); ++t) {

@@ -187,3 +187,47 @@ TEST_CASE("config: a missing or unreadable file is named", "[unit][config]") {
     test::temp_dir tmp;
     REQUIRE_THROWS_WITH(io::load_config(tmp.path(), models::builtin_registry()), Contains("is a folder, not a config file"));
 }
+
+TEST_CASE("config: plastic synapses and weight recorders are checked", "[unit][config]") {
+    auto c = good();
+    SECTION("initial weight outside the rule's bounds") {
+        c["projections"][0]["synapse"] = {{"model", "stdp_synapse"}, {"params", {{"Wmax", 5.0}}}};
+        REQUIRE_THAT(error_of(c), Equals("net.json: projections[0].weight: weight = 10; stdp_synapse needs weights in "
+                                         "[0, 5] (give min and max)"));
+    }
+    SECTION("excitatory weights under an inhibitory rule") {
+        c["projections"][0]["synapse"] = {{"model", "vogels_sprekeler_synapse"}};
+        REQUIRE_THAT(error_of(c), Contains("vogels_sprekeler_synapse needs weights in [-1, 0]"));
+    }
+    SECTION("negative learning rate") {
+        c["projections"][0]["synapse"] = {{"model", "stdp_synapse"}, {"params", {{"lambda", -0.1}}}};
+        REQUIRE_THAT(error_of(c), Equals("net.json: projections[0].synapse.params.lambda: lambda = -0.1; must be >= 0"));
+    }
+    SECTION("weight recorder of a projection that does not exist") {
+        c["recorders"] = {{"weights", {{{"name", "w"}, {"projection", 1}, {"interval", 10.0}}}}};
+        REQUIRE_THAT(error_of(c), Equals("net.json: recorders.weights[0].projection: projection 1 does not exist; "
+                                         "there are 1 (0 to 0)"));
+    }
+    SECTION("weight recorder events of static synapses") {
+        c["recorders"] = {{"weights", {{{"name", "w"}, {"projection", 0}, {"events", true}}}}};
+        REQUIRE_THAT(error_of(c), Contains("recorders.weights[0].events: events = true, but projection 0 has no plastic "
+                                           "synapse model"));
+    }
+    SECTION("weight recorder times") {
+        c["recorders"] = {{"weights", {{{"name", "w"}, {"projection", 0}, {"times", {10.0, 5.0}}}}}};
+        REQUIRE_THAT(error_of(c), Contains("recorders.weights[0].times[1]: 5 ms; times must be ascending"));
+        c["recorders"]["weights"][0]["times"] = {10.05};
+        REQUIRE_THAT(error_of(c), Contains("times[0]: 10.05 ms; must be >= 0 and on the grid of the resolution 0.1 ms"));
+        c["recorders"]["weights"][0]["times"] = {200.0};
+        REQUIRE_THAT(error_of(c), Contains("times[0]: 200 ms; must be <= t_stop = 100 ms"));
+    }
+    SECTION("weight recorder that records nothing") {
+        c["recorders"] = {{"weights", {{{"name", "w"}, {"projection", 0}}}}};
+        REQUIRE_THAT(error_of(c), Contains("recorders.weights[0]: records nothing: give times, interval or events = true"));
+    }
+    SECTION("weight recorder source out of range") {
+        c["recorders"] = {{"weights", {{{"name", "w"}, {"projection", 0}, {"interval", 1.0}, {"sources", {10}}}}}};
+        REQUIRE_THAT(error_of(c), Contains("recorders.weights[0].sources[0]: neuron 10 does not exist; population 'E' "
+                                           "has 10 (0 to 9)"));
+    }
+}

@@ -36,6 +36,22 @@ struct state_trace {
     std::vector<std::vector<double>> data;  // per variable: [sample * n_neurons + neuron]
 };
 
+// What a weight recorder saw. Synapses are ordered by (target, source), multapses as
+// stored. A snapshot at time T holds the weights after every presynaptic spike stamped
+// <= T has passed (plastic rules apply postsynaptic spikes when the next presynaptic one
+// passes, so potentiation shows then). Events: the weight after each passing presynaptic
+// spike, sorted by (time, source, target, weight).
+struct weight_record {
+    std::string recorder;
+    std::size_t projection = 0;
+    std::vector<std::uint64_t> source, target;  // population-local
+    std::vector<double> times_ms;               // snapshots
+    std::vector<float> weights;                 // [snapshot * n_synapses + synapse]
+    std::vector<double> event_time_ms;
+    std::vector<std::uint64_t> event_source, event_target;
+    std::vector<float> event_weight;
+};
+
 // One synapse as stored, for inspection and tests (not a hot path).
 struct synapse_view {
     std::uint64_t source, target;  // population-local indices
@@ -90,6 +106,9 @@ public:
     std::vector<spike> gather_recorded_spikes() const;
     // Collective: complete on rank 0, empty elsewhere.
     std::vector<state_trace> state_traces() const;
+    // Collective: complete on rank 0, empty elsewhere. Snapshots due by now() that are
+    // still waiting for their window's delivery are taken first (as the weights stand).
+    std::vector<weight_record> weight_records();
 
     // The synapses of a projection that this rank holds, sorted by (target, source) with
     // multapses in their stored order.

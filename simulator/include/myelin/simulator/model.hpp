@@ -3,6 +3,7 @@
 // parameters, a parameter table, structure-of-arrays state and a step over a whole
 // population; the adapters below turn it into the type-erased shard the engine drives,
 // with one virtual call per population and step, never per neuron.
+#include <myelin/simulator/post_history.hpp>
 #include <myelin/simulator/ring_buffer.hpp>
 #include <myelin/simulator/rng.hpp>
 #include <myelin/simulator/types.hpp>
@@ -110,17 +111,40 @@ struct stimulus_setup {
     step_t delay_steps;                  // spike devices: >= 1
 };
 
+// A presynaptic spike reaching the synapses [b, e) of one thread's row (all synapses of
+// one source in one projection).
+struct synapse_spike {
+    std::uint64_t row;                // the source's index in its population
+    std::uint64_t b, e;
+    step_t stamp;                     // the spike's time stamp, in steps
+    const std::uint16_t* target16;    // thread-local targets: one of the two is non-null
+    const std::uint32_t* target32;
+    const std::uint16_t* delay;       // per synapse, in steps; null: all `constant_delay`
+    step_t constant_delay;
+    float* weight;                    // per synapse; null: all `constant_weight`
+    double constant_weight;
+    double* out;                      // what each synapse transmits, out[0 .. e - b)
+
+    std::uint32_t target(std::uint64_t k) const { return target16 ? target16[k] : target32[k]; }
+    step_t delay_of(std::uint64_t k) const { return delay ? static_cast<step_t>(delay[k]) : constant_delay; }
+};
+
 // The dynamic state of one thread's synapses of one projection (synapse models other
 // than static), in the order of the thread's synapse rows.
 class synapse_shard {
 public:
     virtual ~synapse_shard() = default;
     virtual std::vector<double>& state(std::size_t variable) = 0;  // index into model_info::state
-    // A presynaptic spike with time stamp t_ms reaches synapses [b, e): updates their state
-    // and writes the weight each transmits into out[0 .. e - b). `weight` holds the stored
-    // weights (null when the projection has one, `constant_weight`).
-    virtual void on_pre(std::uint64_t b, std::uint64_t e, double t_ms, const float* weight, double constant_weight,
-                        double* out) = 0;
+    // Updates the synapses' state and writes the weight each transmits into s.out.
+    virtual void on_pre(const synapse_spike& s) = 0;
+
+    // Plastic rules only (model_info::plastic). Presynaptic traces live per row: their
+    // values just after the source's last spike, and its time stamp (-1: none yet).
+    virtual std::span<double> row_trace(std::size_t) { return {}; }  // index into model_info::row_traces
+    virtual std::span<step_t> row_last() { return {}; }
+    virtual std::vector<trace_spec> post_traces() const { return {}; }
+    // Where to read the postsynaptic traces asked for by post_traces(): their slots.
+    virtual void bind(post_history*, std::vector<std::size_t>) {}
 };
 
 // One thread's copy of a stimulus device, feeding the targets that thread owns.
@@ -211,19 +235,21 @@ private:
 template <class M>
 class synapse_adapter final : public synapse_shard {
 public:
-    synapse_adapter(const param_values& values, std::size_t n) : p_(params_from_values<M>(values)) {
+    synapse_adapter(const param_values& values, double h_ms, std::size_t n)
+        : p_(params_from_values<M>(values)), h_(h_ms) {
         M::resize(p_, s_, n);
     }
     std::vector<double>& state(std::size_t variable) override { return s_.*(M::state_table[variable].member); }
-    void on_pre(std::uint64_t b, std::uint64_t e, double t_ms, const float* weight, double constant_weight,
-                double* out) override {
-        for (std::uint64_t k = b; k < e; ++k)
-            out[k - b] = M::on_pre(p_, s_, k, t_ms, weight ? static_cast<double>(weight[k]) : constant_weight);
+    void on_pre(const synapse_spike& x) override {
+        const double t_ms = static_cast<double>(x.stamp) * h_;
+        for (std::uint64_t k = x.b; k < x.e; ++k)
+            x.out[k - x.b] = M::on_pre(p_, s_, k, t_ms, x.weight ? static_cast<double>(x.weight[k]) : x.constant_weight);
     }
 
 private:
     typename M::params p_;
     typename M::state s_;
+    double h_;
 };
 
 template <class M>

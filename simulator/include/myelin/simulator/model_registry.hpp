@@ -2,6 +2,7 @@
 // Models by name. The simulator knows no model: models/registry.cpp fills a registry with
 // one explicit list (no static self-registration, which static libraries silently drop).
 #include <myelin/simulator/model.hpp>
+#include <myelin/simulator/plastic_rule.hpp>
 
 #include <functional>
 #include <map>
@@ -22,11 +23,19 @@ struct model_info {
     std::vector<std::string> counters;  // neurons only: integer state outside `state`
     std::string weight_unit;         // neurons: unit of an incoming weight ("pA", "mV")
     bool emits_current = false;      // stimuli: writes currents (no weight, no delay)
+    // Synapses: a plastic rule changes the weights (stored per synapse), reads the
+    // targets' spike history and keeps presynaptic traces per row, named here.
+    bool plastic = false;
+    std::vector<std::string> row_traces;
+    // Plastic rules: the weights a projection may start with (they stay inside).
+    std::function<std::pair<double, double>(const param_values&)> weight_range;
     // Cross-parameter and resolution-dependent checks (V_reset < V_th, spike times on the grid).
     std::function<std::optional<param_problem>(const param_values&, double resolution_ms)> check;
     std::function<std::unique_ptr<neuron_shard>(const param_values&, double h_ms, std::size_t n)> make_neuron;
     std::function<std::unique_ptr<stimulus_shard>(const param_values&, stimulus_setup)> make_stimulus;
-    std::function<std::unique_ptr<synapse_shard>(const param_values&, std::size_t n)> make_synapse;
+    // n synapses in n_rows rows (sources)
+    std::function<std::unique_ptr<synapse_shard>(const param_values&, double h_ms, std::size_t n, std::size_t n_rows)>
+        make_synapse;
 
     std::optional<std::size_t> param_index(std::string_view key) const;
     std::optional<std::size_t> state_index(std::string_view key) const;
@@ -60,8 +69,23 @@ public:
     void add_synapse() {
         model_info m = describe<M>(model_kind::synapse);
         m.state = describe_state<M>();
-        m.make_synapse = [](const param_values& v, std::size_t n) -> std::unique_ptr<synapse_shard> {
-            return std::make_unique<synapse_adapter<M>>(v, n);
+        m.make_synapse = [](const param_values& v, double h_ms, std::size_t n,
+                            std::size_t) -> std::unique_ptr<synapse_shard> {
+            return std::make_unique<synapse_adapter<M>>(v, h_ms, n);
+        };
+        insert(std::move(m));
+    }
+
+    // A spike-timing rule (see plastic_rule.hpp).
+    template <class R>
+    void add_plastic() {
+        model_info m = describe<R>(model_kind::synapse);
+        m.plastic = true;
+        for (const auto& name : R::pre_trace_names) m.row_traces.emplace_back(name);
+        m.weight_range = [](const param_values& v) { return R::weight_range(params_from_values<R>(v)); };
+        m.make_synapse = [](const param_values& v, double h_ms, std::size_t,
+                            std::size_t n_rows) -> std::unique_ptr<synapse_shard> {
+            return std::make_unique<plastic_adapter<R>>(v, h_ms, n_rows);
         };
         insert(std::move(m));
     }

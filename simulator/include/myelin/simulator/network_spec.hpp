@@ -6,6 +6,7 @@
 #include <myelin/simulator/model.hpp>
 #include <myelin/simulator/model_registry.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -92,6 +93,26 @@ struct state_recorder_spec {
     std::string path;
 };
 
+// Weights of one projection's synapses: snapshots at chosen times, and/or every change
+// (each presynaptic spike that passes a plastic synapse), of the synapses whose source
+// and target are in the lists (population-local indices; none: all).
+struct weight_recorder_spec {
+    std::string name;
+    std::size_t projection = 0;
+    std::optional<std::vector<std::uint64_t>> sources, targets;
+    std::vector<step_t> times;  // snapshot time stamps in steps, ascending
+    step_t interval = 0;        // or snapshots at 0, interval, 2 interval, ... (steps)
+    bool events = false;
+    std::string path;
+
+    // Snapshots with time stamps <= `through`, and the time stamp of snapshot s.
+    std::size_t due(step_t through) const {
+        if (interval > 0) return through < 0 ? 0 : static_cast<std::size_t>(through / interval + 1);
+        return static_cast<std::size_t>(std::upper_bound(times.begin(), times.end(), through) - times.begin());
+    }
+    step_t time(std::size_t s) const { return interval > 0 ? static_cast<step_t>(s) * interval : times[s]; }
+};
+
 struct network_spec {
     simulation_spec simulation;
     std::vector<population_spec> populations;
@@ -99,6 +120,7 @@ struct network_spec {
     std::vector<stimulus_spec> stimuli;
     std::optional<spike_recorder_spec> spikes;
     std::vector<state_recorder_spec> state_recorders;
+    std::vector<weight_recorder_spec> weight_recorders;
 
     std::optional<std::size_t> population_index(std::string_view name) const;
 };

@@ -1,0 +1,270 @@
+// Spike-timing plasticity: stdp_synapse, stdp_triplet_synapse and vogels_sprekeler_synapse
+// against (a) the analytic pair window and pairing schemes, and (b) the rules applied
+// here event by event, eagerly, in time order, from the spike times the simulator
+// recorded: an independent implementation of what the synapse must do lazily from the
+// postsynaptic history. Pre neurons are parrots fed by spike_generators; post neurons are
+// iaf_psc_delta driven to fire at chosen times by a strong input (the plastic input stays
+// far below threshold).
+//
+// Tolerance: the simulator stores weights as float, rounded once per presynaptic spike;
+// the reference rounds at the same points, so the two differ only by the order of double
+// operations, which can move one rounding by one float ulp. We allow 2 ulps of the weight.
+#include "support.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <random>
+
+using namespace myelin;
+
+namespace {
+
+constexpr double h = 0.1;
+
+struct protocol {
+    std::vector<double> pre, post;  // spike_generator times: the pre parrot's, the post drive's
+};
+
+struct observed {
+    std::vector<double> pre, post;  // recorded time stamps, ms
+    double weight;                  // final weight
+};
+
+// One network holding every protocol as its own pre -> post pair (one_to_one).
+std::vector<observed> simulate(const std::string& model, const test::json& params, const std::vector<protocol>& protocols,
+                               double w0, double delay_ms, double t_stop_ms) {
+    const std::size_t n = protocols.size();
+    test::json stimuli = test::json::array();
+    for (std::size_t i = 0; i < n; ++i) {
+        stimuli.push_back({{"model", "spike_generator"}, {"params", {{"spike_times", protocols[i].pre}}},
+                           {"targets", {{{"population", "pre"}, {"neurons", {i}}}}}, {"weight", 1.0}, {"delay", h}});
+        stimuli.push_back({{"model", "spike_generator"}, {"params", {{"spike_times", protocols[i].post}}},
+                           {"targets", {{{"population", "post"}, {"neurons", {i}}}}}, {"weight", 100.0}, {"delay", h}});
+    }
+    const test::json config = {
+        {"simulation", {{"resolution", h}, {"t_stop", t_stop_ms}, {"threads", 1}}},
+        {"populations", {{{"name", "pre"}, {"model", "parrot_neuron"}, {"n", n}},
+                         {{"name", "post"}, {"model", "iaf_psc_delta"}, {"n", n}}}},
+        {"projections", {{{"source", "pre"}, {"target", "post"}, {"connection", {{"rule", "one_to_one"}}},
+                          {"weight", w0}, {"delay", delay_ms}, {"synapse", {{"model", model}, {"params", params}}}}}},
+        {"stimuli", stimuli},
+        {"recorders", {{"spikes", {{"populations", {"pre", "post"}}}}}}};
+    const network_spec spec = test::parse(config);
+    engine sim(spec);
+    sim.run(ms_to_steps(t_stop_ms, h));
+    std::vector<observed> out(n);
+    for (const auto& s : sim.recorded_spikes()) {
+        const double t = static_cast<double>(s.step + 1) * h;
+        if (s.gid < n) out[s.gid].pre.push_back(t);
+        else out[s.gid - n].post.push_back(t);
+    }
+    for (const auto& syn : sim.synapses(0)) out[syn.target].weight = syn.weight;
+    return out;
+}
+
+// Value of an all-to-all or nearest trace: sum (or latest) of exp(-(t - s)/tau), s < t.
+double trace_value(const std::vector<double>& times, double t, double tau, bool nearest) {
+    double sum = 0.0, latest = 0.0;
+    for (double s : times)
+        if (s < t) {
+            sum += std::exp(-(t - s) / tau);
+            latest = std::exp(-(t - s) / tau);
+        }
+    return nearest ? latest : sum;
+}
+
+// The rule applied eagerly: post arrivals (t_post + d) and pre spikes in time order, a
+// post arrival before a pre spike at the same time, stopping at the last pre spike (the
+// synapse applies post spikes only when a pre spike passes); the weight rounded to float
+// after each pre spike, as the simulator stores it.
+using update = std::function<double(double w, double t, bool is_post)>;
+double eager(const std::vector<double>& pre, const std::vector<double>& post_arrival, double w0, const update& f) {
+    double w = w0;
+    std::size_t a = 0;
+    for (double t : pre) {
+        for (; a < post_arrival.size() && post_arrival[a] <= t; ++a) w = f(w, post_arrival[a], true);
+        w = static_cast<float>(f(w, t, false));
+    }
+    return w;
+}
+
+std::vector<double> shifted(const std::vector<double>& times, double d) {
+    std::vector<double> out;
+    for (double t : times) out.push_back(t + d);
+    return out;
+}
+
+// Poisson-like train on the 0.1 ms grid with a minimal interval (the post neuron's
+// refractory period is 2 ms), times in (from, to).
+std::vector<double> train(std::mt19937_64& rng, double rate_hz, double from, double to, double min_isi) {
+    std::exponential_distribution<double> gap(rate_hz / 1000.0);
+    std::vector<double> t;
+    double x = from;
+    for (;;) {
+        x += std::max(min_isi, gap(rng));
+        const double on_grid = std::round(x / h) * h;
+        if (on_grid >= to) break;
+        t.push_back(on_grid);
+    }
+    return t;
+}
+
+double ulps(double w) { return 2.0 * std::abs(w) * std::numeric_limits<float>::epsilon() + 1e-12; }
+
+}  // namespace
+
+TEST_CASE("stdp_synapse: single pairs follow the analytic window", "[validation][plasticity]") {
+    const double mu = GENERATE(0.0, 1.0);
+    const bool nearest = GENERATE(false, true);
+    const double Wmax = 10.0, lambda = 0.02, alpha = 1.3, tau_plus = 15.0, tau_minus = 25.0, w0 = 4.0, d = 1.5;
+    const test::json params = {{"tau_plus", tau_plus}, {"tau_minus", tau_minus}, {"lambda", lambda},
+                               {"alpha", alpha},      {"mu_plus", mu},           {"mu_minus", mu},
+                               {"Wmax", Wmax},        {"nearest", nearest}};
+    // dt = t_post + d - t_pre, the timing at the synapse; a late pre spike applies the update.
+    const std::vector<double> dts = {-40.0, -12.0, -3.0, -0.5, 0.5, 3.0, 12.0, 40.0};
+    std::vector<protocol> protocols;
+    for (double dt : dts) {
+        const double t_pre = 100.0, t_post = t_pre + dt - d;
+        protocols.push_back({{t_pre - h, 900.0}, {t_post - h}});  // the parrot and the drive add 0.1 ms
+    }
+    const auto got = simulate("stdp_synapse", params, protocols, w0, d, 1000.0);
+    for (std::size_t i = 0; i < dts.size(); ++i) {
+        INFO("dt = " << dts[i] << " ms, mu = " << mu << ", nearest = " << nearest);
+        REQUIRE(got[i].pre.size() == 2);
+        REQUIRE(got[i].post.size() == 1);
+        REQUIRE(got[i].post[0] + d - got[i].pre[0] == Approx(dts[i]).margin(1e-9));
+        const double x = w0 / Wmax;
+        const double dw = dts[i] > 0 ? lambda * std::pow(1.0 - x, mu) * std::exp(-dts[i] / tau_plus) * Wmax
+                                     : -alpha * lambda * std::pow(x, mu) * std::exp(dts[i] / tau_minus) * Wmax;
+        // The late pre spike (800 ms on) adds depression below exp(-30): far below a float ulp.
+        CHECK(std::abs(got[i].weight - (w0 + dw)) <= ulps(w0));
+    }
+}
+
+TEST_CASE("stdp_synapse: all-to-all and nearest pairing differ as defined", "[validation][plasticity]") {
+    // Pre spikes at 0 and 5 ms, post arrival at 10 ms (at the synapse), then a late pre.
+    const double tau = 20.0, lambda = 0.05, Wmax = 2.0, w0 = 1.0, d = 1.0;  // mV: far below threshold
+    std::vector<protocol> protocols = {{{100.0 - h, 105.0 - h, 900.0}, {110.0 - d - h}}};
+    for (bool nearest : {false, true}) {
+        const test::json params = {{"tau_plus", tau}, {"tau_minus", tau}, {"lambda", lambda}, {"mu_plus", 0.0},
+                                   {"mu_minus", 0.0}, {"Wmax", Wmax},    {"nearest", nearest}};
+        const auto got = simulate("stdp_synapse", params, protocols, w0, d, 1000.0);
+        const double x = nearest ? std::exp(-5.0 / tau) : std::exp(-5.0 / tau) + std::exp(-10.0 / tau);
+        CHECK(std::abs(got[0].weight - (w0 + lambda * x * Wmax)) <= ulps(w0));
+    }
+}
+
+TEST_CASE("plastic rules applied lazily equal the rules applied event by event", "[validation][plasticity]") {
+    std::mt19937_64 rng(7);
+    const double d = GENERATE(0.1, 2.0, 7.3);
+    std::vector<protocol> protocols;
+    for (int i = 0; i < 6; ++i) {
+        const double rate = 10.0 + 10.0 * i;
+        protocols.push_back({train(rng, rate, 0.0, 2000.0, 0.5), train(rng, 40.0, 0.0, 2000.0, 2.5)});
+        protocols.back().pre.push_back(2100.0);  // applies the last post spikes
+    }
+
+    SECTION("stdp_synapse") {
+        for (bool nearest : {false, true})
+            for (double mu : {0.0, 0.4, 1.0}) {
+                const double tp = 16.0, tm = 33.0, lambda = 0.005, alpha = 1.1, Wmax = 3.0, w0 = 1.0;
+                const test::json params = {{"tau_plus", tp}, {"tau_minus", tm}, {"lambda", lambda}, {"alpha", alpha},
+                                           {"mu_plus", mu},  {"mu_minus", mu},  {"Wmax", Wmax},    {"nearest", nearest}};
+                const auto got = simulate("stdp_synapse", params, protocols, w0, d, 2200.0);
+                for (const auto& o : got) {
+                    const auto arrival = shifted(o.post, d);
+                    const double want = eager(o.pre, arrival, w0, [&](double w, double t, bool is_post) {
+                        const double x = w / Wmax;
+                        if (is_post)
+                            return std::min(1.0, x + lambda * std::pow(1.0 - x, mu) *
+                                                         trace_value(o.pre, t, tp, nearest)) * Wmax;
+                        return std::max(0.0, x - alpha * lambda * std::pow(x, mu) *
+                                                     trace_value(arrival, t, tm, nearest)) * Wmax;
+                    });
+                    INFO("nearest = " << nearest << ", mu = " << mu << ", d = " << d);
+                    CHECK(std::abs(o.weight - want) <= ulps(want));
+                    CHECK(o.weight != w0);
+                }
+            }
+    }
+    SECTION("stdp_triplet_synapse") {
+        for (bool nearest : {false, true}) {
+            const double t1 = 16.8, tx = 101.0, tm = 33.7, ty = 125.0, A2p = 5e-3, A3p = 6.2e-3, A2m = 7e-3,
+                         A3m = 2.3e-4, Wmax = 2.0, w0 = 1.0;
+            const test::json params = {{"tau_plus", t1},   {"tau_plus_triplet", tx}, {"tau_minus", tm},
+                                       {"tau_minus_triplet", ty}, {"Aplus", A2p},    {"Aplus_triplet", A3p},
+                                       {"Aminus", A2m},   {"Aminus_triplet", A3m},   {"Wmax", Wmax},
+                                       {"nearest", nearest}};
+            const auto got = simulate("stdp_triplet_synapse", params, protocols, w0, d, 2200.0);
+            for (const auto& o : got) {
+                const auto arrival = shifted(o.post, d);
+                const double want = eager(o.pre, arrival, w0, [&](double w, double t, bool is_post) {
+                    if (is_post)
+                        return std::min(Wmax, w + trace_value(o.pre, t, t1, nearest) *
+                                                      (A2p + A3p * trace_value(arrival, t, ty, nearest)));
+                    return std::max(0.0, w - trace_value(arrival, t, tm, nearest) *
+                                                 (A2m + A3m * trace_value(o.pre, t, tx, nearest)));
+                });
+                INFO("nearest = " << nearest << ", d = " << d);
+                CHECK(std::abs(o.weight - want) <= ulps(want));
+                CHECK(o.weight != w0);
+            }
+        }
+    }
+    SECTION("vogels_sprekeler_synapse") {
+        const double tau = 20.0, eta = 0.01, alpha = 0.2, Wmax = 5.0, w0 = -1.0;
+        const test::json params = {{"tau", tau}, {"eta", eta}, {"alpha", alpha}, {"Wmax", Wmax}};
+        const auto got = simulate("vogels_sprekeler_synapse", params, protocols, w0, d, 2200.0);
+        for (const auto& o : got) {
+            const auto arrival = shifted(o.post, d);
+            const double want = eager(o.pre, arrival, w0, [&](double w, double t, bool is_post) {
+                if (is_post) return -std::min(Wmax, -w + eta * trace_value(o.pre, t, tau, false));
+                return -std::clamp(-w + eta * (trace_value(arrival, t, tau, false) - alpha), 0.0, Wmax);
+            });
+            INFO("d = " << d);
+            CHECK(std::abs(o.weight - want) <= ulps(want));
+            CHECK(o.weight != w0);
+        }
+    }
+}
+
+TEST_CASE("weight recorder: snapshots and events of a plastic synapse", "[validation][plasticity]") {
+    // One pair, post 3 ms after pre at the synapse; a late pre spike applies the potentiation.
+    const double Wmax = 10.0, lambda = 0.02, tau = 20.0, w0 = 4.0, d = 1.0;
+    const test::json config = {
+        {"simulation", {{"resolution", h}, {"t_stop", 1000.0}, {"threads", 1}}},
+        {"populations", {{{"name", "pre"}, {"model", "parrot_neuron"}, {"n", 1}},
+                         {{"name", "post"}, {"model", "iaf_psc_delta"}, {"n", 1}}}},
+        {"projections", {{{"source", "pre"}, {"target", "post"}, {"connection", {{"rule", "one_to_one"}}},
+                          {"weight", w0}, {"delay", d},
+                          {"synapse", {{"model", "stdp_synapse"},
+                                       {"params", {{"Wmax", Wmax}, {"lambda", lambda}, {"tau_plus", tau}, {"mu_plus", 0.0}}}}}}}},
+        {"stimuli", {{{"model", "spike_generator"}, {"params", {{"spike_times", {99.9, 899.9}}}}, {"targets", {"pre"}},
+                      {"weight", 1.0}, {"delay", h}},
+                     {{"model", "spike_generator"}, {"params", {{"spike_times", {101.9}}}}, {"targets", {"post"}},
+                      {"weight", 100.0}, {"delay", h}}}},
+        {"recorders", {{"weights", {{{"name", "w"}, {"projection", 0}, {"times", {0.0, 100.0, 150.0, 900.0, 950.0}},
+                                     {"events", true}}}}}}};
+    engine sim(test::parse(config));
+    sim.run(ms_to_steps(1000.0, h));
+    const auto rec = sim.weight_records();
+    REQUIRE(rec.size() == 1);
+    const auto& w = rec[0];
+    const double potentiated = w0 + lambda * std::exp(-3.0 / tau) * Wmax;
+    // Pre spikes at 100 and 900 ms (stamps); the post spike reaches the synapse at 103 ms.
+    REQUIRE(w.event_time_ms.size() == 2);
+    CHECK(w.event_time_ms[0] == Approx(100.0));
+    CHECK(w.event_time_ms[1] == Approx(900.0));
+    CHECK(w.event_weight[0] == static_cast<float>(w0));
+    CHECK(std::abs(w.event_weight[1] - potentiated) <= ulps(potentiated));
+    // Snapshots hold the stored weight: the potentiation shows once the late pre spike passed.
+    REQUIRE(w.times_ms == std::vector<double>{0.0, 100.0, 150.0, 900.0, 950.0});
+    REQUIRE(w.weights.size() == 5);
+    CHECK(w.weights[0] == static_cast<float>(w0));
+    CHECK(w.weights[2] == static_cast<float>(w0));
+    CHECK(w.weights[3] == w.event_weight[1]);
+    CHECK(w.weights[4] == w.event_weight[1]);
+}
