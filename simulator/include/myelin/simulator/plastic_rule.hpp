@@ -33,8 +33,10 @@ class plastic_adapter final : public synapse_shard {
 
 public:
     plastic_adapter(const param_values& values, double h_ms, std::size_t n_rows)
-        : p_(params_from_values<R>(values)), h_(h_ms), pre_(R::pre_traces(p_)), last_(n_rows, -1),
-          trace_(n_pre, std::vector<double>(n_rows, 0.0)) {}
+        : p_(params_from_values<R>(values)), pre_(R::pre_traces(p_)), last_(n_rows, -1),
+          trace_(n_pre, std::vector<double>(n_rows, 0.0)) {
+        for (std::size_t m = 0; m < n_pre; ++m) decay_[m] = decay_table(pre_[m].tau_ms, h_ms);
+    }
 
     std::vector<double>& state(std::size_t) override { throw std::logic_error("plastic rules keep no per-synapse state"); }
     std::span<double> row_trace(std::size_t m) override { return trace_[m]; }
@@ -53,22 +55,32 @@ public:
         std::array<double, n_pre> pre_before{}, k_last{};
         for (std::size_t m = 0; m < n_pre; ++m) {
             k_last[m] = trace_[m][x.row];
-            if (t_last >= 0) pre_before[m] = k_last[m] * decay(pre_[m], t - t_last);
+            if (t_last >= 0) pre_before[m] = k_last[m] * decay_[m](t - t_last);
         }
+        // Postsynaptic spikes after `from(k)` reached synapse k after the last presynaptic spike.
+        auto from = [&](std::uint64_t k) {
+            return t_last >= 0 ? t_last - x.delay_of(k) : std::numeric_limits<step_t>::min();
+        };
+        // Targets are scattered: fetch their history early, in the stages prefetch() describes.
+        constexpr std::uint64_t a1 = 24, a2 = 16, a3 = 8;
+        for (std::uint64_t k = x.b; k < std::min(x.e, x.b + a1); ++k) post_->prefetch(x.target(k));
+        for (std::uint64_t k = x.b; k < std::min(x.e, x.b + a2); ++k) post_->prefetch_list(x.target(k), from(k));
+        for (std::uint64_t k = x.b; k < std::min(x.e, x.b + a3); ++k) post_->prefetch_entries(x.target(k), from(k));
         for (std::uint64_t k = x.b; k < x.e; ++k) {
+            if (k + a1 < x.e) post_->prefetch(x.target(k + a1));
+            if (k + a2 < x.e) post_->prefetch_list(x.target(k + a2), from(k + a2));
+            if (k + a3 < x.e) post_->prefetch_entries(x.target(k + a3), from(k + a3));
             const std::uint32_t target = x.target(k);
             const step_t d = x.delay_of(k);
             double w = x.weight[k];
-            // Postsynaptic spikes that reached the synapse after the last presynaptic one.
-            const step_t from = t_last >= 0 ? t_last - d : std::numeric_limits<step_t>::min();
-            for (const post_entry& y : post_->read(target, from, t - d)) {
+            post_->for_each_new(target, from(k), t - d, [&](step_t t_post, const double* before) {
                 std::array<double, n_pre> pre{};
                 if (t_last >= 0)
-                    for (std::size_t m = 0; m < n_pre; ++m) pre[m] = k_last[m] * decay(pre_[m], y.t + d - t_last);
+                    for (std::size_t m = 0; m < n_pre; ++m) pre[m] = k_last[m] * decay_[m](t_post + d - t_last);
                 std::array<double, n_post> post_before{};
-                for (std::size_t m = 0; m < n_post; ++m) post_before[m] = y.before[slot_[m]];
+                for (std::size_t m = 0; m < n_post; ++m) post_before[m] = before[slot_[m]];
                 w = R::on_post(p_, w, pre.data(), post_before.data());
-            }
+            });
             std::array<double, n_post> post{};
             for (std::size_t m = 0; m < n_post; ++m) post[m] = post_->trace_at(target, slot_[m], t - d);
             w = R::on_pre(p_, w, post.data(), pre_before.data());
@@ -80,15 +92,12 @@ public:
     }
 
 private:
-    // exp(-dt/tau) for dt in steps: the trace of one spike dt after it. k_last holds the
-    // trace just after the last spike (1 for nearest traces), so this serves both pairings.
-    double decay(const trace_spec& tr, step_t dt) const {
-        return std::exp(-static_cast<double>(dt) * h_ / tr.tau_ms);
-    }
-
     typename R::params p_;
-    double h_;
     std::array<trace_spec, n_pre> pre_;
+    // exp(-dt/tau) of the presynaptic traces: the trace of one spike dt after it. The
+    // stored value is the trace just after the last spike (1 for nearest traces), so one
+    // decay serves both pairings.
+    std::array<decay_table, n_pre> decay_;
     std::array<std::size_t, n_post> slot_{};
     post_history* post_ = nullptr;
     std::vector<step_t> last_;                // per row
