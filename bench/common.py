@@ -42,7 +42,7 @@ def run_myelin(myelin, config_path, outdegree, threads, out, ranks=1, extra=()):
     synapses = int(net.group(1))
     peak_MB = float(times.group(5))
     return {"build_s": float(times.group(1)), "sim_s": sim_s, "rtf": sim_s / (float(times.group(2)) * 1e-3),
-            "spikes": sum(spikes.values()), "events_per_s": events / sim_s, "exchange_s": float(times.group(4)),
+            "spikes": sum(spikes.values()), "spikes_by_population": spikes, "events_per_s": events / sim_s, "exchange_s": float(times.group(4)),
             "peak_MB": peak_MB, "peak_bytes_per_synapse": peak_MB * ranks * 1e6 / synapses,
             "bytes_per_synapse": float(net.group(2)), "synapses": synapses}
 
