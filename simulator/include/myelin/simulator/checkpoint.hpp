@@ -12,8 +12,18 @@
 //                                                           not yet delivered
 //   projections/<j>/count               uint32[n_target]  synapses per target
 //   projections/<j>/source              uint32[]   by target, then as stored
-//   projections/<j>/weight, /delay      float[], uint16[] (steps), if they vary
+//   projections/<j>/weight, /delay      float[], uint16[] (steps), if they vary (weights
+//                                                  always for plastic rules)
 //   projections/<j>/state/<variable>    double[]   synapse model state, if any
+//   projections/<j>/pre/last            int64[n_source]  plastic rules: each source's last
+//                                                  spike stamp (-1: none yet)
+//   projections/<j>/pre/<trace>         double[n_source] its presynaptic traces just after it
+//   populations/<p>/history/count       uint32[n_p]  postsynaptic spikes kept per neuron
+//   populations/<p>/history/step, /reads  int64[], uint32[]  their stamps and read counts
+//   populations/<p>/history/before/<s>  double[]   trace s just before each
+//   recorder/weights/<r>/n_snapshots    uint64[1]
+//   recorder/weights/<r>/weights        float[n_snapshots * synapses]
+//   recorder/weights/<r>/events/{time, source, target, weight}
 //   recorder/spikes/step, /gid          int64[], uint64[]
 //   recorder/state/<r>/n_samples        uint64[1]
 //   recorder/state/<r>/<variable>       double[n_samples * neurons]
