@@ -464,11 +464,7 @@ private:
                 object_reader sr(list[i], fmt::format("recorders.state[{}]", i), file_);
                 state_recorder_spec s;
                 s.path = sr.path();
-                s.name = sr.text("name");
-                if (s.name.empty() || s.name.find_first_of("/\\.") != std::string::npos)
-                    fail(sr.at("name"), fmt::format("name '{}'; must be non-empty without '/', '\\' or '.'", s.name));
-                if (!names.insert(s.name).second)
-                    fail(sr.at("name"), fmt::format("name '{}' is used by another state recorder", s.name));
+                s.name = recorder_name(sr, names, "state");
                 s.population = population_ref(sr.get("population"), sr.at("population"));
                 const auto& m = *spec_.populations[s.population].model;
                 s.neurons = neuron_list(sr.get("neurons"), sr.at("neurons"), sr);
@@ -491,6 +487,16 @@ private:
         r.finish();
     }
 
+    // A recorder's name becomes part of a file name: no separators, unique among its kind.
+    std::string recorder_name(object_reader& r, std::set<std::string>& names, const char* kind) {
+        std::string name = r.text("name");
+        if (name.empty() || name.find_first_of("/\\.") != std::string::npos)
+            fail(r.at("name"), fmt::format("name '{}'; must be non-empty without '/', '\\' or '.'", name));
+        if (!names.insert(name).second)
+            fail(r.at("name"), fmt::format("name '{}' is used by another {} recorder", name, kind));
+        return name;
+    }
+
     void weight_recorders(object_reader& r) {
         const json& list = array_at(r, "weights");
         const double h = spec_.simulation.resolution_ms;
@@ -500,11 +506,7 @@ private:
             object_reader wr(list[i], fmt::format("recorders.weights[{}]", i), file_);
             weight_recorder_spec w;
             w.path = wr.path();
-            w.name = wr.text("name");
-            if (w.name.empty() || w.name.find_first_of("/\\.") != std::string::npos)
-                fail(wr.at("name"), fmt::format("name '{}'; must be non-empty without '/', '\\' or '.'", w.name));
-            if (!names.insert(w.name).second)
-                fail(wr.at("name"), fmt::format("name '{}' is used by another weight recorder", w.name));
+            w.name = recorder_name(wr, names, "weight");
             const std::uint64_t j = wr.count("projection");
             if (j >= spec_.projections.size())
                 fail(wr.at("projection"), fmt::format("projection {} does not exist; there are {} (0 to {})", j,
