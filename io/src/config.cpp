@@ -361,6 +361,23 @@ private:
                 p.synapse_params = params(sr, m);
                 sr.finish();
             }
+            if (r.has("scaling")) {
+                object_reader sc(r.get("scaling"), r.at("scaling"), file_);
+                scaling_spec x;
+                x.target_rate_hz = sc.number("target_rate");
+                if (!(x.target_rate_hz > 0.0) || !std::isfinite(x.target_rate_hz))
+                    fail(sc.at("target_rate"), fmt::format("target_rate = {} Hz; must be > 0", x.target_rate_hz));
+                x.tau_ms = sc.number("tau", x.tau_ms);
+                if (!(x.tau_ms > 0.0) || !std::isfinite(x.tau_ms))
+                    fail(sc.at("tau"), fmt::format("tau = {} ms; must be > 0", x.tau_ms));
+                x.beta = sc.number("beta", x.beta);
+                if (!std::isfinite(x.beta)) fail(sc.at("beta"), fmt::format("beta = {}; must be finite", x.beta));
+                x.interval_ms = sc.number("interval", x.interval_ms);
+                if (!(x.interval_ms > 0.0) || !std::isfinite(x.interval_ms))
+                    fail(sc.at("interval"), fmt::format("interval = {} ms; must be > 0", x.interval_ms));
+                sc.finish();
+                p.scaling = x;
+            }
             r.finish();
             spec_.projections.push_back(std::move(p));
         }

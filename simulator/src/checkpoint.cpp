@@ -70,7 +70,9 @@ void expect_size(checkpoint_reader& in, const std::string& name, std::uint64_t n
         throw input_error("", name, fmt::format("{} values; the network of this checkpoint's config needs {}", size, n));
 }
 
-bool stores_weight(const projection_spec& p) { return !p.weight.is_constant() || (p.synapse && p.synapse->plastic); }
+bool stores_weight(const projection_spec& p) {
+    return !p.weight.is_constant() || (p.synapse && p.synapse->plastic) || p.scaling;
+}
 
 std::vector<spike> read_spikes(checkpoint_reader& in, const std::string& base) {
     const std::uint64_t n = in.size(base + "step");
@@ -166,6 +168,17 @@ void engine::impl::save(checkpoint_writer* out) {
         for (std::size_t v = 0; v < n_state; ++v)
             write(out, base + "state/" + proj.synapse->state[v].key, gather_to_root(*comm, state[v]));
         if (proj.synapse && proj.synapse->plastic) save_row_traces(out, j);
+        if (proj.scaling) {
+            std::vector<double> activity;
+            std::vector<std::int64_t> updated;
+            for (auto& me : parts) {
+                const auto& sc = me.scaling[j];
+                activity.insert(activity.end(), sc.activity.begin(), sc.activity.end());
+                updated.insert(updated.end(), sc.updated.begin(), sc.updated.end());
+            }
+            write(out, base + "scaling/activity", gather_to_root(*comm, activity));
+            write(out, base + "scaling/updated", gather_to_root(*comm, updated));
+        }
     }
     if (plastic) save_history(out);
 }
@@ -223,6 +236,24 @@ void engine::impl::save_history(checkpoint_writer* out) {
         write(out, base + "reads", gather_to_root(*comm, reads));
         for (std::size_t m = 0; m < n_traces; ++m)
             write(out, fmt::format("{}before/{}", base, m), gather_to_root(*comm, before[m]));
+    }
+}
+
+void engine::impl::restore_scaling(checkpoint_reader& in) {
+    for (std::size_t j = 0; j < spec.projections.size(); ++j) {
+        const auto& proj = spec.projections[j];
+        if (!proj.scaling) continue;
+        const std::string base = fmt::format("projections/{}/scaling/", j);
+        const std::uint64_t n = spec.populations[proj.target].n;
+        expect_size(in, base + "activity", n);
+        expect_size(in, base + "updated", n);
+        for (auto& me : parts) {
+            auto& sc = me.scaling[j];
+            in.read(base + "activity", me.chunks[proj.target].begin, std::span<double>(sc.activity));
+            in.read(base + "updated", me.chunks[proj.target].begin, std::span<std::int64_t>(sc.updated));
+            for (auto u : sc.updated)
+                if (u > now) throw input_error("", base + "updated", fmt::format("step {} is after the checkpoint's {}", u, now));
+        }
     }
 }
 

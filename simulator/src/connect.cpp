@@ -264,8 +264,8 @@ synapse_rows make_rows(drawn_synapses s, const network_spec& spec, std::size_t p
             if (!rows.delay.empty()) std::copy(delay.begin(), delay.end(), rows.delay.begin() + static_cast<std::ptrdiff_t>(b));
         }
     }
-    // A plastic rule changes each synapse's weight.
-    if (proj.synapse && proj.synapse->plastic && rows.weight.empty())
+    // A plastic rule or synaptic scaling changes each synapse's weight.
+    if (((proj.synapse && proj.synapse->plastic) || proj.scaling) && rows.weight.empty())
         rows.weight.assign(n, static_cast<float>(rows.constant_weight));
     if (n_local <= 65536) {
         rows.target16.assign(rows.target32.begin(), rows.target32.end());

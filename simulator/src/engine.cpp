@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <exception>
 #include <stdexcept>
@@ -47,6 +48,7 @@ void engine::impl::build(checkpoint_reader* restoring) {
         const auto& p = spec.projections[j];
         projections_from[p.source].push_back(j);
         plastic = plastic || (p.synapse && p.synapse->plastic);
+        scaling = scaling || p.scaling.has_value();
         min_delay = std::min(min_delay, ms_to_steps(p.delay_ms.lowest(), h));
         max_delay = std::max(max_delay, ms_to_steps(p.delay_ms.highest(), h));
     }
@@ -80,6 +82,7 @@ void engine::impl::build(checkpoint_reader* restoring) {
         on_every_thread(n_threads, [&](int t) { setup_plasticity(parts[static_cast<std::size_t>(t)]); });
         if (restoring) restore_plasticity(*restoring);
     }
+    if (restoring && scaling) restore_scaling(*restoring);
     for (const auto& wr : spec.weight_recorders) record_weight_events = record_weight_events || wr.events;
     if (!spec.weight_recorders.empty())
         on_every_thread(n_threads, [&](int t) { setup_weight_recorders(parts[static_cast<std::size_t>(t)]); });
@@ -154,6 +157,14 @@ void engine::impl::build_part(int t, bool restoring) {
                                                          pop_offset[p.target], me.n_local));
     }
 
+    me.scaling.resize(spec.projections.size());
+    for (std::size_t j = 0; j < spec.projections.size(); ++j)
+        if (spec.projections[j].scaling) {
+            const auto n = me.chunks[spec.projections[j].target].size();
+            me.scaling[j].activity.assign(n, spec.projections[j].scaling->target_rate_hz);
+            me.scaling[j].updated.assign(n, 0);
+        }
+
     for (std::size_t s = 0; s < spec.stimuli.size(); ++s) {
         const auto& st = spec.stimuli[s];
         stimulus_setup setup{h, spec.simulation.seed, static_cast<std::uint32_t>(s), {}, {}, st.weight,
@@ -222,6 +233,27 @@ void engine::impl::setup_plasticity(part& me) {
     me.history.set_incoming(std::move(incoming));
 }
 
+// Synaptic scaling due at a window's end: each target's factor from its activity then,
+// applied to all its synapses of the projection.
+void engine::impl::scale(part& me, step_t window_end) {
+    const double h = spec.simulation.resolution_ms;
+    for (std::size_t j = 0; j < spec.projections.size(); ++j) {
+        const auto& proj = spec.projections[j];
+        if (!proj.scaling || window_end % ms_to_steps(proj.scaling->interval_ms, h) != 0) continue;
+        const auto& x = *proj.scaling;
+        auto& sc = me.scaling[j];
+        auto& r = me.rows[j];
+        const auto& chunk = me.chunks[proj.target];
+        std::vector<double> factor(chunk.size());
+        for (std::size_t n = 0; n < chunk.size(); ++n) {
+            const double a = sc.activity[n] * std::exp(-static_cast<double>(window_end - sc.updated[n]) * h / x.tau_ms);
+            factor[n] = std::exp(x.beta * x.interval_ms * 1e-3 * (x.target_rate_hz - a));
+        }
+        for (std::uint64_t k = 0; k < r.size(); ++k)
+            r.weight[k] = static_cast<float>(r.weight[k] * factor[r.target(k) - chunk.local_offset]);
+    }
+}
+
 // Advances the thread's neurons from step k to k+1.
 void engine::impl::update(part& me, step_t k) {
     const std::size_t slot = me.ring.slot_of(k + 1);
@@ -235,6 +267,19 @@ void engine::impl::update(part& me, step_t k) {
         me.shards[i]->step({ex + off, in + off, cur + off}, sink);
         const global_id first = pop_offset[i] + me.chunks[i].begin;
         for (std::size_t n = 0; n < sink.count(); ++n) me.emitted.push_back({k, first + sink.data()[n]});
+        if (scaling)
+            for (std::size_t j = 0; j < spec.projections.size(); ++j) {
+                const auto& proj = spec.projections[j];
+                if (!proj.scaling || proj.target != i) continue;
+                auto& sc = me.scaling[j];
+                const double tau = proj.scaling->tau_ms, h = spec.simulation.resolution_ms;
+                for (std::size_t n = 0; n < sink.count(); ++n) {
+                    const std::uint32_t x = sink.data()[n];
+                    sc.activity[x] = sc.activity[x] * std::exp(-static_cast<double>(k + 1 - sc.updated[x]) * h / tau) +
+                                     1000.0 / tau;
+                    sc.updated[x] = k + 1;
+                }
+            }
         if (plastic)
             for (std::size_t n = 0; n < sink.count(); ++n) {
                 const auto local = static_cast<std::uint32_t>(off + sink.data()[n]);
@@ -510,6 +555,7 @@ void engine::run(step_t until, const std::function<void(step_t)>& progress) {
 #pragma omp barrier
             if (failed) break;
             m.deliver(me, window_end);
+            if (m.scaling) m.scale(me, window_end);
         }
         if (error) std::rethrow_exception(error);
     });

@@ -44,6 +44,13 @@ struct weight_part {
     std::vector<float> event_weight;
 };
 
+// Synaptic scaling of one projection: the activity of the thread's target neurons (Hz,
+// as of step `updated`).
+struct scaling_part {
+    std::vector<double> activity;
+    std::vector<step_t> updated;
+};
+
 // Everything one owner (thread) holds.
 struct part {
     std::vector<detail::owned_chunk> chunks;            // per population
@@ -58,6 +65,7 @@ struct part {
     std::vector<double> transmitted;   // delivery: what the synapses of a dynamic row transmit
     post_history history;              // spikes of neurons that are targets of plastic synapses
     std::vector<weight_part> weights;  // per weight recorder
+    std::vector<scaling_part> scaling; // per projection (empty without scaling)
 };
 
 // Every thread runs `body(thread)`; exceptions are collected and the first (by thread
@@ -141,6 +149,9 @@ struct engine::impl {
     void setup_plasticity(detail::part& me);  // after the rows exist
     bool record_weight_events = false;        // some weight recorder records every change
     void restore_plasticity(checkpoint_reader& in);  // after setup_plasticity
+    void restore_scaling(checkpoint_reader& in);
+    void scale(detail::part& me, step_t window_end);  // synaptic scaling due at window_end
+    bool scaling = false;
     void save_row_traces(checkpoint_writer* out, std::size_t projection);
     void save_history(checkpoint_writer* out);
     void save(checkpoint_writer* out);

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <set>
@@ -135,6 +136,18 @@ void validate(const network_spec& spec) {
                 fail(p.path + ".weight", fmt::format("weight = {}; {} needs weights in [{}, {}] (give min and max)",
                                                      p.weight.describe(), p.synapse->name, lo, hi));
         }
+    }
+    // Synaptic scaling happens at communication-window boundaries (multiples of d_min).
+    std::int64_t d_min = std::numeric_limits<std::int64_t>::max();
+    for (const auto& p : spec.projections) d_min = std::min(d_min, ms_to_steps(p.delay_ms.lowest(), h));
+    for (const auto& p : spec.projections) {
+        if (!p.scaling) continue;
+        const std::int64_t every = ms_to_steps(p.scaling->interval_ms, h);
+        if (every < 1 || every % d_min != 0 ||
+            std::abs(static_cast<double>(every) * h - p.scaling->interval_ms) > 1e-9 * p.scaling->interval_ms)
+            fail(p.path + ".scaling.interval",
+                 fmt::format("interval = {} ms; must be a multiple of the smallest delay d_min = {} ms",
+                             p.scaling->interval_ms, static_cast<double>(d_min) * h));
     }
     for (const auto& s : spec.stimuli) {
         for (std::size_t t = 0; t < s.targets.size(); ++t) {

@@ -231,3 +231,20 @@ TEST_CASE("config: plastic synapses and weight recorders are checked", "[unit][c
                                            "has 10 (0 to 9)"));
     }
 }
+
+TEST_CASE("config: synaptic scaling is checked", "[unit][config]") {
+    auto c = good();
+    SECTION("interval not a multiple of d_min") {
+        c["projections"][0]["scaling"] = {{"target_rate", 5.0}, {"interval", 100.2}};
+        REQUIRE_THAT(error_of(c), Equals("net.json: projections[0].scaling.interval: interval = 100.2 ms; must be a "
+                                         "multiple of the smallest delay d_min = 1.5 ms"));
+    }
+    SECTION("target rate <= 0") {
+        c["projections"][0]["scaling"] = {{"target_rate", 0.0}};
+        REQUIRE_THAT(error_of(c), Equals("net.json: projections[0].scaling.target_rate: target_rate = 0 Hz; must be > 0"));
+    }
+    SECTION("unknown key") {
+        c["projections"][0]["scaling"] = {{"target_rate", 5.0}, {"rate", 1.0}};
+        REQUIRE_THAT(error_of(c), Contains("projections[0].scaling.rate"));
+    }
+}

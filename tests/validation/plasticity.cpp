@@ -312,6 +312,21 @@ TEST_CASE("stdp_synapse: additive STDP splits the weights (Song, Miller & Abbott
     CHECK(fraction(multiplicative, 0.3, 0.7) > 0.9);
 }
 
+namespace {
+
+// Mean rate (Hz) of the n recorded neurons of `config` from `from_ms` to t_stop.
+double late_rate(const test::json& config, double from_ms, std::size_t n) {
+    const double t_stop = config["simulation"]["t_stop"];
+    engine sim(test::parse(config));
+    sim.run(ms_to_steps(t_stop, h));
+    std::size_t late = 0;
+    for (const auto& s : sim.recorded_spikes())
+        if (static_cast<double>(s.step + 1) * h > from_ms) ++late;
+    return static_cast<double>(late) / (static_cast<double>(n) * (t_stop - from_ms) * 1e-3);
+}
+
+}  // namespace
+
 TEST_CASE("vogels_sprekeler_synapse: inhibitory plasticity brings the rate to the target", "[validation][plasticity]") {
     // 20 neurons driven to ~40 Hz by excitatory Poisson input, each with 400 inhibitory
     // inputs (10 Hz Poisson, through parrots) whose weights start near 0. The rule's fixed
@@ -337,12 +352,34 @@ TEST_CASE("vogels_sprekeler_synapse: inhibitory plasticity brings the rate to th
                      {{"model", "poisson_generator"}, {"params", {{"rate", 10.0}}}, {"targets", {"inh"}},
                       {"weight", 1.0}, {"delay", h}}}},
         {"recorders", {{"spikes", {{"populations", {"post"}}}}}}};
-    engine sim(test::parse(config));
-    sim.run(ms_to_steps(30000.0, h));
-    std::size_t late = 0;
-    for (const auto& s : sim.recorded_spikes())
-        if (static_cast<double>(s.step + 1) * h > 10000.0) ++late;
-    const double rate = static_cast<double>(late) / (20.0 * 20.0);
+    const double rate = late_rate(config, 10000.0, 20);
     INFO("target " << rho0 << " Hz, rate " << rate << " Hz");
     CHECK(std::abs(rate - rho0) < 0.1 * rho0);
+}
+
+TEST_CASE("synaptic scaling brings the rate to its target", "[validation][plasticity]") {
+    // 40 neurons, each with 200 Poisson inputs (10 Hz) whose weights drive it at ~30 Hz.
+    // Scaling (target 10 Hz, activity time constant 2 s, every 100 ms) multiplies each
+    // neuron's input weights by exp(beta T (target - activity)) until the rate is the
+    // target; without scaling (beta = 0) the rate stays high. Tolerance 10 %: over 15-30 s
+    // the statistical error of ~6000 spikes is ~1.5 % (CV < 1), and the activity estimate
+    // (2 s) still fluctuates by a few %.
+    auto rate_with = [](double beta) {
+        const test::json config = {
+            {"simulation", {{"resolution", h}, {"t_stop", 30000.0}, {"seed", 5}, {"threads", 2}}},
+            {"populations", {{{"name", "inputs"}, {"model", "parrot_neuron"}, {"n", 500}},
+                             {{"name", "post"}, {"model", "iaf_psc_exp"}, {"n", 40}, {"params", {{"tau_syn_ex", 2.0}}}}}},
+            {"projections", {{{"source", "inputs"}, {"target", "post"},
+                              {"connection", {{"rule", "fixed_indegree"}, {"indegree", 200}}},
+                              {"weight", {{"distribution", "uniform"}, {"low", 120.0}, {"high", 200.0}}}, {"delay", 1.0},
+                              {"scaling", {{"target_rate", 10.0}, {"tau", 2000.0}, {"beta", beta}, {"interval", 100.0}}}}}},
+            {"stimuli", {{{"model", "poisson_generator"}, {"params", {{"rate", 10.0}}}, {"targets", {"inputs"}},
+                          {"weight", 1.0}, {"delay", h}}}},
+            {"recorders", {{"spikes", {{"populations", {"post"}}}}}}};
+        return late_rate(config, 15000.0, 40);
+    };
+    const double scaled = rate_with(0.01), unscaled = rate_with(0.0);
+    INFO("rate with scaling " << scaled << " Hz, without " << unscaled << " Hz");
+    CHECK(std::abs(scaled - 10.0) < 1.0);
+    CHECK(unscaled > 25.0);
 }

@@ -13,11 +13,12 @@
 //   projections/<j>/count               uint32[n_target]  synapses per target
 //   projections/<j>/source              uint32[]   by target, then as stored
 //   projections/<j>/weight, /delay      float[], uint16[] (steps), if they vary (weights
-//                                                  always for plastic rules)
+//                                                  always for plastic rules and scaling)
 //   projections/<j>/state/<variable>    double[]   synapse model state, if any
 //   projections/<j>/pre/last            int64[n_source]  plastic rules: each source's last
 //                                                  spike stamp (-1: none yet)
 //   projections/<j>/pre/<trace>         double[n_source] its presynaptic traces just after it
+//   projections/<j>/scaling/activity, /updated  double[n_target], int64[n_target]
 //   populations/<p>/history/count       uint32[n_p]  postsynaptic spikes kept per neuron
 //   populations/<p>/history/step, /reads  int64[], uint32[]  their stamps and read counts
 //   populations/<p>/history/before/<s>  double[]   trace s just before each

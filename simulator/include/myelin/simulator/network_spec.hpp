@@ -55,6 +55,17 @@ struct rule_spec {
     bool allow_multapses = true;
 };
 
+// Homeostatic synaptic scaling (Turrigiano et al. 1998; van Rossum, Bi & Turrigiano 2000):
+// each target neuron's activity a (its spikes filtered with tau, in Hz) drives all its
+// weights of the projection multiplicatively, dw/dt = beta w (target_rate - a), applied
+// every `interval` as w <- w exp(beta interval (target_rate - a)).
+struct scaling_spec {
+    double target_rate_hz = 5.0;
+    double tau_ms = 10000.0;     // activity time constant
+    double beta = 1e-3;          // per Hz per s; negative for inhibitory projections
+    double interval_ms = 100.0;  // a multiple of d_min
+};
+
 struct projection_spec {
     std::size_t source = 0, target = 0;  // population indices
     rule_spec rule;
@@ -62,6 +73,7 @@ struct projection_spec {
     distribution delay_ms;
     const model_info* synapse = nullptr;  // a synapse model; null: static synapses
     param_values synapse_params;
+    std::optional<scaling_spec> scaling;
     std::string path;
 };
 
