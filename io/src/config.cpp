@@ -207,6 +207,13 @@ private:
         return *m;
     }
 
+    std::vector<std::string> modulated_models() const {
+        std::vector<std::string> out;
+        for (const auto& name : models_.names(model_kind::synapse))
+            if (models_.find(name)->modulated) out.push_back(name);
+        return out;
+    }
+
     param_values params(object_reader& owner, const model_info& m) {
         param_values values = m.default_values();
         if (owner.has("params")) {
@@ -359,6 +366,22 @@ private:
                 const model_info& m = model(sr, model_kind::synapse);
                 p.synapse = &m;
                 p.synapse_params = params(sr, m);
+                if (sr.has("modulator")) {
+                    if (!m.modulated)
+                        fail(sr.at("modulator"), fmt::format("{} is not driven by a neuromodulator; only modulated "
+                                                             "models ({}) take a modulator", m.name,
+                                                             fmt::join(modulated_models(), ", ")));
+                    object_reader mr(sr.get("modulator"), sr.at("modulator"), file_);
+                    modulator_spec x;
+                    x.path = mr.path();
+                    x.population = population_ref(mr.get("source"), mr.at("source"));
+                    x.delay_ms = mr.number("delay", x.delay_ms);
+                    mr.finish();
+                    p.modulator = x;
+                } else if (m.modulated) {
+                    fail(sr.path(), fmt::format("{} needs a modulator: \"modulator\": {{\"source\": POPULATION, "
+                                                "\"delay\": ms}} (the population whose spikes carry dopamine)", m.name));
+                }
                 sr.finish();
             }
             if (r.has("scaling")) {

@@ -12,6 +12,7 @@
 #include <myelin/models/poisson_generator.hpp>
 #include <myelin/models/registry.hpp>
 #include <myelin/models/spike_generator.hpp>
+#include <myelin/models/stdp_dopamine_synapse.hpp>
 #include <myelin/models/stdp_synapse.hpp>
 #include <myelin/models/stdp_triplet_synapse.hpp>
 #include <myelin/models/step_current_generator.hpp>
@@ -41,6 +42,7 @@ void register_builtin_models(model_registry& r) {
     r.add_plastic<stdp_synapse>();
     r.add_plastic<stdp_triplet_synapse>();
     r.add_plastic<vogels_sprekeler_synapse>();
+    r.add_plastic_shard<stdp_dopamine_synapse>();
 }
 
 const model_registry& builtin_registry() {

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <cstring>
 
 namespace myelin {
@@ -168,6 +169,7 @@ void engine::impl::save(checkpoint_writer* out) {
         for (std::size_t v = 0; v < n_state; ++v)
             write(out, base + "state/" + proj.synapse->state[v].key, gather_to_root(*comm, state[v]));
         if (proj.synapse && proj.synapse->plastic) save_row_traces(out, j);
+        if (proj.modulator) save_modulators(out, j);
         if (proj.scaling) {
             std::vector<double> activity;
             std::vector<std::int64_t> updated;
@@ -208,6 +210,56 @@ void engine::impl::save_row_traces(checkpoint_writer* out, std::size_t j) {
     const std::string base = fmt::format("projections/{}/pre/", j);
     write(out, base + "last", last);
     for (std::size_t m = 0; m < n_traces; ++m) write(out, base + proj.synapse->row_traces[m], trace[m]);
+}
+
+// Modulator events: every thread keeps the tail of one sequence that its synapses may
+// still integrate over; the longest tail serves them all.
+void engine::impl::save_modulators(checkpoint_writer* out, std::size_t j) {
+    std::vector<modulator_event> longest;
+    for (auto& me : parts) {
+        auto events = me.rows[j].dynamics->modulator_events();
+        if (events.size() > longest.size()) longest = std::move(events);
+    }
+    std::vector<std::int64_t> step;
+    std::vector<double> n;
+    for (const auto& e : longest) {
+        step.push_back(e.t);
+        n.push_back(e.n);
+    }
+    const auto count = gather_to_root(*comm, std::vector<std::uint64_t>{longest.size()});
+    const auto all_step = gather_to_root(*comm, step);
+    const auto all_n = gather_to_root(*comm, n);
+    std::uint64_t at = 0, best = 0, best_at = 0;
+    for (const std::uint64_t c : count) {
+        if (c > best) {
+            best = c;
+            best_at = at;
+        }
+        at += c;
+    }
+    const auto from = static_cast<std::ptrdiff_t>(best_at), to = static_cast<std::ptrdiff_t>(best_at + best);
+    const std::string base = fmt::format("projections/{}/modulator/", j);
+    write(out, base + "step", std::vector<std::int64_t>(all_step.begin() + from, all_step.begin() + to));
+    write(out, base + "n", std::vector<double>(all_n.begin() + from, all_n.begin() + to));
+}
+
+void engine::impl::restore_modulators(checkpoint_reader& in) {
+    for (std::size_t j = 0; j < spec.projections.size(); ++j) {
+        if (!spec.projections[j].modulator) continue;
+        const std::string base = fmt::format("projections/{}/modulator/", j);
+        const std::uint64_t n_events = in.size(base + "step");
+        const auto step = read_all<std::int64_t>(in, base + "step", n_events);
+        const auto n = read_all<double>(in, base + "n", n_events);
+        std::vector<modulator_event> events;
+        for (std::uint64_t k = 0; k < n_events; ++k) {
+            if (k > 0 && step[k] < step[k - 1])
+                throw input_error("", base + "step", fmt::format("not ascending at index {}", k));
+            if (!(n[k] >= 0.0) || !std::isfinite(n[k]))
+                throw input_error("", base + "n", fmt::format("{} at index {}; must be finite and >= 0", n[k], k));
+            events.push_back({step[k], n[k]});
+        }
+        for (auto& me : parts) me.rows[j].dynamics->restore_modulator(events);
+    }
 }
 
 // The spike history of every neuron, in gid order: count per neuron, then the spikes.

@@ -52,6 +52,12 @@ void engine::impl::build(checkpoint_reader* restoring) {
         min_delay = std::min(min_delay, ms_to_steps(p.delay_ms.lowest(), h));
         max_delay = std::max(max_delay, ms_to_steps(p.delay_ms.highest(), h));
     }
+    modulates.assign(spec.populations.size(), {});
+    for (std::size_t j = 0; j < spec.projections.size(); ++j)
+        if (const auto& m = spec.projections[j].modulator) {
+            modulates[m->population].emplace_back(j, ms_to_steps(m->delay_ms, h));
+            modulated = true;
+        }
     for (const auto& s : spec.stimuli)
         if (!s.model->emits_current) max_delay = std::max(max_delay, ms_to_steps(s.delay_ms, h));
     window = spec.projections.empty() ? std::max<step_t>(1, ms_to_steps(1.0, h)) : min_delay;
@@ -81,6 +87,7 @@ void engine::impl::build(checkpoint_reader* restoring) {
     if (plastic) {
         on_every_thread(n_threads, [&](int t) { setup_plasticity(parts[static_cast<std::size_t>(t)]); });
         if (restoring) restore_plasticity(*restoring);
+        if (restoring && modulated) restore_modulators(*restoring);
     }
     if (restoring && scaling) restore_scaling(*restoring);
     for (const auto& wr : spec.weight_recorders) record_weight_events = record_weight_events || wr.events;
@@ -307,7 +314,18 @@ void engine::impl::sample(part& me, step_t k_next) {
 constexpr std::size_t row_lookahead = 8;
 constexpr std::size_t target_lines = 8;  // cache lines of 64 bytes
 
+// The modulator spikes of the window reach modulated synapses before its presynaptic
+// spikes are delivered (those may be stamped later than a modulator spike's arrival).
+void engine::impl::deliver_modulators(part& me) {
+    std::vector<std::vector<step_t>> arrivals(spec.projections.size());
+    for (const spike& s : window_spikes)
+        for (const auto& [j, delay] : modulates[population_of(s.gid)]) arrivals[j].push_back(s.step + 1 + delay);
+    for (std::size_t j = 0; j < spec.projections.size(); ++j)
+        if (spec.projections[j].modulator) me.rows[j].dynamics->modulate(arrivals[j]);
+}
+
 void engine::impl::deliver(part& me, step_t window_end) {
+    if (modulated) deliver_modulators(me);
     const std::size_t n_slots = me.ring.n_slots();
     double* const ex0 = me.ring.row(channel::excitatory, 0);
     double* const in0 = me.ring.row(channel::inhibitory, 0);
@@ -407,6 +425,10 @@ void engine::impl::find_destinations() {
     const std::size_t P = spec.populations.size();
     std::vector<std::vector<char>> used(P);
     for (std::size_t p = 0; p < P; ++p) {
+        if (!modulates[p].empty()) {  // modulator spikes go to every rank
+            used[p].assign(spec.populations[p].n, 1);
+            continue;
+        }
         if (projections_from[p].empty()) continue;
         used[p].assign(spec.populations[p].n, 0);
         for (const auto& me : parts)

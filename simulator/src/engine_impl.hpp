@@ -108,6 +108,10 @@ struct engine::impl {
     std::size_t n_slots = 1;  // ring buffer rows: window + max delay + the row being read
     step_t max_delay = 1;
     bool plastic = false;     // some projection has a plastic rule
+    // Per population: the modulated projections its spikes drive, with the modulator's
+    // delay in steps.
+    std::vector<std::vector<std::pair<std::size_t, step_t>>> modulates;
+    bool modulated = false;
     step_t now = 0;
     step_t recorded_through = 0;  // spikes before this step are in `recorded`
     std::vector<detail::part> parts;
@@ -158,6 +162,9 @@ struct engine::impl {
     void update(detail::part& me, step_t k);
     void sample(detail::part& me, step_t k_next);
     void deliver(detail::part& me, step_t window_end);
+    void deliver_modulators(detail::part& me);
+    void restore_modulators(checkpoint_reader& in);
+    void save_modulators(checkpoint_writer* out, std::size_t projection);
     void setup_weight_recorders(detail::part& me);
     std::size_t snapshots_before_now(const weight_recorder_spec& wr) const;
     void take_snapshots(detail::part& me, step_t through);  // those due at stamps <= through

@@ -137,6 +137,17 @@ void validate(const network_spec& spec) {
                                                      p.weight.describe(), p.synapse->name, lo, hi));
         }
     }
+    for (const auto& p : spec.projections) {
+        const bool modulated = p.synapse && p.synapse->modulated;
+        if (modulated && !p.modulator)
+            fail(p.path + ".synapse", fmt::format("{} needs a modulator population", p.synapse->name));
+        if (!p.modulator) continue;
+        if (!modulated) fail(p.modulator->path, "a modulator, but the synapse model is not modulated");
+        if (p.modulator->population >= spec.populations.size())
+            fail(p.modulator->path + ".source", fmt::format("population {} does not exist", p.modulator->population));
+        if (!(p.modulator->delay_ms >= 0.0 && std::isfinite(p.modulator->delay_ms)))
+            fail(p.modulator->path + ".delay", fmt::format("delay = {} ms; must be >= 0", p.modulator->delay_ms));
+    }
     // Synaptic scaling happens at communication-window boundaries (multiples of d_min).
     std::int64_t d_min = std::numeric_limits<std::int64_t>::max();
     for (const auto& p : spec.projections) d_min = std::min(d_min, ms_to_steps(p.delay_ms.lowest(), h));

@@ -248,3 +248,49 @@ TEST_CASE("config: synaptic scaling is checked", "[unit][config]") {
         REQUIRE_THAT(error_of(c), Contains("projections[0].scaling.rate"));
     }
 }
+
+TEST_CASE("config: the modulator of a dopamine synapse is checked", "[unit][config]") {
+    auto c = good();
+    const test::json dopamine = {{"model", "stdp_dopamine_synapse"}, {"params", {{"Wmax", 20.0}}}};
+    SECTION("a good one parses") {
+        c["projections"][0]["synapse"] = dopamine;
+        c["projections"][0]["synapse"]["modulator"] = {{"source", "E"}, {"delay", 2.0}};
+        const auto spec = test::parse(c);
+        REQUIRE(spec.projections[0].modulator);
+        CHECK(spec.projections[0].modulator->population == 0);
+        CHECK(spec.projections[0].modulator->delay_ms == 2.0);
+    }
+    SECTION("missing") {
+        c["projections"][0]["synapse"] = dopamine;
+        REQUIRE_THAT(error_of(c), Equals("net.json: projections[0].synapse: stdp_dopamine_synapse needs a modulator: "
+                                         "\"modulator\": {\"source\": POPULATION, \"delay\": ms} (the population whose "
+                                         "spikes carry dopamine)"));
+    }
+    SECTION("on a rule without neuromodulator") {
+        c["projections"][0]["synapse"] = {{"model", "stdp_synapse"}, {"params", {{"Wmax", 20.0}}},
+                                          {"modulator", {{"source", "E"}}}};
+        REQUIRE_THAT(error_of(c), Equals("net.json: projections[0].synapse.modulator: stdp_synapse is not driven by a "
+                                         "neuromodulator; only modulated models (stdp_dopamine_synapse) take a modulator"));
+    }
+    SECTION("unknown population") {
+        c["projections"][0]["synapse"] = dopamine;
+        c["projections"][0]["synapse"]["modulator"] = {{"source", "DA"}};
+        REQUIRE_THAT(error_of(c), Contains("projections[0].synapse.modulator.source: unknown population 'DA'"));
+    }
+    SECTION("negative delay") {
+        c["projections"][0]["synapse"] = dopamine;
+        c["projections"][0]["synapse"]["modulator"] = {{"source", "I"}, {"delay", -1.0}};
+        REQUIRE_THAT(error_of(c), Equals("net.json: projections[0].synapse.modulator.delay: delay = -1 ms; must be >= 0"));
+    }
+    SECTION("unknown key") {
+        c["projections"][0]["synapse"] = dopamine;
+        c["projections"][0]["synapse"]["modulator"] = {{"source", "I"}, {"population", "I"}};
+        REQUIRE_THAT(error_of(c), Contains("projections[0].synapse.modulator.population"));
+    }
+    SECTION("Wmin above Wmax") {
+        c["projections"][0]["synapse"] = dopamine;
+        c["projections"][0]["synapse"]["params"]["Wmin"] = 30.0;
+        c["projections"][0]["synapse"]["modulator"] = {{"source", "I"}};
+        REQUIRE_THAT(error_of(c), Contains("Wmax = 20; must be > Wmin = 30"));
+    }
+}

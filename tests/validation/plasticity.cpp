@@ -92,9 +92,10 @@ double eager(const std::vector<double>& pre, const std::vector<double>& post_arr
     return w;
 }
 
+// On the grid, computed as the recorded times are, so that coincidences compare equal.
 std::vector<double> shifted(const std::vector<double>& times, double d) {
     std::vector<double> out;
-    for (double t : times) out.push_back(t + d);
+    for (double t : times) out.push_back(static_cast<double>(std::lround((t + d) / h)) * h);
     return out;
 }
 

@@ -129,6 +129,13 @@ struct synapse_spike {
     step_t delay_of(std::uint64_t k) const { return delay ? static_cast<step_t>(delay[k]) : constant_delay; }
 };
 
+// A neuromodulator spike reaching modulated synapses (time stamp in steps), and the
+// concentration just after it.
+struct modulator_event {
+    step_t t;
+    double n;
+};
+
 // The dynamic state of one thread's synapses of one projection (synapse models other
 // than static), in the order of the thread's synapse rows.
 class synapse_shard {
@@ -145,6 +152,14 @@ public:
     virtual std::vector<trace_spec> post_traces() const { return {}; }
     // Where to read the postsynaptic traces asked for by post_traces(): their slots.
     virtual void bind(post_history*, std::vector<std::size_t>) {}
+
+    // Modulated rules only (model_info::modulated): the modulator spikes of the window
+    // being delivered, as the time stamps at which they reach the synapses (ascending,
+    // one per spike), before the window's presynaptic spikes; and, for checkpoints, the
+    // modulator events a synapse may still integrate over.
+    virtual void modulate(std::span<const step_t>) {}
+    virtual std::vector<modulator_event> modulator_events() const { return {}; }
+    virtual void restore_modulator(std::vector<modulator_event>) {}
 };
 
 // One thread's copy of a stimulus device, feeding the targets that thread owns.

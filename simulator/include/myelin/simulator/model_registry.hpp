@@ -27,6 +27,9 @@ struct model_info {
     // targets' spike history and keeps presynaptic traces per row, named here.
     bool plastic = false;
     std::vector<std::string> row_traces;
+    // Plastic rules driven by a neuromodulator: the projection names the population whose
+    // spikes carry it (projection_spec::modulator).
+    bool modulated = false;
     // Plastic rules: the weights a projection may start with (they stay inside).
     std::function<std::pair<double, double>(const param_values&)> weight_range;
     // Cross-parameter and resolution-dependent checks (V_reset < V_th, spike times on the grid).
@@ -86,6 +89,23 @@ public:
         m.make_synapse = [](const param_values& v, double h_ms, std::size_t,
                             std::size_t n_rows) -> std::unique_ptr<synapse_shard> {
             return std::make_unique<plastic_adapter<R>>(v, h_ms, n_rows);
+        };
+        insert(std::move(m));
+    }
+
+    // A plastic model that is its own shard (S::shard), for rules that the traces of
+    // plastic_rule.hpp do not express, such as stdp_dopamine_synapse.
+    template <class S>
+    void add_plastic_shard() {
+        model_info m = describe<S>(model_kind::synapse);
+        m.plastic = true;
+        m.modulated = S::modulated;
+        m.state = S::describe_state();
+        for (const auto& name : S::row_trace_names) m.row_traces.emplace_back(name);
+        m.weight_range = [](const param_values& v) { return S::weight_range(params_from_values<S>(v)); };
+        m.make_synapse = [](const param_values& v, double h_ms, std::size_t n,
+                            std::size_t n_rows) -> std::unique_ptr<synapse_shard> {
+            return std::make_unique<typename S::shard>(params_from_values<S>(v), h_ms, n, n_rows);
         };
         insert(std::move(m));
     }

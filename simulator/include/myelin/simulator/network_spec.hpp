@@ -66,6 +66,15 @@ struct scaling_spec {
     double interval_ms = 100.0;  // a multiple of d_min
 };
 
+// The population whose spikes carry a modulated rule's neuromodulator (dopamine; NEST's
+// volume_transmitter): each of its spikes reaches every synapse of the projection
+// `delay_ms` after it was emitted.
+struct modulator_spec {
+    std::size_t population = 0;
+    double delay_ms = 1.0;
+    std::string path;
+};
+
 struct projection_spec {
     std::size_t source = 0, target = 0;  // population indices
     rule_spec rule;
@@ -73,6 +82,7 @@ struct projection_spec {
     distribution delay_ms;
     const model_info* synapse = nullptr;  // a synapse model; null: static synapses
     param_values synapse_params;
+    std::optional<modulator_spec> modulator;  // modulated synapse models only
     std::optional<scaling_spec> scaling;
     std::string path;
 };
