@@ -40,7 +40,7 @@ namespace myelin::models {
 
 struct stdp_dopamine_synapse {
     static constexpr std::string_view name = "stdp_dopamine_synapse";
-    static constexpr std::string_view summary = "dopamine-modulated STDP with eligibility trace (Izhikevich 2007)";
+    static constexpr std::string_view summary = "reward-modulated STDP, eligibility trace (Izhikevich 2007); needs a modulator";
 
     struct params {
         double A_plus = 1.0, A_minus = 1.5, tau_plus_ms = 20.0, tau_minus_ms = 20.0, tau_c_ms = 1000.0,
