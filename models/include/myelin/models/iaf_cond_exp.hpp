@@ -96,7 +96,9 @@ inline constexpr double e1 = b1 - 5179.0 / 57600, e3 = b3 - 7571.0 / 16695, e4 =
 // exp(-t/tau) (dg0 = 0 for exponential conductances). Writes V(h) and the error
 // estimate's size relative to cond_tolerance (<= 1: accepted). The neurons are
 // independent and the loop has no branch, so the compiler vectorises it and the CPU
-// overlaps neurons (one step alone is a chain of dependent stages).
+// overlaps neurons (one step alone is a chain of dependent stages). Compiled twice, for
+// AVX2 and for any x86-64, the one to run chosen at load time: the same IEEE operations
+// lane by lane (no FMA: -ffp-contract=off), so the same results on every machine.
 struct cond_stages {
     double t[7], decay_ex[7], decay_in[7];  // c_s h, exp(-c_s h / tau_syn)
     cond_stages(const cond_params& p, double h) {
@@ -109,7 +111,7 @@ struct cond_stages {
 };
 
 template <bool alpha>
-void cond_dp5(const cond_params& p, const cond_stages& k, double h, std::size_t n, const double* __restrict V_in,
+[[gnu::target_clones("avx2", "default")]] void cond_dp5(const cond_params& p, const cond_stages& k, double h, std::size_t n, const double* __restrict V_in,
               const double* __restrict g_ex, const double* __restrict dg_ex, const double* __restrict g_in,
               const double* __restrict dg_in, const double* __restrict I, double* __restrict V_out,
               double* __restrict error) {
