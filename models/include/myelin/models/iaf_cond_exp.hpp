@@ -110,8 +110,14 @@ struct cond_stages {
     }
 };
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#define MYELIN_X86_CLONES [[gnu::target_clones("avx2", "default")]]
+#else
+#define MYELIN_X86_CLONES
+#endif
+
 template <bool alpha>
-[[gnu::target_clones("avx2", "default")]] void cond_dp5(const cond_params& p, const cond_stages& k, double h, std::size_t n, const double* __restrict V_in,
+MYELIN_X86_CLONES void cond_dp5(const cond_params& p, const cond_stages& k, double h, std::size_t n, const double* __restrict V_in,
               const double* __restrict g_ex, const double* __restrict dg_ex, const double* __restrict g_in,
               const double* __restrict dg_in, const double* __restrict I, double* __restrict V_out,
               double* __restrict error) {
