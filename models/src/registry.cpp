@@ -6,6 +6,7 @@
 #include <myelin/models/iaf_psc_delta.hpp>
 #include <myelin/models/inhomogeneous_poisson_generator.hpp>
 #include <myelin/models/izhikevich.hpp>
+#include <myelin/models/lif_cuba_discrete.hpp>
 #include <myelin/models/noise_generator.hpp>
 #include <myelin/models/parrot_neuron.hpp>
 #include <myelin/models/iaf_psc_exp.hpp>
@@ -32,6 +33,7 @@ void register_builtin_models(model_registry& r) {
     r.add_neuron<hh_psc_alpha>();
     r.add_neuron<aeif_cond_exp>();
     r.add_neuron<aeif_cond_alpha>();
+    r.add_neuron<lif_cuba_discrete>();
     r.add_stimulus<poisson_generator>();
     r.add_stimulus<spike_generator>();
     r.add_stimulus<dc_generator>();
