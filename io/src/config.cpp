@@ -359,8 +359,8 @@ private:
             p.source = population_ref(r.get("source"), r.at("source"));
             p.target = population_ref(r.get("target"), r.at("target"));
             p.rule = rule(r.get("connection"), r.at("connection"));
-            p.weight = dist(r.get("weight"), r.at("weight"), r);
-            p.delay_ms = dist(r.get("delay"), r.at("delay"), r);
+            p.weight = synapse_values(r, "weight", p.rule);
+            p.delay_ms = synapse_values(r, "delay", p.rule);
             if (r.has("synapse")) {
                 object_reader sr(r.get("synapse"), r.at("synapse"), file_);
                 const model_info& m = model(sr, model_kind::synapse);
@@ -406,6 +406,25 @@ private:
         }
     }
 
+    // A projection's weight or delay: a constant, a distribution, or (explicit connections
+    // only, which take no distribution) one value per listed synapse.
+    distribution synapse_values(object_reader& r, const std::string& key, const rule_spec& rule) {
+        const json& v = r.get(key);
+        const bool listed = rule.type == connection_rule::explicit_pairs;
+        if (v.is_array()) {
+            if (!listed)
+                fail(r.at(key), fmt::format("a list of {} values; only explicit connections take one value per "
+                                            "synapse", v.size()));
+            distribution out;
+            out.type = distribution::kind::list;
+            for (std::size_t k = 0; k < v.size(); ++k) out.values.push_back(r.as_number(v[k], fmt::format("{}[{}]", r.at(key), k)));
+            return out;
+        }
+        if (listed && v.is_object())
+            fail(r.at(key), "explicit connections take a constant or a list with one value per synapse, not a distribution");
+        return dist(v, r.at(key), r);
+    }
+
     rule_spec rule(const json& j, const std::string& path) {
         object_reader r(j, path, file_);
         rule_spec out;
@@ -417,6 +436,7 @@ private:
             {"fixed_outdegree", connection_rule::fixed_outdegree},
             {"pairwise_bernoulli", connection_rule::pairwise_bernoulli},
             {"fixed_total_number", connection_rule::fixed_total_number},
+            {"explicit", connection_rule::explicit_pairs},
         };
         bool found = false;
         for (auto [name, value] : rules)
@@ -426,13 +446,20 @@ private:
             }
         if (!found)
             fail(r.at("rule"), fmt::format("unknown rule '{}'; known: all_to_all, one_to_one, fixed_indegree, "
-                                           "fixed_outdegree, pairwise_bernoulli, fixed_total_number",
+                                           "fixed_outdegree, pairwise_bernoulli, fixed_total_number, explicit",
                                            type));
         switch (out.type) {
         case connection_rule::fixed_indegree: out.count = r.count("indegree"); break;
         case connection_rule::fixed_outdegree: out.count = r.count("outdegree"); break;
         case connection_rule::fixed_total_number: out.count = r.count("N"); break;
         case connection_rule::pairwise_bernoulli: out.p = r.number("p"); break;
+        case connection_rule::explicit_pairs:
+            out.sources = neuron_list(r.get("sources"), r.at("sources"), r);
+            out.targets = neuron_list(r.get("targets"), r.at("targets"), r);
+            if (out.sources.size() != out.targets.size())
+                fail(r.at("targets"), fmt::format("{} targets for {} sources; the lists pair up", out.targets.size(),
+                                                  out.sources.size()));
+            break;
         default: break;
         }
         if (out.count > std::numeric_limits<std::uint32_t>::max())

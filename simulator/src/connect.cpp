@@ -30,6 +30,7 @@ public:
         case connection_rule::fixed_outdegree: fixed_outdegree(); break;
         case connection_rule::pairwise_bernoulli: pairwise_bernoulli(); break;
         case connection_rule::fixed_total_number: fixed_total_number(); break;
+        case connection_rule::explicit_pairs: explicit_pairs(); break;
         }
         return std::move(out_);
     }
@@ -177,6 +178,24 @@ private:
         }
     }
 
+    // The listed synapses onto owned targets, in list order; weights and delays by index.
+    void explicit_pairs() {
+        const auto& r = proj_.rule;
+        const double h = spec_.simulation.resolution_ms;
+        for (std::size_t k = 0; k < r.sources.size(); ++k) {
+            const std::uint64_t j = r.targets[k];
+            if (!owned(j)) continue;
+            out_.source.push_back(static_cast<std::uint32_t>(r.sources[k]));
+            out_.target.push_back(static_cast<std::uint32_t>(chunk_.local_offset + (j - chunk_.begin)));
+            if (!constant_weight_) out_.weight.push_back(static_cast<float>(proj_.weight.values[k]));
+            if (!constant_delay_) {
+                const step_t steps = ms_to_steps(proj_.delay_ms.values[k], h);
+                MYELIN_ASSERT(steps >= 1 && steps <= 65535);
+                out_.delay.push_back(static_cast<std::uint16_t>(steps));
+            }
+        }
+    }
+
     void reserve(std::uint64_t n) {
         out_.source.reserve(n);
         out_.target.reserve(n);
@@ -199,8 +218,10 @@ private:
 
 synapse_rows build_rows(const network_spec& spec, std::size_t projection, const owned_chunk& targets,
                         std::uint64_t source_gid_offset, std::uint64_t target_gid_offset, std::uint64_t n_local) {
+    // Rows must come out as a checkpoint rebuilds them: by target within each row.
+    const auto rule = spec.projections[projection].rule.type;
     return make_rows(drawer(spec, projection, targets, source_gid_offset, target_gid_offset).run(), spec, projection,
-                     n_local, spec.projections[projection].rule.type == connection_rule::fixed_outdegree);
+                     n_local, rule == connection_rule::fixed_outdegree || rule == connection_rule::explicit_pairs);
 }
 
 synapse_rows make_rows(drawn_synapses s, const network_spec& spec, std::size_t projection, std::uint64_t n_local,

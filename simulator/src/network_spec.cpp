@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 #include <set>
+#include <tuple>
 
 namespace myelin {
 
@@ -18,6 +19,7 @@ const char* to_string(connection_rule r) {
     case connection_rule::fixed_outdegree: return "fixed_outdegree";
     case connection_rule::pairwise_bernoulli: return "pairwise_bernoulli";
     case connection_rule::fixed_total_number: return "fixed_total_number";
+    case connection_rule::explicit_pairs: return "explicit";
     }
     return "?";
 }
@@ -30,6 +32,7 @@ std::string distribution::describe() const {
     case kind::uniform: return fmt::format("uniform(low={}, high={})", low, high);
     case kind::normal: return fmt::format("normal(mean={}, std={}, min={}, max={})", mean, std, min, max);
     case kind::lognormal: return fmt::format("lognormal(mu={}, sigma={}, min={}, max={})", mu, sigma, min, max);
+    case kind::list: return fmt::format("a list of {} values in [{}, {}]", values.size(), lowest(), highest());
     }
     return "?";
 }
@@ -54,6 +57,11 @@ void check_delay(const distribution& d, double h, const std::string& path) {
     if (d.is_constant()) {
         if (!(d.value >= h) || ms_to_steps(d.value, h) < 1)
             fail(path, fmt::format("delay = {} ms; must be >= the resolution {} ms", d.value, h));
+    } else if (d.type == distribution::kind::list) {
+        const auto k = std::min_element(d.values.begin(), d.values.end()) - d.values.begin();
+        if (!(d.lowest() >= h))
+            fail(fmt::format("{}[{}]", path, k), fmt::format("delay = {} ms; must be >= the resolution {} ms",
+                                                             d.values[static_cast<std::size_t>(k)], h));
     } else if (!(d.lowest() >= h)) {
         fail(path, fmt::format("delay = {} can draw {} ms; must be >= the resolution {} ms (give min)",
                                d.describe(), d.lowest(), h));
@@ -70,7 +78,7 @@ void check_rule(const network_spec& spec, const projection_spec& p) {
     const auto& r = p.rule;
     const std::uint64_t ns = spec.populations[p.source].n, nt = spec.populations[p.target].n;
     const bool self = p.source == p.target && !r.allow_autapses;
-    const std::string path = p.path + ".rule";
+    const std::string path = p.path + ".connection";  // the config key
     switch (r.type) {
     case connection_rule::one_to_one:
         if (ns != nt)
@@ -100,6 +108,18 @@ void check_rule(const network_spec& spec, const projection_spec& p) {
             fail(path + ".N", fmt::format("N = {}, but the only pair is an autapse, which is forbidden", r.count));
         break;
     case connection_rule::all_to_all: break;
+    case connection_rule::explicit_pairs:
+        for (const auto& [list, n, side] : {std::tuple{&r.sources, ns, "sources"}, std::tuple{&r.targets, nt, "targets"}})
+            for (std::size_t k = 0; k < list->size(); ++k)
+                if ((*list)[k] >= n)
+                    fail(fmt::format("{}.{}[{}]", path, side, k),
+                         fmt::format("neuron {} does not exist; population '{}' has {} (0 to {})", (*list)[k],
+                                     spec.populations[side[0] == 's' ? p.source : p.target].name, n, n - 1));
+        for (const auto* d : {&p.weight, &p.delay_ms})
+            if (d->type == distribution::kind::list && d->values.size() != r.sources.size())
+                fail(p.path + (d == &p.weight ? ".weight" : ".delay"),
+                     fmt::format("{} values for {} synapses", d->values.size(), r.sources.size()));
+        break;
     }
 }
 
@@ -125,10 +145,12 @@ void validate(const network_spec& spec) {
     for (const auto& p : spec.projections) {
         check_rule(spec, p);
         check_delay(p.delay_ms, h, p.path + ".delay");
-        const bool finite_weight = p.weight.is_constant() ? std::isfinite(p.weight.value)
-                                   : p.weight.type == distribution::kind::uniform
-                                       ? std::isfinite(p.weight.low) && std::isfinite(p.weight.high)
-                                       : true;
+        const bool finite_weight =
+            p.weight.is_constant()                          ? std::isfinite(p.weight.value)
+            : p.weight.type == distribution::kind::uniform ? std::isfinite(p.weight.low) && std::isfinite(p.weight.high)
+            : p.weight.type == distribution::kind::list
+                ? std::all_of(p.weight.values.begin(), p.weight.values.end(), [](double w) { return std::isfinite(w); })
+                : true;
         if (!finite_weight) fail(p.path + ".weight", fmt::format("weight = {}; must be finite", p.weight.describe()));
         if (p.synapse && p.synapse->plastic) {
             const auto [lo, hi] = p.synapse->weight_range(p.synapse_params);

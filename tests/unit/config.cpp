@@ -77,7 +77,7 @@ TEST_CASE("config: bad values name file and path and value with unit and what is
     }
     SECTION("indegree larger than the source without multapses") {
         c["projections"][0]["connection"] = {{"rule", "fixed_indegree"}, {"indegree", 11}, {"allow_multapses", false}};
-        REQUIRE_THAT(error_of(c), Equals("net.json: projections[0].rule.indegree: indegree = 11; without multapses must "
+        REQUIRE_THAT(error_of(c), Equals("net.json: projections[0].connection.indegree: indegree = 11; without multapses must "
                                          "be <= 10 (the sources available)"));
     }
     SECTION("one_to_one with different sizes") {
@@ -86,7 +86,7 @@ TEST_CASE("config: bad values name file and path and value with unit and what is
     }
     SECTION("p outside [0, 1]") {
         c["projections"][0]["connection"] = {{"rule", "pairwise_bernoulli"}, {"p", 1.5}};
-        REQUIRE_THAT(error_of(c), Contains("projections[0].rule.p: p = 1.5; must be in [0, 1]"));
+        REQUIRE_THAT(error_of(c), Contains("projections[0].connection.p: p = 1.5; must be in [0, 1]"));
     }
     SECTION("stimulus target neuron out of range") {
         c["stimuli"][0]["targets"] = {{{"population", "I"}, {"neurons", {0, 5}}}};
@@ -292,5 +292,46 @@ TEST_CASE("config: the modulator of a dopamine synapse is checked", "[unit][conf
         c["projections"][0]["synapse"]["params"]["Wmin"] = 30.0;
         c["projections"][0]["synapse"]["modulator"] = {{"source", "I"}};
         REQUIRE_THAT(error_of(c), Contains("Wmax = 20; must be > Wmin = 30"));
+    }
+}
+
+TEST_CASE("config: explicit connections are checked", "[unit][config]") {
+    auto c = good();
+    c["projections"][0]["connection"] = {{"rule", "explicit"}, {"sources", {0, 1, 9}}, {"targets", {4, 0, 2}}};
+    SECTION("a good one parses") {
+        c["projections"][0]["weight"] = {1.0, 2.0, 3.0};
+        const auto spec = test::parse(c);
+        CHECK(spec.projections[0].rule.sources.size() == 3);
+        CHECK(spec.projections[0].weight.highest() == 3.0);
+    }
+    SECTION("lists of different lengths") {
+        c["projections"][0]["connection"]["targets"] = {4, 0};
+        REQUIRE_THAT(error_of(c), Equals("net.json: projections[0].connection.targets: 2 targets for 3 sources; "
+                                         "the lists pair up"));
+    }
+    SECTION("a target that does not exist") {
+        c["projections"][0]["connection"]["targets"] = {4, 0, 5};
+        REQUIRE_THAT(error_of(c), Equals("net.json: projections[0].connection.targets[2]: neuron 5 does not exist; "
+                                         "population 'I' has 5 (0 to 4)"));
+    }
+    SECTION("a weight list of another length") {
+        c["projections"][0]["weight"] = {1.0, 2.0};
+        REQUIRE_THAT(error_of(c), Equals("net.json: projections[0].weight: 2 values for 3 synapses"));
+    }
+    SECTION("a delay below the resolution") {
+        c["projections"][0]["delay"] = {1.0, 0.05, 2.0};
+        REQUIRE_THAT(error_of(c), Equals("net.json: projections[0].delay[1]: delay = 0.05 ms; must be >= the "
+                                         "resolution 0.1 ms"));
+    }
+    SECTION("a distribution") {
+        c["projections"][0]["weight"] = {{"distribution", "uniform"}, {"low", 0.0}, {"high", 1.0}};
+        REQUIRE_THAT(error_of(c), Equals("net.json: projections[0].weight: explicit connections take a constant or a "
+                                         "list with one value per synapse, not a distribution"));
+    }
+    SECTION("a list for another rule") {
+        c["projections"][0]["connection"] = {{"rule", "all_to_all"}};
+        c["projections"][0]["weight"] = {1.0, 2.0, 3.0};
+        REQUIRE_THAT(error_of(c), Equals("net.json: projections[0].weight: a list of 3 values; only explicit "
+                                         "connections take one value per synapse"));
     }
 }

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <tuple>
 
 using namespace myelin;
 
@@ -228,4 +229,32 @@ TEST_CASE("threads that own more than 65536 neurons index their targets with 32 
     REQUIRE(tr.data[0][k * 3 + 0] == -68.0);
     REQUIRE(tr.data[0][k * 3 + 1] == -70.0);
     REQUIRE(tr.data[0][k * 3 + 2] == -68.0);
+}
+
+TEST_CASE("explicit connections are the listed synapses, for any number of threads", "[unit][connect]") {
+    // 300 pairs with multapses and autapses, weights and delays per synapse (delays on
+    // the 0.1 ms grid, 1 to 3 ms).
+    std::vector<std::uint64_t> src, tgt;
+    std::vector<double> w, d;
+    for (std::uint64_t k = 0; k < 300; ++k) {
+        src.push_back((k * 7919) % 40);
+        tgt.push_back((k * 104729 + k / 50) % 25);
+        w.push_back(0.5 + 0.01 * static_cast<double>(k));
+        d.push_back(1.0 + 0.1 * static_cast<double>(k % 21));
+    }
+    const test::json connection = {{"rule", "explicit"}, {"sources", src}, {"targets", tgt}};
+    std::multiset<std::tuple<std::uint64_t, std::uint64_t, float, step_t>> want;
+    for (std::size_t k = 0; k < src.size(); ++k)
+        want.insert({src[k], tgt[k], static_cast<float>(w[k]), ms_to_steps(d[k], 0.1)});
+    for (int threads : {1, 2, 3}) {
+        const auto got = synapses(network(connection, 40, 25, true, threads, w, d));
+        std::multiset<std::tuple<std::uint64_t, std::uint64_t, float, step_t>> have;
+        for (const auto& s : got) have.insert({s.source, s.target, static_cast<float>(s.weight), s.delay_steps});
+        INFO(threads << " threads");
+        CHECK(have == want);
+    }
+    // A constant weight and delay for all listed synapses.
+    const auto constant = synapses(network(connection, 40, 25, true, 2, 2.0, 1.5));
+    REQUIRE(constant.size() == 300);
+    for (const auto& s : constant) CHECK((s.weight == 2.0 && s.delay_steps == 15));
 }

@@ -1,17 +1,20 @@
 #pragma once
 // A value that is either constant or drawn per synapse (or per neuron) from a
 // distribution, as NEST's parameter objects: uniform, normal (optionally redrawn until
-// inside [min, max], NEST's "normal_clipped"), lognormal (of mu, sigma of the log).
+// inside [min, max], NEST's "normal_clipped"), lognormal (of mu, sigma of the log); or,
+// for explicit connections, one given value per synapse (`list`, never drawn).
 #include <myelin/simulator/rng.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
+#include <vector>
 
 namespace myelin {
 
 struct distribution {
-    enum class kind { constant, uniform, normal, lognormal };
+    enum class kind { constant, uniform, normal, lognormal, list };
     kind type = kind::constant;
     double value = 0.0;            // constant
     double low = 0.0, high = 0.0;  // uniform [low, high)
@@ -19,6 +22,7 @@ struct distribution {
     double mu = 0.0, sigma = 0.0;  // lognormal: exp(mu + sigma * N(0, 1))
     double min = -std::numeric_limits<double>::infinity();  // normal, lognormal: redraw outside
     double max = std::numeric_limits<double>::infinity();
+    std::vector<double> values;    // list
 
     static distribution constant(double v) {
         distribution d;
@@ -33,6 +37,7 @@ struct distribution {
         case kind::uniform: return low + (high - low) * rng.uniform();
         case kind::normal: return redraw([&] { return mean + std * rng.normal(); });
         case kind::lognormal: return redraw([&] { return std::exp(mu + sigma * rng.normal()); });
+        case kind::list: break;  // read by index, never drawn
         }
         return value;
     }
@@ -43,6 +48,7 @@ struct distribution {
         case kind::uniform: return low;
         case kind::normal: return min;
         case kind::lognormal: return std::max(min, 0.0);
+        case kind::list: return values.empty() ? 0.0 : *std::min_element(values.begin(), values.end());
         }
         return value;
     }
@@ -50,6 +56,7 @@ struct distribution {
         switch (type) {
         case kind::constant: return value;
         case kind::uniform: return high;
+        case kind::list: return values.empty() ? 0.0 : *std::max_element(values.begin(), values.end());
         default: return max;
         }
     }

@@ -43,7 +43,7 @@ struct population_spec {
 };
 
 enum class connection_rule {
-    all_to_all, one_to_one, fixed_indegree, fixed_outdegree, pairwise_bernoulli, fixed_total_number
+    all_to_all, one_to_one, fixed_indegree, fixed_outdegree, pairwise_bernoulli, fixed_total_number, explicit_pairs
 };
 const char* to_string(connection_rule r);
 
@@ -53,6 +53,9 @@ struct rule_spec {
     double p = 0.0;           // pairwise_bernoulli
     bool allow_autapses = true;
     bool allow_multapses = true;
+    // explicit_pairs: synapse k from sources[k] to targets[k] (population-local); its
+    // weight and delay are constants or lists (distribution::kind::list) in the same order.
+    std::vector<std::uint64_t> sources, targets;
 };
 
 // Homeostatic synaptic scaling (Turrigiano et al. 1998; van Rossum, Bi & Turrigiano 2000):
