@@ -19,6 +19,8 @@ enum class rng_purpose : std::uint32_t {
     stimulus = 4,     // index: stimulus
     initial_state = 5,  // index: population * 256 + state variable
     total_number = 6,   // index: projection (global split of fixed_total_number)
+    learning_init = 7,     // learning/: initial weights (id: layer)
+    learning_shuffle = 8,  // learning/: order of the samples (id: epoch)
 };
 
 inline std::uint32_t rng_key_word(rng_purpose p, std::uint32_t index) {
