@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace myelin::apps {
 
@@ -40,5 +41,28 @@ int run_command(const run_options& options, communicator& comm);
 int resume_command(const resume_options& options, communicator& comm);
 int info_command(const std::string& spikes_file, std::optional<double> t_start_ms, std::optional<double> t_stop_ms);
 int models_command(const std::string& name);
+
+// myelin train / eval / export (learn.cpp).
+struct train_cli {
+    std::string config, output;
+    std::optional<int> threads, epochs;
+    std::optional<std::uint32_t> seed;
+    bool force = false, quiet = false;
+};
+struct eval_cli {
+    std::string model, data;
+    std::optional<std::pair<std::size_t, std::size_t>> rows;
+    double duration_s = 1.0;
+    int threads = 1;
+};
+struct export_cli {
+    std::string model, data, output;
+    std::size_t sample = 0;
+    double duration_s = 1.0;
+    bool force = false;
+};
+int train_command(const train_cli& cli);
+int eval_command(const eval_cli& cli);
+int export_command(const export_cli& cli);
 
 }  // namespace myelin::apps

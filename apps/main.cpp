@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <sstream>
+#include <vector>
 
 #ifndef MYELIN_VERSION
 #define MYELIN_VERSION "unknown"
@@ -78,6 +79,36 @@ int main(int argc, char** argv) {
     auto* models_cmd = app.add_subcommand("models", "List the built-in models, or one model's parameters");
     models_cmd->add_option("name", model_name, "Model to describe");
 
+    myelin::apps::train_cli train;
+    auto* train_cmd = app.add_subcommand("train", "Train a spiking or rate network on a data set (docs/learning.md)");
+    train_cmd->add_option("config", train.config, "Training config (JSON), see docs/learning.md")->required();
+    train_cmd->add_option("--output", train.output, "Output folder (default: out/<config name>)");
+    train_cmd->add_option("--threads", train.threads, "OpenMP threads (overrides training.threads)")->check(CLI::Range(1, 1024));
+    train_cmd->add_option("--seed", train.seed, "Random seed (overrides training.seed)");
+    train_cmd->add_option("--epochs", train.epochs, "Epochs (overrides training.epochs)")->check(CLI::Range(1, 1 << 20));
+    train_cmd->add_flag("--force", train.force, "Write into an existing output folder, replacing this run's files");
+    train_cmd->add_flag("--quiet", train.quiet, "No progress lines");
+
+    myelin::apps::eval_cli eval;
+    std::vector<std::size_t> eval_rows;
+    auto* eval_cmd = app.add_subcommand("eval", "Accuracy, per-class accuracy and confusion matrix of a trained model");
+    eval_cmd->add_option("model", eval.model, "Model file written by 'myelin train'")->required();
+    eval_cmd->add_option("data", eval.data, "Data: CSV (features, label) or Spiking Heidelberg Digits HDF5 (.h5)")->required();
+    eval_cmd->add_option("--rows", eval_rows, "Only rows FIRST END (end excluded)")->expected(2);
+    eval_cmd->add_option("--duration", eval.duration_s, "Event data: seconds binned into the model's steps (default 1)")
+        ->check(CLI::PositiveNumber);
+    eval_cmd->add_option("--threads", eval.threads, "OpenMP threads")->check(CLI::Range(1, 1024));
+
+    myelin::apps::export_cli exp;
+    auto* export_cmd = app.add_subcommand("export", "Write the simulator config of a trained spiking network for one sample");
+    export_cmd->add_option("model", exp.model, "Model file written by 'myelin train'")->required();
+    export_cmd->add_option("--data", exp.data, "Data the sample comes from (CSV or SHD .h5)")->required();
+    export_cmd->add_option("--sample", exp.sample, "Row of the sample in the data (default 0)");
+    export_cmd->add_option("--duration", exp.duration_s, "Event data: seconds binned into the model's steps (default 1)")
+        ->check(CLI::PositiveNumber);
+    export_cmd->add_option("--output", exp.output, "Config file to write (JSON)")->required();
+    export_cmd->add_flag("--force", exp.force, "Replace an existing file");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -102,6 +133,17 @@ int main(int argc, char** argv) {
         if (!root) return 0;  // the other commands are not parallel
         if (*info_cmd) return myelin::apps::info_command(spikes_file, info_start, info_stop);
         if (*models_cmd) return myelin::apps::models_command(model_name);
+        if (*train_cmd) return myelin::apps::train_command(train);
+        if (*eval_cmd) {
+            if (!eval_rows.empty()) {
+                if (eval_rows[1] <= eval_rows[0])
+                    throw myelin::input_error("", "--rows", fmt::format("{} {}: the end must be after the first row",
+                                                                       eval_rows[0], eval_rows[1]));
+                eval.rows = std::pair{eval_rows[0], eval_rows[1]};
+            }
+            return myelin::apps::eval_command(eval);
+        }
+        if (*export_cmd) return myelin::apps::export_command(exp);
     } catch (const myelin::apps::quiet_exit& e) {
         return e.code;
     } catch (const myelin::input_error& e) {

@@ -154,6 +154,54 @@ void write_matrix(hid_t parent, const std::string& name, const std::vector<doubl
 std::vector<double> read_doubles(hid_t parent, const std::string& name) {
     return read_1d<double>(parent, name, H5T_NATIVE_DOUBLE);
 }
+std::vector<double> read_matrix(hid_t parent, const std::string& name, std::size_t& rows, std::size_t& cols) {
+    handle d(check(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), "open dataset " + name), H5Dclose);
+    handle space(check(H5Dget_space(d.get()), "dataspace of " + name), H5Sclose);
+    if (H5Sget_simple_extent_ndims(space.get()) != 2) throw error("dataset " + name + " is not two-dimensional");
+    hsize_t dims[2] = {0, 0};
+    H5Sget_simple_extent_dims(space.get(), dims, nullptr);
+    rows = dims[0];
+    cols = dims[1];
+    std::vector<double> out(rows * cols);
+    if (!out.empty())
+        check(H5Dread(d.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), "read " + name);
+    return out;
+}
+
+std::vector<std::vector<double>> read_vlen_doubles(hid_t parent, const std::string& name) {
+    handle d(check(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), "open dataset " + name), H5Dclose);
+    handle space(check(H5Dget_space(d.get()), "dataspace of " + name), H5Sclose);
+    if (H5Sget_simple_extent_ndims(space.get()) != 1) throw error("dataset " + name + " is not one-dimensional");
+    handle file_type(check(H5Dget_type(d.get()), "type of " + name), H5Tclose);
+    if (H5Tget_class(file_type.get()) != H5T_VLEN)
+        throw error("dataset " + name + " does not hold variable-length arrays (one array per sample)");
+    hsize_t n = 0;
+    H5Sget_simple_extent_dims(space.get(), &n, nullptr);
+    handle mem_type(check(H5Tvlen_create(H5T_NATIVE_DOUBLE), "vlen type"), H5Tclose);
+    std::vector<hvl_t> raw(n);
+    std::vector<std::vector<double>> out(n);
+    if (n == 0) return out;
+    check(H5Dread(d.get(), mem_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()), "read " + name);
+    for (hsize_t i = 0; i < n; ++i) {
+        const auto* p = static_cast<const double*>(raw[i].p);
+        out[i].assign(p, p + raw[i].len);
+    }
+    H5Dvlen_reclaim(mem_type.get(), space.get(), H5P_DEFAULT, raw.data());
+    return out;
+}
+
+void write_vlen_doubles(hid_t parent, const std::string& name, const std::vector<std::vector<double>>& v) {
+    const hsize_t n = v.size();
+    handle space(check(H5Screate_simple(1, &n, nullptr), "create dataspace"), H5Sclose);
+    handle type(check(H5Tvlen_create(H5T_NATIVE_DOUBLE), "vlen type"), H5Tclose);
+    handle d(check(H5Dcreate2(parent, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                   "create dataset " + name),
+             H5Dclose);
+    std::vector<hvl_t> raw(n);
+    for (hsize_t i = 0; i < n; ++i) raw[i] = {v[i].size(), const_cast<double*>(v[i].data())};
+    if (n) check(H5Dwrite(d.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()), "write " + name);
+}
+
 std::vector<std::uint64_t> read_uint64s(hid_t parent, const std::string& name) {
     return read_1d<std::uint64_t>(parent, name, H5T_NATIVE_UINT64);
 }

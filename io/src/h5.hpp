@@ -58,7 +58,12 @@ void write_dataset(hid_t parent, const std::string& name, const std::vector<std:
 void write_dataset(hid_t parent, const std::string& name, const std::vector<std::uint32_t>& v);
 void write_matrix(hid_t parent, const std::string& name, const std::vector<double>& v, std::size_t rows,
                   std::size_t cols);
-std::vector<double> read_doubles(hid_t parent, const std::string& name);
+std::vector<double> read_doubles(hid_t parent, const std::string& name);  // converts integer datasets
+// A two-dimensional dataset, row-major; throws if it has another rank.
+std::vector<double> read_matrix(hid_t parent, const std::string& name, std::size_t& rows, std::size_t& cols);
+// A one-dimensional dataset of variable-length arrays of numbers (as h5py's vlen_dtype).
+std::vector<std::vector<double>> read_vlen_doubles(hid_t parent, const std::string& name);
+void write_vlen_doubles(hid_t parent, const std::string& name, const std::vector<std::vector<double>>& v);
 std::vector<std::uint64_t> read_uint64s(hid_t parent, const std::string& name);
 
 void write_attribute(hid_t object, const std::string& name, const std::string& value);

@@ -26,6 +26,23 @@ double surrogate::operator()(double x) const {
     return 0.0;
 }
 
+matrix surrogate::of(const Eigen::ArrayXXd& x) const {
+    const double s = slope;
+    switch (kind) {
+    case surrogate_kind::fast_sigmoid: return (1.0 + s * x.abs()).square().inverse().matrix();
+    case surrogate_kind::sigmoid: {
+        const Eigen::ArrayXXd g = (1.0 + (-s * x).exp()).inverse();
+        return (s * g * (1.0 - g)).matrix();
+    }
+    case surrogate_kind::arctan: {
+        const double c = std::numbers::pi / 2.0 * s;
+        return ((s / 2.0) * (1.0 + (c * x).square()).inverse()).matrix();
+    }
+    case surrogate_kind::triangle: return (s * (1.0 - s * x.abs()).max(0.0)).matrix();
+    }
+    return matrix::Zero(x.rows(), x.cols());
+}
+
 lif_layer::lif_layer(matrix w, lif_options options, matrix w_rec)
     : W(std::move(w)), W_rec(std::move(w_rec)), o_(options) {
     if (recurrent() && (W_rec.rows() != W.cols() || W_rec.cols() != W.cols()))
@@ -36,41 +53,80 @@ lif_layer::lif_layer(matrix w, lif_options options, matrix w_rec)
 
 const sequence& lif_layer::forward(const sequence& x) {
     x_ = x;
-    const auto T = x.size();
-    const Eigen::Index B = x.empty() ? 0 : x[0].rows(), N = W.cols();
-    V_.assign(T, matrix());
-    S_.assign(T, matrix());
-    matrix I = matrix::Zero(B, N), V = matrix::Zero(B, N), S = matrix::Zero(B, N);
-    for (std::size_t t = 0; t < T; ++t) {
-        I = o_.alpha * I + x[t] * W;
-        if (recurrent()) I += S * W_rec;
-        V = o_.beta * V + I - o_.theta * S;
-        S = ((V.array() - o_.theta) > 0.0).cast<double>().matrix();
-        V_[t] = V;
-        S_[t] = S;
-    }
+    constant_ = false;
+    run(&x, nullptr, x.size());
     return S_;
 }
 
+const sequence& lif_layer::forward_constant(const matrix& x, std::size_t T) {
+    x_.clear();
+    x_const_ = x;
+    constant_ = true;
+    const matrix xW = x * W;
+    run(nullptr, &xW, T);
+    return S_;
+}
+
+void lif_layer::run(const sequence* x, const matrix* xW, std::size_t T) {
+    const Eigen::Index B = x ? (x->empty() ? 0 : (*x)[0].rows()) : xW->rows(), N = W.cols();
+    U_.resize(T);
+    V_.resize(T);
+    S_.resize(T);
+    const matrix zero = matrix::Zero(B, N);
+    matrix I = zero;
+    for (std::size_t t = 0; t < T; ++t) {
+        const matrix& V_prev = t ? V_[t - 1] : zero;
+        const matrix& S_prev = t ? S_[t - 1] : zero;
+        if (x)
+            I = o_.alpha * I + (*x)[t] * W;
+        else
+            I = o_.alpha * I + *xW;
+        if (recurrent()) I.noalias() += S_prev * W_rec;
+        U_[t].noalias() = o_.beta * V_prev + I;
+        if (o_.reset == reset_kind::subtract)
+            V_[t].noalias() = U_[t] - o_.theta * S_prev;
+        else
+            V_[t].noalias() = U_[t].cwiseProduct((1.0 - S_prev.array()).matrix());
+        S_[t] = ((V_[t].array() - o_.theta) > 0.0).cast<double>().matrix();
+    }
+}
+
 sequence lif_layer::backward(const sequence& grad_spikes) {
-    const auto T = x_.size();
-    const Eigen::Index B = T ? x_[0].rows() : 0, N = W.cols();
-    sequence grad_x(T);
-    matrix dV_next = matrix::Zero(B, N), dI_next = matrix::Zero(B, N);
+    const auto T = S_.size();
+    const Eigen::Index B = T ? S_[0].rows() : 0, N = W.cols();
+    const bool zero = o_.reset == reset_kind::zero;
+    sequence grad_x(constant_ ? 0 : T);
+    // dU: dL/dU[t+1]; dV_next: dL/dV[t+1]; dI_next: dL/dI[t+1].
+    matrix dU_next = matrix::Zero(B, N), dV_next = matrix::Zero(B, N), dI_next = matrix::Zero(B, N);
+    matrix dI_sum = matrix::Zero(B, N);
     for (std::size_t t = T; t-- > 0;) {
-        // dL/dS[t]: from above and through the recurrent weights into I[t+1] (the reset
-        // term is detached).
+        // dL/dS[t]: from above, through the recurrent weights into I[t+1] and, if the reset
+        // is not detached, through the reset of V[t+1].
         matrix dS = grad_spikes[t];
-        if (recurrent()) dS += dI_next * W_rec.transpose();
-        const matrix sg = V_[t].unaryExpr([&](double v) { return o_.spike_grad(v - o_.theta); });
-        const matrix dV = (dS.array() * sg.array()).matrix() + o_.beta * dV_next;
-        const matrix dI = dV + o_.alpha * dI_next;
-        dW += x_[t].transpose() * dI;
-        if (recurrent() && t > 0) dW_rec += S_[t - 1].transpose() * dI;
-        grad_x[t] = dI * W.transpose();
+        if (recurrent()) dS.noalias() += dI_next * W_rec.transpose();
+        if (!o_.detach_reset && t + 1 < T) {
+            if (zero)
+                dS -= dV_next.cwiseProduct(U_[t + 1]);
+            else
+                dS -= o_.theta * dV_next;
+        }
+        const matrix sg = o_.spike_grad.of(V_[t].array() - o_.theta);
+        const matrix dV = dS.cwiseProduct(sg) + o_.beta * dU_next;
+        matrix dU = dV;
+        if (zero && t > 0) dU = dV.cwiseProduct((1.0 - S_[t - 1].array()).matrix());
+        const matrix dI = dU + o_.alpha * dI_next;
+        if (constant_)
+            dI_sum += dI;
+        else {
+            dW.noalias() += x_[t].transpose() * dI;
+            grad_x[t].noalias() = dI * W.transpose();
+        }
+        if (recurrent() && t > 0) dW_rec.noalias() += S_[t - 1].transpose() * dI;
+        dU_next = dU;
         dV_next = dV;
         dI_next = dI;
     }
+    if (constant_) dW.noalias() += x_const_.transpose() * dI_sum;
     return grad_x;
 }
 
@@ -78,7 +134,7 @@ li_readout::li_readout(matrix w, double alpha, double beta, readout_kind kind)
     : W(std::move(w)), dW(matrix::Zero(W.rows(), W.cols())), alpha_(alpha), beta_(beta), kind_(kind) {}
 
 const matrix& li_readout::forward(const sequence& x) {
-    x_ = x;
+    x_ = &x;
     const auto T = x.size();
     const Eigen::Index B = T ? x[0].rows() : 0, K = W.cols();
     V_.assign(T, matrix());
@@ -113,7 +169,7 @@ const matrix& li_readout::forward(const sequence& x) {
 }
 
 sequence li_readout::backward(const matrix& grad_logits) {
-    const auto T = x_.size();
+    const auto T = V_.size();
     const Eigen::Index B = grad_logits.rows(), K = grad_logits.cols();
     sequence grad_x(T);
     matrix dV_next = matrix::Zero(B, K), dI_next = matrix::Zero(B, K);
@@ -132,8 +188,8 @@ sequence li_readout::backward(const matrix& grad_logits) {
         }
         const matrix dV = g + beta_ * dV_next;
         const matrix dI = dV + alpha_ * dI_next;
-        dW += x_[t].transpose() * dI;
-        grad_x[t] = dI * W.transpose();
+        dW.noalias() += (*x_)[t].transpose() * dI;
+        grad_x[t].noalias() = dI * W.transpose();
         dV_next = dV;
         dI_next = dI;
     }
@@ -155,6 +211,19 @@ double cross_entropy(const matrix& logits, const std::vector<int>& labels, matri
     }
     grad /= static_cast<double>(B);
     return loss / static_cast<double>(B);
+}
+
+}  // namespace myelin::learning
+
+namespace myelin::learning {
+
+double mse(const matrix& output, const std::vector<int>& labels, matrix& grad) {
+    const Eigen::Index B = output.rows(), K = output.cols();
+    matrix target = matrix::Zero(B, K);
+    for (Eigen::Index b = 0; b < B; ++b) target(b, labels[static_cast<std::size_t>(b)]) = 1.0;
+    const matrix diff = output - target;
+    grad = 2.0 * diff / static_cast<double>(B * K);
+    return diff.squaredNorm() / static_cast<double>(B * K);
 }
 
 }  // namespace myelin::learning

@@ -8,14 +8,25 @@
 #include <charconv>
 #include <cmath>
 #include <fstream>
+#include <memory>
 #include <numeric>
+#include <optional>
+#include <stdexcept>
 #include <sstream>
 
 namespace myelin::learning {
 
+std::size_t dataset::features() const {
+    if (is_events()) return events.empty() || events[0].empty() ? 0 : static_cast<std::size_t>(events[0][0].cols());
+    return static_cast<std::size_t>(x.cols());
+}
+
 dataset dataset::rows(std::size_t begin, std::size_t end) const {
     dataset out;
-    out.x = x.middleRows(static_cast<Eigen::Index>(begin), static_cast<Eigen::Index>(end - begin));
+    if (is_events())
+        out.events.assign(events.begin() + static_cast<std::ptrdiff_t>(begin), events.begin() + static_cast<std::ptrdiff_t>(end));
+    else
+        out.x = x.middleRows(static_cast<Eigen::Index>(begin), static_cast<Eigen::Index>(end - begin));
     out.labels.assign(labels.begin() + static_cast<std::ptrdiff_t>(begin), labels.begin() + static_cast<std::ptrdiff_t>(end));
     out.n_classes = n_classes;
     return out;
@@ -61,28 +72,36 @@ dataset read_csv(const std::filesystem::path& file, int n_classes) {
     return out;
 }
 
-adam::adam(double learning_rate, double beta1, double beta2, double epsilon, double weight_decay)
-    : lr_(learning_rate), b1_(beta1), b2_(beta2), eps_(epsilon), wd_(weight_decay) {}
-
-void adam::step(const std::vector<matrix*>& params, const std::vector<const matrix*>& grads) {
-    if (m_.empty())
-        for (const matrix* p : params) {
-            m_.push_back(matrix::Zero(p->rows(), p->cols()));
-            v_.push_back(matrix::Zero(p->rows(), p->cols()));
-        }
-    ++t_;
-    const double c1 = 1.0 - std::pow(b1_, static_cast<double>(t_)), c2 = 1.0 - std::pow(b2_, static_cast<double>(t_));
-    for (std::size_t i = 0; i < params.size(); ++i) {
-        const matrix& g = *grads[i];
-        m_[i] = b1_ * m_[i] + (1.0 - b1_) * g;
-        v_[i] = b2_ * v_[i] + (1.0 - b2_) * g.cwiseProduct(g);
-        matrix& p = *params[i];
-        if (wd_ > 0.0) p *= 1.0 - lr_ * wd_;
-        p.array() -= lr_ * (m_[i].array() / c1) / ((v_[i].array() / c2).sqrt() + eps_);
+sequence encoder::encode(const matrix& x, const std::vector<std::size_t>& rows, std::size_t T, std::uint32_t seed,
+                         std::uint32_t epoch) const {
+    const auto B = static_cast<Eigen::Index>(rows.size()), F = x.cols();
+    if (kind == encoder_kind::current) {
+        matrix v(B, F);
+        for (Eigen::Index b = 0; b < B; ++b) v.row(b) = x.row(static_cast<Eigen::Index>(rows[static_cast<std::size_t>(b)])) * scale;
+        return sequence(T, v);
     }
+    sequence out(T, matrix::Zero(B, F));
+    for (Eigen::Index b = 0; b < B; ++b) {
+        const std::size_t row = rows[static_cast<std::size_t>(b)];
+        if (kind == encoder_kind::poisson) {
+            rng_stream rng(seed, rng_key_word(rng_purpose::learning_encode, epoch), row);
+            for (std::size_t t = 0; t < T; ++t)
+                for (Eigen::Index i = 0; i < F; ++i)
+                    if (rng.uniform() < x(static_cast<Eigen::Index>(row), i) * scale) out[t](b, i) = 1.0;
+        } else {
+            for (Eigen::Index i = 0; i < F; ++i) {
+                const double v = std::min(1.0, x(static_cast<Eigen::Index>(row), i) * scale);
+                if (v > 0.0) out[static_cast<std::size_t>(std::lround((1.0 - v) * static_cast<double>(T - 1)))](b, i) = 1.0;
+            }
+        }
+    }
+    return out;
 }
 
 namespace {
+
+// The epoch index of Poisson draws when evaluating (training epochs count from 0).
+constexpr std::uint32_t evaluation_epoch = 0xffffff;
 
 matrix normal_matrix(Eigen::Index rows, Eigen::Index cols, double std, std::uint32_t seed, std::uint64_t id) {
     rng_stream rng(seed, rng_key_word(rng_purpose::learning_init, 0), id);
@@ -92,70 +111,334 @@ matrix normal_matrix(Eigen::Index rows, Eigen::Index cols, double std, std::uint
     return m;
 }
 
-lif_options lif_from(const classifier_options& o) {
-    return {std::exp(-o.dt_ms / o.tau_syn_ms), std::exp(-o.dt_ms / o.tau_mem_ms), o.theta, o.spike_grad};
+matrix uniform_matrix(Eigen::Index rows, Eigen::Index cols, double bound, std::uint32_t seed, std::uint64_t id) {
+    rng_stream rng(seed, rng_key_word(rng_purpose::learning_init, 0), id);
+    matrix m(rows, cols);
+    for (Eigen::Index i = 0; i < rows; ++i)
+        for (Eigen::Index j = 0; j < cols; ++j) m(i, j) = bound * (2.0 * rng.uniform() - 1.0);
+    return m;
 }
+
+lif_options lif_from(const network_options& o) {
+    return {std::exp(-o.dt_ms / o.tau_syn_ms), std::exp(-o.dt_ms / o.tau_mem_ms), o.theta, o.spike_grad, o.reset,
+            o.detach_reset};
+}
+
+// The input of one chunk: constant over the steps (or the rate network's features), or per step.
+struct chunk_input {
+    bool constant = true;
+    matrix x;
+    sequence steps;
+};
 
 }  // namespace
 
-spiking_classifier::spiking_classifier(int n_inputs, int n_classes, classifier_options options)
-    : o_(options),
-      hidden_(normal_matrix(n_inputs, options.hidden, options.init_scale / std::sqrt(n_inputs), options.seed, 1),
-              lif_from(options)),
-      out_(normal_matrix(options.hidden, n_classes, options.init_scale / std::sqrt(options.hidden), options.seed, 2),
-           std::exp(-options.dt_ms / options.tau_syn_ms), std::exp(-options.dt_ms / options.tau_mem_ms),
-           options.readout) {}
+// One chunk's layers, forward state and gradients.
+struct network::worker {
+    const network& net;
+    std::optional<lif_layer> lif;
+    std::optional<li_readout> li;
+    std::optional<dense_layer> hid, out;
+    std::optional<rate_rnn> rnn;
+    std::vector<int> labels;
+    matrix logits;
+    double hidden_spikes = 0.0;
+    std::vector<double> neuron_spikes;  // per hidden neuron, summed over the chunk's samples
 
-sequence spiking_classifier::encode(const matrix& x) const {
-    return sequence(static_cast<std::size_t>(o_.steps), x * o_.input_scale);
+    explicit worker(const network& n) : net(n) {
+        const auto& o = n.o_;
+        switch (o.kind) {
+        case network_kind::spiking: {
+            lif.emplace(n.W1_, lif_from(o), o.recurrent ? n.Wr_ : matrix());
+            const auto l = lif_from(o);
+            li.emplace(n.W2_, l.alpha, l.beta, o.readout);
+            break;
+        }
+        case network_kind::rate:
+            hid.emplace(n.W1_, n.b1_, o.hidden_activation);
+            out.emplace(n.W2_, n.b2_, activation::identity);
+            break;
+        case network_kind::rate_rnn:
+            rnn.emplace(n.W1_, n.Wr_, n.b1_, o.hidden_activation);
+            out.emplace(n.W2_, n.b2_, activation::identity);
+            break;
+        }
+    }
+
+    chunk_input input(const dataset& data, const std::vector<std::size_t>& rows, std::uint32_t epoch) const {
+        const auto& o = net.o_;
+        const auto T = static_cast<std::size_t>(o.steps);
+        chunk_input in;
+        if (data.is_events()) {
+            in.constant = false;
+            in.steps.assign(T, matrix::Zero(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(data.features())));
+            for (std::size_t b = 0; b < rows.size(); ++b)
+                for (std::size_t t = 0; t < T && t < data.events[rows[b]].size(); ++t)
+                    in.steps[t].row(static_cast<Eigen::Index>(b)) = data.events[rows[b]][t];
+        } else if (o.kind == network_kind::rate || o.input.kind == encoder_kind::current) {
+            in.x.resize(static_cast<Eigen::Index>(rows.size()), data.x.cols());
+            for (std::size_t b = 0; b < rows.size(); ++b)
+                in.x.row(static_cast<Eigen::Index>(b)) = data.x.row(static_cast<Eigen::Index>(rows[b])) * o.input.scale;
+        } else {
+            in.constant = false;
+            in.steps = o.input.encode(data.x, rows, T, o.seed, epoch);
+        }
+        return in;
+    }
+
+    void forward(const chunk_input& in) {
+        const auto T = static_cast<std::size_t>(net.o_.steps);
+        switch (net.o_.kind) {
+        case network_kind::spiking: {
+            const sequence& S = in.constant ? lif->forward_constant(in.x, T) : lif->forward(in.steps);
+            logits = li->forward(S);
+            neuron_spikes.assign(static_cast<std::size_t>(net.o_.hidden), 0.0);
+            for (const matrix& s : S) {
+                const Eigen::RowVectorXd per = s.colwise().sum();
+                for (Eigen::Index j = 0; j < per.size(); ++j) neuron_spikes[static_cast<std::size_t>(j)] += per(j);
+            }
+            hidden_spikes = 0.0;
+            for (double c : neuron_spikes) hidden_spikes += c;
+            break;
+        }
+        case network_kind::rate: logits = out->forward(hid->forward(in.x)); break;
+        case network_kind::rate_rnn: {
+            const sequence& H = in.constant ? rnn->forward_constant(in.x, T) : rnn->forward(in.steps);
+            logits = out->forward(H.back());
+            break;
+        }
+        }
+    }
+
+    // grad_logits already scaled to the batch; reg: dL/dS of each hidden neuron (spiking).
+    void backward(const matrix& grad_logits, const std::vector<double>& reg) {
+        switch (net.o_.kind) {
+        case network_kind::spiking: {
+            sequence g = li->backward(grad_logits);
+            if (!reg.empty())
+                for (matrix& m : g)
+                    for (Eigen::Index j = 0; j < m.cols(); ++j) m.col(j).array() += reg[static_cast<std::size_t>(j)];
+            lif->backward(g);
+            break;
+        }
+        case network_kind::rate: hid->backward(out->backward(grad_logits)); break;
+        case network_kind::rate_rnn: {
+            const auto T = static_cast<std::size_t>(net.o_.steps);
+            const matrix last = out->backward(grad_logits);
+            sequence g(T, matrix::Zero(last.rows(), last.cols()));
+            g.back() = last;
+            rnn->backward(g);
+            break;
+        }
+        }
+    }
+
+    // Gradients in the order of network::parameters().
+    std::vector<const matrix*> gradients() const {
+        switch (net.o_.kind) {
+        case network_kind::spiking:
+            if (net.o_.recurrent) return {&lif->dW, &lif->dW_rec, &li->dW};
+            return {&lif->dW, &li->dW};
+        case network_kind::rate: return {&hid->dW, &hid->db, &out->dW, &out->db};
+        case network_kind::rate_rnn: return {&rnn->dW, &rnn->dU, &rnn->db, &out->dW, &out->db};
+        }
+        return {};
+    }
+};
+
+network::network(network_options o) : o_(o) {
+    if (o.inputs < 1 || o.hidden < 1 || o.classes < 2 || o.steps < 1)
+        throw std::invalid_argument("network: needs inputs, hidden units, two or more classes and a step");
+    const Eigen::Index I = o.inputs, H = o.hidden, K = o.classes;
+    if (o.kind == network_kind::spiking) {
+        W1_ = normal_matrix(I, H, o.init_scale / std::sqrt(static_cast<double>(I)), o.seed, 1);
+        W2_ = normal_matrix(H, K, o.init_scale / std::sqrt(static_cast<double>(H)), o.seed, 2);
+        if (o.recurrent) Wr_ = normal_matrix(H, H, o.init_scale / std::sqrt(static_cast<double>(H)), o.seed, 3);
+    } else {
+        const double b_in = 1.0 / std::sqrt(static_cast<double>(I)), b_hid = 1.0 / std::sqrt(static_cast<double>(H));
+        W1_ = uniform_matrix(I, H, b_in, o.seed, 1);
+        W2_ = uniform_matrix(H, K, b_hid, o.seed, 2);
+        if (o.kind == network_kind::rate_rnn) Wr_ = uniform_matrix(H, H, b_hid, o.seed, 3);
+        // PyTorch's RNN draws every parameter from U(-1/sqrt(hidden), 1/sqrt(hidden)).
+        b1_ = uniform_matrix(1, H, o.kind == network_kind::rate_rnn ? b_hid : b_in, o.seed, 4);
+        b2_ = uniform_matrix(1, K, b_hid, o.seed, 5);
+    }
 }
 
-double spiking_classifier::train_epoch(const dataset& data, adam& optimizer, std::size_t batch_size, int epoch) {
-    const std::size_t n = data.labels.size();
+std::vector<std::string> network::parameter_names() const {
+    switch (o_.kind) {
+    case network_kind::spiking:
+        if (o_.recurrent) return {"W1", "W_rec", "W2"};
+        return {"W1", "W2"};
+    case network_kind::rate: return {"W1", "b1", "W2", "b2"};
+    case network_kind::rate_rnn: return {"W1", "U", "b1", "W2", "b2"};
+    }
+    return {};
+}
+
+matrix& network::parameter(const std::string& name) {
+    if (name == "W1") return W1_;
+    if (name == "W_rec" || name == "U") return Wr_;
+    if (name == "b1") return b1_;
+    if (name == "W2") return W2_;
+    if (name == "b2") return b2_;
+    throw std::invalid_argument("network: no parameter " + name);
+}
+
+std::vector<matrix*> network::parameters() {
+    std::vector<matrix*> out;
+    for (const auto& name : parameter_names()) out.push_back(&parameter(name));
+    return out;
+}
+
+void network::check_data(const dataset& data) const {
+    if (static_cast<int>(data.features()) != o_.inputs)
+        throw std::invalid_argument(fmt::format("the data have {} features; the network has {} inputs", data.features(),
+                                                o_.inputs));
+    if (data.is_events() && o_.kind == network_kind::rate)
+        throw std::invalid_argument("event data need a network with time steps (spiking or rate_rnn)");
+}
+
+epoch_stats network::train_epoch(const dataset& data, optimizer& opt, const train_options& t, int epoch) {
+    check_data(data);
+    const std::size_t n = data.size();
     std::vector<std::size_t> order(n);
     std::iota(order.begin(), order.end(), 0);
     rng_stream rng(o_.seed, rng_key_word(rng_purpose::learning_shuffle, 0), static_cast<std::uint64_t>(epoch));
     for (std::size_t i = n; i > 1; --i) std::swap(order[i - 1], order[rng.below(static_cast<std::uint32_t>(i))]);
-    double loss_sum = 0.0;
+
+    const auto params = parameters();
+    std::vector<matrix> grads;
+    for (const matrix* p : params) grads.push_back(matrix::Zero(p->rows(), p->cols()));
+    epoch_stats stats;
     std::size_t batches = 0;
-    for (std::size_t b = 0; b < n; b += batch_size) {
-        const std::size_t e = std::min(n, b + batch_size);
-        matrix x(static_cast<Eigen::Index>(e - b), data.x.cols());
-        std::vector<int> y;
-        for (std::size_t k = b; k < e; ++k) {
-            x.row(static_cast<Eigen::Index>(k - b)) = data.x.row(static_cast<Eigen::Index>(order[k]));
-            y.push_back(data.labels[order[k]]);
+    double spikes = 0.0;
+    const bool regularise = t.regulariser.active() && o_.kind == network_kind::spiking;
+    for (std::size_t b = 0; b < n; b += t.batch) {
+        const std::size_t e = std::min(n, b + t.batch), B = e - b;
+        const std::size_t n_chunks = (B + t.chunk - 1) / t.chunk;
+        std::vector<std::unique_ptr<worker>> workers(n_chunks);
+        std::vector<chunk_input> inputs(n_chunks);
+        // Forward every chunk, then (with all hidden counts known, for the regulariser)
+        // backward every chunk; the chunks' gradients are summed in chunk order.
+#pragma omp parallel for num_threads(t.threads) schedule(static)
+        for (std::size_t c = 0; c < n_chunks; ++c) {
+            auto w = std::make_unique<worker>(*this);
+            std::vector<std::size_t> rows(order.begin() + static_cast<std::ptrdiff_t>(b + c * t.chunk),
+                                          order.begin() + static_cast<std::ptrdiff_t>(std::min(e, b + (c + 1) * t.chunk)));
+            for (std::size_t r : rows) w->labels.push_back(data.labels[r]);
+            inputs[c] = w->input(data, rows, static_cast<std::uint32_t>(epoch));
+            w->forward(inputs[c]);
+            workers[c] = std::move(w);
         }
-        hidden_.dW.setZero();
-        out_.dW.setZero();
-        const matrix& logits = out_.forward(hidden_.forward(encode(x)));
-        matrix grad;
-        loss_sum += cross_entropy(logits, y, grad);
-        hidden_.backward(out_.backward(grad));
-        optimizer.step({&hidden_.W, &out_.W}, {&hidden_.dW, &out_.dW});
+        std::vector<double> reg;
+        double loss = 0.0;
+        if (o_.kind == network_kind::spiking) {
+            std::vector<double> r(static_cast<std::size_t>(o_.hidden), 0.0);
+            for (const auto& w : workers)
+                for (std::size_t j = 0; j < r.size(); ++j) r[j] += w->neuron_spikes[j];
+            for (double& v : r) {
+                spikes += v;
+                v /= static_cast<double>(B);
+            }
+            if (regularise) {
+                const auto& g = t.regulariser;
+                reg.assign(r.size(), 0.0);
+                for (std::size_t j = 0; j < r.size(); ++j) {
+                    const double over = std::max(0.0, r[j] - g.upper), under = std::max(0.0, g.lower - r[j]);
+                    loss += g.upper_strength * over * over + g.lower_strength * under * under;
+                    // d r_j / d S[b, t, j] = 1 / B
+                    reg[j] = (2.0 * g.upper_strength * over - 2.0 * g.lower_strength * under) / static_cast<double>(B);
+                }
+            }
+        }
+        std::vector<double> chunk_loss(n_chunks, 0.0);
+#pragma omp parallel for num_threads(t.threads) schedule(static)
+        for (std::size_t c = 0; c < n_chunks; ++c) {
+            worker& w = *workers[c];
+            matrix grad;
+            chunk_loss[c] = t.loss == loss_kind::mse ? mse(w.logits, w.labels, grad) : cross_entropy(w.logits, w.labels, grad);
+            const double share = static_cast<double>(w.labels.size()) / static_cast<double>(B);
+            chunk_loss[c] *= share;
+            w.backward(grad * share, reg);
+        }
+        for (matrix& g : grads) g.setZero();
+        for (std::size_t c = 0; c < n_chunks; ++c) {
+            loss += chunk_loss[c];
+            const auto g = workers[c]->gradients();
+            for (std::size_t i = 0; i < grads.size(); ++i) grads[i] += *g[i];
+        }
+        std::vector<matrix*> gp;
+        std::vector<const matrix*> gc;
+        for (matrix& g : grads) {
+            gp.push_back(&g);
+            gc.push_back(&g);
+        }
+        if (t.clip_norm > 0.0) clip_grad_norm(gp, t.clip_norm);
+        opt.step(params, gc);
+        stats.loss += loss;
         ++batches;
     }
-    return loss_sum / static_cast<double>(batches);
+    stats.loss /= static_cast<double>(batches);
+    stats.spikes_per_neuron = spikes / (static_cast<double>(n) * o_.hidden);
+    return stats;
 }
 
-std::vector<int> spiking_classifier::predict(const dataset& data) const {
-    lif_layer hidden = hidden_;
-    li_readout out = out_;
-    const matrix& logits = out.forward(hidden.forward(encode(data.x)));
-    std::vector<int> out_labels;
-    for (Eigen::Index i = 0; i < logits.rows(); ++i) {
-        Eigen::Index k = 0;
-        logits.row(i).maxCoeff(&k);
-        out_labels.push_back(static_cast<int>(k));
+evaluation network::evaluate(const dataset& data, int threads) const {
+    check_data(data);
+    const std::size_t n = data.size(), chunk = 64, n_chunks = (n + chunk - 1) / chunk;
+    evaluation ev;
+    ev.logits.resize(static_cast<Eigen::Index>(n), o_.classes);
+    std::vector<std::vector<double>> counts(n_chunks);
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (std::size_t c = 0; c < n_chunks; ++c) {
+        worker w(*this);
+        std::vector<std::size_t> rows;
+        for (std::size_t r = c * chunk; r < std::min(n, (c + 1) * chunk); ++r) rows.push_back(r);
+        w.forward(w.input(data, rows, evaluation_epoch));
+        ev.logits.middleRows(static_cast<Eigen::Index>(c * chunk), static_cast<Eigen::Index>(rows.size())) = w.logits;
+        counts[c] = w.neuron_spikes;
     }
-    return out_labels;
+    if (o_.kind == network_kind::spiking) {
+        ev.neuron_spikes.assign(static_cast<std::size_t>(o_.hidden), 0.0);
+        for (const auto& c : counts)
+            for (std::size_t j = 0; j < c.size(); ++j) ev.neuron_spikes[j] += c[j];
+        double total = 0.0;
+        for (double& v : ev.neuron_spikes) {
+            total += v;
+            v /= static_cast<double>(n);
+        }
+        ev.spikes_per_neuron = total / (static_cast<double>(n) * o_.hidden);
+    }
+    std::size_t right = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        Eigen::Index k = 0;
+        ev.logits.row(static_cast<Eigen::Index>(i)).maxCoeff(&k);
+        ev.predicted.push_back(static_cast<int>(k));
+        right += ev.predicted.back() == data.labels[i];
+    }
+    ev.accuracy = n ? static_cast<double>(right) / static_cast<double>(n) : 0.0;
+    return ev;
 }
 
-double spiking_classifier::accuracy(const dataset& data) const {
-    const auto predicted = predict(data);
-    std::size_t right = 0;
-    for (std::size_t i = 0; i < predicted.size(); ++i) right += predicted[i] == data.labels[i];
-    return static_cast<double>(right) / static_cast<double>(predicted.size());
+sequence network::hidden_activity(const dataset& data, const std::vector<std::size_t>& rows) const {
+    check_data(data);
+    worker w(*this);
+    w.forward(w.input(data, rows, evaluation_epoch));
+    switch (o_.kind) {
+    case network_kind::spiking: return w.lif->spikes();
+    case network_kind::rate: return {w.hid->forward(w.input(data, rows, evaluation_epoch).x)};
+    case network_kind::rate_rnn: return w.rnn->output();
+    }
+    return {};
+}
+
+sequence network::input_of(const dataset& data, std::size_t row) const {
+    check_data(data);
+    const worker w(*this);
+    chunk_input in = w.input(data, {row}, evaluation_epoch);
+    if (!in.constant) return in.steps;
+    return sequence(o_.kind == network_kind::rate ? 1 : static_cast<std::size_t>(o_.steps), in.x);
 }
 
 }  // namespace myelin::learning

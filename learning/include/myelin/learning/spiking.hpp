@@ -8,14 +8,14 @@
 // A sequence is T matrices of batch x units (one per step t = 1..T). All states are 0
 // before the first step. Per step, for a layer with input x[t]:
 //   I[t] = alpha I[t-1] + x[t] W (+ S[t-1] W_rec)
-//   V[t] = beta V[t-1] + I[t] - theta S[t-1]        (reset by subtraction)
+//   U[t] = beta V[t-1] + I[t]
+//   V[t] = U[t] - theta S[t-1]                      (reset by subtraction, the default)
+//   V[t] = U[t] (1 - S[t-1])                        (reset to zero)
 //   S[t] = 1 if V[t] - theta > 0 else 0,  backward: dS/dV = surrogate(V[t] - theta)
-// The reset term carries no gradient (detached, as snnTorch's default). The readout has
-// no spikes and no reset: V[t] = beta V[t-1] + I[t], and the logits are V's mean, maximum
-// (the gradient goes to the first maximal step) or last value over time.
-// Not yet here (issue 5): reset to zero, an undetached reset, learnable time constants,
-// refractoriness, rate layers, optimizers, training; the simulator's lif_cuba_discrete
-// already has reset to zero.
+// By default the reset term carries no gradient (detached, as snnTorch's default);
+// `detach_reset = false` lets the gradient flow through S[t-1] in it as well. The readout
+// has no spikes and no reset: V[t] = beta V[t-1] + I[t], and the logits are V's mean,
+// maximum (the gradient goes to the first maximal step) or last value over time.
 #include <Eigen/Dense>
 
 #include <cstddef>
@@ -34,11 +34,16 @@ struct surrogate {
     // With s = slope: fast sigmoid (SuperSpike): 1/(1 + s|x|)^2; sigmoid: s sig(sx)(1 - sig(sx));
     // arctan (snnTorch's atan): (s/2) / (1 + (pi s x / 2)^2); triangle: s max(0, 1 - s|x|).
     double operator()(double x) const;
+    matrix of(const Eigen::ArrayXXd& x) const;  // element-wise
 };
+
+enum class reset_kind { subtract, zero };
 
 struct lif_options {
     double alpha = 0.0, beta = 0.0, theta = 1.0;
     surrogate spike_grad;
+    reset_kind reset = reset_kind::subtract;
+    bool detach_reset = true;
 };
 
 // A feed-forward or recurrent layer of LIF neurons. forward() keeps what backward() needs.
@@ -46,16 +51,24 @@ class lif_layer {
 public:
     lif_layer(matrix W, lif_options options, matrix W_rec = {});
     const sequence& forward(const sequence& x);
-    // Given dL/dS[t] from above, accumulates dW (and dW_rec) and returns dL/dx[t].
+    // The same input x at each of T steps (current injection): x W is computed once.
+    const sequence& forward_constant(const matrix& x, std::size_t T);
+    // Given dL/dS[t] from above, accumulates dW (and dW_rec) and returns dL/dx[t]
+    // (nothing after forward_constant, whose input needs no gradient).
     sequence backward(const sequence& grad_spikes);
 
     matrix W, W_rec, dW, dW_rec;
     bool recurrent() const { return W_rec.size() > 0; }
     const sequence& spikes() const { return S_; }
+    const sequence& potential() const { return V_; }
+    const lif_options& options() const { return o_; }
 
 private:
+    void run(const sequence* x, const matrix* xW, std::size_t T);
     lif_options o_;
-    sequence x_, V_, S_;
+    sequence x_, U_, V_, S_;
+    matrix x_const_;
+    bool constant_ = false;
 };
 
 enum class readout_kind { mean, max, last };
@@ -64,7 +77,9 @@ enum class readout_kind { mean, max, last };
 class li_readout {
 public:
     li_readout(matrix W, double alpha, double beta, readout_kind kind);
-    const matrix& forward(const sequence& x);  // the logits, batch x outputs
+    // The logits, batch x outputs. x (usually a lif_layer's spikes()) is not copied: it
+    // must stay unchanged until backward().
+    const matrix& forward(const sequence& x);
     sequence backward(const matrix& grad_logits);
 
     matrix W, dW;
@@ -73,7 +88,8 @@ public:
 private:
     double alpha_, beta_;
     readout_kind kind_;
-    sequence x_, V_;
+    const sequence* x_ = nullptr;
+    sequence V_;
     matrix logits_;
     std::vector<std::vector<std::size_t>> argmax_;  // [batch][output]: step of the max readout
 };
@@ -81,5 +97,8 @@ private:
 // Mean over the batch of the cross-entropy of softmax(logits) against the labels; writes
 // dL/dlogits into `grad`.
 double cross_entropy(const matrix& logits, const std::vector<int>& labels, matrix& grad);
+// Mean over the batch of sum_k (output_k - target_k)^2 / K with one-hot targets of the
+// labels (PyTorch's MSELoss against one-hot vectors); writes dL/doutput into `grad`.
+double mse(const matrix& output, const std::vector<int>& labels, matrix& grad);
 
 }  // namespace myelin::learning

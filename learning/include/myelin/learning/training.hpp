@@ -1,66 +1,134 @@
 #pragma once
-// Training a spiking classifier on static data: a CSV reader, the Adam / AdamW optimizer
-// (Kingma & Ba 2015; Loshchilov & Hutter 2019), and a two-layer network (LIF hidden
-// layer, leaky-integrator readout) fed by constant current injection (x at every step),
-// trained on mini-batches in a seeded order.
+// Training classifiers on static or event data: data sets (CSV, Spiking Heidelberg
+// Digits), input encoders, and a network of one hidden layer and an output layer, of
+// three kinds:
+//   spiking:  LIF hidden layer (feed-forward or recurrent, spiking.hpp) and a leaky-
+//             integrator readout, over T steps, trained with surrogate gradients;
+//   rate:     dense hidden layer and a linear output (logits) on the scaled features;
+//   rate_rnn: an Elman RNN over T steps and a linear output from its last state.
+// A batch is cut into chunks of `chunk` samples (independent of the thread count); the
+// chunks run in parallel (OpenMP) and their gradients are summed in chunk order, so
+// training gives the same bits for a seed with any number of threads.
+#include <myelin/learning/optim.hpp>
+#include <myelin/learning/rate.hpp>
 #include <myelin/learning/spiking.hpp>
 
 #include <cstdint>
 #include <filesystem>
+#include <limits>
+#include <string>
 #include <vector>
 
 namespace myelin::learning {
 
-// Rows of features, then an integer label in [0, n_classes). Throws input_error naming
-// the file, the line and what is wrong (ragged row, non-numeric value, bad label).
+// Static samples (features) or event samples (T x features per sample, already binned).
 struct dataset {
-    matrix x;                 // samples x features
+    matrix x;                     // samples x features (static data)
+    std::vector<sequence> events;  // per sample: [t] 1 x features (event data); empty for static
     std::vector<int> labels;
     int n_classes = 0;
+    std::size_t size() const { return labels.size(); }
+    std::size_t features() const;
+    bool is_events() const { return !events.empty(); }
     dataset rows(std::size_t begin, std::size_t end) const;
 };
+
+// Rows of features, then an integer label in [0, n_classes). Throws input_error naming
+// the file, the line and what is wrong (ragged row, non-numeric value, bad label).
 dataset read_csv(const std::filesystem::path& file, int n_classes);
 
-// Adam with bias correction; weight_decay > 0 makes it AdamW (decoupled decay).
-class adam {
-public:
-    explicit adam(double learning_rate, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8,
-                  double weight_decay = 0.0);
-    // One update of each parameter from its gradient (the lists pair up, always in the same order).
-    void step(const std::vector<matrix*>& params, const std::vector<const matrix*>& grads);
-
-private:
-    double lr_, b1_, b2_, eps_, wd_;
-    long t_ = 0;
-    std::vector<matrix> m_, v_;
+// How static features become the input of a time-stepped network (v = x * scale):
+//   current: v at every step (constant current injection);
+//   poisson: a spike with probability min(1, max(0, v)) per step, seeded per sample;
+//   latency: one spike at step round((1 - v) (T - 1)) for v > 0 (v clipped to 1): the
+//            stronger the feature, the earlier; v <= 0 gives none.
+enum class encoder_kind { current, poisson, latency };
+struct encoder {
+    encoder_kind kind = encoder_kind::current;
+    double scale = 1.0 / 16.0;
+    // Rows `rows` of `x` over T steps; Poisson draws come from (seed, epoch, sample index).
+    sequence encode(const matrix& x, const std::vector<std::size_t>& rows, std::size_t T, std::uint32_t seed,
+                    std::uint32_t epoch) const;
 };
 
-struct classifier_options {
-    int hidden = 128, steps = 50;  // T
+enum class network_kind { spiking, rate, rate_rnn };
+enum class loss_kind { cross_entropy, mse };
+
+// Per-neuron bounds on the hidden layer's mean spike count per sample r_j (over the
+// batch): loss + upper_strength sum_j max(0, r_j - upper)^2 + lower_strength sum_j
+// max(0, lower - r_j)^2 (Zenke & Vogels 2021's homeostatic terms, per neuron).
+struct rate_regulariser {
+    double lower = 0.0, lower_strength = 0.0;
+    double upper = std::numeric_limits<double>::infinity(), upper_strength = 0.0;
+    bool active() const { return lower_strength > 0.0 || upper_strength > 0.0; }
+};
+
+struct network_options {
+    network_kind kind = network_kind::spiking;
+    int inputs = 0, hidden = 128, classes = 0;
+    int steps = 50;  // T (spiking, rate_rnn)
+    // spiking
+    bool recurrent = false;
     double tau_syn_ms = 5.0, tau_mem_ms = 10.0, dt_ms = 1.0, theta = 1.0;
+    reset_kind reset = reset_kind::subtract;
+    bool detach_reset = true;
     surrogate spike_grad{surrogate_kind::fast_sigmoid, 10.0};
     readout_kind readout = readout_kind::mean;
-    double init_scale = 0.1;  // weights ~ N(0, (init_scale / sqrt(fan_in))^2)
-    double input_scale = 1.0 / 16.0;
+    double init_scale = 0.1;  // spiking weights ~ N(0, (init_scale / sqrt(fan_in))^2)
+    // rate, rate_rnn: weights and biases ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (PyTorch's default)
+    activation hidden_activation = activation::relu;
+    encoder input;
     std::uint32_t seed = 1;
 };
 
-class spiking_classifier {
-public:
-    spiking_classifier(int n_inputs, int n_classes, classifier_options options);
-    // One pass over the data in a seeded shuffled order; returns the mean loss.
-    double train_epoch(const dataset& data, adam& optimizer, std::size_t batch_size, int epoch);
-    std::vector<int> predict(const dataset& data) const;
-    double accuracy(const dataset& data) const;
+struct train_options {
+    std::size_t batch = 64, chunk = 16;
+    int threads = 1;
+    loss_kind loss = loss_kind::cross_entropy;
+    double clip_norm = 0.0;  // > 0: clip the joint gradient norm to it
+    rate_regulariser regulariser;
+};
 
-    lif_layer& hidden() { return hidden_; }
-    li_readout& readout() { return out_; }
+struct epoch_stats {
+    double loss = 0.0;           // mean over batches (including regularisers)
+    double spikes_per_neuron = 0.0;  // hidden spikes per neuron and sample (spiking)
+};
+
+struct evaluation {
+    std::vector<int> predicted;
+    matrix logits;
+    double accuracy = 0.0;
+    double spikes_per_neuron = 0.0;
+    std::vector<double> neuron_spikes;  // per hidden neuron: mean spikes per sample
+};
+
+class network {
+public:
+    explicit network(network_options options);  // initial weights from the seed
+    const network_options& options() const { return o_; }
+
+    // Parameters by name: W1 (inputs x hidden), W_rec (spiking recurrent) or U (rate_rnn;
+    // hidden x hidden), b1 (1 x hidden; rate kinds), W2 (hidden x classes), b2 (rate kinds).
+    std::vector<std::string> parameter_names() const;
+    std::vector<matrix*> parameters();
+    matrix& parameter(const std::string& name);
+
+    // One pass over the data in an order shuffled from (seed, epoch).
+    epoch_stats train_epoch(const dataset& data, optimizer& opt, const train_options& t, int epoch);
+    evaluation evaluate(const dataset& data, int threads = 1) const;
+    // Hidden layer over the steps for the given samples: spikes (spiking) or activations
+    // (rate_rnn: [t]; rate: one entry), each samples x hidden.
+    sequence hidden_activity(const dataset& data, const std::vector<std::size_t>& rows) const;
+    // The input of one sample over the steps as the network sees it when evaluating
+    // ([t]: 1 x inputs; a rate network: one entry).
+    sequence input_of(const dataset& data, std::size_t row) const;
+
+    struct worker;
 
 private:
-    sequence encode(const matrix& x) const;
-    classifier_options o_;
-    lif_layer hidden_;
-    li_readout out_;
+    void check_data(const dataset& data) const;
+    network_options o_;
+    matrix W1_, Wr_, b1_, W2_, b2_;
 };
 
 }  // namespace myelin::learning

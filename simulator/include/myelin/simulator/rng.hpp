@@ -21,6 +21,7 @@ enum class rng_purpose : std::uint32_t {
     total_number = 6,   // index: projection (global split of fixed_total_number)
     learning_init = 7,     // learning/: initial weights (id: layer)
     learning_shuffle = 8,  // learning/: order of the samples (id: epoch)
+    learning_encode = 9,   // learning/: Poisson input (index: epoch, id: sample)
 };
 
 inline std::uint32_t rng_key_word(rng_purpose p, std::uint32_t index) {

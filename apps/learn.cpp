@@ -1,0 +1,177 @@
+// myelin train / eval / export: the learning library's commands (docs/learning.md).
+#include "commands.hpp"
+
+#include <myelin/io/learning.hpp>
+#include <myelin/io/output_dir.hpp>
+#include <myelin/simulator/error.hpp>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <fstream>
+
+namespace myelin::apps {
+
+namespace fs = std::filesystem;
+namespace L = myelin::learning;
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+void check_features(const L::dataset& d, int inputs, const std::string& file, const std::string& what) {
+    if (static_cast<int>(d.features()) != inputs)
+        throw input_error(file, "", fmt::format("{} features per sample; {} has {} inputs", d.features(), what, inputs));
+}
+
+}  // namespace
+
+int train_command(const train_cli& cli) {
+    auto c = io::load_train_config(cli.config);
+    if (cli.threads) c.training.threads = *cli.threads;
+    if (cli.seed) c.network.seed = *cli.seed;
+    if (cli.epochs) {
+        c.epochs = *cli.epochs;
+        c.schedule.epochs = c.epochs;
+    }
+    const int n_classes = c.network.classes;
+    const auto train = io::load_data(c.train, n_classes, c.network.steps);
+    c.network.inputs = static_cast<int>(train.features());
+    L::dataset test;
+    if (c.has_test) {
+        test = io::load_data(c.test, n_classes, c.network.steps);
+        check_features(test, c.network.inputs, c.test.file.string(), "the training data");
+    }
+    if (train.is_events() && c.network.kind == L::network_kind::rate)
+        throw input_error(cli.config, "network.kind", "'rate' takes static (CSV) data; event data need 'spiking' or 'rate_rnn'");
+
+    const fs::path out_path = cli.output.empty() ? fs::path("out") / fs::path(cli.config).stem() : fs::path(cli.output);
+    io::output_dir out(out_path, cli.force);
+    L::network net(c.network);
+    const auto opt = io::make_optimizer(c.optimizer);
+    io::training_history history;
+    if (!cli.quiet)
+        fmt::print("training a {} network {} -> {} -> {} on {} samples ({} test), {} epochs, batch {}, {} thread(s)\n",
+                   c.network.kind == L::network_kind::spiking ? "spiking"
+                   : c.network.kind == L::network_kind::rate  ? "rate"
+                                                               : "rate RNN",
+                   c.network.inputs, c.network.hidden, n_classes, train.size(), test.size(), c.epochs,
+                   c.training.batch, c.training.threads);
+    for (int epoch = 0; epoch < c.epochs; ++epoch) {
+        const double lr = c.schedule.at(c.optimizer.lr, epoch);
+        opt->set_learning_rate(lr);
+        const auto start = std::chrono::steady_clock::now();
+        const auto stats = net.train_epoch(train, *opt, c.training, epoch);
+        const double seconds = seconds_since(start);
+        const auto on_train = net.evaluate(train, c.training.threads);
+        const double test_acc = c.has_test ? net.evaluate(test, c.training.threads).accuracy : std::nan("");
+        history.loss.push_back(stats.loss);
+        history.train_accuracy.push_back(on_train.accuracy);
+        history.test_accuracy.push_back(test_acc);
+        history.spikes_per_neuron.push_back(stats.spikes_per_neuron);
+        history.seconds.push_back(seconds);
+        history.learning_rate.push_back(lr);
+        if (!cli.quiet) {
+            std::string line = fmt::format("epoch {:>3}/{}  loss {:.4f}  train {:.2f} %", epoch + 1, c.epochs, stats.loss,
+                                           100.0 * on_train.accuracy);
+            if (c.has_test) line += fmt::format("  test {:.2f} %", 100.0 * test_acc);
+            if (c.network.kind == L::network_kind::spiking)
+                line += fmt::format("  spikes/neuron {:.2f}", stats.spikes_per_neuron);
+            line += fmt::format("  lr {:.3g}  {:.2f} s", lr, seconds);
+            fmt::print("{}\n", line);
+            std::fflush(stdout);
+        }
+    }
+    io::save_model(out.file("model.h5"), net, history, c.text);
+    io::write_history_csv(out.file("history.csv"), history);
+    out.commit();
+    if (!cli.quiet) fmt::print("wrote {} (model and history) and {}\n", (out_path / "model.h5").string(),
+                               (out_path / "history.csv").string());
+    return 0;
+}
+
+int eval_command(const eval_cli& cli) {
+    const auto model = io::load_model(cli.model);
+    const auto& o = model.net->options();
+    io::data_spec spec;
+    spec.file = cli.data;
+    spec.path = "DATA";
+    spec.type = cli.data.size() > 3 && cli.data.substr(cli.data.size() - 3) == ".h5" ? io::data_spec::format::shd
+                                                                                   : io::data_spec::format::csv;
+    if (cli.rows) {
+        spec.begin = cli.rows->first;
+        spec.end = cli.rows->second;
+        spec.path = "--rows";
+    }
+    spec.duration_s = cli.duration_s;
+    spec.units = static_cast<std::size_t>(o.inputs);
+    const auto data = io::load_data(spec, o.classes, o.steps);
+    check_features(data, o.inputs, cli.data, "the model");
+    const auto ev = model.net->evaluate(data, cli.threads);
+    const auto K = static_cast<std::size_t>(o.classes);
+    std::vector<std::vector<std::size_t>> confusion(K, std::vector<std::size_t>(K, 0));
+    for (std::size_t i = 0; i < data.size(); ++i)
+        ++confusion[static_cast<std::size_t>(data.labels[i])][static_cast<std::size_t>(ev.predicted[i])];
+    fmt::print("{}: accuracy {:.2f} % ({} samples)\n", cli.data, 100.0 * ev.accuracy, data.size());
+    if (o.kind == L::network_kind::spiking) {
+        std::size_t silent = 0;
+        for (double s : ev.neuron_spikes) silent += s == 0.0;
+        fmt::print("hidden spikes per neuron and sample: {:.2f} (silent neurons: {} of {})\n",
+                   ev.spikes_per_neuron, silent, o.hidden);
+    }
+    fmt::print("\nper class (rows: true class, columns: predicted)\n{:>5} {:>7} {:>9}  ", "class", "samples", "accuracy");
+    for (std::size_t k = 0; k < K; ++k) fmt::print("{:>5}", k);
+    fmt::print("\n");
+    std::vector<std::size_t> predicted(K, 0);
+    for (std::size_t a = 0; a < K; ++a)
+        for (std::size_t b = 0; b < K; ++b) predicted[b] += confusion[a][b];
+    for (std::size_t a = 0; a < K; ++a) {
+        std::size_t n = 0;
+        for (std::size_t b = 0; b < K; ++b) n += confusion[a][b];
+        const std::string acc = n ? fmt::format("{:.1f} %", 100.0 * static_cast<double>(confusion[a][a]) / n) : "-";
+        fmt::print("{:>5} {:>7} {:>9}  ", a, n, acc);
+        for (std::size_t b = 0; b < K; ++b) fmt::print("{:>5}", confusion[a][b]);
+        std::string note;
+        if (n > 0 && confusion[a][a] == 0) note = "  <- DEAD: never recognised";
+        if (predicted[a] == 0) note += "  <- never predicted";
+        fmt::print("{}\n", note);
+    }
+    return 0;
+}
+
+int export_command(const export_cli& cli) {
+    const auto model = io::load_model(cli.model);
+    const auto& o = model.net->options();
+    if (o.kind != L::network_kind::spiking)
+        throw input_error(cli.model, "kind", "a rate network has no spiking counterpart; only spiking networks export");
+    io::data_spec spec;
+    spec.file = cli.data;
+    spec.path = "--data";
+    spec.type = cli.data.size() > 3 && cli.data.substr(cli.data.size() - 3) == ".h5" ? io::data_spec::format::shd
+                                                                                   : io::data_spec::format::csv;
+    spec.duration_s = cli.duration_s;
+    spec.units = static_cast<std::size_t>(o.inputs);
+    const auto data = io::load_data(spec, o.classes, o.steps);
+    check_features(data, o.inputs, cli.data, "the model");
+    if (cli.sample >= data.size())
+        throw input_error("", "--sample", fmt::format("{}; {} has samples 0 to {}", cli.sample, cli.data, data.size() - 1));
+    const fs::path out(cli.output);
+    if (fs::exists(out) && !cli.force)
+        throw input_error("", "--output", fmt::format("{} exists; add --force to replace it", cli.output));
+    const auto config = io::export_simulator_config(*model.net, data, cli.sample);
+    const fs::path tmp = out.string() + ".tmp";
+    {
+        std::ofstream f(tmp);
+        f << config << '\n';
+        if (!f) throw input_error("", "--output", fmt::format("cannot write {}", tmp.string()));
+    }
+    fs::rename(tmp, out);
+    fmt::print("wrote {}: sample {} (label {}); hidden spikes of training step t are stamped (t + 2) x {} ms\n",
+               cli.output, cli.sample, data.labels[cli.sample], o.dt_ms);
+    return 0;
+}
+
+}  // namespace myelin::apps

@@ -1,0 +1,75 @@
+#pragma once
+// Files of the learning library: the training config (JSON, docs/learning.md), data sets
+// (CSV rows, Spiking Heidelberg Digits HDF5), trained model files (HDF5) with their
+// training history, and the simulator config of a trained spiking network.
+#include <myelin/learning/training.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace myelin::io {
+
+// A data file: CSV (features then label) or SHD (HDF5: spikes/times in s, spikes/units,
+// labels), optionally only rows [begin, end).
+struct data_spec {
+    std::filesystem::path file;
+    enum class format { csv, shd } type = format::csv;
+    std::size_t begin = 0, end = static_cast<std::size_t>(-1);
+    double duration_s = 1.0;   // shd: the time binned into the network's T steps
+    std::size_t units = 0;     // shd: input units (0: one more than the largest unit seen)
+    std::string path;          // config path, for messages
+};
+
+struct optimizer_spec {
+    enum class kind { sgd, adam, adamw } type = kind::adam;
+    double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, weight_decay = 0.0, momentum = 0.0;
+    bool nesterov = false;
+};
+
+struct train_config {
+    std::filesystem::path file;
+    std::string text;  // the config as given, kept in the model file
+    learning::network_options network;
+    learning::train_options training;
+    optimizer_spec optimizer;
+    learning::lr_schedule schedule;
+    int epochs = 1;
+    data_spec train, test;
+    bool has_test = false;
+};
+
+// Throws input_error naming the file, the config path, the value and what is allowed.
+train_config load_train_config(const std::filesystem::path& file);
+std::unique_ptr<learning::optimizer> make_optimizer(const optimizer_spec& o);
+
+// CSV or SHD as the spec says; SHD spikes are counted in T equal bins of duration_s.
+learning::dataset load_data(const data_spec& spec, int n_classes, int steps);
+learning::dataset read_shd(const std::filesystem::path& file, int n_classes, int steps, double duration_s,
+                           std::size_t units);
+
+struct training_history {
+    std::vector<double> loss, train_accuracy, test_accuracy, spikes_per_neuron, seconds, learning_rate;
+};
+
+// Model file: the network's options and parameters, the training config's text, the history.
+void save_model(const std::filesystem::path& file, learning::network& net, const training_history& history,
+                const std::string& config_text);
+struct loaded_model {
+    std::unique_ptr<learning::network> net;
+    training_history history;
+    std::string config_text;
+};
+// Throws input_error if the file is not HDF5 or not a Myelin model file.
+loaded_model load_model(const std::filesystem::path& file);
+// The simulator config (JSON text) of a trained spiking network fed with one sample:
+// lif_cuba_discrete populations `hidden` and `output` (a threshold it never reaches, so V
+// is the readout's potential), explicit projections with the trained weights (delay one
+// step), and the input: constant current as one dc_generator per hidden neuron (x W1),
+// spikes through spike_generators into a parrot population `input` (weights W1). Hidden
+// spikes of training step t carry the time stamp (t + 2) dt.
+std::string export_simulator_config(const learning::network& net, const learning::dataset& data, std::size_t sample);
+void write_history_csv(const std::filesystem::path& file, const training_history& history);
+
+}  // namespace myelin::io

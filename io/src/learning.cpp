@@ -1,0 +1,546 @@
+#include <myelin/io/learning.hpp>
+
+#include "h5.hpp"
+#include "json_reader.hpp"
+
+#include <myelin/io/config.hpp>
+#include <myelin/simulator/error.hpp>
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <fstream>
+#include <map>
+
+namespace myelin::io {
+
+namespace {
+
+using namespace detail;
+namespace L = myelin::learning;
+
+// One of `names` (the enum values in order); fallback if the key is absent.
+template <class E>
+E choice(object_reader& r, const std::string& key, const std::vector<std::pair<std::string, E>>& names, E fallback) {
+    if (!r.has(key)) return fallback;
+    const std::string v = r.text(key);
+    std::vector<std::string> allowed;
+    for (const auto& [name, e] : names) {
+        if (name == v) return e;
+        allowed.push_back(name);
+    }
+    r.fail(r.at(key), fmt::format("'{}' is not one of {}", v, fmt::join(allowed, ", ")));
+}
+
+double positive(object_reader& r, const std::string& key, double fallback) {
+    const double v = r.number(key, fallback);
+    if (!(v > 0.0) || !std::isfinite(v)) r.fail(r.at(key), fmt::format("{}; must be a finite number > 0", v));
+    return v;
+}
+double nonnegative(object_reader& r, const std::string& key, double fallback) {
+    const double v = r.number(key, fallback);
+    if (!(v >= 0.0) || !std::isfinite(v)) r.fail(r.at(key), fmt::format("{}; must be a finite number >= 0", v));
+    return v;
+}
+int count_in(object_reader& r, const std::string& key, int fallback, int low, int high) {
+    if (!r.has(key)) return fallback;
+    const std::uint64_t v = r.count(key);
+    if (v < static_cast<std::uint64_t>(low) || v > static_cast<std::uint64_t>(high))
+        r.fail(r.at(key), fmt::format("{}; must be an integer in [{}, {}]", v, low, high));
+    return static_cast<int>(v);
+}
+
+data_spec data_file(const json& j, const std::string& path, const train_config& c) {
+    data_spec d;
+    d.path = path;
+    const auto base = c.file.parent_path();
+    if (j.is_string()) {
+        d.file = base / j.get<std::string>();
+        return d;
+    }
+    object_reader r(j, path, c.file.string());
+    d.file = base / r.text("file");
+    d.type = choice<data_spec::format>(r, "format", {{"csv", data_spec::format::csv}, {"shd", data_spec::format::shd}},
+                                       d.file.extension() == ".h5" ? data_spec::format::shd : data_spec::format::csv);
+    if (r.has("rows")) {
+        const json& rows = r.get("rows");
+        if (!rows.is_array() || rows.size() != 2)
+            r.fail(r.at("rows"), fmt::format("expected [first, end) as two integers, got {}", show(rows)));
+        d.begin = r.as_count(rows[0], r.at("rows") + "[0]");
+        d.end = r.as_count(rows[1], r.at("rows") + "[1]");
+        if (d.end <= d.begin) r.fail(r.at("rows"), fmt::format("{}; the end must be after the first row", show(rows)));
+    }
+    if (d.type == data_spec::format::shd) {
+        d.duration_s = positive(r, "duration", 1.0);
+        d.units = static_cast<std::size_t>(count_in(r, "units", 0, 0, 1 << 24));
+    }
+    r.finish();
+    return d;
+}
+
+void network_section(object_reader& r, train_config& c) {
+    auto& n = c.network;
+    n.kind = choice<L::network_kind>(r, "kind",
+                                     {{"spiking", L::network_kind::spiking},
+                                      {"rate", L::network_kind::rate},
+                                      {"rate_rnn", L::network_kind::rate_rnn}},
+                                     L::network_kind::spiking);
+    n.hidden = count_in(r, "hidden", 128, 1, 1 << 20);
+    if (n.kind != L::network_kind::rate) n.steps = count_in(r, "steps", 50, 1, 1 << 20);
+    if (n.kind == L::network_kind::spiking) {
+        n.recurrent = r.flag("recurrent", false);
+        n.tau_syn_ms = positive(r, "tau_syn", 5.0);
+        n.tau_mem_ms = positive(r, "tau_mem", 10.0);
+        n.dt_ms = positive(r, "dt", 1.0);
+        n.theta = positive(r, "theta", 1.0);
+        n.reset = choice<L::reset_kind>(r, "reset", {{"subtract", L::reset_kind::subtract}, {"zero", L::reset_kind::zero}},
+                                        L::reset_kind::subtract);
+        n.detach_reset = r.flag("detach_reset", true);
+        n.readout = choice<L::readout_kind>(
+            r, "readout", {{"mean", L::readout_kind::mean}, {"max", L::readout_kind::max}, {"last", L::readout_kind::last}},
+            L::readout_kind::mean);
+        n.init_scale = positive(r, "init_scale", 0.1);
+        if (r.has("surrogate")) {
+            object_reader s(r.get("surrogate"), r.at("surrogate"), r.file());
+            n.spike_grad.kind = choice<L::surrogate_kind>(s, "kind",
+                                                          {{"fast_sigmoid", L::surrogate_kind::fast_sigmoid},
+                                                           {"sigmoid", L::surrogate_kind::sigmoid},
+                                                           {"arctan", L::surrogate_kind::arctan},
+                                                           {"triangle", L::surrogate_kind::triangle}},
+                                                          L::surrogate_kind::fast_sigmoid);
+            n.spike_grad.slope = positive(s, "slope", 10.0);
+            s.finish();
+        }
+    } else {
+        n.hidden_activation = choice<L::activation>(r, "activation",
+                                                    {{"relu", L::activation::relu},
+                                                     {"tanh", L::activation::tanh},
+                                                     {"sigmoid", L::activation::sigmoid}},
+                                                    n.kind == L::network_kind::rate_rnn ? L::activation::tanh
+                                                                                        : L::activation::relu);
+    }
+    try {
+        r.finish();
+    } catch (const input_error& e) {
+        // Say why a known key is refused here.
+        throw input_error(e.file(), e.path(),
+                          e.detail() + fmt::format(" (for kind '{}')", r.has("kind") ? r.text("kind") : "spiking"));
+    }
+}
+
+}  // namespace
+
+train_config load_train_config(const std::filesystem::path& file) {
+    train_config c;
+    c.file = file;
+    c.text = read_config_text(file);
+    json root;
+    try {
+        root = json::parse(c.text);
+    } catch (const json::parse_error& e) {
+        std::string what = e.what();
+        if (const auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);
+        throw input_error(file.string(), "", "not valid JSON: " + what);
+    }
+    const std::string f = file.string();
+    object_reader top(root, "", f);
+    {
+        object_reader r(top.get("network"), "network", f);
+        network_section(r, c);
+    }
+    {
+        object_reader r(top.get("data"), "data", f);
+        c.network.classes = count_in(r, "classes", 0, 2, 1 << 20);
+        if (!r.has("classes")) r.fail(r.at("classes"), "is required but missing");
+        c.train = data_file(r.get("train"), r.at("train"), c);
+        if (r.has("test")) {
+            c.test = data_file(r.get("test"), r.at("test"), c);
+            c.has_test = true;
+        }
+        r.finish();
+    }
+    if (top.has("encoder")) {
+        object_reader r(top.get("encoder"), "encoder", f);
+        c.network.input.kind = choice<L::encoder_kind>(
+            r, "kind",
+            {{"current", L::encoder_kind::current}, {"poisson", L::encoder_kind::poisson}, {"latency", L::encoder_kind::latency}},
+            L::encoder_kind::current);
+        c.network.input.scale = positive(r, "scale", 1.0 / 16.0);
+        r.finish();
+    }
+    if (top.has("optimizer")) {
+        object_reader r(top.get("optimizer"), "optimizer", f);
+        auto& o = c.optimizer;
+        o.type = choice<optimizer_spec::kind>(
+            r, "kind",
+            {{"sgd", optimizer_spec::kind::sgd}, {"adam", optimizer_spec::kind::adam}, {"adamw", optimizer_spec::kind::adamw}},
+            optimizer_spec::kind::adam);
+        o.lr = positive(r, "lr", 1e-3);
+        o.weight_decay = nonnegative(r, "weight_decay", o.type == optimizer_spec::kind::adamw ? 1e-2 : 0.0);
+        if (o.type == optimizer_spec::kind::sgd) {
+            o.momentum = nonnegative(r, "momentum", 0.0);
+            o.nesterov = r.flag("nesterov", false);
+            if (o.nesterov && o.momentum == 0.0) r.fail(r.at("nesterov"), "true needs a momentum > 0");
+        } else {
+            o.beta1 = nonnegative(r, "beta1", 0.9);
+            o.beta2 = nonnegative(r, "beta2", 0.999);
+            o.epsilon = positive(r, "epsilon", 1e-8);
+            if (o.beta1 >= 1.0) r.fail(r.at("beta1"), fmt::format("{}; must be < 1", o.beta1));
+            if (o.beta2 >= 1.0) r.fail(r.at("beta2"), fmt::format("{}; must be < 1", o.beta2));
+        }
+        r.finish();
+    }
+    {
+        object_reader r(top.get("training"), "training", f);
+        c.epochs = count_in(r, "epochs", 1, 1, 1 << 20);
+        auto& t = c.training;
+        t.batch = static_cast<std::size_t>(count_in(r, "batch", 64, 1, 1 << 24));
+        t.chunk = static_cast<std::size_t>(count_in(r, "chunk", 16, 1, 1 << 24));
+        t.threads = count_in(r, "threads", 1, 1, 1024);
+        if (r.has("seed")) {
+            const std::uint64_t s = r.count("seed");
+            if (s > 0xffffffffu) r.fail(r.at("seed"), fmt::format("{}; must be in [0, 4294967295]", s));
+            c.network.seed = static_cast<std::uint32_t>(s);
+        }
+        t.loss = choice<L::loss_kind>(r, "loss", {{"cross_entropy", L::loss_kind::cross_entropy}, {"mse", L::loss_kind::mse}},
+                                      L::loss_kind::cross_entropy);
+        t.clip_norm = nonnegative(r, "clip_norm", 0.0);
+        if (r.has("regulariser")) {
+            object_reader g(r.get("regulariser"), r.at("regulariser"), f);
+            if (c.network.kind != L::network_kind::spiking)
+                g.fail(g.path(), "firing-rate regularisers apply to spiking networks");
+            auto& q = t.regulariser;
+            q.lower = nonnegative(g, "lower", 0.0);
+            q.lower_strength = nonnegative(g, "lower_strength", 0.0);
+            q.upper = g.number("upper", q.upper);
+            if (!(q.upper >= q.lower)) g.fail(g.at("upper"), fmt::format("{}; must be >= lower ({})", q.upper, q.lower));
+            q.upper_strength = nonnegative(g, "upper_strength", 0.0);
+            g.finish();
+        }
+        r.finish();
+    }
+    if (top.has("schedule")) {
+        object_reader r(top.get("schedule"), "schedule", f);
+        auto& s = c.schedule;
+        s.type = choice<L::lr_schedule::kind>(r, "kind",
+                                              {{"constant", L::lr_schedule::kind::constant},
+                                               {"step", L::lr_schedule::kind::step},
+                                               {"cosine", L::lr_schedule::kind::cosine}},
+                                              L::lr_schedule::kind::constant);
+        if (s.type == L::lr_schedule::kind::step) {
+            s.step_size = count_in(r, "step_size", 10, 1, 1 << 20);
+            s.gamma = positive(r, "gamma", 0.1);
+        }
+        if (s.type == L::lr_schedule::kind::cosine) {
+            s.min_lr = nonnegative(r, "min_lr", 0.0);
+            s.epochs = c.epochs;
+        }
+        r.finish();
+    }
+    top.finish();
+    return c;
+}
+
+std::unique_ptr<learning::optimizer> make_optimizer(const optimizer_spec& o) {
+    if (o.type == optimizer_spec::kind::sgd) return std::make_unique<L::sgd>(o.lr, o.momentum, o.nesterov, o.weight_decay);
+    return std::make_unique<L::adam>(o.lr, o.beta1, o.beta2, o.epsilon, o.weight_decay);
+}
+
+learning::dataset load_data(const data_spec& spec, int n_classes, int steps) {
+    L::dataset d = spec.type == data_spec::format::csv
+                       ? L::read_csv(spec.file, n_classes)
+                       : read_shd(spec.file, n_classes, steps, spec.duration_s, spec.units);
+    if (spec.begin == 0 && spec.end == static_cast<std::size_t>(-1)) return d;
+    if (spec.end > d.size())
+        throw input_error("", spec.path + ".rows",
+                          fmt::format("[{}, {}) but {} has {} samples", spec.begin, spec.end, spec.file.string(), d.size()));
+    return d.rows(spec.begin, spec.end);
+}
+
+learning::dataset read_shd(const std::filesystem::path& file, int n_classes, int steps, double duration_s,
+                           std::size_t units) {
+    const std::string f = file.string();
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec)) throw input_error(f, "", "no such file");
+    L::dataset d;
+    d.n_classes = n_classes;
+    try {
+        const auto h = h5::open_file_readonly(f);
+        for (const char* name : {"spikes/times", "spikes/units", "labels"})
+            if (!h5::exists(h.get(), name))
+                throw input_error(f, "", fmt::format("has no dataset '{}' (the Spiking Heidelberg Digits layout: "
+                                                     "spikes/times, spikes/units, labels)", name));
+        const auto times = h5::read_vlen_doubles(h.get(), "spikes/times");
+        const auto unit_lists = h5::read_vlen_doubles(h.get(), "spikes/units");
+        const auto labels = h5::read_doubles(h.get(), "labels");
+        if (times.size() != labels.size() || unit_lists.size() != labels.size())
+            throw input_error(f, "", fmt::format("{} samples of spike times, {} of units and {} labels; they must agree",
+                                                 times.size(), unit_lists.size(), labels.size()));
+        if (units == 0)
+            for (const auto& u : unit_lists)
+                for (double v : u) units = std::max(units, static_cast<std::size_t>(std::max(0.0, v)) + 1);
+        const double bin = duration_s / steps;
+        for (std::size_t s = 0; s < labels.size(); ++s) {
+            const std::string where = fmt::format("sample {}", s);
+            const double label = labels[s];
+            if (label != std::floor(label) || label < 0 || label >= n_classes)
+                throw input_error(f, where, fmt::format("label {}; must be an integer in [0, {}]", label, n_classes - 1));
+            if (times[s].size() != unit_lists[s].size())
+                throw input_error(f, where, fmt::format("{} spike times but {} units", times[s].size(), unit_lists[s].size()));
+            L::sequence x(static_cast<std::size_t>(steps), L::matrix::Zero(1, static_cast<Eigen::Index>(units)));
+            for (std::size_t k = 0; k < times[s].size(); ++k) {
+                const double t = times[s][k], u = unit_lists[s][k];
+                if (!(t >= 0.0) || u < 0 || u != std::floor(u) || u >= static_cast<double>(units))
+                    throw input_error(f, where, fmt::format("spike {} at {} s of unit {}; times must be >= 0 and units "
+                                                            "integers in [0, {})", k, t, u, units));
+                if (t >= duration_s) continue;  // after the binned window
+                const auto bin_index = std::min(static_cast<std::size_t>(t / bin), static_cast<std::size_t>(steps - 1));
+                x[bin_index](0, static_cast<Eigen::Index>(u)) += 1.0;
+            }
+            d.events.push_back(std::move(x));
+            d.labels.push_back(static_cast<int>(label));
+        }
+    } catch (const h5::error& e) {
+        throw input_error(f, "", fmt::format("cannot be read as a Spiking Heidelberg Digits file: {}", e.what()));
+    }
+    if (d.labels.empty()) throw input_error(f, "", "has no samples");
+    return d;
+}
+
+namespace {
+
+constexpr const char* model_marker = "myelin trained network";
+
+template <class E>
+std::string enum_text(E e, const std::vector<std::pair<std::string, E>>& names) {
+    for (const auto& [n, v] : names)
+        if (v == e) return n;
+    return "";
+}
+template <class E>
+E enum_from(const std::string& s, const std::vector<std::pair<std::string, E>>& names, const std::string& file,
+            const std::string& what) {
+    for (const auto& [n, v] : names)
+        if (n == s) return v;
+    throw input_error(file, what, fmt::format("unknown value '{}'", s));
+}
+
+const std::vector<std::pair<std::string, L::network_kind>> kinds = {
+    {"spiking", L::network_kind::spiking}, {"rate", L::network_kind::rate}, {"rate_rnn", L::network_kind::rate_rnn}};
+const std::vector<std::pair<std::string, L::reset_kind>> resets = {{"subtract", L::reset_kind::subtract},
+                                                                    {"zero", L::reset_kind::zero}};
+const std::vector<std::pair<std::string, L::readout_kind>> readouts = {
+    {"mean", L::readout_kind::mean}, {"max", L::readout_kind::max}, {"last", L::readout_kind::last}};
+const std::vector<std::pair<std::string, L::surrogate_kind>> surrogates = {
+    {"fast_sigmoid", L::surrogate_kind::fast_sigmoid}, {"sigmoid", L::surrogate_kind::sigmoid},
+    {"arctan", L::surrogate_kind::arctan}, {"triangle", L::surrogate_kind::triangle}};
+const std::vector<std::pair<std::string, L::activation>> activations = {
+    {"relu", L::activation::relu}, {"tanh", L::activation::tanh}, {"sigmoid", L::activation::sigmoid},
+    {"identity", L::activation::identity}};
+const std::vector<std::pair<std::string, L::encoder_kind>> encoders = {
+    {"current", L::encoder_kind::current}, {"poisson", L::encoder_kind::poisson}, {"latency", L::encoder_kind::latency}};
+
+const std::vector<std::pair<const char*, std::vector<double> training_history::*>> history_columns = {
+    {"loss", &training_history::loss},
+    {"train_accuracy", &training_history::train_accuracy},
+    {"test_accuracy", &training_history::test_accuracy},
+    {"spikes_per_neuron", &training_history::spikes_per_neuron},
+    {"seconds", &training_history::seconds},
+    {"learning_rate", &training_history::learning_rate}};
+
+}  // namespace
+
+void save_model(const std::filesystem::path& file, learning::network& net, const training_history& history,
+                const std::string& config_text) {
+    const auto& o = net.options();
+    const auto h = h5::create_file(file.string());
+    const hid_t root = h.get();
+    h5::write_attribute(root, "myelin_kind", std::string(model_marker));
+    h5::write_attribute(root, "format_version", std::uint64_t{1});
+    h5::write_attribute(root, "kind", enum_text(o.kind, kinds));
+    h5::write_attribute(root, "inputs", static_cast<std::uint64_t>(o.inputs));
+    h5::write_attribute(root, "hidden", static_cast<std::uint64_t>(o.hidden));
+    h5::write_attribute(root, "classes", static_cast<std::uint64_t>(o.classes));
+    h5::write_attribute(root, "steps", static_cast<std::uint64_t>(o.steps));
+    h5::write_attribute(root, "recurrent", std::uint64_t{o.recurrent});
+    h5::write_attribute(root, "tau_syn_ms", o.tau_syn_ms);
+    h5::write_attribute(root, "tau_mem_ms", o.tau_mem_ms);
+    h5::write_attribute(root, "dt_ms", o.dt_ms);
+    h5::write_attribute(root, "theta", o.theta);
+    h5::write_attribute(root, "reset", enum_text(o.reset, resets));
+    h5::write_attribute(root, "detach_reset", std::uint64_t{o.detach_reset});
+    h5::write_attribute(root, "surrogate", enum_text(o.spike_grad.kind, surrogates));
+    h5::write_attribute(root, "surrogate_slope", o.spike_grad.slope);
+    h5::write_attribute(root, "readout", enum_text(o.readout, readouts));
+    h5::write_attribute(root, "init_scale", o.init_scale);
+    h5::write_attribute(root, "activation", enum_text(o.hidden_activation, activations));
+    h5::write_attribute(root, "encoder", enum_text(o.input.kind, encoders));
+    h5::write_attribute(root, "encoder_scale", o.input.scale);
+    h5::write_attribute(root, "seed", static_cast<std::uint64_t>(o.seed));
+    h5::write_attribute(root, "config", config_text);
+    const auto params = h5::create_group(root, "parameters");
+    for (const auto& name : net.parameter_names()) {
+        const L::matrix& m = net.parameter(name);
+        std::vector<double> v(static_cast<std::size_t>(m.size()));
+        for (Eigen::Index i = 0; i < m.rows(); ++i)
+            for (Eigen::Index j = 0; j < m.cols(); ++j) v[static_cast<std::size_t>(i * m.cols() + j)] = m(i, j);
+        h5::write_matrix(params.get(), name, v, static_cast<std::size_t>(m.rows()), static_cast<std::size_t>(m.cols()));
+    }
+    const auto hist = h5::create_group(root, "history");
+    for (const auto& [name, column] : history_columns) h5::write_dataset(hist.get(), name, history.*column);
+}
+
+loaded_model load_model(const std::filesystem::path& file) {
+    const std::string f = file.string();
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec)) throw input_error(f, "", "no such file");
+    loaded_model out;
+    try {
+        const auto h = h5::open_file_readonly(f);
+        const hid_t root = h.get();
+        if (!h5::has_attribute(root, "myelin_kind") || h5::read_string_attribute(root, "myelin_kind") != model_marker)
+            throw input_error(f, "", "is not a Myelin model file (written by 'myelin train'; it has no attribute "
+                                     "myelin_kind = 'myelin trained network')");
+        if (h5::read_uint64_attribute(root, "format_version") != 1)
+            throw input_error(f, "", fmt::format("model file format version {}; this Myelin reads version 1",
+                                                 h5::read_uint64_attribute(root, "format_version")));
+        L::network_options o;
+        auto text = [&](const char* a) { return h5::read_string_attribute(root, a); };
+        auto count = [&](const char* a) { return static_cast<int>(h5::read_uint64_attribute(root, a)); };
+        o.kind = enum_from(text("kind"), kinds, f, "kind");
+        o.inputs = count("inputs");
+        o.hidden = count("hidden");
+        o.classes = count("classes");
+        o.steps = count("steps");
+        o.recurrent = count("recurrent") != 0;
+        o.tau_syn_ms = h5::read_double_attribute(root, "tau_syn_ms");
+        o.tau_mem_ms = h5::read_double_attribute(root, "tau_mem_ms");
+        o.dt_ms = h5::read_double_attribute(root, "dt_ms");
+        o.theta = h5::read_double_attribute(root, "theta");
+        o.reset = enum_from(text("reset"), resets, f, "reset");
+        o.detach_reset = count("detach_reset") != 0;
+        o.spike_grad = {enum_from(text("surrogate"), surrogates, f, "surrogate"),
+                        h5::read_double_attribute(root, "surrogate_slope")};
+        o.readout = enum_from(text("readout"), readouts, f, "readout");
+        o.init_scale = h5::read_double_attribute(root, "init_scale");
+        o.hidden_activation = enum_from(text("activation"), activations, f, "activation");
+        o.input.kind = enum_from(text("encoder"), encoders, f, "encoder");
+        o.input.scale = h5::read_double_attribute(root, "encoder_scale");
+        o.seed = static_cast<std::uint32_t>(h5::read_uint64_attribute(root, "seed"));
+        out.config_text = text("config");
+        out.net = std::make_unique<L::network>(o);
+        for (const auto& name : out.net->parameter_names()) {
+            L::matrix& m = out.net->parameter(name);
+            std::size_t rows = 0, cols = 0;
+            const auto v = h5::read_matrix(root, "parameters/" + name, rows, cols);
+            if (rows != static_cast<std::size_t>(m.rows()) || cols != static_cast<std::size_t>(m.cols()))
+                throw input_error(f, "parameters/" + name,
+                                  fmt::format("{} x {}; the network needs {} x {}", rows, cols, m.rows(), m.cols()));
+            for (Eigen::Index i = 0; i < m.rows(); ++i)
+                for (Eigen::Index j = 0; j < m.cols(); ++j) m(i, j) = v[static_cast<std::size_t>(i * m.cols() + j)];
+        }
+        for (const auto& [name, column] : history_columns)
+            out.history.*column = h5::read_doubles(root, std::string("history/") + name);
+    } catch (const h5::error& e) {
+        throw input_error(f, "", fmt::format("cannot be read as a Myelin model file: {}", e.what()));
+    }
+    return out;
+}
+
+void write_history_csv(const std::filesystem::path& file, const training_history& history) {
+    std::ofstream out(file);
+    out << "epoch";
+    for (const auto& [name, column] : history_columns) out << ',' << name;
+    out << '\n';
+    for (std::size_t e = 0; e < history.loss.size(); ++e) {
+        out << e + 1;
+        for (const auto& [name, column] : history_columns) {
+            const auto& v = history.*column;
+            out << ',' << (e < v.size() ? fmt::format("{}", v[e]) : std::string());
+        }
+        out << '\n';
+    }
+    if (!out) throw std::runtime_error("cannot write " + file.string());
+}
+
+}  // namespace myelin::io
+
+namespace myelin::io {
+
+std::string export_simulator_config(const learning::network& net, const learning::dataset& data, std::size_t sample) {
+    auto& o = net.options();
+    if (o.kind != L::network_kind::spiking) throw std::invalid_argument("export_simulator_config: a spiking network only");
+    auto& mutable_net = const_cast<L::network&>(net);  // parameter() has no const overload
+    const L::matrix &W1 = mutable_net.parameter("W1"), &W2 = mutable_net.parameter("W2");
+    const double h = o.dt_ms;
+    const auto T = static_cast<std::size_t>(o.steps);
+    const int offset = 2;  // steps: the spike input's generator -> parrot -> hidden path
+    json neuron = {{"tau_syn", o.tau_syn_ms}, {"tau_mem", o.tau_mem_ms}, {"theta", o.theta},
+                   {"reset_to_zero", o.reset == L::reset_kind::zero}};
+    json readout = neuron;
+    readout["theta"] = 1e300;
+    readout["reset_to_zero"] = false;
+    json populations = json::array({{{"name", "hidden"}, {"model", "lif_cuba_discrete"}, {"n", o.hidden}, {"params", neuron}},
+                                    {{"name", "output"}, {"model", "lif_cuba_discrete"}, {"n", o.classes}, {"params", readout}}});
+    auto dense = [&](const std::string& from, const std::string& to, const L::matrix& W) {
+        json sources = json::array(), targets = json::array(), weights = json::array();
+        for (Eigen::Index i = 0; i < W.rows(); ++i)
+            for (Eigen::Index j = 0; j < W.cols(); ++j) {
+                sources.push_back(i);
+                targets.push_back(j);
+                weights.push_back(W(i, j));
+            }
+        return json{{"source", from}, {"target", to},
+                    {"connection", {{"rule", "explicit"}, {"sources", sources}, {"targets", targets}}},
+                    {"weight", weights}, {"delay", h}};
+    };
+    json projections = json::array();
+    if (o.recurrent) projections.push_back(dense("hidden", "hidden", mutable_net.parameter("W_rec")));
+    projections.push_back(dense("hidden", "output", W2));
+    json stimuli = json::array();
+    const L::sequence x = net.input_of(data, sample);
+    const bool constant = !data.is_events() && o.input.kind == L::encoder_kind::current;
+    if (constant) {
+        // x W1 of each hidden neuron, switched on so that it enters step `offset` + 1.
+        const L::matrix current = x[0] * W1;
+        for (Eigen::Index j = 0; j < current.cols(); ++j)
+            stimuli.push_back({{"name", fmt::format("input_current_{}", j)},
+                               {"model", "dc_generator"},
+                               {"params", {{"amplitude", current(0, j)}, {"start", offset * h}}},
+                               {"targets", json::array({{{"population", "hidden"}, {"neurons", {j}}}})}});
+    } else {
+        populations.push_back({{"name", "input"}, {"model", "parrot_neuron"}, {"n", o.inputs}});
+        projections.push_back(dense("input", "hidden", W1));
+        for (Eigen::Index i = 0; i < o.inputs; ++i) {
+            json times = json::array();
+            for (std::size_t t = 0; t < T; ++t)
+                if (x[t](0, i) > 0.0) {
+                    if (x[t](0, i) != 1.0)
+                        throw input_error("", "--sample",
+                                          fmt::format("input {} has {} spikes in step {}; the simulator's input neurons "
+                                                      "emit one per step", i, x[t](0, i), t + 1));
+                    times.push_back(static_cast<double>(t + 1) * h);
+                }
+            if (times.empty()) continue;
+            stimuli.push_back({{"name", fmt::format("input_spikes_{}", i)},
+                               {"model", "spike_generator"},
+                               {"params", {{"spike_times", times}}},
+                               {"targets", json::array({{{"population", "input"}, {"neurons", {i}}}})},
+                               {"weight", 1.0},
+                               {"delay", h}});
+        }
+    }
+    std::vector<int> outputs(static_cast<std::size_t>(o.classes));
+    for (int k = 0; k < o.classes; ++k) outputs[static_cast<std::size_t>(k)] = k;
+    const json config = {
+        {"simulation", {{"resolution", h}, {"t_stop", static_cast<double>(T + offset + 1) * h}, {"seed", o.seed}}},
+        {"populations", populations},
+        {"projections", projections},
+        {"stimuli", stimuli},
+        {"recorders",
+         {{"spikes", {{"populations", {"hidden"}}}},
+          {"state", json::array({{{"name", "readout"}, {"population", "output"}, {"neurons", outputs}, {"variables", {"V"}}}})}}}};
+    return config.dump(1);
+}
+
+}  // namespace myelin::io

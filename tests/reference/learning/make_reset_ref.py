@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Reference gradients of the LIF layer's reset options (reset to zero; reset term not
+detached), computed with PyTorch autograd in float64: the 64 -> 16 -> 10 network, weights
+and batch of tests/data/grad_ref/ (the shared reference covers only subtraction with a
+detached reset). Writes tests/data/grad_ref/reset_variants.json.
+
+    /usr/bin/python3 tests/reference/learning/make_reset_ref.py
+"""
+import json
+import math
+import pathlib
+
+import torch
+
+root = pathlib.Path(__file__).resolve().parents[3]
+ref = json.loads((root / "tests/data/grad_ref/grad_ref.json").read_text())
+torch.set_default_dtype(torch.float64)
+x = torch.tensor(ref["pixels"]) / 16.0
+labels = torch.tensor(ref["labels"])
+T, theta, slope = ref["T"], ref["theta"], ref["surrogate_slope"]
+alpha, beta = ref["alpha"], ref["beta"]
+
+
+class Spike(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, v):
+        ctx.save_for_backward(v)
+        return (v > 0).to(v.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        (v,) = ctx.saved_tensors
+        return g / (1.0 + slope * v.abs()) ** 2
+
+
+def run(reset, detach, recurrent):
+    W1 = torch.tensor(ref["W1"], requires_grad=True)
+    W2 = torch.tensor(ref["W2"], requires_grad=True)
+    Wr = torch.tensor(ref["Wrec"], requires_grad=True)
+    B, H, K = x.shape[0], W1.shape[1], W2.shape[1]
+    I1 = torch.zeros(B, H); V1 = torch.zeros(B, H); S1 = torch.zeros(B, H)
+    I2 = torch.zeros(B, K); V2 = torch.zeros(B, K)
+    total, v2s = 0, []
+    for _ in range(T):
+        I1 = alpha * I1 + x @ W1 + (S1 @ Wr if recurrent else 0.0)
+        U = beta * V1 + I1
+        R = S1.detach() if detach else S1
+        V1 = U - theta * R if reset == "subtract" else U * (1.0 - R)
+        S1 = Spike.apply(V1 - theta)
+        total += int(S1.sum().item())
+        I2 = alpha * I2 + S1 @ W2
+        V2 = beta * V2 + I2
+        v2s.append(V2)
+    logits = torch.stack(v2s).mean(0)
+    loss = torch.nn.functional.cross_entropy(logits, labels)
+    loss.backward()
+    out = {"reset": reset, "detach_reset": detach, "recurrent": recurrent, "loss": loss.item(),
+           "spike_count_total": total, "dW1": W1.grad.tolist(), "dW2": W2.grad.tolist()}
+    if recurrent:
+        out["dWrec"] = Wr.grad.tolist()
+    return out
+
+
+variants = {
+    "zero_detached": run("zero", True, False),
+    "zero_attached": run("zero", False, True),
+    "subtract_attached": run("subtract", False, True),
+}
+(root / "tests/data/grad_ref/reset_variants.json").write_text(json.dumps(
+    {"description": "LIF reset options, mean readout, PyTorch " + torch.__version__ + " float64 autograd; "
+     "written by tests/reference/learning/make_reset_ref.py", "variants": variants}, indent=None))
+for k, v in variants.items():
+    print(k, v["loss"], v["spike_count_total"])
