@@ -169,8 +169,23 @@ int export_command(const export_cli& cli) {
         if (!f) throw input_error("", "--output", fmt::format("cannot write {}", tmp.string()));
     }
     fs::rename(tmp, out);
+    // The simulator keeps weights as float: say whether that changes this sample's spikes.
+    L::network rounded = *model.net;
+    rounded.round_to_float();
+    const auto before = model.net->hidden_activity(data, {cli.sample}), after = rounded.hidden_activity(data, {cli.sample});
+    std::size_t spikes = 0, changed = 0;
+    for (std::size_t t = 0; t < before.size(); ++t) {
+        spikes += static_cast<std::size_t>(before[t].sum());
+        changed += static_cast<std::size_t>((before[t] - after[t]).cwiseAbs().sum());
+    }
     fmt::print("wrote {}: sample {} (label {}); hidden spikes of training step t are stamped (t + 2) x {} ms\n",
                cli.output, cli.sample, data.labels[cli.sample], o.dt_ms);
+    if (changed == 0)
+        fmt::print("weights rounded to float (the simulator's storage): the sample's {} hidden spikes are unchanged\n",
+                   spikes);
+    else
+        fmt::print("note: weights rounded to float (the simulator's storage) change {} of the sample's {} hidden spikes "
+                   "against the double-precision model\n", changed, spikes);
     return 0;
 }
 

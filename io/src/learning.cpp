@@ -56,9 +56,14 @@ data_spec data_file(const json& j, const std::string& path, const train_config& 
     const auto base = c.file.parent_path();
     if (j.is_string()) {
         d.file = base / j.get<std::string>();
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(d.file, ec))
+            throw input_error(c.file.string(), path, fmt::format("no such file: {}", d.file.string()));
+        if (d.file.extension() == ".h5") d.type = data_spec::format::shd;
         return d;
     }
-    object_reader r(j, path, c.file.string());
+    const std::string config_file = c.file.string();  // object_reader keeps a reference
+    object_reader r(j, path, config_file);
     d.file = base / r.text("file");
     d.type = choice<data_spec::format>(r, "format", {{"csv", data_spec::format::csv}, {"shd", data_spec::format::shd}},
                                        d.file.extension() == ".h5" ? data_spec::format::shd : data_spec::format::csv);
@@ -70,6 +75,9 @@ data_spec data_file(const json& j, const std::string& path, const train_config& 
         d.end = r.as_count(rows[1], r.at("rows") + "[1]");
         if (d.end <= d.begin) r.fail(r.at("rows"), fmt::format("{}; the end must be after the first row", show(rows)));
     }
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(d.file, ec))
+        r.fail(r.at("file"), fmt::format("no such file: {}", d.file.string()));
     if (d.type == data_spec::format::shd) {
         d.duration_s = positive(r, "duration", 1.0);
         d.units = static_cast<std::size_t>(count_in(r, "units", 0, 0, 1 << 24));
@@ -470,8 +478,9 @@ namespace myelin::io {
 std::string export_simulator_config(const learning::network& net, const learning::dataset& data, std::size_t sample) {
     auto& o = net.options();
     if (o.kind != L::network_kind::spiking) throw std::invalid_argument("export_simulator_config: a spiking network only");
-    auto& mutable_net = const_cast<L::network&>(net);  // parameter() has no const overload
-    const L::matrix &W1 = mutable_net.parameter("W1"), &W2 = mutable_net.parameter("W2");
+    L::network rounded = net;
+    rounded.round_to_float();
+    const L::matrix &W1 = rounded.parameter("W1"), &W2 = rounded.parameter("W2");
     const double h = o.dt_ms;
     const auto T = static_cast<std::size_t>(o.steps);
     const int offset = 2;  // steps: the spike input's generator -> parrot -> hidden path
@@ -495,10 +504,10 @@ std::string export_simulator_config(const learning::network& net, const learning
                     {"weight", weights}, {"delay", h}};
     };
     json projections = json::array();
-    if (o.recurrent) projections.push_back(dense("hidden", "hidden", mutable_net.parameter("W_rec")));
+    if (o.recurrent) projections.push_back(dense("hidden", "hidden", rounded.parameter("W_rec")));
     projections.push_back(dense("hidden", "output", W2));
     json stimuli = json::array();
-    const L::sequence x = net.input_of(data, sample);
+    const L::sequence x = rounded.input_of(data, sample);
     const bool constant = !data.is_events() && o.input.kind == L::encoder_kind::current;
     if (constant) {
         // x W1 of each hidden neuron, switched on so that it enters step `offset` + 1.

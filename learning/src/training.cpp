@@ -433,6 +433,10 @@ sequence network::hidden_activity(const dataset& data, const std::vector<std::si
     return {};
 }
 
+void network::round_to_float() {
+    for (matrix* p : parameters()) *p = p->cast<float>().cast<double>();
+}
+
 sequence network::input_of(const dataset& data, std::size_t row) const {
     check_data(data);
     const worker w(*this);

@@ -68,7 +68,9 @@ loaded_model load_model(const std::filesystem::path& file);
 // is the readout's potential), explicit projections with the trained weights (delay one
 // step), and the input: constant current as one dc_generator per hidden neuron (x W1),
 // spikes through spike_generators into a parrot population `input` (weights W1). Hidden
-// spikes of training step t carry the time stamp (t + 2) dt.
+// spikes of training step t carry the time stamp (t + 2) dt. The simulator stores weights
+// as float: the config holds the network's weights rounded to float (the same spikes as
+// training with network::round_to_float()).
 std::string export_simulator_config(const learning::network& net, const learning::dataset& data, std::size_t sample);
 void write_history_csv(const std::filesystem::path& file, const training_history& history);
 

@@ -119,6 +119,8 @@ public:
     // Hidden layer over the steps for the given samples: spikes (spiking) or activations
     // (rate_rnn: [t]; rate: one entry), each samples x hidden.
     sequence hidden_activity(const dataset& data, const std::vector<std::size_t>& rows) const;
+    // Rounds every parameter to the nearest float (the simulator stores weights as float).
+    void round_to_float();
     // The input of one sample over the steps as the network sees it when evaluating
     // ([t]: 1 x inputs; a rate network: one entry).
     sequence input_of(const dataset& data, std::size_t row) const;

@@ -1,0 +1,258 @@
+// myelin train / eval / export as a user meets them, the training config's validation,
+// and the Spiking Heidelberg Digits reader on a small file in that layout written here
+// with the HDF5 C API (independently of Myelin's own HDF5 layer).
+#include "support.hpp"
+
+#include <myelin/io/learning.hpp>
+#include <myelin/simulator/error.hpp>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+#include <hdf5.h>
+
+#include <cmath>
+#include <fstream>
+#include <functional>
+
+using namespace myelin;
+using Catch::Matchers::Contains;
+namespace fs = std::filesystem;
+
+namespace {
+
+void write(const fs::path& p, const test::json& j) { std::ofstream(p) << j.dump(2); }
+
+// 40 samples of 4 features, 2 classes that a small network separates.
+void write_csv(const fs::path& p) {
+    std::ofstream out(p);
+    for (int i = 0; i < 40; ++i) {
+        const int label = i % 2;
+        out << (label ? 12 : 2) + i % 3 << ',' << (label ? 1 : 14) << ',' << i % 5 << ',' << (label ? 9 : 3) << ','
+            << label << '\n';
+    }
+}
+
+test::json config(const std::string& kind) {
+    test::json network = {{"kind", kind}, {"hidden", 8}};
+    if (kind != "rate") network["steps"] = 6;
+    return {{"network", network},
+            {"data", {{"classes", 2}, {"train", {{"file", "d.csv"}, {"rows", {0, 30}}}},
+                      {"test", {{"file", "d.csv"}, {"rows", {30, 40}}}}}},
+            {"optimizer", {{"kind", "adam"}, {"lr", 0.01}}},
+            {"training", {{"epochs", 2}, {"batch", 10}, {"seed", 3}}}};
+}
+
+std::string error_of(const fs::path& file) {
+    try {
+        io::load_train_config(file);
+    } catch (const input_error& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+// SHD layout: spikes/times (vlen float32, s), spikes/units (vlen uint16), labels (uint8).
+void write_shd(const fs::path& p, const std::vector<std::vector<float>>& times,
+               const std::vector<std::vector<std::uint16_t>>& units, const std::vector<std::uint8_t>& labels) {
+    const hid_t f = H5Fcreate(p.string().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    const hid_t g = H5Gcreate2(f, "spikes", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    auto vlen = [&](const char* name, hid_t base, auto& lists) {
+        const hsize_t n = lists.size();
+        const hid_t space = H5Screate_simple(1, &n, nullptr), type = H5Tvlen_create(base);
+        std::vector<hvl_t> raw;
+        for (auto& l : lists) raw.push_back({l.size(), l.data()});
+        const hid_t d = H5Dcreate2(g, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data());
+        H5Dclose(d);
+        H5Tclose(type);
+        H5Sclose(space);
+    };
+    auto t = times;
+    auto u = units;
+    vlen("times", H5T_NATIVE_FLOAT, t);
+    vlen("units", H5T_NATIVE_UINT16, u);
+    const hsize_t n = labels.size();
+    const hid_t space = H5Screate_simple(1, &n, nullptr);
+    const hid_t d = H5Dcreate2(f, "labels", H5T_STD_U8LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    H5Dwrite(d, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, labels.data());
+    H5Dclose(d);
+    H5Sclose(space);
+    H5Gclose(g);
+    H5Fclose(f);
+}
+
+}  // namespace
+
+TEST_CASE("cli: train writes the model and history, eval and export read it", "[unit][cli][learning]") {
+    test::temp_dir tmp;
+    write_csv(tmp / "d.csv");
+    write(tmp / "snn.json", config("spiking"));
+    const auto out = tmp / "out";
+    const auto r = test::run_myelin(fmt::format("train '{}' --output '{}'", (tmp / "snn.json").string(), out.string()));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    REQUIRE_THAT(r.out, Contains("epoch   1/2  loss "));
+    REQUIRE_THAT(r.out, Contains("test "));
+    REQUIRE_THAT(r.out, Contains("spikes/neuron"));
+    REQUIRE(fs::exists(out / "model.h5"));
+    std::ifstream history(out / "history.csv");
+    std::string header;
+    std::getline(history, header);
+    CHECK(header == "epoch,loss,train_accuracy,test_accuracy,spikes_per_neuron,seconds,learning_rate");
+
+    const auto model = io::load_model(out / "model.h5");
+    CHECK(model.history.loss.size() == 2);
+    CHECK(model.net->options().hidden == 8);
+    CHECK(model.config_text == test::json(config("spiking")).dump(2));
+
+    const auto e = test::run_myelin(fmt::format("eval '{}' '{}' --rows 30 40", (out / "model.h5").string(),
+                                                (tmp / "d.csv").string()));
+    INFO(e.err);
+    REQUIRE(e.exit_code == 0);
+    REQUIRE_THAT(e.out, Contains("accuracy"));
+    REQUIRE_THAT(e.out, Contains("per class (rows: true class, columns: predicted)"));
+
+    const auto x = test::run_myelin(fmt::format("export '{}' --data '{}' --sample 31 --output '{}'",
+                                                (out / "model.h5").string(), (tmp / "d.csv").string(),
+                                                (tmp / "net.json").string()));
+    INFO(x.err);
+    REQUIRE(x.exit_code == 0);
+    REQUIRE(fs::exists(tmp / "net.json"));
+    const auto again = test::run_myelin(fmt::format("export '{}' --data '{}' --output '{}'", (out / "model.h5").string(),
+                                                    (tmp / "d.csv").string(), (tmp / "net.json").string()));
+    CHECK(again.exit_code == 2);
+    CHECK_THAT(again.err, Contains("net.json exists; add --force to replace it"));
+
+    SECTION("the output folder is not overwritten without --force") {
+        const auto r2 = test::run_myelin(fmt::format("train '{}' --output '{}'", (tmp / "snn.json").string(), out.string()));
+        CHECK(r2.exit_code == 2);
+        CHECK_THAT(r2.err, Contains("--output"));
+    }
+    SECTION("a dead class shows in eval") {
+        // Only class-0 samples in the data: class 1 has none, and a model that never says 1 is flagged.
+        std::ofstream(tmp / "zeros.csv") << "2,14,0,3,0\n3,14,1,3,0\n";
+        const auto z = test::run_myelin(fmt::format("eval '{}' '{}'", (out / "model.h5").string(),
+                                                    (tmp / "zeros.csv").string()));
+        REQUIRE(z.exit_code == 0);
+        CHECK_THAT(z.out, Contains("never predicted"));
+    }
+}
+
+TEST_CASE("cli: eval and export refuse what is not a model of the right kind", "[unit][cli][learning]") {
+    test::temp_dir tmp;
+    write_csv(tmp / "d.csv");
+    std::ofstream(tmp / "text.h5") << "not hdf5";
+    auto r = test::run_myelin(fmt::format("eval '{}' '{}'", (tmp / "text.h5").string(), (tmp / "d.csv").string()));
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Contains("text.h5: cannot be read as a Myelin model file"));
+    // An HDF5 file of another kind (a SONATA spike file).
+    const auto spikes = tmp / "spikes";
+    REQUIRE(test::run_myelin(fmt::format("run '{}' --output '{}' --t-stop 20 --quiet",
+                                         test::source_path("examples/brunel/brunel_small.json").string(), spikes.string()))
+                .exit_code == 0);
+    r = test::run_myelin(fmt::format("eval '{}' '{}'", (spikes / "spikes.h5").string(), (tmp / "d.csv").string()));
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Contains("spikes.h5: is not a Myelin model file"));
+    // A rate network has no simulator form.
+    write(tmp / "ann.json", config("rate"));
+    REQUIRE(test::run_myelin(fmt::format("train '{}' --output '{}' --quiet", (tmp / "ann.json").string(),
+                                         (tmp / "ann").string()))
+                .exit_code == 0);
+    r = test::run_myelin(fmt::format("export '{}' --data '{}' --output '{}'", (tmp / "ann" / "model.h5").string(),
+                                     (tmp / "d.csv").string(), (tmp / "net.json").string()));
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Contains("only spiking networks export"));
+    CHECK(!fs::exists(tmp / "net.json"));
+    // A model of 4 inputs against data of 3 features.
+    std::ofstream(tmp / "three.csv") << "1,2,3,0\n";
+    r = test::run_myelin(fmt::format("eval '{}' '{}'", (tmp / "ann" / "model.h5").string(), (tmp / "three.csv").string()));
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Contains("three.csv: 3 features per sample; the model has 4 inputs"));
+}
+
+TEST_CASE("training config errors name the file, the key and what is allowed", "[unit][learning]") {
+    test::temp_dir tmp;
+    write_csv(tmp / "d.csv");
+    const auto f = tmp / "c.json";
+    auto with = [&](const std::function<void(test::json&)>& change) {
+        auto c = config("spiking");
+        change(c);
+        write(f, c);
+        const auto e = error_of(f);
+        return e == "(no error)" ? e : e.substr(f.string().size() + 2);
+    };
+    CHECK(with([](test::json&) {}) == "(no error)");
+    CHECK(with([](test::json& c) { c["data"]["train"]["file"] = "missing.csv"; }) ==
+          "data.train.file: no such file: " + (tmp / "missing.csv").string());
+    CHECK(with([](test::json& c) { c["network"]["kind"] = "lstm"; }) ==
+          "network.kind: 'lstm' is not one of spiking, rate, rate_rnn");
+    CHECK(with([](test::json& c) { c["network"]["reset"] = "soft"; }) == "network.reset: 'soft' is not one of subtract, zero");
+    CHECK(with([](test::json& c) { c["network"]["tau_mem"] = -2; }) == "network.tau_mem: -2; must be a finite number > 0");
+    CHECK(with([](test::json& c) { c["network"]["hidden"] = 0; }) == "network.hidden: 0; must be an integer in [1, 1048576]");
+    CHECK_THAT(with([](test::json& c) { c["network"]["kind"] = "rate"; c["network"]["recurrent"] = true; }),
+               Contains("network.recurrent: unknown key 'recurrent'") && Contains("(for kind 'rate')"));
+    CHECK(with([](test::json& c) { c["data"].erase("classes"); }) == "data.classes: is required but missing");
+    CHECK(with([](test::json& c) { c["data"]["train"]["rows"] = {5, 2}; }) ==
+          "data.train.rows: [5,2]; the end must be after the first row");
+    CHECK(with([](test::json& c) { c["optimizer"]["kind"] = "rmsprop"; }) ==
+          "optimizer.kind: 'rmsprop' is not one of sgd, adam, adamw");
+    CHECK(with([](test::json& c) { c["optimizer"]["momentum"] = 0.9; }) ==
+          "optimizer.momentum: unknown key 'momentum'; allowed here: beta1, beta2, epsilon, kind, lr, weight_decay");
+    CHECK(with([](test::json& c) { c["training"]["epocs"] = 3; }) ==
+          "training.epocs: unknown key 'epocs'; allowed here: batch, chunk, clip_norm, epochs, loss, regulariser, seed, threads");
+    CHECK(with([](test::json& c) { c["training"]["regulariser"] = {{"lower", 3}, {"upper", 1}}; }) ==
+          "training.regulariser.upper: 1; must be >= lower (3)");
+    CHECK(with([](test::json& c) { c["encoder"] = {{"kind", "rank"}}; }) ==
+          "encoder.kind: 'rank' is not one of current, poisson, latency");
+    // Rows beyond the data are found when the data are read.
+    auto c = config("spiking");
+    c["data"]["train"]["rows"] = {0, 99};
+    write(f, c);
+    const auto r = test::run_myelin(fmt::format("train '{}' --output '{}'", f.string(), (tmp / "o").string()));
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Contains("data.train.rows: [0, 99) but"));
+    CHECK_THAT(r.err, Contains("d.csv has 40 samples"));
+    CHECK(!fs::exists(tmp / "o"));
+}
+
+TEST_CASE("Spiking Heidelberg Digits files are binned into steps", "[unit][learning]") {
+    test::temp_dir tmp;
+    const auto f = tmp / "shd.h5";
+    // Two samples, 0.1 s in 4 bins of 25 ms; a spike at or after 0.1 s is outside.
+    write_shd(f, {{0.001f, 0.010f, 0.030f, 0.099f, 0.2f}, {0.05f}}, {{2, 2, 0, 5, 1}, {3}}, {1, 0});
+    const auto d = io::read_shd(f, 2, 4, 0.1, 0);
+    REQUIRE(d.size() == 2);
+    REQUIRE(d.features() == 6);  // units 0..5
+    CHECK(d.labels == std::vector<int>{1, 0});
+    CHECK(d.events[0][0](0, 2) == 2.0);  // two spikes of unit 2 in the first bin
+    CHECK(d.events[0][1](0, 0) == 1.0);
+    CHECK(d.events[0][3](0, 5) == 1.0);
+    CHECK(d.events[0][0].sum() + d.events[0][1].sum() + d.events[0][2].sum() + d.events[0][3].sum() == 4.0);
+    CHECK(d.events[1][2](0, 3) == 1.0);
+    CHECK(io::read_shd(f, 2, 4, 0.1, 700).features() == 700);
+
+    auto error_of_shd = [&](const fs::path& p, int classes) {
+        try {
+            io::read_shd(p, classes, 4, 0.1, 0);
+        } catch (const input_error& e) {
+            return std::string(e.what());
+        }
+        return std::string("(no error)");
+    };
+    CHECK_THAT(error_of_shd(f, 1), Contains("shd.h5: sample 0: label 1; must be an integer in [0, 0]"));
+    write_shd(tmp / "ragged.h5", {{0.01f, 0.02f}}, {{1}}, {0});
+    CHECK_THAT(error_of_shd(tmp / "ragged.h5", 2), Contains("ragged.h5: sample 0: 2 spike times but 1 units"));
+    const auto csv = tmp / "x.h5";
+    std::ofstream(csv) << "1,2,0\n";
+    CHECK_THAT(error_of_shd(csv, 2), Contains("x.h5: cannot be read as a Spiking Heidelberg Digits file"));
+
+    // A spiking network trains on it (events go straight in as input per step).
+    learning::network_options o;
+    o.inputs = 6;
+    o.classes = 2;
+    o.hidden = 4;
+    o.steps = 4;
+    learning::network net(o);
+    learning::adam opt(1e-2);
+    CHECK(std::isfinite(net.train_epoch(d, opt, {}, 0).loss));
+}
