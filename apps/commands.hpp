@@ -59,10 +59,17 @@ struct export_cli {
     std::string model, data, output;
     std::size_t sample = 0;
     double duration_s = 1.0;
+    bool force = false, nir = false;
+};
+struct import_cli {
+    std::string nir, output;
+    double dt_s = 0.0;  // 0: from the file
+    int steps = 0;      // 0: from the file, else 50
     bool force = false;
 };
 int train_command(const train_cli& cli);
 int eval_command(const eval_cli& cli);
 int export_command(const export_cli& cli);
+int import_command(const import_cli& cli);
 
 }  // namespace myelin::apps

@@ -147,6 +147,21 @@ int export_command(const export_cli& cli) {
     const auto& o = model.net->options();
     if (o.kind != L::network_kind::spiking)
         throw input_error(cli.model, "kind", "a rate network has no spiking counterpart; only spiking networks export");
+    const fs::path out(cli.output);
+    if (fs::exists(out) && !cli.force)
+        throw input_error("", "--output", fmt::format("{} exists; add --force to replace it", cli.output));
+    const fs::path tmp = out.string() + ".tmp";
+    if (cli.nir) {
+        io::write_nir(tmp, *model.net);
+        fs::rename(tmp, out);
+        fmt::print("wrote {}: NIR graph Input -> Linear -> CubaLIF{} -> Linear -> CubaLI -> Output, dt = {} s\n",
+                   cli.output, o.recurrent ? " (+ recurrent Linear)" : "", o.dt_ms * 1e-3);
+        if (o.reset == L::reset_kind::subtract)
+            fmt::print("note: NIR's CubaLIF resets to v_reset; this network resets by subtraction (kept in the node's "
+                       "metadata for Myelin; other tools may reset to zero)\n");
+        return 0;
+    }
+    if (cli.data.empty()) throw input_error("", "--data", "is required to export a simulator config (or give --nir)");
     io::data_spec spec;
     spec.file = cli.data;
     spec.path = "--data";
@@ -158,11 +173,7 @@ int export_command(const export_cli& cli) {
     check_features(data, o.inputs, cli.data, "the model");
     if (cli.sample >= data.size())
         throw input_error("", "--sample", fmt::format("{}; {} has samples 0 to {}", cli.sample, cli.data, data.size() - 1));
-    const fs::path out(cli.output);
-    if (fs::exists(out) && !cli.force)
-        throw input_error("", "--output", fmt::format("{} exists; add --force to replace it", cli.output));
     const auto config = io::export_simulator_config(*model.net, data, cli.sample);
-    const fs::path tmp = out.string() + ".tmp";
     {
         std::ofstream f(tmp);
         f << config << '\n';
@@ -186,6 +197,21 @@ int export_command(const export_cli& cli) {
     else
         fmt::print("note: weights rounded to float (the simulator's storage) change {} of the sample's {} hidden spikes "
                    "against the double-precision model\n", changed, spikes);
+    return 0;
+}
+
+int import_command(const import_cli& cli) {
+    const fs::path out(cli.output);
+    if (fs::exists(out) && !cli.force)
+        throw input_error("", "--output", fmt::format("{} exists; add --force to replace it", cli.output));
+    auto net = io::read_nir(cli.nir, cli.dt_s, cli.steps);
+    const fs::path tmp = out.string() + ".tmp";
+    io::save_model(tmp, *net, {}, "");
+    fs::rename(tmp, out);
+    const auto& o = net->options();
+    fmt::print("wrote {}: spiking network {} -> {}{} -> {}, dt = {} ms, T = {}, reset {}\n", cli.output, o.inputs,
+               o.hidden, o.recurrent ? " (recurrent)" : "", o.classes, o.dt_ms, o.steps,
+               o.reset == L::reset_kind::zero ? "to zero" : "by subtraction");
     return 0;
 }
 

@@ -100,14 +100,26 @@ int main(int argc, char** argv) {
     eval_cmd->add_option("--threads", eval.threads, "OpenMP threads")->check(CLI::Range(1, 1024));
 
     myelin::apps::export_cli exp;
-    auto* export_cmd = app.add_subcommand("export", "Write the simulator config of a trained spiking network for one sample");
+    auto* export_cmd = app.add_subcommand(
+        "export", "Write the simulator config of a trained spiking network for one sample, or the network as NIR");
     export_cmd->add_option("model", exp.model, "Model file written by 'myelin train'")->required();
-    export_cmd->add_option("--data", exp.data, "Data the sample comes from (CSV or SHD .h5)")->required();
+    export_cmd->add_flag("--nir", exp.nir, "Write the network as a NIR graph (HDF5) instead of a simulator config");
+    export_cmd->add_option("--data", exp.data, "Data the sample comes from (CSV or SHD .h5; required without --nir)");
     export_cmd->add_option("--sample", exp.sample, "Row of the sample in the data (default 0)");
     export_cmd->add_option("--duration", exp.duration_s, "Event data: seconds binned into the model's steps (default 1)")
         ->check(CLI::PositiveNumber);
     export_cmd->add_option("--output", exp.output, "Config file to write (JSON)")->required();
     export_cmd->add_flag("--force", exp.force, "Replace an existing file");
+
+    myelin::apps::import_cli imp;
+    auto* import_cmd = app.add_subcommand("import", "Read a NIR graph into a Myelin model file (docs/learning.md#nir)");
+    import_cmd->add_option("nir", imp.nir, "NIR file (HDF5)")->required();
+    import_cmd->add_option("--output", imp.output, "Model file to write")->required();
+    import_cmd->add_option("--dt", imp.dt_s, "Time step in s the graph is discretised with (default: its metadata)")
+        ->check(CLI::PositiveNumber);
+    import_cmd->add_option("--steps", imp.steps, "Time steps per sample (default: the metadata's, else 50)")
+        ->check(CLI::Range(1, 1 << 20));
+    import_cmd->add_flag("--force", imp.force, "Replace an existing file");
 
     try {
         app.parse(argc, argv);
@@ -144,6 +156,7 @@ int main(int argc, char** argv) {
             return myelin::apps::eval_command(eval);
         }
         if (*export_cmd) return myelin::apps::export_command(exp);
+        if (*import_cmd) return myelin::apps::import_command(imp);
     } catch (const myelin::apps::quiet_exit& e) {
         return e.code;
     } catch (const myelin::input_error& e) {

@@ -1,5 +1,6 @@
 #include "h5.hpp"
 
+#include <algorithm>
 #include <mutex>
 
 namespace myelin::h5 {
@@ -200,6 +201,105 @@ void write_vlen_doubles(hid_t parent, const std::string& name, const std::vector
     std::vector<hvl_t> raw(n);
     for (hsize_t i = 0; i < n; ++i) raw[i] = {v[i].size(), const_cast<double*>(v[i].data())};
     if (n) check(H5Dwrite(d.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()), "write " + name);
+}
+
+namespace {
+
+handle utf8_string_type() {
+    handle type(check(H5Tcopy(H5T_C_S1), "string type"), H5Tclose);
+    H5Tset_size(type.get(), H5T_VARIABLE);
+    H5Tset_cset(type.get(), H5T_CSET_UTF8);
+    return type;
+}
+
+// All strings of a dataset, whatever its rank, as variable- or fixed-length strings.
+std::vector<std::string> read_all_strings(hid_t d, const std::string& name) {
+    handle space(check(H5Dget_space(d), "dataspace of " + name), H5Sclose);
+    const auto n = static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get()));
+    handle file_type(check(H5Dget_type(d), "type of " + name), H5Tclose);
+    if (H5Tget_class(file_type.get()) != H5T_STRING) throw error("dataset " + name + " does not hold strings");
+    std::vector<std::string> out;
+    if (H5Tis_variable_str(file_type.get())) {
+        handle type = utf8_string_type();
+        std::vector<char*> raw(n, nullptr);
+        check(H5Dread(d, type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()), "read " + name);
+        for (char* c : raw) out.emplace_back(c ? c : "");
+        H5Dvlen_reclaim(type.get(), space.get(), H5P_DEFAULT, raw.data());
+    } else {
+        const std::size_t size = H5Tget_size(file_type.get());
+        std::vector<char> raw(n * size);
+        check(H5Dread(d, file_type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()), "read " + name);
+        for (std::size_t i = 0; i < n; ++i) {
+            std::string v(raw.data() + i * size, size);
+            v.erase(std::find(v.begin(), v.end(), '\0'), v.end());
+            out.push_back(v);
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+void write_string(hid_t parent, const std::string& name, const std::string& value) {
+    handle type = utf8_string_type();
+    handle space(check(H5Screate(H5S_SCALAR), "create dataspace"), H5Sclose);
+    handle d(check(H5Dcreate2(parent, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                   "create dataset " + name),
+             H5Dclose);
+    const char* text = value.c_str();
+    check(H5Dwrite(d.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text), "write " + name);
+}
+
+void write_strings(hid_t parent, const std::string& name, const std::vector<std::string>& v, std::size_t rows,
+                   std::size_t cols) {
+    handle type = utf8_string_type();
+    const hsize_t dims[2] = {rows, cols};
+    handle space(check(H5Screate_simple(2, dims, nullptr), "create dataspace"), H5Sclose);
+    handle d(check(H5Dcreate2(parent, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                   "create dataset " + name),
+             H5Dclose);
+    std::vector<const char*> raw;
+    for (const auto& s : v) raw.push_back(s.c_str());
+    if (!raw.empty()) check(H5Dwrite(d.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()), "write " + name);
+}
+
+std::string read_string(hid_t parent, const std::string& name) {
+    handle d(check(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), "open dataset " + name), H5Dclose);
+    const auto all = read_all_strings(d.get(), name);
+    if (all.size() != 1) throw error("dataset " + name + " is not a single string");
+    return all[0];
+}
+
+std::vector<std::string> read_strings(hid_t parent, const std::string& name, std::size_t& rows, std::size_t& cols) {
+    handle d(check(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), "open dataset " + name), H5Dclose);
+    handle space(check(H5Dget_space(d.get()), "dataspace of " + name), H5Sclose);
+    hsize_t dims[2] = {0, 0};
+    const int rank = H5Sget_simple_extent_ndims(space.get());
+    if (rank != 2) throw error("dataset " + name + " is not two-dimensional");
+    H5Sget_simple_extent_dims(space.get(), dims, nullptr);
+    rows = dims[0];
+    cols = dims[1];
+    return read_all_strings(d.get(), name);
+}
+
+std::vector<double> read_numbers(hid_t parent, const std::string& name) {
+    handle d(check(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), "open dataset " + name), H5Dclose);
+    handle space(check(H5Dget_space(d.get()), "dataspace of " + name), H5Sclose);
+    handle type(check(H5Dget_type(d.get()), "type of " + name), H5Tclose);
+    const H5T_class_t c = H5Tget_class(type.get());
+    if (c != H5T_FLOAT && c != H5T_INTEGER) throw error("dataset " + name + " does not hold numbers");
+    std::vector<double> out(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space.get())));
+    if (!out.empty()) check(H5Dread(d.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), "read " + name);
+    return out;
+}
+
+std::vector<std::size_t> shape(hid_t parent, const std::string& name) {
+    handle d(check(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), "open dataset " + name), H5Dclose);
+    handle space(check(H5Dget_space(d.get()), "dataspace of " + name), H5Sclose);
+    const int rank = H5Sget_simple_extent_ndims(space.get());
+    std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 0)));
+    if (rank > 0) H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+    return {dims.begin(), dims.end()};
 }
 
 std::vector<std::uint64_t> read_uint64s(hid_t parent, const std::string& name) {

@@ -63,6 +63,17 @@ std::vector<double> read_doubles(hid_t parent, const std::string& name);  // con
 std::vector<double> read_matrix(hid_t parent, const std::string& name, std::size_t& rows, std::size_t& cols);
 // A one-dimensional dataset of variable-length arrays of numbers (as h5py's vlen_dtype).
 std::vector<std::vector<double>> read_vlen_doubles(hid_t parent, const std::string& name);
+// String datasets as h5py writes them (variable-length UTF-8): a scalar, and a rows x
+// cols array. Reading also accepts fixed-length strings.
+void write_string(hid_t parent, const std::string& name, const std::string& value);
+void write_strings(hid_t parent, const std::string& name, const std::vector<std::string>& v, std::size_t rows,
+                   std::size_t cols);
+std::string read_string(hid_t parent, const std::string& name);
+std::vector<std::string> read_strings(hid_t parent, const std::string& name, std::size_t& rows, std::size_t& cols);
+// Every number of a dataset of any rank (row-major), converted to double.
+std::vector<double> read_numbers(hid_t parent, const std::string& name);
+// The shape of a dataset (empty for a scalar).
+std::vector<std::size_t> shape(hid_t parent, const std::string& name);
 void write_vlen_doubles(hid_t parent, const std::string& name, const std::vector<std::vector<double>>& v);
 std::vector<std::uint64_t> read_uint64s(hid_t parent, const std::string& name);
 

@@ -72,6 +72,15 @@ loaded_model load_model(const std::filesystem::path& file);
 // as float: the config holds the network's weights rounded to float (the same spikes as
 // training with network::round_to_float()).
 std::string export_simulator_config(const learning::network& net, const learning::dataset& data, std::size_t sample);
+// NIR (the Neuromorphic Intermediate Representation, HDF5; docs/learning.md#nir). A
+// spiking network is written as Input -> Linear -> CubaLIF (+ a recurrent Linear) ->
+// Linear -> CubaLI -> Output, the discrete update read as the forward-Euler step of NIR's
+// equations with step dt (time constants in seconds, as snnTorch exports). Reading
+// accepts graphs of that shape built of Input, Output, Affine (zero bias), Linear, LIF,
+// CubaLIF, LI and CubaLI; anything else is refused by name (input_error). dt_s: the
+// step the graph is discretised with (default: the graph's metadata `dt`, else required).
+void write_nir(const std::filesystem::path& file, const learning::network& net);
+std::unique_ptr<learning::network> read_nir(const std::filesystem::path& file, double dt_s, int steps);
 void write_history_csv(const std::filesystem::path& file, const training_history& history);
 
 }  // namespace myelin::io
