@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs exactly the Debian packages Myelin needs to build and test. Idempotent:
 # apt-get skips what is already there. Nothing is downloaded from anywhere but Debian.
-# Usage: scripts/install-deps.sh [--bench]   (--bench adds Brian2 for bench/peers)
+# Usage: scripts/install-deps.sh [--bench]   (--bench adds Brian2 and PyTorch for bench/peers)
 set -euo pipefail
 
 packages=(
@@ -12,7 +12,7 @@ packages=(
   python3 python3-numpy python3-h5py
 )
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(python3-brian python3-scipy time)
+  packages+=(python3-brian python3-scipy python3-torch time)
 fi
 
 missing=()

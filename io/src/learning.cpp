@@ -108,6 +108,7 @@ void network_section(object_reader& r, train_config& c) {
             r, "readout", {{"mean", L::readout_kind::mean}, {"max", L::readout_kind::max}, {"last", L::readout_kind::last}},
             L::readout_kind::mean);
         n.init_scale = positive(r, "init_scale", 0.1);
+        n.learn_time_constants = r.flag("learn_time_constants", false);
         if (r.has("surrogate")) {
             object_reader s(r.get("surrogate"), r.at("surrogate"), r.file());
             n.spike_grad.kind = choice<L::surrogate_kind>(s, "kind",
@@ -381,6 +382,7 @@ void save_model(const std::filesystem::path& file, learning::network& net, const
     h5::write_attribute(root, "surrogate_slope", o.spike_grad.slope);
     h5::write_attribute(root, "readout", enum_text(o.readout, readouts));
     h5::write_attribute(root, "init_scale", o.init_scale);
+    h5::write_attribute(root, "learn_time_constants", std::uint64_t{o.learn_time_constants});
     h5::write_attribute(root, "activation", enum_text(o.hidden_activation, activations));
     h5::write_attribute(root, "encoder", enum_text(o.input.kind, encoders));
     h5::write_attribute(root, "encoder_scale", o.input.scale);
@@ -393,6 +395,10 @@ void save_model(const std::filesystem::path& file, learning::network& net, const
         for (Eigen::Index i = 0; i < m.rows(); ++i)
             for (Eigen::Index j = 0; j < m.cols(); ++j) v[static_cast<std::size_t>(i * m.cols() + j)] = m(i, j);
         h5::write_matrix(params.get(), name, v, static_cast<std::size_t>(m.rows()), static_cast<std::size_t>(m.cols()));
+    }
+    if (o.kind == L::network_kind::spiking) {  // learned or not: import may set them apart from the options
+        const auto d = net.time_constants();
+        h5::write_dataset(root, "time_constants", std::vector<double>{d.alpha1, d.beta1, d.alpha2, d.beta2});
     }
     const auto hist = h5::create_group(root, "history");
     for (const auto& [name, column] : history_columns) h5::write_dataset(hist.get(), name, history.*column);
@@ -431,6 +437,7 @@ loaded_model load_model(const std::filesystem::path& file) {
                         h5::read_double_attribute(root, "surrogate_slope")};
         o.readout = enum_from(text("readout"), readouts, f, "readout");
         o.init_scale = h5::read_double_attribute(root, "init_scale");
+        o.learn_time_constants = count("learn_time_constants") != 0;
         o.hidden_activation = enum_from(text("activation"), activations, f, "activation");
         o.input.kind = enum_from(text("encoder"), encoders, f, "encoder");
         o.input.scale = h5::read_double_attribute(root, "encoder_scale");
@@ -446,6 +453,11 @@ loaded_model load_model(const std::filesystem::path& file) {
                                   fmt::format("{} x {}; the network needs {} x {}", rows, cols, m.rows(), m.cols()));
             for (Eigen::Index i = 0; i < m.rows(); ++i)
                 for (Eigen::Index j = 0; j < m.cols(); ++j) m(i, j) = v[static_cast<std::size_t>(i * m.cols() + j)];
+        }
+        if (o.kind == L::network_kind::spiking) {
+            const auto d = h5::read_doubles(root, "time_constants");
+            if (d.size() != 4) throw input_error(f, "time_constants", fmt::format("{} values; needs 4", d.size()));
+            out.net->set_time_constants({d[0], d[1], d[2], d[3]});
         }
         for (const auto& [name, column] : history_columns)
             out.history.*column = h5::read_doubles(root, std::string("history/") + name);
@@ -484,11 +496,13 @@ std::string export_simulator_config(const learning::network& net, const learning
     const double h = o.dt_ms;
     const auto T = static_cast<std::size_t>(o.steps);
     const int offset = 2;  // steps: the spike input's generator -> parrot -> hidden path
-    json neuron = {{"tau_syn", o.tau_syn_ms}, {"tau_mem", o.tau_mem_ms}, {"theta", o.theta},
+    // The simulator takes time constants: tau = -dt / ln(decay).
+    const auto d = rounded.time_constants();
+    // (A decay of 0, a layer without synaptic current, as exp(-800) = 0 exactly.)
+    auto tau = [&](double decay) { return decay > 0.0 ? -h / std::log(decay) : h / 800.0; };
+    json neuron = {{"tau_syn", tau(d.alpha1)}, {"tau_mem", tau(d.beta1)}, {"theta", o.theta},
                    {"reset_to_zero", o.reset == L::reset_kind::zero}};
-    json readout = neuron;
-    readout["theta"] = 1e300;
-    readout["reset_to_zero"] = false;
+    json readout = {{"tau_syn", tau(d.alpha2)}, {"tau_mem", tau(d.beta2)}, {"theta", 1e300}, {"reset_to_zero", false}};
     json populations = json::array({{{"name", "hidden"}, {"model", "lif_cuba_discrete"}, {"n", o.hidden}, {"params", neuron}},
                                     {{"name", "output"}, {"model", "lif_cuba_discrete"}, {"n", o.classes}, {"params", readout}}});
     auto dense = [&](const std::string& from, const std::string& to, const L::matrix& W) {

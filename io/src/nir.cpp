@@ -40,11 +40,11 @@ void write_nir(const std::filesystem::path& file, const learning::network& net) 
     if (o.kind != L::network_kind::spiking) throw std::invalid_argument("write_nir: a spiking network only");
     L::network copy = net;
     const double dt = o.dt_ms * 1e-3;  // seconds
-    const double alpha = std::exp(-o.dt_ms / o.tau_syn_ms), beta = std::exp(-o.dt_ms / o.tau_mem_ms);
+    const auto decay = net.time_constants();
     // The forward-Euler step of tau_syn I' = -I + w_in S, tau_mem v' = (v_leak - v) + r I
     // with step dt is I <- (1 - dt/tau_syn) I + (dt/tau_syn) w_in S, v <- (1 - dt/tau_mem) v
-    // + (dt/tau_mem) r I: the discrete update for these values.
-    const double tau_syn = dt / (1.0 - alpha), tau_mem = dt / (1.0 - beta);
+    // + (dt/tau_mem) r I: the discrete update for tau = dt / (1 - decay), r = tau_mem / dt,
+    // w_in = tau_syn / dt.
     const bool current = o.input.kind == L::encoder_kind::current;
     const auto h = h5::create_file(file.string());
     h5::write_string(h.get(), "version", nir_version);
@@ -67,9 +67,10 @@ void write_nir(const std::filesystem::path& file, const learning::network& net) 
         h5::write_string(g.get(), "type", type);
         return g;
     };
-    auto cuba = [&](const std::string& name, const std::string& type, int n) {
+    auto cuba = [&](const std::string& name, const std::string& type, int n, double alpha, double beta) {
         auto g = node(name, type);
         const auto N = static_cast<std::size_t>(n);
+        const double tau_syn = dt / (1.0 - alpha), tau_mem = dt / (1.0 - beta);
         write_numbers(g.get(), "tau_syn", std::vector<double>(N, tau_syn));
         write_numbers(g.get(), "tau_mem", std::vector<double>(N, tau_mem));
         write_numbers(g.get(), "r", std::vector<double>(N, tau_mem / dt));
@@ -87,7 +88,7 @@ void write_nir(const std::filesystem::path& file, const learning::network& net) 
         write_weight(g.get(), (current ? L::matrix(copy.parameter("W1") * o.input.scale) : copy.parameter("W1")).transpose());
     }
     {
-        auto g = cuba("lif1", "CubaLIF", o.hidden);
+        auto g = cuba("lif1", "CubaLIF", o.hidden, decay.alpha1, decay.beta1);
         write_numbers(g.get(), "v_threshold", std::vector<double>(static_cast<std::size_t>(o.hidden), o.theta));
         write_numbers(g.get(), "v_reset", std::vector<double>(static_cast<std::size_t>(o.hidden), 0.0));
         // NIR's CubaLIF resets to v_reset; a reset by subtraction is Myelin's (and snnTorch's default).
@@ -102,7 +103,7 @@ void write_nir(const std::filesystem::path& file, const learning::network& net) 
         auto g = node("fc2", "Linear");
         write_weight(g.get(), copy.parameter("W2").transpose());
     }
-    cuba("li2", "CubaLI", o.classes);
+    cuba("li2", "CubaLI", o.classes, decay.alpha2, decay.beta2);
     {
         auto g = node("output", "Output");
         h5::write_dataset(g.get(), "shape", std::vector<std::uint64_t>{static_cast<std::uint64_t>(o.classes)});
@@ -309,9 +310,6 @@ std::unique_ptr<learning::network> read_nir(const std::filesystem::path& file, d
     };
 
     const auto hidden = dynamics(lif), readout_d = dynamics(out);
-    if (std::abs(readout_d.alpha - hidden.alpha) > 1e-12 || std::abs(readout_d.beta - hidden.beta) > 1e-12)
-        throw input_error(f, "node/nodes/" + out,
-                          "the readout's time constants differ from the hidden layer's; Myelin's network shares them");
     L::network_options o;
     o.kind = L::network_kind::spiking;
     o.hidden = static_cast<int>(hidden.c.size());
@@ -333,6 +331,7 @@ std::unique_ptr<learning::network> read_nir(const std::filesystem::path& file, d
     o.input.scale = encoder.empty() ? 1.0 : encoder_scale;
     if (o.classes < 2) throw input_error(f, "node/nodes/" + out, "fewer than two outputs");
     auto net = std::make_unique<L::network>(o);
+    net->set_time_constants({hidden.alpha, hidden.beta, readout_d.alpha, readout_d.beta});
     const auto H = static_cast<std::size_t>(o.hidden), K = static_cast<std::size_t>(o.classes);
     L::matrix W1 = weight(fc1, static_cast<std::size_t>(o.inputs), H), W2 = weight(fc2, H, K);
     for (std::size_t j = 0; j < H; ++j) W1.col(static_cast<Eigen::Index>(j)) *= hidden.c[j];

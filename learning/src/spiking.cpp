@@ -69,6 +69,7 @@ const sequence& lif_layer::forward_constant(const matrix& x, std::size_t T) {
 
 void lif_layer::run(const sequence* x, const matrix* xW, std::size_t T) {
     const Eigen::Index B = x ? (x->empty() ? 0 : (*x)[0].rows()) : xW->rows(), N = W.cols();
+    I_.resize(T);
     U_.resize(T);
     V_.resize(T);
     S_.resize(T);
@@ -82,6 +83,7 @@ void lif_layer::run(const sequence* x, const matrix* xW, std::size_t T) {
         else
             I = o_.alpha * I + *xW;
         if (recurrent()) I.noalias() += S_prev * W_rec;
+        I_[t] = I;
         U_[t].noalias() = o_.beta * V_prev + I;
         if (o_.reset == reset_kind::subtract)
             V_[t].noalias() = U_[t] - o_.theta * S_prev;
@@ -115,6 +117,11 @@ sequence lif_layer::backward(const sequence& grad_spikes) {
         matrix dU = dV;
         if (zero && t > 0) dU = dV.cwiseProduct((1.0 - S_[t - 1].array()).matrix());
         const matrix dI = dU + o_.alpha * dI_next;
+        // U[t] = beta V[t-1] + I[t], I[t] = alpha I[t-1] + ...: the decays' gradients.
+        if (t > 0) {
+            d_beta += dU.cwiseProduct(V_[t - 1]).sum();
+            d_alpha += dI.cwiseProduct(I_[t - 1]).sum();
+        }
         if (constant_)
             dI_sum += dI;
         else {
@@ -138,10 +145,12 @@ const matrix& li_readout::forward(const sequence& x) {
     const auto T = x.size();
     const Eigen::Index B = T ? x[0].rows() : 0, K = W.cols();
     V_.assign(T, matrix());
+    I_.assign(T, matrix());
     matrix I = matrix::Zero(B, K), V = matrix::Zero(B, K);
     for (std::size_t t = 0; t < T; ++t) {
         I = alpha_ * I + x[t] * W;
         V = beta_ * V + I;
+        I_[t] = I;
         V_[t] = V;
     }
     logits_ = matrix::Zero(B, K);
@@ -188,6 +197,10 @@ sequence li_readout::backward(const matrix& grad_logits) {
         }
         const matrix dV = g + beta_ * dV_next;
         const matrix dI = dV + alpha_ * dI_next;
+        if (t > 0) {
+            d_beta += dV.cwiseProduct(V_[t - 1]).sum();
+            d_alpha += dI.cwiseProduct(I_[t - 1]).sum();
+        }
         dW.noalias() += (*x_)[t].transpose() * dI;
         grad_x[t].noalias() = dI * W.transpose();
         dV_next = dV;

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -119,9 +120,8 @@ matrix uniform_matrix(Eigen::Index rows, Eigen::Index cols, double bound, std::u
     return m;
 }
 
-lif_options lif_from(const network_options& o) {
-    return {std::exp(-o.dt_ms / o.tau_syn_ms), std::exp(-o.dt_ms / o.tau_mem_ms), o.theta, o.spike_grad, o.reset,
-            o.detach_reset};
+lif_options lif_from(const network_options& o, double alpha, double beta) {
+    return {alpha, beta, o.theta, o.spike_grad, o.reset, o.detach_reset};
 }
 
 // The input of one chunk: constant over the steps (or the rate network's features), or per step.
@@ -149,9 +149,9 @@ struct network::worker {
         const auto& o = n.o_;
         switch (o.kind) {
         case network_kind::spiking: {
-            lif.emplace(n.W1_, lif_from(o), o.recurrent ? n.Wr_ : matrix());
-            const auto l = lif_from(o);
-            li.emplace(n.W2_, l.alpha, l.beta, o.readout);
+            const auto d = n.time_constants();
+            lif.emplace(n.W1_, lif_from(o, d.alpha1, d.beta1), o.recurrent ? n.Wr_ : matrix());
+            li.emplace(n.W2_, d.alpha2, d.beta2, o.readout);
             break;
         }
         case network_kind::rate:
@@ -233,12 +233,24 @@ struct network::worker {
         }
     }
 
+    matrix g_decay[4];  // alpha1, beta1, alpha2, beta2 as 1 x 1
+
     // Gradients in the order of network::parameters().
-    std::vector<const matrix*> gradients() const {
+    std::vector<const matrix*> gradients() {
         switch (net.o_.kind) {
-        case network_kind::spiking:
-            if (net.o_.recurrent) return {&lif->dW, &lif->dW_rec, &li->dW};
-            return {&lif->dW, &li->dW};
+        case network_kind::spiking: {
+            std::vector<const matrix*> g = {&lif->dW};
+            if (net.o_.recurrent) g.push_back(&lif->dW_rec);
+            g.push_back(&li->dW);
+            if (net.o_.learn_time_constants) {
+                const double d[4] = {lif->d_alpha, lif->d_beta, li->d_alpha, li->d_beta};
+                for (int i = 0; i < 4; ++i) {
+                    g_decay[i] = matrix::Constant(1, 1, d[i]);
+                    g.push_back(&g_decay[i]);
+                }
+            }
+            return g;
+        }
         case network_kind::rate: return {&hid->dW, &hid->db, &out->dW, &out->db};
         case network_kind::rate_rnn: return {&rnn->dW, &rnn->dU, &rnn->db, &out->dW, &out->db};
         }
@@ -254,6 +266,8 @@ network::network(network_options o) : o_(o) {
         W1_ = normal_matrix(I, H, o.init_scale / std::sqrt(static_cast<double>(I)), o.seed, 1);
         W2_ = normal_matrix(H, K, o.init_scale / std::sqrt(static_cast<double>(H)), o.seed, 2);
         if (o.recurrent) Wr_ = normal_matrix(H, H, o.init_scale / std::sqrt(static_cast<double>(H)), o.seed, 3);
+        const double a = std::exp(-o.dt_ms / o.tau_syn_ms), b = std::exp(-o.dt_ms / o.tau_mem_ms);
+        set_time_constants({a, b, a, b});
     } else {
         const double b_in = 1.0 / std::sqrt(static_cast<double>(I)), b_hid = 1.0 / std::sqrt(static_cast<double>(H));
         W1_ = uniform_matrix(I, H, b_in, o.seed, 1);
@@ -267,9 +281,13 @@ network::network(network_options o) : o_(o) {
 
 std::vector<std::string> network::parameter_names() const {
     switch (o_.kind) {
-    case network_kind::spiking:
-        if (o_.recurrent) return {"W1", "W_rec", "W2"};
-        return {"W1", "W2"};
+    case network_kind::spiking: {
+        std::vector<std::string> names = {"W1"};
+        if (o_.recurrent) names.push_back("W_rec");
+        names.push_back("W2");
+        if (o_.learn_time_constants) names.insert(names.end(), {"alpha1", "beta1", "alpha2", "beta2"});
+        return names;
+    }
     case network_kind::rate: return {"W1", "b1", "W2", "b2"};
     case network_kind::rate_rnn: return {"W1", "U", "b1", "W2", "b2"};
     }
@@ -277,12 +295,31 @@ std::vector<std::string> network::parameter_names() const {
 }
 
 matrix& network::parameter(const std::string& name) {
+    return const_cast<matrix&>(static_cast<const network&>(*this).parameter(name));
+}
+
+const matrix& network::parameter(const std::string& name) const {
     if (name == "W1") return W1_;
     if (name == "W_rec" || name == "U") return Wr_;
     if (name == "b1") return b1_;
     if (name == "W2") return W2_;
     if (name == "b2") return b2_;
+    if (name == "alpha1") return alpha1_;
+    if (name == "beta1") return beta1_;
+    if (name == "alpha2") return alpha2_;
+    if (name == "beta2") return beta2_;
     throw std::invalid_argument("network: no parameter " + name);
+}
+
+network::decays network::time_constants() const {
+    return {alpha1_(0, 0), beta1_(0, 0), alpha2_(0, 0), beta2_(0, 0)};
+}
+
+void network::set_time_constants(const decays& d) {
+    alpha1_(0, 0) = d.alpha1;
+    beta1_(0, 0) = d.beta1;
+    alpha2_(0, 0) = d.alpha2;
+    beta2_(0, 0) = d.beta2;
 }
 
 std::vector<matrix*> network::parameters() {
@@ -376,6 +413,8 @@ epoch_stats network::train_epoch(const dataset& data, optimizer& opt, const trai
         }
         if (t.clip_norm > 0.0) clip_grad_norm(gp, t.clip_norm);
         opt.step(params, gc);
+        if (o_.learn_time_constants)
+            for (matrix* m : {&alpha1_, &beta1_, &alpha2_, &beta2_}) (*m)(0, 0) = std::clamp((*m)(0, 0), 1e-6, 1.0 - 1e-6);
         stats.loss += loss;
         ++batches;
     }

@@ -1,9 +1,9 @@
 // A trained spiking network exported to the simulator (io::export_simulator_config, as
 // `myelin export` writes it) must emit, for each of several test digits, the same hidden
 // spikes step for step as the training forward pass, with constant-current input and with
-// Poisson and latency spike input, feed-forward and recurrent; the readout potential
-// recorded in the simulator must give the training logits (within 1e-12: both compute the
-// same sums, in a different order). A spike could only differ where V comes within ~1e-15
+// Poisson and latency spike input, feed-forward and recurrent, learned time constants;
+// the readout potential recorded in the simulator must give the training logits (within
+// 1e-12: both compute the same sums, in a different order). A spike could only differ where V comes within ~1e-15
 // of theta, which these samples do not.
 #include "support.hpp"
 
@@ -23,11 +23,13 @@ TEST_CASE("an exported spiking network runs in the simulator with the training s
         encoder_kind input;
         bool recurrent;
         reset_kind reset;
+        bool learn_decays = false;
     };
     for (const variant v : {variant{encoder_kind::current, false, reset_kind::subtract},
                             variant{encoder_kind::current, true, reset_kind::zero},
                             variant{encoder_kind::poisson, true, reset_kind::subtract},
-                            variant{encoder_kind::latency, false, reset_kind::subtract}}) {
+                            variant{encoder_kind::latency, false, reset_kind::subtract},
+                            variant{encoder_kind::current, true, reset_kind::subtract, true}}) {
         INFO("encoder " << static_cast<int>(v.input) << ", recurrent " << v.recurrent << ", reset "
                         << static_cast<int>(v.reset));
         network_options o;
@@ -38,11 +40,17 @@ TEST_CASE("an exported spiking network runs in the simulator with the training s
         o.recurrent = v.recurrent;
         o.reset = v.reset;
         o.input.kind = v.input;
+        o.learn_time_constants = v.learn_decays;
         if (v.input != encoder_kind::current) o.init_scale = 1.0;  // enough hidden spikes from sparse input
         o.seed = 4;
         network net(o);
         adam opt(2e-3);
         for (int epoch = 0; epoch < 2; ++epoch) net.train_epoch(train, opt, train_options{}, epoch);
+        if (v.learn_decays) {  // trained decays, apart for the two layers, go into the config
+            const auto d = net.time_constants();
+            CHECK(d.alpha1 != d.alpha2);
+            CHECK(d.beta1 != std::exp(-1.0 / 10.0));
+        }
         net.round_to_float();  // as the simulator stores the weights
         const auto ev = net.evaluate(data);
         std::size_t total = 0;

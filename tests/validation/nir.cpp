@@ -78,6 +78,7 @@ TEST_CASE("NIR: export then import gives the same network and spikes", "[validat
         o.recurrent = recurrent;
         o.reset = recurrent ? reset_kind::zero : reset_kind::subtract;
         o.input.scale = 1.0 / 16.0;  // a power of two: folding it into W1 is exact
+        o.learn_time_constants = recurrent;  // two pairs of decays to carry
         o.seed = 9;
         network net(o);
         adam opt(2e-3);
@@ -90,8 +91,11 @@ TEST_CASE("NIR: export then import gives the same network and spikes", "[validat
         CHECK(b.reset == o.reset);
         CHECK(b.recurrent == o.recurrent);
         CHECK(b.input.scale == 1.0);
-        CHECK(b.tau_syn_ms == Approx(o.tau_syn_ms).epsilon(1e-14));
-        CHECK(b.tau_mem_ms == Approx(o.tau_mem_ms).epsilon(1e-14));
+        const auto d = net.time_constants(), e = back->time_constants();
+        CHECK(e.alpha1 == Approx(d.alpha1).epsilon(1e-14));
+        CHECK(e.beta1 == Approx(d.beta1).epsilon(1e-14));
+        CHECK(e.alpha2 == Approx(d.alpha2).epsilon(1e-14));
+        CHECK(e.beta2 == Approx(d.beta2).epsilon(1e-14));
         for (const std::string name : {"W1", "W2", "W_rec"}) {
             if (name == "W_rec" && !recurrent) continue;
             const matrix want = name == "W1" ? matrix(net.parameter(name) * o.input.scale) : net.parameter(name);

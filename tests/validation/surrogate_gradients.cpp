@@ -17,6 +17,7 @@
 #include <cmath>
 #include <fstream>
 #include <numbers>
+#include <utility>
 
 using namespace myelin;
 using namespace myelin::learning;
@@ -90,7 +91,7 @@ TEST_CASE("surrogate gradients: loss, spikes and weight gradients equal the PyTo
     }
 }
 
-TEST_CASE("surrogate gradients with reset to zero and an undetached reset equal PyTorch autograd",
+TEST_CASE("surrogate gradients with reset to zero, an undetached reset and learnable decays equal PyTorch autograd",
           "[validation][learning]") {
     // tests/data/grad_ref/reset_variants.json, written by
     // tests/reference/learning/make_reset_ref.py (PyTorch float64 autograd, the same network,
@@ -124,6 +125,16 @@ TEST_CASE("surrogate gradients with reset to zero and an undetached reset equal 
         require_close(out.dW, from_json(v["dW2"]), "dW2");
         require_close(hidden.dW, from_json(v["dW1"]), "dW1");
         if (recurrent) require_close(hidden.dW_rec, from_json(v["dWrec"]), "dWrec");
+        if (v.contains("learn_decays")) {
+            // The gradients of the decays (learnable time constants), summed over steps,
+            // samples and neurons: the same relative 1e-9.
+            const std::pair<double, const char*> got[] = {
+                {hidden.d_alpha, "dalpha1"}, {hidden.d_beta, "dbeta1"}, {out.d_alpha, "dalpha2"}, {out.d_beta, "dbeta2"}};
+            for (const auto& [g, key] : got) {
+                INFO(key << ": " << g << ", reference " << v[key].get<double>());
+                CHECK(std::abs(g - v[key].get<double>()) <= 1e-9 * std::abs(v[key].get<double>()));
+            }
+        }
     }
 }
 

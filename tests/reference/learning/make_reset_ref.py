@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Reference gradients of the LIF layer's reset options (reset to zero; reset term not
-detached), computed with PyTorch autograd in float64: the 64 -> 16 -> 10 network, weights
+detached) and of learnable decays (alpha, beta of the hidden layer and of the readout),
+computed with PyTorch autograd in float64: the 64 -> 16 -> 10 network, weights
 and batch of tests/data/grad_ref/ (the shared reference covers only subtraction with a
 detached reset). Writes tests/data/grad_ref/reset_variants.json.
 
@@ -33,7 +34,9 @@ class Spike(torch.autograd.Function):
         return g / (1.0 + slope * v.abs()) ** 2
 
 
-def run(reset, detach, recurrent):
+def run(reset, detach, recurrent, learn_decays=False):
+    a1 = torch.tensor(alpha, requires_grad=learn_decays); b1 = torch.tensor(beta, requires_grad=learn_decays)
+    a2 = torch.tensor(alpha, requires_grad=learn_decays); b2 = torch.tensor(beta, requires_grad=learn_decays)
     W1 = torch.tensor(ref["W1"], requires_grad=True)
     W2 = torch.tensor(ref["W2"], requires_grad=True)
     Wr = torch.tensor(ref["Wrec"], requires_grad=True)
@@ -42,14 +45,14 @@ def run(reset, detach, recurrent):
     I2 = torch.zeros(B, K); V2 = torch.zeros(B, K)
     total, v2s = 0, []
     for _ in range(T):
-        I1 = alpha * I1 + x @ W1 + (S1 @ Wr if recurrent else 0.0)
-        U = beta * V1 + I1
+        I1 = a1 * I1 + x @ W1 + (S1 @ Wr if recurrent else 0.0)
+        U = b1 * V1 + I1
         R = S1.detach() if detach else S1
         V1 = U - theta * R if reset == "subtract" else U * (1.0 - R)
         S1 = Spike.apply(V1 - theta)
         total += int(S1.sum().item())
-        I2 = alpha * I2 + S1 @ W2
-        V2 = beta * V2 + I2
+        I2 = a2 * I2 + S1 @ W2
+        V2 = b2 * V2 + I2
         v2s.append(V2)
     logits = torch.stack(v2s).mean(0)
     loss = torch.nn.functional.cross_entropy(logits, labels)
@@ -58,6 +61,9 @@ def run(reset, detach, recurrent):
            "spike_count_total": total, "dW1": W1.grad.tolist(), "dW2": W2.grad.tolist()}
     if recurrent:
         out["dWrec"] = Wr.grad.tolist()
+    if learn_decays:
+        out["learn_decays"] = True
+        out.update(dalpha1=a1.grad.item(), dbeta1=b1.grad.item(), dalpha2=a2.grad.item(), dbeta2=b2.grad.item())
     return out
 
 
@@ -65,6 +71,7 @@ variants = {
     "zero_detached": run("zero", True, False),
     "zero_attached": run("zero", False, True),
     "subtract_attached": run("subtract", False, True),
+    "learn_decays": run("subtract", True, True, learn_decays=True),
 }
 (root / "tests/data/grad_ref/reset_variants.json").write_text(json.dumps(
     {"description": "LIF reset options, mean readout, PyTorch " + torch.__version__ + " float64 autograd; "

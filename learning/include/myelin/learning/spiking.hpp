@@ -53,11 +53,12 @@ public:
     const sequence& forward(const sequence& x);
     // The same input x at each of T steps (current injection): x W is computed once.
     const sequence& forward_constant(const matrix& x, std::size_t T);
-    // Given dL/dS[t] from above, accumulates dW (and dW_rec) and returns dL/dx[t]
-    // (nothing after forward_constant, whose input needs no gradient).
+    // Given dL/dS[t] from above, accumulates dW (and dW_rec), d_alpha and d_beta and
+    // returns dL/dx[t] (nothing after forward_constant, whose input needs no gradient).
     sequence backward(const sequence& grad_spikes);
 
     matrix W, W_rec, dW, dW_rec;
+    double d_alpha = 0.0, d_beta = 0.0;  // gradients of the decays (learnable time constants)
     bool recurrent() const { return W_rec.size() > 0; }
     const sequence& spikes() const { return S_; }
     const sequence& potential() const { return V_; }
@@ -66,7 +67,7 @@ public:
 private:
     void run(const sequence* x, const matrix* xW, std::size_t T);
     lif_options o_;
-    sequence x_, U_, V_, S_;
+    sequence x_, I_, U_, V_, S_;
     matrix x_const_;
     bool constant_ = false;
 };
@@ -80,16 +81,17 @@ public:
     // The logits, batch x outputs. x (usually a lif_layer's spikes()) is not copied: it
     // must stay unchanged until backward().
     const matrix& forward(const sequence& x);
-    sequence backward(const matrix& grad_logits);
+    sequence backward(const matrix& grad_logits);  // also accumulates d_alpha, d_beta
 
     matrix W, dW;
+    double d_alpha = 0.0, d_beta = 0.0;
     const sequence& potential() const { return V_; }
 
 private:
     double alpha_, beta_;
     readout_kind kind_;
     const sequence* x_ = nullptr;
-    sequence V_;
+    sequence I_, V_;
     matrix logits_;
     std::vector<std::vector<std::size_t>> argmax_;  // [batch][output]: step of the max readout
 };

@@ -75,6 +75,9 @@ struct network_options {
     surrogate spike_grad{surrogate_kind::fast_sigmoid, 10.0};
     readout_kind readout = readout_kind::mean;
     double init_scale = 0.1;  // spiking weights ~ N(0, (init_scale / sqrt(fan_in))^2)
+    // Train the decays alpha, beta of the hidden layer and of the readout (one pair each,
+    // starting from tau_syn, tau_mem) with the weights; kept within [1e-6, 1 - 1e-6].
+    bool learn_time_constants = false;
     // rate, rate_rnn: weights and biases ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (PyTorch's default)
     activation hidden_activation = activation::relu;
     encoder input;
@@ -109,9 +112,18 @@ public:
 
     // Parameters by name: W1 (inputs x hidden), W_rec (spiking recurrent) or U (rate_rnn;
     // hidden x hidden), b1 (1 x hidden; rate kinds), W2 (hidden x classes), b2 (rate kinds).
+    // With learn_time_constants also alpha1, beta1 (hidden) and alpha2, beta2 (readout), 1 x 1.
     std::vector<std::string> parameter_names() const;
     std::vector<matrix*> parameters();
     matrix& parameter(const std::string& name);
+    const matrix& parameter(const std::string& name) const;
+
+    // The per-step decays of the spiking layers (learned or from the options).
+    struct decays {
+        double alpha1, beta1, alpha2, beta2;
+    };
+    decays time_constants() const;
+    void set_time_constants(const decays& d);
 
     // One pass over the data in an order shuffled from (seed, epoch).
     epoch_stats train_epoch(const dataset& data, optimizer& opt, const train_options& t, int epoch);
@@ -131,6 +143,8 @@ private:
     void check_data(const dataset& data) const;
     network_options o_;
     matrix W1_, Wr_, b1_, W2_, b2_;
+    matrix alpha1_ = matrix::Zero(1, 1), beta1_ = matrix::Zero(1, 1), alpha2_ = matrix::Zero(1, 1),
+           beta2_ = matrix::Zero(1, 1);
 };
 
 }  // namespace myelin::learning
