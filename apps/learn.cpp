@@ -159,6 +159,9 @@ int export_command(const export_cli& cli) {
         if (o.reset == L::reset_kind::subtract)
             fmt::print("note: NIR's CubaLIF resets to v_reset; this network resets by subtraction (kept in the node's "
                        "metadata for Myelin; other tools may reset to zero)\n");
+        if (o.refractory_steps > 0)
+            fmt::print("note: NIR's CubaLIF has no refractory period; this network's ({} steps) is kept in the node's "
+                       "metadata for Myelin, other tools will ignore it\n", o.refractory_steps);
         return 0;
     }
     if (cli.data.empty()) throw input_error("", "--data", "is required to export a simulator config (or give --nir)");

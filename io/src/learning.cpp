@@ -104,6 +104,7 @@ void network_section(object_reader& r, train_config& c) {
         n.reset = choice<L::reset_kind>(r, "reset", {{"subtract", L::reset_kind::subtract}, {"zero", L::reset_kind::zero}},
                                         L::reset_kind::subtract);
         n.detach_reset = r.flag("detach_reset", true);
+        n.refractory_steps = count_in(r, "refractory_steps", 0, 0, 1 << 20);
         n.readout = choice<L::readout_kind>(
             r, "readout", {{"mean", L::readout_kind::mean}, {"max", L::readout_kind::max}, {"last", L::readout_kind::last}},
             L::readout_kind::mean);
@@ -378,6 +379,7 @@ void save_model(const std::filesystem::path& file, learning::network& net, const
     h5::write_attribute(root, "theta", o.theta);
     h5::write_attribute(root, "reset", enum_text(o.reset, resets));
     h5::write_attribute(root, "detach_reset", std::uint64_t{o.detach_reset});
+    h5::write_attribute(root, "refractory_steps", static_cast<std::uint64_t>(o.refractory_steps));
     h5::write_attribute(root, "surrogate", enum_text(o.spike_grad.kind, surrogates));
     h5::write_attribute(root, "surrogate_slope", o.spike_grad.slope);
     h5::write_attribute(root, "readout", enum_text(o.readout, readouts));
@@ -433,6 +435,7 @@ loaded_model load_model(const std::filesystem::path& file) {
         o.theta = h5::read_double_attribute(root, "theta");
         o.reset = enum_from(text("reset"), resets, f, "reset");
         o.detach_reset = count("detach_reset") != 0;
+        o.refractory_steps = count("refractory_steps");
         o.spike_grad = {enum_from(text("surrogate"), surrogates, f, "surrogate"),
                         h5::read_double_attribute(root, "surrogate_slope")};
         o.readout = enum_from(text("readout"), readouts, f, "readout");
@@ -501,7 +504,7 @@ std::string export_simulator_config(const learning::network& net, const learning
     // (A decay of 0, a layer without synaptic current, as exp(-800) = 0 exactly.)
     auto tau = [&](double decay) { return decay > 0.0 ? -h / std::log(decay) : h / 800.0; };
     json neuron = {{"tau_syn", tau(d.alpha1)}, {"tau_mem", tau(d.beta1)}, {"theta", o.theta},
-                   {"reset_to_zero", o.reset == L::reset_kind::zero}};
+                   {"reset_to_zero", o.reset == L::reset_kind::zero}, {"t_ref", o.refractory_steps * h}};
     json readout = {{"tau_syn", tau(d.alpha2)}, {"tau_mem", tau(d.beta2)}, {"theta", 1e300}, {"reset_to_zero", false}};
     json populations = json::array({{{"name", "hidden"}, {"model", "lif_cuba_discrete"}, {"n", o.hidden}, {"params", neuron}},
                                     {{"name", "output"}, {"model", "lif_cuba_discrete"}, {"n", o.classes}, {"params", readout}}});

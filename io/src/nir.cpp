@@ -94,6 +94,9 @@ void write_nir(const std::filesystem::path& file, const learning::network& net) 
         // NIR's CubaLIF resets to v_reset; a reset by subtraction is Myelin's (and snnTorch's default).
         const auto meta = h5::create_group(g.get(), "metadata");
         h5::write_string(meta.get(), "myelin_reset", o.reset == L::reset_kind::zero ? "zero" : "subtract");
+        if (o.refractory_steps > 0)  // NIR's CubaLIF has no refractory period
+            h5::write_dataset(meta.get(), "myelin_refractory_steps",
+                              std::vector<double>{static_cast<double>(o.refractory_steps)});
     }
     if (o.recurrent) {
         auto g = node("rec1", "Linear");
@@ -120,6 +123,7 @@ struct nir_node {
     std::map<std::string, std::vector<double>> values;
     std::vector<std::size_t> weight_shape;
     std::string reset = "zero";  // CubaLIF/LIF: NIR resets to v_reset; Myelin's metadata may say subtract
+    int refractory_steps = 0;    // Myelin's metadata only
 };
 
 // Per-neuron dynamics read as one discrete layer: I <- alpha I + c x, V <- beta V + I.
@@ -169,6 +173,9 @@ std::unique_ptr<learning::network> read_nir(const std::filesystem::path& file, d
                 if (key == "metadata") {
                     const auto meta = h5::open_group(g.get(), "metadata");
                     if (h5::exists(meta.get(), "myelin_reset")) n.reset = h5::read_string(meta.get(), "myelin_reset");
+                    if (h5::exists(meta.get(), "myelin_refractory_steps"))
+                        n.refractory_steps =
+                            static_cast<int>(h5::read_numbers(meta.get(), "myelin_refractory_steps").at(0));
                     continue;
                 }
                 n.values[key] = h5::read_numbers(g.get(), key);
@@ -324,6 +331,7 @@ std::unique_ptr<learning::network> read_nir(const std::filesystem::path& file, d
     o.tau_mem_ms = -o.dt_ms / std::log(hidden.beta);
     o.theta = hidden.theta;
     o.reset = nodes.at(lif).reset == "subtract" ? L::reset_kind::subtract : L::reset_kind::zero;
+    o.refractory_steps = nodes.at(lif).refractory_steps;
     o.readout = readout == "max" ? L::readout_kind::max : readout == "last" ? L::readout_kind::last : L::readout_kind::mean;
     o.input.kind = encoder == "poisson"   ? L::encoder_kind::poisson
                    : encoder == "latency" ? L::encoder_kind::latency

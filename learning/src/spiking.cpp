@@ -75,6 +75,9 @@ void lif_layer::run(const sequence* x, const matrix* xW, std::size_t T) {
     S_.resize(T);
     const matrix zero = matrix::Zero(B, N);
     matrix I = zero;
+    const bool refractory = o_.refractory_steps > 0;
+    matrix left = zero;  // refractory steps left
+    Q_.resize(refractory ? T : 0);
     for (std::size_t t = 0; t < T; ++t) {
         const matrix& V_prev = t ? V_[t - 1] : zero;
         const matrix& S_prev = t ? S_[t - 1] : zero;
@@ -83,13 +86,19 @@ void lif_layer::run(const sequence* x, const matrix* xW, std::size_t T) {
         else
             I = o_.alpha * I + *xW;
         if (recurrent()) I.noalias() += S_prev * W_rec;
-        I_[t] = I;
+        if (decay_gradients) I_[t] = I;
         U_[t].noalias() = o_.beta * V_prev + I;
         if (o_.reset == reset_kind::subtract)
             V_[t].noalias() = U_[t] - o_.theta * S_prev;
         else
             V_[t].noalias() = U_[t].cwiseProduct((1.0 - S_prev.array()).matrix());
         S_[t] = ((V_[t].array() - o_.theta) > 0.0).cast<double>().matrix();
+        if (refractory) {
+            Q_[t] = (left.array() > 0.0).cast<double>().matrix();
+            left = (left.array() - 1.0).max(0.0).matrix();
+            S_[t] = S_[t].cwiseProduct((1.0 - Q_[t].array()).matrix());
+            left = (S_[t].array() > 0.0).select(static_cast<double>(o_.refractory_steps), left);
+        }
     }
 }
 
@@ -112,13 +121,14 @@ sequence lif_layer::backward(const sequence& grad_spikes) {
             else
                 dS -= o_.theta * dV_next;
         }
-        const matrix sg = o_.spike_grad.of(V_[t].array() - o_.theta);
+        matrix sg = o_.spike_grad.of(V_[t].array() - o_.theta);
+        if (!Q_.empty()) sg = sg.cwiseProduct((1.0 - Q_[t].array()).matrix());
         const matrix dV = dS.cwiseProduct(sg) + o_.beta * dU_next;
         matrix dU = dV;
         if (zero && t > 0) dU = dV.cwiseProduct((1.0 - S_[t - 1].array()).matrix());
         const matrix dI = dU + o_.alpha * dI_next;
         // U[t] = beta V[t-1] + I[t], I[t] = alpha I[t-1] + ...: the decays' gradients.
-        if (t > 0) {
+        if (decay_gradients && t > 0) {
             d_beta += dU.cwiseProduct(V_[t - 1]).sum();
             d_alpha += dI.cwiseProduct(I_[t - 1]).sum();
         }
@@ -150,7 +160,7 @@ const matrix& li_readout::forward(const sequence& x) {
     for (std::size_t t = 0; t < T; ++t) {
         I = alpha_ * I + x[t] * W;
         V = beta_ * V + I;
-        I_[t] = I;
+        if (decay_gradients) I_[t] = I;
         V_[t] = V;
     }
     logits_ = matrix::Zero(B, K);
@@ -197,7 +207,7 @@ sequence li_readout::backward(const matrix& grad_logits) {
         }
         const matrix dV = g + beta_ * dV_next;
         const matrix dI = dV + alpha_ * dI_next;
-        if (t > 0) {
+        if (decay_gradients && t > 0) {
             d_beta += dV.cwiseProduct(V_[t - 1]).sum();
             d_alpha += dI.cwiseProduct(I_[t - 1]).sum();
         }

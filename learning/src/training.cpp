@@ -121,7 +121,7 @@ matrix uniform_matrix(Eigen::Index rows, Eigen::Index cols, double bound, std::u
 }
 
 lif_options lif_from(const network_options& o, double alpha, double beta) {
-    return {alpha, beta, o.theta, o.spike_grad, o.reset, o.detach_reset};
+    return {alpha, beta, o.theta, o.spike_grad, o.reset, o.detach_reset, o.refractory_steps};
 }
 
 // The input of one chunk: constant over the steps (or the rate network's features), or per step.
@@ -152,6 +152,7 @@ struct network::worker {
             const auto d = n.time_constants();
             lif.emplace(n.W1_, lif_from(o, d.alpha1, d.beta1), o.recurrent ? n.Wr_ : matrix());
             li.emplace(n.W2_, d.alpha2, d.beta2, o.readout);
+            lif->decay_gradients = li->decay_gradients = o.learn_time_constants;
             break;
         }
         case network_kind::rate:

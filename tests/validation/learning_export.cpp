@@ -1,7 +1,8 @@
 // A trained spiking network exported to the simulator (io::export_simulator_config, as
 // `myelin export` writes it) must emit, for each of several test digits, the same hidden
 // spikes step for step as the training forward pass, with constant-current input and with
-// Poisson and latency spike input, feed-forward and recurrent, learned time constants;
+// Poisson and latency spike input, feed-forward and recurrent, learned time constants,
+// a refractory period;
 // the readout potential recorded in the simulator must give the training logits (within
 // 1e-12: both compute the same sums, in a different order). A spike could only differ where V comes within ~1e-15
 // of theta, which these samples do not.
@@ -24,12 +25,14 @@ TEST_CASE("an exported spiking network runs in the simulator with the training s
         bool recurrent;
         reset_kind reset;
         bool learn_decays = false;
+        int refractory = 0;
     };
     for (const variant v : {variant{encoder_kind::current, false, reset_kind::subtract},
                             variant{encoder_kind::current, true, reset_kind::zero},
                             variant{encoder_kind::poisson, true, reset_kind::subtract},
                             variant{encoder_kind::latency, false, reset_kind::subtract},
-                            variant{encoder_kind::current, true, reset_kind::subtract, true}}) {
+                            variant{encoder_kind::current, true, reset_kind::subtract, true},
+                            variant{encoder_kind::current, true, reset_kind::zero, false, 3}}) {
         INFO("encoder " << static_cast<int>(v.input) << ", recurrent " << v.recurrent << ", reset "
                         << static_cast<int>(v.reset));
         network_options o;
@@ -41,6 +44,7 @@ TEST_CASE("an exported spiking network runs in the simulator with the training s
         o.reset = v.reset;
         o.input.kind = v.input;
         o.learn_time_constants = v.learn_decays;
+        o.refractory_steps = v.refractory;
         if (v.input != encoder_kind::current) o.init_scale = 1.0;  // enough hidden spikes from sparse input
         o.seed = 4;
         network net(o);

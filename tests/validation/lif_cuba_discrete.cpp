@@ -6,10 +6,14 @@
 // rasters must be identical.
 #include "support.hpp"
 
+#include <myelin/simulator/error.hpp>
+
 #include <catch2/catch.hpp>
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
 
 using namespace myelin;
@@ -95,4 +99,38 @@ TEST_CASE("lif_cuba_discrete: reset to zero", "[validation][lif_cuba_discrete]")
     }
     REQUIRE(expected_spikes.size() >= 3);
     CHECK(r.spike_times_ms == expected_spikes);
+}
+
+TEST_CASE("lif_cuba_discrete: refractory period", "[validation][lif_cuba_discrete]") {
+    // Strong constant input 0.9: without refractoriness the neuron fires in most steps;
+    // with t_ref = 3 steps no spike follows another within 3 steps, V and I go on.
+    const double h = 1.0, x = 0.9, alpha = std::exp(-1.0 / 5.0), beta = std::exp(-1.0 / 10.0);
+    auto config = test::single_population("lif_cuba_discrete", {{"t_ref", 3.0}}, 60.0, h, {"V"});
+    config["stimuli"] = {{{"model", "dc_generator"}, {"params", {{"amplitude", x}}}, {"targets", {"P"}}}};
+    const auto r = test::run(config);
+    double I = 0.0, V = 0.0, S = 0.0, left = 0.0;
+    std::vector<double> expected;
+    for (int t = 1; t <= 60; ++t) {
+        I = alpha * I + x;
+        V = beta * V + I - S;
+        const bool blocked = left > 0.0;
+        left = std::max(0.0, left - 1.0);
+        S = !blocked && V > 1.0 ? 1.0 : 0.0;
+        if (S > 0.0) {
+            left = 3.0;
+            expected.push_back(t * h);
+        }
+        REQUIRE(r.values[0][static_cast<std::size_t>(t)] == Approx(V).margin(1e-12));
+    }
+    REQUIRE(expected.size() >= 10);
+    CHECK(r.spike_times_ms == expected);
+    for (std::size_t k = 1; k < expected.size(); ++k) CHECK(expected[k] - expected[k - 1] >= 4.0);
+
+    config["populations"][0]["params"]["t_ref"] = 2.5;
+    try {
+        test::parse(config);
+        FAIL("t_ref of 2.5 steps accepted");
+    } catch (const input_error& e) {
+        CHECK_THAT(e.what(), Catch::Matchers::Contains("t_ref = 2.5 ms; must be a whole number of steps of 1 ms"));
+    }
 }

@@ -79,6 +79,7 @@ TEST_CASE("NIR: export then import gives the same network and spikes", "[validat
         o.reset = recurrent ? reset_kind::zero : reset_kind::subtract;
         o.input.scale = 1.0 / 16.0;  // a power of two: folding it into W1 is exact
         o.learn_time_constants = recurrent;  // two pairs of decays to carry
+        o.refractory_steps = recurrent ? 2 : 0;
         o.seed = 9;
         network net(o);
         adam opt(2e-3);
@@ -89,6 +90,7 @@ TEST_CASE("NIR: export then import gives the same network and spikes", "[validat
         const auto& b = back->options();
         CHECK(b.steps == o.steps);
         CHECK(b.reset == o.reset);
+        CHECK(b.refractory_steps == o.refractory_steps);
         CHECK(b.recurrent == o.recurrent);
         CHECK(b.input.scale == 1.0);
         const auto d = net.time_constants(), e = back->time_constants();

@@ -91,7 +91,7 @@ TEST_CASE("surrogate gradients: loss, spikes and weight gradients equal the PyTo
     }
 }
 
-TEST_CASE("surrogate gradients with reset to zero, an undetached reset and learnable decays equal PyTorch autograd",
+TEST_CASE("surrogate gradients with reset to zero, an undetached reset, refractoriness and learnable decays equal PyTorch autograd",
           "[validation][learning]") {
     // tests/data/grad_ref/reset_variants.json, written by
     // tests/reference/learning/make_reset_ref.py (PyTorch float64 autograd, the same network,
@@ -111,6 +111,7 @@ TEST_CASE("surrogate gradients with reset to zero, an undetached reset and learn
         lif_options options{alpha, beta, ref["theta"].get<double>(), {surrogate_kind::fast_sigmoid, ref["surrogate_slope"]}};
         options.reset = v["reset"] == "zero" ? reset_kind::zero : reset_kind::subtract;
         options.detach_reset = v["detach_reset"].get<bool>();
+        options.refractory_steps = v.value("refractory_steps", 0);
         const bool recurrent = v["recurrent"].get<bool>();
         lif_layer hidden(from_json(ref["W1"]), options, recurrent ? from_json(ref["Wrec"]) : matrix());
         li_readout out(from_json(ref["W2"]), alpha, beta, readout_kind::mean);

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Reference gradients of the LIF layer's reset options (reset to zero; reset term not
-detached) and of learnable decays (alpha, beta of the hidden layer and of the readout),
+detached), of an absolute refractory period of 2 steps and of learnable decays (alpha, beta of the hidden layer and of the readout),
 computed with PyTorch autograd in float64: the 64 -> 16 -> 10 network, weights
 and batch of tests/data/grad_ref/ (the shared reference covers only subtraction with a
 detached reset). Writes tests/data/grad_ref/reset_variants.json.
@@ -34,7 +34,7 @@ class Spike(torch.autograd.Function):
         return g / (1.0 + slope * v.abs()) ** 2
 
 
-def run(reset, detach, recurrent, learn_decays=False):
+def run(reset, detach, recurrent, learn_decays=False, refractory=0):
     a1 = torch.tensor(alpha, requires_grad=learn_decays); b1 = torch.tensor(beta, requires_grad=learn_decays)
     a2 = torch.tensor(alpha, requires_grad=learn_decays); b2 = torch.tensor(beta, requires_grad=learn_decays)
     W1 = torch.tensor(ref["W1"], requires_grad=True)
@@ -44,12 +44,18 @@ def run(reset, detach, recurrent, learn_decays=False):
     I1 = torch.zeros(B, H); V1 = torch.zeros(B, H); S1 = torch.zeros(B, H)
     I2 = torch.zeros(B, K); V2 = torch.zeros(B, K)
     total, v2s = 0, []
+    left = torch.zeros(B, H)  # refractory steps left
     for _ in range(T):
         I1 = a1 * I1 + x @ W1 + (S1 @ Wr if recurrent else 0.0)
         U = b1 * V1 + I1
         R = S1.detach() if detach else S1
         V1 = U - theta * R if reset == "subtract" else U * (1.0 - R)
         S1 = Spike.apply(V1 - theta)
+        if refractory:
+            blocked = (left > 0).to(S1.dtype)
+            left = torch.clamp(left - 1, min=0)
+            S1 = S1 * (1 - blocked)  # the blocked spike's gradient is 0 too
+            left = torch.where(S1.detach() > 0, torch.full_like(left, refractory), left)
         total += int(S1.sum().item())
         I2 = a2 * I2 + S1 @ W2
         V2 = b2 * V2 + I2
@@ -61,6 +67,8 @@ def run(reset, detach, recurrent, learn_decays=False):
            "spike_count_total": total, "dW1": W1.grad.tolist(), "dW2": W2.grad.tolist()}
     if recurrent:
         out["dWrec"] = Wr.grad.tolist()
+    if refractory:
+        out["refractory_steps"] = refractory
     if learn_decays:
         out["learn_decays"] = True
         out.update(dalpha1=a1.grad.item(), dbeta1=b1.grad.item(), dalpha2=a2.grad.item(), dbeta2=b2.grad.item())
@@ -72,6 +80,7 @@ variants = {
     "zero_attached": run("zero", False, True),
     "subtract_attached": run("subtract", False, True),
     "learn_decays": run("subtract", True, True, learn_decays=True),
+    "refractory": run("subtract", True, True, refractory=2),
 }
 (root / "tests/data/grad_ref/reset_variants.json").write_text(json.dumps(
     {"description": "LIF reset options, mean readout, PyTorch " + torch.__version__ + " float64 autograd; "

@@ -12,6 +12,8 @@
 //   V[t] = U[t] - theta S[t-1]                      (reset by subtraction, the default)
 //   V[t] = U[t] (1 - S[t-1])                        (reset to zero)
 //   S[t] = 1 if V[t] - theta > 0 else 0,  backward: dS/dV = surrogate(V[t] - theta)
+// With refractory_steps = n > 0, S[t] is 0 if the neuron spiked in steps t-n .. t-1 (its
+// surrogate derivative then too); V and I go on as above.
 // By default the reset term carries no gradient (detached, as snnTorch's default);
 // `detach_reset = false` lets the gradient flow through S[t-1] in it as well. The readout
 // has no spikes and no reset: V[t] = beta V[t-1] + I[t], and the logits are V's mean,
@@ -44,6 +46,7 @@ struct lif_options {
     surrogate spike_grad;
     reset_kind reset = reset_kind::subtract;
     bool detach_reset = true;
+    int refractory_steps = 0;  // a spike is blocked in this many steps after one
 };
 
 // A feed-forward or recurrent layer of LIF neurons. forward() keeps what backward() needs.
@@ -59,6 +62,7 @@ public:
 
     matrix W, W_rec, dW, dW_rec;
     double d_alpha = 0.0, d_beta = 0.0;  // gradients of the decays (learnable time constants)
+    bool decay_gradients = true;         // false: skip computing them
     bool recurrent() const { return W_rec.size() > 0; }
     const sequence& spikes() const { return S_; }
     const sequence& potential() const { return V_; }
@@ -67,7 +71,7 @@ public:
 private:
     void run(const sequence* x, const matrix* xW, std::size_t T);
     lif_options o_;
-    sequence x_, I_, U_, V_, S_;
+    sequence x_, I_, U_, V_, S_, Q_;  // Q_: refractory (spike blocked) per step
     matrix x_const_;
     bool constant_ = false;
 };
@@ -85,6 +89,7 @@ public:
 
     matrix W, dW;
     double d_alpha = 0.0, d_beta = 0.0;
+    bool decay_gradients = true;
     const sequence& potential() const { return V_; }
 
 private:

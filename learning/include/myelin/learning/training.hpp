@@ -72,6 +72,7 @@ struct network_options {
     double tau_syn_ms = 5.0, tau_mem_ms = 10.0, dt_ms = 1.0, theta = 1.0;
     reset_kind reset = reset_kind::subtract;
     bool detach_reset = true;
+    int refractory_steps = 0;
     surrogate spike_grad{surrogate_kind::fast_sigmoid, 10.0};
     readout_kind readout = readout_kind::mean;
     double init_scale = 0.1;  // spiking weights ~ N(0, (init_scale / sqrt(fan_in))^2)
