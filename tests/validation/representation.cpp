@@ -4,6 +4,7 @@
 // its definition): random representations of 20 stimuli (8 and 5 units), integer ones
 // with many tied distances, and a constant one. Tolerance 1e-10 absolute: the values are
 // O(1) sums of O(n^2) products, computed in double in both; rounding is ~1e-14.
+#include "json_matrix.hpp"
 #include "support.hpp"
 
 #include <myelin/analysis/representation.hpp>
@@ -18,12 +19,7 @@ using namespace myelin::analysis;
 
 namespace {
 
-matrix from_json(const test::json& rows) {
-    matrix m(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(rows[0].size()));
-    for (Eigen::Index i = 0; i < m.rows(); ++i)
-        for (Eigen::Index j = 0; j < m.cols(); ++j) m(i, j) = rows[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)];
-    return m;
-}
+matrix from_json(const test::json& rows) { return test::matrix_from_json(rows); }
 
 }  // namespace
 

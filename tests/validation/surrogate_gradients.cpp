@@ -5,6 +5,7 @@
 // must be identical; loss, logits, readout potentials and weight gradients equal to the
 // reference's acceptance for float64: element-wise relative error <= 1e-9 (plus 1e-14 of
 // the tensor's largest entry, for entries that are exactly 0 or cancel to ~1e-17).
+#include "json_matrix.hpp"
 #include "support.hpp"
 
 #include <myelin/learning/spiking.hpp>
@@ -24,12 +25,7 @@ using namespace myelin::learning;
 
 namespace {
 
-matrix from_json(const test::json& rows) {
-    matrix m(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(rows[0].size()));
-    for (Eigen::Index i = 0; i < m.rows(); ++i)
-        for (Eigen::Index j = 0; j < m.cols(); ++j) m(i, j) = rows[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)];
-    return m;
-}
+matrix from_json(const test::json& rows) { return test::matrix_from_json(rows); }
 
 void require_close(const matrix& got, const matrix& want, const std::string& what) {
     REQUIRE(got.rows() == want.rows());
