@@ -6,7 +6,7 @@
 // the readout potential recorded in the simulator must give the training logits (within
 // 1e-12: both compute the same sums, in a different order). A spike could only differ where V comes within ~1e-15
 // of theta, which these samples do not.
-#include "support.hpp"
+#include "learning_support.hpp"
 
 #include <myelin/io/learning.hpp>
 
@@ -18,7 +18,7 @@ using namespace myelin;
 using namespace myelin::learning;
 
 TEST_CASE("an exported spiking network runs in the simulator with the training spikes", "[validation][learning]") {
-    const auto data = read_csv(test::source_path("examples/learning/data/digits.csv"), 10);
+    const auto& data = test::digits();
     const auto train = data.rows(0, 400);
     struct variant {
         encoder_kind input;
@@ -35,18 +35,13 @@ TEST_CASE("an exported spiking network runs in the simulator with the training s
                             variant{encoder_kind::current, true, reset_kind::zero, false, 3}}) {
         INFO("encoder " << static_cast<int>(v.input) << ", recurrent " << v.recurrent << ", reset "
                         << static_cast<int>(v.reset));
-        network_options o;
-        o.inputs = 64;
-        o.classes = 10;
-        o.hidden = 24;
-        o.steps = 20;
+        auto o = test::digits_options(24, 20, 4);
         o.recurrent = v.recurrent;
         o.reset = v.reset;
         o.input.kind = v.input;
         o.learn_time_constants = v.learn_decays;
         o.refractory_steps = v.refractory;
         if (v.input != encoder_kind::current) o.init_scale = 1.0;  // enough hidden spikes from sparse input
-        o.seed = 4;
         network net(o);
         adam opt(2e-3);
         for (int epoch = 0; epoch < 2; ++epoch) net.train_epoch(train, opt, train_options{}, epoch);

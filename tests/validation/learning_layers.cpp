@@ -4,7 +4,7 @@
 // - SGD with momentum / Nesterov, Adam / AdamW, the schedules and gradient clipping
 //   against their defining formulas written out here step by step;
 // - training: same bits for 1, 2 and 3 threads; the rate regulariser moves spike counts.
-#include "support.hpp"
+#include "learning_support.hpp"
 
 #include <myelin/learning/optim.hpp>
 #include <myelin/learning/rate.hpp>
@@ -167,32 +167,18 @@ TEST_CASE("optimizers, schedules and clipping follow their formulas", "[unit][le
     }
 }
 
-namespace {
-
-dataset digits() {
-    static const auto data = read_csv(test::source_path("examples/learning/data/digits.csv"), 10);
-    return data;
-}
-
-}  // namespace
-
 TEST_CASE("training gives the same bits with 1, 2 and 3 threads", "[validation][learning]") {
-    const auto train = digits().rows(0, 300);
+    const auto train = test::digits().rows(0, 300);
     for (auto kind : {network_kind::spiking, network_kind::rate, network_kind::rate_rnn}) {
         for (auto enc : {encoder_kind::current, encoder_kind::poisson}) {
             if (kind == network_kind::rate && enc == encoder_kind::poisson) continue;
             INFO("kind " << static_cast<int>(kind) << ", encoder " << static_cast<int>(enc));
             std::vector<matrix> reference;
             for (int threads : {1, 2, 3}) {
-                network_options o;
+                auto o = test::digits_options(24, 10, 5);
                 o.kind = kind;
-                o.inputs = 64;
-                o.classes = 10;
-                o.hidden = 24;
-                o.steps = 10;
                 o.recurrent = true;
                 o.input.kind = enc;
-                o.seed = 5;
                 network net(o);
                 adam opt(2e-3);
                 train_options t;
@@ -216,15 +202,9 @@ TEST_CASE("firing-rate regularisers bound the hidden spike counts", "[validation
     // Spike counts per neuron and sample (over the training data, after 3 epochs): an
     // upper bound of 4 pulls the busiest neurons down to it, a lower bound of 2 lifts the
     // quietest neurons up to it, against the same run without the terms.
-    const auto train = digits().rows(0, 600);
+    const auto train = test::digits().rows(0, 600);
     auto counts = [&](rate_regulariser r) {
-        network_options o;
-        o.inputs = 64;
-        o.classes = 10;
-        o.hidden = 32;
-        o.steps = 20;
-        o.seed = 2;
-        network net(o);
+        network net(test::digits_options(32, 20, 2));
         adam opt(2e-3);
         train_options t;
         t.regulariser = r;

@@ -8,7 +8,7 @@
 //   1e-14 relative (the time constants go through exp/log and the Euler coefficients)
 //   and identical hidden spikes and accuracy on the test digits;
 // - graphs with unsupported nodes or values are refused by name.
-#include "support.hpp"
+#include "learning_support.hpp"
 
 #include <myelin/io/learning.hpp>
 #include <myelin/simulator/error.hpp>
@@ -65,22 +65,17 @@ TEST_CASE("NIR: an independently written graph imports with its spikes", "[valid
 }
 
 TEST_CASE("NIR: export then import gives the same network and spikes", "[validation][learning][nir]") {
-    const auto data = read_csv(test::source_path("examples/learning/data/digits.csv"), 10);
+    const auto& data = test::digits();
     const auto train = data.rows(0, 300), test_set = data.rows(1437, 1797);
     test::temp_dir tmp;
     for (const bool recurrent : {false, true}) {
         INFO("recurrent " << recurrent);
-        network_options o;
-        o.inputs = 64;
-        o.classes = 10;
-        o.hidden = 20;
-        o.steps = 20;
+        auto o = test::digits_options(20, 20, 9);
         o.recurrent = recurrent;
         o.reset = recurrent ? reset_kind::zero : reset_kind::subtract;
         o.input.scale = 1.0 / 16.0;  // a power of two: folding it into W1 is exact
         o.learn_time_constants = recurrent;  // two pairs of decays to carry
         o.refractory_steps = recurrent ? 2 : 0;
-        o.seed = 9;
         network net(o);
         adam opt(2e-3);
         net.train_epoch(train, opt, {}, 0);

@@ -6,7 +6,7 @@
 // reference's acceptance for float64: element-wise relative error <= 1e-9 (plus 1e-14 of
 // the tensor's largest entry, for entries that are exactly 0 or cancel to ~1e-17).
 #include "json_matrix.hpp"
-#include "support.hpp"
+#include "learning_support.hpp"
 
 #include <myelin/learning/spiking.hpp>
 #include <myelin/learning/training.hpp>
@@ -164,16 +164,10 @@ TEST_CASE("a spiking classifier trained with surrogate gradients learns the digi
     // examples/learning/data/digits.csv: 1437 training and 360 test samples. A small, short
     // run (32 hidden neurons, T = 20, 3 epochs) so that the test stays quick; the full
     // configuration (128 hidden, T = 50, 30 epochs) is the benchmark of issue 5.
-    const auto data = read_csv(test::source_path("examples/learning/data/digits.csv"), 10);
+    const auto& data = test::digits();
     REQUIRE(data.labels.size() == 1797);
     const auto train = data.rows(0, 1437), test = data.rows(1437, 1797);
-    network_options o;
-    o.inputs = 64;
-    o.classes = 10;
-    o.hidden = 32;
-    o.steps = 20;
-    o.seed = 3;
-    network net(o);
+    network net(test::digits_options(32, 20, 3));
     adam optimizer(2e-3);
     train_options t;
     t.batch = 32;
