@@ -22,6 +22,8 @@ enum class rng_purpose : std::uint32_t {
     learning_init = 7,     // learning/: initial weights (id: layer)
     learning_shuffle = 8,  // learning/: order of the samples (id: epoch)
     learning_encode = 9,   // learning/: Poisson input (index: epoch, id: sample)
+    analysis_permute = 10,   // analysis/: permutation tests (id: permutation)
+    analysis_bootstrap = 11, // analysis/: bootstrap resamples (id: resample)
 };
 
 inline std::uint32_t rng_key_word(rng_purpose p, std::uint32_t index) {
