@@ -352,14 +352,79 @@ std::uint64_t read_uint64_attribute(hid_t object, const std::string& name) {
 std::string read_string_attribute(hid_t object, const std::string& name) {
     handle a = open_attribute(object, name);
     handle type(check(H5Aget_type(a.get()), "type of " + name), H5Tclose);
-    if (H5Tget_class(type.get()) != H5T_STRING || !H5Tis_variable_str(type.get()))
-        throw error("attribute " + name + " is not a variable-length string");
+    handle space(check(H5Aget_space(a.get()), "dataspace of " + name), H5Sclose);
+    if (H5Tget_class(type.get()) != H5T_STRING || H5Sget_simple_extent_npoints(space.get()) != 1)
+        throw error("attribute " + name + " is not a string");
+    if (!H5Tis_variable_str(type.get())) {
+        std::string out(H5Tget_size(type.get()), '\0');
+        check(H5Aread(a.get(), type.get(), out.data()), "read attribute " + name);
+        out.erase(std::find(out.begin(), out.end(), '\0'), out.end());
+        return out;
+    }
     char* text = nullptr;
     check(H5Aread(a.get(), type.get(), &text), "read attribute " + name);
     std::string out = text ? text : "";
-    handle space(check(H5Aget_space(a.get()), "dataspace of " + name), H5Sclose);
     H5Dvlen_reclaim(type.get(), space.get(), H5P_DEFAULT, &text);
     return out;
+}
+
+void write_attribute(hid_t object, const std::string& name, const std::vector<std::string>& value) {
+    handle type = utf8_string_type();
+    const hsize_t dims[1] = {value.size()};
+    handle space(check(H5Screate_simple(1, dims, nullptr), "create dataspace"), H5Sclose);
+    handle a(check(H5Acreate2(object, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
+                   "create attribute " + name),
+             H5Aclose);
+    std::vector<const char*> raw;
+    for (const auto& v : value) raw.push_back(v.c_str());
+    if (!raw.empty()) check(H5Awrite(a.get(), type.get(), raw.data()), "write attribute " + name);
+}
+
+void write_reference_attribute(hid_t object, const std::string& name, const std::string& target) {
+    hobj_ref_t ref;
+    check(H5Rcreate(&ref, object, target.c_str(), H5R_OBJECT, -1), "reference to " + target);
+    handle space(check(H5Screate(H5S_SCALAR), "create dataspace"), H5Sclose);
+    handle a(check(H5Acreate2(object, name.c_str(), H5T_STD_REF_OBJ, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+                   "create attribute " + name),
+             H5Aclose);
+    check(H5Awrite(a.get(), H5T_STD_REF_OBJ, &ref), "write attribute " + name);
+}
+
+void write_dataset(hid_t parent, const std::string& name, const std::vector<std::int64_t>& v) {
+    write_1d(parent, name, v, H5T_STD_I64LE, H5T_NATIVE_INT64);
+}
+
+void write_strings(hid_t parent, const std::string& name, const std::vector<std::string>& v) {
+    handle type = utf8_string_type();
+    const hsize_t dims[1] = {v.size()};
+    handle space(check(H5Screate_simple(1, dims, nullptr), "create dataspace"), H5Sclose);
+    handle d(check(H5Dcreate2(parent, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                   "create dataset " + name),
+             H5Dclose);
+    std::vector<const char*> raw;
+    for (const auto& s : v) raw.push_back(s.c_str());
+    if (!raw.empty()) check(H5Dwrite(d.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()), "write " + name);
+}
+
+std::vector<std::string> read_strings(hid_t parent, const std::string& name) {
+    handle d(check(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), "open dataset " + name), H5Dclose);
+    return read_all_strings(d.get(), name);
+}
+
+bool holds_strings(hid_t parent, const std::string& name) {
+    handle d(check(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), "open dataset " + name), H5Dclose);
+    handle type(check(H5Dget_type(d.get()), "type of " + name), H5Tclose);
+    return H5Tget_class(type.get()) == H5T_STRING;
+}
+
+bool is_group(hid_t parent, const std::string& name) {
+    const hid_t o = H5Oopen(parent, name.c_str(), H5P_DEFAULT);
+    if (o < 0) {
+        H5Eclear2(H5E_DEFAULT);
+        return false;
+    }
+    handle object(o, H5Oclose);
+    return H5Iget_type(o) == H5I_GROUP;
 }
 
 long read_enum_attribute(hid_t object, const std::string& name) {

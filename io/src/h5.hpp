@@ -76,15 +76,24 @@ std::vector<double> read_numbers(hid_t parent, const std::string& name);
 std::vector<std::size_t> shape(hid_t parent, const std::string& name);
 void write_vlen_doubles(hid_t parent, const std::string& name, const std::vector<std::vector<double>>& v);
 std::vector<std::uint64_t> read_uint64s(hid_t parent, const std::string& name);
+void write_dataset(hid_t parent, const std::string& name, const std::vector<std::int64_t>& v);
+// A one-dimensional dataset of variable-length UTF-8 strings; reading flattens any rank.
+void write_strings(hid_t parent, const std::string& name, const std::vector<std::string>& v);
+std::vector<std::string> read_strings(hid_t parent, const std::string& name);
+bool holds_strings(hid_t parent, const std::string& name);
+bool is_group(hid_t parent, const std::string& name);
 
 void write_attribute(hid_t object, const std::string& name, const std::string& value);
 void write_attribute(hid_t object, const std::string& name, double value);
 void write_attribute(hid_t object, const std::string& name, std::uint64_t value);
 void write_attribute(hid_t object, const std::string& name, const std::vector<std::uint32_t>& value);
+void write_attribute(hid_t object, const std::string& name, const std::vector<std::string>& value);
+// An object reference to `target` (a path in the same file), as NWB's VectorIndex.target.
+void write_reference_attribute(hid_t object, const std::string& name, const std::string& target);
 bool has_attribute(hid_t object, const std::string& name);
 double read_double_attribute(hid_t object, const std::string& name);
 std::uint64_t read_uint64_attribute(hid_t object, const std::string& name);
-std::string read_string_attribute(hid_t object, const std::string& name);
+std::string read_string_attribute(hid_t object, const std::string& name);  // variable or fixed length
 long read_enum_attribute(hid_t object, const std::string& name);  // its integer value
 
 }  // namespace myelin::h5
