@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace myelin::apps {
 
@@ -67,6 +68,25 @@ struct import_cli {
     int steps = 0;      // 0: from the file, else 50
     bool force = false;
 };
+// myelin compare / convert (compare.cpp).
+struct compare_cli {
+    std::string a, b, report;
+    std::vector<std::string> select_a, select_b;  // SONATA populations or NWB COLUMN=VALUE
+    std::optional<double> t_start_ms, t_stop_ms;
+    double bin_ms = 5.0;
+    std::vector<std::string> measures{"linear_cka", "debiased_cka", "rsa", "procrustes"};
+    std::string data, layer = "hidden", trials_column;
+    std::optional<std::pair<std::size_t, std::size_t>> rows;
+    std::vector<double> window_s{0.0, 0.5};
+    std::vector<std::string> replicas_a, replicas_b;
+    bool input_baseline = false, force = false;
+    int permutations = 1000, bootstrap = 1000, threads = 1;
+    double level = 0.95;
+    std::uint32_t seed = 1;
+};
+int compare_command(const compare_cli& cli);
+int convert_command(const std::string& spikes, const std::string& output, bool force);
+
 int train_command(const train_cli& cli);
 int eval_command(const eval_cli& cli);
 int export_command(const export_cli& cli);

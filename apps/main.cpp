@@ -121,6 +121,46 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1, 1 << 20));
     import_cmd->add_flag("--force", imp.force, "Replace an existing file");
 
+    myelin::apps::compare_cli cmp;
+    std::vector<std::size_t> cmp_rows;
+    auto* compare_cmd = app.add_subcommand(
+        "compare", "Compare two spike files (SONATA, NWB) or two representations (stimuli x units), docs/compare.md");
+    compare_cmd->add_option("a", cmp.a, "Spike file, or representation: CSV, HDF5[:DATASET], model file (with --data), "
+                                        "NWB (with --trials)")->required();
+    compare_cmd->add_option("b", cmp.b, "The same kind as A")->required();
+    compare_cmd->add_option("--report", cmp.report, "Folder for report.json and report.html");
+    compare_cmd->add_flag("--force", cmp.force, "Write into an existing report folder");
+    compare_cmd->add_option("--select-a", cmp.select_a, "Spikes of A: SONATA populations, or NWB units COLUMN=VALUE");
+    compare_cmd->add_option("--select-b", cmp.select_b, "Spikes of B: as --select-a");
+    compare_cmd->add_option("--t-start", cmp.t_start_ms, "Spikes from this time (ms)");
+    compare_cmd->add_option("--t-stop", cmp.t_stop_ms, "Spikes before this time (ms)");
+    compare_cmd->add_option("--bin", cmp.bin_ms, "Bin for spike-count correlations (ms, default 5)")->check(CLI::PositiveNumber);
+    compare_cmd->add_option("--measure", cmp.measures,
+                            "Representation measures (default linear_cka debiased_cka rsa procrustes; also rbf_cka[:F], "
+                            "rsa:euclidean, rsa:correlation:kendall)");
+    compare_cmd->add_option("--permutations", cmp.permutations, "Permutations for p-values (default 1000)")->check(CLI::Range(1, 1000000));
+    compare_cmd->add_option("--bootstrap", cmp.bootstrap, "Bootstrap resamples for intervals (default 1000)")->check(CLI::Range(1, 1000000));
+    compare_cmd->add_option("--level", cmp.level, "Confidence level of the intervals (default 0.95)")->check(CLI::Range(0.5, 0.999));
+    compare_cmd->add_option("--seed", cmp.seed, "Seed of permutations and resamples (default 1)");
+    compare_cmd->add_option("--threads", cmp.threads, "OpenMP threads (results do not depend on it)")->check(CLI::Range(1, 1024));
+    compare_cmd->add_option("--data", cmp.data, "Stimuli for model files, and raw input for --input-baseline (CSV or SHD)");
+    compare_cmd->add_option("--rows", cmp_rows, "Only rows FIRST END of --data (end excluded)")->expected(2);
+    compare_cmd->add_option("--layer", cmp.layer, "Layer of model files: hidden (default) or output")
+        ->check(CLI::IsMember({"hidden", "output"}));
+    compare_cmd->add_flag("--input-baseline", cmp.input_baseline, "Also compare A and B with the raw input (--data)");
+    compare_cmd->add_option("--replicas-a", cmp.replicas_a, "A's model trained from other seeds: the across-seed baseline");
+    compare_cmd->add_option("--replicas-b", cmp.replicas_b, "B's replicas, as --replicas-a");
+    compare_cmd->add_option("--trials", cmp.trials_column, "NWB as representation: the trials column naming the condition");
+    compare_cmd->add_option("--window", cmp.window_s, "NWB as representation: START STOP (s) after trial start (default 0 0.5)")
+        ->expected(2);
+
+    std::string convert_in, convert_out;
+    bool convert_force = false;
+    auto* convert_cmd = app.add_subcommand("convert", "Write a SONATA spike file as an NWB 2.x units table");
+    convert_cmd->add_option("spikes", convert_in, "SONATA spike file (HDF5)")->required();
+    convert_cmd->add_option("output", convert_out, "NWB file to write (.nwb)")->required();
+    convert_cmd->add_flag("--force", convert_force, "Replace an existing file");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -156,6 +196,19 @@ int main(int argc, char** argv) {
             return myelin::apps::eval_command(eval);
         }
         if (*export_cmd) return myelin::apps::export_command(exp);
+        if (*compare_cmd) {
+            if (!cmp_rows.empty()) {
+                if (cmp_rows[1] <= cmp_rows[0])
+                    throw myelin::input_error("", "--rows", fmt::format("{} {}: the end must be after the first row",
+                                                                       cmp_rows[0], cmp_rows[1]));
+                cmp.rows = std::pair{cmp_rows[0], cmp_rows[1]};
+            }
+            if (!(cmp.window_s[1] > cmp.window_s[0]))
+                throw myelin::input_error("", "--window", fmt::format("{} {}: STOP must be after START", cmp.window_s[0],
+                                                                     cmp.window_s[1]));
+            return myelin::apps::compare_command(cmp);
+        }
+        if (*convert_cmd) return myelin::apps::convert_command(convert_in, convert_out, convert_force);
         if (*import_cmd) return myelin::apps::import_command(imp);
     } catch (const myelin::apps::quiet_exit& e) {
         return e.code;

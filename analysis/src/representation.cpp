@@ -224,7 +224,7 @@ double procrustes_distance(const matrix& x, const matrix& y) {
         return matrix(c / c.norm());
     };
     const matrix a = normalise(x), b = normalise(y);
-    const Eigen::JacobiSVD<matrix> svd(a.transpose() * b);
+    const Eigen::BDCSVD<matrix> svd(a.transpose() * b);  // singular values only
     const double nuclear = svd.singularValues().sum();
     return std::sqrt(std::max(0.0, 2.0 - 2.0 * nuclear));
 }

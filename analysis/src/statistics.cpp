@@ -1,6 +1,8 @@
 #include <myelin/analysis/statistics.hpp>
 #include <myelin/simulator/rng.hpp>
 
+#include <boost/math/distributions/normal.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -332,9 +334,29 @@ interval bootstrap_ci(const matrix& x, const matrix& y, const representation_mea
     std::sort(values.begin(), values.end());
     interval r;
     r.n_valid = static_cast<int>(values.size());
-    r.low = quantile_sorted(values, (1.0 - level) / 2.0);
-    r.high = quantile_sorted(values, 1.0 - (1.0 - level) / 2.0);
+    double lo_q = (1.0 - level) / 2.0, hi_q = 1.0 - lo_q;
+    const double observed = m(x, y);
+    if (!values.empty() && std::isfinite(observed)) {
+        // Efron's bias correction: z0 from the share of resamples below the observed value
+        // (ties count half), the quantiles moved to Phi(2 z0 + z_q).
+        const auto below = std::lower_bound(values.begin(), values.end(), observed) - values.begin();
+        const auto upto = std::upper_bound(values.begin(), values.end(), observed) - values.begin();
+        const double share = (static_cast<double>(below) + 0.5 * static_cast<double>(upto - below)) /
+                             static_cast<double>(values.size());
+        if (share < lo_q || share > hi_q) {  // the resamples are not centred on the value: no interval to trust
+            r.low = r.high = nan;
+            return r;
+        }
+        r.z0 = normal_quantile(share);
+        lo_q = normal_cdf(2.0 * r.z0 + normal_quantile(lo_q));
+        hi_q = normal_cdf(2.0 * r.z0 + normal_quantile(hi_q));
+    }
+    r.low = quantile_sorted(values, lo_q);
+    r.high = quantile_sorted(values, hi_q);
     return r;
 }
+
+double normal_quantile(double p) { return boost::math::quantile(boost::math::normal_distribution<double>(), p); }
+double normal_cdf(double z) { return boost::math::cdf(boost::math::normal_distribution<double>(), z); }
 
 }  // namespace myelin::analysis

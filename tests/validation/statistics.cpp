@@ -8,9 +8,10 @@
 //   equal the measure recomputed on permuted rows, the same bits for 1 and 3 threads,
 //   p-values uniform under independence (calibration over 300 seeds) and minimal for a
 //   rotated copy;
-// - bootstrap intervals: the percentile interval of the measure recomputed on the drawn
-//   resamples (numpy.quantile's linear rule, checked against numpy), with RSA leaving
-//   out pairs of copies of one stimulus.
+// - bootstrap intervals: the bias-corrected percentile interval of the measure
+//   recomputed on the drawn resamples (numpy.quantile's linear rule, checked against
+//   numpy; Phi and its inverse against scipy.stats.norm), with RSA leaving out pairs of
+//   copies of one stimulus.
 #include "json_matrix.hpp"
 #include "support.hpp"
 
@@ -85,6 +86,8 @@ TEST_CASE("two-sample Kolmogorov-Smirnov test equals scipy", "[validation][analy
     auto sorted = sample;
     std::sort(sorted.begin(), sorted.end());
     for (const auto& [q, want] : r["quantiles"].items()) CHECK(close(quantile_sorted(sorted, std::stod(q)), want, 1e-15));
+    for (const auto& [p, want] : r["norm_ppf"].items()) CHECK(close(normal_quantile(std::stod(p)), want, 1e-13));
+    for (const auto& [z, want] : r["norm_cdf"].items()) CHECK(close(normal_cdf(std::stod(z)), want, 1e-13));
 }
 
 TEST_CASE("Kendall's tau-a counts every pair", "[validation][analysis]") {
@@ -183,12 +186,23 @@ TEST_CASE("bootstrap intervals are percentiles of the resampled measure", "[vali
         }
         std::sort(v.begin(), v.end());
         CHECK(ci.n_valid == 200);
-        CHECK(ci.low == Approx(quantile_sorted(v, 0.05)).epsilon(1e-12));
-        CHECK(ci.high == Approx(quantile_sorted(v, 0.95)).epsilon(1e-12));
+        // Bias-corrected percentiles: z0 from the share below the observed value.
+        const double observed = m(x, y);
+        const double share = static_cast<double>(std::count_if(v.begin(), v.end(), [&](double u) { return u < observed; })) / 200.0;
+        const double z0 = normal_quantile(share);
+        CHECK(ci.z0 == Approx(z0).epsilon(1e-12));
+        CHECK(ci.low == Approx(quantile_sorted(v, normal_cdf(2 * z0 - 1.6448536269514722))).epsilon(1e-12));
+        CHECK(ci.high == Approx(quantile_sorted(v, normal_cdf(2 * z0 + 1.6448536269514722))).epsilon(1e-12));
         CHECK(ci.low <= m(x, y));
         CHECK(ci.high >= m(x, y));
     }
     CHECK_THROWS_AS(bootstrap_ci(x, y, parse_measure("linear_cka"), 10, 1.5, 1), std::invalid_argument);
+    // Many units, few stimuli: repeated stimuli pull every resample's Procrustes distance
+    // below the observed one, and the interval is refused.
+    const matrix wide = random_matrix(12, 40, 8), other = random_matrix(12, 40, 9);
+    const auto biased = bootstrap_ci(wide, other, parse_measure("procrustes"), 100, 0.95, 1);
+    CHECK(std::isnan(biased.low));
+    CHECK(std::isnan(biased.high));
 }
 
 TEST_CASE("measure names parse or are refused with what is allowed", "[unit][analysis]") {

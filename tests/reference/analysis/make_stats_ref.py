@@ -4,7 +4,7 @@
   for samples of several sizes (equal and unequal, tied values, identical samples,
   disjoint samples with a tiny p-value);
 - Kolmogorov's limit distribution: scipy.stats.kstwobign.sf;
-- numpy.quantile (linear) of a small sample.
+- numpy.quantile (linear) of a small sample; scipy.stats.norm.ppf and .cdf.
 Writes tests/data/analysis/statistics.json.
 
     /usr/bin/python3 tests/reference/analysis/make_stats_ref.py
@@ -42,6 +42,8 @@ out = {
     "ks": cases,
     "kolmogorov_sf": {str(x): float(scipy.stats.kstwobign.sf(x)) for x in xs},
     "quantile_sample": [3.0, 1.0, 4.0, 1.5, 9.0, 2.6],
+    "norm_ppf": {str(p): float(scipy.stats.norm.ppf(p)) for p in [0.0025, 0.05, 0.3, 0.5, 0.9, 0.995]},
+    "norm_cdf": {str(z): float(scipy.stats.norm.cdf(z)) for z in [-3.1, -1.0, 0.0, 0.4, 2.2]},
     "quantiles": {str(q): float(np.quantile([3.0, 1.0, 4.0, 1.5, 9.0, 2.6], q)) for q in [0.0, 0.025, 0.5, 0.975, 1.0]},
 }
 path = root / "tests/data/analysis/statistics.json"

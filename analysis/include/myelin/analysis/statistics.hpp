@@ -10,9 +10,18 @@
 //   permutation_test: the stimuli of B shuffled n times: p = (1 + #{null >= observed})
 //       / (1 + n) (#{null <= observed} for a distance), never 0 (Phipson & Smyth 2010).
 //   bootstrap_ci: stimuli drawn with replacement (the same rows of A and B), the measure
-//       recomputed; the percentile interval (numpy's linear quantiles). For RSA, pairs of
-//       copies of one stimulus are left out of the RDMs (their distance is 0 by
-//       construction; Nili et al. 2014's toolbox does the same).
+//       recomputed; the bias-corrected percentile interval (Efron 1981; Efron & Tibshirani
+//       1993, ch. 14): with z0 = Phi^-1(share of resamples below the observed value), the
+//       quantiles Phi(2 z0 + z_(alpha/2)) and Phi(2 z0 + z_(1-alpha/2)) of the resampled
+//       values (numpy's linear rule). Resampling repeats stimuli, which shifts measures
+//       such as the Procrustes distance; the plain percentile interval can then miss the
+//       observed value altogether. When the observed value lies outside the central
+//       `level` share of the resampled values (e.g. more than 97.5 % of them below it at
+//       level 0.95) no correction holds and the interval is NaN: reported as such, not
+//       hidden.
+//       For RSA, pairs of copies
+//       of one stimulus are left out of the RDMs (their distance is 0 by construction;
+//       Nili et al. 2014's toolbox does the same).
 // Both draw from counter-based streams (seed, purpose, permutation or resample index):
 // the same seed gives the same numbers for any number of threads.
 #include <myelin/analysis/representation.hpp>
@@ -62,12 +71,15 @@ permutation_result permutation_test(const matrix& x, const matrix& y, const repr
 struct interval {
     double low = 0.0, high = 0.0;
     int n_valid = 0;  // resamples with a defined value (CKA of a constant resample is NaN)
+    double z0 = 0.0;  // the bias correction applied
 };
 interval bootstrap_ci(const matrix& x, const matrix& y, const representation_measure& m, int n_resamples,
                       double level, std::uint32_t seed);
 // The measure on one bootstrap resample (rows `rows` of both).
 double measure_on_rows(const matrix& x, const matrix& y, const representation_measure& m,
                        std::span<const std::size_t> rows);
+double normal_quantile(double p);  // Phi^-1 (Boost.Math)
+double normal_cdf(double z);       // Phi
 // numpy.quantile with linear interpolation, of sorted values.
 double quantile_sorted(std::span<const double> sorted, double q);
 

@@ -1,0 +1,470 @@
+// myelin compare A B: spike statistics of two spike files, or representation measures of
+// two stimulus x unit matrices, as a table, report.json and a self-contained report.html.
+#include "commands.hpp"
+#include "report.hpp"
+
+#include <myelin/analysis/recording.hpp>
+#include <myelin/analysis/spike_measures.hpp>
+#include <myelin/analysis/spike_stats.hpp>
+#include <myelin/analysis/statistics.hpp>
+#include <myelin/io/learning.hpp>
+#include <myelin/io/matrix.hpp>
+#include <myelin/io/nwb.hpp>
+#include <myelin/io/output_dir.hpp>
+#include <myelin/io/sonata.hpp>
+#include <myelin/simulator/error.hpp>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <numeric>
+
+namespace myelin::apps {
+
+namespace {
+
+using json = nlohmann::json;
+using analysis::matrix;
+
+json number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+std::string short_name(const std::string& path) { return std::filesystem::path(path).filename().string(); }
+
+// ---- spikes ----
+
+struct spike_side {
+    std::string file, selection;
+    std::vector<std::vector<double>> trains;  // ms, sorted, one per neuron or unit
+    double t0 = 0.0, t1 = 0.0;
+};
+
+double last_spike(const std::vector<std::vector<double>>& trains) {
+    double last = 0.0;
+    for (const auto& t : trains)
+        if (!t.empty()) last = std::max(last, t.back());
+    return last;
+}
+
+spike_side load_spikes(const std::string& path, io::file_kind kind, const std::vector<std::string>& select,
+                       const std::string& flag, const compare_cli& cli) {
+    spike_side s;
+    s.file = path;
+    std::optional<double> file_t0, file_t1;
+    if (kind == io::file_kind::sonata_spikes) {
+        const auto f = io::read_spikes(path);
+        file_t0 = f.t_start_ms;
+        file_t1 = f.t_stop_ms;
+        std::vector<std::string> names;
+        for (const auto& p : f.populations) names.push_back(p.name);
+        for (const auto& want : select)
+            if (std::find(names.begin(), names.end(), want) == names.end())
+                throw input_error(path, flag, fmt::format("no population '{}' (the file has: {})", want, fmt::join(names, ", ")));
+        for (const auto& p : f.populations) {
+            if (!select.empty() && std::find(select.begin(), select.end(), p.name) == select.end()) continue;
+            std::uint64_t n = p.n_nodes.value_or(0);
+            for (auto id : p.node_ids) n = std::max(n, id + 1);
+            std::vector<std::vector<double>> per(n);
+            for (std::size_t k = 0; k < p.node_ids.size(); ++k) per[p.node_ids[k]].push_back(p.timestamps_ms[k]);
+            for (auto& t : per) std::sort(t.begin(), t.end());
+            s.trains.insert(s.trains.end(), per.begin(), per.end());
+        }
+        s.selection = select.empty() ? "all populations" : "populations " + fmt::format("{}", fmt::join(select, ", "));
+    } else {
+        const auto f = io::read_nwb(path);
+        if (f.units.table.rows() == 0) throw input_error(path, "", "the NWB file has no units table");
+        std::vector<bool> keep(f.units.table.rows(), true);
+        for (const auto& sel : select) {
+            const auto eq = sel.find('=');
+            if (eq == std::string::npos)
+                throw input_error(path, flag, fmt::format("'{}': select NWB units as COLUMN=VALUE (e.g. location=V1)", sel));
+            const auto column = sel.substr(0, eq), value = sel.substr(eq + 1);
+            std::vector<std::string> text;
+            if (column == "id") {
+                for (auto id : f.units.table.ids) text.push_back(std::to_string(id));
+            } else {
+                try {
+                    text = f.units.table.column_text(column);
+                } catch (const std::out_of_range&) {
+                    std::vector<std::string> names{"id"};
+                    for (const auto& [k, v] : f.units.table.text) names.push_back(k);
+                    for (const auto& [k, v] : f.units.table.numbers) names.push_back(k);
+                    throw input_error(path, flag, fmt::format("the units table has no column '{}' (it has: {})", column,
+                                                              fmt::join(names, ", ")));
+                }
+            }
+            for (std::size_t u = 0; u < keep.size(); ++u) keep[u] = keep[u] && text[u] == value;
+        }
+        for (std::size_t u = 0; u < keep.size(); ++u) {
+            if (!keep[u]) continue;
+            std::vector<double> t;
+            for (double x : f.units.spike_times_s[u]) t.push_back(x * 1000.0);
+            s.trains.push_back(std::move(t));
+        }
+        if (f.epochs && !f.epochs->numbers.at("start_time").empty()) {
+            const auto& a = f.epochs->numbers.at("start_time");
+            const auto& b = f.epochs->numbers.at("stop_time");
+            file_t0 = *std::min_element(a.begin(), a.end()) * 1000.0;
+            file_t1 = *std::max_element(b.begin(), b.end()) * 1000.0;
+        }
+        s.selection = select.empty() ? "all units" : fmt::format("units with {}", fmt::join(select, " and "));
+    }
+    if (s.trains.empty()) throw input_error(path, flag, "the selection holds no neurons");
+    s.t0 = cli.t_start_ms.value_or(file_t0.value_or(0.0));
+    s.t1 = cli.t_stop_ms.value_or(file_t1.value_or(std::nextafter(last_spike(s.trains), INFINITY)));
+    if (!(s.t1 > s.t0))
+        throw input_error(path, "--t-stop", fmt::format("window {} to {} ms is empty", s.t0, s.t1));
+    for (auto& t : s.trains)
+        t.erase(std::remove_if(t.begin(), t.end(), [&](double x) { return x < s.t0 || x >= s.t1; }), t.end());
+    return s;
+}
+
+struct spike_summary {
+    std::vector<double> rates, cvs, lvs, correlations;
+    double synchrony = NAN;
+    std::size_t correlated_neurons = 0;
+};
+
+// Up to `most` neurons, evenly spaced over the selection (deterministic).
+std::vector<std::size_t> spread(std::size_t n, std::size_t most) {
+    std::vector<std::size_t> out;
+    const std::size_t k = std::min(n, most);
+    for (std::size_t i = 0; i < k; ++i) out.push_back(i * n / k);
+    return out;
+}
+
+spike_summary summarise(const spike_side& s, double bin_ms) {
+    spike_summary r;
+    const double seconds = (s.t1 - s.t0) / 1000.0;
+    for (const auto& t : s.trains) {
+        r.rates.push_back(static_cast<double>(t.size()) / seconds);
+        if (const double cv = analysis::cv_isi(t); std::isfinite(cv)) r.cvs.push_back(cv);
+        if (const double lv = analysis::local_variation(t); std::isfinite(lv)) r.lvs.push_back(lv);
+    }
+    // Spike-count correlations of up to 200 neurons (19900 pairs), silent pairs left out.
+    std::vector<std::vector<double>> some;
+    for (auto i : spread(s.trains.size(), 200)) some.push_back(s.trains[i]);
+    r.correlated_neurons = some.size();
+    if (some.size() >= 2) {
+        const auto counts = analysis::binned_counts(some, s.t0, s.t1, bin_ms);
+        for (double c : analysis::pairwise_correlations(counts))
+            if (std::isfinite(c)) r.correlations.push_back(c);
+        r.synchrony = analysis::synchrony(counts);
+    }
+    return r;
+}
+
+double mean(const std::vector<double>& v) {
+    return v.empty() ? NAN : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+}
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return analysis::quantile_sorted(v, 0.5);
+}
+
+int compare_spikes(const compare_cli& cli, io::file_kind kind_a, io::file_kind kind_b) {
+    const auto a = load_spikes(cli.a, kind_a, cli.select_a, "--select-a", cli);
+    const auto b = load_spikes(cli.b, kind_b, cli.select_b, "--select-b", cli);
+    std::optional<io::output_dir> out;
+    if (!cli.report.empty()) out.emplace(cli.report, cli.force);
+    const auto sa = summarise(a, cli.bin_ms), sb = summarise(b, cli.bin_ms);
+    const std::string na = "A: " + short_name(a.file), nb = "B: " + short_name(b.file);
+
+    json j;
+    j["kind"] = "spikes";
+    j["myelin_version"] = MYELIN_VERSION;
+    auto side = [&](const spike_side& s, const spike_summary& m) {
+        return json{{"file", s.file}, {"selection", s.selection}, {"neurons", s.trains.size()},
+                    {"t_start_ms", s.t0}, {"t_stop_ms", s.t1}, {"synchrony", number(m.synchrony)},
+                    {"correlated_neurons", m.correlated_neurons}, {"bin_ms", cli.bin_ms}};
+    };
+    j["a"] = side(a, sa);
+    j["b"] = side(b, sb);
+    std::string table = fmt::format("{:<28} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}\n", "measure", "A mean", "B mean",
+                                    "A median", "B median", "KS D", "KS p");
+    std::vector<std::string> figures;
+    struct quantity {
+        const char *key, *label, *unit;
+        const std::vector<double>&va, &vb;
+    };
+    for (const quantity& q : {quantity{"rate", "firing rate", "Hz", sa.rates, sb.rates},
+                              quantity{"cv_isi", "CV of ISIs", "", sa.cvs, sb.cvs},
+                              quantity{"lv", "local variation (LV)", "", sa.lvs, sb.lvs},
+                              quantity{"correlation", "spike-count correlation", "", sa.correlations, sb.correlations}}) {
+        json m{{"a", {{"n", q.va.size()}, {"mean", number(mean(q.va))}, {"median", number(median(q.va))}}},
+               {"b", {{"n", q.vb.size()}, {"mean", number(mean(q.vb))}, {"median", number(median(q.vb))}}}};
+        std::string ks_d = "-", ks_p = "-";
+        if (!q.va.empty() && !q.vb.empty()) {
+            const auto ks = analysis::ks_2samp(q.va, q.vb);
+            m["ks"] = {{"statistic", ks.statistic}, {"p_value", ks.p_value}, {"exact", ks.exact}};
+            m["wasserstein_1"] = analysis::wasserstein_1(q.va, q.vb);
+            ks_d = fmt::format("{:.3f}", ks.statistic);
+            ks_p = fmt::format("{:.3g}", ks.p_value);
+        }
+        j["measures"][q.key] = m;
+        const std::string label = std::string(q.label) + (*q.unit ? std::string(" (") + q.unit + ")" : "");
+        table += fmt::format("{:<28} {:>10.3f} {:>10.3f} {:>10.3f} {:>10.3f} {:>10} {:>10}\n", label, mean(q.va), mean(q.vb),
+                             median(q.va), median(q.vb), ks_d, ks_p);
+        figures.push_back(report::histograms(label, label, q.va, q.vb, na, nb));
+    }
+    table += fmt::format("{:<28} {:>10.3f} {:>10.3f}\n", "synchrony (Golomb chi)", sa.synchrony, sb.synchrony);
+    const std::string head = fmt::format("A: {} ({}, {} neurons, {:g} to {:g} ms)\nB: {} ({}, {} neurons, {:g} to {:g} ms)\n"
+                                         "correlations: {:g} ms bins, up to 200 neurons each, silent pairs left out\n\n",
+                                         a.file, a.selection, a.trains.size(), a.t0, a.t1, b.file, b.selection,
+                                         b.trains.size(), b.t0, b.t1, cli.bin_ms);
+    fmt::print("{}{}", head, table);
+    if (!out) return 0;
+    // Rasters: up to 60 neurons over at most the first second of the window.
+    for (const auto* s : {&a, &b}) {
+        std::vector<std::vector<double>> shown;
+        for (auto i : spread(s->trains.size(), 60)) shown.push_back(s->trains[i]);
+        const double end = std::min(s->t1, s->t0 + 1000.0);
+        figures.insert(figures.begin() + (s == &a ? 0 : 1),
+                       report::raster(fmt::format("{} raster ({} of {} neurons)", s == &a ? na : nb, shown.size(), s->trains.size()),
+                                      shown, s->t0, end));
+    }
+    std::ofstream(out->file("report.json")) << j.dump(1) << "\n";
+    std::ofstream(out->file("report.html"))
+        << report::page("Myelin comparison: spikes", "<pre>" + report::escape(head + table) + "</pre>", figures);
+    out->commit();
+    fmt::print("\nreport: {}/report.html, report.json\n", cli.report);
+    return 0;
+}
+
+// ---- representations ----
+
+struct representation {
+    std::string file, what;
+    matrix m;
+};
+
+representation load_representation(const std::string& path, io::file_kind kind, const std::string& flag,
+                                   const compare_cli& cli) {
+    representation r;
+    r.file = path;
+    if (kind == io::file_kind::model) {
+        if (cli.data.empty()) throw input_error(path, "--data", "a model file needs --data: the stimuli to present");
+        const auto model = io::load_model(path);
+        const auto& o = model.net->options();
+        io::data_spec spec;
+        spec.file = cli.data;
+        spec.path = "--data";
+        spec.type = cli.data.ends_with(".h5") ? io::data_spec::format::shd : io::data_spec::format::csv;
+        if (cli.rows) {
+            spec.begin = cli.rows->first;
+            spec.end = cli.rows->second;
+        }
+        spec.units = static_cast<std::size_t>(o.inputs);
+        const auto data = io::load_data(spec, o.classes, o.steps);
+        if (static_cast<int>(data.features()) != o.inputs)
+            throw input_error(cli.data, "--data", fmt::format("{} features per sample; {} has {} inputs", data.features(), path, o.inputs));
+        std::vector<std::size_t> rows(data.size());
+        std::iota(rows.begin(), rows.end(), 0);
+        if (cli.layer == "output") {
+            r.m = model.net->evaluate(data, cli.threads).logits;
+            r.what = "output layer (logits)";
+        } else {
+            const auto h = model.net->hidden_activity(data, rows);
+            r.m = matrix::Zero(static_cast<Eigen::Index>(rows.size()), h.at(0).cols());
+            for (const auto& step : h) r.m += step;
+            r.m /= static_cast<double>(h.size());
+            r.what = o.kind == learning::network_kind::spiking ? "hidden layer (spikes per step)" : "hidden layer (activation)";
+        }
+    } else if (kind == io::file_kind::nwb) {
+        if (cli.trials_column.empty())
+            throw input_error(path, "--trials", "an NWB file as a representation needs --trials COLUMN and --window");
+        const auto f = io::read_nwb(path);
+        if (!f.trials) throw input_error(path, "--trials", "the NWB file has no /intervals/trials table");
+        std::vector<std::string> labels;
+        try {
+            labels = f.trials->column_text(cli.trials_column);
+        } catch (const std::out_of_range&) {
+            throw input_error(path, "--trials", fmt::format("the trials table has no column '{}'", cli.trials_column));
+        }
+        const auto cm = analysis::condition_by_unit(f.units.spike_times_s, f.trials->numbers.at("start_time"), labels,
+                                                    cli.window_s[0], cli.window_s[1], true);
+        r.m = cm.values;
+        r.what = fmt::format("rates (Hz) in [{:g}, {:g}) s after trial start, per {} ({} conditions)", cli.window_s[0],
+                             cli.window_s[1], cli.trials_column, cm.conditions.size());
+    } else if (kind == io::file_kind::matrix_hdf5 || kind == io::file_kind::csv) {
+        r.m = io::read_representation(path);
+        r.what = "matrix";
+    } else {
+        throw input_error(path, flag, "a SONATA spike file cannot be compared with a representation");
+    }
+    if (!r.m.allFinite()) throw input_error(path, flag, "the representation holds NaN or infinite values");
+    return r;
+}
+
+// Block means of a square matrix down to at most `most` rows, for drawing.
+matrix shrink(const matrix& d, Eigen::Index most) {
+    if (d.rows() <= most) return d;
+    const Eigen::Index n = d.rows();
+    matrix out = matrix::Zero(most, most), count = matrix::Zero(most, most);
+    for (Eigen::Index i = 0; i < n; ++i)
+        for (Eigen::Index j = 0; j < n; ++j) {
+            out(i * most / n, j * most / n) += d(i, j);
+            count(i * most / n, j * most / n) += 1.0;
+        }
+    return out.cwiseQuotient(count);
+}
+
+matrix full_rdm(const matrix& x) {
+    const auto upper = analysis::rdm(x, analysis::rdm_metric::correlation);
+    matrix d = matrix::Zero(x.rows(), x.rows());
+    std::size_t k = 0;
+    for (Eigen::Index i = 0; i < x.rows(); ++i)
+        for (Eigen::Index j = i + 1; j < x.rows(); ++j) d(i, j) = d(j, i) = upper[k++];
+    return d;
+}
+
+int compare_representations(const compare_cli& cli, io::file_kind kind_a, io::file_kind kind_b) {
+    const auto a = load_representation(cli.a, kind_a, "A", cli);
+    const auto b = load_representation(cli.b, kind_b, "B", cli);
+    if (a.m.rows() != b.m.rows())
+        throw input_error(cli.b, "", fmt::format("{} stimuli (rows); {} has {}: both need the same stimuli in the same order",
+                                                 b.m.rows(), cli.a, a.m.rows()));
+    if (a.m.rows() < 4) throw input_error(cli.a, "", fmt::format("{} stimuli; the measures need at least 4", a.m.rows()));
+    std::vector<analysis::representation_measure> measures;
+    for (const auto& text : cli.measures) {
+        try {
+            measures.push_back(analysis::parse_measure(text));
+        } catch (const std::invalid_argument& e) {
+            throw input_error("", "--measure", e.what());
+        }
+    }
+    auto replicas = [&](const std::vector<std::string>& files, const char* flag) {
+        std::vector<representation> out;
+        for (const auto& f : files) {
+            out.push_back(load_representation(f, io::detect_file(f), flag, cli));
+            if (out.back().m.rows() != a.m.rows())
+                throw input_error(f, flag, fmt::format("{} stimuli; A has {}", out.back().m.rows(), a.m.rows()));
+        }
+        return out;
+    };
+    const auto rep_a = replicas(cli.replicas_a, "--replicas-a"), rep_b = replicas(cli.replicas_b, "--replicas-b");
+    std::optional<matrix> input;
+    if (cli.input_baseline) {
+        if (cli.data.empty()) throw input_error("", "--input-baseline", "needs --data: the stimuli's raw features");
+        io::data_spec spec;
+        spec.file = cli.data;
+        spec.path = "--data";
+        if (cli.rows) {
+            spec.begin = cli.rows->first;
+            spec.end = cli.rows->second;
+        }
+        // Only the features are used: any non-negative integer label is accepted.
+        const auto data = io::load_data(spec, std::numeric_limits<int>::max(), 1);
+        if (data.is_events()) throw input_error(cli.data, "--input-baseline", "raw-input baseline needs static (CSV) data");
+        input = data.x;
+        if (input->rows() != a.m.rows())
+            throw input_error(cli.data, "--input-baseline", fmt::format("{} samples; A has {} stimuli", input->rows(), a.m.rows()));
+    }
+    std::optional<io::output_dir> out;
+    if (!cli.report.empty()) out.emplace(cli.report, cli.force);
+    omp_set_num_threads(cli.threads);
+
+    json j;
+    j["kind"] = "representations";
+    j["myelin_version"] = MYELIN_VERSION;
+    j["a"] = {{"file", a.file}, {"what", a.what}, {"stimuli", a.m.rows()}, {"units", a.m.cols()}};
+    j["b"] = {{"file", b.file}, {"what", b.what}, {"stimuli", b.m.rows()}, {"units", b.m.cols()}};
+    j["settings"] = {{"permutations", cli.permutations}, {"bootstrap", cli.bootstrap}, {"level", cli.level}, {"seed", cli.seed}};
+    const std::string head = fmt::format("A: {} ({}, {} x {})\nB: {} ({}, {} x {})\n{} permutations, {} bootstrap resamples, "
+                                         "{:g} % intervals, seed {}\n\n",
+                                         a.file, a.what, a.m.rows(), a.m.cols(), b.file, b.what, b.m.rows(), b.m.cols(),
+                                         cli.permutations, cli.bootstrap, 100.0 * cli.level, cli.seed);
+    std::string table = fmt::format("{:<32} {:>8} {:>20} {:>9}", "measure", "A vs B",
+                                    fmt::format("{:g} % interval", 100.0 * cli.level), "perm. p");
+    if (input) table += fmt::format(" {:>9} {:>9}", "A vs in", "B vs in");
+    if (!rep_a.empty()) table += fmt::format(" {:>9}", "A seeds");
+    if (!rep_b.empty()) table += fmt::format(" {:>9}", "B seeds");
+    table += "\n";
+    std::vector<std::string> figures;
+    for (const auto& m : measures) {
+        const auto perm = analysis::permutation_test(a.m, b.m, m, cli.permutations, cli.seed);
+        const auto ci = analysis::bootstrap_ci(a.m, b.m, m, cli.bootstrap, cli.level, cli.seed);
+        json e{{"measure", m.name()}, {"value", number(perm.observed)},
+               {"interval", {number(ci.low), number(ci.high)}}, {"bootstrap_valid", ci.n_valid},
+               {"permutation", {{"p_value", number(perm.p_value)}, {"null_mean", number(perm.null_mean)}, {"null_sd", number(perm.null_sd)}}}};
+        // NaN: the resamples are not centred on the value (analysis/statistics.hpp).
+        const std::string shown = std::isnan(ci.low) ? "n/a (biased)" : fmt::format("[{:.4f}, {:.4f}]", ci.low, ci.high);
+        table += fmt::format("{:<32} {:>8.4f} {:>20} {:>9.3g}", m.name(), perm.observed, shown, perm.p_value);
+        std::vector<report::bar> bars{{"A vs B", perm.observed, ci.low, ci.high},
+                                      {"A vs B, stimuli shuffled", perm.null_mean, perm.null_mean - 2 * perm.null_sd,
+                                       perm.null_mean + 2 * perm.null_sd}};
+        if (input) {
+            const double va = m(a.m, *input), vb = m(b.m, *input);
+            e["baselines"]["a_vs_input"] = number(va);
+            e["baselines"]["b_vs_input"] = number(vb);
+            table += fmt::format(" {:>9.4f} {:>9.4f}", va, vb);
+            bars.push_back({"A vs raw input", va, va, va});
+            bars.push_back({"B vs raw input", vb, vb, vb});
+        }
+        // Across seeds: the measure between A and each replica, and between the replicas.
+        for (const auto& [reps, key, label, base] : {std::tuple{&rep_a, "a_across_seeds", "A across seeds", &a},
+                                                    std::tuple{&rep_b, "b_across_seeds", "B across seeds", &b}}) {
+            if (reps->empty()) continue;
+            std::vector<const matrix*> all{&base->m};
+            for (const auto& r : *reps) all.push_back(&r.m);
+            std::vector<double> values;
+            for (std::size_t i = 0; i < all.size(); ++i)
+                for (std::size_t k = i + 1; k < all.size(); ++k) values.push_back(m(*all[i], *all[k]));
+            const double mv = mean(values);
+            e["baselines"][key] = {{"mean", number(mv)}, {"values", values}};
+            table += fmt::format(" {:>9.4f}", mv);
+            const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
+            bars.push_back({label, mv, *lo, *hi});
+        }
+        table += "\n";
+        j["measures"].push_back(e);
+        figures.push_back(report::intervals(m.name() + (m.is_distance() ? " (lower: more alike)" : " (higher: more alike)"),
+                                            bars, m.is_distance() ? 0.0 : std::min(0.0, perm.null_mean - 3 * perm.null_sd),
+                                            m.is_distance() ? 2.0 : 1.0));
+    }
+    fmt::print("{}{}", head, table);
+    if (!out) return 0;
+    figures.insert(figures.begin(), report::heatmap("RDM of B (1 - r)", shrink(full_rdm(b.m), 60)));
+    figures.insert(figures.begin(), report::heatmap("RDM of A (1 - r)", shrink(full_rdm(a.m), 60)));
+    std::ofstream(out->file("report.json")) << j.dump(1) << "\n";
+    std::ofstream(out->file("report.html"))
+        << report::page("Myelin comparison: representations", "<pre>" + report::escape(head + table) + "</pre>", figures);
+    out->commit();
+    fmt::print("\nreport: {}/report.html, report.json\n", cli.report);
+    return 0;
+}
+
+}  // namespace
+
+int compare_command(const compare_cli& cli) {
+    const auto kind_a = io::detect_file(cli.a), kind_b = io::detect_file(cli.b);
+    auto is_spikes = [&](io::file_kind k) {
+        return k == io::file_kind::sonata_spikes || (k == io::file_kind::nwb && cli.trials_column.empty());
+    };
+    if (is_spikes(kind_a) != is_spikes(kind_b))
+        throw input_error(cli.b, "", fmt::format("{} holds {} but {} holds {}: compare spikes with spikes, representations "
+                                                 "with representations (an NWB file is a representation with --trials)",
+                                                 cli.a, is_spikes(kind_a) ? "spikes" : "a representation", cli.b,
+                                                 is_spikes(kind_b) ? "spikes" : "a representation"));
+    return is_spikes(kind_a) ? compare_spikes(cli, kind_a, kind_b) : compare_representations(cli, kind_a, kind_b);
+}
+
+int convert_command(const std::string& spikes, const std::string& output, bool force) {
+    if (std::filesystem::exists(output) && !force)
+        throw input_error(output, "", "exists; pass --force to replace it");
+    if (!output.ends_with(".nwb")) throw input_error(output, "", "the output name must end in .nwb");
+    const auto file = io::read_spikes(spikes);
+    io::write_nwb(output, file, std::filesystem::path(spikes).stem().string(),
+                  "Spikes simulated with Myelin, converted from " + short_name(spikes));
+    std::size_t n = 0;
+    for (const auto& p : file.populations) n += p.timestamps_ms.size();
+    fmt::print("{}: {} spikes of {} population{} as an NWB units table\n", output, n, file.populations.size(),
+               file.populations.size() == 1 ? "" : "s");
+    return 0;
+}
+
+}  // namespace myelin::apps

@@ -1,0 +1,29 @@
+#pragma once
+// The figures and page of `myelin compare --report`: SVG drawn as text, one self-contained
+// HTML file (no scripts or styles from elsewhere), readable offline and in any browser.
+#include <Eigen/Dense>
+
+#include <string>
+#include <vector>
+
+namespace myelin::apps::report {
+
+// Histograms of two samples over shared bins (A blue, B orange, overlaid).
+std::string histograms(const std::string& title, const std::string& x_label, const std::vector<double>& a,
+                       const std::vector<double>& b, const std::string& name_a, const std::string& name_b);
+// Spike rasters: one row per train, times in ms within [t0, t1).
+std::string raster(const std::string& title, const std::vector<std::vector<double>>& trains, double t0, double t1);
+// A square matrix as a heat map (white = lowest, dark = highest).
+std::string heatmap(const std::string& title, const Eigen::MatrixXd& m);
+// Values with intervals, one row each; rows without an interval have low = high = value.
+struct bar {
+    std::string label;
+    double value, low, high;
+};
+std::string intervals(const std::string& title, const std::vector<bar>& bars, double lo, double hi);
+
+std::string escape(const std::string& text);
+// The page: a title, a preformatted table and the figures in order.
+std::string page(const std::string& title, const std::string& summary_html, const std::vector<std::string>& figures);
+
+}  // namespace myelin::apps::report

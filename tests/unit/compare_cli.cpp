@@ -1,0 +1,260 @@
+// myelin compare and myelin convert as a user meets them: the numbers in report.json are
+// the library's, the HTML report loads in a headless browser (Chromium) with no console
+// message and every figure drawn, and bad input ends with exit code 2, a message naming
+// what is wrong, and nothing written.
+#include "support.hpp"
+
+#include <myelin/analysis/spike_measures.hpp>
+#include <myelin/analysis/spike_stats.hpp>
+#include <myelin/analysis/statistics.hpp>
+#include <myelin/io/nwb.hpp>
+#include <myelin/io/sonata.hpp>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <fstream>
+#include <random>
+#include <regex>
+#include <sstream>
+
+using namespace myelin;
+using Catch::Matchers::Contains;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Two populations of Poisson-like trains at the given rate, 1 s.
+io::spike_file poisson_file(double rate_hz, unsigned seed) {
+    std::mt19937_64 gen(seed);
+    io::spike_file f;
+    f.t_start_ms = 0.0;
+    f.t_stop_ms = 1000.0;
+    for (const char* name : {"E", "I"}) {
+        io::spike_population p;
+        p.name = name;
+        p.n_nodes = 40;
+        for (std::uint64_t n = 0; n < 40; ++n) {
+            std::exponential_distribution<double> isi(rate_hz / 1000.0);
+            for (double t = isi(gen); t < 1000.0; t += isi(gen)) {
+                p.timestamps_ms.push_back(t);
+                p.node_ids.push_back(n);
+            }
+        }
+        f.populations.push_back(p);
+    }
+    return f;
+}
+
+void write_csv(const fs::path& p, const Eigen::MatrixXd& m) {
+    std::ofstream out(p);
+    out << "u0";
+    for (Eigen::Index j = 1; j < m.cols(); ++j) out << ",u" << j;
+    out << "\n";
+    for (Eigen::Index i = 0; i < m.rows(); ++i) {
+        for (Eigen::Index j = 0; j < m.cols(); ++j) out << (j ? "," : "") << fmt::format("{}", m(i, j));
+        out << "\n";
+    }
+}
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// Loads the page in headless Chromium; returns the DOM after the scripts ran and what
+// the browser logged from the page (console messages, uncaught errors).
+std::pair<std::string, std::string> browse(const fs::path& html) {
+    std::string browser;
+    for (const char* b : {"chromium-headless-shell", "chromium"})
+        if (std::system(fmt::format("command -v {} >/dev/null 2>&1", b).c_str()) == 0) {
+            browser = b;
+            break;
+        }
+    INFO("no headless Chromium: scripts/install-deps.sh installs chromium-headless-shell");
+    REQUIRE_FALSE(browser.empty());
+    test::temp_dir tmp;
+    const auto dom = tmp / "dom.html", log = tmp / "log.txt";
+    const int rc = std::system(fmt::format("timeout 120 {} --no-sandbox --disable-gpu --enable-logging=stderr --v=0 "
+                                           "--user-data-dir='{}' --dump-dom 'file://{}' >'{}' 2>'{}'",
+                                           browser, (tmp / "profile").string(), fs::absolute(html).string(),
+                                           dom.string(), log.string())
+                                   .c_str());
+    REQUIRE(rc == 0);
+    std::string page_log;
+    std::istringstream lines(slurp(log));
+    for (std::string line; std::getline(lines, line);)
+        if (line.find("CONSOLE") != std::string::npos || line.find("Uncaught") != std::string::npos) page_log += line + "\n";
+    return {slurp(dom), page_log};
+}
+
+void check_page(const fs::path& html, int figures) {
+    const auto [dom, log] = browse(html);
+    INFO(log);
+    CHECK(log.empty());
+    CHECK_THAT(dom, Contains(fmt::format("data-figures=\"{}\"", figures)));
+    CHECK_THAT(dom, Contains(fmt::format("data-rendered=\"{}\"", figures)));
+}
+
+}  // namespace
+
+TEST_CASE("compare: two spike files, table, report.json and a page that renders", "[unit][cli][compare]") {
+    test::temp_dir tmp;
+    const auto a = tmp / "a.h5", b = tmp / "b.h5";
+    io::write_spikes(a, poisson_file(10.0, 1));
+    io::write_spikes(b, poisson_file(20.0, 2));
+    const auto r = test::run_myelin(fmt::format("compare '{}' '{}' --select-a E --report '{}'", a.string(), b.string(),
+                                                (tmp / "rep").string()));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Contains("firing rate (Hz)"));
+    CHECK_THAT(r.out, Contains("40 neurons"));
+    CHECK_THAT(r.out, Contains("80 neurons"));
+    std::ifstream in(tmp / "rep" / "report.json");
+    const auto j = test::json::parse(in);
+    CHECK(j["kind"] == "spikes");
+    CHECK(j["a"]["neurons"] == 40);
+    // The rates of A's E population from the file, against the report.
+    const auto fa = io::read_spikes(a);
+    const double mean_a = static_cast<double>(fa.populations[0].timestamps_ms.size()) / 40.0;
+    CHECK(j["measures"]["rate"]["a"]["mean"].get<double>() == Approx(mean_a).epsilon(1e-12));
+    CHECK(j["measures"]["rate"]["ks"]["p_value"].get<double>() < 1e-6);  // 10 Hz against 20 Hz
+    std::vector<std::vector<double>> trains(40);
+    for (std::size_t k = 0; k < fa.populations[0].node_ids.size(); ++k)
+        trains[fa.populations[0].node_ids[k]].push_back(fa.populations[0].timestamps_ms[k]);
+    double cv_sum = 0.0;
+    int cv_n = 0;
+    for (auto& t : trains) {
+        std::sort(t.begin(), t.end());
+        if (const double cv = analysis::cv_isi(t); std::isfinite(cv)) cv_sum += cv, ++cv_n;
+    }
+    CHECK(j["measures"]["cv_isi"]["a"]["n"] == cv_n);
+    CHECK(j["measures"]["cv_isi"]["a"]["mean"].get<double>() == Approx(cv_sum / cv_n).epsilon(1e-12));
+    check_page(tmp / "rep" / "report.html", 6);
+
+    // The same report folder again: refused without --force, untouched.
+    const auto again = test::run_myelin(fmt::format("compare '{}' '{}' --report '{}'", a.string(), b.string(),
+                                                    (tmp / "rep").string()));
+    CHECK(again.exit_code == 2);
+    CHECK_THAT(again.err, Contains("--force"));
+    CHECK(test::json::parse(std::ifstream(tmp / "rep" / "report.json"))["a"]["neurons"] == 40);
+    CHECK(test::run_myelin(fmt::format("compare '{}' '{}' --report '{}' --force", a.string(), b.string(),
+                                       (tmp / "rep").string()))
+              .exit_code == 0);
+}
+
+TEST_CASE("compare: NWB units against SONATA, unit selections, convert", "[unit][cli][compare][nwb]") {
+    test::temp_dir tmp;
+    const auto nwb = test::source_path("tests/data/nwb/recording.nwb").string();
+    const auto sonata = tmp / "a.h5";
+    io::write_spikes(sonata, poisson_file(10.0, 3));
+    const auto r = test::run_myelin(fmt::format("compare '{}' '{}' --select-b location=V1 --t-start 0 --t-stop 10000",
+                                                sonata.string(), nwb));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Contains("units with location=V1, 3 neurons"));
+    const auto bad = test::run_myelin(fmt::format("compare '{}' '{}' --select-b area=V1", sonata.string(), nwb));
+    CHECK(bad.exit_code == 2);
+    CHECK_THAT(bad.err, Contains("no column 'area'") && Contains("location"));
+    const auto pop = test::run_myelin(fmt::format("compare '{}' '{}' --select-a X", sonata.string(), nwb));
+    CHECK(pop.exit_code == 2);
+    CHECK_THAT(pop.err, Contains("no population 'X'") && Contains("E, I"));
+
+    // SONATA -> NWB, read back by the NWB reader.
+    const auto out = tmp / "a.nwb";
+    const auto c = test::run_myelin(fmt::format("convert '{}' '{}'", sonata.string(), out.string()));
+    INFO(c.err);
+    REQUIRE(c.exit_code == 0);
+    const auto back = io::read_nwb(out);
+    CHECK(back.units.table.rows() == 80);
+    CHECK(test::run_myelin(fmt::format("convert '{}' '{}'", sonata.string(), out.string())).exit_code == 2);
+    CHECK(test::run_myelin(fmt::format("convert '{}' '{}'", sonata.string(), (tmp / "x.h5").string())).exit_code == 2);
+    CHECK_FALSE(fs::exists(tmp / "x.h5"));
+}
+
+TEST_CASE("compare: representations with permutation p-values, intervals and baselines", "[unit][cli][compare]") {
+    test::temp_dir tmp;
+    std::mt19937_64 gen(5);
+    std::normal_distribution<double> normal;
+    Eigen::MatrixXd x(30, 8), noise(30, 5);
+    for (Eigen::Index i = 0; i < x.size(); ++i) x.data()[i] = normal(gen);
+    for (Eigen::Index i = 0; i < noise.size(); ++i) noise.data()[i] = normal(gen);
+    const Eigen::MatrixXd y = x.leftCols(5) + 0.5 * noise, replica = x + 0.1 * Eigen::MatrixXd::Ones(30, 8);
+    write_csv(tmp / "x.csv", x);
+    write_csv(tmp / "y.csv", y);
+    write_csv(tmp / "x2.csv", replica);
+    const auto r = test::run_myelin(fmt::format(
+        "compare '{}' '{}' --replicas-a '{}' --permutations 99 --bootstrap 200 --threads 2 --measure linear_cka rsa "
+        "--report '{}'",
+        (tmp / "x.csv").string(), (tmp / "y.csv").string(), (tmp / "x2.csv").string(), (tmp / "rep").string()));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto j = test::json::parse(std::ifstream(tmp / "rep" / "report.json"));
+    REQUIRE(j["measures"].size() == 2);
+    const auto& cka = j["measures"][0];
+    CHECK(cka["measure"] == "linear CKA");
+    CHECK(cka["value"].get<double>() == Approx(analysis::linear_cka(x, y)).epsilon(1e-12));
+    CHECK(cka["permutation"]["p_value"].get<double>() == Approx(0.01));
+    const auto ci = analysis::bootstrap_ci(x, y, analysis::parse_measure("linear_cka"), 200, 0.95, 1);
+    CHECK(cka["interval"][0].get<double>() == Approx(ci.low).epsilon(1e-12));
+    CHECK(cka["interval"][1].get<double>() == Approx(ci.high).epsilon(1e-12));
+    CHECK(cka["baselines"]["a_across_seeds"]["mean"].get<double>() == Approx(analysis::linear_cka(x, replica)).epsilon(1e-12));
+    check_page(tmp / "rep" / "report.html", 4);  // two RDMs, two measures
+
+    // Threads do not change the numbers.
+    const auto one = test::run_myelin(fmt::format("compare '{}' '{}' --permutations 99 --bootstrap 200 --measure linear_cka rsa",
+                                                  (tmp / "x.csv").string(), (tmp / "y.csv").string()));
+    const auto two = test::run_myelin(fmt::format("compare '{}' '{}' --permutations 99 --bootstrap 200 --measure linear_cka rsa --threads 3",
+                                                  (tmp / "x.csv").string(), (tmp / "y.csv").string()));
+    CHECK(one.out == two.out);
+}
+
+TEST_CASE("compare: an NWB recording as a condition x unit representation", "[unit][cli][compare][nwb]") {
+    test::temp_dir tmp;
+    const auto nwb = test::source_path("tests/data/nwb/recording.nwb").string();
+    // A model representation of the 4 stimuli (dots, face, grating, noise: text order).
+    Eigen::MatrixXd m(4, 3);
+    m << 1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1;
+    write_csv(tmp / "model.csv", m);
+    const auto r = test::run_myelin(fmt::format("compare '{}' '{}' --trials stimulus --window 0.05 0.25 --permutations 23 "
+                                                "--bootstrap 50 --measure linear_cka",
+                                                nwb, (tmp / "model.csv").string()));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Contains("per stimulus (4 conditions)"));
+    const auto missing = test::run_myelin(fmt::format("compare '{}' '{}' --trials orientation", nwb, (tmp / "model.csv").string()));
+    CHECK(missing.exit_code == 2);
+    CHECK_THAT(missing.err, Contains("no column 'orientation'"));
+}
+
+TEST_CASE("compare: bad input is refused by name", "[unit][cli][compare]") {
+    test::temp_dir tmp;
+    const auto spikes = tmp / "s.h5";
+    io::write_spikes(spikes, poisson_file(5.0, 4));
+    write_csv(tmp / "a.csv", Eigen::MatrixXd::Random(6, 3));
+    write_csv(tmp / "b.csv", Eigen::MatrixXd::Random(7, 3));
+    std::ofstream(tmp / "ragged.csv") << "1,2\n3\n";
+    std::ofstream(tmp / "notes.txt") << "hello\n";
+    struct bad_case {
+        std::string args, message;
+    };
+    const auto s = spikes.string(), a = (tmp / "a.csv").string(), b = (tmp / "b.csv").string();
+    for (const auto& c : {
+             bad_case{fmt::format("'{}' '{}'", s, a), "compare spikes with spikes"},
+             bad_case{fmt::format("'{}' '{}'", a, b), "7 stimuli (rows); " + a + " has 6"},
+             bad_case{fmt::format("'{}' '{}' --measure cka", a, a), "unknown measure 'cka'"},
+             bad_case{fmt::format("'{}' '{}'", a, (tmp / "ragged.csv").string()), "line 2: 1 values; the first row has 2"},
+             bad_case{fmt::format("'{}' '{}'", a, (tmp / "notes.txt").string()), "neither HDF5"},
+             bad_case{fmt::format("'{}' '{}'", a, (tmp / "none.csv").string()), "no such file"},
+             bad_case{fmt::format("'{}' '{}' --t-start 500 --t-stop 100", s, s), "is empty"},
+             bad_case{fmt::format("'{}' '{}' --input-baseline", a, a), "needs --data"},
+         }) {
+        INFO(c.args);
+        const auto r = test::run_myelin("compare " + c.args + " --report '" + (tmp / "rep").string() + "'");
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.err, Contains(c.message));
+        CHECK_FALSE(fs::exists(tmp / "rep"));
+    }
+}
