@@ -203,7 +203,7 @@ int compare_spikes(const compare_cli& cli, io::file_kind kind_a, io::file_kind k
             m["ks"] = {{"statistic", ks.statistic}, {"p_value", ks.p_value}, {"exact", ks.exact}};
             m["wasserstein_1"] = analysis::wasserstein_1(q.va, q.vb);
             ks_d = fmt::format("{:.3f}", ks.statistic);
-            ks_p = fmt::format("{:.3g}", ks.p_value);
+            ks_p = ks.p_value > 0.0 ? fmt::format("{:.3g}", ks.p_value) : "<1e-300";  // below double's range
         }
         j["measures"][q.key] = m;
         const std::string label = std::string(q.label) + (*q.unit ? std::string(" (") + q.unit + ")" : "");
@@ -438,10 +438,119 @@ int compare_representations(const compare_cli& cli, io::file_kind kind_a, io::fi
     return 0;
 }
 
+// ---- spikes against published population statistics ----
+
+// B is a JSON file of values published per population (rates, CVs), e.g.
+// examples/compare/microcircuit/pd14_published.json; see docs/compare.md.
+int compare_published(const compare_cli& cli) {
+    const std::string& file = cli.b;
+    json p;
+    try {
+        p = json::parse(std::ifstream(file));
+    } catch (const json::exception& e) {
+        throw input_error(file, "", fmt::format("not valid JSON: {}", e.what()));
+    }
+    if (!p.is_object() || p.value("kind", "") != "published population statistics")
+        throw input_error(file, "kind", "must be \"published population statistics\" (the format is in docs/compare.md)");
+    if (!p.contains("sets") || !p["sets"].is_array() || p["sets"].empty())
+        throw input_error(file, "sets", "must be a non-empty list of {label, rate_Hz, cv_isi}");
+    const auto spikes = io::read_spikes(cli.a);
+    const double t0 = cli.t_start_ms.value_or(p.contains("window_ms") ? p["window_ms"][0].get<double>() : spikes.t_start_ms.value_or(0.0));
+    const double t1 = cli.t_stop_ms.value_or(p.contains("window_ms") ? p["window_ms"][1].get<double>() : spikes.t_stop_ms.value_or(0.0));
+    if (!(t1 > t0)) throw input_error(cli.a, "--t-stop", fmt::format("window {} to {} ms is empty", t0, t1));
+    std::vector<std::string> names;
+    std::vector<analysis::population_stats> stats;
+    for (const auto& pop : spikes.populations) {
+        std::uint64_t n = pop.n_nodes.value_or(0);
+        for (auto id : pop.node_ids) n = std::max(n, id + 1);
+        names.push_back(pop.name);
+        stats.push_back(analysis::spike_stats(pop.name, n, pop.timestamps_ms, pop.node_ids, t0, t1));
+    }
+    const char* keys[] = {"rate_Hz", "cv_isi"};
+    for (std::size_t k = 0; k < p["sets"].size(); ++k) {
+        const auto& set = p["sets"][k];
+        const std::string where = fmt::format("sets[{}]", k);
+        if (!set.is_object() || !set.contains("label") || !set["label"].is_string())
+            throw input_error(file, where + ".label", "each set needs a label (text)");
+        for (const char* key : keys) {
+            if (!set.contains(key)) continue;
+            if (!set[key].is_object()) throw input_error(file, where + "." + key, "must map population names to numbers");
+            for (const auto& [pop, v] : set[key].items()) {
+                if (std::find(names.begin(), names.end(), pop) == names.end())
+                    throw input_error(file, where + "." + key + "." + pop,
+                                      fmt::format("no population '{}' in {} (it has: {})", pop, cli.a, fmt::join(names, ", ")));
+                if (!v.is_number() || !(v.get<double>() >= 0.0))
+                    throw input_error(file, where + "." + key + "." + pop, "must be a number >= 0");
+            }
+        }
+    }
+    std::optional<io::output_dir> out;
+    if (!cli.report.empty()) out.emplace(cli.report, cli.force);
+
+    json j;
+    j["kind"] = "published";
+    j["myelin_version"] = MYELIN_VERSION;
+    j["a"] = {{"file", cli.a}, {"t_start_ms", t0}, {"t_stop_ms", t1}};
+    j["b"] = {{"file", file}, {"source", p.value("source", "")}};
+    std::string head = fmt::format("A: {} ({:g} to {:g} ms)\nB: {}\n   {}\n\n", cli.a, t0, t1, file, p.value("source", ""));
+    std::string table;
+    std::vector<std::string> figures;
+    for (const char* key : keys) {
+        const bool rate = std::string(key) == "rate_Hz";
+        // Myelin's values are shown even where no set publishes the quantity.
+        std::vector<std::size_t> sets;
+        for (std::size_t k = 0; k < p["sets"].size(); ++k)
+            if (p["sets"][k].contains(key)) sets.push_back(k);
+        table += fmt::format("{:<12} {:>10}", rate ? "rate (Hz)" : "CV of ISIs", "Myelin");
+        for (auto k : sets) table += fmt::format(" {:>12} {:>7}", fmt::format("set {}", k + 1), "ratio");
+        table += "\n";
+        std::vector<report::series> series{{"Myelin", {}}};
+        for (auto k : sets) series.push_back({p["sets"][k]["label"].get<std::string>(), {}});
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            const double mine = rate ? stats[i].mean_rate_Hz : stats[i].mean_cv_isi;
+            series[0].values.push_back(mine);
+            table += fmt::format("{:<12} {:>10.3f}", names[i], mine);
+            json row{{"population", names[i]}, {"myelin", number(mine)}};
+            for (std::size_t s = 0; s < sets.size(); ++s) {
+                const auto& values = p["sets"][sets[s]][key];
+                if (!values.contains(names[i])) {
+                    series[s + 1].values.push_back(NAN);
+                    table += fmt::format(" {:>12} {:>7}", "-", "-");
+                    continue;
+                }
+                const double theirs = values[names[i]].get<double>();
+                series[s + 1].values.push_back(theirs);
+                table += fmt::format(" {:>12.3f} {:>7.3f}", theirs, mine / theirs);
+                row["published"].push_back({{"set", p["sets"][sets[s]]["label"]}, {"value", theirs}, {"ratio", number(mine / theirs)}});
+            }
+            table += "\n";
+            j[key].push_back(row);
+        }
+        table += "\n";
+        figures.push_back(report::dots(rate ? "mean firing rate (Hz) per population" : "mean CV of ISIs per population", names, series));
+    }
+    for (std::size_t k = 0; k < p["sets"].size(); ++k) head += fmt::format("set {}: {}\n", k + 1, p["sets"][k]["label"].get<std::string>());
+    head += "\n";
+    fmt::print("{}{}", head, table);
+    if (!out) return 0;
+    std::ofstream(out->file("report.json")) << j.dump(1) << "\n";
+    std::ofstream(out->file("report.html"))
+        << report::page("Myelin comparison: published statistics", "<pre>" + report::escape(head + table) + "</pre>", figures);
+    out->commit();
+    fmt::print("report: {}/report.html, report.json\n", cli.report);
+    return 0;
+}
+
 }  // namespace
 
 int compare_command(const compare_cli& cli) {
     const auto kind_a = io::detect_file(cli.a), kind_b = io::detect_file(cli.b);
+    if (kind_b == io::file_kind::json) {
+        if (kind_a != io::file_kind::sonata_spikes)
+            throw input_error(cli.a, "", "published population statistics are compared with a SONATA spike file");
+        return compare_published(cli);
+    }
+    if (kind_a == io::file_kind::json) throw input_error(cli.a, "", "give the published statistics (.json) as B");
     auto is_spikes = [&](io::file_kind k) {
         return k == io::file_kind::sonata_spikes || (k == io::file_kind::nwb && cli.trials_column.empty());
     };

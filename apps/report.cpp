@@ -148,6 +148,35 @@ std::string intervals(const std::string& title, const std::vector<bar>& bars, do
     return s + "</svg></figure>";
 }
 
+std::string dots(const std::string& title, const std::vector<std::string>& rows, const std::vector<series>& all) {
+    static const char* colours[] = {colour_a, colour_b, "#2ca02c", "#d62728", "#9467bd"};
+    const int h = T + 22 * static_cast<int>(rows.size()) + B + 16 * static_cast<int>(all.size());
+    std::string s = open_svg(title, W, h);
+    double hi = 0.0;
+    for (const auto& x : all)
+        for (double v : x.values)
+            if (std::isfinite(v)) hi = std::max(hi, v);
+    if (hi <= 0.0) hi = 1.0;
+    hi *= 1.05;
+    const int left = 70, right = W - R, bottom = T + 22 * static_cast<int>(rows.size());
+    auto x = [&](double v) { return left + v / hi * (right - left); };
+    for (int k = 0; k <= 4; ++k)
+        s += fmt::format(R"(<line x1="{0:.1f}" y1="{1}" x2="{0:.1f}" y2="{2}" stroke="#ddd"/><text x="{0:.1f}" y="{3}" font-size="10" text-anchor="middle">{4:.3g}</text>)",
+                         x(k * hi / 4.0), T, bottom, bottom + 13, k * hi / 4.0);
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+        const double y = T + 11 + 22.0 * static_cast<double>(r);
+        s += fmt::format(R"(<text x="{}" y="{:.1f}" font-size="11" text-anchor="end">{}</text>)", left - 6, y + 4, escape(rows[r]));
+        for (std::size_t k = 0; k < all.size(); ++k)
+            if (r < all[k].values.size() && std::isfinite(all[k].values[r]))
+                s += fmt::format(R"(<circle cx="{:.1f}" cy="{:.1f}" r="4" fill="{}" fill-opacity="0.8"/>)", x(all[k].values[r]), y,
+                                 colours[k % 5]);
+    }
+    for (std::size_t k = 0; k < all.size(); ++k)
+        s += fmt::format(R"(<circle cx="{}" cy="{}" r="4" fill="{}"/><text x="{}" y="{}" font-size="11">{}</text>)", left,
+                         bottom + 28 + 16 * k, colours[k % 5], left + 10, bottom + 32 + 16 * k, escape(all[k].name));
+    return s + "</svg></figure>";
+}
+
 std::string page(const std::string& title, const std::string& summary_html, const std::vector<std::string>& figures) {
     std::string body;
     for (const auto& f : figures) body += f + "\n";

@@ -22,6 +22,14 @@ struct bar {
 };
 std::string intervals(const std::string& title, const std::vector<bar>& bars, double lo, double hi);
 
+// Points per row (one series each, with its colour index), e.g. a statistic per
+// population from a simulation and from publications; x from 0 to the largest value.
+struct series {
+    std::string name;
+    std::vector<double> values;  // per row; NaN: none
+};
+std::string dots(const std::string& title, const std::vector<std::string>& rows, const std::vector<series>& s);
+
 std::string escape(const std::string& text);
 // The page: a title, a preformatted table and the figures in order.
 std::string page(const std::string& title, const std::string& summary_html, const std::vector<std::string>& figures);

@@ -39,8 +39,10 @@ file_kind detect_file(const std::string& path) {
     if (colon != std::string::npos && colon > 1 && !std::filesystem::exists(path)) return file_kind::matrix_hdf5;
     if (!std::filesystem::exists(path)) throw input_error(path, "", "no such file");
     if (!hdf5_signature(path)) {
-        if (std::filesystem::path(path).extension() == ".csv") return file_kind::csv;
-        throw input_error(path, "", "neither HDF5 (SONATA spikes, NWB, a model, a matrix) nor a .csv file");
+        const auto ext = std::filesystem::path(path).extension();
+        if (ext == ".csv") return file_kind::csv;
+        if (ext == ".json") return file_kind::json;
+        throw input_error(path, "", "neither HDF5 (SONATA spikes, NWB, a model, a matrix) nor a .csv or .json file");
     }
     try {
         h5::handle file = h5::open_file_readonly(path);

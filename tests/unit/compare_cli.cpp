@@ -229,6 +229,39 @@ TEST_CASE("compare: an NWB recording as a condition x unit representation", "[un
     CHECK_THAT(missing.err, Contains("no column 'orientation'"));
 }
 
+TEST_CASE("compare: spikes against published population statistics", "[unit][cli][compare]") {
+    test::temp_dir tmp;
+    const auto spikes = tmp / "s.h5";
+    io::write_spikes(spikes, poisson_file(8.0, 6));
+    const auto f = io::read_spikes(spikes);
+    test::json pub = {{"kind", "published population statistics"},
+                      {"source", "a test"},
+                      {"window_ms", {0.0, 1000.0}},
+                      {"sets", {{{"label", "paper"}, {"rate_Hz", {{"E", 8.0}}}, {"cv_isi", {{"E", 1.0}, {"I", 1.0}}}}}}};
+    std::ofstream(tmp / "pub.json") << pub.dump();
+    const auto r = test::run_myelin(fmt::format("compare '{}' '{}' --report '{}'", spikes.string(),
+                                                (tmp / "pub.json").string(), (tmp / "rep").string()));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto j = test::json::parse(std::ifstream(tmp / "rep" / "report.json"));
+    const double rate_e = static_cast<double>(f.populations[0].timestamps_ms.size()) / 40.0;  // 40 neurons, 1 s
+    CHECK(j["rate_Hz"][0]["population"] == "E");
+    CHECK(j["rate_Hz"][0]["myelin"].get<double>() == Approx(rate_e).epsilon(1e-12));
+    CHECK(j["rate_Hz"][0]["published"][0]["ratio"].get<double>() == Approx(rate_e / 8.0).epsilon(1e-12));
+    CHECK_FALSE(j["rate_Hz"][1].contains("published"));  // I has no published rate
+    CHECK(j["cv_isi"][1]["published"][0]["value"] == 1.0);
+    check_page(tmp / "rep" / "report.html", 2);
+
+    pub["sets"][0]["rate_Hz"]["L23E"] = 1.0;
+    std::ofstream(tmp / "typo.json") << pub.dump();
+    const auto typo = test::run_myelin(fmt::format("compare '{}' '{}'", spikes.string(), (tmp / "typo.json").string()));
+    CHECK(typo.exit_code == 2);
+    CHECK_THAT(typo.err, Contains("sets[0].rate_Hz.L23E") && Contains("no population 'L23E'") && Contains("E, I"));
+    std::ofstream(tmp / "other.json") << R"({"kind": "something else"})";
+    CHECK_THAT(test::run_myelin(fmt::format("compare '{}' '{}'", spikes.string(), (tmp / "other.json").string())).err,
+               Contains("published population statistics"));
+}
+
 TEST_CASE("compare: bad input is refused by name", "[unit][cli][compare]") {
     test::temp_dir tmp;
     const auto spikes = tmp / "s.h5";

@@ -7,10 +7,10 @@
 
 namespace myelin::io {
 
-enum class file_kind { sonata_spikes, nwb, model, matrix_hdf5, csv };
+enum class file_kind { sonata_spikes, nwb, model, matrix_hdf5, csv, json };
 
 // By content for HDF5 files (nwb_version attribute, /spikes group, a Myelin model), by
-// the .csv extension otherwise; throws input_error for what is neither.
+// the .csv or .json extension otherwise; throws input_error for what is neither.
 file_kind detect_file(const std::string& path);
 
 // CSV: rows of numbers separated by commas; a first line that is not all numbers is a
