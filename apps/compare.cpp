@@ -35,6 +35,15 @@ json number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
 std::string short_name(const std::string& path) { return std::filesystem::path(path).filename().string(); }
 
+// Writes report.json and report.html into the staging folder and moves them into place.
+void write_report(io::output_dir& out, const std::string& title, const std::string& text, const json& j,
+                  const std::vector<std::string>& figures) {
+    std::ofstream(out.file("report.json")) << j.dump(1) << "\n";
+    std::ofstream(out.file("report.html")) << report::page(title, "<pre>" + report::escape(text) + "</pre>", figures);
+    out.commit();
+    fmt::print("\nreport: {}/report.html, report.json\n", out.final_dir().string());
+}
+
 // ---- spikes ----
 
 struct spike_side {
@@ -227,11 +236,7 @@ int compare_spikes(const compare_cli& cli, io::file_kind kind_a, io::file_kind k
                        report::raster(fmt::format("{} raster ({} of {} neurons)", s == &a ? na : nb, shown.size(), s->trains.size()),
                                       shown, s->t0, end));
     }
-    std::ofstream(out->file("report.json")) << j.dump(1) << "\n";
-    std::ofstream(out->file("report.html"))
-        << report::page("Myelin comparison: spikes", "<pre>" + report::escape(head + table) + "</pre>", figures);
-    out->commit();
-    fmt::print("\nreport: {}/report.html, report.json\n", cli.report);
+    write_report(*out, "Myelin comparison: spikes", head + table, j, figures);
     return 0;
 }
 
@@ -430,11 +435,7 @@ int compare_representations(const compare_cli& cli, io::file_kind kind_a, io::fi
     if (!out) return 0;
     figures.insert(figures.begin(), report::heatmap("RDM of B (1 - r)", shrink(full_rdm(b.m), 60)));
     figures.insert(figures.begin(), report::heatmap("RDM of A (1 - r)", shrink(full_rdm(a.m), 60)));
-    std::ofstream(out->file("report.json")) << j.dump(1) << "\n";
-    std::ofstream(out->file("report.html"))
-        << report::page("Myelin comparison: representations", "<pre>" + report::escape(head + table) + "</pre>", figures);
-    out->commit();
-    fmt::print("\nreport: {}/report.html, report.json\n", cli.report);
+    write_report(*out, "Myelin comparison: representations", head + table, j, figures);
     return 0;
 }
 
@@ -533,11 +534,7 @@ int compare_published(const compare_cli& cli) {
     head += "\n";
     fmt::print("{}{}", head, table);
     if (!out) return 0;
-    std::ofstream(out->file("report.json")) << j.dump(1) << "\n";
-    std::ofstream(out->file("report.html"))
-        << report::page("Myelin comparison: published statistics", "<pre>" + report::escape(head + table) + "</pre>", figures);
-    out->commit();
-    fmt::print("report: {}/report.html, report.json\n", cli.report);
+    write_report(*out, "Myelin comparison: published statistics", head + table, j, figures);
     return 0;
 }
 

@@ -186,23 +186,20 @@ int main(int argc, char** argv) {
         if (*info_cmd) return myelin::apps::info_command(spikes_file, info_start, info_stop);
         if (*models_cmd) return myelin::apps::models_command(model_name);
         if (*train_cmd) return myelin::apps::train_command(train);
+        // --rows FIRST END of eval and compare.
+        auto row_range = [](const std::vector<std::size_t>& r) -> std::optional<std::pair<std::size_t, std::size_t>> {
+            if (r.empty()) return std::nullopt;
+            if (r[1] <= r[0])
+                throw myelin::input_error("", "--rows", fmt::format("{} {}: the end must be after the first row", r[0], r[1]));
+            return std::pair{r[0], r[1]};
+        };
         if (*eval_cmd) {
-            if (!eval_rows.empty()) {
-                if (eval_rows[1] <= eval_rows[0])
-                    throw myelin::input_error("", "--rows", fmt::format("{} {}: the end must be after the first row",
-                                                                       eval_rows[0], eval_rows[1]));
-                eval.rows = std::pair{eval_rows[0], eval_rows[1]};
-            }
+            eval.rows = row_range(eval_rows);
             return myelin::apps::eval_command(eval);
         }
         if (*export_cmd) return myelin::apps::export_command(exp);
         if (*compare_cmd) {
-            if (!cmp_rows.empty()) {
-                if (cmp_rows[1] <= cmp_rows[0])
-                    throw myelin::input_error("", "--rows", fmt::format("{} {}: the end must be after the first row",
-                                                                       cmp_rows[0], cmp_rows[1]));
-                cmp.rows = std::pair{cmp_rows[0], cmp_rows[1]};
-            }
+            cmp.rows = row_range(cmp_rows);
             if (!(cmp.window_s[1] > cmp.window_s[0]))
                 throw myelin::input_error("", "--window", fmt::format("{} {}: STOP must be after START", cmp.window_s[0],
                                                                      cmp.window_s[1]));

@@ -250,17 +250,29 @@ void write_string(hid_t parent, const std::string& name, const std::string& valu
     check(H5Dwrite(d.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &text), "write " + name);
 }
 
-void write_strings(hid_t parent, const std::string& name, const std::vector<std::string>& v, std::size_t rows,
-                   std::size_t cols) {
+namespace {
+
+void write_string_array(hid_t parent, const std::string& name, const std::vector<std::string>& v,
+                        const std::vector<hsize_t>& dims) {
     handle type = utf8_string_type();
-    const hsize_t dims[2] = {rows, cols};
-    handle space(check(H5Screate_simple(2, dims, nullptr), "create dataspace"), H5Sclose);
+    handle space(check(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), "create dataspace"), H5Sclose);
     handle d(check(H5Dcreate2(parent, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                    "create dataset " + name),
              H5Dclose);
     std::vector<const char*> raw;
     for (const auto& s : v) raw.push_back(s.c_str());
     if (!raw.empty()) check(H5Dwrite(d.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()), "write " + name);
+}
+
+}  // namespace
+
+void write_strings(hid_t parent, const std::string& name, const std::vector<std::string>& v, std::size_t rows,
+                   std::size_t cols) {
+    write_string_array(parent, name, v, {rows, cols});
+}
+
+void write_strings(hid_t parent, const std::string& name, const std::vector<std::string>& v) {
+    write_string_array(parent, name, v, {v.size()});
 }
 
 std::string read_string(hid_t parent, const std::string& name) {
@@ -392,18 +404,6 @@ void write_reference_attribute(hid_t object, const std::string& name, const std:
 
 void write_dataset(hid_t parent, const std::string& name, const std::vector<std::int64_t>& v) {
     write_1d(parent, name, v, H5T_STD_I64LE, H5T_NATIVE_INT64);
-}
-
-void write_strings(hid_t parent, const std::string& name, const std::vector<std::string>& v) {
-    handle type = utf8_string_type();
-    const hsize_t dims[1] = {v.size()};
-    handle space(check(H5Screate_simple(1, dims, nullptr), "create dataspace"), H5Sclose);
-    handle d(check(H5Dcreate2(parent, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                   "create dataset " + name),
-             H5Dclose);
-    std::vector<const char*> raw;
-    for (const auto& s : v) raw.push_back(s.c_str());
-    if (!raw.empty()) check(H5Dwrite(d.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()), "write " + name);
 }
 
 std::vector<std::string> read_strings(hid_t parent, const std::string& name) {
