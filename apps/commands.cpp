@@ -5,6 +5,7 @@
 #include <myelin/io/config.hpp>
 #include <myelin/io/output_dir.hpp>
 #include <myelin/io/sonata.hpp>
+#include <myelin/io/sonata_circuit.hpp>
 #include <myelin/io/weights.hpp>
 #include <myelin/models/registry.hpp>
 #include <myelin/simulator/engine.hpp>
@@ -22,6 +23,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <numeric>
 
 namespace myelin::apps {
 
@@ -180,18 +182,47 @@ int simulate(const session& s, communicator& comm, const std::function<std::uniq
         io::spike_file file;
         file.t_start_ms = 0.0;
         file.t_stop_ms = t_stop_ms;
+        // Populations with output_as (SONATA imports) share the file population they name.
+        auto out_name = [&](std::size_t p) {
+            return spec.populations[p].output_population.empty() ? spec.populations[p].name : spec.populations[p].output_population;
+        };
         std::vector<std::size_t> slot(spec.populations.size(), SIZE_MAX);
         for (auto p : spec.spikes->populations) {
             if (slot[p] != SIZE_MAX) continue;
-            slot[p] = file.populations.size();
-            file.populations.push_back({spec.populations[p].name, {}, {}, spec.populations[p].n, io::spike_sorting::by_time});
+            for (std::size_t q = 0; q < file.populations.size(); ++q)
+                if (file.populations[q].name == out_name(p)) slot[p] = q;
+            if (slot[p] == SIZE_MAX) {
+                slot[p] = file.populations.size();
+                file.populations.push_back({out_name(p), {}, {}, 0, io::spike_sorting::by_time});
+            }
+        }
+        for (std::size_t p = 0; p < spec.populations.size(); ++p) {  // sizes: every neuron written there
+            if (slot[p] == SIZE_MAX) continue;
+            auto& n = *file.populations[slot[p]].n_nodes;
+            for (std::size_t q = 0; q < spec.populations.size(); ++q) {
+                if (out_name(q) != out_name(p)) continue;
+                for (auto id : spec.populations[q].output_ids) n = std::max<std::uint64_t>(n, id + 1);
+                if (spec.populations[q].output_ids.empty()) n = std::max<std::uint64_t>(n, spec.populations[q].n);
+            }
         }
         for (const spike& s : spikes) {
             std::size_t p = 0;
             while (p + 1 < spec.populations.size() && s.gid >= sim->first_gid(p + 1)) ++p;
             auto& pop = file.populations[slot[p]];
+            const auto local = s.gid - sim->first_gid(p);
             pop.timestamps_ms.push_back(static_cast<double>(s.step + 1) * h);
-            pop.node_ids.push_back(s.gid - sim->first_gid(p));
+            pop.node_ids.push_back(spec.populations[p].output_ids.empty() ? local : spec.populations[p].output_ids[local]);
+        }
+        for (auto& pop : file.populations) {  // merged populations: back into time order
+            std::vector<std::size_t> order(pop.node_ids.size());
+            std::iota(order.begin(), order.end(), 0);
+            std::stable_sort(order.begin(), order.end(),
+                             [&](std::size_t a, std::size_t b) { return pop.timestamps_ms[a] < pop.timestamps_ms[b]; });
+            std::vector<double> t;
+            std::vector<std::uint64_t> id;
+            for (auto k : order) t.push_back(pop.timestamps_ms[k]), id.push_back(pop.node_ids[k]);
+            pop.timestamps_ms = std::move(t);
+            pop.node_ids = std::move(id);
         }
         for (const auto& pop : file.populations)
             stats.push_back(analysis::spike_stats(pop.name, *pop.n_nodes, pop.timestamps_ms, pop.node_ids, 0.0, t_stop_ms));
@@ -250,8 +281,11 @@ int run_command(const run_options& o, communicator& comm) {
     s.config_file = s.source = o.config;
     s.flags = o.flags;
     on_all_ranks(comm, [&] {
-        s.config_text = io::read_config_text(o.config);
-        s.spec = io::parse_config(s.config_text, o.config, models::builtin_registry());
+        // A SONATA circuit becomes a Myelin config first (io/sonata_circuit.hpp).
+        const bool sonata = io::is_sonata_config(o.config);
+        s.config_text = sonata ? io::sonata_to_config(o.config, models::builtin_registry()) : io::read_config_text(o.config);
+        s.spec = io::parse_config(s.config_text, sonata ? o.config + " (SONATA circuit as a Myelin config)" : o.config,
+                                  models::builtin_registry());
         auto& spec = s.spec;
         if (o.seed) spec.simulation.seed = *o.seed;
         apply(o.flags, spec);

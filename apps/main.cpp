@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
 
     myelin::apps::run_options run;
     auto* run_cmd = app.add_subcommand("run", "Build and simulate the network described by a JSON config");
-    run_cmd->add_option("config", run.config, "Network config (JSON), see docs/config.md")->required();
+    run_cmd->add_option("config", run.config, "Network config (JSON), or a SONATA simulation or circuit config; see docs/config.md")->required();
     run_cmd->add_option("--seed", run.seed, "Random seed, 0 to 4294967295 (overrides simulation.seed)");
     run_cmd->add_option("--t-stop", run.t_stop_ms, "Biological time to simulate in ms (overrides simulation.t_stop)")
         ->check(CLI::PositiveNumber);

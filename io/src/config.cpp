@@ -8,8 +8,10 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <limits>
 #include <set>
 #include <sstream>
@@ -263,8 +265,36 @@ private:
                     p.initial.push_back({*var, dist(it.value(), ir.at(it.key()), ir), ir.at(it.key())});
                 }
             }
+            if (r.has("output_as")) {
+                object_reader o(r.get("output_as"), r.at("output_as"), file_);
+                p.output_population = o.text("population");
+                if (p.output_population.empty() || p.output_population.find('/') != std::string::npos)
+                    fail(o.at("population"), fmt::format("name '{}'; must be non-empty and contain no '/'", p.output_population));
+                p.output_ids = neuron_list(o.get("node_ids"), o.at("node_ids"), o);
+                if (p.output_ids.size() != p.n)
+                    fail(o.at("node_ids"), fmt::format("{} node ids for {} neurons; one per neuron", p.output_ids.size(), p.n));
+                o.finish();
+            }
             r.finish();
             spec_.populations.push_back(std::move(p));
+        }
+        // Two neurons must not be written as the same (population, node id). Only
+        // populations written under another name can collide.
+        std::map<std::string, std::vector<std::pair<std::uint64_t, std::size_t>>> written;  // id, population
+        for (std::size_t q = 0; q < spec_.populations.size(); ++q) {
+            const auto& p = spec_.populations[q];
+            if (!p.output_population.empty())
+                for (auto id : p.output_ids) written[p.output_population].push_back({id, q});
+        }
+        for (auto& [name, ids] : written) {
+            if (const auto plain = spec_.population_index(name); plain && spec_.populations[*plain].output_population.empty())
+                for (std::size_t i = 0; i < spec_.populations[*plain].n; ++i) ids.push_back({i, *plain});
+            std::sort(ids.begin(), ids.end());
+            for (std::size_t k = 1; k < ids.size(); ++k)
+                if (ids[k].first == ids[k - 1].first)
+                    fail(spec_.populations[ids[k].second].path,
+                         fmt::format("node {} of output population '{}' is also written by {}", ids[k].first, name,
+                                     spec_.populations[ids[k - 1].second].path));
         }
     }
 

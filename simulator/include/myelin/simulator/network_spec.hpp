@@ -39,6 +39,11 @@ struct population_spec {
     std::size_t n = 0;
     param_values params;
     std::vector<initial_value> initial;
+    // Spikes are written under this population name with these node ids (one per
+    // neuron); empty: the population's own name and 0..n-1. Set for networks imported
+    // from SONATA circuits, whose populations Myelin splits by node type.
+    std::string output_population;
+    std::vector<std::uint64_t> output_ids;
     std::string path;
 };
 
