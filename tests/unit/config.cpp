@@ -335,3 +335,25 @@ TEST_CASE("config: explicit connections are checked", "[unit][config]") {
                                          "connections take one value per synapse"));
     }
 }
+
+TEST_CASE("config: output_as maps populations onto output names and ids", "[unit][config]") {
+    auto c = good();
+    c["populations"][0]["output_as"] = {{"population", "net"}, {"node_ids", test::json::array()}};
+    const auto n0 = c["populations"][0]["n"].get<std::size_t>(), n1 = c["populations"][1]["n"].get<std::size_t>();
+    for (std::size_t i = 0; i < n0; ++i) c["populations"][0]["output_as"]["node_ids"].push_back(2 * i);
+    c["populations"][1]["output_as"] = {{"population", "net"}, {"node_ids", test::json::array()}};
+    for (std::size_t i = 0; i < n1; ++i) c["populations"][1]["output_as"]["node_ids"].push_back(2 * i + 1);
+    const auto spec = test::parse(c);
+    CHECK(spec.populations[1].output_population == "net");
+    CHECK(spec.populations[1].output_ids[0] == 1);
+
+    auto clash = c;
+    clash["populations"][1]["output_as"]["node_ids"][0] = 2;  // population 0 writes node 2
+    CHECK_THAT(error_of(clash), Contains("node 2 of output population 'net' is also written by populations[0]"));
+    auto short_list = c;
+    short_list["populations"][0]["output_as"]["node_ids"].erase(0);
+    CHECK_THAT(error_of(short_list), Contains(fmt::format("populations[0].output_as.node_ids: {} node ids for {} neurons", n0 - 1, n0)));
+    auto unknown = c;
+    unknown["populations"][0]["output_as"]["ids"] = 1;
+    CHECK_THAT(error_of(unknown), Contains("populations[0].output_as"));
+}
