@@ -83,17 +83,25 @@ with h5py.File(out / "input_spikes.h5", "w") as f:
 in_src = rng.integers(0, 4, size=20)
 in_tgt = rng.choice(node_ids, size=20)
 in_w = np.round(rng.uniform(100.0, 400.0, size=20), 3)
-with h5py.File(out / "input_net_edges.h5", "w") as f:
-    sonata_attrs(f)
-    g = f.create_group("edges/input_to_net")
-    g["source_node_id"] = in_src.astype(np.uint64)
-    g["source_node_id"].attrs["node_population"] = "input"
-    g["target_node_id"] = in_tgt.astype(np.uint64)
-    g["target_node_id"].attrs["node_population"] = "net"
-    g["edge_type_id"] = np.full(20, 400, dtype=np.uint32)
-    g["edge_group_id"] = np.zeros(20, dtype=np.uint32)
-    g["edge_group_index"] = np.arange(20, dtype=np.uint64)
-    g["0/syn_weight"] = in_w
+
+
+def write_edges(file, name, source_pop, target_pop, src, tgt, edge_types, group):
+    """An edge population with one edge group (0) holding the per-edge datasets."""
+    with h5py.File(out / file, "w") as f:
+        sonata_attrs(f)
+        g = f.create_group(f"edges/{name}")
+        g["source_node_id"] = src.astype(np.uint64)
+        g["source_node_id"].attrs["node_population"] = source_pop
+        g["target_node_id"] = tgt.astype(np.uint64)
+        g["target_node_id"].attrs["node_population"] = target_pop
+        g["edge_type_id"] = edge_types.astype(np.uint32)
+        g["edge_group_id"] = np.zeros(len(src), dtype=np.uint32)
+        g["edge_group_index"] = np.arange(len(src), dtype=np.uint64)
+        for key, values in group.items():
+            g[f"0/{key}"] = values
+
+
+write_edges("input_net_edges.h5", "input_to_net", "input", "net", in_src, in_tgt, np.full(20, 400), {"syn_weight": in_w})
 (out / "input_net_edge_types.csv").write_text(
     "edge_type_id model_template delay dynamics_params\n400 static_synapse 2.0 static.json\n")
 
@@ -103,18 +111,8 @@ rec_tgt = rng.choice(node_ids, size=40)
 rec_type = np.array([300 if types[row_of[int(s)]] == 100 else 301 for s in rec_src])
 nsyns = rng.integers(1, 4, size=40)
 rec_delay = np.round(rng.uniform(0.5, 3.0, size=40), 1)
-with h5py.File(out / "net_net_edges.h5", "w") as f:
-    sonata_attrs(f)
-    g = f.create_group("edges/net_to_net")
-    g["source_node_id"] = rec_src.astype(np.uint64)
-    g["source_node_id"].attrs["node_population"] = "net"
-    g["target_node_id"] = rec_tgt.astype(np.uint64)
-    g["target_node_id"].attrs["node_population"] = "net"
-    g["edge_type_id"] = rec_type.astype(np.uint32)
-    g["edge_group_id"] = np.zeros(40, dtype=np.uint32)
-    g["edge_group_index"] = np.arange(40, dtype=np.uint64)
-    g["0/nsyns"] = nsyns.astype(np.uint32)
-    g["0/delay"] = rec_delay
+write_edges("net_net_edges.h5", "net_to_net", "net", "net", rec_src, rec_tgt, rec_type,
+            {"nsyns": nsyns.astype(np.uint32), "delay": rec_delay})
 (out / "net_net_edge_types.csv").write_text(
     "edge_type_id model_template syn_weight delay dynamics_params\n"
     "300 static_synapse 60.0 NULL static.json\n"
