@@ -137,6 +137,24 @@ std::vector<std::uint64_t> read_ids(hid_t g, const std::string& name) {
     return out;
 }
 
+// Calls f(group, name, where) for each population under /TOP of a SONATA nodes or edges
+// file; HDF5 errors become input errors naming the file.
+template <class F>
+void for_each_population(const fs::path& file, const std::string& top, F&& f) {
+    try {
+        h5::handle h = h5::open_file_readonly(file.string());
+        if (!h5::exists(h.get(), top))
+            throw input_error(file.string(), "", fmt::format("not a SONATA {0} file: no /{0} group", top));
+        h5::handle root = h5::open_group(h.get(), top);
+        for (const auto& pop : h5::children(root.get())) {
+            h5::handle g = h5::open_group(root.get(), pop);
+            f(g.get(), pop, "/" + top + "/" + pop);
+        }
+    } catch (const h5::error& e) {
+        throw input_error(file.string(), "", fmt::format("cannot read as a SONATA {} file: {}", top, e.what()));
+    }
+}
+
 struct node_type {
     std::string model_type, model, population_column;
     json params = json::object();
@@ -290,62 +308,53 @@ private:
             }
             by_id[id] = t;
         }
-        try {
-            h5::handle f = h5::open_file_readonly(nodes_file.string());
-            if (!h5::exists(f.get(), "nodes")) throw input_error(nodes_file.string(), "", "not a SONATA nodes file: no /nodes group");
-            h5::handle root = h5::open_group(f.get(), "nodes");
-            for (const auto& pop : h5::children(root.get())) {
-                h5::handle g = h5::open_group(root.get(), pop);
-                const std::string where = "/nodes/" + pop;
-                if (!h5::exists(g.get(), "node_type_id")) throw input_error(nodes_file.string(), where, "no node_type_id dataset");
-                const auto type_ids = read_ids(g.get(), "node_type_id");
-                std::vector<std::uint64_t> ids(type_ids.size());
-                if (h5::exists(g.get(), "node_id")) ids = read_ids(g.get(), "node_id");
-                else for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = i;
-                if (ids.size() != type_ids.size())
-                    throw input_error(nodes_file.string(), where + "/node_id", "not as long as node_type_id");
-                for (const auto& child : h5::children(g.get()))
-                    if (h5::is_group(g.get(), child)) {
-                        if (h5::exists(g.get(), child + "/dynamics_params"))
-                            throw input_error(nodes_file.string(), where + "/" + child + "/dynamics_params",
-                                              "per-node dynamics_params are not supported: give parameters per node type");
-                        for (const char* key : {"model_type", "model_template"})
-                            if (h5::exists(g.get(), child + "/" + key))
-                                throw input_error(nodes_file.string(), where + "/" + child + "/" + key,
-                                                  "per-node model types are not supported: set them in the node types table");
-                    }
-                // One Myelin population per node type, in order of type id.
-                std::map<std::uint64_t, std::size_t> index;
-                for (std::size_t i = 0; i < type_ids.size(); ++i) {
-                    const auto t = by_id.find(type_ids[i]);
-                    if (t == by_id.end())
-                        throw input_error(nodes_file.string(), fmt::format("{}/node_type_id[{}]", where, i),
-                                          fmt::format("node type {} is not in {}", type_ids[i], types.file));
-                    index.try_emplace(type_ids[i], 0);
+        for_each_population(nodes_file, "nodes", [&](hid_t g, const std::string& pop, const std::string& where) {
+            if (!h5::exists(g, "node_type_id")) throw input_error(nodes_file.string(), where, "no node_type_id dataset");
+            const auto type_ids = read_ids(g, "node_type_id");
+            std::vector<std::uint64_t> ids(type_ids.size());
+            if (h5::exists(g, "node_id")) ids = read_ids(g, "node_id");
+            else for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = i;
+            if (ids.size() != type_ids.size())
+                throw input_error(nodes_file.string(), where + "/node_id", "not as long as node_type_id");
+            for (const auto& child : h5::children(g))
+                if (h5::is_group(g, child)) {
+                    if (h5::exists(g, child + "/dynamics_params"))
+                        throw input_error(nodes_file.string(), where + "/" + child + "/dynamics_params",
+                                          "per-node dynamics_params are not supported: give parameters per node type");
+                    for (const char* key : {"model_type", "model_template"})
+                        if (h5::exists(g, child + "/" + key))
+                            throw input_error(nodes_file.string(), where + "/" + child + "/" + key,
+                                              "per-node model types are not supported: set them in the node types table");
                 }
-                for (auto& [type, at] : index) {
-                    const auto& t = by_id[type];
-                    myelin_population p;
-                    p.name = index.size() == 1 ? pop : fmt::format("{}.{}", pop, type);
-                    p.sonata = pop;
-                    p.type_id = type;
-                    p.model = t.model;
-                    p.params = t.params;
-                    p.is_virtual = t.model_type == "virtual";
-                    at = populations_.size();
-                    populations_.push_back(std::move(p));
-                }
-                auto& lookup = nodes_[pop];
-                for (std::size_t i = 0; i < type_ids.size(); ++i) {
-                    auto& p = populations_[index[type_ids[i]]];
-                    if (!lookup.try_emplace(ids[i], node_ref{index[type_ids[i]], p.node_ids.size()}).second)
-                        throw input_error(nodes_file.string(), fmt::format("{}/node_id[{}]", where, i), fmt::format("node id {} appears twice", ids[i]));
-                    p.node_ids.push_back(ids[i]);
-                }
+            // One Myelin population per node type, in order of type id.
+            std::map<std::uint64_t, std::size_t> index;
+            for (std::size_t i = 0; i < type_ids.size(); ++i) {
+                const auto t = by_id.find(type_ids[i]);
+                if (t == by_id.end())
+                    throw input_error(nodes_file.string(), fmt::format("{}/node_type_id[{}]", where, i),
+                                      fmt::format("node type {} is not in {}", type_ids[i], types.file));
+                index.try_emplace(type_ids[i], 0);
             }
-        } catch (const h5::error& e) {
-            throw input_error(nodes_file.string(), "", fmt::format("cannot read as a SONATA nodes file: {}", e.what()));
-        }
+            for (auto& [type, at] : index) {
+                const auto& t = by_id[type];
+                myelin_population p;
+                p.name = index.size() == 1 ? pop : fmt::format("{}.{}", pop, type);
+                p.sonata = pop;
+                p.type_id = type;
+                p.model = t.model;
+                p.params = t.params;
+                p.is_virtual = t.model_type == "virtual";
+                at = populations_.size();
+                populations_.push_back(std::move(p));
+            }
+            auto& lookup = nodes_[pop];
+            for (std::size_t i = 0; i < type_ids.size(); ++i) {
+                auto& p = populations_[index[type_ids[i]]];
+                if (!lookup.try_emplace(ids[i], node_ref{index[type_ids[i]], p.node_ids.size()}).second)
+                    throw input_error(nodes_file.string(), fmt::format("{}/node_id[{}]", where, i), fmt::format("node id {} appears twice", ids[i]));
+                p.node_ids.push_back(ids[i]);
+            }
+        });
     }
 
     node_ref node(const std::string& pop, std::uint64_t id, const std::string& file, const std::string& where) const {
@@ -387,82 +396,73 @@ private:
                 check_model(t.synapse, model_kind::synapse, t.params, types.file, where, params_file);
             by_id[static_cast<std::uint64_t>(number_of(row[*id_col], types.file, where))] = t;
         }
-        try {
-            h5::handle f = h5::open_file_readonly(edges_file.string());
-            if (!h5::exists(f.get(), "edges")) throw input_error(edges_file.string(), "", "not a SONATA edges file: no /edges group");
-            h5::handle root = h5::open_group(f.get(), "edges");
-            for (const auto& epop : h5::children(root.get())) {
-                h5::handle g = h5::open_group(root.get(), epop);
-                const std::string where = "/edges/" + epop;
-                for (const char* d : {"source_node_id", "target_node_id", "edge_type_id"})
-                    if (!h5::exists(g.get(), d)) throw input_error(edges_file.string(), where, fmt::format("no {} dataset", d));
-                auto population_attr = [&](const char* d) {
-                    h5::handle ds(h5::check(H5Dopen2(g.get(), d, H5P_DEFAULT), std::string("open ") + d), H5Dclose);
-                    if (!h5::has_attribute(ds.get(), "node_population"))
-                        throw input_error(edges_file.string(), where + "/" + d, "no node_population attribute");
-                    return h5::read_string_attribute(ds.get(), "node_population");
-                };
-                const std::string src_pop = population_attr("source_node_id"), tgt_pop = population_attr("target_node_id");
-                const auto src = read_ids(g.get(), "source_node_id"), tgt = read_ids(g.get(), "target_node_id");
-                const auto type = read_ids(g.get(), "edge_type_id");
-                if (src.size() != tgt.size() || src.size() != type.size())
-                    throw input_error(edges_file.string(), where, "source_node_id, target_node_id and edge_type_id differ in length");
-                // Per-edge values from the edge groups override the type's.
-                std::vector<std::uint64_t> group_id(src.size(), 0), group_index(src.size(), 0);
-                const bool grouped = h5::exists(g.get(), "edge_group_id");
-                if (grouped) {
-                    group_id = read_ids(g.get(), "edge_group_id");
-                    group_index = read_ids(g.get(), "edge_group_index");
-                }
-                std::map<std::uint64_t, std::map<std::string, std::vector<double>>> groups;
-                for (const auto& child : h5::children(g.get())) {
-                    if (!h5::is_group(g.get(), child) || child == "indices") continue;
-                    if (h5::exists(g.get(), child + "/dynamics_params"))
-                        throw input_error(edges_file.string(), where + "/" + child + "/dynamics_params",
-                                          "per-edge dynamics_params are not supported: give parameters per edge type");
-                    h5::handle eg = h5::open_group(g.get(), child);
-                    for (const char* key : {"syn_weight", "delay", "nsyns"})
-                        if (h5::exists(eg.get(), key))
-                            groups[static_cast<std::uint64_t>(number_of(child, edges_file.string(), where + "/" + child))][key] =
-                                h5::read_numbers(eg.get(), key);
-                }
-                for (std::size_t k = 0; k < src.size(); ++k) {
-                    const std::string at = fmt::format("{}[{}]", where, k);
-                    const auto t = by_id.find(type[k]);
-                    if (t == by_id.end())
-                        throw input_error(edges_file.string(), at, fmt::format("edge type {} is not in {}", type[k], types.file));
-                    auto value = [&](const char* key, std::optional<double> fallback) -> std::optional<double> {
-                        if (grouped) {
-                            const auto gi = groups.find(group_id[k]);
-                            if (gi != groups.end()) {
-                                const auto v = gi->second.find(key);
-                                if (v != gi->second.end()) {
-                                    if (group_index[k] >= v->second.size())
-                                        throw input_error(edges_file.string(), at + "/edge_group_index", "beyond the group's data");
-                                    return v->second[group_index[k]];
-                                }
+        for_each_population(edges_file, "edges", [&](hid_t g, const std::string&, const std::string& where) {
+            for (const char* d : {"source_node_id", "target_node_id", "edge_type_id"})
+                if (!h5::exists(g, d)) throw input_error(edges_file.string(), where, fmt::format("no {} dataset", d));
+            auto population_attr = [&](const char* d) {
+                h5::handle ds(h5::check(H5Dopen2(g, d, H5P_DEFAULT), std::string("open ") + d), H5Dclose);
+                if (!h5::has_attribute(ds.get(), "node_population"))
+                    throw input_error(edges_file.string(), where + "/" + d, "no node_population attribute");
+                return h5::read_string_attribute(ds.get(), "node_population");
+            };
+            const std::string src_pop = population_attr("source_node_id"), tgt_pop = population_attr("target_node_id");
+            const auto src = read_ids(g, "source_node_id"), tgt = read_ids(g, "target_node_id");
+            const auto type = read_ids(g, "edge_type_id");
+            if (src.size() != tgt.size() || src.size() != type.size())
+                throw input_error(edges_file.string(), where, "source_node_id, target_node_id and edge_type_id differ in length");
+            // Per-edge values from the edge groups override the type's.
+            std::vector<std::uint64_t> group_id(src.size(), 0), group_index(src.size(), 0);
+            const bool grouped = h5::exists(g, "edge_group_id");
+            if (grouped) {
+                group_id = read_ids(g, "edge_group_id");
+                group_index = read_ids(g, "edge_group_index");
+            }
+            std::map<std::uint64_t, std::map<std::string, std::vector<double>>> groups;
+            for (const auto& child : h5::children(g)) {
+                if (!h5::is_group(g, child) || child == "indices") continue;
+                if (h5::exists(g, child + "/dynamics_params"))
+                    throw input_error(edges_file.string(), where + "/" + child + "/dynamics_params",
+                                      "per-edge dynamics_params are not supported: give parameters per edge type");
+                h5::handle eg = h5::open_group(g, child);
+                for (const char* key : {"syn_weight", "delay", "nsyns"})
+                    if (h5::exists(eg.get(), key))
+                        groups[static_cast<std::uint64_t>(number_of(child, edges_file.string(), where + "/" + child))][key] =
+                            h5::read_numbers(eg.get(), key);
+            }
+            for (std::size_t k = 0; k < src.size(); ++k) {
+                const std::string at = fmt::format("{}[{}]", where, k);
+                const auto t = by_id.find(type[k]);
+                if (t == by_id.end())
+                    throw input_error(edges_file.string(), at, fmt::format("edge type {} is not in {}", type[k], types.file));
+                auto value = [&](const char* key, std::optional<double> fallback) -> std::optional<double> {
+                    if (grouped) {
+                        const auto gi = groups.find(group_id[k]);
+                        if (gi != groups.end()) {
+                            const auto v = gi->second.find(key);
+                            if (v != gi->second.end()) {
+                                if (group_index[k] >= v->second.size())
+                                    throw input_error(edges_file.string(), at + "/edge_group_index", "beyond the group's data");
+                                return v->second[group_index[k]];
                             }
                         }
-                        return fallback;
-                    };
-                    const auto w = value("syn_weight", t->second.weight), d = value("delay", t->second.delay);
-                    const double nsyns = value("nsyns", t->second.nsyns).value_or(1.0);
-                    if (!w) throw input_error(edges_file.string(), at, "no syn_weight (in the edge group or the edge type)");
-                    if (!d) throw input_error(edges_file.string(), at, "no delay (in the edge group or the edge type)");
-                    const auto s = node(src_pop, src[k], edges_file.string(), at + "/source_node_id");
-                    const auto r = node(tgt_pop, tgt[k], edges_file.string(), at + "/target_node_id");
-                    if (populations_[r.population].is_virtual)
-                        throw input_error(edges_file.string(), at, "an edge onto a virtual node");
-                    auto& proj = projection(s.population, r.population, type[k], t->second.synapse, t->second.params);
-                    proj["connection"]["sources"].push_back(s.local);
-                    proj["connection"]["targets"].push_back(r.local);
-                    proj["weight"].push_back(*w * nsyns);
-                    proj["delay"].push_back(*d);
-                }
+                    }
+                    return fallback;
+                };
+                const auto w = value("syn_weight", t->second.weight), d = value("delay", t->second.delay);
+                const double nsyns = value("nsyns", t->second.nsyns).value_or(1.0);
+                if (!w) throw input_error(edges_file.string(), at, "no syn_weight (in the edge group or the edge type)");
+                if (!d) throw input_error(edges_file.string(), at, "no delay (in the edge group or the edge type)");
+                const auto s = node(src_pop, src[k], edges_file.string(), at + "/source_node_id");
+                const auto r = node(tgt_pop, tgt[k], edges_file.string(), at + "/target_node_id");
+                if (populations_[r.population].is_virtual)
+                    throw input_error(edges_file.string(), at, "an edge onto a virtual node");
+                auto& proj = projection(s.population, r.population, type[k], t->second.synapse, t->second.params);
+                proj["connection"]["sources"].push_back(s.local);
+                proj["connection"]["targets"].push_back(r.local);
+                proj["weight"].push_back(*w * nsyns);
+                proj["delay"].push_back(*d);
             }
-        } catch (const h5::error& e) {
-            throw input_error(edges_file.string(), "", fmt::format("cannot read as a SONATA edges file: {}", e.what()));
-        }
+        });
     }
 
     ordered& projection(std::size_t source, std::size_t target, std::uint64_t type, const std::string& synapse, const json& params) {

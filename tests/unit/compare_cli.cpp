@@ -15,7 +15,6 @@
 
 #include <fstream>
 #include <random>
-#include <regex>
 #include <sstream>
 
 using namespace myelin;

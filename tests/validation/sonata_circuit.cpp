@@ -14,7 +14,6 @@
 #include <fmt/format.h>
 
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 using namespace myelin;
