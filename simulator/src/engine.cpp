@@ -234,7 +234,7 @@ void engine::impl::setup_plasticity(part& me) {
                                                                           spec.populations[proj.target].name));
             }
         }
-        r.dynamics->bind(&me.history, std::move(slots));
+        r.dynamics->bind(&me.history, proj.target, std::move(slots));
         for (std::uint64_t k = 0; k < r.size(); ++k) ++incoming[r.target(k)];
     }
     me.history.set_incoming(std::move(incoming));

@@ -12,7 +12,10 @@ decay_table::decay_table(double tau_ms, double h_ms) : tau_(tau_ms), h_(h_ms) {
     // Eight time constants (the trace is then below 3.4e-4 of a spike), at most 4096 steps.
     const auto n = static_cast<std::size_t>(std::min(4096.0, std::ceil(8.0 * tau_ms / h_ms)));
     table_.resize(n);
-    for (std::size_t dt = 0; dt < n; ++dt) table_[dt] = exact(static_cast<step_t>(dt));
+    for (std::size_t dt = 0; dt < n; ++dt) table_[dt] = std::exp(-static_cast<double>(dt) * h_ / tau_);
+    // exp(-x) is 0 in double from x = 745.2 on; 750 leaves room for the rounding of dt h / tau.
+    const double zero = std::ceil(750.0 * tau_ms / h_ms);
+    if (zero < 0x1p62) zero_from_ = static_cast<step_t>(zero);
 }
 
 post_history::post_history(std::vector<std::uint16_t> group, std::size_t n_groups, double h_ms, step_t horizon)
@@ -27,33 +30,30 @@ std::size_t post_history::add_trace(std::size_t g, trace_spec trace) {
         throw std::length_error(fmt::format("more than {} distinct postsynaptic traces (time constant and pairing) "
                                             "asked of one population",
                                             max_post_traces));
+    decay_[g][list.size()] = decay_table(trace.tau_ms, h_);
     list.push_back(trace);
-    decay_[g].emplace_back(trace.tau_ms, h_);
     return list.size() - 1;
 }
 
 void post_history::set_incoming(std::vector<std::uint32_t> n_incoming) {
     incoming_ = std::move(n_incoming);
-    stride_ = 1;
-    for (const auto& t : traces_) stride_ = std::max(stride_, t.size());
-    summary_.assign(group_.size(), summary{});
-    before_last_.assign(group_.size() * stride_, 0.0);
-    after_prev_.assign(group_.size() * stride_, 0.0);
+    records_.assign(group_.size(), record{});
+    const bool more = std::any_of(traces_.begin(), traces_.end(), [](const auto& t) { return t.size() > 2; });
+    more_.assign(more ? group_.size() : 0, {});
 }
 
 void post_history::add_spike(std::uint32_t neuron, step_t t) {
     list& l = lists_[neuron];
-    summary& n = summary_[neuron];
-    const std::size_t n_traces = traces_[group_[neuron]].size();
+    record& r = records_[neuron];
+    const std::size_t g = group_[neuron], n_traces = traces_[g].size();
+    // The list's copies of the newest two read counts, before the front is dropped by them.
+    const std::size_t n = l.e.size();
+    for (std::size_t i = 0; i < 2 && i < n && n - 1 - i >= l.head; ++i) l.e[n - 1 - i].reads = r.reads[i];
     post_entry x;
     x.t = t;
-    if (!l.e.empty()) {
-        l.e.back().reads = n.reads;
-        for (std::size_t s = 0; s < n_traces; ++s) {
-            x.before[s] = after_last(neuron, s) * decay_[group_[neuron]][s](t - n.t);
-            after_prev_[neuron * stride_ + s] = after_last(neuron, s);
-        }
-    }
+    if (n > 0)
+        for (std::size_t s = 0; s < n_traces; ++s)
+            x.before[s] = (traces_[g][s].nearest ? 1.0 : before(neuron, r, s, 0) + 1.0) * decay_[g][s](t - r.t[0]);
     // Drop the front while every synapse has read it and the spike after it is old enough
     // to answer every trace look-up still to come.
     const std::uint32_t n_in = incoming_[neuron];
@@ -63,10 +63,12 @@ void post_history::add_spike(std::uint32_t neuron, step_t t) {
         l.head = 0;
     }
     l.e.push_back(x);
-    n.t_prev = n.t;
-    n.t = t;
-    n.reads = 0;
-    for (std::size_t s = 0; s < n_traces; ++s) before_last_[neuron * stride_ + s] = x.before[s];
+    r.t = {t, r.t[0], r.t[1]};
+    r.reads = {0, r.reads[0]};
+    for (std::size_t s = 0; s < n_traces; ++s) {
+        set_before(neuron, r, s, 1, before(neuron, r, s, 0));
+        set_before(neuron, r, s, 0, x.before[s]);
+    }
 }
 
 double post_history::trace_from_list(std::uint32_t neuron, std::size_t slot, step_t t) const {
@@ -81,31 +83,32 @@ double post_history::trace_from_list(std::uint32_t neuron, std::size_t slot, ste
 std::vector<post_entry> post_history::entries(std::uint32_t neuron) const {
     const list& l = lists_[neuron];
     std::vector<post_entry> out(l.e.begin() + static_cast<std::ptrdiff_t>(l.head), l.e.end());
-    if (!out.empty()) out.back().reads = summary_[neuron].reads;
+    const record& r = records_[neuron];
+    for (std::size_t i = 0; i < 2 && i < out.size(); ++i) out[out.size() - 1 - i].reads = r.reads[i];
     return out;
 }
 
 void post_history::restore(std::uint32_t neuron, std::vector<post_entry> entries) {
     list& l = lists_[neuron];
-    summary& n = summary_[neuron];
+    record& r = records_[neuron];
     l.e = std::move(entries);
     l.head = 0;
-    n = summary{};
-    if (l.e.empty()) return;
-    const std::size_t k = l.e.size() - 1, n_traces = traces_[group_[neuron]].size();
-    n.t = l.e[k].t;
-    n.reads = l.e[k].reads;
-    if (k > 0) n.t_prev = l.e[k - 1].t;
-    for (std::size_t s = 0; s < n_traces; ++s) {
-        before_last_[neuron * stride_ + s] = l.e[k].before[s];
-        after_prev_[neuron * stride_ + s] = k > 0 ? after(neuron, s, l.e[k - 1]) : 0.0;
+    r = record{};
+    if (!more_.empty()) more_[neuron] = {};
+    const std::size_t n = l.e.size(), n_traces = traces_[group_[neuron]].size();
+    for (std::size_t i = 0; i < 3 && i < n; ++i) {
+        const post_entry& x = l.e[n - 1 - i];
+        r.t[i] = x.t;
+        if (i == 2) break;
+        r.reads[i] = x.reads;
+        for (std::size_t s = 0; s < n_traces; ++s) set_before(neuron, r, s, i, x.before[s]);
     }
 }
 
 std::uint64_t post_history::bytes() const {
     std::uint64_t n = lists_.size() * sizeof(list) + incoming_.size() * sizeof(std::uint32_t) +
-                      group_.size() * sizeof(std::uint16_t) + summary_.size() * sizeof(summary) +
-                      (before_last_.size() + after_prev_.size()) * sizeof(double);
+                      group_.size() * sizeof(std::uint16_t) + records_.size() * sizeof(record) +
+                      more_.size() * sizeof(more_[0]);
     for (const auto& l : lists_) n += l.e.capacity() * sizeof(post_entry);
     return n;
 }

@@ -80,7 +80,7 @@ struct stdp_dopamine_synapse {
         std::span<double> row_trace(std::size_t) override { return x_; }
         std::span<step_t> row_last() override { return last_; }
         std::vector<trace_spec> post_traces() const override { return {{p_.tau_minus_ms, false}}; }
-        void bind(post_history* history, std::vector<std::size_t> slots) override {
+        void bind(post_history* history, std::size_t, std::vector<std::size_t> slots) override {
             post_ = history;
             slot_ = slots.at(0);
         }

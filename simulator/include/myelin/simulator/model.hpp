@@ -150,8 +150,9 @@ public:
     virtual std::span<double> row_trace(std::size_t) { return {}; }  // index into model_info::row_traces
     virtual std::span<step_t> row_last() { return {}; }
     virtual std::vector<trace_spec> post_traces() const { return {}; }
-    // Where to read the postsynaptic traces asked for by post_traces(): their slots.
-    virtual void bind(post_history*, std::vector<std::size_t>) {}
+    // Where to read the postsynaptic traces asked for by post_traces(): the target
+    // population's index in the history and the traces' slots there.
+    virtual void bind(post_history*, std::size_t /*group*/, std::vector<std::size_t> /*slots*/) {}
 
     // Modulated rules only (model_info::modulated): the modulator spikes of the window
     // being delivered, as the time stamps at which they reach the synapses (ascending,

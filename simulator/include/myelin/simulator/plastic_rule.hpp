@@ -45,63 +45,109 @@ public:
         const auto t = R::post_traces(p_);
         return {t.begin(), t.end()};
     }
-    void bind(post_history* history, std::vector<std::size_t> slots) override {
+    void bind(post_history* history, std::size_t group, std::vector<std::size_t> slots) override {
         post_ = history;
-        std::copy(slots.begin(), slots.end(), slot_.begin());
+        for (std::size_t m = 0; m < n_post; ++m) readers_[m] = history->reader(group, slots[m]);
     }
 
     void on_pre(const synapse_spike& x) override {
+        if (x.target16) {
+            x.delay ? apply<true>(x, x.target16) : apply<false>(x, x.target16);
+        } else {
+            x.delay ? apply<true>(x, x.target32) : apply<false>(x, x.target32);
+        }
+    }
+
+private:
+    template <bool per_synapse_delay, class T>
+    void apply(const synapse_spike& x, const T* target) {
+        // Local copies: the weight stores below cannot alias them, so they stay in registers.
+        const typename R::params p = p_;
+        const std::array<post_trace_reader, n_post> readers = readers_;
+        post_history& post = *post_;
+        float* const weight = x.weight;
+        double* const out = x.out - x.b;
         const step_t t = x.stamp, t_last = last_[x.row];
+        std::array<decay_view, n_pre> decay;
         std::array<double, n_pre> pre_before{}, k_last{};
         for (std::size_t m = 0; m < n_pre; ++m) {
+            decay[m] = decay_[m].view();
             k_last[m] = trace_[m][x.row];
-            if (t_last >= 0) pre_before[m] = k_last[m] * decay_[m](t - t_last);
+            if (t_last >= 0) pre_before[m] = k_last[m] * decay[m](t - t_last);
         }
-        // Postsynaptic spikes after `from(k)` reached synapse k after the last presynaptic spike.
-        auto from = [&](std::uint64_t k) {
-            return t_last >= 0 ? t_last - x.delay_of(k) : std::numeric_limits<step_t>::min();
+        // The presynaptic traces when a postsynaptic spike stamped t_post reaches a
+        // synapse of delay d (their value at the last spike for one that came before it).
+        auto pre_at = [&](step_t t_post, step_t d) {
+            std::array<double, n_pre> pre{};
+            for (std::size_t m = 0; m < n_pre; ++m) pre[m] = k_last[m] * decay[m](std::max<step_t>(0, t_post + d - t_last));
+            return pre;
         };
-        // Targets are scattered: fetch their history early, in the stages prefetch() describes.
-        constexpr std::uint64_t a1 = 24, a2 = 16, a3 = 8;
-        for (std::uint64_t k = x.b; k < std::min(x.e, x.b + a1); ++k) post_->prefetch(x.target(k));
-        for (std::uint64_t k = x.b; k < std::min(x.e, x.b + a2); ++k) post_->prefetch_list(x.target(k), from(k));
-        for (std::uint64_t k = x.b; k < std::min(x.e, x.b + a3); ++k) post_->prefetch_entries(x.target(k), from(k));
+        auto delay = [&](std::uint64_t k) { return per_synapse_delay ? static_cast<step_t>(x.delay[k]) : x.constant_delay; };
+        // The common case, from the targets' records; the others are left to apply_rest,
+        // their lists fetched meanwhile. Targets are scattered: their records are fetched
+        // `ahead` synapses early.
+        constexpr std::uint64_t ahead = 16;
+        rest_.clear();
+        for (std::uint64_t k = x.b; k < std::min(x.e, x.b + ahead); ++k) post.prefetch(target[k]);
         for (std::uint64_t k = x.b; k < x.e; ++k) {
-            if (k + a1 < x.e) post_->prefetch(x.target(k + a1));
-            if (k + a2 < x.e) post_->prefetch_list(x.target(k + a2), from(k + a2));
-            if (k + a3 < x.e) post_->prefetch_entries(x.target(k + a3), from(k + a3));
-            const std::uint32_t target = x.target(k);
-            const step_t d = x.delay_of(k);
-            double w = x.weight[k];
-            post_->for_each_new(target, from(k), t - d, [&](step_t t_post, const double* before) {
-                std::array<double, n_pre> pre{};
-                if (t_last >= 0)
-                    for (std::size_t m = 0; m < n_pre; ++m) pre[m] = k_last[m] * decay_[m](t_post + d - t_last);
-                std::array<double, n_post> post_before{};
-                for (std::size_t m = 0; m < n_post; ++m) post_before[m] = before[slot_[m]];
-                w = R::on_post(p_, w, pre.data(), post_before.data());
-            });
-            std::array<double, n_post> post{};
-            for (std::size_t m = 0; m < n_post; ++m) post[m] = post_->trace_at(target, slot_[m], t - d);
-            w = R::on_pre(p_, w, post.data(), pre_before.data());
-            x.weight[k] = static_cast<float>(w);
-            x.out[k - x.b] = x.weight[k];
+            if (k + ahead < x.e) post.prefetch(target[k + ahead]);
+            const std::uint32_t j = target[k];
+            const step_t d = delay(k);
+            recent_spikes<n_post> r;
+            if (t_last < 0 || !post.read_recent(j, t_last - d, t - d, readers, r)) {
+                post.prefetch_list(j);
+                rest_.push_back(k);
+                continue;
+            }
+            double w = weight[k];
+            // Potentiation by the new ones of the newest two, oldest first. Which are new
+            // is random, so a branch on it would be mispredicted often: the older new one
+            // is applied unconditionally and its result kept if there is one; both being
+            // new is rarer.
+            const std::size_t a = r.is_new[1] ? 1 : 0;
+            const double w_a = R::on_post(p, w, pre_at(r.t[a], d).data(), r.before[a].data());
+            w = r.is_new[0] || r.is_new[1] ? w_a : w;
+            if (r.is_new[0] && r.is_new[1]) w = R::on_post(p, w, pre_at(r.t[0], d).data(), r.before[0].data());
+            w = R::on_pre(p, w, r.trace.data(), pre_before.data());
+            weight[k] = static_cast<float>(w);
+            out[k] = weight[k];
+        }
+        if (!rest_.empty()) {
+            for (const std::uint64_t k : rest_) post.prefetch_entries(target[k]);
+            // Postsynaptic spikes after t1 reached the synapse after the last presynaptic
+            // spike (all of them if there was none); those up to t2 before this one.
+            const step_t t1 = t_last >= 0 ? t_last : post_history::never;
+            for (const std::uint64_t k : rest_) {
+                const std::uint32_t j = target[k];
+                const step_t d = delay(k);
+                double w = weight[k];
+                post.for_each_new(j, t1 - d, t - d, [&](step_t t_post, const double* before) {
+                    std::array<double, n_post> post_before{};
+                    for (std::size_t m = 0; m < n_post; ++m) post_before[m] = before[readers[m].slot];
+                    w = R::on_post(p, w, pre_at(t_post, d).data(), post_before.data());
+                });
+                std::array<double, n_post> trace{};
+                for (std::size_t m = 0; m < n_post; ++m) trace[m] = post.trace_at(j, readers[m].slot, t - d);
+                w = R::on_pre(p, w, trace.data(), pre_before.data());
+                weight[k] = static_cast<float>(w);
+                out[k] = weight[k];
+            }
         }
         for (std::size_t m = 0; m < n_pre; ++m) trace_[m][x.row] = pre_[m].nearest ? 1.0 : pre_before[m] + 1.0;
         last_[x.row] = t;
     }
 
-private:
     typename R::params p_;
     std::array<trace_spec, n_pre> pre_;
     // exp(-dt/tau) of the presynaptic traces: the trace of one spike dt after it. The
     // stored value is the trace just after the last spike (1 for nearest traces), so one
     // decay serves both pairings.
     std::array<decay_table, n_pre> decay_;
-    std::array<std::size_t, n_post> slot_{};
+    std::array<post_trace_reader, n_post> readers_{};
     post_history* post_ = nullptr;
     std::vector<step_t> last_;                // per row
     std::vector<std::vector<double>> trace_;  // [pre trace][row], just after the last spike
+    std::vector<std::uint64_t> rest_;         // synapses of the row being applied that need the lists
 };
 
 }  // namespace myelin

@@ -11,6 +11,11 @@
 // With each spike it stores the postsynaptic traces its population's synapse models asked
 // for, just before the spike: all-to-all traces (sum over earlier spikes of
 // exp(-dt/tau)) or nearest-spike traces (exp(-dt/tau) of the previous spike alone).
+//
+// Reads are bound by memory latency: one synapse, one target at a random place. So each
+// neuron's newest spikes live in one 64-byte record (times, read counts, traces) which
+// answers nearly every read (read_recent) without touching the spike list; the list
+// (for_each_new, trace_at) serves the rest.
 #include <myelin/simulator/types.hpp>
 
 #include <algorithm>
@@ -29,20 +34,45 @@ struct trace_spec {
     friend bool operator==(const trace_spec&, const trace_spec&) = default;
 };
 
+#define MYELIN_INLINE [[gnu::always_inline]] inline
+
 // exp(-dt h / tau) for whole steps dt >= 0: a table for the first few time constants
-// (the values std::exp gives, so results do not depend on it), std::exp beyond.
+// (the values std::exp gives, so results do not depend on it), std::exp beyond, and 0
+// where std::exp underflows to 0. Hot loops take a view: a few words held in registers.
+class decay_view {
+public:
+    MYELIN_INLINE double operator()(step_t dt) const {
+        return static_cast<std::size_t>(dt) < n_ ? table_[static_cast<std::size_t>(dt)] : far(dt);
+    }
+
+private:
+    friend class decay_table;
+    double far(step_t dt) const { return dt >= zero_from_ ? 0.0 : std::exp(-static_cast<double>(dt) * h_ / tau_); }
+    const double* table_ = nullptr;
+    std::size_t n_ = 0;
+    step_t zero_from_ = std::numeric_limits<step_t>::max();
+    double tau_ = 1.0, h_ = 0.1;
+};
+
 class decay_table {
 public:
     decay_table() = default;
     decay_table(double tau_ms, double h_ms);
-    double operator()(step_t dt) const {
-        return static_cast<std::size_t>(dt) < table_.size() ? table_[static_cast<std::size_t>(dt)] : exact(dt);
+    MYELIN_INLINE double operator()(step_t dt) const { return view()(dt); }
+    decay_view view() const {
+        decay_view v;
+        v.table_ = table_.data();
+        v.n_ = table_.size();
+        v.zero_from_ = zero_from_;
+        v.tau_ = tau_;
+        v.h_ = h_;
+        return v;
     }
-    double exact(step_t dt) const { return std::exp(-static_cast<double>(dt) * h_ / tau_); }
 
 private:
     std::vector<double> table_;
     double tau_ = 1.0, h_ = 0.1;
+    step_t zero_from_ = std::numeric_limits<step_t>::max();
 };
 
 // Distinct postsynaptic traces per population (plastic projections onto it with
@@ -55,8 +85,28 @@ struct post_entry {
     std::array<double, max_post_traces> before{};  // traces just before this spike
 };
 
+// A postsynaptic trace as a synapse reads it: its slot in the target population's
+// entries, its pairing and its decay.
+struct post_trace_reader {
+    std::size_t slot = 0;
+    bool nearest = false;
+    decay_view decay;
+};
+
+// What read_recent gives for N traces: the newest two spikes (t[0] the newest), whether
+// each is new to the reader, the traces just before each, and the traces at t2.
+template <std::size_t N>
+struct recent_spikes {
+    std::array<step_t, 2> t;
+    std::array<bool, 2> is_new;
+    std::array<std::array<double, N>, 2> before;
+    std::array<double, N> trace;
+};
+
 class post_history {
 public:
+    static constexpr step_t never = -(step_t{1} << 50);  // long ago: every trace is 0
+
     // `groups[i]` is the trace list of neuron i's population (index into `traces`).
     // A trace look-up never reaches further back than `horizon` steps before the newest
     // spike (the communication window plus the largest delay).
@@ -67,6 +117,10 @@ public:
     // std::length_error beyond max_post_traces.
     std::size_t add_trace(std::size_t g, trace_spec trace);
     const std::vector<trace_spec>& traces(std::size_t g) const { return traces_[g]; }
+    // Stays valid while traces are added (tables never move).
+    post_trace_reader reader(std::size_t g, std::size_t slot) const {
+        return {slot, traces_[g][slot].nearest, decay_[g][slot].view()};
+    }
 
     // Plastic synapses onto each neuron; a neuron with none keeps no history.
     void set_incoming(std::vector<std::uint32_t> n_incoming);
@@ -74,53 +128,74 @@ public:
 
     void add_spike(std::uint32_t neuron, step_t t);
 
+    // The usual read of a synapse whose last presynaptic spike met it at t1 (its new
+    // spikes are those with t1 < t <= t2), from the record alone, with no branch on
+    // the data: true if at most the newest two spikes are new and the traces at t2 need
+    // nothing older; then it marks the new ones read and fills `out`. False (nothing
+    // done): use for_each_new and trace_at.
+    template <std::size_t N>
+    MYELIN_INLINE bool read_recent(std::uint32_t neuron, step_t t1, step_t t2, const std::array<post_trace_reader, N>& traces,
+                     recent_spikes<N>& out) {
+        record& r = records_[neuron];
+        if (r.t[2] > t1 || r.t[1] >= t2) return false;
+        out.t = {r.t[0], r.t[1]};
+        out.is_new = {r.t[0] > t1 && r.t[0] <= t2, r.t[1] > t1};
+        r.reads[0] += out.is_new[0];
+        r.reads[1] += out.is_new[1];
+        const bool from_newest = r.t[0] < t2;  // else the newest is at or after t2: trace from t[1]
+        const step_t dt = t2 - (from_newest ? r.t[0] : r.t[1]);
+        for (std::size_t m = 0; m < N; ++m) {
+            const post_trace_reader& x = traces[m];
+            for (std::size_t i = 0; i < 2; ++i) out.before[i][m] = before(neuron, r, x.slot, i);
+            const double b = out.before[from_newest ? 0 : 1][m];
+            out.trace[m] = (x.nearest ? 1.0 : b + 1.0) * x.decay(dt);
+        }
+        return true;
+    }
+
     // Calls f(t, before) for the spikes with t1 < t <= t2, in time order (`before`: the
     // traces just before the spike, by slot), and marks each as read once more.
     template <class F>
     void for_each_new(std::uint32_t neuron, step_t t1, step_t t2, F&& f) {
-        summary& n = summary_[neuron];
+        record& r = records_[neuron];
         t1 = std::max(t1, never);  // no spike yet: nothing to read
-        if (n.t <= t1) return;     // the usual case: nothing new
-        if (n.t_prev > t1) {
+        if (r.t[0] <= t1) return;
+        if (r.t[2] > t1) {  // older spikes than the record's are new: from the list
             list& l = lists_[neuron];
-            const std::size_t newest = l.e.size() - 1;
-            std::size_t k = newest;
+            const std::size_t end = std::max(l.head, l.e.size() - std::min<std::size_t>(2, l.e.size()));
+            std::size_t k = end;
             while (k > l.head && l.e[k - 1].t > t1) --k;
-            for (; k < newest && l.e[k].t <= t2; ++k) {
+            for (; k < end && l.e[k].t <= t2; ++k) {
                 f(l.e[k].t, l.e[k].before.data());
                 ++l.e[k].reads;
             }
         }
-        if (n.t <= t2) {
-            f(n.t, &before_last_[neuron * stride_]);
-            ++n.reads;
-        }
+        for (std::size_t i = 2; i-- > 0;)
+            if (r.t[i] > t1 && r.t[i] <= t2) {
+                std::array<double, max_post_traces> b{};
+                for (std::size_t s = 0; s < traces_[group_[neuron]].size(); ++s) b[s] = before(neuron, r, s, i);
+                f(r.t[i], b.data());
+                ++r.reads[i];
+            }
     }
     // Value of trace `slot` at time t, from the spikes strictly before t.
     double trace_at(std::uint32_t neuron, std::size_t slot, step_t t) const {
-        const summary& n = summary_[neuron];
+        const record& r = records_[neuron];
         const decay_table& decay = decay_[group_[neuron]][slot];
-        if (n.t < t) return after_last(neuron, slot) * decay(t - n.t);  // the usual case
-        if (n.t_prev < t) return after_prev_[neuron * stride_ + slot] * decay(t - n.t_prev);
+        const bool nearest = traces_[group_[neuron]][slot].nearest;
+        for (std::size_t i = 0; i < 2; ++i)
+            if (r.t[i] < t) return (nearest ? 1.0 : before(neuron, r, slot, i) + 1.0) * decay(t - r.t[i]);
         return trace_from_list(neuron, slot, t);
     }
-    // A reader that knows its next neurons fetches what it will read early, in three
-    // stages (each needs what the one before fetched): the summary; the list header if
-    // more than the newest spike is new after t1; the newest spikes of that list.
-    void prefetch(std::uint32_t neuron) const {
-        __builtin_prefetch(&summary_[neuron], 1);
-        __builtin_prefetch(&before_last_[neuron * stride_]);
-    }
-    void prefetch_list(std::uint32_t neuron, step_t t1) const {
-        if (summary_[neuron].t_prev > t1) __builtin_prefetch(&lists_[neuron]);
-    }
-    void prefetch_entries(std::uint32_t neuron, step_t t1) const {
-        if (summary_[neuron].t_prev <= t1) return;
+    // A reader that knows its next neurons fetches their records early, and the list
+    // headers and newest list entries of those that read_recent could not serve.
+    void prefetch(std::uint32_t neuron) const { __builtin_prefetch(&records_[neuron], 1); }
+    void prefetch_list(std::uint32_t neuron) const { __builtin_prefetch(&lists_[neuron]); }
+    void prefetch_entries(std::uint32_t neuron) const {
         const list& l = lists_[neuron];
-        const std::size_t n = l.e.size() - l.head;
-        const char* p = reinterpret_cast<const char*>(l.e.data() + l.e.size());
-        for (std::size_t line = 1; line <= 3 * sizeof(post_entry) / 64 && line * 64 <= n * sizeof(post_entry); ++line)
-            __builtin_prefetch(p - line * 64, 1);
+        const std::size_t n = std::min<std::size_t>(4, l.e.size() - l.head);
+        const char* end = reinterpret_cast<const char*>(l.e.data() + l.e.size());
+        for (std::size_t line = 1; line * 64 <= n * sizeof(post_entry) + 63; ++line) __builtin_prefetch(end - line * 64, 1);
     }
 
     // For checkpoints: the kept spikes of a neuron, and putting them back.
@@ -133,18 +208,23 @@ private:
         std::vector<post_entry> e;
         std::size_t head = 0;  // e[head..] are kept; the front is compacted lazily
     };
-    // The two newest spikes of a neuron, so that most look-ups need no list. The newest
-    // spike's read count lives here (its copy in the list is updated at the next spike).
-    struct summary {
-        step_t t = never, t_prev = never;
-        std::uint32_t reads = 0;
+    // A neuron's newest spikes, newest first (never where there is none). The newest
+    // two's read counts live here; their copies in the list are brought up to date at
+    // the next spike. Traces of slots 0 and 1 are here, slots 2 and 3 in more_.
+    struct alignas(64) record {
+        std::array<step_t, 3> t{never, never, never};
+        std::array<std::uint32_t, 2> reads{};
+        std::array<double, 4> before{};  // [2 i + slot]: trace `slot` just before t[i]
     };
-    static constexpr step_t never = -(step_t{1} << 50);  // long ago: every trace is 0
+    static_assert(sizeof(record) == 64);
 
-    double trace_from_list(std::uint32_t neuron, std::size_t slot, step_t t) const;
-    double after_last(std::uint32_t neuron, std::size_t slot) const {
-        return traces_[group_[neuron]][slot].nearest ? 1.0 : before_last_[neuron * stride_ + slot] + 1.0;
+    double before(std::uint32_t neuron, const record& r, std::size_t slot, std::size_t i) const {
+        return slot < 2 ? r.before[2 * i + slot] : more_[neuron][2 * i + slot - 2];
     }
+    void set_before(std::uint32_t neuron, record& r, std::size_t slot, std::size_t i, double v) {
+        (slot < 2 ? r.before[2 * i + slot] : more_[neuron][2 * i + slot - 2]) = v;
+    }
+    double trace_from_list(std::uint32_t neuron, std::size_t slot, step_t t) const;
     // Trace `slot` just after entry x (1 for nearest traces).
     double after(std::uint32_t neuron, std::size_t slot, const post_entry& x) const {
         return traces_[group_[neuron]][slot].nearest ? 1.0 : x.before[slot] + 1.0;
@@ -152,12 +232,9 @@ private:
 
     std::vector<std::uint16_t> group_;
     std::vector<std::vector<trace_spec>> traces_;
-    std::vector<std::vector<decay_table>> decay_;  // per group and slot
-    std::vector<summary> summary_;
-    // [neuron * stride_ + slot]: the traces just before the newest spike, and just after
-    // the one before it.
-    std::vector<double> before_last_, after_prev_;
-    std::size_t stride_ = 0;
+    std::vector<std::array<decay_table, max_post_traces>> decay_;  // per group and slot; never moves
+    std::vector<record> records_;
+    std::vector<std::array<double, 4>> more_;  // slots 2 and 3, where a group has them
     std::vector<std::uint32_t> incoming_;
     std::vector<list> lists_;
     double h_ = 0.1;
