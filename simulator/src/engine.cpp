@@ -384,12 +384,24 @@ void engine::impl::deliver(part& me, step_t window_end) {
                             r.target32.empty() ? nullptr : r.target32.data(), r.delay.empty() ? nullptr : r.delay.data(),
                             r.constant_delay, r.weight.empty() ? nullptr : r.weight.data(), r.constant_weight,
                             me.transmitted.data()});
-        for (std::uint64_t k = b; k < e; ++k) {
-            std::size_t slot = base + static_cast<std::size_t>(r.delay.empty() ? r.constant_delay : r.delay[k]);
-            if (slot >= n_slots) slot -= n_slots;
-            const double w = me.transmitted[k - b];
-            ((w >= 0.0 ? ex0 : in0) + slot * stride)[r.target(k)] += w;
-        }
+        const double* const out = me.transmitted.data() - b;
+        auto transmit = [&](const auto* target) {
+            if (r.delay.empty()) {
+                std::size_t slot = base + static_cast<std::size_t>(r.constant_delay);
+                if (slot >= n_slots) slot -= n_slots;
+                double* const rex = ex0 + slot * stride;
+                double* const rin = in0 + slot * stride;
+                for (std::uint64_t k = b; k < e; ++k) (out[k] >= 0.0 ? rex : rin)[target[k]] += out[k];
+            } else {
+                for (std::uint64_t k = b; k < e; ++k) {
+                    std::size_t slot = base + r.delay[k];
+                    if (slot >= n_slots) slot -= n_slots;
+                    ((out[k] >= 0.0 ? ex0 : in0) + slot * stride)[target[k]] += out[k];
+                }
+            }
+        };
+        if (r.target32.empty()) transmit(r.target16.data());
+        else transmit(r.target32.data());
         if (record_weight_events) record_events(me, j, i, b, e, stamp);
     };
     for (std::size_t n = 0; n < n_spikes; ++n) {

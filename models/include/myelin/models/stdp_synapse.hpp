@@ -65,12 +65,14 @@ struct stdp_synapse {
     static std::array<trace_spec, n_pre> pre_traces(const params& p) { return {{{p.tau_plus_ms, p.nearest}}}; }
     static std::array<trace_spec, n_post> post_traces(const params& p) { return {{{p.tau_minus_ms, p.nearest}}}; }
 
+    // w * (1 / Wmax) rather than w / Wmax: in a synapse loop the reciprocal is computed
+    // once, and a division per update would cost more than the rest of the rule.
     static double on_post(const params& p, double w, const double* pre, const double*) {
-        const double x = w / p.Wmax;
+        const double x = w * (1.0 / p.Wmax);
         return std::min(1.0, x + p.lambda * weight_power(1.0 - x, p.mu_plus) * pre[0]) * p.Wmax;
     }
     static double on_pre(const params& p, double w, const double* post, const double*) {
-        const double x = w / p.Wmax;
+        const double x = w * (1.0 / p.Wmax);
         return std::max(0.0, x - p.alpha * p.lambda * weight_power(x, p.mu_minus) * post[0]) * p.Wmax;
     }
 };

@@ -83,10 +83,13 @@ private:
             return pre;
         };
         auto delay = [&](std::uint64_t k) { return per_synapse_delay ? static_cast<step_t>(x.delay[k]) : x.constant_delay; };
-        // The common case, from the targets' records; the others are left to apply_rest,
+        // Postsynaptic spikes after t1 = t1_of(d) reached a synapse after the last
+        // presynaptic spike (all of them if there was none); those up to t2 = t - d before
+        // this one. The common case, from the targets' records; the others are left to apply_rest,
         // their lists fetched meanwhile. Targets are scattered: their records are fetched
         // `ahead` synapses early.
         constexpr std::uint64_t ahead = 16;
+        auto t1_of = [&](step_t d) { return t_last >= 0 ? t_last - d : post_history::never; };
         rest_.clear();
         for (std::uint64_t k = x.b; k < std::min(x.e, x.b + ahead); ++k) post.prefetch(target[k]);
         for (std::uint64_t k = x.b; k < x.e; ++k) {
@@ -94,8 +97,7 @@ private:
             const std::uint32_t j = target[k];
             const step_t d = delay(k);
             recent_spikes<n_post> r;
-            if (t_last < 0 || !post.read_recent(j, t_last - d, t - d, readers, r)) {
-                post.prefetch_list(j);
+            if (!post.read_recent(j, t1_of(d), t - d, readers, r)) {
                 rest_.push_back(k);
                 continue;
             }
@@ -113,15 +115,19 @@ private:
             out[k] = weight[k];
         }
         if (!rest_.empty()) {
-            for (const std::uint64_t k : rest_) post.prefetch_entries(target[k]);
-            // Postsynaptic spikes after t1 reached the synapse after the last presynaptic
-            // spike (all of them if there was none); those up to t2 before this one.
-            const step_t t1 = t_last >= 0 ? t_last : post_history::never;
-            for (const std::uint64_t k : rest_) {
+            // The lists are fetched in two stages: header, then newest entries.
+            const std::size_t n = rest_.size();
+            constexpr std::size_t list_ahead = 16, entries_ahead = 8;
+            for (std::size_t i = 0; i < std::min(n, list_ahead); ++i) post.prefetch_list(target[rest_[i]]);
+            for (std::size_t i = 0; i < std::min(n, entries_ahead); ++i) post.prefetch_entries(target[rest_[i]]);
+            for (std::size_t i = 0; i < n; ++i) {
+                if (i + list_ahead < n) post.prefetch_list(target[rest_[i + list_ahead]]);
+                if (i + entries_ahead < n) post.prefetch_entries(target[rest_[i + entries_ahead]]);
+                const std::uint64_t k = rest_[i];
                 const std::uint32_t j = target[k];
                 const step_t d = delay(k);
                 double w = weight[k];
-                post.for_each_new(j, t1 - d, t - d, [&](step_t t_post, const double* before) {
+                post.for_each_new(j, t1_of(d), t - d, [&](step_t t_post, const double* before) {
                     std::array<double, n_post> post_before{};
                     for (std::size_t m = 0; m < n_post; ++m) post_before[m] = before[readers[m].slot];
                     w = R::on_post(p, w, pre_at(t_post, d).data(), post_before.data());
