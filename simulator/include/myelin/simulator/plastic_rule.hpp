@@ -98,6 +98,7 @@ private:
             const step_t d = delay(k);
             recent_spikes<n_post> r;
             if (!post.read_recent(j, t1_of(d), t - d, readers, r)) {
+                post.prefetch_list(j);
                 rest_.push_back(k);
                 continue;
             }
@@ -115,13 +116,12 @@ private:
             out[k] = weight[k];
         }
         if (!rest_.empty()) {
-            // The lists are fetched in two stages: header, then newest entries.
+            // The lists are fetched in two stages: their headers were while the records
+            // were read, their newest entries now.
             const std::size_t n = rest_.size();
-            constexpr std::size_t list_ahead = 16, entries_ahead = 8;
-            for (std::size_t i = 0; i < std::min(n, list_ahead); ++i) post.prefetch_list(target[rest_[i]]);
+            constexpr std::size_t entries_ahead = 8;
             for (std::size_t i = 0; i < std::min(n, entries_ahead); ++i) post.prefetch_entries(target[rest_[i]]);
             for (std::size_t i = 0; i < n; ++i) {
-                if (i + list_ahead < n) post.prefetch_list(target[rest_[i + list_ahead]]);
                 if (i + entries_ahead < n) post.prefetch_entries(target[rest_[i + entries_ahead]]);
                 const std::uint64_t k = rest_[i];
                 const std::uint32_t j = target[k];
