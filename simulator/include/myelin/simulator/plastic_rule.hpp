@@ -59,14 +59,18 @@ public:
     }
 
 private:
+    // Flattened: with every call inlined, the parameters and readers stay in registers.
     template <bool per_synapse_delay, class T>
-    void apply(const synapse_spike& x, const T* target) {
+    [[gnu::flatten]] void apply(const synapse_spike& x, const T* target) {
         // Local copies: the weight stores below cannot alias them, so they stay in registers.
         const typename R::params p = p_;
         const std::array<post_trace_reader, n_post> readers = readers_;
         post_history& post = *post_;
         float* const weight = x.weight;
         double* const out = x.out - x.b;
+        const std::uint64_t b = x.b, e = x.e;
+        const step_t constant_delay = x.constant_delay;
+        const std::uint16_t* const delays = x.delay;
         const step_t t = x.stamp, t_last = last_[x.row];
         std::array<decay_view, n_pre> decay;
         std::array<double, n_pre> pre_before{}, k_last{};
@@ -82,7 +86,7 @@ private:
             for (std::size_t m = 0; m < n_pre; ++m) pre[m] = k_last[m] * decay[m](std::max<step_t>(0, t_post + d - t_last));
             return pre;
         };
-        auto delay = [&](std::uint64_t k) { return per_synapse_delay ? static_cast<step_t>(x.delay[k]) : x.constant_delay; };
+        auto delay = [&](std::uint64_t k) { return per_synapse_delay ? static_cast<step_t>(delays[k]) : constant_delay; };
         // Postsynaptic spikes after t1 = t1_of(d) reached a synapse after the last
         // presynaptic spike (all of them if there was none); those up to t2 = t - d before
         // this one. The common case, from the targets' records; the others are left to apply_rest,
@@ -91,9 +95,9 @@ private:
         constexpr std::uint64_t ahead = 16;
         auto t1_of = [&](step_t d) { return t_last >= 0 ? t_last - d : post_history::never; };
         rest_.clear();
-        for (std::uint64_t k = x.b; k < std::min(x.e, x.b + ahead); ++k) post.prefetch(target[k]);
-        for (std::uint64_t k = x.b; k < x.e; ++k) {
-            if (k + ahead < x.e) post.prefetch(target[k + ahead]);
+        for (std::uint64_t k = b; k < std::min(e, b + ahead); ++k) post.prefetch(target[k]);
+        for (std::uint64_t k = b; k < e; ++k) {
+            if (k + ahead < e) post.prefetch(target[k + ahead]);
             const std::uint32_t j = target[k];
             const step_t d = delay(k);
             recent_spikes<n_post> r;
@@ -107,10 +111,11 @@ private:
             // is random, so a branch on it would be mispredicted often: the older new one
             // is applied unconditionally and its result kept if there is one; both being
             // new is rarer.
-            const std::size_t a = r.is_new[1] ? 1 : 0;
-            const double w_a = R::on_post(p, w, pre_at(r.t[a], d).data(), r.before[a].data());
-            w = r.is_new[0] || r.is_new[1] ? w_a : w;
-            if (r.is_new[0] && r.is_new[1]) w = R::on_post(p, w, pre_at(r.t[0], d).data(), r.before[0].data());
+            const step_t t_a = r.new1 ? r.t1 : r.t0;
+            const double* before_a = r.new1 ? r.before1.data() : r.before0.data();
+            const double w_a = R::on_post(p, w, pre_at(t_a, d).data(), before_a);
+            w = r.new0 || r.new1 ? w_a : w;
+            if (r.new0 && r.new1) w = R::on_post(p, w, pre_at(r.t0, d).data(), r.before0.data());
             w = R::on_pre(p, w, r.trace.data(), pre_before.data());
             weight[k] = static_cast<float>(w);
             out[k] = weight[k];

@@ -20,8 +20,10 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <span>
 #include <vector>
@@ -94,13 +96,13 @@ struct post_trace_reader {
 };
 
 // What read_recent gives for N traces: the newest two spikes (t[0] the newest), whether
-// each is new to the reader, the traces just before each, and the traces at t2.
+// each is new to the reader, the traces just before each, and the traces at t2. Plain
+// members rather than arrays: a loop indexing them at run time would keep them in memory.
 template <std::size_t N>
 struct recent_spikes {
-    std::array<step_t, 2> t;
-    std::array<bool, 2> is_new;
-    std::array<std::array<double, N>, 2> before;
-    std::array<double, N> trace;
+    step_t t0, t1;
+    bool new0, new1;
+    std::array<double, N> before0, before1, trace;
 };
 
 class post_history {
@@ -138,16 +140,24 @@ public:
                      recent_spikes<N>& out) {
         record& r = records_[neuron];
         if (r.t[2] > t1 || r.t[1] >= t2) return false;
-        out.t = {r.t[0], r.t[1]};
-        out.is_new = {r.t[0] > t1 && r.t[0] <= t2, r.t[1] > t1};
-        r.reads[0] += out.is_new[0];
-        r.reads[1] += out.is_new[1];
+        out.t0 = r.t[0];
+        out.t1 = r.t[1];
+        out.new0 = r.t[0] > t1 && r.t[0] <= t2;
+        out.new1 = r.t[1] > t1;
+        // Both read counts in one 64-bit addition (neither reaches 2^32: a count is at
+        // most the neuron's plastic synapses); reads[0] is the low half.
+        static_assert(std::endian::native == std::endian::little);
+        std::uint64_t reads;
+        std::memcpy(&reads, r.reads.data(), sizeof reads);
+        reads += std::uint64_t{out.new0} | std::uint64_t{out.new1} << 32;
+        std::memcpy(r.reads.data(), &reads, sizeof reads);
         const bool from_newest = r.t[0] < t2;  // else the newest is at or after t2: trace from t[1]
         const step_t dt = t2 - (from_newest ? r.t[0] : r.t[1]);
         for (std::size_t m = 0; m < N; ++m) {
             const post_trace_reader& x = traces[m];
-            for (std::size_t i = 0; i < 2; ++i) out.before[i][m] = before(neuron, r, x.slot, i);
-            const double b = out.before[from_newest ? 0 : 1][m];
+            out.before0[m] = before(neuron, r, x.slot, 0);
+            out.before1[m] = before(neuron, r, x.slot, 1);
+            const double b = from_newest ? out.before0[m] : out.before1[m];
             out.trace[m] = (x.nearest ? 1.0 : b + 1.0) * x.decay(dt);
         }
         return true;
