@@ -89,9 +89,9 @@ private:
         auto delay = [&](std::uint64_t k) { return per_synapse_delay ? static_cast<step_t>(delays[k]) : constant_delay; };
         // Postsynaptic spikes after t1 = t1_of(d) reached a synapse after the last
         // presynaptic spike (all of them if there was none); those up to t2 = t - d before
-        // this one. The common case, from the targets' records; the others are left to apply_rest,
-        // their lists fetched meanwhile. Targets are scattered: their records are fetched
-        // `ahead` synapses early.
+        // this one. The common case, from the targets' records; the others are deferred to
+        // the end of the row, their lists fetched meanwhile. Targets are scattered: their
+        // records are fetched `ahead` synapses early.
         constexpr std::uint64_t ahead = 16;
         auto t1_of = [&](step_t d) { return t_last >= 0 ? t_last - d : post_history::never; };
         rest_.clear();

@@ -95,7 +95,7 @@ struct post_trace_reader {
     decay_view decay;
 };
 
-// What read_recent gives for N traces: the newest two spikes (t[0] the newest), whether
+// What read_recent gives for N traces: the newest two spikes (t0 the newest), whether
 // each is new to the reader, the traces just before each, and the traces at t2. Plain
 // members rather than arrays: a loop indexing them at run time would keep them in memory.
 template <std::size_t N>
