@@ -27,8 +27,8 @@
 
 namespace myelin::models {
 
-// x^mu, with the exponents of the multiplicative and additive rules done without pow
-// (in that order: one comparison in a synapse loop for the multiplicative rule).
+// x^mu, with the exponents of the multiplicative and additive rules done without pow.
+// In the synapse loop the compiler hoists the tests out (see models/CMakeLists.txt).
 inline double weight_power(double x, double mu) {
     if (mu == 1.0) return x;
     if (mu == 0.0) return 1.0;
