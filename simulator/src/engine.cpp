@@ -379,13 +379,14 @@ void engine::impl::deliver(part& me, step_t window_end) {
     auto deliver_dynamic = [&](std::size_t j, std::uint64_t i, std::size_t base, step_t stamp) {
         detail::synapse_rows& r = me.rows[j];
         const std::uint64_t b = r.offsets[i], e = r.offsets[i + 1];
-        me.transmitted.resize(e - b);
+        const bool direct = r.dynamics->transmits();
+        if (!direct) me.transmitted.resize(e - b);
         r.dynamics->on_pre({i, b, e, stamp, r.target32.empty() ? r.target16.data() : nullptr,
                             r.target32.empty() ? nullptr : r.target32.data(), r.delay.empty() ? nullptr : r.delay.data(),
                             r.constant_delay, r.weight.empty() ? nullptr : r.weight.data(), r.constant_weight,
-                            me.transmitted.data()});
-        const double* const out = me.transmitted.data() - b;
+                            direct ? nullptr : me.transmitted.data(), {ex0, in0, stride, n_slots, base}});
         auto transmit = [&](const auto* target) {
+            const double* const out = me.transmitted.data() - b;
             if (r.delay.empty()) {
                 std::size_t slot = base + static_cast<std::size_t>(r.constant_delay);
                 if (slot >= n_slots) slot -= n_slots;
@@ -400,8 +401,10 @@ void engine::impl::deliver(part& me, step_t window_end) {
                 }
             }
         };
-        if (r.target32.empty()) transmit(r.target16.data());
-        else transmit(r.target32.data());
+        if (!direct) {
+            if (r.target32.empty()) transmit(r.target16.data());
+            else transmit(r.target32.data());
+        }
         if (record_weight_events) record_events(me, j, i, b, e, stamp);
     };
     for (std::size_t n = 0; n < n_spikes; ++n) {

@@ -111,6 +111,22 @@ struct stimulus_setup {
     step_t delay_steps;                  // spike devices: >= 1
 };
 
+// The thread's input ring buffers as a row of synapses adds to them: the excitatory and
+// inhibitory rows of slot 0, the distance between slots, their number, and the slot of
+// the spike's time stamp. A synapse with delay d and weight w adds w to neuron j's
+// excitatory (w >= 0) or inhibitory row of slot (base + d) mod n_slots.
+struct ring_view {
+    double* ex0;
+    double* in0;
+    std::size_t stride, n_slots, base;
+
+    double* row(bool excitatory, step_t delay) const {
+        std::size_t slot = base + static_cast<std::size_t>(delay);
+        if (slot >= n_slots) slot -= n_slots;  // delays are shorter than the ring
+        return (excitatory ? ex0 : in0) + slot * stride;
+    }
+};
+
 // A presynaptic spike reaching the synapses [b, e) of one thread's row (all synapses of
 // one source in one projection).
 struct synapse_spike {
@@ -123,7 +139,8 @@ struct synapse_spike {
     step_t constant_delay;
     float* weight;                    // per synapse; null: all `constant_weight`
     double constant_weight;
-    double* out;                      // what each synapse transmits, out[0 .. e - b)
+    double* out;                      // what each synapse transmits, out[0 .. e - b); null if transmits()
+    ring_view ring;                   // for shards that transmit themselves
 
     std::uint32_t target(std::uint64_t k) const { return target16 ? target16[k] : target32[k]; }
     step_t delay_of(std::uint64_t k) const { return delay ? static_cast<step_t>(delay[k]) : constant_delay; }
@@ -142,8 +159,11 @@ class synapse_shard {
 public:
     virtual ~synapse_shard() = default;
     virtual std::vector<double>& state(std::size_t variable) = 0;  // index into model_info::state
-    // Updates the synapses' state and writes the weight each transmits into s.out.
+    // Updates the synapses' state and writes the weight each transmits into s.out, or,
+    // if transmits(), adds it to s.ring itself, in the order of the synapses (the sums in
+    // the ring, and so the results, then do not depend on who adds).
     virtual void on_pre(const synapse_spike& s) = 0;
+    virtual bool transmits() const { return false; }
 
     // Plastic rules only (model_info::plastic). Presynaptic traces live per row: their
     // values just after the source's last spike, and its time stamp (-1: none yet).
