@@ -4,9 +4,20 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <stdexcept>
+#include <string_view>
 
 namespace myelin {
+
+bool lanes_available() {
+#ifdef MYELIN_LANES
+    const char* env = std::getenv("MYELIN_SIMD");
+    return __builtin_cpu_supports("avx2") && !(env && std::string_view(env) == "off");
+#else
+    return false;
+#endif
+}
 
 decay_table::decay_table(double tau_ms, double h_ms) : tau_(tau_ms), h_(h_ms) {
     // Eight time constants (the trace is then below 3.4e-4 of a spike), at most 4096 steps.

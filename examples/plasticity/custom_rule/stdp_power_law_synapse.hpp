@@ -9,6 +9,7 @@
 // For independent Poisson spike trains the expected change vanishes at
 //   w* = w0 (tau_plus / (alpha tau_minus))^(1 / (1 - mu)),
 // a stable fixed point that the weights fluctuate around.
+#include <myelin/simulator/lanes.hpp>
 #include <myelin/simulator/model.hpp>
 #include <myelin/simulator/post_history.hpp>
 
@@ -53,11 +54,14 @@ struct stdp_power_law_synapse {
     static std::array<myelin::trace_spec, n_pre> pre_traces(const params& p) { return {{{p.tau_plus_ms, false}}}; }
     static std::array<myelin::trace_spec, n_post> post_traces(const params& p) { return {{{p.tau_minus_ms, false}}}; }
 
-    // 4. The updates.
-    static double on_post(const params& p, double w, const double* pre, const double*) {
-        return w + p.lambda * std::pow(p.w0, 1.0 - p.mu) * std::pow(w, p.mu) * pre[0];
+    // 4. The updates, over a number type V: double, or myelin::f64x4 to update four
+    // synapses at once. Hence myelin::pow and myelin::max, which take both.
+    template <class V>
+    static V on_post(const params& p, V w, const V* pre, const V*) {
+        return w + p.lambda * std::pow(p.w0, 1.0 - p.mu) * myelin::pow(w, p.mu) * pre[0];
     }
-    static double on_pre(const params& p, double w, const double* post, const double*) {
-        return std::max(0.0, w - p.lambda * p.alpha * w * post[0]);
+    template <class V>
+    static V on_pre(const params& p, V w, const V* post, const V*) {
+        return myelin::max(0.0, w - p.lambda * p.alpha * w * post[0]);
     }
 };

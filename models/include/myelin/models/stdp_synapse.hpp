@@ -15,6 +15,7 @@
 //   dt > 0: lambda (1 - w^)^mu_plus exp(-dt / tau_plus) Wmax;
 //   dt < 0: -alpha lambda w^^mu_minus exp(dt / tau_minus) Wmax.
 // Unlike NEST, tau_minus is the synapse's parameter, not the neuron's.
+#include <myelin/simulator/lanes.hpp>
 #include <myelin/simulator/model.hpp>
 #include <myelin/simulator/post_history.hpp>
 
@@ -29,10 +30,11 @@ namespace myelin::models {
 
 // x^mu, with the exponents of the multiplicative and additive rules done without pow.
 // In the synapse loop the compiler hoists the tests out (see models/CMakeLists.txt).
-inline double weight_power(double x, double mu) {
+template <class V>
+V weight_power(V x, double mu) {
     if (mu == 1.0) return x;
     if (mu == 0.0) return 1.0;
-    return std::pow(x, mu);
+    return pow(x, mu);
 }
 
 struct stdp_synapse {
@@ -67,14 +69,17 @@ struct stdp_synapse {
     static std::array<trace_spec, n_post> post_traces(const params& p) { return {{{p.tau_minus_ms, p.nearest}}}; }
 
     // w * (1 / Wmax) rather than w / Wmax: in a synapse loop the reciprocal is computed
-    // once, and a division per update would cost more than the rest of the rule.
-    static double on_post(const params& p, double w, const double* pre, const double*) {
-        const double x = w * (1.0 / p.Wmax);
-        return std::min(1.0, x + p.lambda * weight_power(1.0 - x, p.mu_plus) * pre[0]) * p.Wmax;
+    // once, and a division per update would cost more than the rest of the rule. V is
+    // double or, four synapses at once, f64x4 (see docs/plasticity.md).
+    template <class V>
+    static V on_post(const params& p, V w, const V* pre, const V*) {
+        const V x = w * (1.0 / p.Wmax);
+        return min(1.0, x + p.lambda * weight_power(1.0 - x, p.mu_plus) * pre[0]) * p.Wmax;
     }
-    static double on_pre(const params& p, double w, const double* post, const double*) {
-        const double x = w * (1.0 / p.Wmax);
-        return std::max(0.0, x - p.alpha * p.lambda * weight_power(x, p.mu_minus) * post[0]) * p.Wmax;
+    template <class V>
+    static V on_pre(const params& p, V w, const V* post, const V*) {
+        const V x = w * (1.0 / p.Wmax);
+        return max(0.0, x - p.alpha * p.lambda * weight_power(x, p.mu_minus) * post[0]) * p.Wmax;
     }
 };
 

@@ -12,6 +12,7 @@
 // (their Table 4). Weights and amplitudes are in the target's weight unit (not scaled by
 // Wmax, as in NEST). Unlike NEST, tau_minus and tau_minus_triplet are the synapse's
 // parameters, not the neuron's.
+#include <myelin/simulator/lanes.hpp>
 #include <myelin/simulator/model.hpp>
 #include <myelin/simulator/post_history.hpp>
 
@@ -61,11 +62,14 @@ struct stdp_triplet_synapse {
         return {{{p.tau_minus_ms, p.nearest}, {p.tau_minus_triplet_ms, p.nearest}}};
     }
 
-    static double on_post(const params& p, double w, const double* pre, const double* post_before) {
-        return std::min(p.Wmax, w + pre[0] * (p.Aplus + p.Aplus_triplet * post_before[1]));
+    // V: double, or f64x4 for four synapses at once (docs/plasticity.md).
+    template <class V>
+    static V on_post(const params& p, V w, const V* pre, const V* post_before) {
+        return min(p.Wmax, w + pre[0] * (p.Aplus + p.Aplus_triplet * post_before[1]));
     }
-    static double on_pre(const params& p, double w, const double* post, const double* pre_before) {
-        return std::max(0.0, w - post[0] * (p.Aminus + p.Aminus_triplet * pre_before[1]));
+    template <class V>
+    static V on_pre(const params& p, V w, const V* post, const V* pre_before) {
+        return max(0.0, w - post[0] * (p.Aminus + p.Aminus_triplet * pre_before[1]));
     }
 };
 

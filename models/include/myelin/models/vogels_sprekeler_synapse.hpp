@@ -11,6 +11,7 @@
 // depression per presynaptic spike: the rule settles where the postsynaptic rate is the
 // target rate rho_0 = alpha / (2 tau). Unlike NEST's (which reads the neuron's tau_minus
 // for y), both traces use this synapse's tau.
+#include <myelin/simulator/lanes.hpp>
 #include <myelin/simulator/model.hpp>
 #include <myelin/simulator/post_history.hpp>
 
@@ -49,11 +50,14 @@ struct vogels_sprekeler_synapse {
     static std::array<trace_spec, n_pre> pre_traces(const params& p) { return {{{p.tau_ms, false}}}; }
     static std::array<trace_spec, n_post> post_traces(const params& p) { return {{{p.tau_ms, false}}}; }
 
-    static double on_post(const params& p, double w, const double* pre, const double*) {
-        return -std::min(p.Wmax, -w + p.eta * pre[0]);
+    // V: double, or f64x4 for four synapses at once (docs/plasticity.md).
+    template <class V>
+    static V on_post(const params& p, V w, const V* pre, const V*) {
+        return -min(p.Wmax, -w + p.eta * pre[0]);
     }
-    static double on_pre(const params& p, double w, const double* post, const double*) {
-        return -std::clamp(-w + p.eta * (post[0] - p.alpha), 0.0, p.Wmax);
+    template <class V>
+    static V on_pre(const params& p, V w, const V* post, const V*) {
+        return -clamp(-w + p.eta * (post[0] - p.alpha), 0.0, p.Wmax);
     }
 };
 

@@ -20,8 +20,10 @@
 #include <myelin/simulator/model.hpp>
 #include <myelin/simulator/post_history.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
+#include <concepts>
 #include <limits>
 #include <utility>
 
@@ -48,28 +50,40 @@ public:
     void bind(post_history* history, std::size_t group, std::vector<std::size_t> slots) override {
         post_ = history;
         for (std::size_t m = 0; m < n_post; ++m) readers_[m] = history->reader(group, slots[m]);
+        lanes_ = lanes_available() && std::all_of(slots.begin(), slots.end(), [](std::size_t s) { return s < 2; });
     }
 
     bool transmits() const override { return true; }
     void on_pre(const synapse_spike& x) override {
+#ifdef MYELIN_LANES
+        if constexpr (lanes_rule) {
+            if (lanes_ && !x.delay) {
+                rest_.clear();
+                x.target16 ? apply_lanes(x, x.target16) : apply_lanes(x, x.target32);
+                return;
+            }
+        }
+#endif
+        rest_.clear();
         if (x.target16) {
-            x.delay ? apply<true>(x, x.target16) : apply<false>(x, x.target16);
+            x.delay ? apply<true>(x, x.target16, x.b) : apply<false>(x, x.target16, x.b);
         } else {
-            x.delay ? apply<true>(x, x.target32) : apply<false>(x, x.target32);
+            x.delay ? apply<true>(x, x.target32, x.b) : apply<false>(x, x.target32, x.b);
         }
     }
 
 private:
-    // Flattened: with every call inlined, the parameters and readers stay in registers.
+    // The synapses from `from` on (rest_ may already hold earlier ones). Flattened: with
+    // every call inlined, the parameters and readers stay in registers.
     template <bool per_synapse_delay, class T>
-    [[gnu::flatten]] void apply(const synapse_spike& x, const T* target) {
+    [[gnu::flatten, gnu::noinline]] void apply(const synapse_spike& x, const T* target, std::uint64_t from) {
         // Local copies: the weight stores below cannot alias them, so they stay in registers.
         const typename R::params p = p_;
         const std::array<post_trace_reader, n_post> readers = readers_;
         post_history& post = *post_;
         float* const weight = x.weight;
         const ring_view ring = x.ring;
-        const std::uint64_t b = x.b, e = x.e;
+        const std::uint64_t b = from, e = x.e;
         const step_t constant_delay = x.constant_delay;
         const std::uint16_t* const delays = x.delay;
         const step_t t = x.stamp, t_last = last_[x.row];
@@ -108,7 +122,6 @@ private:
         // records are fetched `ahead` synapses early.
         constexpr std::uint64_t ahead = 16;
         auto t1_of = [&](step_t d) { return t_last >= 0 ? t_last - d : post_history::never; };
-        rest_.clear();
         for (std::uint64_t k = b; k < std::min(e, b + ahead); ++k) post.prefetch(target[k]);
         for (std::uint64_t k = b; k < e; ++k) {
             if (k + ahead < e) post.prefetch(target[k + ahead]);
@@ -158,6 +171,87 @@ private:
         last_[x.row] = t;
     }
 
+#ifdef MYELIN_LANES
+    // A rule written over its number type runs on four synapses at once (constant delays,
+    // traces in the records' slots 0 and 1): apply's loop, lane by lane the same
+    // operations, so the same weights to the bit. What does not vectorise (the marks of
+    // reads and the sums into the ring, where two lanes may share a target) is done per
+    // lane, in synapse order.
+    static constexpr bool lanes_rule = requires(const typename R::params& p, f64x4 w, const f64x4* v) {
+        { R::on_post(p, w, v, v) } -> std::same_as<f64x4>;
+        { R::on_pre(p, w, v, v) } -> std::same_as<f64x4>;
+    };
+
+    // The presynaptic traces dt after the last spike (as apply's pre_at; a lambda would
+    // not be compiled for AVX2).
+    [[gnu::target("avx2")]] MYELIN_INLINE static std::array<f64x4, n_pre> pre_lanes(
+        const std::array<decay_view, n_pre>& decay, const std::array<double, n_pre>& k_last, v4i dt) {
+        std::array<f64x4, n_pre> pre;
+        for (std::size_t m = 0; m < n_pre; ++m) pre[m] = k_last[m] * decay[m](dt < 0 ? v4i{} : dt);
+        return pre;
+    }
+
+    template <class T>
+    [[gnu::target("avx2"), gnu::flatten]] void apply_lanes(const synapse_spike& x, const T* target) {
+        const typename R::params p = p_;
+        const std::array<post_trace_reader, n_post> readers = readers_;
+        post_history& post = *post_;
+        float* const weight = x.weight;
+        const std::uint64_t b = x.b, e = x.e;
+        const step_t d = x.constant_delay;
+        const step_t t = x.stamp, t_last = last_[x.row];
+        std::array<decay_view, n_pre> decay;
+        std::array<double, n_pre> pre_before{}, k_last{};
+        std::array<f64x4, n_pre> pre_before4;
+        for (std::size_t m = 0; m < n_pre; ++m) {
+            decay[m] = decay_[m].view();
+            k_last[m] = trace_[m][x.row];
+            if (t_last >= 0) pre_before[m] = k_last[m] * decay[m](t - t_last);
+            pre_before4[m] = pre_before[m];
+        }
+        double* const ex = x.ring.row(true, d);
+        double* const in = x.ring.row(false, d);
+        const step_t t1 = t_last >= 0 ? t_last - d : post_history::never, t2 = t - d;
+        constexpr std::uint64_t ahead = 16;
+        for (std::uint64_t k = b; k < std::min(e, b + ahead); ++k) post.prefetch(target[k]);
+        std::uint64_t k = b;
+        for (; k + 4 <= e; k += 4) {
+            for (std::uint64_t a = k + ahead; a < std::min(e, k + ahead + 4); ++a) post.prefetch(target[a]);
+            const std::array<std::uint32_t, 4> j{target[k], target[k + 1], target[k + 2], target[k + 3]};
+            std::array<f64x4, n_post> before0, before1, trace;
+            const auto r = post.read_recent(j, v4i{} + t1, v4i{} + t2, readers, before0, before1, trace);
+            f64x4 w(_mm256_cvtps_pd(_mm_loadu_ps(weight + k)));
+            // As apply: the older new spike (t1 if new), then t0 if both are new.
+            const mask4 new1 = r.new1, new_any = r.new0 | r.new1, both = r.new0 & r.new1;
+            std::array<f64x4, n_post> before_a;
+            for (std::size_t m = 0; m < n_post; ++m) before_a[m] = select(new1, before1[m], before0[m]);
+            const v4i t_a = new1.v ? r.t1 : r.t0;
+            const auto pre_a = pre_lanes(decay, k_last, t_a + (d - t_last));
+            const auto pre_0 = pre_lanes(decay, k_last, r.t0 + (d - t_last));
+            w = select(new_any, R::on_post(p, w, pre_a.data(), before_a.data()), w);
+            w = select(both, R::on_post(p, w, pre_0.data(), before0.data()), w);
+            w = R::on_pre(p, w, trace.data(), pre_before4.data());
+            const __m128 stored = _mm256_cvtpd_ps(w.v);
+            const f64x4 sent(_mm256_cvtps_pd(stored));
+            if (r.served == 0xF) [[likely]] _mm_storeu_ps(weight + k, stored);
+            // Lane by lane from bit masks and registers (through memory, it was slower).
+            const int excitatory = _mm256_movemask_pd((__m256d)(sent.v >= 0.0));
+#pragma GCC unroll 4
+            for (int l = 0; l < 4; ++l) {
+                if (r.served >> l & 1) [[likely]] {
+                    if (r.served != 0xF) weight[k + l] = static_cast<float>(sent[l]);
+                    post.mark_read(j[l], static_cast<std::uint64_t>(r.reads[l]));
+                    (excitatory >> l & 1 ? ex : in)[j[l]] += sent[l];
+                } else {
+                    post.prefetch_list(j[l]);
+                    rest_.push_back(k + l);
+                }
+            }
+        }
+        apply<false>(x, target, k);  // the last few, the deferred ones, the row's traces
+    }
+#endif
+
     typename R::params p_;
     std::array<trace_spec, n_pre> pre_;
     // exp(-dt/tau) of the presynaptic traces: the trace of one spike dt after it. The
@@ -169,6 +263,7 @@ private:
     std::vector<step_t> last_;                // per row
     std::vector<std::vector<double>> trace_;  // [pre trace][row], just after the last spike
     std::vector<std::uint64_t> rest_;         // synapses of the row being applied that need the lists
+    bool lanes_ = false;                      // apply_lanes where the rule and the CPU allow
 };
 
 }  // namespace myelin

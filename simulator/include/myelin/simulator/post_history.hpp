@@ -16,12 +16,14 @@
 // neuron's newest spikes live in one 64-byte record (times, read counts, traces) which
 // answers nearly every read (read_recent) without touching the spike list; the list
 // (for_each_new, trace_at) serves the rest.
+#include <myelin/simulator/lanes.hpp>
 #include <myelin/simulator/types.hpp>
 
 #include <algorithm>
 #include <array>
 #include <bit>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -36,8 +38,6 @@ struct trace_spec {
     friend bool operator==(const trace_spec&, const trace_spec&) = default;
 };
 
-#define MYELIN_INLINE [[gnu::always_inline]] inline
-
 // exp(-dt h / tau) for whole steps dt >= 0: a table for the first few time constants
 // (the values std::exp gives, so results do not depend on it), std::exp beyond, and 0
 // where std::exp underflows to 0. Hot loops take a view: a few words held in registers.
@@ -46,6 +46,21 @@ public:
     MYELIN_INLINE double operator()(step_t dt) const {
         return static_cast<std::size_t>(dt) < n_ ? table_[static_cast<std::size_t>(dt)] : far(dt);
     }
+
+#ifdef MYELIN_LANES
+    // Four at once. Lane by lane (AVX2's gather is slower on Zen 3), the indices clamped
+    // to the table, and the lanes beyond it (rare) redone with far().
+    [[gnu::target("avx2")]] MYELIN_INLINE f64x4 operator()(v4i dt) const {
+        const v4i last = v4i{} + static_cast<long>(n_ - 1);
+        const v4i beyond = (dt < 0) | (dt > last);
+        const v4i i = beyond ? last : dt;
+        f64x4 v(v4d{table_[i[0]], table_[i[1]], table_[i[2]], table_[i[3]]});
+        if (const int out = _mm256_movemask_pd((__m256d)beyond)) [[unlikely]]
+            for (int l = 0; l < 4; ++l)
+                if (out >> l & 1) v.v[l] = far(dt[l]);
+        return v;
+    }
+#endif
 
 private:
     friend class decay_table;
@@ -144,13 +159,7 @@ public:
         out.t1 = r.t[1];
         out.new0 = r.t[0] > t1 && r.t[0] <= t2;
         out.new1 = r.t[1] > t1;
-        // Both read counts in one 64-bit addition (neither reaches 2^32: a count is at
-        // most the neuron's plastic synapses); reads[0] is the low half.
-        static_assert(std::endian::native == std::endian::little);
-        std::uint64_t reads;
-        std::memcpy(&reads, r.reads.data(), sizeof reads);
-        reads += std::uint64_t{out.new0} | std::uint64_t{out.new1} << 32;
-        std::memcpy(r.reads.data(), &reads, sizeof reads);
+        add_reads(r, std::uint64_t{out.new0} | std::uint64_t{out.new1} << 32);
         const bool from_newest = r.t[0] < t2;  // else the newest is at or after t2: trace from t[1]
         const step_t dt = t2 - (from_newest ? r.t[0] : r.t[1]);
         for (std::size_t m = 0; m < N; ++m) {
@@ -162,6 +171,61 @@ public:
         }
         return true;
     }
+
+#ifdef MYELIN_LANES
+    // read_recent for four synapses (neurons j; t1 and t2 per synapse), but it marks
+    // nothing read: the caller does, with mark_read(j, reads[l]), for the synapses it
+    // serves. Returns the served ones as bits (lane l: bit l). Traces in slots 0 and 1 only.
+    struct recent_lanes {
+        v4i t0, t1;
+        mask4 new0, new1;
+        v4i reads;  // for mark_read: new0 | new1 << 32
+        int served;
+    };
+    template <std::size_t N>
+    [[gnu::target("avx2")]] MYELIN_INLINE recent_lanes read_recent(const std::array<std::uint32_t, 4>& j, v4i t1, v4i t2,
+                                                                    const std::array<post_trace_reader, N>& traces,
+                                                                    std::array<f64x4, N>& before0,
+                                                                    std::array<f64x4, N>& before1,
+                                                                    std::array<f64x4, N>& trace) const {
+        // The four records' halves, transposed: a gather per word would cost more.
+        static_assert(offsetof(record, before) == 32);
+        const record* rec = records_.data();
+        __m256i a[4], c[4];
+        for (int l = 0; l < 4; ++l) {
+            a[l] = _mm256_load_si256(reinterpret_cast<const __m256i*>(&rec[j[l]]));  // t[0..2], reads
+            c[l] = _mm256_load_si256(reinterpret_cast<const __m256i*>(&rec[j[l]].before));
+        }
+        const __m256i lo01 = _mm256_unpacklo_epi64(a[0], a[1]), lo23 = _mm256_unpacklo_epi64(a[2], a[3]);
+        const __m256i hi01 = _mm256_unpackhi_epi64(a[0], a[1]), hi23 = _mm256_unpackhi_epi64(a[2], a[3]);
+        const auto r0 = (v4i)_mm256_permute2x128_si256(lo01, lo23, 0x20);
+        const auto r1 = (v4i)_mm256_permute2x128_si256(hi01, hi23, 0x20);
+        const auto r2 = (v4i)_mm256_permute2x128_si256(lo01, lo23, 0x31);
+        recent_lanes out;
+        out.t0 = r0;
+        out.t1 = r1;
+        out.served = ~_mm256_movemask_pd((__m256d)((r2 > t1) | (r1 >= t2))) & 0xF;
+        out.new0 = {(r0 > t1) & (r0 <= t2)};
+        out.new1 = {r1 > t1};
+        out.reads = (out.new0.v & 1) | (out.new1.v & (v4i{} + (1L << 32)));
+        const v4i from_newest = r0 < t2;
+        const v4i dt = t2 - (from_newest ? r0 : r1);
+        for (std::size_t m = 0; m < N; ++m) {
+            const post_trace_reader& x = traces[m];
+            // before[2 i + slot]: slot 0 in the even words, slot 1 in the odd ones.
+            const __m256i s01 = x.slot == 0 ? _mm256_unpacklo_epi64(c[0], c[1]) : _mm256_unpackhi_epi64(c[0], c[1]);
+            const __m256i s23 = x.slot == 0 ? _mm256_unpacklo_epi64(c[2], c[3]) : _mm256_unpackhi_epi64(c[2], c[3]);
+            before0[m] = f64x4((v4d)_mm256_permute2x128_si256(s01, s23, 0x20));
+            before1[m] = f64x4((v4d)_mm256_permute2x128_si256(s01, s23, 0x31));
+            const f64x4 b = select({from_newest}, before0[m], before1[m]);
+            trace[m] = (x.nearest ? f64x4(1.0) : b + 1.0) * x.decay(dt);
+        }
+        return out;
+    }
+#endif
+    // One more read of the newest two spikes (the ones that are new), after read_recent.
+    // `reads`: new0 | new1 << 32 (as recent_lanes::reads).
+    MYELIN_INLINE void mark_read(std::uint32_t neuron, std::uint64_t reads) { add_reads(records_[neuron], reads); }
 
     // Calls f(t, before) for the spikes with t1 < t <= t2, in time order (`before`: the
     // traces just before the spike, by slot), and marks each as read once more.
@@ -234,6 +298,14 @@ private:
     };
     static_assert(sizeof(record) == 64);
 
+    // Both read counts in one 64-bit addition (neither reaches 2^32: a count is at most
+    // the neuron's plastic synapses); reads[0] is the low half.
+    MYELIN_INLINE static void add_reads(record& r, std::uint64_t more) {
+        static_assert(std::endian::native == std::endian::little);
+        std::uint64_t reads;
+        std::memcpy(&reads, r.reads.data(), sizeof reads);
+        std::memcpy(r.reads.data(), &(reads += more), sizeof reads);
+    }
     double before(std::uint32_t neuron, const record& r, std::size_t slot, std::size_t i) const {
         return slot < 2 ? r.before[2 * i + slot] : more_[neuron][2 * i + slot - 2];
     }
