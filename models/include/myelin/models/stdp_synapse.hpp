@@ -29,7 +29,8 @@
 namespace myelin::models {
 
 // x^mu, with the exponents of the multiplicative and additive rules done without pow.
-// In the synapse loop the compiler hoists the tests out (see models/CMakeLists.txt).
+// In the one-at-a-time synapse loop the compiler hoists the tests out (see
+// models/CMakeLists.txt); the four-at-a-time loop tests once per four synapses.
 template <class V>
 V weight_power(V x, double mu) {
     if (mu == 1.0) return x;

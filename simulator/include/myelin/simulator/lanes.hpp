@@ -4,7 +4,7 @@
 // A rule written as a template over its number type (docs/plasticity.md) is run on four
 // synapses at once where the CPU has AVX2: the same IEEE operations, in the same order,
 // as on one double, so results are bit-identical either way. A rule uses min, max,
-// select, pow and exp from here (they also take plain doubles) instead of std::'s.
+// clamp, select, pow and exp from here (they also take plain doubles) instead of std::'s.
 //
 // f64x4 is built on GCC's vector extensions, not on intrinsics, so that rule code
 // compiles for any target; the loop that calls it is compiled for AVX2 and chosen at
