@@ -214,37 +214,61 @@ private:
         const step_t t1 = t_last >= 0 ? t_last - d : post_history::never, t2 = t - d;
         constexpr std::uint64_t ahead = 16;
         for (std::uint64_t k = b; k < std::min(e, b + ahead); ++k) post.prefetch(target[k]);
+        // Two passes over chunks of the row: the reads of the records and traces, then the
+        // rule. One pass made one long chain of dependences per four synapses, longer than
+        // the CPU can look ahead; apart, the CPU overlaps consecutive groups.
+        struct group {
+            std::array<f64x4, n_pre> pre_a, pre_0;
+            std::array<f64x4, n_post> before_a, before0, trace;
+            mask4 new_any, both;
+            v4i reads;
+            int served;
+        };
+        constexpr std::size_t chunk = 16;
+        std::array<group, chunk> buf;
         std::uint64_t k = b;
-        for (; k + 4 <= e; k += 4) {
-            for (std::uint64_t a = k + ahead; a < std::min(e, k + ahead + 4); ++a) post.prefetch(target[a]);
-            const std::array<std::uint32_t, 4> j{target[k], target[k + 1], target[k + 2], target[k + 3]};
-            std::array<f64x4, n_post> before0, before1, trace;
-            const auto r = post.read_recent(j, v4i{} + t1, v4i{} + t2, readers, before0, before1, trace);
-            f64x4 w(_mm256_cvtps_pd(_mm_loadu_ps(weight + k)));
-            // As apply: the older new spike (t1 if new), then t0 if both are new.
-            const mask4 new1 = r.new1, new_any = r.new0 | r.new1, both = r.new0 & r.new1;
-            std::array<f64x4, n_post> before_a;
-            for (std::size_t m = 0; m < n_post; ++m) before_a[m] = select(new1, before1[m], before0[m]);
-            const v4i t_a = new1.v ? r.t1 : r.t0;
-            const auto pre_a = pre_lanes(decay, k_last, t_a + (d - t_last));
-            const auto pre_0 = pre_lanes(decay, k_last, r.t0 + (d - t_last));
-            w = select(new_any, R::on_post(p, w, pre_a.data(), before_a.data()), w);
-            w = select(both, R::on_post(p, w, pre_0.data(), before0.data()), w);
-            w = R::on_pre(p, w, trace.data(), pre_before4.data());
-            const __m128 stored = _mm256_cvtpd_ps(w.v);
-            const f64x4 sent(_mm256_cvtps_pd(stored));
-            if (r.served == 0xF) [[likely]] _mm_storeu_ps(weight + k, stored);
-            // Lane by lane from bit masks and registers (through memory, it was slower).
-            const int excitatory = _mm256_movemask_pd((__m256d)(sent.v >= 0.0));
+        while (k + 4 <= e) {
+            const std::size_t n = std::min<std::uint64_t>(chunk, (e - k) / 4);
+            for (std::size_t g = 0; g < n; ++g) {
+                const std::uint64_t kg = k + 4 * g;
+                for (std::uint64_t a = kg + ahead; a < std::min(e, kg + ahead + 4); ++a) post.prefetch(target[a]);
+                const std::array<std::uint32_t, 4> j{target[kg], target[kg + 1], target[kg + 2], target[kg + 3]};
+                std::array<f64x4, n_post> before1;
+                group& q = buf[g];
+                const auto r = post.read_recent(j, v4i{} + t1, v4i{} + t2, readers, q.before0, before1, q.trace);
+                // As apply: the older new spike (t1 if new), then t0 if both are new.
+                const mask4 new1 = r.new1;
+                q.new_any = r.new0 | r.new1;
+                q.both = r.new0 & r.new1;
+                for (std::size_t m = 0; m < n_post; ++m) q.before_a[m] = select(new1, before1[m], q.before0[m]);
+                const v4i t_a = new1.v ? r.t1 : r.t0;
+                q.pre_a = pre_lanes(decay, k_last, t_a + (d - t_last));
+                q.pre_0 = pre_lanes(decay, k_last, r.t0 + (d - t_last));
+                q.reads = r.reads;
+                q.served = r.served;
+            }
+            for (std::size_t g = 0; g < n; ++g, k += 4) {
+                const group& q = buf[g];
+                f64x4 w(_mm256_cvtps_pd(_mm_loadu_ps(weight + k)));
+                w = select(q.new_any, R::on_post(p, w, q.pre_a.data(), q.before_a.data()), w);
+                w = select(q.both, R::on_post(p, w, q.pre_0.data(), q.before0.data()), w);
+                w = R::on_pre(p, w, q.trace.data(), pre_before4.data());
+                const __m128 stored = _mm256_cvtpd_ps(w.v);
+                const f64x4 sent(_mm256_cvtps_pd(stored));
+                if (q.served == 0xF) [[likely]] _mm_storeu_ps(weight + k, stored);
+                // Lane by lane from bit masks and registers (through memory, it was slower).
+                const int excitatory = _mm256_movemask_pd((__m256d)(sent.v >= 0.0));
 #pragma GCC unroll 4
-            for (int l = 0; l < 4; ++l) {
-                if (r.served >> l & 1) [[likely]] {
-                    if (r.served != 0xF) weight[k + l] = static_cast<float>(sent[l]);
-                    post.mark_read(j[l], static_cast<std::uint64_t>(r.reads[l]));
-                    (excitatory >> l & 1 ? ex : in)[j[l]] += sent[l];
-                } else {
-                    post.prefetch_list(j[l]);
-                    rest_.push_back(k + l);
+                for (int l = 0; l < 4; ++l) {
+                    const std::uint32_t j = target[k + l];
+                    if (q.served >> l & 1) [[likely]] {
+                        if (q.served != 0xF) weight[k + l] = static_cast<float>(sent[l]);
+                        post.mark_read(j, static_cast<std::uint64_t>(q.reads[l]));
+                        (excitatory >> l & 1 ? ex : in)[j] += sent[l];
+                    } else {
+                        post.prefetch_list(j);
+                        rest_.push_back(k + l);
+                    }
                 }
             }
         }
