@@ -267,7 +267,7 @@ void engine::impl::save_history(checkpoint_writer* out) {
     for (std::size_t p = 0; p < spec.populations.size(); ++p) {
         const auto& pop = spec.populations[p];
         const std::size_t n_traces = parts[0].history.traces(p).size();
-        std::vector<std::uint32_t> count, reads;
+        std::vector<std::uint32_t> count;
         std::vector<std::int64_t> step;
         std::vector<std::vector<double>> before(n_traces);
         for (auto& me : parts) {
@@ -277,7 +277,6 @@ void engine::impl::save_history(checkpoint_writer* out) {
                 count.push_back(static_cast<std::uint32_t>(entries.size()));
                 for (const post_entry& x : entries) {
                     step.push_back(x.t);
-                    reads.push_back(x.reads);
                     for (std::size_t m = 0; m < n_traces; ++m) before[m].push_back(x.before[m]);
                 }
             }
@@ -285,7 +284,6 @@ void engine::impl::save_history(checkpoint_writer* out) {
         const std::string base = "populations/" + pop.name + "/history/";
         write(out, base + "count", gather_to_root(*comm, count));
         write(out, base + "step", gather_to_root(*comm, step));
-        write(out, base + "reads", gather_to_root(*comm, reads));
         for (std::size_t m = 0; m < n_traces; ++m)
             write(out, fmt::format("{}before/{}", base, m), gather_to_root(*comm, before[m]));
     }
@@ -332,15 +330,12 @@ void engine::impl::restore_plasticity(checkpoint_reader& in) {
         std::vector<std::uint64_t> offset(pop.n + 1, 0);
         for (std::uint64_t i = 0; i < pop.n; ++i) offset[i + 1] = offset[i] + count[i];
         expect_size(in, base + "step", offset.back());
-        expect_size(in, base + "reads", offset.back());
         for (std::size_t m = 0; m < n_traces; ++m) expect_size(in, fmt::format("{}before/{}", base, m), offset.back());
         for (auto& me : parts) {
             const auto& chunk = me.chunks[p];
             const std::uint64_t b = offset[chunk.begin], e = offset[chunk.end];
             std::vector<std::int64_t> step(e - b);
-            std::vector<std::uint32_t> reads(e - b);
             in.read(base + "step", b, std::span<std::int64_t>(step));
-            in.read(base + "reads", b, std::span<std::uint32_t>(reads));
             std::vector<std::vector<double>> before(n_traces, std::vector<double>(e - b));
             for (std::size_t m = 0; m < n_traces; ++m)
                 in.read(fmt::format("{}before/{}", base, m), b, std::span<double>(before[m]));
@@ -352,7 +347,6 @@ void engine::impl::restore_plasticity(checkpoint_reader& in) {
                         throw input_error("", base + "step", fmt::format("spike history of neuron {} is not ascending "
                                                                          "before step {}", i, now));
                     entries[k].t = step[at];
-                    entries[k].reads = reads[at];
                     for (std::size_t m = 0; m < n_traces; ++m) entries[k].before[m] = before[m][at];
                 }
                 const auto local = static_cast<std::uint32_t>(chunk.local_offset + (i - chunk.begin));

@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstring>
 #include <exception>
+#include <limits>
 #include <stdexcept>
 
 namespace myelin {
@@ -238,6 +239,50 @@ void engine::impl::setup_plasticity(part& me) {
         for (std::uint64_t k = 0; k < r.size(); ++k) ++incoming[r.target(k)];
     }
     me.history.set_incoming(std::move(incoming));
+    // Spikes are pruned every ~10 ms: a sweep costs about as much as ~100 rows' updates.
+    const step_t every = ms_to_steps(10.0, spec.simulation.resolution_ms);
+    prune_interval = std::max<step_t>(1, (every + window - 1) / window) * window;
+}
+
+// Drops the postsynaptic spikes every plastic synapse has read (post_history::prune).
+// A synapse has read the spikes up to its row's last presynaptic spike minus its delay;
+// a neuron's are read up to the oldest of its rows' (less the largest delay, which does
+// not depend on the partition). Rows are taken oldest first, a few hundred at a time,
+// until every neuron has met its oldest: far fewer than all of them.
+void engine::impl::prune_history(part& me, step_t now) {
+    auto& ages = me.row_ages;
+    ages.clear();
+    for (std::size_t j = 0; j < spec.projections.size(); ++j) {
+        const auto& r = me.rows[j];
+        if (!r.dynamics || r.dynamics->row_last().empty()) continue;
+        const auto last = r.dynamics->row_last();
+        for (std::uint64_t i = 0; i < last.size(); ++i)
+            if (r.offsets[i] != r.offsets[i + 1])
+                ages.push_back({last[i] >= 0 ? last[i] - max_delay : post_history::never, static_cast<std::uint32_t>(j), i});
+    }
+    constexpr step_t unset = std::numeric_limits<step_t>::max();
+    me.read_to.assign(me.n_local, unset);
+    std::size_t left = 0;
+    for (std::uint32_t n = 0; n < me.n_local; ++n) left += me.history.keeps(n);
+    const auto older = [](const part::row_age& a, const part::row_age& b) { return a.last < b.last; };
+    for (auto b = ages.begin(); left > 0 && b != ages.end();) {
+        const auto e = b + std::min<std::ptrdiff_t>(256, ages.end() - b);
+        std::nth_element(b, e - 1, ages.end(), older);
+        std::sort(b, e, older);
+        for (; b != e && left > 0; ++b) {
+            const auto& r = me.rows[b->projection];
+            for (std::uint64_t k = r.offsets[b->row]; k < r.offsets[b->row + 1]; ++k) {
+                step_t& to = me.read_to[r.target(k)];
+                if (to == unset) {
+                    to = b->last;
+                    --left;
+                }
+            }
+        }
+        b = e;
+    }
+    for (std::uint32_t n = 0; n < me.n_local; ++n)
+        if (me.history.keeps(n)) me.history.prune(n, me.read_to[n], now);
 }
 
 // Synaptic scaling due at a window's end: each target's factor from its activity then,
@@ -593,6 +638,7 @@ void engine::run(step_t until, const std::function<void(step_t)>& progress) {
             if (failed) break;
             m.deliver(me, window_end);
             if (m.scaling) m.scale(me, window_end);
+            if (m.plastic && window_end % m.prune_interval == 0) m.prune_history(me, window_end);
         }
         if (error) std::rethrow_exception(error);
     });

@@ -64,6 +64,13 @@ struct part {
     std::vector<spike> emitted;        // spikes of the current window
     std::vector<double> transmitted;   // delivery: what the synapses of a dynamic row transmit
     post_history history;              // spikes of neurons that are targets of plastic synapses
+    std::vector<step_t> read_to;       // prune_history's scratch: per neuron
+    struct row_age {
+        step_t last;
+        std::uint32_t projection;
+        std::uint64_t row;
+    };
+    std::vector<row_age> row_ages;     // prune_history's scratch: per plastic row
     std::vector<weight_part> weights;  // per weight recorder
     std::vector<scaling_part> scaling; // per projection (empty without scaling)
 };
@@ -151,6 +158,8 @@ struct engine::impl {
     void build_part(int t, bool restoring);
     void restore(checkpoint_reader& in);  // after build_part, in place of the draws
     void setup_plasticity(detail::part& me);  // after the rows exist
+    void prune_history(detail::part& me, step_t now);
+    step_t prune_interval = 1;  // in steps, a multiple of the window
     bool record_weight_events = false;        // some weight recorder records every change
     void restore_plasticity(checkpoint_reader& in);  // after setup_plasticity
     void restore_scaling(checkpoint_reader& in);

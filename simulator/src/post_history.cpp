@@ -30,7 +30,7 @@ decay_table::decay_table(double tau_ms, double h_ms) : tau_(tau_ms), h_(h_ms) {
 }
 
 post_history::post_history(std::vector<std::uint16_t> group, std::size_t n_groups, double h_ms, step_t horizon)
-    : group_(std::move(group)), traces_(n_groups), decay_(n_groups), lists_(group_.size()), h_(h_ms),
+    : group_(std::move(group)), traces_(n_groups), depth_(n_groups, 3), decay_(n_groups), lists_(group_.size()), h_(h_ms),
       horizon_(horizon) {}
 
 std::size_t post_history::add_trace(std::size_t g, trace_spec trace) {
@@ -43,6 +43,7 @@ std::size_t post_history::add_trace(std::size_t g, trace_spec trace) {
                                             max_post_traces));
     decay_[g][list.size()] = decay_table(trace.tau_ms, h_);
     list.push_back(trace);
+    depth_[g] = list.size() == 1 ? 3 : 2;
     return list.size() - 1;
 }
 
@@ -56,29 +57,26 @@ void post_history::set_incoming(std::vector<std::uint32_t> n_incoming) {
 void post_history::add_spike(std::uint32_t neuron, step_t t) {
     list& l = lists_[neuron];
     record& r = records_[neuron];
-    const std::size_t g = group_[neuron], n_traces = traces_[g].size();
-    // The list's copies of the newest two read counts, before the front is dropped by them.
-    const std::size_t n = l.e.size();
-    for (std::size_t i = 0; i < 2 && i < n && n - 1 - i >= l.head; ++i) l.e[n - 1 - i].reads = r.reads[i];
+    const std::size_t g = group_[neuron], n_traces = traces_[g].size(), depth = depth_[g];
     post_entry x;
     x.t = t;
-    if (n > 0)
+    if (!l.e.empty())
         for (std::size_t s = 0; s < n_traces; ++s)
             x.before[s] = (traces_[g][s].nearest ? 1.0 : before(neuron, r, s, 0) + 1.0) * decay_[g][s](t - r.t[0]);
-    // Drop the front while every synapse has read it and the spike after it is old enough
-    // to answer every trace look-up still to come.
-    const std::uint32_t n_in = incoming_[neuron];
-    while (l.e.size() - l.head > 1 && l.e[l.head].reads >= n_in && l.e[l.head + 1].t < t - horizon_) ++l.head;
+    l.e.push_back(x);
+    r.t = {t, r.t[0], r.t[1], r.t[2]};
+    for (std::size_t s = 0; s < n_traces; ++s) {
+        for (std::size_t i = depth - 1; i > 0; --i) set_before(neuron, r, s, i, before(neuron, r, s, i - 1));
+        set_before(neuron, r, s, 0, x.before[s]);
+    }
+}
+
+void post_history::prune(std::uint32_t neuron, step_t read_to, step_t now) {
+    list& l = lists_[neuron];
+    while (l.e.size() - l.head > 1 && l.e[l.head].t <= read_to && l.e[l.head + 1].t < now - horizon_) ++l.head;
     if (l.head > 32 && 2 * l.head > l.e.size()) {
         l.e.erase(l.e.begin(), l.e.begin() + static_cast<std::ptrdiff_t>(l.head));
         l.head = 0;
-    }
-    l.e.push_back(x);
-    r.t = {t, r.t[0], r.t[1]};
-    r.reads = {0, r.reads[0]};
-    for (std::size_t s = 0; s < n_traces; ++s) {
-        set_before(neuron, r, s, 1, before(neuron, r, s, 0));
-        set_before(neuron, r, s, 0, x.before[s]);
     }
 }
 
@@ -93,10 +91,7 @@ double post_history::trace_from_list(std::uint32_t neuron, std::size_t slot, ste
 
 std::vector<post_entry> post_history::entries(std::uint32_t neuron) const {
     const list& l = lists_[neuron];
-    std::vector<post_entry> out(l.e.begin() + static_cast<std::ptrdiff_t>(l.head), l.e.end());
-    const record& r = records_[neuron];
-    for (std::size_t i = 0; i < 2 && i < out.size(); ++i) out[out.size() - 1 - i].reads = r.reads[i];
-    return out;
+    return {l.e.begin() + static_cast<std::ptrdiff_t>(l.head), l.e.end()};
 }
 
 void post_history::restore(std::uint32_t neuron, std::vector<post_entry> entries) {
@@ -106,19 +101,18 @@ void post_history::restore(std::uint32_t neuron, std::vector<post_entry> entries
     l.head = 0;
     r = record{};
     if (!more_.empty()) more_[neuron] = {};
-    const std::size_t n = l.e.size(), n_traces = traces_[group_[neuron]].size();
-    for (std::size_t i = 0; i < 3 && i < n; ++i) {
+    const std::size_t n = l.e.size(), n_traces = traces_[group_[neuron]].size(), depth = depth_[group_[neuron]];
+    for (std::size_t i = 0; i < r.t.size() && i < n; ++i) {
         const post_entry& x = l.e[n - 1 - i];
         r.t[i] = x.t;
-        if (i == 2) break;
-        r.reads[i] = x.reads;
-        for (std::size_t s = 0; s < n_traces; ++s) set_before(neuron, r, s, i, x.before[s]);
+        if (i < depth)
+            for (std::size_t s = 0; s < n_traces; ++s) set_before(neuron, r, s, i, x.before[s]);
     }
 }
 
 std::uint64_t post_history::bytes() const {
     std::uint64_t n = lists_.size() * sizeof(list) + incoming_.size() * sizeof(std::uint32_t) +
-                      group_.size() * sizeof(std::uint16_t) + records_.size() * sizeof(record) +
+                      group_.size() * sizeof(std::uint16_t) + records_.size() * sizeof(record) + depth_.size() +
                       more_.size() * sizeof(more_[0]);
     for (const auto& l : lists_) n += l.e.capacity() * sizeof(post_entry);
     return n;

@@ -51,6 +51,7 @@ public:
         post_ = history;
         for (std::size_t m = 0; m < n_post; ++m) readers_[m] = history->reader(group, slots[m]);
         lanes_ = lanes_available() && std::all_of(slots.begin(), slots.end(), [](std::size_t s) { return s < 2; });
+        group_ = group;
     }
 
     bool transmits() const override { return true; }
@@ -59,7 +60,12 @@ public:
         if constexpr (lanes_rule) {
             if (lanes_ && !x.delay) {
                 rest_.clear();
-                x.target16 ? apply_lanes(x, x.target16) : apply_lanes(x, x.target32);
+                if constexpr (n_post == 1)
+                    if (post_->depth(group_) == 3) {
+                        x.target16 ? apply_lanes<true>(x, x.target16) : apply_lanes<true>(x, x.target32);
+                        return;
+                    }
+                x.target16 ? apply_lanes<false>(x, x.target16) : apply_lanes<false>(x, x.target32);
                 return;
             }
         }
@@ -129,7 +135,7 @@ private:
             const step_t d = delay(k);
             recent_spikes<n_post> r;
             if (!post.read_recent(j, t1_of(d), t - d, readers, r)) {
-                post.prefetch_list(j);
+                if (post.needs_list(j, t1_of(d))) post.prefetch_list(j);
                 rest_.push_back(k);
                 continue;
             }
@@ -146,13 +152,16 @@ private:
             store(k, j, R::on_pre(p, w, r.trace.data(), pre_before.data()));
         }
         if (!rest_.empty()) {
-            // The lists are fetched in two stages: their headers were while the records
-            // were read, their newest entries now.
+            // Where the records do not suffice, the lists are fetched in two stages: their
+            // headers were while the records were read, their newest entries now.
             const std::size_t n = rest_.size();
             constexpr std::size_t entries_ahead = 8;
-            for (std::size_t i = 0; i < std::min(n, entries_ahead); ++i) post.prefetch_entries(target[rest_[i]]);
+            auto fetch = [&](std::uint64_t k) {
+                if (post.needs_list(target[k], t1_of(delay(k)))) post.prefetch_entries(target[k]);
+            };
+            for (std::size_t i = 0; i < std::min(n, entries_ahead); ++i) fetch(rest_[i]);
             for (std::size_t i = 0; i < n; ++i) {
-                if (i + entries_ahead < n) post.prefetch_entries(target[rest_[i + entries_ahead]]);
+                if (i + entries_ahead < n) fetch(rest_[i + entries_ahead]);
                 const std::uint64_t k = rest_[i];
                 const std::uint32_t j = target[k];
                 const step_t d = delay(k);
@@ -174,9 +183,8 @@ private:
 #ifdef MYELIN_LANES
     // A rule written over its number type runs on four synapses at once (constant delays,
     // traces in the records' slots 0 and 1): apply's loop, lane by lane the same
-    // operations, so the same weights to the bit. What does not vectorise (the marks of
-    // reads and the sums into the ring, where two lanes may share a target) is done per
-    // lane, in synapse order.
+    // operations, so the same weights to the bit. What does not vectorise (the sums into
+    // the ring, where two lanes may share a target) is done per lane, in synapse order.
     static constexpr bool lanes_rule = requires(const typename R::params& p, f64x4 w, const f64x4* v) {
         { R::on_post(p, w, v, v) } -> std::same_as<f64x4>;
         { R::on_pre(p, w, v, v) } -> std::same_as<f64x4>;
@@ -191,7 +199,9 @@ private:
         return pre;
     }
 
-    template <class T>
+    // Deep: the records hold three spikes (post_history::depth), so up to three new ones
+    // are served; the oldest of three first, in the few groups that have one.
+    template <bool Deep, class T>
     [[gnu::target("avx2"), gnu::flatten]] void apply_lanes(const synapse_spike& x, const T* target) {
         const typename R::params p = p_;
         const std::array<post_trace_reader, n_post> readers = readers_;
@@ -218,11 +228,10 @@ private:
         // rule. One pass made one long chain of dependences per four synapses, longer than
         // the CPU can look ahead; apart, the CPU overlaps consecutive groups.
         struct group {
-            std::array<f64x4, n_pre> pre_a, pre_0;
-            std::array<f64x4, n_post> before_a, before0, trace;
-            mask4 new_any, both;
-            v4i reads;
-            int served;
+            std::array<f64x4, n_pre> pre_a, pre_0, pre_2;
+            std::array<f64x4, n_post> before_a, before0, before2, trace;
+            mask4 new_any, both, new2;
+            int served, any2;
         };
         constexpr std::size_t chunk = 16;
         std::array<group, chunk> buf;
@@ -235,7 +244,8 @@ private:
                 const std::array<std::uint32_t, 4> j{target[kg], target[kg + 1], target[kg + 2], target[kg + 3]};
                 std::array<f64x4, n_post> before1;
                 group& q = buf[g];
-                const auto r = post.read_recent(j, v4i{} + t1, v4i{} + t2, readers, q.before0, before1, q.trace);
+                const auto r = post.template read_recent<Deep>(j, v4i{} + t1, v4i{} + t2, readers, q.before0, before1,
+                                                               q.before2, q.trace);
                 // As apply: the older new spike (t1 if new), then t0 if both are new.
                 const mask4 new1 = r.new1;
                 q.new_any = r.new0 | r.new1;
@@ -244,12 +254,18 @@ private:
                 const v4i t_a = new1.v ? r.t1 : r.t0;
                 q.pre_a = pre_lanes(decay, k_last, t_a + (d - t_last));
                 q.pre_0 = pre_lanes(decay, k_last, r.t0 + (d - t_last));
-                q.reads = r.reads;
                 q.served = r.served;
+                if constexpr (Deep) {
+                    q.new2 = r.new2;
+                    q.any2 = _mm256_movemask_pd((__m256d)(r.new2.v)) & r.served;
+                    if (q.any2) [[unlikely]] q.pre_2 = pre_lanes(decay, k_last, r.t2 + (d - t_last));
+                }
             }
             for (std::size_t g = 0; g < n; ++g, k += 4) {
                 const group& q = buf[g];
                 f64x4 w(_mm256_cvtps_pd(_mm_loadu_ps(weight + k)));
+                if constexpr (Deep)
+                    if (q.any2) [[unlikely]] w = select(q.new2, R::on_post(p, w, q.pre_2.data(), q.before2.data()), w);
                 w = select(q.new_any, R::on_post(p, w, q.pre_a.data(), q.before_a.data()), w);
                 w = select(q.both, R::on_post(p, w, q.pre_0.data(), q.before0.data()), w);
                 w = R::on_pre(p, w, q.trace.data(), pre_before4.data());
@@ -263,10 +279,9 @@ private:
                     const std::uint32_t j = target[k + l];
                     if (q.served >> l & 1) [[likely]] {
                         if (q.served != 0xF) weight[k + l] = static_cast<float>(sent[l]);
-                        post.mark_read(j, static_cast<std::uint64_t>(q.reads[l]));
                         (excitatory >> l & 1 ? ex : in)[j] += sent[l];
                     } else {
-                        post.prefetch_list(j);
+                        if (post.needs_list(j, t1)) post.prefetch_list(j);
                         rest_.push_back(k + l);
                     }
                 }
@@ -288,6 +303,7 @@ private:
     std::vector<std::vector<double>> trace_;  // [pre trace][row], just after the last spike
     std::vector<std::uint64_t> rest_;         // synapses of the row being applied that need the lists
     bool lanes_ = false;                      // apply_lanes where the rule and the CPU allow
+    std::size_t group_ = 0;                   // the target population in the history
 };
 
 }  // namespace myelin

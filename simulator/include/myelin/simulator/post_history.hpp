@@ -4,18 +4,19 @@
 //
 // A plastic synapse lives at its target's owner and updates only when a presynaptic spike
 // passes: it then applies the postsynaptic spikes that reached it since its last one,
-// read from here. A neuron keeps a spike until every plastic synapse onto it has read it
-// (each synapse reads each spike exactly once) and a later spike makes it unnecessary for
-// trace look-ups. Like NEST's, a history grows while a presynaptic neuron stays silent.
+// read from here (each synapse reads each spike exactly once). A neuron keeps a spike
+// until every plastic synapse onto it has read it and a later spike makes it unnecessary
+// for trace look-ups: the owner works out, now and then, up to which time all have read
+// (prune). Like NEST's, a history grows while a presynaptic neuron stays silent.
 //
 // With each spike it stores the postsynaptic traces its population's synapse models asked
 // for, just before the spike: all-to-all traces (sum over earlier spikes of
 // exp(-dt/tau)) or nearest-spike traces (exp(-dt/tau) of the previous spike alone).
 //
 // Reads are bound by memory latency: one synapse, one target at a random place. So each
-// neuron's newest spikes live in one 64-byte record (times, read counts, traces) which
-// answers nearly every read (read_recent) without touching the spike list; the list
-// (for_each_new, trace_at) serves the rest.
+// neuron's newest spikes live in one 64-byte record (times and traces) which answers
+// nearly every read (read_recent, for_each_new, trace_at) without touching the spike
+// list; the list serves the rest.
 #include <myelin/simulator/lanes.hpp>
 #include <myelin/simulator/types.hpp>
 
@@ -97,8 +98,7 @@ private:
 constexpr std::size_t max_post_traces = 4;
 
 struct post_entry {
-    step_t t = 0;                              // time stamp in steps
-    std::uint32_t reads = 0;                   // plastic synapses that have applied it
+    step_t t = 0;                                  // time stamp in steps
     std::array<double, max_post_traces> before{};  // traces just before this spike
 };
 
@@ -125,8 +125,7 @@ public:
     static constexpr step_t never = -(step_t{1} << 50);  // long ago: every trace is 0
 
     // `groups[i]` is the trace list of neuron i's population (index into `traces`).
-    // A trace look-up never reaches further back than `horizon` steps before the newest
-    // spike (the communication window plus the largest delay).
+    // `horizon`: the communication window plus the largest delay (see prune).
     post_history() = default;
     post_history(std::vector<std::uint16_t> group, std::size_t n_groups, double h_ms, step_t horizon);
 
@@ -139,27 +138,30 @@ public:
         return {slot, traces_[g][slot].nearest, decay_[g][slot].view()};
     }
 
-    // Plastic synapses onto each neuron; a neuron with none keeps no history.
+    // Plastic synapses onto each neuron; a neuron with none keeps no history. After the
+    // traces are added.
     void set_incoming(std::vector<std::uint32_t> n_incoming);
     bool keeps(std::uint32_t neuron) const { return !incoming_.empty() && incoming_[neuron] > 0; }
 
     void add_spike(std::uint32_t neuron, step_t t);
+    // Drops the oldest spikes of `neuron` while every plastic synapse onto it has read
+    // them (all spikes up to `read_to`) and a later spike answers every trace look-up
+    // still to come (those at `now` - horizon and later).
+    void prune(std::uint32_t neuron, step_t read_to, step_t now);
 
     // The usual read of a synapse whose last presynaptic spike met it at t1 (its new
     // spikes are those with t1 < t <= t2), from the record alone, with no branch on
     // the data: true if at most the newest two spikes are new and the traces at t2 need
-    // nothing older; then it marks the new ones read and fills `out`. False (nothing
-    // done): use for_each_new and trace_at.
+    // nothing older; then it fills `out`. False: use for_each_new and trace_at.
     template <std::size_t N>
     MYELIN_INLINE bool read_recent(std::uint32_t neuron, step_t t1, step_t t2, const std::array<post_trace_reader, N>& traces,
-                     recent_spikes<N>& out) {
-        record& r = records_[neuron];
+                                   recent_spikes<N>& out) const {
+        const record& r = records_[neuron];
         if (r.t[2] > t1 || r.t[1] >= t2) return false;
         out.t0 = r.t[0];
         out.t1 = r.t[1];
         out.new0 = r.t[0] > t1 && r.t[0] <= t2;
         out.new1 = r.t[1] > t1;
-        add_reads(r, std::uint64_t{out.new0} | std::uint64_t{out.new1} << 32);
         const bool from_newest = r.t[0] < t2;  // else the newest is at or after t2: trace from t[1]
         const step_t dt = t2 - (from_newest ? r.t[0] : r.t[1]);
         for (std::size_t m = 0; m < N; ++m) {
@@ -173,27 +175,29 @@ public:
     }
 
 #ifdef MYELIN_LANES
-    // read_recent for four synapses (neurons j; t1 and t2 per synapse), but it marks
-    // nothing read: the caller does, with mark_read(j, reads[l]), for the synapses it
-    // serves. Returns the served ones as bits (lane l: bit l). Traces in slots 0 and 1 only.
+    // read_recent for four synapses (neurons j; t1 and t2 per synapse). Returns the
+    // served ones as bits (lane l: bit l). Traces in slots 0 and 1 only. Deep (records
+    // of depth 3, one trace): up to three new spikes are served, the third newest t2
+    // (new2) with the trace before it in before2.
     struct recent_lanes {
-        v4i t0, t1;
-        mask4 new0, new1;
-        v4i reads;  // for mark_read: new0 | new1 << 32
+        v4i t0, t1, t2;
+        mask4 new0, new1, new2;
         int served;
     };
-    template <std::size_t N>
+    template <bool Deep, std::size_t N>
     [[gnu::target("avx2")]] MYELIN_INLINE recent_lanes read_recent(const std::array<std::uint32_t, 4>& j, v4i t1, v4i t2,
                                                                     const std::array<post_trace_reader, N>& traces,
                                                                     std::array<f64x4, N>& before0,
                                                                     std::array<f64x4, N>& before1,
+                                                                    std::array<f64x4, N>& before2,
                                                                     std::array<f64x4, N>& trace) const {
+        static_assert(!Deep || N == 1);
         // The four records' halves, transposed: a gather per word would cost more.
         static_assert(offsetof(record, before) == 32);
         const record* rec = records_.data();
         __m256i a[4], c[4];
         for (int l = 0; l < 4; ++l) {
-            a[l] = _mm256_load_si256(reinterpret_cast<const __m256i*>(&rec[j[l]]));  // t[0..2], reads
+            a[l] = _mm256_load_si256(reinterpret_cast<const __m256i*>(&rec[j[l]]));  // t[0..3]
             c[l] = _mm256_load_si256(reinterpret_cast<const __m256i*>(&rec[j[l]].before));
         }
         const __m256i lo01 = _mm256_unpacklo_epi64(a[0], a[1]), lo23 = _mm256_unpacklo_epi64(a[2], a[3]);
@@ -201,55 +205,54 @@ public:
         const auto r0 = (v4i)_mm256_permute2x128_si256(lo01, lo23, 0x20);
         const auto r1 = (v4i)_mm256_permute2x128_si256(hi01, hi23, 0x20);
         const auto r2 = (v4i)_mm256_permute2x128_si256(lo01, lo23, 0x31);
+        const auto r3 = (v4i)_mm256_permute2x128_si256(hi01, hi23, 0x31);
         recent_lanes out;
         out.t0 = r0;
         out.t1 = r1;
-        out.served = ~_mm256_movemask_pd((__m256d)((r2 > t1) | (r1 >= t2))) & 0xF;
+        out.t2 = r2;
+        out.served = ~_mm256_movemask_pd((__m256d)(((Deep ? r3 : r2) > t1) | (r1 >= t2))) & 0xF;
         out.new0 = {(r0 > t1) & (r0 <= t2)};
         out.new1 = {r1 > t1};
-        out.reads = (out.new0.v & 1) | (out.new1.v & (v4i{} + (1L << 32)));
+        out.new2 = {Deep ? r2 > t1 : v4i{}};
         const v4i from_newest = r0 < t2;
         const v4i dt = t2 - (from_newest ? r0 : r1);
+        // Word w of the four records: w = 0 and 2 from the even words' unpacks (the low
+        // and high halves), w = 1 and 3 from the odd ones'.
+        const __m256i e01 = _mm256_unpacklo_epi64(c[0], c[1]), e23 = _mm256_unpacklo_epi64(c[2], c[3]);
+        const __m256i o01 = _mm256_unpackhi_epi64(c[0], c[1]), o23 = _mm256_unpackhi_epi64(c[2], c[3]);
         for (std::size_t m = 0; m < N; ++m) {
             const post_trace_reader& x = traces[m];
-            // before[2 i + slot]: slot 0 in the even words, slot 1 in the odd ones.
-            const __m256i s01 = x.slot == 0 ? _mm256_unpacklo_epi64(c[0], c[1]) : _mm256_unpackhi_epi64(c[0], c[1]);
-            const __m256i s23 = x.slot == 0 ? _mm256_unpacklo_epi64(c[2], c[3]) : _mm256_unpackhi_epi64(c[2], c[3]);
-            before0[m] = f64x4((v4d)_mm256_permute2x128_si256(s01, s23, 0x20));
-            before1[m] = f64x4((v4d)_mm256_permute2x128_si256(s01, s23, 0x31));
+            // before[2 slot + i]: slot 0 in words 0 and 1, slot 1 in words 2 and 3.
+            const bool s0 = x.slot == 0;
+            before0[m] = f64x4((v4d)(s0 ? _mm256_permute2x128_si256(e01, e23, 0x20) : _mm256_permute2x128_si256(e01, e23, 0x31)));
+            before1[m] = f64x4((v4d)(s0 ? _mm256_permute2x128_si256(o01, o23, 0x20) : _mm256_permute2x128_si256(o01, o23, 0x31)));
+            if constexpr (Deep) before2[m] = f64x4((v4d)_mm256_permute2x128_si256(e01, e23, 0x31));
             const f64x4 b = select({from_newest}, before0[m], before1[m]);
             trace[m] = (x.nearest ? f64x4(1.0) : b + 1.0) * x.decay(dt);
         }
         return out;
     }
 #endif
-    // One more read of the newest two spikes (the ones that are new), after read_recent.
-    // `reads`: new0 | new1 << 32 (as recent_lanes::reads).
-    MYELIN_INLINE void mark_read(std::uint32_t neuron, std::uint64_t reads) { add_reads(records_[neuron], reads); }
-
     // Calls f(t, before) for the spikes with t1 < t <= t2, in time order (`before`: the
-    // traces just before the spike, by slot), and marks each as read once more.
+    // traces just before the spike, by slot).
     template <class F>
-    void for_each_new(std::uint32_t neuron, step_t t1, step_t t2, F&& f) {
-        record& r = records_[neuron];
+    void for_each_new(std::uint32_t neuron, step_t t1, step_t t2, F&& f) const {
+        const record& r = records_[neuron];
+        const std::size_t depth = depth_[group_[neuron]];
         t1 = std::max(t1, never);  // no spike yet: nothing to read
         if (r.t[0] <= t1) return;
-        if (r.t[2] > t1) {  // older spikes than the record's are new: from the list
-            list& l = lists_[neuron];
-            const std::size_t end = std::max(l.head, l.e.size() - std::min<std::size_t>(2, l.e.size()));
+        if (r.t[depth] > t1) {  // older spikes than the record's are new: from the list
+            const list& l = lists_[neuron];
+            const std::size_t end = std::max(l.head, l.e.size() - std::min(depth, l.e.size()));
             std::size_t k = end;
             while (k > l.head && l.e[k - 1].t > t1) --k;
-            for (; k < end && l.e[k].t <= t2; ++k) {
-                f(l.e[k].t, l.e[k].before.data());
-                ++l.e[k].reads;
-            }
+            for (; k < end && l.e[k].t <= t2; ++k) f(l.e[k].t, l.e[k].before.data());
         }
-        for (std::size_t i = 2; i-- > 0;)
+        for (std::size_t i = depth; i-- > 0;)
             if (r.t[i] > t1 && r.t[i] <= t2) {
                 std::array<double, max_post_traces> b{};
                 for (std::size_t s = 0; s < traces_[group_[neuron]].size(); ++s) b[s] = before(neuron, r, s, i);
                 f(r.t[i], b.data());
-                ++r.reads[i];
             }
     }
     // Value of trace `slot` at time t, from the spikes strictly before t.
@@ -257,10 +260,16 @@ public:
         const record& r = records_[neuron];
         const decay_table& decay = decay_[group_[neuron]][slot];
         const bool nearest = traces_[group_[neuron]][slot].nearest;
-        for (std::size_t i = 0; i < 2; ++i)
+        for (std::size_t i = 0; i < depth_[group_[neuron]]; ++i)
             if (r.t[i] < t) return (nearest ? 1.0 : before(neuron, r, slot, i) + 1.0) * decay(t - r.t[i]);
         return trace_from_list(neuron, slot, t);
     }
+    // Spikes whose traces the records of group g's neurons hold (see record); final
+    // once all traces are added.
+    std::size_t depth(std::size_t g) const { return depth_[g]; }
+    // Whether for_each_new or trace_at, for a synapse whose last presynaptic spike met it
+    // at t1, will need the list (not only the record).
+    bool needs_list(std::uint32_t neuron, step_t t1) const { return records_[neuron].t[depth_[group_[neuron]]] > t1; }
     // A reader that knows its next neurons fetches their records early, and the list
     // headers and newest list entries of those that read_recent could not serve. Always
     // inlined: GCC takes a function that only prefetches for one without effect and
@@ -268,14 +277,14 @@ public:
     MYELIN_INLINE void prefetch(std::uint32_t neuron) const { __builtin_prefetch(&records_[neuron], 1); }
     MYELIN_INLINE void prefetch_list(std::uint32_t neuron) const { __builtin_prefetch(&lists_[neuron]); }
     MYELIN_INLINE void prefetch_entries(std::uint32_t neuron) const {
-        // for_each_new reads the third newest entry, then the fourth: the 96 bytes before
-        // the newest two. Addresses as integers: there may be fewer entries (a prefetch
-        // of any address is harmless).
+        // for_each_new reads the newest entry older than the record's, then the one
+        // before: the 80 bytes below the newest `depth`. Addresses as integers: there may
+        // be fewer entries (a prefetch of any address is harmless).
         const list& l = lists_[neuron];
-        const auto end = reinterpret_cast<std::uintptr_t>(l.e.data() + l.e.size());
-        __builtin_prefetch(reinterpret_cast<const void*>(end - 4 * sizeof(post_entry)), 1);
-        __builtin_prefetch(reinterpret_cast<const void*>(end - 3 * sizeof(post_entry)), 1);
-        __builtin_prefetch(reinterpret_cast<const void*>(end - 2 * sizeof(post_entry) - 1), 1);
+        const auto below = reinterpret_cast<std::uintptr_t>(l.e.data() + l.e.size()) -
+                           depth_[group_[neuron]] * sizeof(post_entry);
+        __builtin_prefetch(reinterpret_cast<const void*>(below - 2 * sizeof(post_entry)));
+        __builtin_prefetch(reinterpret_cast<const void*>(below - 1));
     }
 
     // For checkpoints: the kept spikes of a neuron, and putting them back.
@@ -288,29 +297,21 @@ private:
         std::vector<post_entry> e;
         std::size_t head = 0;  // e[head..] are kept; the front is compacted lazily
     };
-    // A neuron's newest spikes, newest first (never where there is none). The newest
-    // two's read counts live here; their copies in the list are brought up to date at
-    // the next spike. Traces of slots 0 and 1 are here, slots 2 and 3 in more_.
+    // A neuron's newest four spike times, newest first (never where there is none), and
+    // the traces just before the newest `depth` of them: before[2 slot + i] for spike i.
+    // Where the population has one trace, depth is 3 (slot 0 in words 0 to 2); else 2,
+    // with slots 0 and 1 here and slots 2 and 3 in more_.
     struct alignas(64) record {
-        std::array<step_t, 3> t{never, never, never};
-        std::array<std::uint32_t, 2> reads{};
-        std::array<double, 4> before{};  // [2 i + slot]: trace `slot` just before t[i]
+        std::array<step_t, 4> t{never, never, never, never};
+        std::array<double, 4> before{};
     };
     static_assert(sizeof(record) == 64);
 
-    // Both read counts in one 64-bit addition (neither reaches 2^32: a count is at most
-    // the neuron's plastic synapses); reads[0] is the low half.
-    MYELIN_INLINE static void add_reads(record& r, std::uint64_t more) {
-        static_assert(std::endian::native == std::endian::little);
-        std::uint64_t reads;
-        std::memcpy(&reads, r.reads.data(), sizeof reads);
-        std::memcpy(r.reads.data(), &(reads += more), sizeof reads);
-    }
     double before(std::uint32_t neuron, const record& r, std::size_t slot, std::size_t i) const {
-        return slot < 2 ? r.before[2 * i + slot] : more_[neuron][2 * i + slot - 2];
+        return slot < 2 ? r.before[2 * slot + i] : more_[neuron][2 * (slot - 2) + i];
     }
     void set_before(std::uint32_t neuron, record& r, std::size_t slot, std::size_t i, double v) {
-        (slot < 2 ? r.before[2 * i + slot] : more_[neuron][2 * i + slot - 2]) = v;
+        (slot < 2 ? r.before[2 * slot + i] : more_[neuron][2 * (slot - 2) + i]) = v;
     }
     double trace_from_list(std::uint32_t neuron, std::size_t slot, step_t t) const;
     // Trace `slot` just after entry x (1 for nearest traces).
@@ -320,6 +321,7 @@ private:
 
     std::vector<std::uint16_t> group_;
     std::vector<std::vector<trace_spec>> traces_;
+    std::vector<std::uint8_t> depth_;  // per group: spikes with traces in the records
     std::vector<std::array<decay_table, max_post_traces>> decay_;  // per group and slot; never moves
     std::vector<record> records_;
     std::vector<std::array<double, 4>> more_;  // slots 2 and 3, where a group has them
