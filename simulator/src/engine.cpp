@@ -239,8 +239,8 @@ void engine::impl::setup_plasticity(part& me) {
         for (std::uint64_t k = 0; k < r.size(); ++k) ++incoming[r.target(k)];
     }
     me.history.set_incoming(std::move(incoming));
-    // Spikes are pruned every ~10 ms: a sweep costs about as much as ~100 rows' updates.
-    const step_t every = ms_to_steps(10.0, spec.simulation.resolution_ms);
+    // Spikes are pruned every ~25 ms (a sweep costs about as much as a few hundred rows' updates).
+    const step_t every = ms_to_steps(25.0, spec.simulation.resolution_ms);
     prune_interval = std::max<step_t>(1, (every + window - 1) / window) * window;
 }
 
