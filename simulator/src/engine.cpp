@@ -388,9 +388,17 @@ void engine::impl::deliver(part& me, step_t window_end) {
             const auto& r = me.rows[j];
             const auto* t = r.target32.empty() ? static_cast<const void*>(r.target16.data() + r.offsets[i])
                                                : static_cast<const void*>(r.target32.data() + r.offsets[i]);
-            const std::uint64_t bytes = (r.offsets[i + 1] - r.offsets[i]) * (r.target32.empty() ? 2 : 4);
+            const std::uint64_t n_syn = r.offsets[i + 1] - r.offsets[i];
+            const std::uint64_t bytes = n_syn * (r.target32.empty() ? 2 : 4);
             for (std::uint64_t line = 0; line < target_lines && line * 64 < bytes; ++line)
                 __builtin_prefetch(static_cast<const char*>(t) + line * 64);
+            // The start of the weights too, where they vary (plastic rows: -4 % of the
+            // plastic Brunel run).
+            if (!r.weight.empty()) {
+                const auto* w = reinterpret_cast<const char*>(r.weight.data() + r.offsets[i]);
+                for (std::uint64_t line = 0; line < target_lines && line * 64 < n_syn * sizeof(float); ++line)
+                    __builtin_prefetch(w + line * 64);
+            }
         }
     };
     // One row of synapses, for either index width.
