@@ -399,6 +399,7 @@ void engine::impl::deliver(part& me, step_t window_end) {
                 for (std::uint64_t line = 0; line < target_lines && line * 64 < n_syn * sizeof(float); ++line)
                     __builtin_prefetch(w + line * 64);
             }
+            if (r.dynamics && n_syn > 0) r.dynamics->prefetch_row(i);
         }
     };
     // One row of synapses, for either index width.

@@ -169,6 +169,8 @@ public:
     // values just after the source's last spike, and its time stamp (-1: none yet).
     virtual std::span<double> row_trace(std::size_t) { return {}; }  // index into model_info::row_traces
     virtual std::span<step_t> row_last() { return {}; }
+    // Delivery will soon update row `row`: its per-row state may be fetched.
+    virtual void prefetch_row(std::uint64_t /*row*/) const {}
     virtual std::vector<trace_spec> post_traces() const { return {}; }
     // Where to read the postsynaptic traces asked for by post_traces(): the target
     // population's index in the history and the traces' slots there.

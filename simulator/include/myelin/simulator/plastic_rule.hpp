@@ -43,6 +43,10 @@ public:
     std::vector<double>& state(std::size_t) override { throw std::logic_error("plastic rules keep no per-synapse state"); }
     std::span<double> row_trace(std::size_t m) override { return trace_[m]; }
     std::span<step_t> row_last() override { return last_; }
+    void prefetch_row(std::uint64_t row) const override {
+        __builtin_prefetch(&last_[row]);
+        for (std::size_t m = 0; m < n_pre; ++m) __builtin_prefetch(&trace_[m][row]);
+    }
     std::vector<trace_spec> post_traces() const override {
         const auto t = R::post_traces(p_);
         return {t.begin(), t.end()};
