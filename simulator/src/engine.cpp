@@ -87,6 +87,10 @@ void engine::impl::build(checkpoint_reader* restoring) {
     if (restoring) restore(*restoring);
     if (plastic) {
         on_every_thread(n_threads, [&](int t) { setup_plasticity(parts[static_cast<std::size_t>(t)]); });
+        // Histories are pruned every ~25 ms (a sweep costs about as much as a few hundred
+        // rows' updates), at window ends.
+        const step_t every = ms_to_steps(25.0, spec.simulation.resolution_ms);
+        prune_interval = std::max<step_t>(1, (every + window - 1) / window) * window;
         if (restoring) restore_plasticity(*restoring);
         if (restoring && modulated) restore_modulators(*restoring);
     }
@@ -239,9 +243,6 @@ void engine::impl::setup_plasticity(part& me) {
         for (std::uint64_t k = 0; k < r.size(); ++k) ++incoming[r.target(k)];
     }
     me.history.set_incoming(std::move(incoming));
-    // Spikes are pruned every ~25 ms (a sweep costs about as much as a few hundred rows' updates).
-    const step_t every = ms_to_steps(25.0, spec.simulation.resolution_ms);
-    prune_interval = std::max<step_t>(1, (every + window - 1) / window) * window;
 }
 
 // Drops the postsynaptic spikes every plastic synapse has read (post_history::prune).
