@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <map>
+#include <mutex>
 #include <stdexcept>
 #include <string_view>
 
@@ -20,10 +22,20 @@ bool lanes_available() {
 }
 
 decay_table::decay_table(double tau_ms, double h_ms) : tau_(tau_ms), h_(h_ms) {
-    // Eight time constants (the trace is then below 3.4e-4 of a spike), at most 4096 steps.
-    const auto n = static_cast<std::size_t>(std::min(4096.0, std::ceil(8.0 * tau_ms / h_ms)));
-    table_.resize(n);
-    for (std::size_t dt = 0; dt < n; ++dt) table_[dt] = std::exp(-static_cast<double>(dt) * h_ / tau_);
+    // The tables made so far that are still in use, by time constant and step.
+    static std::mutex mutex;
+    static std::map<std::pair<double, double>, std::weak_ptr<const std::vector<double>>> made;
+    const std::lock_guard lock(mutex);
+    auto& slot = made[{tau_ms, h_ms}];
+    table_ = slot.lock();
+    if (!table_) {
+        // Eight time constants (the trace is then below 3.4e-4 of a spike), at most 4096 steps.
+        const auto n = static_cast<std::size_t>(std::min(4096.0, std::ceil(8.0 * tau_ms / h_ms)));
+        std::vector<double> table(n);
+        for (std::size_t dt = 0; dt < n; ++dt) table[dt] = std::exp(-static_cast<double>(dt) * h_ / tau_);
+        table_ = std::make_shared<const std::vector<double>>(std::move(table));
+        slot = table_;
+    }
     // exp(-x) is 0 in double from x = 745.2 on; 750 leaves room for the rounding of dt h / tau.
     const double zero = std::ceil(750.0 * tau_ms / h_ms);
     if (zero < 0x1p62) zero_from_ = static_cast<step_t>(zero);

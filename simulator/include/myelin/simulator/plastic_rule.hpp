@@ -199,7 +199,7 @@ private:
     [[gnu::target("avx2")]] MYELIN_INLINE static std::array<f64x4, n_pre> pre_lanes(
         const std::array<decay_view, n_pre>& decay, const std::array<double, n_pre>& k_last, v4i dt) {
         std::array<f64x4, n_pre> pre;
-        for (std::size_t m = 0; m < n_pre; ++m) pre[m] = k_last[m] * decay[m](dt < 0 ? v4i{} : dt);
+        for (std::size_t m = 0; m < n_pre; ++m) pre[m] = k_last[m] * decay[m].nonnegative(dt < 0 ? v4i{} : dt);
         return pre;
     }
 
@@ -228,23 +228,31 @@ private:
         const step_t t1 = t_last >= 0 ? t_last - d : post_history::never, t2 = t - d;
         constexpr std::uint64_t ahead = 16;
         for (std::uint64_t k = b; k < std::min(e, b + ahead); ++k) post.prefetch(target[k]);
-        // Two passes over chunks of the row: the reads of the records and traces, then the
-        // rule. One pass made one long chain of dependences per four synapses, longer than
-        // the CPU can look ahead; apart, the CPU overlaps consecutive groups.
+        // Passes over chunks of the row: the reads of the records, the decays' look-ups,
+        // the rule, the sums into the ring. One pass made one long chain of dependences
+        // per four synapses (record, look-up, rule), longer than the CPU can look ahead;
+        // apart, the CPU overlaps the chains of consecutive groups, the more of them the
+        // fewer other instructions lie between.
         struct group {
             std::array<f64x4, n_pre> pre_a, pre_0, pre_2;
             std::array<f64x4, n_post> before_a, before0, before2, trace;
-            mask4 new_any, both, new2;
-            int served, any2;
+            mask4 new_any, both, new2, served;
+            v4i dt_trace, dt_a, dt_0, dt_2;
+            int any2;
         };
         constexpr std::size_t chunk = 16;
+        static_assert(4 * chunk <= 64);
         std::array<group, chunk> buf;
         std::uint64_t k = b;
         while (k + 4 <= e) {
             const std::size_t n = std::min<std::uint64_t>(chunk, (e - k) / 4);
+            std::uint64_t served = 0;  // bit i: synapse k + i
             for (std::size_t g = 0; g < n; ++g) {
                 const std::uint64_t kg = k + 4 * g;
-                for (std::uint64_t a = kg + ahead; a < std::min(e, kg + ahead + 4); ++a) post.prefetch(target[a]);
+                if (kg + ahead + 4 <= e) [[likely]]
+                    for (std::uint64_t a = kg + ahead; a < kg + ahead + 4; ++a) post.prefetch(target[a]);
+                else
+                    for (std::uint64_t a = kg + ahead; a < e; ++a) post.prefetch(target[a]);
                 const std::array<std::uint32_t, 4> j{target[kg], target[kg + 1], target[kg + 2], target[kg + 3]};
                 std::array<f64x4, n_post> before1;
                 group& q = buf[g];
@@ -254,40 +262,51 @@ private:
                 const mask4 new1 = r.new1;
                 q.new_any = r.new0 | r.new1;
                 q.both = r.new0 & r.new1;
-                for (std::size_t m = 0; m < n_post; ++m) q.before_a[m] = select(new1, before1[m], q.before0[m]);
-                const v4i t_a = new1.v ? r.t1 : r.t0;
-                q.pre_a = pre_lanes(decay, k_last, t_a + (d - t_last));
-                q.pre_0 = pre_lanes(decay, k_last, r.t0 + (d - t_last));
                 q.served = r.served;
+                for (std::size_t m = 0; m < n_post; ++m) q.before_a[m] = select(new1, before1[m], q.before0[m]);
+                q.dt_trace = r.dt;
+                q.dt_a = (new1.v ? r.t1 : r.t0) + (d - t_last);
+                q.dt_0 = r.t0 + (d - t_last);
+                const int bits = _mm256_movemask_pd((__m256d)r.served.v);
+                served |= static_cast<std::uint64_t>(bits) << 4 * g;
                 if constexpr (Deep) {
                     q.new2 = r.new2;
-                    q.any2 = _mm256_movemask_pd((__m256d)(r.new2.v)) & r.served;
-                    if (q.any2) [[unlikely]] q.pre_2 = pre_lanes(decay, k_last, r.t2 + (d - t_last));
+                    q.any2 = _mm256_movemask_pd((__m256d)(r.new2.v)) & bits;
+                    q.dt_2 = r.t2 + (d - t_last);
                 }
             }
-            for (std::size_t g = 0; g < n; ++g, k += 4) {
+            for (std::size_t g = 0; g < n; ++g) {
+                group& q = buf[g];
+                for (std::size_t m = 0; m < n_post; ++m) q.trace[m] *= readers[m].decay(q.dt_trace);
+                q.pre_a = pre_lanes(decay, k_last, q.dt_a);
+                q.pre_0 = pre_lanes(decay, k_last, q.dt_0);
+                if constexpr (Deep)
+                    if (q.any2) [[unlikely]] q.pre_2 = pre_lanes(decay, k_last, q.dt_2);
+            }
+            for (std::size_t g = 0; g < n; ++g) {
                 const group& q = buf[g];
-                f64x4 w(_mm256_cvtps_pd(_mm_loadu_ps(weight + k)));
+                float* const wg = weight + k + 4 * g;
+                const f64x4 w0(_mm256_cvtps_pd(_mm_loadu_ps(wg)));
+                f64x4 w = w0;
                 if constexpr (Deep)
                     if (q.any2) [[unlikely]] w = select(q.new2, R::on_post(p, w, q.pre_2.data(), q.before2.data()), w);
                 w = select(q.new_any, R::on_post(p, w, q.pre_a.data(), q.before_a.data()), w);
                 w = select(q.both, R::on_post(p, w, q.pre_0.data(), q.before0.data()), w);
                 w = R::on_pre(p, w, q.trace.data(), pre_before4.data());
-                const __m128 stored = _mm256_cvtpd_ps(w.v);
-                const f64x4 sent(_mm256_cvtps_pd(stored));
-                if (q.served == 0xF) [[likely]] _mm_storeu_ps(weight + k, stored);
-                // Lane by lane from bit masks and registers (through memory, it was slower).
-                const int excitatory = _mm256_movemask_pd((__m256d)(sent.v >= 0.0));
-#pragma GCC unroll 4
-                for (int l = 0; l < 4; ++l) {
-                    const std::uint32_t j = target[k + l];
-                    if (q.served >> l & 1) [[likely]] {
-                        if (q.served != 0xF) weight[k + l] = static_cast<float>(sent[l]);
-                        (excitatory >> l & 1 ? ex : in)[j] += sent[l];
-                    } else {
-                        if (post.needs_list(j, t1)) post.prefetch_list(j);
-                        rest_.push_back(k + l);
-                    }
+                // Synapses not served keep their weight: apply updates them at the end.
+                _mm_storeu_ps(wg, _mm256_cvtpd_ps(select(q.served, w, w0).v));
+            }
+            // Each synapse's new weight into its target's input, in synapse order (two
+            // synapses of a group may share a target).
+            const std::uint64_t end = k + 4 * n;
+            for (std::uint64_t i = 0; k < end; ++k, ++i) {
+                const std::uint32_t j = target[k];
+                if (served >> i & 1) [[likely]] {
+                    const double sent = weight[k];
+                    (sent >= 0.0 ? ex : in)[j] += sent;
+                } else {
+                    if (post.needs_list(j, t1)) post.prefetch_list(j);
+                    rest_.push_back(k);
                 }
             }
         }

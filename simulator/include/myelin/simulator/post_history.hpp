@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -42,6 +43,8 @@ struct trace_spec {
 // exp(-dt h / tau) for whole steps dt >= 0: a table for the first few time constants
 // (the values std::exp gives, so results do not depend on it), std::exp beyond, and 0
 // where std::exp underflows to 0. Hot loops take a view: a few words held in registers.
+// Tables of one time constant and step are one table, shared (a plastic synapse loop
+// reads two at random places, and one fits in the L1 cache more easily than two).
 class decay_view {
 public:
     MYELIN_INLINE double operator()(step_t dt) const {
@@ -51,10 +54,17 @@ public:
 #ifdef MYELIN_LANES
     // Four at once. Lane by lane (AVX2's gather is slower on Zen 3), the indices clamped
     // to the table, and the lanes beyond it (rare) redone with far().
-    [[gnu::target("avx2")]] MYELIN_INLINE f64x4 operator()(v4i dt) const {
-        const v4i last = v4i{} + static_cast<long>(n_ - 1);
-        const v4i beyond = (dt < 0) | (dt > last);
-        const v4i i = beyond ? last : dt;
+    [[gnu::target("avx2")]] MYELIN_INLINE f64x4 operator()(v4i dt) const { return lanes(dt, (dt < 0) | (dt > last())); }
+    // The same where no lane is negative (two instructions fewer).
+    [[gnu::target("avx2")]] MYELIN_INLINE f64x4 nonnegative(v4i dt) const { return lanes(dt, dt > last()); }
+#endif
+
+private:
+    friend class decay_table;
+#ifdef MYELIN_LANES
+    [[gnu::target("avx2")]] MYELIN_INLINE v4i last() const { return v4i{} + static_cast<long>(n_ - 1); }
+    [[gnu::target("avx2")]] MYELIN_INLINE f64x4 lanes(v4i dt, v4i beyond) const {
+        const v4i i = beyond ? last() : dt;
         f64x4 v(v4d{table_[i[0]], table_[i[1]], table_[i[2]], table_[i[3]]});
         if (const int out = _mm256_movemask_pd((__m256d)beyond)) [[unlikely]]
             for (int l = 0; l < 4; ++l)
@@ -62,9 +72,6 @@ public:
         return v;
     }
 #endif
-
-private:
-    friend class decay_table;
     double far(step_t dt) const { return dt >= zero_from_ ? 0.0 : std::exp(-static_cast<double>(dt) * h_ / tau_); }
     const double* table_ = nullptr;
     std::size_t n_ = 0;
@@ -79,8 +86,8 @@ public:
     MYELIN_INLINE double operator()(step_t dt) const { return view()(dt); }
     decay_view view() const {
         decay_view v;
-        v.table_ = table_.data();
-        v.n_ = table_.size();
+        v.table_ = table_ ? table_->data() : nullptr;
+        v.n_ = table_ ? table_->size() : 0;
         v.zero_from_ = zero_from_;
         v.tau_ = tau_;
         v.h_ = h_;
@@ -88,7 +95,7 @@ public:
     }
 
 private:
-    std::vector<double> table_;
+    std::shared_ptr<const std::vector<double>> table_;
     double tau_ = 1.0, h_ = 0.1;
     step_t zero_from_ = std::numeric_limits<step_t>::max();
 };
@@ -175,14 +182,16 @@ public:
     }
 
 #ifdef MYELIN_LANES
-    // read_recent for four synapses (neurons j; t1 and t2 per synapse). Returns the
-    // served ones as bits (lane l: bit l). Traces in slots 0 and 1 only. Deep (records
-    // of depth 3, one trace): up to three new spikes are served, the third newest t2
-    // (new2) with the trace before it in before2.
+    // read_recent for four synapses (neurons j; t1 and t2 per synapse). Returns which
+    // lanes are served (the others use for_each_new and trace_at). Traces in slots 0 and
+    // 1 only. Deep (records of depth 3, one trace): up to three new spikes are served,
+    // the third newest t2 (new2) with the trace before it in before2. The traces at t2
+    // are left to the caller, as base * traces[m].decay(dt): a reader of many records
+    // looks up the decays of several groups together, apart from the records' loads.
     struct recent_lanes {
         v4i t0, t1, t2;
-        mask4 new0, new1, new2;
-        int served;
+        mask4 new0, new1, new2, served;
+        v4i dt;  // steps from the spike the traces at t2 decay from
     };
     template <bool Deep, std::size_t N>
     [[gnu::target("avx2")]] MYELIN_INLINE recent_lanes read_recent(const std::array<std::uint32_t, 4>& j, v4i t1, v4i t2,
@@ -190,7 +199,7 @@ public:
                                                                     std::array<f64x4, N>& before0,
                                                                     std::array<f64x4, N>& before1,
                                                                     std::array<f64x4, N>& before2,
-                                                                    std::array<f64x4, N>& trace) const {
+                                                                    std::array<f64x4, N>& base) const {
         static_assert(!Deep || N == 1);
         // The four records' halves, transposed: a gather per word would cost more.
         static_assert(offsetof(record, before) == 32);
@@ -210,12 +219,12 @@ public:
         out.t0 = r0;
         out.t1 = r1;
         out.t2 = r2;
-        out.served = ~_mm256_movemask_pd((__m256d)(((Deep ? r3 : r2) > t1) | (r1 >= t2))) & 0xF;
+        out.served = {~(((Deep ? r3 : r2) > t1) | (r1 >= t2))};
         out.new0 = {(r0 > t1) & (r0 <= t2)};
         out.new1 = {r1 > t1};
         out.new2 = {Deep ? r2 > t1 : v4i{}};
         const v4i from_newest = r0 < t2;
-        const v4i dt = t2 - (from_newest ? r0 : r1);
+        out.dt = t2 - (from_newest ? r0 : r1);
         // Word w of the four records: w = 0 and 2 from the even words' unpacks (the low
         // and high halves), w = 1 and 3 from the odd ones'.
         const __m256i e01 = _mm256_unpacklo_epi64(c[0], c[1]), e23 = _mm256_unpacklo_epi64(c[2], c[3]);
@@ -228,7 +237,7 @@ public:
             before1[m] = f64x4((v4d)(s0 ? _mm256_permute2x128_si256(o01, o23, 0x20) : _mm256_permute2x128_si256(o01, o23, 0x31)));
             if constexpr (Deep) before2[m] = f64x4((v4d)_mm256_permute2x128_si256(e01, e23, 0x31));
             const f64x4 b = select({from_newest}, before0[m], before1[m]);
-            trace[m] = (x.nearest ? f64x4(1.0) : b + 1.0) * x.decay(dt);
+            base[m] = x.nearest ? f64x4(1.0) : b + 1.0;
         }
         return out;
     }
