@@ -196,11 +196,10 @@ private:
 
     // The presynaptic traces dt after the last spike (as apply's pre_at; a lambda would
     // not be compiled for AVX2).
-    [[gnu::target("avx2")]] MYELIN_INLINE static std::array<f64x4, n_pre> pre_lanes(
-        const std::array<decay_view, n_pre>& decay, const std::array<double, n_pre>& k_last, v4i dt) {
-        std::array<f64x4, n_pre> pre;
-        for (std::size_t m = 0; m < n_pre; ++m) pre[m] = k_last[m] * decay[m].nonnegative(dt < 0 ? v4i{} : dt);
-        return pre;
+    [[gnu::target("avx2")]] MYELIN_INLINE static void pre_lanes(std::array<f64x4, n_pre>& pre,
+                                                                const std::array<decay_view, n_pre>& decay,
+                                                                const std::array<double, n_pre>& k_last, v4i dt) {
+        for (std::size_t m = 0; m < n_pre; ++m) pre[m].v = f64x4(k_last[m]).v * decay[m].nonnegative(dt < 0 ? v4i{} : dt).v;
     }
 
     // Deep: the records hold three spikes (post_history::depth), so up to three new ones
@@ -234,10 +233,10 @@ private:
         // apart, the CPU overlaps the chains of consecutive groups, the more of them the
         // fewer other instructions lie between.
         struct group {
+            v4i t0, t1, t2, dt;  // post_history::read_recent's
+            mask4 new0, new1, new2, served;
+            std::array<f64x4, n_post> before0, before1, before2, base;  // base: then the trace at t2
             std::array<f64x4, n_pre> pre_a, pre_0, pre_2;
-            std::array<f64x4, n_post> before_a, before0, before2, trace;
-            mask4 new_any, both, new2, served;
-            v4i dt_trace, dt_a, dt_0, dt_2;
             int any2;
         };
         constexpr std::size_t chunk = 16;
@@ -246,7 +245,6 @@ private:
         std::uint64_t k = b;
         while (k + 4 <= e) {
             const std::size_t n = std::min<std::uint64_t>(chunk, (e - k) / 4);
-            std::uint64_t served = 0;  // bit i: synapse k + i
             for (std::size_t g = 0; g < n; ++g) {
                 const std::uint64_t kg = k + 4 * g;
                 if (kg + ahead + 4 <= e) [[likely]]
@@ -254,59 +252,53 @@ private:
                 else
                     for (std::uint64_t a = kg + ahead; a < e; ++a) post.prefetch(target[a]);
                 const std::array<std::uint32_t, 4> j{target[kg], target[kg + 1], target[kg + 2], target[kg + 3]};
-                std::array<f64x4, n_post> before1;
-                group& q = buf[g];
-                const auto r = post.template read_recent<Deep>(j, v4i{} + t1, v4i{} + t2, readers, q.before0, before1,
-                                                               q.before2, q.trace);
-                // As apply: the older new spike (t1 if new), then t0 if both are new.
-                const mask4 new1 = r.new1;
-                q.new_any = r.new0 | r.new1;
-                q.both = r.new0 & r.new1;
-                q.served = r.served;
-                for (std::size_t m = 0; m < n_post; ++m) q.before_a[m] = select(new1, before1[m], q.before0[m]);
-                q.dt_trace = r.dt;
-                q.dt_a = (new1.v ? r.t1 : r.t0) + (d - t_last);
-                q.dt_0 = r.t0 + (d - t_last);
-                const int bits = _mm256_movemask_pd((__m256d)r.served.v);
-                served |= static_cast<std::uint64_t>(bits) << 4 * g;
-                if constexpr (Deep) {
-                    q.new2 = r.new2;
-                    q.any2 = _mm256_movemask_pd((__m256d)(r.new2.v)) & bits;
-                    q.dt_2 = r.t2 + (d - t_last);
-                }
+                post.template read_recent<Deep>(j, v4i{} + t1, v4i{} + t2, readers, buf[g]);
             }
+            std::uint64_t served = 0;  // bit i: synapse k + i
             for (std::size_t g = 0; g < n; ++g) {
                 group& q = buf[g];
-                for (std::size_t m = 0; m < n_post; ++m) q.trace[m] *= readers[m].decay(q.dt_trace);
-                q.pre_a = pre_lanes(decay, k_last, q.dt_a);
-                q.pre_0 = pre_lanes(decay, k_last, q.dt_0);
-                if constexpr (Deep)
-                    if (q.any2) [[unlikely]] q.pre_2 = pre_lanes(decay, k_last, q.dt_2);
+                for (std::size_t m = 0; m < n_post; ++m) q.base[m].v *= readers[m].decay(q.dt).v;
+                // As apply: the older new spike (t1 if new), then t0 if both are new.
+                pre_lanes(q.pre_a, decay, k_last, (q.new1.v ? q.t1 : q.t0) + (d - t_last));
+                pre_lanes(q.pre_0, decay, k_last, q.t0 + (d - t_last));
+                const int bits = _mm256_movemask_pd((__m256d)q.served.v);
+                served |= static_cast<std::uint64_t>(bits) << 4 * g;
+                if constexpr (Deep) {
+                    q.any2 = _mm256_movemask_pd((__m256d)(q.new2.v)) & bits;
+                    if (q.any2) [[unlikely]] pre_lanes(q.pre_2, decay, k_last, q.t2 + (d - t_last));
+                }
             }
             for (std::size_t g = 0; g < n; ++g) {
                 const group& q = buf[g];
                 float* const wg = weight + k + 4 * g;
                 const f64x4 w0(_mm256_cvtps_pd(_mm_loadu_ps(wg)));
+                std::array<f64x4, n_post> before_a;
+                for (std::size_t m = 0; m < n_post; ++m) before_a[m] = select(q.new1, q.before1[m], q.before0[m]);
                 f64x4 w = w0;
                 if constexpr (Deep)
                     if (q.any2) [[unlikely]] w = select(q.new2, R::on_post(p, w, q.pre_2.data(), q.before2.data()), w);
-                w = select(q.new_any, R::on_post(p, w, q.pre_a.data(), q.before_a.data()), w);
-                w = select(q.both, R::on_post(p, w, q.pre_0.data(), q.before0.data()), w);
-                w = R::on_pre(p, w, q.trace.data(), pre_before4.data());
+                w = select(q.new0 | q.new1, R::on_post(p, w, q.pre_a.data(), before_a.data()), w);
+                w = select(q.new0 & q.new1, R::on_post(p, w, q.pre_0.data(), q.before0.data()), w);
+                w = R::on_pre(p, w, q.base.data(), pre_before4.data());
                 // Synapses not served keep their weight: apply updates them at the end.
                 _mm_storeu_ps(wg, _mm256_cvtpd_ps(select(q.served, w, w0).v));
             }
             // Each synapse's new weight into its target's input, in synapse order (two
-            // synapses of a group may share a target).
-            const std::uint64_t end = k + 4 * n;
-            for (std::uint64_t i = 0; k < end; ++k, ++i) {
-                const std::uint32_t j = target[k];
-                if (served >> i & 1) [[likely]] {
-                    const double sent = weight[k];
-                    (sent >= 0.0 ? ex : in)[j] += sent;
-                } else {
-                    if (post.needs_list(j, t1)) post.prefetch_list(j);
-                    rest_.push_back(k);
+            // synapses of a group may share a target); lane by lane from bit masks and
+            // registers (through memory, it was slower).
+            for (std::size_t g = 0; g < n; ++g, k += 4) {
+                const int bits = static_cast<int>(served >> 4 * g) & 0xF;
+                const f64x4 sent(_mm256_cvtps_pd(_mm_loadu_ps(weight + k)));
+                const int excitatory = _mm256_movemask_pd((__m256d)(sent.v >= 0.0));
+#pragma GCC unroll 4
+                for (int l = 0; l < 4; ++l) {
+                    const std::uint32_t j = target[k + l];
+                    if (bits >> l & 1) [[likely]] {
+                        (excitatory >> l & 1 ? ex : in)[j] += sent[l];
+                    } else {
+                        if (post.needs_list(j, t1)) post.prefetch_list(j);
+                        rest_.push_back(k + l);
+                    }
                 }
             }
         }

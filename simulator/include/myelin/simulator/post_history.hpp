@@ -182,24 +182,17 @@ public:
     }
 
 #ifdef MYELIN_LANES
-    // read_recent for four synapses (neurons j; t1 and t2 per synapse). Returns which
-    // lanes are served (the others use for_each_new and trace_at). Traces in slots 0 and
-    // 1 only. Deep (records of depth 3, one trace): up to three new spikes are served,
-    // the third newest t2 (new2) with the trace before it in before2. The traces at t2
-    // are left to the caller, as base * traces[m].decay(dt): a reader of many records
-    // looks up the decays of several groups together, apart from the records' loads.
-    struct recent_lanes {
-        v4i t0, t1, t2;
-        mask4 new0, new1, new2, served;
-        v4i dt;  // steps from the spike the traces at t2 decay from
-    };
-    template <bool Deep, std::size_t N>
-    [[gnu::target("avx2")]] MYELIN_INLINE recent_lanes read_recent(const std::array<std::uint32_t, 4>& j, v4i t1, v4i t2,
-                                                                    const std::array<post_trace_reader, N>& traces,
-                                                                    std::array<f64x4, N>& before0,
-                                                                    std::array<f64x4, N>& before1,
-                                                                    std::array<f64x4, N>& before2,
-                                                                    std::array<f64x4, N>& base) const {
+    // read_recent for four synapses (neurons j; t1 and t2 per synapse), written into
+    // `out`, which has the members below (the caller's buffer, so that nothing is
+    // copied): which lanes are served (the others use for_each_new and trace_at), the
+    // newest three spike times t0, t1, t2 and which are new, the traces just before each
+    // (traces in slots 0 and 1 only). Deep (records of depth 3, one trace): up to three
+    // new spikes are served, else two. The traces at t2 are left to the caller, as
+    // base * traces[m].decay(dt): a reader of many records looks up the decays of
+    // several groups together, apart from the records' loads.
+    template <bool Deep, std::size_t N, class Out>
+    [[gnu::target("avx2")]] MYELIN_INLINE void read_recent(const std::array<std::uint32_t, 4>& j, v4i t1, v4i t2,
+                                                           const std::array<post_trace_reader, N>& traces, Out& out) const {
         static_assert(!Deep || N == 1);
         // The four records' halves, transposed: a gather per word would cost more.
         static_assert(offsetof(record, before) == 32);
@@ -215,14 +208,14 @@ public:
         const auto r1 = (v4i)_mm256_permute2x128_si256(hi01, hi23, 0x20);
         const auto r2 = (v4i)_mm256_permute2x128_si256(lo01, lo23, 0x31);
         const auto r3 = (v4i)_mm256_permute2x128_si256(hi01, hi23, 0x31);
-        recent_lanes out;
+        // Members written as vectors: GCC copies a struct holding one through memory.
         out.t0 = r0;
         out.t1 = r1;
         out.t2 = r2;
-        out.served = {~(((Deep ? r3 : r2) > t1) | (r1 >= t2))};
-        out.new0 = {(r0 > t1) & (r0 <= t2)};
-        out.new1 = {r1 > t1};
-        out.new2 = {Deep ? r2 > t1 : v4i{}};
+        out.served.v = ~(((Deep ? r3 : r2) > t1) | (r1 >= t2));
+        out.new0.v = (r0 > t1) & (r0 <= t2);
+        out.new1.v = r1 > t1;
+        out.new2.v = Deep ? r2 > t1 : v4i{};
         const v4i from_newest = r0 < t2;
         out.dt = t2 - (from_newest ? r0 : r1);
         // Word w of the four records: w = 0 and 2 from the even words' unpacks (the low
@@ -233,13 +226,15 @@ public:
             const post_trace_reader& x = traces[m];
             // before[2 slot + i]: slot 0 in words 0 and 1, slot 1 in words 2 and 3.
             const bool s0 = x.slot == 0;
-            before0[m] = f64x4((v4d)(s0 ? _mm256_permute2x128_si256(e01, e23, 0x20) : _mm256_permute2x128_si256(e01, e23, 0x31)));
-            before1[m] = f64x4((v4d)(s0 ? _mm256_permute2x128_si256(o01, o23, 0x20) : _mm256_permute2x128_si256(o01, o23, 0x31)));
-            if constexpr (Deep) before2[m] = f64x4((v4d)_mm256_permute2x128_si256(e01, e23, 0x31));
-            const f64x4 b = select({from_newest}, before0[m], before1[m]);
-            base[m] = x.nearest ? f64x4(1.0) : b + 1.0;
+            const auto b0 = (v4d)(s0 ? _mm256_permute2x128_si256(e01, e23, 0x20) : _mm256_permute2x128_si256(e01, e23, 0x31));
+            const auto b1 = (v4d)(s0 ? _mm256_permute2x128_si256(o01, o23, 0x20) : _mm256_permute2x128_si256(o01, o23, 0x31));
+            out.before0[m].v = b0;
+            out.before1[m].v = b1;
+            if constexpr (Deep) out.before2[m].v = (v4d)_mm256_permute2x128_si256(e01, e23, 0x31);
+            // 1 for nearest traces, without a branch (GCC does not hoist it).
+            const v4i nearest = v4i{} - static_cast<long>(x.nearest);
+            out.base[m].v = nearest ? f64x4(1.0).v : (from_newest ? b0 : b1) + f64x4(1.0).v;
         }
-        return out;
     }
 #endif
     // Calls f(t, before) for the spikes with t1 < t <= t2, in time order (`before`: the
