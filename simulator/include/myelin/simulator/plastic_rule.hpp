@@ -239,7 +239,7 @@ private:
             std::array<f64x4, n_pre> pre_a, pre_0, pre_2;
             int any2;
         };
-        constexpr std::size_t chunk = 16;
+        constexpr std::size_t chunk = 8;
         static_assert(4 * chunk <= 64);
         std::array<group, chunk> buf;
         std::uint64_t k = b;
@@ -290,6 +290,13 @@ private:
                 const int bits = static_cast<int>(served >> 4 * g) & 0xF;
                 const f64x4 sent(_mm256_cvtps_pd(_mm_loadu_ps(weight + k)));
                 const int excitatory = _mm256_movemask_pd((__m256d)(sent.v >= 0.0));
+                if (bits == 0xF && (excitatory == 0xF || excitatory == 0)) [[likely]] {
+                    // The usual group: all four served, of one sign.
+                    double* const row = excitatory ? ex : in;
+#pragma GCC unroll 4
+                    for (int l = 0; l < 4; ++l) row[target[k + l]] += sent[l];
+                    continue;
+                }
 #pragma GCC unroll 4
                 for (int l = 0; l < 4; ++l) {
                     const std::uint32_t j = target[k + l];
