@@ -182,14 +182,15 @@ public:
     }
 
 #ifdef MYELIN_LANES
-    // read_recent for four synapses (neurons j; t1 and t2 per synapse), written into
-    // `out`, which has the members below (the caller's buffer, so that nothing is
-    // copied): which lanes are served (the others use for_each_new and trace_at), the
-    // newest three spike times t0, t1, t2 and which are new, the traces just before each
-    // (traces in slots 0 and 1 only). Deep (records of depth 3, one trace): up to three
-    // new spikes are served, else two. The traces at t2 are left to the caller, as
-    // base * traces[m].decay(dt): a reader of many records looks up the decays of
-    // several groups together, apart from the records' loads.
+    // read_recent for four synapses (neurons j; t1 and t2 per synapse), written into the
+    // caller's buffer `out`, so that nothing is copied: `served` (mask4: the lanes the
+    // record serves; the others use for_each_new and trace_at), t0, t1, t2 (v4i: the
+    // newest three spike times), new0, new1, new2 (mask4: which are new), before0,
+    // before1, before2 (arrays of N f64x4: the traces just before each; traces in slots
+    // 0 and 1 only), and base and dt: the traces at t2 are base[m] * traces[m].decay(dt),
+    // left to the caller, which looks up the decays of several groups together, apart
+    // from the records' loads. Deep (records of depth 3, one trace): up to three new
+    // spikes are served, else two (before2 is then not written).
     template <bool Deep, std::size_t N, class Out>
     [[gnu::target("avx2")]] MYELIN_INLINE void read_recent(const std::array<std::uint32_t, 4>& j, v4i t1, v4i t2,
                                                            const std::array<post_trace_reader, N>& traces, Out& out) const {
