@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdlib>
 #include <map>
@@ -29,9 +30,10 @@ decay_table::decay_table(double tau_ms, double h_ms) : tau_(tau_ms), h_(h_ms) {
     auto& slot = made[{tau_ms, h_ms}];
     table_ = slot.lock();
     if (!table_) {
-        // Twenty time constants, at most 4096 steps: beyond, std::exp is called (a row
-        // silent for eight time constants, 160 ms at 20 ms, is not rare).
-        const auto n = static_cast<std::size_t>(std::min(4096.0, std::ceil(20.0 * tau_ms / h_ms)));
+        // Twenty time constants or more, as a power of 2 (decay_view::in_table masks its
+        // indices), at most 4096 steps: beyond, std::exp is called (a row silent for
+        // eight time constants, 160 ms at 20 ms, is not rare).
+        const auto n = std::bit_ceil(static_cast<std::size_t>(std::min(4096.0, std::ceil(20.0 * tau_ms / h_ms))));
         std::vector<double> table(n);
         for (std::size_t dt = 0; dt < n; ++dt) table[dt] = std::exp(-static_cast<double>(dt) * h_ / tau_);
         table_ = std::make_shared<const std::vector<double>>(std::move(table));

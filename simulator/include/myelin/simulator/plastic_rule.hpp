@@ -195,11 +195,14 @@ private:
     };
 
     // The presynaptic traces dt after the last spike (as apply's pre_at; a lambda would
-    // not be compiled for AVX2).
+    // not be compiled for AVX2), in the lanes of new postsynaptic spikes, where dt > 0
+    // (the other lanes are discarded). `in_table`: every such dt lies in the tables.
     [[gnu::target("avx2")]] MYELIN_INLINE static void pre_lanes(std::array<f64x4, n_pre>& pre,
                                                                 const std::array<decay_view, n_pre>& decay,
-                                                                const std::array<double, n_pre>& k_last, v4i dt) {
-        for (std::size_t m = 0; m < n_pre; ++m) pre[m].v = f64x4(k_last[m]).v * decay[m].nonnegative(dt < 0 ? v4i{} : dt).v;
+                                                                const std::array<double, n_pre>& k_last, v4i dt,
+                                                                bool in_table) {
+        for (std::size_t m = 0; m < n_pre; ++m)
+            pre[m].v = f64x4(k_last[m]).v * (in_table ? decay[m].in_table(dt) : decay[m](dt)).v;
     }
 
     // Deep: the records hold three spikes (post_history::depth), so up to three new ones
@@ -222,6 +225,12 @@ private:
             if (t_last >= 0) pre_before[m] = k_last[m] * decay[m](t - t_last);
             pre_before4[m] = pre_before[m];
         }
+        // A new postsynaptic spike met the synapse less than t - t_last after the last
+        // presynaptic spike: where that lies in the tables (or the traces are 0), no
+        // look-up needs std::exp.
+        bool pre_in_table = true;
+        for (std::size_t m = 0; m < n_pre; ++m)
+            pre_in_table &= k_last[m] == 0.0 || (t_last >= 0 && t - t_last < static_cast<step_t>(decay[m].size()));
         double* const ex = x.ring.row(true, d);
         double* const in = x.ring.row(false, d);
         const step_t t1 = t_last >= 0 ? t_last - d : post_history::never, t2 = t - d;
@@ -259,13 +268,13 @@ private:
                 group& q = buf[g];
                 for (std::size_t m = 0; m < n_post; ++m) q.base[m].v *= readers[m].decay(q.dt).v;
                 // As apply: the older new spike (t1 if new), then t0 if both are new.
-                pre_lanes(q.pre_a, decay, k_last, (q.new1.v ? q.t1 : q.t0) + (d - t_last));
-                pre_lanes(q.pre_0, decay, k_last, q.t0 + (d - t_last));
+                pre_lanes(q.pre_a, decay, k_last, (q.new1.v < 0 ? q.t1 : q.t0) + (d - t_last), pre_in_table);
+                pre_lanes(q.pre_0, decay, k_last, q.t0 + (d - t_last), pre_in_table);
                 const int bits = _mm256_movemask_pd((__m256d)q.served.v);
                 served |= static_cast<std::uint64_t>(bits) << 4 * g;
                 if constexpr (Deep) {
                     q.any2 = _mm256_movemask_pd((__m256d)(q.new2.v)) & bits;
-                    if (q.any2) [[unlikely]] pre_lanes(q.pre_2, decay, k_last, q.t2 + (d - t_last));
+                    if (q.any2) [[unlikely]] pre_lanes(q.pre_2, decay, k_last, q.t2 + (d - t_last), pre_in_table);
                 }
             }
             for (std::size_t g = 0; g < n; ++g) {

@@ -52,25 +52,31 @@ public:
     }
 
 #ifdef MYELIN_LANES
-    // Four at once. Lane by lane (AVX2's gather is slower on Zen 3), the indices clamped
-    // to the table, and the lanes beyond it (rare) redone with far().
-    [[gnu::target("avx2")]] MYELIN_INLINE f64x4 operator()(v4i dt) const { return lanes(dt, (dt < 0) | (dt > last())); }
-    // The same where no lane is negative (two instructions fewer).
-    [[gnu::target("avx2")]] MYELIN_INLINE f64x4 nonnegative(v4i dt) const { return lanes(dt, dt > last()); }
-#endif
-
-private:
-    friend class decay_table;
-#ifdef MYELIN_LANES
-    [[gnu::target("avx2")]] MYELIN_INLINE v4i last() const { return v4i{} + static_cast<long>(n_ - 1); }
-    [[gnu::target("avx2")]] MYELIN_INLINE f64x4 lanes(v4i dt, v4i beyond) const {
-        const v4i i = beyond ? last() : dt;
-        f64x4 v(v4d{table_[i[0]], table_[i[1]], table_[i[2]], table_[i[3]]});
+    // Four at once, lane by lane (AVX2's gather is slower on Zen 3). The lanes beyond the
+    // table (rare) are redone with far(); negative lanes read some entry of the table, so
+    // the caller must discard them.
+    [[gnu::target("avx2")]] MYELIN_INLINE f64x4 operator()(v4i dt) const {
+        f64x4 v = in_table(dt);
+        const v4i beyond = dt > mask();
         if (const int out = _mm256_movemask_pd((__m256d)beyond)) [[unlikely]]
             for (int l = 0; l < 4; ++l)
                 if (out >> l & 1) v.v[l] = far(dt[l]);
         return v;
     }
+    // Four at once where every lane that counts lies in the table: the others read some
+    // entry of it (the index masked: the table's length is a power of 2).
+    [[gnu::target("avx2")]] MYELIN_INLINE f64x4 in_table(v4i dt) const {
+        const v4i i = dt & mask();
+        return f64x4(v4d{table_[i[0]], table_[i[1]], table_[i[2]], table_[i[3]]});
+    }
+#endif
+    // The table's steps: exp(-dt h / tau) for 0 <= dt < size() is one load.
+    std::size_t size() const { return n_; }
+
+private:
+    friend class decay_table;
+#ifdef MYELIN_LANES
+    [[gnu::target("avx2")]] MYELIN_INLINE v4i mask() const { return v4i{} + static_cast<long>(n_ - 1); }
 #endif
     double far(step_t dt) const { return dt >= zero_from_ ? 0.0 : std::exp(-static_cast<double>(dt) * h_ / tau_); }
     const double* table_ = nullptr;
@@ -213,8 +219,8 @@ public:
         out.t0 = r0;
         out.t1 = r1;
         out.t2 = r2;
-        out.served.v = ~(((Deep ? r3 : r2) > t1) | (r1 >= t2));
-        out.new0.v = (r0 > t1) & (r0 <= t2);
+        out.served.v = andnot((Deep ? r3 : r2) > t1, t2 > r1);
+        out.new0.v = andnot(r0 > t2, r0 > t1);
         out.new1.v = r1 > t1;
         out.new2.v = Deep ? r2 > t1 : v4i{};
         const v4i from_newest = r0 < t2;
@@ -234,7 +240,7 @@ public:
             if constexpr (Deep) out.before2[m].v = (v4d)_mm256_permute2x128_si256(e01, e23, 0x31);
             // 1 for nearest traces, without a branch (GCC does not hoist it).
             const v4i nearest = v4i{} - static_cast<long>(x.nearest);
-            out.base[m].v = nearest ? f64x4(1.0).v : (from_newest ? b0 : b1) + f64x4(1.0).v;
+            out.base[m].v = nearest < 0 ? f64x4(1.0).v : (from_newest ? b0 : b1) + f64x4(1.0).v;
         }
     }
 #endif
