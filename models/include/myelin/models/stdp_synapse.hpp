@@ -69,18 +69,24 @@ struct stdp_synapse {
     static std::array<trace_spec, n_pre> pre_traces(const params& p) { return {{{p.tau_plus_ms, p.nearest}}}; }
     static std::array<trace_spec, n_post> post_traces(const params& p) { return {{{p.tau_minus_ms, p.nearest}}}; }
 
-    // w * (1 / Wmax) rather than w / Wmax: in a synapse loop the reciprocal is computed
-    // once, and a division per update would cost more than the rest of the rule. V is
-    // double or, four synapses at once, f64x4 (see docs/plasticity.md).
+    // In the weight's units: w + lambda Wmax (1 - w/Wmax)^mu_plus x, and for mu = 1
+    // w (1 - lambda x) + lambda x Wmax, where x does not wait on w: a synapse's updates
+    // follow one another, so the fewer operations between w and the next w, the more
+    // synapses' updates overlap (four-at-a-time: about twice as many). w * (1 / Wmax)
+    // rather than w / Wmax: in a synapse loop the reciprocal is computed once, and a
+    // division per update would cost more than the rest of the rule. V is double or,
+    // four synapses at once, f64x4 (see docs/plasticity.md).
     template <class V>
     static V on_post(const params& p, V w, const V* pre, const V*) {
-        const V x = w * (1.0 / p.Wmax);
-        return min(1.0, x + p.lambda * weight_power(1.0 - x, p.mu_plus) * pre[0]) * p.Wmax;
+        const V a = p.lambda * pre[0];
+        if (p.mu_plus == 1.0) return min(p.Wmax, w * (1.0 - a) + a * p.Wmax);
+        return min(p.Wmax, w + a * p.Wmax * weight_power(1.0 - w * (1.0 / p.Wmax), p.mu_plus));
     }
     template <class V>
     static V on_pre(const params& p, V w, const V* post, const V*) {
-        const V x = w * (1.0 / p.Wmax);
-        return max(0.0, x - p.alpha * p.lambda * weight_power(x, p.mu_minus) * post[0]) * p.Wmax;
+        const V b = p.alpha * p.lambda * post[0];
+        if (p.mu_minus == 1.0) return max(0.0, w * (1.0 - b));
+        return max(0.0, w - b * p.Wmax * weight_power(w * (1.0 / p.Wmax), p.mu_minus));
     }
 };
 
