@@ -57,7 +57,7 @@ struct stdp_power_law_synapse {
     // 4. The updates, over a number type V: double, or myelin::f64x4 to update four
     // synapses at once. Hence myelin::pow and myelin::max, which take both.
     template <class V>
-    static V on_post(const params& p, V w, const V* pre, const V*) {
+    static V on_post(const params& p, V w, const V* pre) {
         return w + p.lambda * std::pow(p.w0, 1.0 - p.mu) * myelin::pow(w, p.mu) * pre[0];
     }
     template <class V>

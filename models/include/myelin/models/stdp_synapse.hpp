@@ -77,7 +77,7 @@ struct stdp_synapse {
     // division per update would cost more than the rest of the rule. V is double or,
     // four synapses at once, f64x4 (see docs/plasticity.md).
     template <class V>
-    static V on_post(const params& p, V w, const V* pre, const V*) {
+    static V on_post(const params& p, V w, const V* pre) {
         const V a = p.lambda * pre[0];
         if (p.mu_plus == 1.0) return min(p.Wmax, w * (1.0 - a) + a * p.Wmax);
         return min(p.Wmax, w + a * p.Wmax * weight_power(1.0 - w * (1.0 / p.Wmax), p.mu_plus));

@@ -52,7 +52,7 @@ struct vogels_sprekeler_synapse {
 
     // V: double, or f64x4 for four synapses at once (docs/plasticity.md).
     template <class V>
-    static V on_post(const params& p, V w, const V* pre, const V*) {
+    static V on_post(const params& p, V w, const V* pre) {
         return -min(p.Wmax, -w + p.eta * pre[0]);
     }
     template <class V>

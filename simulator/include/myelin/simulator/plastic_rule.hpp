@@ -7,7 +7,7 @@
 // pairing (all-to-all: +1 per spike; nearest: reset to 1). It gives two weight updates:
 //   on_post(p, w, pre, post_before): a postsynaptic spike reaches the synapse; `pre`
 //       holds the presynaptic traces at that moment, `post_before` the postsynaptic ones
-//       just before this spike;
+//       just before this spike (a rule that does not read them leaves it out);
 //   on_pre(p, w, post, pre_before): a presynaptic spike reaches it; `post` holds the
 //       postsynaptic traces at that moment (spikes strictly before), `pre_before` the
 //       presynaptic ones just before this spike.
@@ -83,6 +83,16 @@ public:
     }
 
 private:
+    // A rule whose on_post does not read the postsynaptic traces just before the spike
+    // leaves that parameter out; the loops then do not fetch them.
+    static constexpr bool reads_post_before =
+        !requires(const typename R::params& p, double w, const double* v) { R::on_post(p, w, v); };
+    template <class V>
+    MYELIN_INLINE static V post_update(const typename R::params& p, V w, const V* pre, const V* before) {
+        if constexpr (reads_post_before) return R::on_post(p, w, pre, before);
+        else return R::on_post(p, w, pre);
+    }
+
     // The synapses from `from` on (rest_ may already hold earlier ones). Flattened: with
     // every call inlined, the parameters and readers stay in registers.
     template <bool per_synapse_delay, class T>
@@ -150,9 +160,9 @@ private:
             // new is rarer.
             const step_t t_a = r.new1 ? r.t1 : r.t0;
             const double* before_a = r.new1 ? r.before1.data() : r.before0.data();
-            const double w_a = R::on_post(p, w, pre_at(t_a, d).data(), before_a);
+            const double w_a = post_update(p, w, pre_at(t_a, d).data(), before_a);
             w = r.new0 || r.new1 ? w_a : w;
-            if (r.new0 && r.new1) w = R::on_post(p, w, pre_at(r.t0, d).data(), r.before0.data());
+            if (r.new0 && r.new1) w = post_update(p, w, pre_at(r.t0, d).data(), r.before0.data());
             store(k, j, R::on_pre(p, w, r.trace.data(), pre_before.data()));
         }
         if (!rest_.empty()) {
@@ -173,7 +183,7 @@ private:
                 post.for_each_new(j, t1_of(d), t - d, [&](step_t t_post, const double* before) {
                     std::array<double, n_post> post_before{};
                     for (std::size_t m = 0; m < n_post; ++m) post_before[m] = before[readers[m].slot];
-                    w = R::on_post(p, w, pre_at(t_post, d).data(), post_before.data());
+                    w = post_update(p, w, pre_at(t_post, d).data(), post_before.data());
                 });
                 std::array<double, n_post> trace{};
                 for (std::size_t m = 0; m < n_post; ++m) trace[m] = post.trace_at(j, readers[m].slot, t - d);
@@ -189,10 +199,14 @@ private:
     // traces in the records' slots 0 and 1): apply's loop, lane by lane the same
     // operations, so the same weights to the bit. What does not vectorise (the sums into
     // the ring, where two lanes may share a target) is done per lane, in synapse order.
-    static constexpr bool lanes_rule = requires(const typename R::params& p, f64x4 w, const f64x4* v) {
-        { R::on_post(p, w, v, v) } -> std::same_as<f64x4>;
-        { R::on_pre(p, w, v, v) } -> std::same_as<f64x4>;
-    };
+    static constexpr bool lanes_rule =
+        requires(const typename R::params& p, f64x4 w, const f64x4* v) {
+            { R::on_pre(p, w, v, v) } -> std::same_as<f64x4>;
+        } && (requires(const typename R::params& p, f64x4 w, const f64x4* v) {
+                 { R::on_post(p, w, v, v) } -> std::same_as<f64x4>;
+             } || requires(const typename R::params& p, f64x4 w, const f64x4* v) {
+                 { R::on_post(p, w, v) } -> std::same_as<f64x4>;
+             });
 
     // The presynaptic traces dt after the last spike (as apply's pre_at; a lambda would
     // not be compiled for AVX2), in the lanes of new postsynaptic spikes, where dt > 0
@@ -242,9 +256,9 @@ private:
         // apart, the CPU overlaps the chains of consecutive groups, the more of them the
         // fewer other instructions lie between.
         struct group {
-            v4i t0, t1, t2, dt;  // post_history::read_recent's
-            mask4 new0, new1, new2, served;
-            std::array<f64x4, n_post> before0, before1, before2, base;  // base: then the trace at t2
+            v4i t0, ta, t2, dt;  // post_history::read_recent's
+            mask4 any, both, new2, served;
+            std::array<f64x4, n_post> before_a, before0, before2, base;  // base: then the trace at t2
             std::array<f64x4, n_pre> pre_a, pre_0, pre_2;
             int any2;
         };
@@ -261,17 +275,21 @@ private:
                 else
                     for (std::uint64_t a = kg + ahead; a < e; ++a) post.prefetch(target[a]);
                 const std::array<std::uint32_t, 4> j{target[kg], target[kg + 1], target[kg + 2], target[kg + 3]};
-                post.template read_recent<Deep>(j, v4i{} + t1, v4i{} + t2, readers, buf[g]);
+                post.template read_recent<Deep, reads_post_before>(j, v4i{} + t1, v4i{} + t2, readers, buf[g]);
             }
             std::uint64_t served = 0;  // bit i: synapse k + i
             for (std::size_t g = 0; g < n; ++g) {
                 group& q = buf[g];
                 for (std::size_t m = 0; m < n_post; ++m) q.base[m].v *= readers[m].decay(q.dt).v;
-                // As apply: the older new spike (t1 if new), then t0 if both are new.
-                pre_lanes(q.pre_a, decay, k_last, (q.new1.v < 0 ? q.t1 : q.t0) + (d - t_last), pre_in_table);
+                // As apply: the older new spike, then t0 if both are new.
+                pre_lanes(q.pre_a, decay, k_last, q.ta + (d - t_last), pre_in_table);
                 pre_lanes(q.pre_0, decay, k_last, q.t0 + (d - t_last), pre_in_table);
                 const int bits = _mm256_movemask_pd((__m256d)q.served.v);
                 served |= static_cast<std::uint64_t>(bits) << 4 * g;
+                if (bits != 0xF) [[unlikely]]  // their lists are read at the end of the row
+                    for (int l = 0; l < 4; ++l)
+                        if (!(bits >> l & 1) && post.needs_list(target[k + 4 * g + l], t1))
+                            post.prefetch_list(target[k + 4 * g + l]);
                 if constexpr (Deep) {
                     q.any2 = _mm256_movemask_pd((__m256d)(q.new2.v)) & bits;
                     if (q.any2) [[unlikely]] pre_lanes(q.pre_2, decay, k_last, q.t2 + (d - t_last), pre_in_table);
@@ -281,13 +299,11 @@ private:
                 const group& q = buf[g];
                 float* const wg = weight + k + 4 * g;
                 const f64x4 w0(_mm256_cvtps_pd(_mm_loadu_ps(wg)));
-                std::array<f64x4, n_post> before_a;
-                for (std::size_t m = 0; m < n_post; ++m) before_a[m] = select(q.new1, q.before1[m], q.before0[m]);
                 f64x4 w = w0;
                 if constexpr (Deep)
-                    if (q.any2) [[unlikely]] w = select(q.new2, R::on_post(p, w, q.pre_2.data(), q.before2.data()), w);
-                w = select(q.new0 | q.new1, R::on_post(p, w, q.pre_a.data(), before_a.data()), w);
-                w = select(q.new0 & q.new1, R::on_post(p, w, q.pre_0.data(), q.before0.data()), w);
+                    if (q.any2) [[unlikely]] w = select(q.new2, post_update(p, w, q.pre_2.data(), q.before2.data()), w);
+                w = select(q.any, post_update(p, w, q.pre_a.data(), q.before_a.data()), w);
+                w = select(q.both, post_update(p, w, q.pre_0.data(), q.before0.data()), w);
                 w = R::on_pre(p, w, q.base.data(), pre_before4.data());
                 // Synapses not served keep their weight: apply updates them at the end.
                 _mm_storeu_ps(wg, _mm256_cvtpd_ps(select(q.served, w, w0).v));
@@ -312,7 +328,7 @@ private:
                     if (bits >> l & 1) [[likely]] {
                         (excitatory >> l & 1 ? ex : in)[j] += sent[l];
                     } else {
-                        if (post.needs_list(j, t1)) post.prefetch_list(j);
+                        if (post.needs_list(j, t1)) post.prefetch_entries(j);
                         rest_.push_back(k + l);
                     }
                 }

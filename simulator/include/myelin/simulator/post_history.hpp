@@ -189,15 +189,21 @@ public:
 
 #ifdef MYELIN_LANES
     // read_recent for four synapses (neurons j; t1 and t2 per synapse), written into the
-    // caller's buffer `out`, so that nothing is copied: `served` (mask4: the lanes the
-    // record serves; the others use for_each_new and trace_at), t0, t1, t2 (v4i: the
-    // newest three spike times), new0, new1, new2 (mask4: which are new), before0,
-    // before1, before2 (arrays of N f64x4: the traces just before each; traces in slots
-    // 0 and 1 only), and base and dt: the traces at t2 are base[m] * traces[m].decay(dt),
-    // left to the caller, which looks up the decays of several groups together, apart
-    // from the records' loads. Deep (records of depth 3, one trace): up to three new
-    // spikes are served, else two (before2 is then not written).
-    template <bool Deep, std::size_t N, class Out>
+    // caller's buffer `out`, so that nothing is copied, in the form the caller's rule
+    // takes (plastic_adapter::apply_lanes):
+    // - served (mask4): the lanes the record serves; the others use for_each_new and
+    //   trace_at;
+    // - t0, ta, t2 (v4i): the newest spike, the older new one of the newest two (t1 if
+    //   it is new, else t0), the third newest;
+    // - any, both, new2 (mask4): whether t0 or t1 is new, whether both are, whether t2 is;
+    // - base and dt: the traces at t2 are base[m] * traces[m].decay(dt), left to the
+    //   caller, which looks up the decays of several groups together, apart from the
+    //   records' loads;
+    // - if Before: before_a, before0, before2 (arrays of N f64x4): the traces just before
+    //   ta, t0 and t2 (traces in slots 0 and 1 only).
+    // Deep (records of depth 3, one trace): up to three new spikes are served, else two
+    // (before2 is then not written).
+    template <bool Deep, bool Before, std::size_t N, class Out>
     [[gnu::target("avx2")]] MYELIN_INLINE void read_recent(const std::array<std::uint32_t, 4>& j, v4i t1, v4i t2,
                                                            const std::array<post_trace_reader, N>& traces, Out& out) const {
         static_assert(!Deep || N == 1);
@@ -216,12 +222,13 @@ public:
         const auto r2 = (v4i)_mm256_permute2x128_si256(lo01, lo23, 0x31);
         const auto r3 = (v4i)_mm256_permute2x128_si256(hi01, hi23, 0x31);
         // Members written as vectors: GCC copies a struct holding one through memory.
+        const v4i new0 = andnot(r0 > t2, r0 > t1), new1 = r1 > t1;
         out.t0 = r0;
-        out.t1 = r1;
+        out.ta = new1 < 0 ? r1 : r0;
         out.t2 = r2;
         out.served.v = andnot((Deep ? r3 : r2) > t1, t2 > r1);
-        out.new0.v = andnot(r0 > t2, r0 > t1);
-        out.new1.v = r1 > t1;
+        out.any.v = new0 | new1;
+        out.both.v = new0 & new1;
         out.new2.v = Deep ? r2 > t1 : v4i{};
         const v4i from_newest = r0 < t2;
         out.dt = t2 - (from_newest ? r0 : r1);
@@ -235,9 +242,11 @@ public:
             const bool s0 = x.slot == 0;
             const auto b0 = (v4d)(s0 ? _mm256_permute2x128_si256(e01, e23, 0x20) : _mm256_permute2x128_si256(e01, e23, 0x31));
             const auto b1 = (v4d)(s0 ? _mm256_permute2x128_si256(o01, o23, 0x20) : _mm256_permute2x128_si256(o01, o23, 0x31));
-            out.before0[m].v = b0;
-            out.before1[m].v = b1;
-            if constexpr (Deep) out.before2[m].v = (v4d)_mm256_permute2x128_si256(e01, e23, 0x31);
+            if constexpr (Before) {
+                out.before_a[m].v = new1 < 0 ? b1 : b0;
+                out.before0[m].v = b0;
+                if constexpr (Deep) out.before2[m].v = (v4d)_mm256_permute2x128_si256(e01, e23, 0x31);
+            }
             // 1 for nearest traces, without a branch (GCC does not hoist it).
             const v4i nearest = v4i{} - static_cast<long>(x.nearest);
             out.base[m].v = nearest < 0 ? f64x4(1.0).v : (from_newest ? b0 : b1) + f64x4(1.0).v;
