@@ -250,17 +250,16 @@ private:
         const step_t t1 = t_last >= 0 ? t_last - d : post_history::never, t2 = t - d;
         constexpr std::uint64_t ahead = 16;
         for (std::uint64_t k = b; k < std::min(e, b + ahead); ++k) post.prefetch(target[k]);
-        // Passes over chunks of the row: the reads of the records, the decays' look-ups,
-        // the rule, the sums into the ring. One pass made one long chain of dependences
-        // per four synapses (record, look-up, rule), longer than the CPU can look ahead;
-        // apart, the CPU overlaps the chains of consecutive groups, the more of them the
-        // fewer other instructions lie between.
+        // Passes over chunks of the row: the reads of the records; the decays' look-ups
+        // and the rule; the sums into the ring. One pass made one long chain of
+        // dependences per four synapses (record, look-up, rule), longer than the CPU can
+        // look ahead; apart, the CPU overlaps the chains of consecutive groups, the more
+        // of them the fewer other instructions lie between. (The rule's chain is short
+        // enough now that a pass of its own, apart from the look-ups, gains nothing.)
         struct group {
             v4i t0, ta, t2, dt;  // post_history::read_recent's
             mask4 any, both, new2, served;
             std::array<f64x4, n_post> before_a, before0, before2, base;  // base: then the trace at t2
-            std::array<f64x4, n_pre> pre_a, pre_0, pre_2;
-            int any2;
         };
         constexpr std::size_t chunk = 8;
         static_assert(4 * chunk <= 64);
@@ -279,32 +278,30 @@ private:
             }
             std::uint64_t served = 0;  // bit i: synapse k + i
             for (std::size_t g = 0; g < n; ++g) {
-                group& q = buf[g];
-                for (std::size_t m = 0; m < n_post; ++m) q.base[m].v *= readers[m].decay(q.dt).v;
+                const group& q = buf[g];
+                std::array<f64x4, n_post> post_at;
+                std::array<f64x4, n_pre> pre_a, pre_0, pre_2;
+                for (std::size_t m = 0; m < n_post; ++m) post_at[m].v = q.base[m].v * readers[m].decay(q.dt).v;
                 // As apply: the older new spike, then t0 if both are new.
-                pre_lanes(q.pre_a, decay, k_last, q.ta + (d - t_last), pre_in_table);
-                pre_lanes(q.pre_0, decay, k_last, q.t0 + (d - t_last), pre_in_table);
+                pre_lanes(pre_a, decay, k_last, q.ta + (d - t_last), pre_in_table);
+                pre_lanes(pre_0, decay, k_last, q.t0 + (d - t_last), pre_in_table);
                 const int bits = _mm256_movemask_pd((__m256d)q.served.v);
                 served |= static_cast<std::uint64_t>(bits) << 4 * g;
                 if (bits != 0xF) [[unlikely]]  // their lists are read at the end of the row
                     for (int l = 0; l < 4; ++l)
                         if (!(bits >> l & 1) && post.needs_list(target[k + 4 * g + l], t1))
                             post.prefetch_list(target[k + 4 * g + l]);
-                if constexpr (Deep) {
-                    q.any2 = _mm256_movemask_pd((__m256d)(q.new2.v)) & bits;
-                    if (q.any2) [[unlikely]] pre_lanes(q.pre_2, decay, k_last, q.t2 + (d - t_last), pre_in_table);
-                }
-            }
-            for (std::size_t g = 0; g < n; ++g) {
-                const group& q = buf[g];
                 float* const wg = weight + k + 4 * g;
                 const f64x4 w0(_mm256_cvtps_pd(_mm_loadu_ps(wg)));
                 f64x4 w = w0;
                 if constexpr (Deep)
-                    if (q.any2) [[unlikely]] w = select(q.new2, post_update(p, w, q.pre_2.data(), q.before2.data()), w);
-                w = select(q.any, post_update(p, w, q.pre_a.data(), q.before_a.data()), w);
-                w = select(q.both, post_update(p, w, q.pre_0.data(), q.before0.data()), w);
-                w = R::on_pre(p, w, q.base.data(), pre_before4.data());
+                    if (_mm256_movemask_pd((__m256d)(q.new2.v)) & bits) [[unlikely]] {
+                        pre_lanes(pre_2, decay, k_last, q.t2 + (d - t_last), pre_in_table);
+                        w = select(q.new2, post_update(p, w, pre_2.data(), q.before2.data()), w);
+                    }
+                w = select(q.any, post_update(p, w, pre_a.data(), q.before_a.data()), w);
+                w = select(q.both, post_update(p, w, pre_0.data(), q.before0.data()), w);
+                w = R::on_pre(p, w, post_at.data(), pre_before4.data());
                 // Synapses not served keep their weight: apply updates them at the end.
                 _mm_storeu_ps(wg, _mm256_cvtpd_ps(select(q.served, w, w0).v));
             }

@@ -239,7 +239,7 @@ public:
         for (std::size_t m = 0; m < N; ++m) {
             const post_trace_reader& x = traces[m];
             // before[2 slot + i]: slot 0 in words 0 and 1, slot 1 in words 2 and 3.
-            const bool s0 = x.slot == 0;
+            const bool s0 = Deep || x.slot == 0;  // a population with one trace has it in slot 0
             const auto b0 = (v4d)(s0 ? _mm256_permute2x128_si256(e01, e23, 0x20) : _mm256_permute2x128_si256(e01, e23, 0x31));
             const auto b1 = (v4d)(s0 ? _mm256_permute2x128_si256(o01, o23, 0x20) : _mm256_permute2x128_si256(o01, o23, 0x31));
             if constexpr (Before) {
