@@ -209,11 +209,13 @@ public:
         static_assert(!Deep || N == 1);
         // The four records' halves, transposed: a gather per word would cost more.
         static_assert(offsetof(record, before) == 32);
-        const record* rec = records_.data();
+        // Byte offsets: both halves' loads then take the offset as an index (no add).
+        const auto* rec = reinterpret_cast<const char*>(records_.data());
         __m256i a[4], c[4];
         for (int l = 0; l < 4; ++l) {
-            a[l] = _mm256_load_si256(reinterpret_cast<const __m256i*>(&rec[j[l]]));  // t[0..3]
-            c[l] = _mm256_load_si256(reinterpret_cast<const __m256i*>(&rec[j[l]].before));
+            const std::size_t at = std::size_t{j[l]} * sizeof(record);
+            a[l] = _mm256_load_si256(reinterpret_cast<const __m256i*>(rec + at));  // t[0..3]
+            c[l] = _mm256_load_si256(reinterpret_cast<const __m256i*>(rec + at + offsetof(record, before)));
         }
         const __m256i lo01 = _mm256_unpacklo_epi64(a[0], a[1]), lo23 = _mm256_unpacklo_epi64(a[2], a[3]);
         const __m256i hi01 = _mm256_unpackhi_epi64(a[0], a[1]), hi23 = _mm256_unpackhi_epi64(a[2], a[3]);
