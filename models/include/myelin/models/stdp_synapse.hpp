@@ -72,7 +72,7 @@ struct stdp_synapse {
     // In the weight's units: w + lambda Wmax (1 - w/Wmax)^mu_plus x, and for mu = 1
     // w (1 - lambda x) + lambda x Wmax, where x does not wait on w: a synapse's updates
     // follow one another, so the fewer operations between w and the next w, the more
-    // synapses' updates overlap (four-at-a-time: about twice as many). w * (1 / Wmax)
+    // synapses' updates the processor overlaps (docs/performance.md). w * (1 / Wmax)
     // rather than w / Wmax: in a synapse loop the reciprocal is computed once, and a
     // division per update would cost more than the rest of the rule. V is double or,
     // four synapses at once, f64x4 (see docs/plasticity.md).

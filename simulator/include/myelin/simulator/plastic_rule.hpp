@@ -239,9 +239,9 @@ private:
             if (t_last >= 0) pre_before[m] = k_last[m] * decay[m](t - t_last);
             pre_before4[m] = pre_before[m];
         }
-        // A new postsynaptic spike met the synapse less than t - t_last after the last
+        // A new postsynaptic spike met the synapse at most t - t_last after the last
         // presynaptic spike: where that lies in the tables (or the traces are 0), no
-        // look-up needs std::exp.
+        // presynaptic look-up needs a range check.
         bool pre_in_table = true;
         for (std::size_t m = 0; m < n_pre; ++m)
             pre_in_table &= k_last[m] == 0.0 || (t_last >= 0 && t - t_last < static_cast<step_t>(decay[m].size()));
