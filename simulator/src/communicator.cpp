@@ -6,25 +6,16 @@
 namespace myelin {
 
 std::vector<spike> communicator::allgather(const std::vector<spike>& local) {
-    std::vector<char> bytes(local.size() * sizeof(spike));
-    if (!local.empty()) std::memcpy(bytes.data(), local.data(), bytes.size());
-    const std::vector<char> all = allgather(bytes);
-    std::vector<spike> out(all.size() / sizeof(spike));
-    if (!out.empty()) std::memcpy(out.data(), all.data(), all.size());
-    return out;
+    return from_bytes<spike>(allgather(to_bytes(local)));
 }
 
 std::vector<spike> communicator::alltoallv(const std::vector<std::vector<spike>>& to) {
-    std::vector<std::vector<char>> bytes(to.size());
-    for (std::size_t q = 0; q < to.size(); ++q) {
-        bytes[q].resize(to[q].size() * sizeof(spike));
-        if (!to[q].empty()) std::memcpy(bytes[q].data(), to[q].data(), bytes[q].size());
-    }
+    std::vector<std::vector<char>> bytes;
+    for (const auto& x : to) bytes.push_back(to_bytes(x));
     std::vector<spike> out;
     for (const auto& from : alltoallv(bytes)) {
-        const std::size_t n = out.size();
-        out.resize(n + from.size() / sizeof(spike));
-        if (!from.empty()) std::memcpy(out.data() + n, from.data(), from.size());
+        const auto part = from_bytes<spike>(from);
+        out.insert(out.end(), part.begin(), part.end());
     }
     return out;
 }

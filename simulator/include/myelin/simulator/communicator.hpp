@@ -6,8 +6,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace myelin {
@@ -38,6 +40,40 @@ public:
     // Spikes sent to each rank (`to[q]` to rank q), received from all, concatenated by rank.
     std::vector<spike> alltoallv(const std::vector<std::vector<spike>>& to);
 };
+
+// Typed collectives over the byte ones, for arrays of trivially copyable values: what
+// every part of the engine gathers for output and checkpoints (no hand-written
+// serialisation; several arrays are several gathers, each a handful of calls per run).
+template <class T>
+std::vector<char> to_bytes(const std::vector<T>& values) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    std::vector<char> bytes(values.size() * sizeof(T));
+    if (!bytes.empty()) std::memcpy(bytes.data(), values.data(), bytes.size());
+    return bytes;
+}
+template <class T>
+std::vector<T> from_bytes(const std::vector<char>& bytes) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    std::vector<T> values(bytes.size() / sizeof(T));
+    if (!values.empty()) std::memcpy(values.data(), bytes.data(), values.size() * sizeof(T));
+    return values;
+}
+// On rank 0: every rank's values, by rank; elsewhere: empty.
+template <class T>
+std::vector<std::vector<T>> gather_by_rank(communicator& comm, const std::vector<T>& local) {
+    if (comm.size() == 1) return {local};
+    std::vector<std::vector<T>> out;
+    for (const auto& bytes : comm.gather(to_bytes(local))) out.push_back(from_bytes<T>(bytes));
+    return out;
+}
+// On rank 0: every rank's values, concatenated in rank order; elsewhere: empty.
+template <class T>
+std::vector<T> gather_concat(communicator& comm, const std::vector<T>& local) {
+    if (comm.size() == 1) return local;
+    std::vector<T> out;
+    for (auto& part : gather_by_rank(comm, local)) out.insert(out.end(), part.begin(), part.end());
+    return out;
+}
 
 // The one-rank communicator.
 std::unique_ptr<communicator> make_serial_communicator();
