@@ -12,6 +12,7 @@
 #include <myelin/simulator/error.hpp>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -403,14 +404,24 @@ int models_command(const std::string& name) {
                 using T = std::decay_t<decltype(v)>;
                 if constexpr (std::is_same_v<T, bool>) return v ? "true" : "false";
                 else if constexpr (std::is_same_v<T, double>) return fmt::format("{}", v);
-                else return "[]";
+                else return fmt::format("[{}]", fmt::join(v, ", "));
             },
             p.default_value);
         fmt::print("  {:<20} {:>10} {:<4} {}\n", p.key, value, p.unit, p.doc);
     }
-    if (!m->state.empty()) {
+    if (m->kind == model_kind::neuron) {
+        const auto ports = m->ports(m->default_values());
+        std::vector<std::string> names;
+        for (const auto& port : ports) names.push_back(port.name);
+        fmt::print("\ninput ports (\"receptor\"): {}{}\n", fmt::join(names, ", "),
+                   m->sign_rule ? "; without a receptor named, weights >= 0 go to excitatory, negative ones to inhibitory"
+                                : " with the defaults: one per entry of the per-port parameters, named 1, 2, ... "
+                                  "(a population's \"receptors\" may name them); a projection names its port");
+    }
+    if (!m->state.empty() || !m->port_state.empty()) {
         fmt::print("\nstate variables:\n");
         for (const auto& s : m->state) fmt::print("  {:<20} {:<4} {}\n", s.key, s.unit, s.doc);
+        for (const auto& s : m->port_state) fmt::print("  {:<20} {:<4} {}, one per port\n", s.key + "_PORT", s.unit, s.doc);
     }
     return 0;
 }

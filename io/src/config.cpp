@@ -253,14 +253,17 @@ private:
             p.model = &m;
             p.n = r.count("n");
             p.params = params(r, m);
+            p.ports = m.ports(p.params);
+            if (r.has("receptors")) rename_ports(r, p);
+            p.state = m.state_for(p.ports);
             if (r.has("initial")) {
                 const json& init = r.get("initial");
                 object_reader ir(init, r.at("initial"), file_);
                 for (auto it = init.begin(); it != init.end(); ++it) {
-                    const auto var = m.state_index(it.key());
+                    const auto var = p.state_index(it.key());
                     if (!var)
                         fail(ir.at(it.key()), fmt::format("unknown state variable '{}' of model {}; known: {}",
-                                                          it.key(), m.name, keys_of(m.state)));
+                                                          it.key(), m.name, keys_of(p.state)));
                     ir.has(it.key());
                     p.initial.push_back({*var, dist(it.value(), ir.at(it.key()), ir), ir.at(it.key())});
                 }
@@ -298,6 +301,42 @@ private:
         }
     }
 
+    // "receptors": names for a multisynapse model's ports (by default "1", "2", ... as
+    // NEST's receptor types), one per port, e.g. ["AMPA", "NMDA", "GABA_A"].
+    void rename_ports(object_reader& r, population_spec& p) {
+        const json& names = array_at(r, "receptors");
+        if (p.model->sign_rule)
+            fail(r.at("receptors"), fmt::format("{} has the fixed ports excitatory and inhibitory; only models with "
+                                                "numbered ports (multisynapse) take names", p.model->name));
+        if (names.size() != p.ports.size())
+            fail(r.at("receptors"), fmt::format("{} names for {} ports (one per entry of the model's per-port "
+                                                "parameters)", names.size(), p.ports.size()));
+        for (std::size_t q = 0; q < names.size(); ++q) {
+            const std::string path = fmt::format("{}[{}]", r.at("receptors"), q);
+            if (!names[q].is_string()) fail(path, fmt::format("expected a port name, got {}", show(names[q])));
+            const std::string name = names[q].get<std::string>();
+            if (name.empty() || name == "current" || name.find_first_of("/. ") != std::string::npos)
+                fail(path, fmt::format("name '{}'; must be non-empty, not 'current', without '/', '.' or spaces", name));
+            for (std::size_t o = 0; o < q; ++o)
+                if (p.ports[o].name == name) fail(path, fmt::format("name '{}' is used by port {}", name, o + 1));
+            p.ports[q].name = name;
+        }
+    }
+
+    // A projection's or spike device's "receptor": a port's name, or a number naming the
+    // port of that name (NEST's receptor_type 1, 2, ... of multisynapse models).
+    std::size_t receptor_ref(const json& v, const std::string& path, const population_spec& target) {
+        std::string name;
+        if (v.is_string()) name = v.get<std::string>();
+        else if (v.is_number_unsigned()) name = std::to_string(v.get<std::uint64_t>());
+        else fail(path, fmt::format("expected a port name or number, got {} {}", type_name(v), show(v)));
+        if (const auto q = target.port_index(name)) return *q;
+        std::vector<std::string> known;
+        for (const auto& port : target.ports) known.push_back(port.name);
+        fail(path, fmt::format("unknown port {} of {} (population '{}'); known: {}", show(v), target.model->name,
+                               target.name, fmt::join(known, ", ")));
+    }
+
     void projections(const json& j) {
         if (!j.is_array()) fail("projections", fmt::format("expected a list, got {}", show(j)));
         for (std::size_t i = 0; i < j.size(); ++i) {
@@ -307,6 +346,7 @@ private:
             p.source = population_ref(r.get("source"), r.at("source"));
             p.target = population_ref(r.get("target"), r.at("target"));
             p.rule = rule(r.get("connection"), r.at("connection"));
+            if (r.has("receptor")) p.receptor = receptor_ref(r.get("receptor"), r.at("receptor"), spec_.populations[p.target]);
             p.weight = synapse_values(r, "weight", p.rule);
             p.delay_ms = synapse_values(r, "delay", p.rule);
             if (r.has("synapse")) {
@@ -445,6 +485,17 @@ private:
             if (!m.emits_current) {
                 s.weight = r.number("weight");
                 s.delay_ms = r.number("delay", spec_.simulation.resolution_ms);
+                if (r.has("receptor"))
+                    for (const auto& target : s.targets) {
+                        const auto q = receptor_ref(r.get("receptor"), r.at("receptor"), spec_.populations[target.population]);
+                        if (s.receptor && *s.receptor != q)
+                            fail(r.at("receptor"), fmt::format("port {} is port {} of one target population and {} of "
+                                                               "another; use one device per population",
+                                                               show(r.get("receptor")), *s.receptor + 1, q + 1));
+                        s.receptor = q;
+                    }
+            } else if (r.has("receptor")) {
+                fail(r.at("receptor"), fmt::format("{} injects a current; only spike devices take a receptor", m.name));
             }
             r.finish();
             spec_.stimuli.push_back(std::move(s));
@@ -481,16 +532,16 @@ private:
                 s.path = sr.path();
                 s.name = recorder_name(sr, names, "state");
                 s.population = population_ref(sr.get("population"), sr.at("population"));
-                const auto& m = *spec_.populations[s.population].model;
+                const auto& pop = spec_.populations[s.population];
                 s.neurons = neuron_list(sr.get("neurons"), sr.at("neurons"), sr);
                 const json& vars = array_at(sr, "variables");
                 if (vars.empty()) fail(sr.at("variables"), "must name at least one state variable");
                 for (std::size_t v = 0; v < vars.size(); ++v) {
                     const std::string vp = fmt::format("{}[{}]", sr.at("variables"), v);
-                    const auto index = vars[v].is_string() ? m.state_index(vars[v].get<std::string>()) : std::nullopt;
+                    const auto index = vars[v].is_string() ? pop.state_index(vars[v].get<std::string>()) : std::nullopt;
                     if (!index)
-                        fail(vp, fmt::format("unknown state variable {} of model {}; known: {}", show(vars[v]), m.name,
-                                             keys_of(m.state)));
+                        fail(vp, fmt::format("unknown state variable {} of model {}; known: {}", show(vars[v]),
+                                             pop.model->name, keys_of(pop.state)));
                     s.variables.push_back(*index);
                 }
                 s.interval_ms = sr.number("interval", spec_.simulation.resolution_ms);

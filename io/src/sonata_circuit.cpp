@@ -373,6 +373,7 @@ private:
             std::optional<double> weight, delay, nsyns;
             std::string synapse;
             json params = json::object();
+            json receptor;  // the target's input port: a name or a number (NEST's receptor_type); null: by sign
         };
         std::map<std::uint64_t, edge_type> by_id;
         for (const auto& row : types.rows) {
@@ -392,6 +393,24 @@ private:
             t.synapse = m == "NULL" ? "" : m;
             std::string params_file;
             t.params = dynamics(cell("dynamics_params"), "synaptic_models_dir", where, types.file, params_file);
+            // The port: a receptor_type column, or receptor_type in the synapse's
+            // dynamics_params (as BMTK's PointNet passes it to NEST).
+            auto receptor_of = [&](const std::string& v) -> json {
+                if (v.empty() || v == "NULL") return nullptr;
+                if (v.find_first_not_of("0123456789") == std::string::npos) return std::stoull(v);
+                return v;
+            };
+            t.receptor = receptor_of(cell("receptor_type"));
+            if (t.params.contains("receptor_type")) {
+                const json r = t.params["receptor_type"];
+                t.params.erase("receptor_type");
+                if (!t.receptor.is_null())
+                    throw input_error(params_file, "receptor_type", fmt::format("{}: a receptor_type in the edge types "
+                                                                                "table and in dynamics_params", where));
+                if (r.is_number_unsigned() || r.is_string()) t.receptor = r.is_string() ? receptor_of(r.get<std::string>()) : r;
+                else throw input_error(params_file, "receptor_type", fmt::format("{} ({}); must be a port name or number",
+                                                                                 r.dump(), where));
+            }
             if (!t.synapse.empty() && t.synapse != "static_synapse")
                 check_model(t.synapse, model_kind::synapse, t.params, types.file, where, params_file);
             by_id[static_cast<std::uint64_t>(number_of(row[*id_col], types.file, where))] = t;
@@ -456,7 +475,8 @@ private:
                 const auto r = node(tgt_pop, tgt[k], edges_file.string(), at + "/target_node_id");
                 if (populations_[r.population].is_virtual)
                     throw input_error(edges_file.string(), at, "an edge onto a virtual node");
-                auto& proj = projection(s.population, r.population, type[k], t->second.synapse, t->second.params);
+                auto& proj = projection(s.population, r.population, type[k], t->second.synapse, t->second.params,
+                                        t->second.receptor);
                 proj["connection"]["sources"].push_back(s.local);
                 proj["connection"]["targets"].push_back(r.local);
                 proj["weight"].push_back(*w * nsyns);
@@ -465,7 +485,8 @@ private:
         });
     }
 
-    ordered& projection(std::size_t source, std::size_t target, std::uint64_t type, const std::string& synapse, const json& params) {
+    ordered& projection(std::size_t source, std::size_t target, std::uint64_t type, const std::string& synapse,
+                        const json& params, const json& receptor) {
         const auto key = std::tuple{source, target, type};
         const auto it = projection_index_.find(key);
         if (it != projection_index_.end()) return projections_[it->second];
@@ -475,6 +496,7 @@ private:
         p["connection"] = {{"rule", "explicit"}, {"sources", ordered::array()}, {"targets", ordered::array()}};
         p["weight"] = ordered::array();
         p["delay"] = ordered::array();
+        if (!receptor.is_null()) p["receptor"] = receptor;
         if (!synapse.empty() && synapse != "static_synapse") {
             p["synapse"] = {{"model", synapse}};
             if (!params.empty()) p["synapse"]["params"] = params;

@@ -1,4 +1,5 @@
 #include <myelin/models/aeif_cond_exp.hpp>
+#include <myelin/models/cond_beta.hpp>
 #include <myelin/models/dc_generator.hpp>
 #include <myelin/models/hh_psc_alpha.hpp>
 #include <myelin/models/iaf_cond_exp.hpp>
@@ -7,6 +8,7 @@
 #include <myelin/models/inhomogeneous_poisson_generator.hpp>
 #include <myelin/models/izhikevich.hpp>
 #include <myelin/models/lif_cuba_discrete.hpp>
+#include <myelin/models/multisynapse.hpp>
 #include <myelin/models/noise_generator.hpp>
 #include <myelin/models/parrot_neuron.hpp>
 #include <myelin/models/iaf_psc_exp.hpp>
@@ -34,6 +36,10 @@ void register_builtin_models(model_registry& r) {
     r.add_neuron<aeif_cond_exp>();
     r.add_neuron<aeif_cond_alpha>();
     r.add_neuron<lif_cuba_discrete>();
+    r.add_neuron<iaf_psc_exp_multisynapse>();
+    r.add_neuron<iaf_psc_alpha_multisynapse>();
+    r.add_neuron<iaf_cond_beta>();
+    r.add_neuron<aeif_cond_beta_multisynapse>();
     r.add_stimulus<poisson_generator>();
     r.add_stimulus<spike_generator>();
     r.add_stimulus<dc_generator>();

@@ -23,14 +23,14 @@ void engine::impl::save_neurons(checkpoint_writer* out) {
     for (std::size_t p = 0; p < spec.populations.size(); ++p) {
         const auto& pop = spec.populations[p];
         const std::string base = "populations/" + pop.name;
-        for (std::size_t v = 0; v < pop.model->state.size(); ++v) {
+        for (std::size_t v = 0; v < pop.state.size(); ++v) {
             std::vector<double> mine;
             for (auto& me : threads)
                 if (me.shards[p]) {
                     const auto values = me.shards[p]->state(v);
                     mine.insert(mine.end(), values.begin(), values.end());
                 }
-            write(out, base + "/state/" + pop.model->state[v].key, gather_concat(*comm, mine));
+            write(out, base + "/state/" + pop.state[v].key, gather_concat(*comm, mine));
         }
         for (std::size_t c = 0; c < pop.model->counters.size(); ++c) {
             std::vector<std::int32_t> mine;
@@ -54,8 +54,8 @@ void engine::impl::restore_neurons(checkpoint_reader& in) {
     for (std::size_t p = 0; p < spec.populations.size(); ++p) {
         const auto& pop = spec.populations[p];
         const std::string base = "populations/" + pop.name;
-        for (std::size_t v = 0; v < pop.model->state.size(); ++v) {
-            const std::string name = base + "/state/" + pop.model->state[v].key;
+        for (std::size_t v = 0; v < pop.state.size(); ++v) {
+            const std::string name = base + "/state/" + pop.state[v].key;
             expect_size(in, name, pop.n);
             for (auto& me : threads)
                 if (me.shards[p]) in.read(name, me.chunks[p].begin, me.shards[p]->state(v));

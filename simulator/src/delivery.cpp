@@ -12,7 +12,11 @@ namespace myelin::detail {
 
 delivery::delivery(const network_spec& spec, const layout& where, std::size_t n_slots)
     : spec_(&spec), layout_(&where), n_slots_(n_slots), from_(spec.populations.size()) {
-    for (std::size_t j = 0; j < spec.projections.size(); ++j) from_[spec.projections[j].source].push_back(j);
+    for (std::size_t j = 0; j < spec.projections.size(); ++j) {
+        const auto& p = spec.projections[j];
+        from_[p.source].push_back(j);
+        ports_.emplace_back(port_for(p.receptor, true), port_for(p.receptor, false));
+    }
 }
 
 // Delivery is bound by memory latency: each spike starts reading a row of targets at a
@@ -27,8 +31,6 @@ void delivery::deliver(std::size_t thread, thread_state& me, const std::vector<s
     const layout& L = *layout_;
     const auto& projections_from = from_;
     const std::size_t n_slots = me.ring.n_slots();
-    double* const ex0 = me.ring.row(channel::excitatory, 0);
-    double* const in0 = me.ring.row(channel::inhibitory, 0);
     const std::size_t stride = me.ring.n_neurons();
     const std::size_t n_spikes = window_spikes.size();
     auto prefetch_offsets = [&](std::size_t n) {
@@ -57,9 +59,10 @@ void delivery::deliver(std::size_t thread, thread_state& me, const std::vector<s
             if (r.dynamics && n_syn > 0) r.dynamics->prefetch_row(i);
         }
     };
-    // One row of synapses, for either index width.
+    // One row of synapses, for either index width; weights >= 0 go to the rows from ex0 on,
+    // negative ones to those from in0 on (the same rows where the projection names a port).
     auto deliver_row = [&](const synapse_rows& r, const auto* target, std::uint64_t b, std::uint64_t e,
-                           std::size_t base) {
+                           std::size_t base, double* const ex0, double* const in0) {
         if (r.delay.empty()) {
             std::size_t slot = base + static_cast<std::size_t>(r.constant_delay);
             if (slot >= n_slots) slot -= n_slots;
@@ -85,7 +88,8 @@ void delivery::deliver(std::size_t thread, thread_state& me, const std::vector<s
         }
     };
     // Rows of a synapse model: the model updates its state and says what each synapse transmits.
-    auto deliver_dynamic = [&](std::size_t j, std::uint64_t i, std::size_t base, step_t stamp) {
+    auto deliver_dynamic = [&](std::size_t j, std::uint64_t i, std::size_t base, step_t stamp, double* const ex0,
+                               double* const in0) {
         synapse_rows& r = me.rows[j];
         const std::uint64_t b = r.offsets[i], e = r.offsets[i + 1];
         const bool direct = r.dynamics->transmits();
@@ -128,12 +132,14 @@ void delivery::deliver(std::size_t thread, thread_state& me, const std::vector<s
             const synapse_rows& r = me.rows[j];
             const std::uint64_t b = r.offsets[i], e = r.offsets[i + 1];
             if (b == e) continue;
+            double* const ex0 = me.ring.row(ports_[j].first, 0);
+            double* const in0 = me.ring.row(ports_[j].second, 0);
             if (r.dynamics) {
-                deliver_dynamic(j, i, base, s.step + 1);
+                deliver_dynamic(j, i, base, s.step + 1, ex0, in0);
             } else if (r.target32.empty()) {
-                deliver_row(r, r.target16.data(), b, e, base);
+                deliver_row(r, r.target16.data(), b, e, base, ex0, in0);
             } else {
-                deliver_row(r, r.target32.data(), b, e, base);
+                deliver_row(r, r.target32.data(), b, e, base, ex0, in0);
             }
         }
     }
@@ -146,9 +152,14 @@ namespace myelin::detail {
 
 namespace {
 
-const char* channel_name(std::size_t c) {
-    static const char* names[] = {"excitatory", "inhibitory", "current"};
-    return names[c];
+// The population's ring rows by name: its ports', then the current's ("current" is no
+// port name). Sign-rule models' ports are "excitatory" and "inhibitory", the names these
+// arrays had before models declared ports, so older checkpoints read unchanged.
+std::vector<std::pair<std::string, std::size_t>> ring_channels(const population_spec& p, std::size_t n_ports) {
+    std::vector<std::pair<std::string, std::size_t>> out;
+    for (std::size_t q = 0; q < p.ports.size(); ++q) out.emplace_back(p.ports[q].name, q);
+    out.emplace_back("current", n_ports);  // n_ports: the current channel
+    return out;
 }
 
 bool stores_weight(const projection_spec& p) {
@@ -159,18 +170,20 @@ bool stores_weight(const projection_spec& p) {
 
 void delivery::save(checkpoint_writer* out, communicator& comm, std::vector<thread_state>& threads, step_t now) const {
     const network_spec& spec = *spec_;
+    const std::size_t n_ports = max_ports(spec);
     for (std::size_t p = 0; p < spec.populations.size(); ++p)
-        for (std::size_t c = 0; c < n_channels; ++c) {
+        for (const auto& [name, c] : ring_channels(spec.populations[p], n_ports)) {
             std::vector<double> mine;
             for (auto& me : threads) {
                 const auto& chunk = me.chunks[p];
                 mine.reserve(mine.size() + chunk.size() * n_slots_);
                 for (std::uint64_t l = 0; l < chunk.size(); ++l)
-                    for (std::size_t r = 0; r < n_slots_; ++r)
-                        mine.push_back(me.ring.row(static_cast<channel>(c),
-                                                   me.ring.slot_of(now + 1 + static_cast<step_t>(r)))[chunk.local_offset + l]);
+                    for (std::size_t r = 0; r < n_slots_; ++r) {
+                        const std::size_t slot = me.ring.slot_of(now + 1 + static_cast<step_t>(r));
+                        mine.push_back((c == n_ports ? me.ring.current(slot) : me.ring.row(c, slot))[chunk.local_offset + l]);
+                    }
             }
-            write(out, fmt::format("ring/{}/{}", channel_name(c), spec.populations[p].name), gather_concat(comm, mine));
+            write(out, fmt::format("ring/{}/{}", name, spec.populations[p].name), gather_concat(comm, mine));
         }
 
     // Synapses by target (ascending), then in row order: sources ascending, multapses as
@@ -216,16 +229,17 @@ void delivery::save(checkpoint_writer* out, communicator& comm, std::vector<thre
 void delivery::restore(checkpoint_reader& in, std::vector<thread_state>& threads, step_t now) const {
     const network_spec& spec = *spec_;
     const double h = spec.simulation.resolution_ms;
+    const std::size_t n_ports = max_ports(spec);
     for (std::size_t p = 0; p < spec.populations.size(); ++p)
-        for (std::size_t c = 0; c < n_channels; ++c) {
+        for (const auto& [channel, c] : ring_channels(spec.populations[p], n_ports)) {
             const auto& pop = spec.populations[p];
-            const std::string name = fmt::format("ring/{}/{}", channel_name(c), pop.name);
+            const std::string name = fmt::format("ring/{}/{}", channel, pop.name);
             expect_size(in, name, pop.n * n_slots_);
             for (auto& me : threads) {
                 const auto& chunk = me.chunks[p];
                 std::vector<double> values(chunk.size() * n_slots_);
                 in.read(name, chunk.begin * n_slots_, std::span<double>(values));
-                const bool writable = c != static_cast<std::size_t>(channel::current) || me.ring.with_current();
+                const bool writable = c != n_ports || me.ring.with_current();
                 for (std::uint64_t l = 0; l < chunk.size(); ++l)
                     for (std::size_t r = 0; r < n_slots_; ++r) {
                         const double x = values[l * n_slots_ + r];
@@ -234,8 +248,8 @@ void delivery::restore(checkpoint_reader& in, std::vector<thread_state>& threads
                                 throw input_error("", name, "current input for neurons that no current device feeds");
                             continue;
                         }
-                        me.ring.row(static_cast<channel>(c), me.ring.slot_of(now + 1 + static_cast<step_t>(r)))
-                            [chunk.local_offset + l] = x;
+                        const std::size_t slot = me.ring.slot_of(now + 1 + static_cast<step_t>(r));
+                        (c == n_ports ? me.ring.current(slot) : me.ring.row(c, slot))[chunk.local_offset + l] = x;
                     }
             }
         }

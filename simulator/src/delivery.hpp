@@ -47,6 +47,8 @@ private:
     const layout* layout_ = nullptr;
     std::size_t n_slots_ = 1;
     std::vector<std::vector<std::size_t>> from_;  // per source population: its projections
+    // Per projection: the ports its non-negative and its negative weights arrive at.
+    std::vector<std::pair<std::size_t, std::size_t>> ports_;
     std::vector<delivery_observer*> observers_;
 };
 

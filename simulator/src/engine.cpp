@@ -143,7 +143,8 @@ void engine::impl::build_thread(int t, bool restoring) {
     for (const auto& st : spec.stimuli)
         if (st.model->emits_current)
             for (const auto& tg : st.targets) current_input = current_input || me.chunks[tg.population].size() > 0;
-    me.ring = ring_buffers(me.n_local, n_slots, current_input);
+    me.ring = ring_buffers(me.n_local, n_slots, max_ports(spec), current_input);
+    me.port_rows.resize(me.ring.n_ports());
 
     for (std::size_t j = 0; j < spec.projections.size(); ++j) {
         const auto& p = spec.projections[j];
@@ -155,7 +156,8 @@ void engine::impl::build_thread(int t, bool restoring) {
     for (std::size_t s = 0; s < spec.stimuli.size(); ++s) {
         const auto& st = spec.stimuli[s];
         stimulus_setup setup{h, spec.simulation.seed, static_cast<std::uint32_t>(s), {}, {}, st.weight,
-                             st.model->emits_current ? 0 : ms_to_steps(st.delay_ms, h)};
+                             st.model->emits_current ? 0 : ms_to_steps(st.delay_ms, h),
+                             port_for(st.receptor, st.weight >= 0.0)};
         auto take = [&](std::size_t pop, std::uint64_t i) {
             const auto& c = me.chunks[pop];
             if (i < c.begin || i >= c.end) return;
@@ -212,15 +214,14 @@ std::vector<std::vector<char>> engine::impl::used_sources() const {
 // Advances the thread's neurons from step k to k+1.
 void engine::impl::update(std::size_t t, thread_state& me, step_t k) {
     const std::size_t slot = me.ring.slot_of(k + 1);
-    const double* ex = me.ring.row(channel::excitatory, slot);
-    const double* in = me.ring.row(channel::inhibitory, slot);
-    const double* cur = me.ring.row(channel::current, slot);
+    const double* cur = me.ring.current(slot);
     const bool watched = plasticity.watches_spikes();
     for (std::size_t i = 0; i < me.shards.size(); ++i) {
         if (!me.shards[i]) continue;
         const auto off = me.chunks[i].local_offset;
+        for (std::size_t q = 0; q < me.port_rows.size(); ++q) me.port_rows[q] = me.ring.row(q, slot) + off;
         spike_sink sink(me.fired.data());
-        me.shards[i]->step({ex + off, in + off, cur + off}, sink);
+        me.shards[i]->step({me.port_rows[0], me.port_rows[1], cur + off, me.port_rows.data()}, sink);
         const global_id first = where.pop_offset[i] + me.chunks[i].begin;
         for (std::size_t n = 0; n < sink.count(); ++n) me.emitted.push_back({k, first + sink.data()[n]});
         if (watched) plasticity.on_fired(t, me, i, sink.data(), sink.count(), k);

@@ -16,6 +16,13 @@ std::optional<std::size_t> model_info::state_index(std::string_view key) const {
     return std::nullopt;
 }
 
+std::vector<state_info> model_info::state_for(const std::vector<port_info>& ports) const {
+    std::vector<state_info> out = state;
+    for (const auto& v : port_state)
+        for (const auto& port : ports) out.push_back({v.key + "_" + port.name, v.unit, v.doc + " at port " + port.name});
+    return out;
+}
+
 param_values model_info::default_values() const {
     param_values v;
     for (const auto& p : params) v.push_back(p.default_value);

@@ -43,6 +43,24 @@ std::optional<std::size_t> network_spec::population_index(std::string_view name)
     return std::nullopt;
 }
 
+std::optional<std::size_t> population_spec::port_index(std::string_view port) const {
+    for (std::size_t i = 0; i < ports.size(); ++i)
+        if (ports[i].name == port) return i;
+    return std::nullopt;
+}
+
+std::optional<std::size_t> population_spec::state_index(std::string_view key) const {
+    for (std::size_t i = 0; i < state.size(); ++i)
+        if (state[i].key == key) return i;
+    return std::nullopt;
+}
+
+std::size_t max_ports(const network_spec& spec) {
+    std::size_t n = 2;
+    for (const auto& p : spec.populations) n = std::max(n, p.ports.size());
+    return n;
+}
+
 std::int64_t ms_to_steps(double ms, double resolution_ms) {
     return static_cast<std::int64_t>(std::llround(ms / resolution_ms));
 }
@@ -72,6 +90,34 @@ void check_delay(const distribution& d, double h, const std::string& path) {
     if (std::isinf(d.highest()))
         fail(path, fmt::format("delay = {} is unbounded; give max <= {} ms", d.describe(),
                                static_cast<double>(max_delay_steps) * h));
+}
+
+std::string port_names(const population_spec& p) {
+    std::string out;
+    for (const auto& port : p.ports) out += (out.empty() ? "" : ", ") + port.name;
+    return out;
+}
+
+// Weights in [lo, hi] arriving at `target` (at port `receptor`, or by their sign): the port
+// must exist and accept them; a model without the sign rule needs a port named.
+void check_receptor(const population_spec& target, const std::optional<std::size_t>& receptor, double lo, double hi,
+                    const std::string& path, const std::string& weight_path, const std::string& weights) {
+    if (!receptor) {
+        if (!target.model->sign_rule)
+            fail(path, fmt::format("{} (population '{}') has no default input port; name one with \"receptor\": "
+                                   "one of {}", target.model->name, target.name, port_names(target)));
+        return;
+    }
+    if (*receptor >= target.ports.size())
+        fail(path + ".receptor", fmt::format("port {} does not exist; population '{}' has {}", *receptor, target.name,
+                                             port_names(target)));
+    const auto& port = target.ports[*receptor];
+    if (port.sign == weight_sign::nonnegative && !(lo >= 0.0))
+        fail(weight_path, fmt::format("weight = {}; port '{}' of {} takes weights >= 0", weights, port.name,
+                                      target.model->name));
+    if (port.sign == weight_sign::nonpositive && !(hi <= 0.0))
+        fail(weight_path, fmt::format("weight = {}; port '{}' of {} takes weights <= 0 (inhibitory weights are "
+                                      "negative, as in NEST)", weights, port.name, target.model->name));
 }
 
 void check_rule(const network_spec& spec, const projection_spec& p) {
@@ -152,12 +198,19 @@ void validate(const network_spec& spec) {
                 ? std::all_of(p.weight.values.begin(), p.weight.values.end(), [](double w) { return std::isfinite(w); })
                 : true;
         if (!finite_weight) fail(p.path + ".weight", fmt::format("weight = {}; must be finite", p.weight.describe()));
+        double lo = p.weight.lowest(), hi = p.weight.highest();
         if (p.synapse && p.synapse->plastic) {
-            const auto [lo, hi] = p.synapse->weight_range(p.synapse_params);
-            if (!(p.weight.lowest() >= lo && p.weight.highest() <= hi))
+            const auto [w_lo, w_hi] = p.synapse->weight_range(p.synapse_params);
+            if (!(lo >= w_lo && hi <= w_hi))
                 fail(p.path + ".weight", fmt::format("weight = {}; {} needs weights in [{}, {}] (give min and max)",
-                                                     p.weight.describe(), p.synapse->name, lo, hi));
+                                                     p.weight.describe(), p.synapse->name, w_lo, w_hi));
+            lo = w_lo;  // the rule moves them anywhere in its range
+            hi = w_hi;
         }
+        const std::string weights = p.synapse && p.synapse->plastic
+                                        ? fmt::format("{} (the rule keeps it in [{}, {}])", p.weight.describe(), lo, hi)
+                                        : p.weight.describe();
+        check_receptor(spec.populations[p.target], p.receptor, lo, hi, p.path, p.path + ".weight", weights);
     }
     for (const auto& p : spec.projections) {
         const bool modulated = p.synapse && p.synapse->modulated;
@@ -196,6 +249,11 @@ void validate(const network_spec& spec) {
         if (!s.model->emits_current) {
             check_delay(distribution::constant(s.delay_ms), h, s.path + ".delay");
             if (!std::isfinite(s.weight)) fail(s.path + ".weight", fmt::format("weight = {}; must be finite", s.weight));
+            for (const auto& tg : s.targets)
+                check_receptor(spec.populations[tg.population], s.receptor, s.weight, s.weight, s.path,
+                               s.path + ".weight", fmt::format("{}", s.weight));
+        } else if (s.receptor) {
+            fail(s.path + ".receptor", fmt::format("{} injects a current; only spike devices take a receptor", s.model->name));
         }
     }
     for (const auto& r : spec.state_recorders) {

@@ -53,14 +53,14 @@ std::vector<state_trace> state_recorder::gather(communicator& comm) const {
     const auto sampled = gather_by_rank(comm, samples);
     if (comm.rank() != 0) return {};
 
-    const auto& model = *spec_->populations[rs.population].model;
+    const auto& state = spec_->populations[rs.population].state;
     state_trace tr;
     tr.recorder = rs.name;
     tr.population = rs.population;
     tr.neurons = rs.neurons;
     for (auto v : rs.variables) {
-        tr.variables.push_back(model.state[v].key);
-        tr.units.push_back(model.state[v].unit);
+        tr.variables.push_back(state[v].key);
+        tr.units.push_back(state[v].unit);
     }
     tr.dt_ms = static_cast<double>(interval_) * spec_->simulation.resolution_ms;
     const std::size_t before = restored_samples_;  // restored from a checkpoint: they come first
@@ -92,9 +92,9 @@ void state_recorder::restore(checkpoint_reader& in, bool root, step_t) {
     const auto& rs = spec_->state_recorders[index_];
     const std::string base = "recorder/state/" + rs.name + "/";
     restored_samples_ = read_all<std::uint64_t>(in, base + "n_samples", 1)[0];
-    const auto& model = *spec_->populations[rs.population].model;
+    const auto& state = spec_->populations[rs.population].state;
     for (auto v : rs.variables)
-        restored_.push_back(read_all<double>(in, base + model.state[v].key, restored_samples_ * rs.neurons.size()));
+        restored_.push_back(read_all<double>(in, base + state[v].key, restored_samples_ * rs.neurons.size()));
 }
 
 }  // namespace myelin::detail

@@ -63,6 +63,7 @@ struct thread_state {
     std::vector<std::uint32_t> fired;  // spike_sink buffer, one entry per owned neuron
     std::vector<spike> emitted;        // spikes of the current window
     std::vector<double> transmitted;   // delivery's scratch: what a synapse model's row transmits
+    std::vector<const double*> port_rows;  // update's scratch: the rows a shard reads, per port
 };
 
 // The spikes this rank's threads emitted, sorted; with `take`, the threads' lists are

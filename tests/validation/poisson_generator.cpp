@@ -30,7 +30,7 @@ std::vector<std::vector<unsigned>> draw_counts(double rate_Hz, std::size_t n, st
         device.generate(w0, std::min(w0 + window, steps), ring);
         for (step_t k = w0; k < std::min(w0 + window, steps); ++k) {
             const std::size_t slot = ring.slot_of(k + 1 + 1);  // time stamp k+1, delay 1
-            const double* row = ring.row(channel::excitatory, slot);
+            const double* row = ring.row(0, slot);
             for (std::size_t i = 0; i < n; ++i) counts[i][static_cast<std::size_t>(k)] = static_cast<unsigned>(row[i]);
             ring.clear_slot(slot);
         }
@@ -108,7 +108,7 @@ TEST_CASE("poisson_generator: silent before start and from stop on", "[unit][poi
     ring_buffers ring(1, 64);
     device.generate(0, 40, ring);
     for (step_t k = 0; k < 40; ++k) {
-        const double c = ring.row(channel::excitatory, ring.slot_of(k + 2))[0];
+        const double c = ring.row(0, ring.slot_of(k + 2))[0];
         if (k < 10 || k >= 20) REQUIRE(c == 0.0);
     }
 }

@@ -9,6 +9,8 @@
 #include "support.hpp"
 
 #include <myelin/io/sonata.hpp>
+#include <myelin/io/sonata_circuit.hpp>
+#include <myelin/models/registry.hpp>
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
@@ -112,4 +114,35 @@ TEST_CASE("SONATA circuit: what is not supported is refused by name", "[validati
         CHECK_THAT(r.err, Contains(c.message));
         CHECK_FALSE(fs::exists(tmp / "out"));
     }
+}
+
+TEST_CASE("SONATA circuit: edge types name their receptor port", "[validation][sonata]") {
+    // The excitatory edge type (300) names its port in a receptor_type column, the
+    // inhibitory one (301) in its dynamics_params (as BMTK's PointNet passes it to NEST).
+    // Both are the ports the weights' signs pick, so the spikes are those of the plain run.
+    test::temp_dir tmp;
+    fs::copy(fixture, tmp.path() / "c", fs::copy_options::recursive);
+    const auto types = tmp / "c" / "net_net_edge_types.csv";
+    replace_in(types, "edge_type_id model_template syn_weight delay dynamics_params",
+               "edge_type_id model_template syn_weight delay dynamics_params receptor_type");
+    replace_in(types, "300 static_synapse 60.0 NULL static.json", "300 static_synapse 60.0 NULL NULL excitatory");
+    replace_in(types, "301 static_synapse -150.0 NULL static.json", "301 static_synapse -150.0 NULL inh_port.json NULL");
+    std::ofstream(tmp / "c" / "components" / "synapses" / "inh_port.json") << R"({"receptor_type": "inhibitory"})";
+    const std::string config = io::sonata_to_config(tmp / "c" / "simulation_config.json", models::builtin_registry());
+    CHECK_THAT(config, Contains("\"receptor\": \"excitatory\""));
+    CHECK_THAT(config, Contains("\"receptor\": \"inhibitory\""));
+    const auto named = test::run_myelin(fmt::format("run '{}' --output '{}' --quiet",
+                                                    (tmp / "c" / "simulation_config.json").string(), (tmp / "named").string()));
+    INFO(named.err);
+    REQUIRE(named.exit_code == 0);
+    const auto plain = test::run_myelin(fmt::format("run '{}' --output '{}' --quiet",
+                                                    (fixture / "simulation_config.json").string(), (tmp / "plain").string()));
+    REQUIRE(plain.exit_code == 0);
+    CHECK(spikes_of(tmp / "named" / "spikes.h5", "net") == spikes_of(tmp / "plain" / "spikes.h5", "net"));
+    // A port the target model does not have is refused with the edge type's projection path.
+    replace_in(types, "NULL NULL excitatory", "NULL NULL AMPA");
+    const auto bad = test::run_myelin(fmt::format("run '{}' --output '{}' --quiet",
+                                                  (tmp / "c" / "simulation_config.json").string(), (tmp / "bad").string()));
+    CHECK(bad.exit_code == 2);
+    CHECK_THAT(bad.err, Contains("unknown port \"AMPA\""));
 }

@@ -34,7 +34,7 @@ inline std::optional<param_problem> check_start_stop(double start_ms, double sto
 
 // Adds the current I to the targets' current row of step k.
 inline void add_current(ring_buffers& ring, const std::vector<std::uint32_t>& local, step_t k, double I_pA) {
-    double* row = ring.row(channel::current, ring.slot_of(k + 1));
+    double* row = ring.current(ring.slot_of(k + 1));
     for (auto i : local) row[i] += I_pA;
 }
 

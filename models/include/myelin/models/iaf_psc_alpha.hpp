@@ -8,7 +8,7 @@
 //   V >= V_th   ->  spike; V = V_reset, held there for t_ref;  V >= V_min always
 //
 // A spike of weight w gives the current w (t/tau_s) e^(1 - t/tau_s): it peaks at w (pA)
-// at t = tau_s. Excitatory and inhibitory input are told apart by the weight's sign.
+// at t = tau_s. Ports "excitatory" and "inhibitory"; the sign picks one unless named.
 // Exact integration over one step h (Rotter & Diesmann 1999, Biol Cybern 81:381-402),
 // with a = 1/tau_syn, b = 1/tau_m, c = b - a:
 //   dI(t+h) = dI P11,  I(t+h) = I P22 + dI P21,  P11 = P22 = e^(-ah),  P21 = h e^(-ah)

@@ -6,7 +6,7 @@
 //   dI_syn_X/dt = -I_syn_X/tau_syn_X          spike of weight w: I_syn_X += w   (pA)
 //   V >= V_th  ->  spike; V = V_reset, held there for t_ref
 //
-// Excitatory and inhibitory input are told apart by the weight's sign (w >= 0: ex).
+// Input ports "excitatory" and "inhibitory": without a port named, the weight's sign picks it (w >= 0: ex).
 // Exact integration over one step h (Rotter & Diesmann 1999, Biol Cybern 81:381-402):
 //   V(t+h)     = E_L + (V - E_L) P22 + I_ex P21_ex + I_in P21_in + (I_e + I_stim) P20
 //   I_X(t+h)   = I_X P11_X + (weights arriving at t+h)

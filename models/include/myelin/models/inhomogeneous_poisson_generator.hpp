@@ -47,7 +47,7 @@ struct inhomogeneous_poisson_generator {
               key_(rng_key_word(rng_purpose::stimulus, setup_.stimulus_index)) {}
 
         void generate(step_t from, step_t to, ring_buffers& ring) {
-            const channel c = setup_.weight >= 0.0 ? channel::excitatory : channel::inhibitory;
+            const std::size_t c = setup_.port;  // the receptor named, else the sign rule's
             for (step_t k = from; k < to; ++k) {
                 const double lambda = rate_.at(k) * setup_.resolution_ms * 1e-3;
                 if (lambda <= 0.0) continue;

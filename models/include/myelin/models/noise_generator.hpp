@@ -61,7 +61,7 @@ struct noise_generator {
                     // 2^16 Philox blocks per interval: a normal draw never reaches the next one.
                     rng_stream rng(setup_.seed, key_, setup_.gid[t], static_cast<std::uint64_t>(j) << 16);
                     const double I = p_.mean_pA + p_.std_pA * rng.normal();
-                    for (step_t q = k; q < k_end; ++q) ring.row(channel::current, ring.slot_of(q + 1))[setup_.local[t]] += I;
+                    for (step_t q = k; q < k_end; ++q) ring.current(ring.slot_of(q + 1))[setup_.local[t]] += I;
                 }
                 k = k_end;
             }

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <vector>
 
 namespace myelin::models::ode {
 
@@ -44,5 +45,35 @@ void integrate(std::array<double, N>& y, double h, tolerance tol, F&& f, After&&
         if (stepper.try_step(system, y, t, dt) == odeint::success) after(y);
     }
 }
+
+// For states whose size is known only at run time (a variable per receptor port): a
+// controlled Dormand-Prince stepper over std::vector, kept by the model's state so that
+// its buffers are allocated once. reset() before every neuron: the stepper carries the
+// last derivative from one call to the next (first same as last), which belongs to the
+// neuron integrated before.
+class vector_stepper {
+public:
+    explicit vector_stepper(tolerance tol = {1e-6, 1e-9})
+        : stepper_(boost::numeric::odeint::make_controlled(
+              tol.absolute, tol.relative, boost::numeric::odeint::runge_kutta_dopri5<std::vector<double>>())) {}
+
+    // Advances y by h, calling after(y) after every accepted sub-step.
+    template <class F, class After>
+    void integrate(std::vector<double>& y, double h, F&& f, After&& after) {
+        namespace odeint = boost::numeric::odeint;
+        stepper_.reset();
+        auto system = [&](const std::vector<double>& x, std::vector<double>& dxdt, double) { f(x, dxdt); };
+        double t = 0.0, dt = h;
+        while (t < h) {
+            dt = std::min(dt, h - t);
+            if (stepper_.try_step(system, y, t, dt) == odeint::success) after(y);
+        }
+    }
+
+private:
+    using controlled = boost::numeric::odeint::result_of::make_controlled<
+        boost::numeric::odeint::runge_kutta_dopri5<std::vector<double>>>::type;
+    controlled stepper_;
+};
 
 }  // namespace myelin::models::ode

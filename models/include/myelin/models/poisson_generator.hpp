@@ -81,7 +81,7 @@ struct poisson_generator {
             from = active_.begin(from);
             to = active_.end(to);
             if (from >= to || lambda_ <= 0.0) return;
-            const channel c = setup_.weight >= 0.0 ? channel::excitatory : channel::inhibitory;
+            const std::size_t c = setup_.port;  // the receptor named, else the sign rule's
             const std::size_t n = setup_.local.size();
             const double weight = setup_.weight;
             const std::uint32_t seed = setup_.seed, key = key_;

@@ -55,7 +55,7 @@ struct spike_generator {
         }
         // A spike stamped (k+1) h belongs to step k.
         void generate(step_t from, step_t to, ring_buffers& ring) {
-            const channel c = setup_.weight >= 0.0 ? channel::excitatory : channel::inhibitory;
+            const std::size_t c = setup_.port;  // the receptor named, else the sign rule's
             auto it = std::lower_bound(stamps_.begin(), stamps_.end(), from + 1);
             for (; it != stamps_.end() && *it <= to; ++it) {
                 double* row = ring.row(c, ring.slot_of(*it + setup_.delay_steps));

@@ -40,6 +40,17 @@ struct state_field {
     std::string_view doc;
 };
 
+// A state variable held once per input port (a multisynapse model's conductance or
+// current per receptor): the vector holds n values per port, port after port, and the
+// variable is named key_PORT (g_1, g_AMPA, ...).
+template <class S>
+struct port_state_field {
+    std::string_view key;
+    std::vector<double> S::*member;
+    std::string_view unit;
+    std::string_view doc;
+};
+
 // Integer state that is not a recordable variable (refractory step counters): listed in
 // a model's `counter_table` so that checkpoints hold the complete state.
 template <class S>
@@ -69,11 +80,24 @@ struct state_info {
     std::string key, unit, doc;
 };
 
+// A neuron's input ports (NEST's receptor types): each port has a row set in the ring
+// buffers, and a projection or spike device names the port its weights arrive at. Models
+// that declare no ports have two, "excitatory" and "inhibitory", and the sign rule: with no
+// port named, weights >= 0 arrive at the first and negative ones at the second.
+enum class weight_sign { any, nonnegative, nonpositive };
+
+struct port_info {
+    std::string name;
+    weight_sign sign = weight_sign::any;  // the weights a port accepts
+    friend bool operator==(const port_info&, const port_info&) = default;
+};
+
 // Where a neuron's step reads its input: rows of the ring buffers, offset to the shard.
 struct neuron_input {
-    const double* excitatory;  // sum of positive weights arriving at the step's end
-    const double* inhibitory;  // sum of negative weights arriving at the step's end
+    const double* excitatory;  // port 0: for sign-rule models, the sum of weights >= 0 arriving at the step's end
+    const double* inhibitory;  // port 1: for sign-rule models, the sum of negative weights
     const double* current_pA;  // stimulus current, constant over the step
+    const double* const* port;  // every port's row: port[0] == excitatory, port[1] == inhibitory
 };
 
 // Collects the local indices of neurons that fired in this step. Sized once for the
@@ -109,21 +133,23 @@ struct stimulus_setup {
     std::vector<global_id> gid;              // the same targets, global ids
     double weight;                       // spike devices: per event; current devices: unused
     step_t delay_steps;                  // spike devices: >= 1
+    std::size_t port = 0;                // spike devices: the targets' input port
 };
 
-// The thread's input ring buffers as a row of synapses adds to them: the excitatory and
-// inhibitory rows of slot 0, the distance between slots, their number, and the slot of
-// the spike's time stamp. A synapse with delay d and weight w adds w to neuron j's
-// excitatory (w >= 0) or inhibitory row of slot (base + d) mod n_slots.
+// The thread's input ring buffers as a row of synapses adds to them: the rows of slot 0
+// that the projection's non-negative and negative weights go to (the same port's row when
+// the projection names a port; else the target's "excitatory" and "inhibitory"), the
+// distance between slots, their number, and the slot of the spike's time stamp. A synapse
+// with delay d and weight w adds w to neuron j's row of slot (base + d) mod n_slots.
 struct ring_view {
-    double* ex0;
-    double* in0;
+    double* ex0;  // rows of weights >= 0
+    double* in0;  // rows of weights < 0
     std::size_t stride, n_slots, base;
 
-    double* row(bool excitatory, step_t delay) const {
+    double* row(bool nonnegative, step_t delay) const {
         std::size_t slot = base + static_cast<std::size_t>(delay);
         if (slot >= n_slots) slot -= n_slots;  // delays are shorter than the ring
-        return (excitatory ? ex0 : in0) + slot * stride;
+        return (nonnegative ? ex0 : in0) + slot * stride;
     }
 };
 
@@ -237,6 +263,24 @@ std::vector<state_info> describe_state() {
     return out;
 }
 
+// A model's input ports for these parameters: those it declares (M::ports), else the
+// sign rule's two.
+template <class M>
+std::vector<port_info> ports_of(const typename M::params& p) {
+    if constexpr (requires { M::ports(p); }) return M::ports(p);
+    else return {{"excitatory", weight_sign::nonnegative}, {"inhibitory", weight_sign::nonpositive}};
+}
+
+// The variables a model holds once per port (state_info keys without the port suffix).
+template <class M>
+std::vector<state_info> describe_port_state() {
+    std::vector<state_info> out;
+    if constexpr (requires { M::port_state_table; })
+        for (const auto& f : M::port_state_table)
+            out.push_back({std::string(f.key), std::string(f.unit), std::string(f.doc)});
+    return out;
+}
+
 template <class M>
 std::vector<std::string> describe_counters() {
     std::vector<std::string> out;
@@ -249,14 +293,21 @@ template <class M>
 class neuron_adapter final : public neuron_shard {
 public:
     neuron_adapter(const param_values& values, double h_ms, std::size_t n)
-        : p_(params_from_values<M>(values)), k_(M::prepare(p_, h_ms)) {
+        : p_(params_from_values<M>(values)), k_(M::prepare(p_, h_ms)), n_(n), n_ports_(ports_of<M>(p_).size()) {
         M::resize(p_, s_, n);
-        n_ = n;
     }
     std::size_t size() const override { return n_; }
     void step(const neuron_input& in, spike_sink& out) override { M::step(p_, k_, s_, in, out); }
+    // The state table's variables, then each port variable's per port (model_info::state_for).
     std::span<double> state(std::size_t variable) override {
-        return {s_.*(M::state_table[variable].member)};
+        constexpr std::size_t fixed = std::size(M::state_table);
+        if (variable < fixed) return {s_.*(M::state_table[variable].member)};
+        if constexpr (requires { M::port_state_table; }) {
+            const std::size_t e = (variable - fixed) / n_ports_, q = (variable - fixed) % n_ports_;
+            auto& values = s_.*(M::port_state_table[e].member);
+            return {values.data() + q * n_, n_};
+        }
+        return {};
     }
     std::span<std::int32_t> counter(std::size_t index) override {
         if constexpr (requires { M::counter_table; }) return {s_.*(M::counter_table[index].member)};
@@ -267,7 +318,7 @@ private:
     typename M::params p_;
     typename M::propagators k_;
     typename M::state s_;
-    std::size_t n_ = 0;
+    std::size_t n_ = 0, n_ports_ = 2;
 };
 
 template <class M>

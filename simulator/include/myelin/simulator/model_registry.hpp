@@ -22,6 +22,11 @@ struct model_info {
     std::vector<state_info> state;   // neurons and synapses
     std::vector<std::string> counters;  // neurons only: integer state outside `state`
     std::string weight_unit;         // neurons: unit of an incoming weight ("pA", "mV")
+    // Neurons: the input ports for given parameters, and whether a projection that names
+    // none is routed by the weight's sign (ports "excitatory" and "inhibitory").
+    std::function<std::vector<port_info>(const param_values&)> ports;
+    bool sign_rule = true;
+    std::vector<state_info> port_state;  // neurons: variables held per port (key_PORT)
     bool emits_current = false;      // stimuli: writes currents (no weight, no delay)
     // Synapses: a plastic rule changes the weights (stored per synapse), reads the
     // targets' spike history and keeps presynaptic traces per row, named here.
@@ -42,6 +47,9 @@ struct model_info {
 
     std::optional<std::size_t> param_index(std::string_view key) const;
     std::optional<std::size_t> state_index(std::string_view key) const;
+    // Neurons: every state variable of a population with these ports: `state`, then each
+    // port variable once per port (named key_PORT), in the order neuron_shard::state takes.
+    std::vector<state_info> state_for(const std::vector<port_info>& ports) const;
     param_values default_values() const;
 };
 
@@ -53,6 +61,9 @@ public:
         m.state = describe_state<M>();
         m.counters = describe_counters<M>();
         m.weight_unit = M::weight_unit;
+        m.ports = [](const param_values& v) { return ports_of<M>(params_from_values<M>(v)); };
+        m.sign_rule = !requires(const typename M::params& p) { M::ports(p); };
+        m.port_state = describe_port_state<M>();
         m.make_neuron = [](const param_values& v, double h_ms, std::size_t n) -> std::unique_ptr<neuron_shard> {
             return std::make_unique<neuron_adapter<M>>(v, h_ms, n);
         };

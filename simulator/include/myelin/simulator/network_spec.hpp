@@ -44,7 +44,14 @@ struct population_spec {
     // from SONATA circuits, whose populations Myelin splits by node type.
     std::string output_population;
     std::vector<std::uint64_t> output_ids;
+    // The input ports (model_info::ports for these params, renamed by the config's
+    // "receptors" if given) and every state variable (model_info::state_for).
+    std::vector<port_info> ports;
+    std::vector<state_info> state;
     std::string path;
+
+    std::optional<std::size_t> port_index(std::string_view port) const;
+    std::optional<std::size_t> state_index(std::string_view key) const;
 };
 
 enum class connection_rule {
@@ -92,6 +99,9 @@ struct projection_spec {
     param_values synapse_params;
     std::optional<modulator_spec> modulator;  // modulated synapse models only
     std::optional<scaling_spec> scaling;
+    // The target's input port all weights arrive at; none: the sign rule (weights >= 0 at
+    // port 0, "excitatory"; negative ones at port 1, "inhibitory").
+    std::optional<std::size_t> receptor;
     std::string path;
 };
 
@@ -107,6 +117,7 @@ struct stimulus_spec {
     std::vector<stimulus_target> targets;
     double weight = 0.0;
     double delay_ms = 0.0;
+    std::optional<std::size_t> receptor;  // spike devices: as projection_spec::receptor
     std::string path;
 };
 
@@ -154,6 +165,16 @@ struct network_spec {
 
     std::optional<std::size_t> population_index(std::string_view name) const;
 };
+
+// The input port that weights of this sign arrive at: the receptor if one is named, else
+// the sign rule's.
+inline std::size_t port_for(const std::optional<std::size_t>& receptor, bool nonnegative) {
+    return receptor ? *receptor : (nonnegative ? 0 : 1);
+}
+
+// The largest number of input ports of any population (at least 2): the ring buffers'
+// row sets.
+std::size_t max_ports(const network_spec& spec);
 
 // Whole steps for a duration; a delay rounds to the nearest step (as NEST does).
 std::int64_t ms_to_steps(double ms, double resolution_ms);
