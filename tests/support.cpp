@@ -14,7 +14,7 @@
 namespace myelin::test {
 
 network_spec parse(const json& config, const std::string& file) {
-    return io::parse_config(config.dump(), file, models::builtin_registry());
+    return io::prepare_network(config.dump(), file, {}, models::builtin_registry());
 }
 
 std::filesystem::path source_path(const std::string& relative) { return std::filesystem::path(MYELIN_SOURCE_DIR) / relative; }

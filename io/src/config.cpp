@@ -42,12 +42,16 @@ bool satisfies(double v, constraint c) {
     return false;
 }
 
-// "a, b, c" from the keys of a model's parameters or state variables.
+// The keys of a model's parameters or state variables, and "a, b, c" from them.
 template <class Info>
-std::string keys_of(const std::vector<Info>& infos) {
+std::vector<std::string> key_list(const std::vector<Info>& infos) {
     std::vector<std::string> keys;
     for (const auto& info : infos) keys.push_back(info.key);
-    return fmt::format("{}", fmt::join(keys, ", "));
+    return keys;
+}
+template <class Info>
+std::string keys_of(const std::vector<Info>& infos) {
+    return fmt::format("{}", fmt::join(key_list(infos), ", "));
 }
 
 std::string with_unit(double v, const std::string& unit) {
@@ -67,11 +71,6 @@ public:
         recorders(top.has("recorders") ? top.get("recorders") : json::object());
         top.has("description");  // free text for the reader
         top.finish();
-        try {
-            validate(spec_);
-        } catch (const input_error& e) {
-            throw e.in_file(file_);
-        }
         return std::move(spec_);
     }
 
@@ -119,11 +118,12 @@ private:
         const std::string name = r.text("model");
         const model_info* m = models_.find(name);
         if (!m || m->kind != kind)
-            fail(r.at("model"), fmt::format("unknown {} model '{}'; known: {}",
+            fail(r.at("model"), fmt::format("unknown {} model '{}'{}; known: {}",
                                             kind == model_kind::neuron     ? "neuron"
                                             : kind == model_kind::stimulus ? "stimulus"
                                                                            : "synapse",
-                                            name, fmt::join(models_.names(kind), ", ")));
+                                            name, suggestion(name, models_.names(kind)),
+                                            fmt::join(models_.names(kind), ", ")));
         return *m;
     }
 
@@ -144,8 +144,8 @@ private:
                 const std::string p = path + "." + it.key();
                 const auto index = m.param_index(it.key());
                 if (!index)
-                    fail(p, fmt::format("unknown parameter '{}' of model {}; known: {}", it.key(), m.name,
-                                        keys_of(m.params)));
+                    fail(p, fmt::format("unknown parameter '{}' of model {}{}; known: {}", it.key(), m.name,
+                                        suggestion(it.key(), key_list(m.params)), keys_of(m.params)));
                 values[*index] = param(m.params[*index], it.value(), p, owner);
             }
         }
@@ -212,7 +212,8 @@ private:
             if (!(out.min < out.max)) fail(d.at("max"), fmt::format("max = {}; must be > min = {}", out.max, out.min));
         } else {
             fail(d.at("distribution"),
-                 fmt::format("unknown distribution '{}'; known: uniform, normal, lognormal", type));
+                 fmt::format("unknown distribution '{}'{}; known: uniform, normal, lognormal", type,
+                             suggestion(type, std::vector<std::string>{"uniform", "normal", "lognormal"})));
         }
         d.finish();
         return out;
@@ -225,7 +226,8 @@ private:
         if (!index) {
             std::vector<std::string> names;
             for (const auto& p : spec_.populations) names.push_back(p.name);
-            fail(path, fmt::format("unknown population '{}'; defined: {}", name, fmt::join(names, ", ")));
+            fail(path, fmt::format("unknown population '{}'{}; defined: {}", name, suggestion(name, names),
+                                   fmt::join(names, ", ")));
         }
         return *index;
     }
@@ -262,8 +264,9 @@ private:
                 for (auto it = init.begin(); it != init.end(); ++it) {
                     const auto var = p.state_index(it.key());
                     if (!var)
-                        fail(ir.at(it.key()), fmt::format("unknown state variable '{}' of model {}; known: {}",
-                                                          it.key(), m.name, keys_of(p.state)));
+                        fail(ir.at(it.key()), fmt::format("unknown state variable '{}' of model {}{}; known: {}",
+                                                          it.key(), m.name, suggestion(it.key(), key_list(p.state)),
+                                                          keys_of(p.state)));
                     ir.has(it.key());
                     p.initial.push_back({*var, dist(it.value(), ir.at(it.key()), ir), ir.at(it.key())});
                 }
@@ -333,8 +336,8 @@ private:
         if (const auto q = target.port_index(name)) return *q;
         std::vector<std::string> known;
         for (const auto& port : target.ports) known.push_back(port.name);
-        fail(path, fmt::format("unknown port {} of {} (population '{}'); known: {}", show(v), target.model->name,
-                               target.name, fmt::join(known, ", ")));
+        fail(path, fmt::format("unknown port {} of {} (population '{}'){}; known: {}", show(v), target.model->name,
+                               target.name, suggestion(name, known), fmt::join(known, ", ")));
     }
 
     void projections(const json& j) {
@@ -432,10 +435,12 @@ private:
                 out.type = value;
                 found = true;
             }
-        if (!found)
-            fail(r.at("rule"), fmt::format("unknown rule '{}'; known: all_to_all, one_to_one, fixed_indegree, "
-                                           "fixed_outdegree, pairwise_bernoulli, fixed_total_number, explicit",
-                                           type));
+        if (!found) {
+            std::vector<std::string> names;
+            for (auto [name, value] : rules) names.emplace_back(name);
+            fail(r.at("rule"), fmt::format("unknown rule '{}'{}; known: {}", type, suggestion(type, names),
+                                           fmt::join(names, ", ")));
+        }
         switch (out.type) {
         case connection_rule::fixed_indegree: out.count = r.count("indegree"); break;
         case connection_rule::fixed_outdegree: out.count = r.count("outdegree"); break;
@@ -540,8 +545,10 @@ private:
                     const std::string vp = fmt::format("{}[{}]", sr.at("variables"), v);
                     const auto index = vars[v].is_string() ? pop.state_index(vars[v].get<std::string>()) : std::nullopt;
                     if (!index)
-                        fail(vp, fmt::format("unknown state variable {} of model {}; known: {}", show(vars[v]),
-                                             pop.model->name, keys_of(pop.state)));
+                        fail(vp, fmt::format("unknown state variable {} of model {}{}; known: {}", show(vars[v]),
+                                             pop.model->name,
+                                             vars[v].is_string() ? suggestion(vars[v].get<std::string>(), key_list(pop.state)) : "",
+                                             keys_of(pop.state)));
                     s.variables.push_back(*index);
                 }
                 s.interval_ms = sr.number("interval", spec_.simulation.resolution_ms);
@@ -566,7 +573,6 @@ private:
     void weight_recorders(object_reader& r) {
         const json& list = array_at(r, "weights");
         const double h = spec_.simulation.resolution_ms;
-        const step_t n_steps = ms_to_steps(spec_.simulation.t_stop_ms, h);
         std::set<std::string> names;
         for (std::size_t i = 0; i < list.size(); ++i) {
             object_reader wr(list[i], fmt::format("recorders.weights[{}]", i), file_);
@@ -601,8 +607,6 @@ private:
                     const step_t step = ms_to_steps(t, h);
                     if (!(t >= 0.0) || std::abs(static_cast<double>(step) * h - t) > 1e-9 * std::max(1.0, t))
                         fail(tp, fmt::format("{} ms; must be >= 0 and on the grid of the resolution {} ms", t, h));
-                    if (step > n_steps)
-                        fail(tp, fmt::format("{} ms; must be <= t_stop = {} ms", t, spec_.simulation.t_stop_ms));
                     if (!w.times.empty() && step <= w.times.back())
                         fail(tp, fmt::format("{} ms; times must be ascending", t));
                     w.times.push_back(step);
@@ -647,8 +651,27 @@ network_spec parse_config(const std::string& json_text, const std::string& file,
     return parser(file, models).run(root);
 }
 
+void apply(const config_overrides& o, network_spec& spec) {
+    if (o.seed) spec.simulation.seed = *o.seed;
+    if (o.t_stop_ms) spec.simulation.t_stop_ms = *o.t_stop_ms;
+    if (o.threads) spec.simulation.threads = *o.threads;
+    if (o.exchange) spec.simulation.exchange = *o.exchange;
+}
+
+network_spec prepare_network(const std::string& json_text, const std::string& file, const config_overrides& overrides,
+                             const model_registry& models) {
+    network_spec spec = parse_config(json_text, file, models);
+    apply(overrides, spec);
+    try {
+        validate(spec, overrides.resumable);
+    } catch (const input_error& e) {
+        throw e.in_file(file);
+    }
+    return spec;
+}
+
 network_spec load_config(const std::filesystem::path& file, const model_registry& models) {
-    return parse_config(read_config_text(file), file.string(), models);
+    return prepare_network(read_config_text(file), file.string(), {}, models);
 }
 
 std::string read_config_text(const std::filesystem::path& file) {

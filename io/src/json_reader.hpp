@@ -7,11 +7,13 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace myelin::io::detail {
 
@@ -26,6 +28,36 @@ inline std::string type_name(const json& j) {
 inline std::string show(const json& j) {
     std::string s = j.dump();
     return s.size() > 60 ? s.substr(0, 57) + "..." : s;
+}
+
+// The candidate closest to a misspelt name (optimal string alignment distance: edits,
+// insertions, deletions, swaps of neighbours), if it is close enough to be the one meant:
+// at most 2 edits, and fewer than half the name's length.
+template <class Range>
+std::string nearest(const std::string& name, const Range& candidates) {
+    std::string best;
+    std::size_t best_d = std::numeric_limits<std::size_t>::max();
+    for (const std::string& c : candidates) {
+        const std::size_t n = name.size(), m = c.size();
+        std::vector<std::vector<std::size_t>> d(n + 1, std::vector<std::size_t>(m + 1, 0));
+        for (std::size_t i = 0; i <= n; ++i) d[i][0] = i;
+        for (std::size_t j = 0; j <= m; ++j) d[0][j] = j;
+        for (std::size_t i = 1; i <= n; ++i)
+            for (std::size_t j = 1; j <= m; ++j) {
+                d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (name[i - 1] != c[j - 1])});
+                if (i > 1 && j > 1 && name[i - 1] == c[j - 2] && name[i - 2] == c[j - 1])
+                    d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+            }
+        if (d[n][m] < best_d) best_d = d[n][m], best = c;
+    }
+    return best_d <= 2 && 2 * best_d < name.size() ? best : std::string();
+}
+
+// " (did you mean 'x'?)" for the nearest candidate, or nothing.
+template <class Range>
+std::string suggestion(const std::string& name, const Range& candidates) {
+    const std::string n = nearest(name, candidates);
+    return n.empty() ? std::string() : fmt::format(" (did you mean '{}'?)", n);
 }
 
 // Reads one JSON object, remembering which keys were used so that unknown ones (typos)
@@ -90,8 +122,8 @@ public:
     void finish() const {
         for (auto it = j_.begin(); it != j_.end(); ++it)
             if (!allowed_.count(it.key()))
-                fail(at(it.key()), fmt::format("unknown key '{}'; allowed here: {}", it.key(),
-                                               fmt::join(allowed_, ", ")));
+                fail(at(it.key()), fmt::format("unknown key '{}'{}; allowed here: {}", it.key(),
+                                               suggestion(it.key(), allowed_), fmt::join(allowed_, ", ")));
     }
 
 private:

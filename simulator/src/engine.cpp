@@ -53,7 +53,7 @@ std::vector<spike> local_sorted(std::vector<thread_state>& threads, bool take) {
 
 void engine::impl::build(checkpoint_reader* restoring) {
     const auto start = std::chrono::steady_clock::now();
-    validate(spec);
+    MYELIN_ASSERT(is_valid(spec));  // validate() ran before (io::prepare_network): the one semantic pass
     const double h = spec.simulation.resolution_ms;
     const int n_threads = spec.simulation.threads;
     where = detail::layout(spec, comm->size(), comm->rank(), n_threads);

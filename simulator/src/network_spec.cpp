@@ -171,7 +171,7 @@ void check_rule(const network_spec& spec, const projection_spec& p) {
 
 }  // namespace
 
-void validate(const network_spec& spec) {
+void validate(const network_spec& spec, bool resumable) {
     const auto& sim = spec.simulation;
     const double h = sim.resolution_ms;
     if (!(h > 0.0) || !std::isfinite(h)) fail("simulation.resolution", fmt::format("resolution = {} ms; must be > 0", h));
@@ -256,6 +256,15 @@ void validate(const network_spec& spec) {
             fail(s.path + ".receptor", fmt::format("{} injects a current; only spike devices take a receptor", s.model->name));
         }
     }
+    // Snapshots after the end of the run (t_stop after --t-stop) would never be taken,
+    // unless the run writes checkpoints and is resumed later.
+    const std::int64_t n_steps = ms_to_steps(sim.t_stop_ms, h);
+    for (const auto& w : spec.weight_recorders)
+        for (std::size_t k = 0; k < w.times.size() && !resumable; ++k)
+            if (w.times[k] > n_steps)
+                fail(fmt::format("{}.times[{}]", w.path, k),
+                     fmt::format("{} ms; must be <= t_stop = {} ms (or the run write checkpoints, to be resumed past it)",
+                                 static_cast<double>(w.times[k]) * h, sim.t_stop_ms));
     for (const auto& r : spec.state_recorders) {
         const auto n = spec.populations[r.population].n;
         for (std::size_t k = 0; k < r.neurons.size(); ++k)
@@ -265,6 +274,15 @@ void validate(const network_spec& spec) {
                                  spec.populations[r.population].name, n, n - 1));
         if (!(r.interval_ms >= h) || !std::isfinite(r.interval_ms))
             fail(r.path + ".interval", fmt::format("interval = {} ms; must be >= the resolution {} ms", r.interval_ms, h));
+    }
+}
+
+bool is_valid(const network_spec& spec) {
+    try {
+        validate(spec, true);
+        return true;
+    } catch (const input_error&) {
+        return false;
     }
 }
 

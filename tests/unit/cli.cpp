@@ -213,3 +213,19 @@ TEST_CASE("cli: resume rejects what is not a checkpoint of this kind with exit c
     // A failed resume leaves no output folder behind.
     if (!fs::exists(tmp / "resumed" / "spikes.h5")) REQUIRE_FALSE(fs::exists(tmp / "resumed"));
 }
+
+TEST_CASE("cli: overrides are validated with the config: snapshots after --t-stop", "[unit][cli]") {
+    // tests/data/plastic.json takes weight snapshots at 0, 100.3 and 150 ms. The config's
+    // t_stop (200 ms) covers them; --t-stop 120 does not, and the run would end before the
+    // last one, unless it writes checkpoints and may be resumed past it.
+    test::temp_dir tmp;
+    const std::string plastic = test::source_path("tests/data/plastic.json").string();
+    const auto r = test::run_myelin(fmt::format("run '{}' --t-stop 120 --output '{}'", plastic, (tmp / "a").string()));
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Contains("plastic.json: recorders.weights[2].times[2]: 150 ms; must be <= t_stop = 120 ms"));
+    CHECK_FALSE(fs::exists(tmp / "a"));
+    const auto resumable = test::run_myelin(fmt::format("run '{}' --t-stop 120 --checkpoint-every 60 --output '{}' --quiet",
+                                                        plastic, (tmp / "b").string()));
+    INFO(resumable.err);
+    CHECK(resumable.exit_code == 0);
+}

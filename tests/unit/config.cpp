@@ -117,12 +117,27 @@ TEST_CASE("config: unknown names list what is known", "[unit][config]") {
     SECTION("unknown parameter") {
         c["populations"][0]["params"] = {{"tau_mem", 10.0}};
         REQUIRE_THAT(error_of(c), Contains("populations[0].params.tau_mem: unknown parameter 'tau_mem' of model "
-                                           "iaf_psc_exp; known: E_L, C_m, tau_m"));
+                                           "iaf_psc_exp (did you mean 'tau_m'?); known: E_L, C_m, tau_m"));
     }
     SECTION("unknown key") {
         c["simulation"]["resolutoin"] = 0.1;
-        REQUIRE_THAT(error_of(c), Equals("net.json: simulation.resolutoin: unknown key 'resolutoin'; allowed here: "
+        REQUIRE_THAT(error_of(c), Equals("net.json: simulation.resolutoin: unknown key 'resolutoin' (did you mean "
+                                         "'resolution'?); allowed here: exchange, resolution, seed, t_stop, threads"));
+    }
+    SECTION("unknown key, nothing near it") {
+        c["simulation"]["wallclock"] = 2;
+        REQUIRE_THAT(error_of(c), Equals("net.json: simulation.wallclock: unknown key 'wallclock'; allowed here: "
                                          "exchange, resolution, seed, t_stop, threads"));
+    }
+    SECTION("misspelt names: the nearest is suggested") {
+        c["populations"][0]["model"] = "iaf_psc_epx";
+        REQUIRE_THAT(error_of(c), Contains("unknown neuron model 'iaf_psc_epx' (did you mean 'iaf_psc_exp'?)"));
+        c = good();
+        c["projections"][0]["target"] = "i";
+        REQUIRE_THAT(error_of(c), Contains("unknown population 'i'; defined: E, I"));  // one letter: no guess
+        c = good();
+        c["projections"][0]["connection"]["rule"] = "fixed_indgree";
+        REQUIRE_THAT(error_of(c), Contains("unknown rule 'fixed_indgree' (did you mean 'fixed_indegree'?)"));
     }
     SECTION("unknown spike exchange") {
         c["simulation"]["exchange"] = "broadcast";

@@ -199,7 +199,8 @@ TEST_CASE("training config errors name the file, the key and what is allowed", "
     CHECK(with([](test::json& c) { c["optimizer"]["momentum"] = 0.9; }) ==
           "optimizer.momentum: unknown key 'momentum'; allowed here: beta1, beta2, epsilon, kind, lr, weight_decay");
     CHECK(with([](test::json& c) { c["training"]["epocs"] = 3; }) ==
-          "training.epocs: unknown key 'epocs'; allowed here: batch, chunk, clip_norm, epochs, loss, regulariser, seed, threads");
+          "training.epocs: unknown key 'epocs' (did you mean 'epochs'?); allowed here: batch, chunk, clip_norm, epochs, loss, "
+          "regulariser, seed, threads");
     CHECK(with([](test::json& c) { c["training"]["regulariser"] = {{"lower", 3}, {"upper", 1}}; }) ==
           "training.regulariser.upper: 1; must be >= lower (3)");
     CHECK(with([](test::json& c) { c["encoder"] = {{"kind", "rank"}}; }) ==

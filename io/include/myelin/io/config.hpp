@@ -1,21 +1,42 @@
 #pragma once
-// The JSON network config (documented field by field in docs/config.md). Parsing checks
-// every key, type and value and throws input_error naming the file, the config path,
-// the value and what is allowed.
+// The JSON network config (documented field by field in docs/config.md). A config becomes
+// a network in three steps: parsing checks every key, type and value on its own; the
+// overrides of a command line (or a library caller) are applied; validate() then checks
+// everything that depends on several values (network_spec.hpp): the one semantic pass.
+// Errors are input_error naming the file, the config path, the value and what is allowed.
 #include <myelin/simulator/model_registry.hpp>
 #include <myelin/simulator/network_spec.hpp>
 
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace myelin::io {
 
+// What may replace the config's values before validation (myelin run's flags).
+struct config_overrides {
+    std::optional<std::uint32_t> seed;
+    std::optional<double> t_stop_ms;
+    std::optional<int> threads;
+    std::optional<spike_exchange> exchange;
+    bool resumable = false;  // the run writes checkpoints: it may be resumed past t_stop (validate())
+};
+void apply(const config_overrides& overrides, network_spec& spec);
+
+// Parses, applies the overrides and validates. `file` names the source in messages.
+network_spec prepare_network(const std::string& json_text, const std::string& file, const config_overrides& overrides,
+                             const model_registry& models);
+
+// A config file as written (prepare_network without overrides).
 network_spec load_config(const std::filesystem::path& file, const model_registry& models);
 
 // The text of a config file; throws input_error if it is missing or unreadable.
 std::string read_config_text(const std::filesystem::path& file);
 
-// `file` only names the source in error messages.
+// Parsing alone: every key, type and value, but not what depends on several values
+// (neuron indices against population sizes, delays against d_min, ...): validate() must
+// follow before an engine is built from it.
 network_spec parse_config(const std::string& json_text, const std::string& file, const model_registry& models);
 
 }  // namespace myelin::io

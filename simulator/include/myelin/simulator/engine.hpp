@@ -69,8 +69,10 @@ struct build_stats {
 
 class engine {
 public:
-    // Builds; throws input_error for an invalid spec. With a communicator of several ranks
-    // every rank constructs the engine with the same spec and calls run() alike.
+    // Builds a validated spec (validate(), io::prepare_network). Throws input_error for what
+    // only the build finds (too many postsynaptic traces for a population). With a
+    // communicator of several ranks every rank constructs the engine with the same spec and
+    // calls run() alike.
     explicit engine(const network_spec& spec);
     engine(const network_spec& spec, communicator& comm);
     // Restores the state that `save` wrote, for a network of the same spec, on any number

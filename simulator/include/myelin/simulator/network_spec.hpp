@@ -180,7 +180,12 @@ std::size_t max_ports(const network_spec& spec);
 std::int64_t ms_to_steps(double ms, double resolution_ms);
 
 // Checks what parsing cannot see alone: sizes against rules, delays against the
-// resolution, neuron indices against population sizes. Throws input_error.
-void validate(const network_spec& spec);
+// resolution, neuron indices against population sizes, ports against weights, recorder
+// times against t_stop. Throws input_error. The one semantic pass: run after the
+// overrides are applied (io::prepare_network), before an engine is built, which
+// assumes it passed (and asserts so in the dev build). `resumable`: the run writes
+// checkpoints and may be resumed past t_stop, so recorder times beyond it are allowed.
+void validate(const network_spec& spec, bool resumable = false);
+bool is_valid(const network_spec& spec);
 
 }  // namespace myelin

@@ -1,0 +1,67 @@
+#pragma once
+// A run as `myelin run` and `myelin resume` make it, for any caller (the program, a
+// library user, the Python module): a network loaded with overrides from a config, a
+// SONATA circuit or a checkpoint; an engine advanced to t_stop with checkpoints on the
+// way; its results gathered and written as SONATA files into an output folder.
+#include <myelin/io/checkpoint.hpp>
+#include <myelin/io/config.hpp>
+#include <myelin/io/output_dir.hpp>
+#include <myelin/io/sonata.hpp>
+#include <myelin/simulator/communicator.hpp>
+#include <myelin/simulator/engine.hpp>
+#include <myelin/simulator/model_registry.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace myelin::io {
+
+// A network ready to build and where it came from (checkpoints keep both).
+struct network_source {
+    network_spec spec;
+    std::string config_text;  // the Myelin config (a SONATA circuit's as converted)
+    std::string config_file;  // the file it was read from
+};
+
+// A Myelin config or a SONATA circuit or simulation config (io/sonata_circuit.hpp), with
+// the overrides applied and validated. Throws input_error naming the file.
+network_source load_network(const std::filesystem::path& file, const config_overrides& overrides,
+                            const model_registry& models);
+
+// The network of a checkpoint with the seed it ran with; the overrides must move t_stop
+// past the checkpoint's time. Throws input_error naming the checkpoint.
+network_source checkpoint_network(const checkpoint_file& checkpoint, const std::filesystem::path& path,
+                                  config_overrides overrides, const model_registry& models);
+
+// Steps between checkpoints for an interval in ms (none: 0); throws input_error
+// ("--checkpoint-every") if it is shorter than a step.
+step_t checkpoint_interval(const std::optional<double>& every_ms, double resolution_ms);
+
+// Collective: advances `sim` to `until`, saving a checkpoint of `source` to `checkpoint`
+// (written by rank 0) at every multiple of `every` steps (0: none). `progress` as
+// engine::run. Returns the number of checkpoints written.
+int advance(engine& sim, step_t until, step_t every, const std::filesystem::path& checkpoint,
+            const network_source& source, communicator& comm, const std::function<void(step_t)>& progress = {});
+
+// What a run recorded, complete on rank 0 (empty elsewhere).
+struct run_results {
+    std::vector<spike> spikes;
+    std::vector<state_trace> traces;
+    std::vector<weight_record> weights;
+};
+run_results gather_results(engine& sim);  // collective
+
+// The SONATA spike file of recorded spikes: each population's spikes under its output
+// name and node ids (populations that share one are merged back into time order).
+spike_file spike_file_of(const network_spec& spec, const std::vector<spike>& spikes, double t_stop_ms);
+
+// Writes the spike file (if the spec records spikes), a report per recorded state
+// variable and a weights file per weight recorder into `out` (its staging folder until
+// committed). Returns the file names, in the order written.
+std::vector<std::string> write_results(const output_dir& out, const network_spec& spec, const spike_file* spikes,
+                                       const run_results& results);
+
+}  // namespace myelin::io

@@ -1,0 +1,167 @@
+#include <myelin/io/run.hpp>
+
+#include <myelin/io/sonata_circuit.hpp>
+#include <myelin/io/weights.hpp>
+#include <myelin/simulator/error.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <numeric>
+
+namespace myelin::io {
+
+namespace fs = std::filesystem;
+
+network_source load_network(const fs::path& file, const config_overrides& overrides, const model_registry& models) {
+    network_source out;
+    out.config_file = file.string();
+    // A SONATA circuit becomes a Myelin config first (io/sonata_circuit.hpp).
+    const bool sonata = is_sonata_config(file);
+    out.config_text = sonata ? sonata_to_config(file, models) : read_config_text(file);
+    out.spec = parse_config(out.config_text, sonata ? file.string() + " (SONATA circuit as a Myelin config)" : file.string(),
+                            models);
+    apply(overrides, out.spec);
+    try {
+        validate(out.spec, overrides.resumable);
+    } catch (const input_error& e) {
+        throw e.in_file(file.string());
+    }
+    return out;
+}
+
+network_source checkpoint_network(const checkpoint_file& checkpoint, const fs::path& path, config_overrides overrides,
+                                  const model_registry& models) {
+    const auto& header = checkpoint.header();
+    network_source out{{}, header.config_text, header.config_file};
+    overrides.seed = header.seed;
+    try {
+        out.spec = parse_config(header.config_text, header.config_file, models);
+    } catch (const input_error& e) {
+        throw input_error(path.string(), e.path(), "the config in this checkpoint: " + e.detail());
+    }
+    apply(overrides, out.spec);
+    try {
+        validate(out.spec, overrides.resumable);
+    } catch (const input_error& e) {
+        throw e.in_file(path.string());
+    }
+    const double h = out.spec.simulation.resolution_ms;
+    if (ms_to_steps(out.spec.simulation.t_stop_ms, h) <= ms_to_steps(header.time_ms, h))
+        throw input_error("", "--t-stop", fmt::format("{} ms; must be later than the checkpoint's time, {} ms",
+                                                      out.spec.simulation.t_stop_ms, header.time_ms));
+    return out;
+}
+
+step_t checkpoint_interval(const std::optional<double>& every_ms, double h) {
+    if (!every_ms) return 0;
+    if (ms_to_steps(*every_ms, h) < 1)
+        throw input_error("", "--checkpoint-every", fmt::format("{} ms; must be at least the resolution {} ms", *every_ms, h));
+    return ms_to_steps(*every_ms, h);
+}
+
+int advance(engine& sim, step_t until, step_t every, const fs::path& checkpoint, const network_source& source,
+            communicator& comm, const std::function<void(step_t)>& progress) {
+    const double h = source.spec.simulation.resolution_ms;
+    int written = 0;
+    for (step_t k = sim.now(); k < until;) {
+        const step_t next = every > 0 ? std::min(until, (k / every + 1) * every) : until;
+        sim.run(next, progress);
+        k = next;
+        if (every > 0 && k % every == 0) {
+            if (comm.rank() == 0) fs::create_directories(checkpoint.parent_path());
+            const checkpoint_header header{source.config_text, source.config_file, source.spec.simulation.seed,
+                                           static_cast<double>(k) * h};
+            save_checkpoint(checkpoint, header, sim, comm);
+            ++written;
+        }
+    }
+    return written;
+}
+
+run_results gather_results(engine& sim) {
+    run_results r;
+    r.spikes = sim.gather_recorded_spikes();
+    r.traces = sim.state_traces();
+    r.weights = sim.weight_records();
+    return r;
+}
+
+spike_file spike_file_of(const network_spec& spec, const std::vector<spike>& spikes, double t_stop_ms) {
+    const double h = spec.simulation.resolution_ms;
+    spike_file file;
+    file.t_start_ms = 0.0;
+    file.t_stop_ms = t_stop_ms;
+    if (!spec.spikes) return file;
+    const std::size_t P = spec.populations.size();
+    std::vector<global_id> first_gid(P + 1, 0);
+    for (std::size_t p = 0; p < P; ++p) first_gid[p + 1] = first_gid[p] + spec.populations[p].n;
+    // Populations with output_as (SONATA imports) share the file population they name.
+    auto out_name = [&](std::size_t p) {
+        return spec.populations[p].output_population.empty() ? spec.populations[p].name : spec.populations[p].output_population;
+    };
+    std::vector<std::size_t> slot(P, SIZE_MAX);
+    for (auto p : spec.spikes->populations) {
+        if (slot[p] != SIZE_MAX) continue;
+        for (std::size_t q = 0; q < file.populations.size(); ++q)
+            if (file.populations[q].name == out_name(p)) slot[p] = q;
+        if (slot[p] == SIZE_MAX) {
+            slot[p] = file.populations.size();
+            file.populations.push_back({out_name(p), {}, {}, 0, spike_sorting::by_time});
+        }
+    }
+    for (std::size_t p = 0; p < P; ++p) {  // sizes: every neuron written there
+        if (slot[p] == SIZE_MAX) continue;
+        auto& n = *file.populations[slot[p]].n_nodes;
+        for (std::size_t q = 0; q < P; ++q) {
+            if (out_name(q) != out_name(p)) continue;
+            for (auto id : spec.populations[q].output_ids) n = std::max<std::uint64_t>(n, id + 1);
+            if (spec.populations[q].output_ids.empty()) n = std::max<std::uint64_t>(n, spec.populations[q].n);
+        }
+    }
+    for (const spike& s : spikes) {
+        const auto p = static_cast<std::size_t>(std::upper_bound(first_gid.begin(), first_gid.end(), s.gid) - first_gid.begin() - 1);
+        auto& pop = file.populations[slot[p]];
+        const auto local = s.gid - first_gid[p];
+        pop.timestamps_ms.push_back(static_cast<double>(s.step + 1) * h);
+        pop.node_ids.push_back(spec.populations[p].output_ids.empty() ? local : spec.populations[p].output_ids[local]);
+    }
+    for (auto& pop : file.populations) {  // merged populations: back into time order
+        std::vector<std::size_t> order(pop.node_ids.size());
+        std::iota(order.begin(), order.end(), 0);
+        std::stable_sort(order.begin(), order.end(),
+                         [&](std::size_t a, std::size_t b) { return pop.timestamps_ms[a] < pop.timestamps_ms[b]; });
+        std::vector<double> t;
+        std::vector<std::uint64_t> id;
+        for (auto k : order) t.push_back(pop.timestamps_ms[k]), id.push_back(pop.node_ids[k]);
+        pop.timestamps_ms = std::move(t);
+        pop.node_ids = std::move(id);
+    }
+    return file;
+}
+
+std::vector<std::string> write_results(const output_dir& out, const network_spec& spec, const spike_file* spikes,
+                                       const run_results& results) {
+    std::vector<std::string> written;
+    if (spikes) {
+        write_spikes(out.file("spikes.h5"), *spikes);
+        written.push_back("spikes.h5");
+    }
+    for (const auto& tr : results.traces)
+        for (std::size_t v = 0; v < tr.variables.size(); ++v) {
+            report r{spec.populations[tr.population].name, tr.variables[v], tr.units[v], tr.neurons,
+                     0.0, tr.dt_ms * static_cast<double>(tr.n_samples), tr.dt_ms, tr.n_samples, tr.data[v]};
+            const std::string name = fmt::format("{}.{}.h5", tr.recorder, tr.variables[v]);
+            write_report(out.file(name), r);
+            written.push_back(name);
+        }
+    for (const auto& w : results.weights) {
+        const std::string name = w.recorder + ".weights.h5";
+        write_weights(out.file(name), w, spec);
+        written.push_back(name);
+    }
+    return written;
+}
+
+}  // namespace myelin::io
