@@ -111,6 +111,11 @@ private:
             else if (e == "targeted") s.exchange = spike_exchange::targeted;
             else fail(r.at("exchange"), fmt::format("exchange = '{}'; must be 'allgather' or 'targeted'", e));
         }
+        if (r.has("simd")) {
+            const std::string v = r.text("simd");
+            if (v != "auto" && v != "off") fail(r.at("simd"), fmt::format("simd = '{}'; must be 'auto' or 'off'", v));
+            s.simd = v == "auto";
+        }
         r.finish();
     }
 

@@ -14,6 +14,7 @@
 #include <myelin/models/iaf_psc_exp.hpp>
 #include <myelin/models/poisson_generator.hpp>
 #include <myelin/models/registry.hpp>
+#include <myelin/simulator/model_registration.hpp>
 #include <myelin/models/spike_generator.hpp>
 #include <myelin/models/stdp_dopamine_synapse.hpp>
 #include <myelin/models/stdp_synapse.hpp>

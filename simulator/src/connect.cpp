@@ -248,7 +248,8 @@ synapse_rows make_rows(drawn_synapses s, const network_spec& spec, std::size_t p
         std::vector<std::uint64_t> fill(rows.offsets.begin(), rows.offsets.end() - 1);
         MYELIN_ASSERT(s.state.empty() || (!sort_rows && proj.synapse && s.state.size() == proj.synapse->state.size()));
         if (proj.synapse) {
-            rows.dynamics = proj.synapse->make_synapse(proj.synapse_params, spec.simulation.resolution_ms, n, n_source);
+            rows.dynamics = proj.synapse->make_synapse(proj.synapse_params, spec.simulation.resolution_ms, n, n_source,
+                                                       spec.simulation.simd);
             rows.state_bytes = n * proj.synapse->state.size() * sizeof(double) +
                                n_source * (proj.synapse->row_traces.size() * sizeof(double) +
                                            (proj.synapse->plastic ? sizeof(step_t) : 0));

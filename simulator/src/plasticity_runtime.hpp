@@ -7,7 +7,7 @@
 
 #include <myelin/simulator/checkpoint.hpp>
 #include <myelin/simulator/communicator.hpp>
-#include <myelin/simulator/post_history.hpp>
+#include <myelin/simulator/detail/post_history.hpp>
 
 #include <vector>
 

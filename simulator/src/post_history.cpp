@@ -1,4 +1,4 @@
-#include <myelin/simulator/post_history.hpp>
+#include <myelin/simulator/detail/post_history.hpp>
 
 #include <fmt/format.h>
 

@@ -122,12 +122,12 @@ TEST_CASE("config: unknown names list what is known", "[unit][config]") {
     SECTION("unknown key") {
         c["simulation"]["resolutoin"] = 0.1;
         REQUIRE_THAT(error_of(c), Equals("net.json: simulation.resolutoin: unknown key 'resolutoin' (did you mean "
-                                         "'resolution'?); allowed here: exchange, resolution, seed, t_stop, threads"));
+                                         "'resolution'?); allowed here: exchange, resolution, seed, simd, t_stop, threads"));
     }
     SECTION("unknown key, nothing near it") {
         c["simulation"]["wallclock"] = 2;
         REQUIRE_THAT(error_of(c), Equals("net.json: simulation.wallclock: unknown key 'wallclock'; allowed here: "
-                                         "exchange, resolution, seed, t_stop, threads"));
+                                         "exchange, resolution, seed, simd, t_stop, threads"));
     }
     SECTION("misspelt names: the nearest is suggested") {
         c["populations"][0]["model"] = "iaf_psc_epx";

@@ -1,7 +1,7 @@
 // The postsynaptic spike history plastic synapses read (simulator/post_history.hpp): what
 // the per-neuron records serve must equal what the spike list gives, and pruning must keep
 // every spike some synapse has still to read or a trace look-up still needs.
-#include <myelin/simulator/post_history.hpp>
+#include <myelin/simulator/detail/post_history.hpp>
 
 #include <catch2/catch.hpp>
 

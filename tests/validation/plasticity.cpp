@@ -11,7 +11,7 @@
 // operations, which can move one rounding by one float ulp. We allow 2 ulps of the weight.
 #include "support.hpp"
 
-#include <myelin/simulator/lanes.hpp>
+#include <myelin/simulator/detail/f64x4.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -404,7 +404,8 @@ TEST_CASE("synaptic scaling brings the rate to its target", "[validation][plasti
 }
 
 // Where the CPU has AVX2, rules written over their number type run four synapses at a
-// time; MYELIN_SIMD=off makes them run one at a time. The two must agree to the bit: a
+// time; simulation.simd = "off" (or MYELIN_SIMD=off) makes them run one at a time. The
+// two must agree to the bit: a
 // recurrent network (2 threads) with stdp_synapse (mu = 0.4: std::pow lane by lane) on
 // E->E and vogels_sprekeler_synapse on I->E, whose weights feed back into the spikes.
 TEST_CASE("plastic rules four synapses at a time equal them one at a time, to the bit", "[validation][plasticity]") {
@@ -429,17 +430,20 @@ TEST_CASE("plastic rules four synapses at a time equal them one at a time, to th
         {"stimuli", {{{"model", "poisson_generator"}, {"params", {{"rate", 16000.0}}}, {"targets", {"E", "I"}},
                       {"weight", 40.0}, {"delay", 1.5}}}},
         {"recorders", {{"spikes", {{"populations", {"E", "I"}}}}}}};
-    const network_spec spec = test::parse(config);
-    auto run = [&](bool lanes) {
-        if (lanes) unsetenv("MYELIN_SIMD");
-        else setenv("MYELIN_SIMD", "off", 1);
-        engine sim(spec);
+    // One at a time by the config's option, and by the environment's override.
+    auto run = [&](const char* simd, bool env_off) {
+        test::json c = config;
+        c["simulation"]["simd"] = simd;
+        if (env_off) setenv("MYELIN_SIMD", "off", 1);
+        else unsetenv("MYELIN_SIMD");
+        engine sim(test::parse(c));
         sim.run(ms_to_steps(400.0, h));
         unsetenv("MYELIN_SIMD");
         return std::pair(sim.recorded_spikes(), std::array{sim.synapses(0), sim.synapses(2)});
     };
-    const auto [spikes_lanes, synapses_lanes] = run(true);
-    const auto [spikes_one, synapses_one] = run(false);
+    const auto [spikes_lanes, synapses_lanes] = run("auto", false);
+    const auto [spikes_one, synapses_one] = run("off", false);
+    CHECK(run("auto", true).second[0].front().weight == synapses_one[0].front().weight);
     REQUIRE(spikes_lanes.size() > 2000);  // ~10 Hz or more: every synapse has work to do
     CHECK(spikes_lanes == spikes_one);
     for (std::size_t p = 0; p < 2; ++p) {

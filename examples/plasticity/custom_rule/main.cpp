@@ -7,6 +7,7 @@
 
 #include <myelin/io/config.hpp>
 #include <myelin/models/registry.hpp>
+#include <myelin/simulator/model_registration.hpp>
 #include <myelin/simulator/engine.hpp>
 #include <myelin/simulator/error.hpp>
 

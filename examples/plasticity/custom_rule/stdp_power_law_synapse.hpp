@@ -11,7 +11,7 @@
 // a stable fixed point that the weights fluctuate around.
 #include <myelin/simulator/lanes.hpp>
 #include <myelin/simulator/model.hpp>
-#include <myelin/simulator/post_history.hpp>
+#include <myelin/simulator/trace_spec.hpp>
 
 #include <fmt/format.h>
 

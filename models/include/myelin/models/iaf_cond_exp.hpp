@@ -110,7 +110,8 @@ struct cond_stages {
     }
 };
 
-#if defined(__x86_64__) && defined(__GNUC__)
+// GCC only: clang 14 does not clone function templates.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define MYELIN_X86_CLONES [[gnu::target_clones("avx2", "default")]]
 #else
 #define MYELIN_X86_CLONES

@@ -26,7 +26,7 @@
 // tau_minus belongs to the synapse, not the neuron; NEST also brings every synapse up to
 // date at fixed intervals, which changes no transmitted weight.
 #include <myelin/simulator/model.hpp>
-#include <myelin/simulator/post_history.hpp>
+#include <myelin/simulator/detail/post_history.hpp>
 
 #include <fmt/format.h>
 

@@ -17,7 +17,7 @@
 // Unlike NEST, tau_minus is the synapse's parameter, not the neuron's.
 #include <myelin/simulator/lanes.hpp>
 #include <myelin/simulator/model.hpp>
-#include <myelin/simulator/post_history.hpp>
+#include <myelin/simulator/trace_spec.hpp>
 
 #include <fmt/format.h>
 

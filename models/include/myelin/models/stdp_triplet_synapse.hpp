@@ -14,7 +14,7 @@
 // parameters, not the neuron's.
 #include <myelin/simulator/lanes.hpp>
 #include <myelin/simulator/model.hpp>
-#include <myelin/simulator/post_history.hpp>
+#include <myelin/simulator/trace_spec.hpp>
 
 #include <fmt/format.h>
 

@@ -13,7 +13,7 @@
 // for y), both traces use this synapse's tau.
 #include <myelin/simulator/lanes.hpp>
 #include <myelin/simulator/model.hpp>
-#include <myelin/simulator/post_history.hpp>
+#include <myelin/simulator/trace_spec.hpp>
 
 #include <fmt/format.h>
 

@@ -3,9 +3,9 @@
 // parameters, a parameter table, structure-of-arrays state and a step over a whole
 // population; the adapters below turn it into the type-erased shard the engine drives,
 // with one virtual call per population and step, never per neuron.
-#include <myelin/simulator/post_history.hpp>
 #include <myelin/simulator/ring_buffer.hpp>
 #include <myelin/simulator/rng.hpp>
+#include <myelin/simulator/trace_spec.hpp>
 #include <myelin/simulator/types.hpp>
 
 #include <cstddef>
@@ -19,6 +19,8 @@
 #include <vector>
 
 namespace myelin {
+
+class post_history;  // detail/post_history.hpp: the targets' spike history, for plastic rules
 
 // What values a parameter accepts. Checks are written so that NaN fails every rule but `any`.
 enum class constraint { any, finite, positive, nonnegative };
@@ -237,8 +239,10 @@ typename M::params params_from_values(const param_values& values) {
 
 // GCC 12 warns that `defaults` may be used uninitialized when it instantiates the
 // vector alternative for a params struct that has no vector member (a false positive).
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 template <class M>
 std::vector<param_info> describe_params() {
     using P = typename M::params;
@@ -253,7 +257,9 @@ std::vector<param_info> describe_params() {
     }
     return out;
 }
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 
 template <class M>
 std::vector<state_info> describe_state() {

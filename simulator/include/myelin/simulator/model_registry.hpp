@@ -2,7 +2,6 @@
 // Models by name. The simulator knows no model: models/registry.cpp fills a registry with
 // one explicit list (no static self-registration, which static libraries silently drop).
 #include <myelin/simulator/model.hpp>
-#include <myelin/simulator/plastic_rule.hpp>
 
 #include <functional>
 #include <map>
@@ -41,8 +40,10 @@ struct model_info {
     std::function<std::optional<param_problem>(const param_values&, double resolution_ms)> check;
     std::function<std::unique_ptr<neuron_shard>(const param_values&, double h_ms, std::size_t n)> make_neuron;
     std::function<std::unique_ptr<stimulus_shard>(const param_values&, stimulus_setup)> make_stimulus;
-    // n synapses in n_rows rows (sources)
-    std::function<std::unique_ptr<synapse_shard>(const param_values&, double h_ms, std::size_t n, std::size_t n_rows)>
+    // n synapses in n_rows rows (sources); `lanes`: plastic rules may run four synapses at
+    // once where the CPU allows (simulation.simd)
+    std::function<std::unique_ptr<synapse_shard>(const param_values&, double h_ms, std::size_t n, std::size_t n_rows,
+                                                 bool lanes)>
         make_synapse;
 
     std::optional<std::size_t> param_index(std::string_view key) const;
@@ -55,87 +56,28 @@ struct model_info {
 
 class model_registry {
 public:
+    // Registration, one line per model in an explicit list (models/registry.cpp); the
+    // definitions are in model_registration.hpp, which only registering code includes
+    // (it brings the adapters and the plastic rules' loops).
     template <class M>
-    void add_neuron() {
-        model_info m = describe<M>(model_kind::neuron);
-        m.state = describe_state<M>();
-        m.counters = describe_counters<M>();
-        m.weight_unit = M::weight_unit;
-        m.ports = [](const param_values& v) { return ports_of<M>(params_from_values<M>(v)); };
-        m.sign_rule = !requires(const typename M::params& p) { M::ports(p); };
-        m.port_state = describe_port_state<M>();
-        m.make_neuron = [](const param_values& v, double h_ms, std::size_t n) -> std::unique_ptr<neuron_shard> {
-            return std::make_unique<neuron_adapter<M>>(v, h_ms, n);
-        };
-        insert(std::move(m));
-    }
+    void add_neuron();
     template <class M>
-    void add_stimulus() {
-        model_info m = describe<M>(model_kind::stimulus);
-        m.emits_current = M::emits_current;
-        m.make_stimulus = [](const param_values& v, stimulus_setup s) -> std::unique_ptr<stimulus_shard> {
-            return std::make_unique<stimulus_adapter<M>>(v, std::move(s));
-        };
-        insert(std::move(m));
-    }
-
+    void add_stimulus();
     template <class M>
-    void add_synapse() {
-        model_info m = describe<M>(model_kind::synapse);
-        m.state = describe_state<M>();
-        m.make_synapse = [](const param_values& v, double h_ms, std::size_t n,
-                            std::size_t) -> std::unique_ptr<synapse_shard> {
-            return std::make_unique<synapse_adapter<M>>(v, h_ms, n);
-        };
-        insert(std::move(m));
-    }
-
-    // A spike-timing rule (see plastic_rule.hpp).
+    void add_synapse();
     template <class R>
-    void add_plastic() {
-        model_info m = describe<R>(model_kind::synapse);
-        m.plastic = true;
-        for (const auto& name : R::pre_trace_names) m.row_traces.emplace_back(name);
-        m.weight_range = [](const param_values& v) { return R::weight_range(params_from_values<R>(v)); };
-        m.make_synapse = [](const param_values& v, double h_ms, std::size_t,
-                            std::size_t n_rows) -> std::unique_ptr<synapse_shard> {
-            return std::make_unique<plastic_adapter<R>>(v, h_ms, n_rows);
-        };
-        insert(std::move(m));
-    }
-
+    void add_plastic();  // a spike-timing rule (plastic_rule.hpp)
     // A plastic model that is its own shard (S::shard), for rules that the traces of
     // plastic_rule.hpp do not express, such as stdp_dopamine_synapse.
     template <class S>
-    void add_plastic_shard() {
-        model_info m = describe<S>(model_kind::synapse);
-        m.plastic = true;
-        m.modulated = S::modulated;
-        m.state = S::describe_state();
-        for (const auto& name : S::row_trace_names) m.row_traces.emplace_back(name);
-        m.weight_range = [](const param_values& v) { return S::weight_range(params_from_values<S>(v)); };
-        m.make_synapse = [](const param_values& v, double h_ms, std::size_t n,
-                            std::size_t n_rows) -> std::unique_ptr<synapse_shard> {
-            return std::make_unique<typename S::shard>(params_from_values<S>(v), h_ms, n, n_rows);
-        };
-        insert(std::move(m));
-    }
+    void add_plastic_shard();
 
     const model_info* find(std::string_view name) const;
     std::vector<std::string> names(model_kind kind) const;
 
 private:
-    // What every kind of model has: name, summary, parameters and their check.
     template <class M>
-    static model_info describe(model_kind kind) {
-        model_info m;
-        m.name = M::name;
-        m.kind = kind;
-        m.summary = M::summary;
-        m.params = describe_params<M>();
-        m.check = [](const param_values& v, double h_ms) { return M::check(params_from_values<M>(v), h_ms); };
-        return m;
-    }
+    static model_info describe(model_kind kind);
     void insert(model_info m);
     std::map<std::string, model_info, std::less<>> models_;
 };

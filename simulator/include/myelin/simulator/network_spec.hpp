@@ -25,6 +25,9 @@ struct simulation_spec {
     std::uint32_t seed = 12345;
     int threads = 1;
     spike_exchange exchange = spike_exchange::allgather;
+    // Plastic rules four synapses at once where the CPU has AVX2 (same results); false:
+    // one at a time. The environment's MYELIN_SIMD=off overrides true.
+    bool simd = true;
 };
 
 struct initial_value {

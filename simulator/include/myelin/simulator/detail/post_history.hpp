@@ -1,5 +1,6 @@
 #pragma once
-// The postsynaptic spike history of one thread's neurons, read by plastic synapses
+// The postsynaptic spike history of one thread's neurons, read by plastic synapses. Internal
+// to the simulator and its plastic adapters (a rule never reads it directly).
 // (Morrison, Aertsen & Diesmann 2007, Neural Comput 19:1437; as NEST's ArchivingNode).
 //
 // A plastic synapse lives at its target's owner and updates only when a presynaptic spike
@@ -17,7 +18,8 @@
 // neuron's newest spikes live in one 64-byte record (times and traces) which answers
 // nearly every read (read_recent, for_each_new, trace_at) without touching the spike
 // list; the list serves the rest.
-#include <myelin/simulator/lanes.hpp>
+#include <myelin/simulator/detail/f64x4.hpp>
+#include <myelin/simulator/trace_spec.hpp>
 #include <myelin/simulator/types.hpp>
 
 #include <algorithm>
@@ -33,12 +35,6 @@
 #include <vector>
 
 namespace myelin {
-
-struct trace_spec {
-    double tau_ms = 20.0;
-    bool nearest = false;  // nearest-spike instead of all-to-all
-    friend bool operator==(const trace_spec&, const trace_spec&) = default;
-};
 
 // exp(-dt h / tau) for whole steps dt >= 0: a table for the first few time constants
 // (the values std::exp gives, so results do not depend on it), std::exp beyond, and 0
