@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Installs what Myelin needs (Debian packages), builds it with its tests and runs them all.
 #   ./test.sh          optimised build (the `release` preset)
-#   ./test.sh --dev    debug build with assertions, AddressSanitizer and UBSan (`dev`)
+#   ./test.sh --dev    debug build with assertions, AddressSanitizer, UBSan, warnings as errors (`dev`)
+#   ./test.sh --clang  optimised build with clang, the portable path, warnings as errors (`clang`)
 set -euo pipefail
 cd "$(dirname "$0")"
 
 preset=release
-if [[ "${1:-}" == "--dev" ]]; then preset=dev; fi
+case "${1:-}" in
+  --dev) preset=dev ;;
+  --clang) preset=clang ;;
+esac
 
-scripts/install-deps.sh
+if [[ $preset == clang ]]; then scripts/install-deps.sh --clang; else scripts/install-deps.sh; fi
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 cmake --preset "$preset" -G Ninja "${launcher[@]}" >/dev/null

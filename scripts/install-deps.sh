@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs exactly the Debian packages Myelin needs to build and test. Idempotent:
 # apt-get skips what is already there. Nothing is downloaded from anywhere but Debian.
-# Usage: scripts/install-deps.sh [--bench]   (--bench adds Brian2 and PyTorch for bench/peers)
+# Usage: scripts/install-deps.sh [--bench | --clang]   (--bench adds Brian2 and PyTorch for
+# bench/peers; --clang adds clang and its OpenMP runtime for the clang preset)
 set -euo pipefail
 
 packages=(
@@ -14,6 +15,9 @@ packages=(
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(python3-brian python3-scipy python3-torch time)
+fi
+if [[ "${1:-}" == "--clang" ]]; then
+  packages+=(clang libomp-dev)
 fi
 
 missing=()

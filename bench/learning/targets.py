@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Issue 5's accuracy targets on the digits: the spiking network (examples/learning/digits_snn.json)
+"""The accuracy targets on the digits: the spiking network (examples/learning/digits_snn.json)
 and the ANN (digits_ann.json), 64 -> 128 -> 10, each trained with seeds 1, 2, 3 by
 `myelin train`; prints the final test accuracy of each run and the epoch times.
 

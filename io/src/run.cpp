@@ -1,7 +1,7 @@
 #include <myelin/io/run.hpp>
 
 #include <myelin/io/sonata_circuit.hpp>
-#include <myelin/io/weights.hpp>
+#include <myelin/io/weight_file.hpp>
 #include <myelin/simulator/error.hpp>
 
 #include <fmt/format.h>

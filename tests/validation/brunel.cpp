@@ -123,8 +123,8 @@ TEST_CASE("brunel: mean excitatory rate agrees with the Siegert prediction (Four
     CHECK_THAT(rate_Hz, WithinRel(predicted_Hz, 0.06));
 
     // Irregular firing: the mean CV of ISIs of the excitatory neurons. Mean-field theory
-    // gives no number for it; Brian2 on the same network (bench/peers) gives 0.41, and
-    // the issue quotes about 0.4 from another simulator. +-0.05 is ~10 standard errors
+    // gives no number for it; Brian2 on the same network (bench/peers) gives 0.41.
+    // +-0.05 is ~10 standard errors
     // of a 10,000-neuron mean, but far below the change from the AI state to a regular
     // (CV < 0.2) or bursting (CV > 1) one.
     std::vector<double> times;

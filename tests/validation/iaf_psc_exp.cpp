@@ -1,7 +1,7 @@
 // iaf_psc_exp against closed-form solutions of its equations (see the model header).
 // The update uses exact propagators, so at the grid points the simulated state differs
 // from the analytic one only by round-off: a few ulp per step, at most ~1e-12 relative
-// after 5000 steps. The bound, 1e-9, is three orders of magnitude above that.
+// after 5000 steps. The bound used, 1e-9, is three orders of magnitude above that.
 #include "support.hpp"
 
 #include <catch2/catch.hpp>

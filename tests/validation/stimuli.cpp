@@ -47,7 +47,7 @@ TEST_CASE("step_current_generator: V follows the piecewise analytic LIF response
 TEST_CASE("step_current_generator and noise_generator: bad parameters name the problem", "[validation][stimuli]") {
     auto config = test::single_population("iaf_psc_exp", test::json::object(), 10.0, 0.1, {"V_m"});
     auto error_of = [&](const test::json& stimulus) -> std::string {
-        config["stimuli"] = {stimulus};
+        config["stimuli"] = test::json::array({stimulus});  // braces alone: an object or a list, by compiler
         try {
             test::parse(config, "net.json");
         } catch (const input_error& e) {

@@ -163,7 +163,7 @@ TEST_CASE("surrogate derivatives have their stated shapes", "[unit][learning]") 
 TEST_CASE("a spiking classifier trained with surrogate gradients learns the digits", "[validation][learning]") {
     // examples/learning/data/digits.csv: 1437 training and 360 test samples. A small, short
     // run (32 hidden neurons, T = 20, 3 epochs) so that the test stays quick; the full
-    // configuration (128 hidden, T = 50, 30 epochs) is the benchmark of issue 5.
+    // configuration (128 hidden, T = 50, 30 epochs) is measured by bench/learning/targets.py.
     const auto& data = test::digits();
     REQUIRE(data.labels.size() == 1797);
     const auto train = data.rows(0, 1437), test = data.rows(1437, 1797);

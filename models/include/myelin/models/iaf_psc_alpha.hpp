@@ -140,13 +140,7 @@ struct iaf_psc_alpha {
             I_in[i] = I_in[i] * c.P11_in + dI_in[i] * c.P21_in;
             dI_in[i] = dI_in[i] * c.P11_in + inh[i] * c.jump_in;
         }
-        const double V_th = p.V_th_mV, V_reset = p.V_reset_mV;
-        for (std::size_t i = 0; i < n; ++i)
-            if (V[i] >= V_th) {
-                out.emit(i);
-                V[i] = V_reset;
-                ref[i] = c.t_ref_steps;
-            }
+        fire_and_reset(n, V, ref, p.V_th_mV, p.V_reset_mV, c.t_ref_steps, out);
     }
 };
 

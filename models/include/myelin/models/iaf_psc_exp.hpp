@@ -36,6 +36,18 @@ inline double psc_exp_to_V(double h_ms, double tau_m_ms, double tau_syn_ms, doub
     return h_ms / C_m_pF * std::exp(-h_ms / tau_m_ms) * ratio;
 }
 
+// The end of an integrate-and-fire step: neurons at or above V_th spike, are reset and
+// start their refractory count (a pass of its own, after the branch-free update).
+inline void fire_and_reset(std::size_t n, double* __restrict V, std::int32_t* __restrict ref, double V_th,
+                           double V_reset, std::int32_t t_ref_steps, spike_sink& out) {
+    for (std::size_t i = 0; i < n; ++i)
+        if (V[i] >= V_th) {
+            out.emit(i);
+            V[i] = V_reset;
+            ref[i] = t_ref_steps;
+        }
+}
+
 struct iaf_psc_exp {
     static constexpr std::string_view name = "iaf_psc_exp";
     static constexpr std::string_view summary = "LIF, exponential current synapses, exact integration";
@@ -117,13 +129,7 @@ struct iaf_psc_exp {
             I_ex[i] = I_ex[i] * P11_ex + ex[i];
             I_in[i] = I_in[i] * P11_in + inh[i];
         }
-        const double V_th = p.V_th_mV, V_reset = p.V_reset_mV;
-        for (std::size_t i = 0; i < n; ++i)
-            if (V[i] >= V_th) {
-                out.emit(i);
-                V[i] = V_reset;
-                ref[i] = k.t_ref_steps;
-            }
+        fire_and_reset(n, V, ref, p.V_th_mV, p.V_reset_mV, k.t_ref_steps, out);
     }
 };
 

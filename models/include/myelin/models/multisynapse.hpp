@@ -134,13 +134,7 @@ struct iaf_psc_exp_multisynapse {
             const double P11 = k.P11[q];
             for (std::size_t i = 0; i < n; ++i) I[i] = I[i] * P11 + arriving[i];
         }
-        const double V_th = p.V_th_mV, V_reset = p.V_reset_mV;
-        for (std::size_t i = 0; i < n; ++i)
-            if (V[i] >= V_th) {
-                out.emit(i);
-                V[i] = V_reset;
-                ref[i] = k.t_ref_steps;
-            }
+        fire_and_reset(n, V, ref, p.V_th_mV, p.V_reset_mV, k.t_ref_steps, out);
     }
 };
 
@@ -239,13 +233,7 @@ struct iaf_psc_alpha_multisynapse {
                 dI[i] = dI[i] * P11 + arriving[i] * jump;
             }
         }
-        const double V_th = p.V_th_mV, V_reset = p.V_reset_mV;
-        for (std::size_t i = 0; i < n; ++i)
-            if (V[i] >= V_th) {
-                out.emit(i);
-                V[i] = V_reset;
-                ref[i] = k.t_ref_steps;
-            }
+        fire_and_reset(n, V, ref, p.V_th_mV, p.V_reset_mV, k.t_ref_steps, out);
     }
 };
 

@@ -1,5 +1,5 @@
 #include <myelin/io/sonata.hpp>
-#include <myelin/io/weights.hpp>
+#include <myelin/io/weight_file.hpp>
 
 #include "h5.hpp"
 
