@@ -1,9 +1,10 @@
 // myelin compare A B: spike statistics of two spike files, or representation measures of
 // two stimulus x unit matrices, as a table, report.json and a self-contained report.html.
 #include "commands.hpp"
-#include "report.hpp"
 
+#include <myelin/analysis/compare_inputs.hpp>
 #include <myelin/analysis/recording.hpp>
+#include <myelin/analysis/report.hpp>
 #include <myelin/analysis/spike_measures.hpp>
 #include <myelin/analysis/spike_stats.hpp>
 #include <myelin/analysis/statistics.hpp>
@@ -39,98 +40,12 @@ std::string short_name(const std::string& path) { return std::filesystem::path(p
 void write_report(io::output_dir& out, const std::string& title, const std::string& text, const json& j,
                   const std::vector<std::string>& figures) {
     std::ofstream(out.file("report.json")) << j.dump(1) << "\n";
-    std::ofstream(out.file("report.html")) << report::page(title, "<pre>" + report::escape(text) + "</pre>", figures);
+    std::ofstream(out.file("report.html")) << analysis::report::page(title, "<pre>" + analysis::report::escape(text) + "</pre>", figures);
     out.commit();
     fmt::print("\nreport: {}/report.html, report.json\n", out.final_dir().string());
 }
 
 // ---- spikes ----
-
-struct spike_side {
-    std::string file, selection;
-    std::vector<std::vector<double>> trains;  // ms, sorted, one per neuron or unit
-    double t0 = 0.0, t1 = 0.0;
-};
-
-double last_spike(const std::vector<std::vector<double>>& trains) {
-    double last = 0.0;
-    for (const auto& t : trains)
-        if (!t.empty()) last = std::max(last, t.back());
-    return last;
-}
-
-spike_side load_spikes(const std::string& path, io::file_kind kind, const std::vector<std::string>& select,
-                       const std::string& flag, const compare_cli& cli) {
-    spike_side s;
-    s.file = path;
-    std::optional<double> file_t0, file_t1;
-    if (kind == io::file_kind::sonata_spikes) {
-        const auto f = io::read_spikes(path);
-        file_t0 = f.t_start_ms;
-        file_t1 = f.t_stop_ms;
-        std::vector<std::string> names;
-        for (const auto& p : f.populations) names.push_back(p.name);
-        for (const auto& want : select)
-            if (std::find(names.begin(), names.end(), want) == names.end())
-                throw input_error(path, flag, fmt::format("no population '{}' (the file has: {})", want, fmt::join(names, ", ")));
-        for (const auto& p : f.populations) {
-            if (!select.empty() && std::find(select.begin(), select.end(), p.name) == select.end()) continue;
-            std::uint64_t n = p.n_nodes.value_or(0);
-            for (auto id : p.node_ids) n = std::max(n, id + 1);
-            std::vector<std::vector<double>> per(n);
-            for (std::size_t k = 0; k < p.node_ids.size(); ++k) per[p.node_ids[k]].push_back(p.timestamps_ms[k]);
-            for (auto& t : per) std::sort(t.begin(), t.end());
-            s.trains.insert(s.trains.end(), per.begin(), per.end());
-        }
-        s.selection = select.empty() ? "all populations" : "populations " + fmt::format("{}", fmt::join(select, ", "));
-    } else {
-        const auto f = io::read_nwb(path);
-        if (f.units.table.rows() == 0) throw input_error(path, "", "the NWB file has no units table");
-        std::vector<bool> keep(f.units.table.rows(), true);
-        for (const auto& sel : select) {
-            const auto eq = sel.find('=');
-            if (eq == std::string::npos)
-                throw input_error(path, flag, fmt::format("'{}': select NWB units as COLUMN=VALUE (e.g. location=V1)", sel));
-            const auto column = sel.substr(0, eq), value = sel.substr(eq + 1);
-            std::vector<std::string> text;
-            if (column == "id") {
-                for (auto id : f.units.table.ids) text.push_back(std::to_string(id));
-            } else {
-                try {
-                    text = f.units.table.column_text(column);
-                } catch (const std::out_of_range&) {
-                    std::vector<std::string> names{"id"};
-                    for (const auto& [k, v] : f.units.table.text) names.push_back(k);
-                    for (const auto& [k, v] : f.units.table.numbers) names.push_back(k);
-                    throw input_error(path, flag, fmt::format("the units table has no column '{}' (it has: {})", column,
-                                                              fmt::join(names, ", ")));
-                }
-            }
-            for (std::size_t u = 0; u < keep.size(); ++u) keep[u] = keep[u] && text[u] == value;
-        }
-        for (std::size_t u = 0; u < keep.size(); ++u) {
-            if (!keep[u]) continue;
-            std::vector<double> t;
-            for (double x : f.units.spike_times_s[u]) t.push_back(x * 1000.0);
-            s.trains.push_back(std::move(t));
-        }
-        if (f.epochs && !f.epochs->numbers.at("start_time").empty()) {
-            const auto& a = f.epochs->numbers.at("start_time");
-            const auto& b = f.epochs->numbers.at("stop_time");
-            file_t0 = *std::min_element(a.begin(), a.end()) * 1000.0;
-            file_t1 = *std::max_element(b.begin(), b.end()) * 1000.0;
-        }
-        s.selection = select.empty() ? "all units" : fmt::format("units with {}", fmt::join(select, " and "));
-    }
-    if (s.trains.empty()) throw input_error(path, flag, "the selection holds no neurons");
-    s.t0 = cli.t_start_ms.value_or(file_t0.value_or(0.0));
-    s.t1 = cli.t_stop_ms.value_or(file_t1.value_or(std::nextafter(last_spike(s.trains), INFINITY)));
-    if (!(s.t1 > s.t0))
-        throw input_error(path, "--t-stop", fmt::format("window {} to {} ms is empty", s.t0, s.t1));
-    for (auto& t : s.trains)
-        t.erase(std::remove_if(t.begin(), t.end(), [&](double x) { return x < s.t0 || x >= s.t1; }), t.end());
-    return s;
-}
 
 struct spike_summary {
     std::vector<double> rates, cvs, lvs, correlations;
@@ -146,7 +61,7 @@ std::vector<std::size_t> spread(std::size_t n, std::size_t most) {
     return out;
 }
 
-spike_summary summarise(const spike_side& s, double bin_ms) {
+spike_summary summarise(const analysis::spike_trains& s, double bin_ms) {
     spike_summary r;
     const double seconds = (s.t1 - s.t0) / 1000.0;
     for (const auto& t : s.trains) {
@@ -176,8 +91,8 @@ double median(std::vector<double> v) {
 }
 
 int compare_spikes(const compare_cli& cli, io::file_kind kind_a, io::file_kind kind_b) {
-    const auto a = load_spikes(cli.a, kind_a, cli.select_a, "--select-a", cli);
-    const auto b = load_spikes(cli.b, kind_b, cli.select_b, "--select-b", cli);
+    const auto a = analysis::load_spike_trains(cli.a, kind_a, cli.select_a, "--select-a", cli.t_start_ms, cli.t_stop_ms);
+    const auto b = analysis::load_spike_trains(cli.b, kind_b, cli.select_b, "--select-b", cli.t_start_ms, cli.t_stop_ms);
     std::optional<io::output_dir> out;
     if (!cli.report.empty()) out.emplace(cli.report, cli.force);
     const auto sa = summarise(a, cli.bin_ms), sb = summarise(b, cli.bin_ms);
@@ -186,7 +101,7 @@ int compare_spikes(const compare_cli& cli, io::file_kind kind_a, io::file_kind k
     json j;
     j["kind"] = "spikes";
     j["myelin_version"] = MYELIN_VERSION;
-    auto side = [&](const spike_side& s, const spike_summary& m) {
+    auto side = [&](const analysis::spike_trains& s, const spike_summary& m) {
         return json{{"file", s.file}, {"selection", s.selection}, {"neurons", s.trains.size()},
                     {"t_start_ms", s.t0}, {"t_stop_ms", s.t1}, {"synchrony", number(m.synchrony)},
                     {"correlated_neurons", m.correlated_neurons}, {"bin_ms", cli.bin_ms}};
@@ -218,7 +133,7 @@ int compare_spikes(const compare_cli& cli, io::file_kind kind_a, io::file_kind k
         const std::string label = std::string(q.label) + (*q.unit ? std::string(" (") + q.unit + ")" : "");
         table += fmt::format("{:<28} {:>10.3f} {:>10.3f} {:>10.3f} {:>10.3f} {:>10} {:>10}\n", label, mean(q.va), mean(q.vb),
                              median(q.va), median(q.vb), ks_d, ks_p);
-        figures.push_back(report::histograms(label, label, q.va, q.vb, na, nb));
+        figures.push_back(analysis::report::histograms(label, label, q.va, q.vb, na, nb));
     }
     table += fmt::format("{:<28} {:>10.3f} {:>10.3f}\n", "synchrony (Golomb chi)", sa.synchrony, sb.synchrony);
     const std::string head = fmt::format("A: {} ({}, {} neurons, {:g} to {:g} ms)\nB: {} ({}, {} neurons, {:g} to {:g} ms)\n"
@@ -233,7 +148,7 @@ int compare_spikes(const compare_cli& cli, io::file_kind kind_a, io::file_kind k
         for (auto i : spread(s->trains.size(), 60)) shown.push_back(s->trains[i]);
         const double end = std::min(s->t1, s->t0 + 1000.0);
         figures.insert(figures.begin() + (s == &a ? 0 : 1),
-                       report::raster(fmt::format("{} raster ({} of {} neurons)", s == &a ? na : nb, shown.size(), s->trains.size()),
+                       analysis::report::raster(fmt::format("{} raster ({} of {} neurons)", s == &a ? na : nb, shown.size(), s->trains.size()),
                                       shown, s->t0, end));
     }
     write_report(*out, "Myelin comparison: spikes", head + table, j, figures);
@@ -242,67 +157,8 @@ int compare_spikes(const compare_cli& cli, io::file_kind kind_a, io::file_kind k
 
 // ---- representations ----
 
-struct representation {
-    std::string file, what;
-    matrix m;
-};
-
-representation load_representation(const std::string& path, io::file_kind kind, const std::string& flag,
-                                   const compare_cli& cli) {
-    representation r;
-    r.file = path;
-    if (kind == io::file_kind::model) {
-        if (cli.data.empty()) throw input_error(path, "--data", "a model file needs --data: the stimuli to present");
-        const auto model = io::load_model(path);
-        const auto& o = model.net->options();
-        io::data_spec spec;
-        spec.file = cli.data;
-        spec.path = "--data";
-        spec.type = cli.data.ends_with(".h5") ? io::data_spec::format::shd : io::data_spec::format::csv;
-        if (cli.rows) {
-            spec.begin = cli.rows->first;
-            spec.end = cli.rows->second;
-        }
-        spec.units = static_cast<std::size_t>(o.inputs);
-        const auto data = io::load_data(spec, o.classes, o.steps);
-        if (static_cast<int>(data.features()) != o.inputs)
-            throw input_error(cli.data, "--data", fmt::format("{} features per sample; {} has {} inputs", data.features(), path, o.inputs));
-        std::vector<std::size_t> rows(data.size());
-        std::iota(rows.begin(), rows.end(), 0);
-        if (cli.layer == "output") {
-            r.m = model.net->evaluate(data, cli.threads).logits;
-            r.what = "output layer (logits)";
-        } else {
-            const auto h = model.net->hidden_activity(data, rows);
-            r.m = matrix::Zero(static_cast<Eigen::Index>(rows.size()), h.at(0).cols());
-            for (const auto& step : h) r.m += step;
-            r.m /= static_cast<double>(h.size());
-            r.what = o.kind == learning::network_kind::spiking ? "hidden layer (spikes per step)" : "hidden layer (activation)";
-        }
-    } else if (kind == io::file_kind::nwb) {
-        if (cli.trials_column.empty())
-            throw input_error(path, "--trials", "an NWB file as a representation needs --trials COLUMN and --window");
-        const auto f = io::read_nwb(path);
-        if (!f.trials) throw input_error(path, "--trials", "the NWB file has no /intervals/trials table");
-        std::vector<std::string> labels;
-        try {
-            labels = f.trials->column_text(cli.trials_column);
-        } catch (const std::out_of_range&) {
-            throw input_error(path, "--trials", fmt::format("the trials table has no column '{}'", cli.trials_column));
-        }
-        const auto cm = analysis::condition_by_unit(f.units.spike_times_s, f.trials->numbers.at("start_time"), labels,
-                                                    cli.window_s[0], cli.window_s[1], true);
-        r.m = cm.values;
-        r.what = fmt::format("rates (Hz) in [{:g}, {:g}) s after trial start, per {} ({} conditions)", cli.window_s[0],
-                             cli.window_s[1], cli.trials_column, cm.conditions.size());
-    } else if (kind == io::file_kind::matrix_hdf5 || kind == io::file_kind::csv) {
-        r.m = io::read_representation(path);
-        r.what = "matrix";
-    } else {
-        throw input_error(path, flag, "a SONATA spike file cannot be compared with a representation");
-    }
-    if (!r.m.allFinite()) throw input_error(path, flag, "the representation holds NaN or infinite values");
-    return r;
+analysis::representation_options options_of(const compare_cli& cli) {
+    return {cli.data, cli.layer, cli.trials_column, cli.rows, cli.window_s, cli.threads};
 }
 
 // Block means of a square matrix down to at most `most` rows, for drawing.
@@ -328,8 +184,8 @@ matrix full_rdm(const matrix& x) {
 }
 
 int compare_representations(const compare_cli& cli, io::file_kind kind_a, io::file_kind kind_b) {
-    const auto a = load_representation(cli.a, kind_a, "A", cli);
-    const auto b = load_representation(cli.b, kind_b, "B", cli);
+    const auto a = analysis::load_representation(cli.a, kind_a, "A", options_of(cli));
+    const auto b = analysis::load_representation(cli.b, kind_b, "B", options_of(cli));
     if (a.m.rows() != b.m.rows())
         throw input_error(cli.b, "", fmt::format("{} stimuli (rows); {} has {}: both need the same stimuli in the same order",
                                                  b.m.rows(), cli.a, a.m.rows()));
@@ -343,9 +199,9 @@ int compare_representations(const compare_cli& cli, io::file_kind kind_a, io::fi
         }
     }
     auto replicas = [&](const std::vector<std::string>& files, const char* flag) {
-        std::vector<representation> out;
+        std::vector<analysis::representation> out;
         for (const auto& f : files) {
-            out.push_back(load_representation(f, io::detect_file(f), flag, cli));
+            out.push_back(analysis::load_representation(f, io::detect_file(f), flag, options_of(cli)));
             if (out.back().m.rows() != a.m.rows())
                 throw input_error(f, flag, fmt::format("{} stimuli; A has {}", out.back().m.rows(), a.m.rows()));
         }
@@ -399,7 +255,7 @@ int compare_representations(const compare_cli& cli, io::file_kind kind_a, io::fi
         // NaN: the resamples are not centred on the value (analysis/statistics.hpp).
         const std::string shown = std::isnan(ci.low) ? "n/a (biased)" : fmt::format("[{:.4f}, {:.4f}]", ci.low, ci.high);
         table += fmt::format("{:<32} {:>8.4f} {:>20} {:>9.3g}", m.name(), perm.observed, shown, perm.p_value);
-        std::vector<report::bar> bars{{"A vs B", perm.observed, ci.low, ci.high},
+        std::vector<analysis::report::bar> bars{{"A vs B", perm.observed, ci.low, ci.high},
                                       {"A vs B, stimuli shuffled", perm.null_mean, perm.null_mean - 2 * perm.null_sd,
                                        perm.null_mean + 2 * perm.null_sd}};
         if (input) {
@@ -427,14 +283,14 @@ int compare_representations(const compare_cli& cli, io::file_kind kind_a, io::fi
         }
         table += "\n";
         j["measures"].push_back(e);
-        figures.push_back(report::intervals(m.name() + (m.is_distance() ? " (lower: more alike)" : " (higher: more alike)"),
+        figures.push_back(analysis::report::intervals(m.name() + (m.is_distance() ? " (lower: more alike)" : " (higher: more alike)"),
                                             bars, m.is_distance() ? 0.0 : std::min(0.0, perm.null_mean - 3 * perm.null_sd),
                                             m.is_distance() ? 2.0 : 1.0));
     }
     fmt::print("{}{}", head, table);
     if (!out) return 0;
-    figures.insert(figures.begin(), report::heatmap("RDM of B (1 - r)", shrink(full_rdm(b.m), 60)));
-    figures.insert(figures.begin(), report::heatmap("RDM of A (1 - r)", shrink(full_rdm(a.m), 60)));
+    figures.insert(figures.begin(), analysis::report::heatmap("RDM of B (1 - r)", shrink(full_rdm(b.m), 60)));
+    figures.insert(figures.begin(), analysis::report::heatmap("RDM of A (1 - r)", shrink(full_rdm(a.m), 60)));
     write_report(*out, "Myelin comparison: representations", head + table, j, figures);
     return 0;
 }
@@ -505,7 +361,7 @@ int compare_published(const compare_cli& cli) {
         table += fmt::format("{:<12} {:>10}", rate ? "rate (Hz)" : "CV of ISIs", "Myelin");
         for (auto k : sets) table += fmt::format(" {:>12} {:>7}", fmt::format("set {}", k + 1), "ratio");
         table += "\n";
-        std::vector<report::series> series{{"Myelin", {}}};
+        std::vector<analysis::report::series> series{{"Myelin", {}}};
         for (auto k : sets) series.push_back({p["sets"][k]["label"].get<std::string>(), {}});
         for (std::size_t i = 0; i < names.size(); ++i) {
             const double mine = rate ? stats[i].mean_rate_Hz : stats[i].mean_cv_isi;
@@ -528,7 +384,7 @@ int compare_published(const compare_cli& cli) {
             j[key].push_back(row);
         }
         table += "\n";
-        figures.push_back(report::dots(rate ? "mean firing rate (Hz) per population" : "mean CV of ISIs per population", names, series));
+        figures.push_back(analysis::report::dots(rate ? "mean firing rate (Hz) per population" : "mean CV of ISIs per population", names, series));
     }
     for (std::size_t k = 0; k < p["sets"].size(); ++k) head += fmt::format("set {}: {}\n", k + 1, p["sets"][k]["label"].get<std::string>());
     head += "\n";

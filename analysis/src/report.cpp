@@ -1,11 +1,11 @@
-#include "report.hpp"
+#include <myelin/analysis/report.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
 
-namespace myelin::apps::report {
+namespace myelin::analysis::report {
 
 namespace {
 
@@ -203,4 +203,4 @@ document.body.dataset.rendered = String(drawn);
                        escape(title), summary_html, figures.size(), body);
 }
 
-}  // namespace myelin::apps::report
+}  // namespace myelin::analysis::report

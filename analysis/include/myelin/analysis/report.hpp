@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace myelin::apps::report {
+namespace myelin::analysis::report {
 
 // Histograms of two samples over shared bins (A blue, B orange, overlaid).
 std::string histograms(const std::string& title, const std::string& x_label, const std::vector<double>& a,
@@ -34,4 +34,4 @@ std::string escape(const std::string& text);
 // The page: a title, a preformatted table and the figures in order.
 std::string page(const std::string& title, const std::string& summary_html, const std::vector<std::string>& figures);
 
-}  // namespace myelin::apps::report
+}  // namespace myelin::analysis::report

@@ -1,0 +1,47 @@
+#pragma once
+// The two sides of a comparison, loaded as `myelin compare` loads them (docs/compare.md):
+// spike trains from a SONATA spike file or an NWB file's units, with a selection and a
+// window; or a condition x unit matrix from a trained model's layer on data, an NWB
+// file's trials, or a matrix file (HDF5, CSV). Errors are input_error naming the file
+// and the flag (`flag`) that chose what is wrong.
+#include <myelin/analysis/representation.hpp>
+#include <myelin/io/matrix.hpp>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace myelin::analysis {
+
+struct spike_trains {
+    std::string file, selection;              // selection: in words, for tables
+    std::vector<std::vector<double>> trains;  // ms, sorted, one per neuron or unit, within [t0, t1)
+    double t0 = 0.0, t1 = 0.0;
+};
+
+// `select`: SONATA population names, or NWB COLUMN=VALUE conditions on the units table
+// (none: all). The window: the given times, else the file's run or epochs, else up to
+// just after the last spike.
+spike_trains load_spike_trains(const std::string& path, io::file_kind kind, const std::vector<std::string>& select,
+                               const std::string& flag, std::optional<double> t_start_ms, std::optional<double> t_stop_ms);
+
+struct representation_options {
+    std::string data;                 // model files: the stimuli (CSV or SHD file)
+    std::string layer = "hidden";     // model files: "hidden" or "output"
+    std::string trials_column;        // NWB files: the trials column that names conditions
+    std::optional<std::pair<std::size_t, std::size_t>> rows;  // model files: rows of the data
+    std::vector<double> window_s{0.0, 0.5};                   // NWB files: after trial start
+    int threads = 1;
+};
+
+struct representation {
+    std::string file, what;  // what: in words, for tables
+    matrix m;                // conditions x units
+};
+
+representation load_representation(const std::string& path, io::file_kind kind, const std::string& flag,
+                                   const representation_options& options);
+
+}  // namespace myelin::analysis

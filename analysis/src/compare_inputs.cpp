@@ -1,0 +1,162 @@
+// The inputs of a comparison (analysis/compare_inputs.hpp).
+#include <myelin/analysis/compare_inputs.hpp>
+
+#include <myelin/analysis/recording.hpp>
+#include <myelin/io/learning.hpp>
+#include <myelin/io/nwb.hpp>
+#include <myelin/io/sonata.hpp>
+#include <myelin/simulator/error.hpp>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace myelin::analysis {
+
+
+namespace {
+
+double last_spike(const std::vector<std::vector<double>>& trains) {
+    double last = 0.0;
+    for (const auto& t : trains)
+        if (!t.empty()) last = std::max(last, t.back());
+    return last;
+}
+
+}  // namespace
+
+spike_trains load_spike_trains(const std::string& path, io::file_kind kind, const std::vector<std::string>& select,
+                               const std::string& flag, std::optional<double> t_start_ms, std::optional<double> t_stop_ms) {
+    spike_trains s;
+    s.file = path;
+    std::optional<double> file_t0, file_t1;
+    if (kind == io::file_kind::sonata_spikes) {
+        const auto f = io::read_spikes(path);
+        file_t0 = f.t_start_ms;
+        file_t1 = f.t_stop_ms;
+        std::vector<std::string> names;
+        for (const auto& p : f.populations) names.push_back(p.name);
+        for (const auto& want : select)
+            if (std::find(names.begin(), names.end(), want) == names.end())
+                throw input_error(path, flag, fmt::format("no population '{}' (the file has: {})", want, fmt::join(names, ", ")));
+        for (const auto& p : f.populations) {
+            if (!select.empty() && std::find(select.begin(), select.end(), p.name) == select.end()) continue;
+            std::uint64_t n = p.n_nodes.value_or(0);
+            for (auto id : p.node_ids) n = std::max(n, id + 1);
+            std::vector<std::vector<double>> per(n);
+            for (std::size_t k = 0; k < p.node_ids.size(); ++k) per[p.node_ids[k]].push_back(p.timestamps_ms[k]);
+            for (auto& t : per) std::sort(t.begin(), t.end());
+            s.trains.insert(s.trains.end(), per.begin(), per.end());
+        }
+        s.selection = select.empty() ? "all populations" : "populations " + fmt::format("{}", fmt::join(select, ", "));
+    } else {
+        const auto f = io::read_nwb(path);
+        if (f.units.table.rows() == 0) throw input_error(path, "", "the NWB file has no units table");
+        std::vector<bool> keep(f.units.table.rows(), true);
+        for (const auto& sel : select) {
+            const auto eq = sel.find('=');
+            if (eq == std::string::npos)
+                throw input_error(path, flag, fmt::format("'{}': select NWB units as COLUMN=VALUE (e.g. location=V1)", sel));
+            const auto column = sel.substr(0, eq), value = sel.substr(eq + 1);
+            std::vector<std::string> text;
+            if (column == "id") {
+                for (auto id : f.units.table.ids) text.push_back(std::to_string(id));
+            } else {
+                try {
+                    text = f.units.table.column_text(column);
+                } catch (const std::out_of_range&) {
+                    std::vector<std::string> names{"id"};
+                    for (const auto& [k, v] : f.units.table.text) names.push_back(k);
+                    for (const auto& [k, v] : f.units.table.numbers) names.push_back(k);
+                    throw input_error(path, flag, fmt::format("the units table has no column '{}' (it has: {})", column,
+                                                              fmt::join(names, ", ")));
+                }
+            }
+            for (std::size_t u = 0; u < keep.size(); ++u) keep[u] = keep[u] && text[u] == value;
+        }
+        for (std::size_t u = 0; u < keep.size(); ++u) {
+            if (!keep[u]) continue;
+            std::vector<double> t;
+            for (double x : f.units.spike_times_s[u]) t.push_back(x * 1000.0);
+            s.trains.push_back(std::move(t));
+        }
+        if (f.epochs && !f.epochs->numbers.at("start_time").empty()) {
+            const auto& a = f.epochs->numbers.at("start_time");
+            const auto& b = f.epochs->numbers.at("stop_time");
+            file_t0 = *std::min_element(a.begin(), a.end()) * 1000.0;
+            file_t1 = *std::max_element(b.begin(), b.end()) * 1000.0;
+        }
+        s.selection = select.empty() ? "all units" : fmt::format("units with {}", fmt::join(select, " and "));
+    }
+    if (s.trains.empty()) throw input_error(path, flag, "the selection holds no neurons");
+    s.t0 = t_start_ms.value_or(file_t0.value_or(0.0));
+    s.t1 = t_stop_ms.value_or(file_t1.value_or(std::nextafter(last_spike(s.trains), INFINITY)));
+    if (!(s.t1 > s.t0))
+        throw input_error(path, "--t-stop", fmt::format("window {} to {} ms is empty", s.t0, s.t1));
+    for (auto& t : s.trains)
+        t.erase(std::remove_if(t.begin(), t.end(), [&](double x) { return x < s.t0 || x >= s.t1; }), t.end());
+    return s;
+}
+
+representation load_representation(const std::string& path, io::file_kind kind, const std::string& flag,
+                                   const representation_options& cli) {
+    representation r;
+    r.file = path;
+    if (kind == io::file_kind::model) {
+        if (cli.data.empty()) throw input_error(path, "--data", "a model file needs --data: the stimuli to present");
+        const auto model = io::load_model(path);
+        const auto& o = model.net->options();
+        io::data_spec spec;
+        spec.file = cli.data;
+        spec.path = "--data";
+        spec.type = cli.data.ends_with(".h5") ? io::data_spec::format::shd : io::data_spec::format::csv;
+        if (cli.rows) {
+            spec.begin = cli.rows->first;
+            spec.end = cli.rows->second;
+        }
+        spec.units = static_cast<std::size_t>(o.inputs);
+        const auto data = io::load_data(spec, o.classes, o.steps);
+        if (static_cast<int>(data.features()) != o.inputs)
+            throw input_error(cli.data, "--data", fmt::format("{} features per sample; {} has {} inputs", data.features(), path, o.inputs));
+        std::vector<std::size_t> rows(data.size());
+        std::iota(rows.begin(), rows.end(), 0);
+        if (cli.layer == "output") {
+            r.m = model.net->evaluate(data, cli.threads).logits;
+            r.what = "output layer (logits)";
+        } else {
+            const auto h = model.net->hidden_activity(data, rows);
+            r.m = matrix::Zero(static_cast<Eigen::Index>(rows.size()), h.at(0).cols());
+            for (const auto& step : h) r.m += step;
+            r.m /= static_cast<double>(h.size());
+            r.what = o.kind == learning::network_kind::spiking ? "hidden layer (spikes per step)" : "hidden layer (activation)";
+        }
+    } else if (kind == io::file_kind::nwb) {
+        if (cli.trials_column.empty())
+            throw input_error(path, "--trials", "an NWB file as a representation needs --trials COLUMN and --window");
+        const auto f = io::read_nwb(path);
+        if (!f.trials) throw input_error(path, "--trials", "the NWB file has no /intervals/trials table");
+        std::vector<std::string> labels;
+        try {
+            labels = f.trials->column_text(cli.trials_column);
+        } catch (const std::out_of_range&) {
+            throw input_error(path, "--trials", fmt::format("the trials table has no column '{}'", cli.trials_column));
+        }
+        const auto cm = analysis::condition_by_unit(f.units.spike_times_s, f.trials->numbers.at("start_time"), labels,
+                                                    cli.window_s[0], cli.window_s[1], true);
+        r.m = cm.values;
+        r.what = fmt::format("rates (Hz) in [{:g}, {:g}) s after trial start, per {} ({} conditions)", cli.window_s[0],
+                             cli.window_s[1], cli.trials_column, cm.conditions.size());
+    } else if (kind == io::file_kind::matrix_hdf5 || kind == io::file_kind::csv) {
+        r.m = io::read_representation(path);
+        r.what = "matrix";
+    } else {
+        throw input_error(path, flag, "a SONATA spike file cannot be compared with a representation");
+    }
+    if (!r.m.allFinite()) throw input_error(path, flag, "the representation holds NaN or infinite values");
+    return r;
+}
+
+}  // namespace myelin::analysis
