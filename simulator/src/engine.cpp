@@ -7,11 +7,8 @@
 #include "engine_impl.hpp"
 
 #include <myelin/simulator/assert.hpp>
-#include <myelin/simulator/error.hpp>
 #include <myelin/simulator/rng.hpp>
 
-#include <fmt/format.h>
-#include <omp.h>
 
 #include <algorithm>
 #include <atomic>
