@@ -1,12 +1,13 @@
 #include "commands.hpp"
 
 #include <myelin/analysis/spike_stats.hpp>
+#include <myelin/core/error.hpp>
+#include <myelin/core/version.hpp>
 #include <myelin/io/output_dir.hpp>
 #include <myelin/io/run.hpp>
 #include <myelin/io/sonata.hpp>
 #include <myelin/models/registry.hpp>
 #include <myelin/simulator/engine.hpp>
-#include <myelin/simulator/error.hpp>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -71,7 +72,7 @@ void print_header(const engine& sim, const std::string& shown_as, int ranks) {
     const auto& st = sim.stats();
     const auto& spec = sim.spec();
     const double h = spec.simulation.resolution_ms;
-    fmt::print("Myelin {}: {}\n", MYELIN_VERSION, shown_as);
+    fmt::print("Myelin {}: {}\n", version(), shown_as);
     std::string synapses = fmt::format("{} synapses", st.n_synapses);
     if (st.n_synapses > 0)
         synapses += fmt::format(" ({:.2f} bytes per synapse), d_min {} ms",

@@ -1,9 +1,9 @@
 // myelin train / eval / export: the learning library's commands (docs/learning.md).
 #include "commands.hpp"
 
+#include <myelin/core/error.hpp>
 #include <myelin/io/learning.hpp>
 #include <myelin/io/output_dir.hpp>
-#include <myelin/simulator/error.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>

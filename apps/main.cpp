@@ -2,7 +2,8 @@
 // Exit codes: 0 success, 2 bad input (config, files, flags), 1 any other failure.
 #include "commands.hpp"
 
-#include <myelin/simulator/error.hpp>
+#include <myelin/core/error.hpp>
+#include <myelin/core/version.hpp>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -13,10 +14,6 @@
 #include <optional>
 #include <sstream>
 #include <vector>
-
-#ifndef MYELIN_VERSION
-#define MYELIN_VERSION "unknown"
-#endif
 
 int main(int argc, char** argv) {
     // Under mpirun every rank runs this program; only rank 0 prints what all would print.
@@ -31,7 +28,7 @@ int main(int argc, char** argv) {
     std::ostringstream discard;
 
     CLI::App app{"Myelin: spiking neural network simulator"};
-    app.set_version_flag("--version", "myelin " MYELIN_VERSION);
+    app.set_version_flag("--version", std::string("myelin ") + myelin::version());
     app.require_subcommand(1);
     app.footer("Run 'myelin COMMAND --help' for the options of a command. Docs: docs/ in the source tree.");
 

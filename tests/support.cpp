@@ -1,5 +1,6 @@
 #include "support.hpp"
 
+#include <myelin/core/error.hpp>
 #include <myelin/io/config.hpp>
 #include <myelin/models/registry.hpp>
 
@@ -15,6 +16,15 @@ namespace myelin::test {
 
 network_spec parse(const json& config, const std::string& file) {
     return io::prepare_network(config.dump(), file, {}, models::builtin_registry());
+}
+
+std::string parse_error(const json& config) {
+    try {
+        parse(config, "net.json");
+    } catch (const input_error& e) {
+        return e.what();
+    }
+    return "(no error)";
 }
 
 std::filesystem::path source_path(const std::string& relative) { return std::filesystem::path(MYELIN_SOURCE_DIR) / relative; }

@@ -15,6 +15,8 @@ namespace myelin::test {
 using json = nlohmann::json;
 
 network_spec parse(const json& config, const std::string& file = "test.json");
+// The message with which parse(config, "net.json") refuses the config; "(no error)" if it does not.
+std::string parse_error(const json& config);
 std::filesystem::path source_path(const std::string& relative);  // inside the source tree
 
 // A config with one population `model` of n neurons and the given params, one state

@@ -2,16 +2,17 @@
 #include <myelin/analysis/compare_inputs.hpp>
 
 #include <myelin/analysis/recording.hpp>
+#include <myelin/core/error.hpp>
 #include <myelin/io/learning.hpp>
 #include <myelin/io/nwb.hpp>
 #include <myelin/io/sonata.hpp>
-#include <myelin/simulator/error.hpp>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 namespace myelin::analysis {
@@ -157,6 +158,21 @@ representation load_representation(const std::string& path, io::file_kind kind, 
     }
     if (!r.m.allFinite()) throw input_error(path, flag, "the representation holds NaN or infinite values");
     return r;
+}
+
+representation load_raw_input(const std::string& data, const std::optional<std::pair<std::size_t, std::size_t>>& rows,
+                              const std::string& flag) {
+    io::data_spec spec;
+    spec.file = data;
+    spec.path = "--data";
+    if (rows) {
+        spec.begin = rows->first;
+        spec.end = rows->second;
+    }
+    // Only the features are used: any non-negative integer label is accepted.
+    const auto d = io::load_data(spec, std::numeric_limits<int>::max(), 1);
+    if (d.is_events()) throw input_error(data, flag, "raw-input baseline needs static (CSV) data");
+    return {data, "raw input", d.x};
 }
 
 }  // namespace myelin::analysis

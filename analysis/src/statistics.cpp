@@ -1,5 +1,5 @@
 #include <myelin/analysis/statistics.hpp>
-#include <myelin/simulator/rng.hpp>
+#include <myelin/core/rng.hpp>
 
 #include <boost/math/distributions/normal.hpp>
 

@@ -1,6 +1,6 @@
+#include <myelin/core/error.hpp>
 #include <myelin/io/checkpoint.hpp>
 #include <myelin/io/sonata.hpp>
-#include <myelin/simulator/error.hpp>
 
 #include "h5.hpp"
 

@@ -2,7 +2,7 @@
 
 #include "json_reader.hpp"
 
-#include <myelin/simulator/error.hpp>
+#include <myelin/core/error.hpp>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>

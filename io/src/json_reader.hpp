@@ -1,7 +1,7 @@
 #pragma once
 // Reading JSON inputs (configs) with every key, type and value checked: errors are
 // input_errors naming the file, the config path, the value and what is allowed.
-#include <myelin/simulator/error.hpp>
+#include <myelin/core/error.hpp>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>

@@ -3,8 +3,8 @@
 #include "h5.hpp"
 #include "json_reader.hpp"
 
+#include <myelin/core/error.hpp>
 #include <myelin/io/config.hpp>
-#include <myelin/simulator/error.hpp>
 
 #include <fmt/format.h>
 

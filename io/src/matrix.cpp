@@ -1,5 +1,5 @@
+#include <myelin/core/error.hpp>
 #include <myelin/io/matrix.hpp>
-#include <myelin/simulator/error.hpp>
 
 #include "h5.hpp"
 

@@ -5,7 +5,7 @@
 
 #include "h5.hpp"
 
-#include <myelin/simulator/error.hpp>
+#include <myelin/core/error.hpp>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>

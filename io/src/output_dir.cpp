@@ -1,6 +1,6 @@
 #include <myelin/io/output_dir.hpp>
 
-#include <myelin/simulator/error.hpp>
+#include <myelin/core/error.hpp>
 
 #include <fmt/format.h>
 #include <unistd.h>

@@ -1,8 +1,8 @@
 #include <myelin/io/run.hpp>
 
+#include <myelin/core/error.hpp>
 #include <myelin/io/sonata_circuit.hpp>
 #include <myelin/io/weight_file.hpp>
-#include <myelin/simulator/error.hpp>
 
 #include <fmt/format.h>
 

@@ -2,7 +2,7 @@
 
 #include "h5.hpp"
 
-#include <myelin/simulator/error.hpp>
+#include <myelin/core/error.hpp>
 
 #include <fmt/format.h>
 #include <unistd.h>

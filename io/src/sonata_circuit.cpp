@@ -1,6 +1,6 @@
-#include <myelin/io/sonata_circuit.hpp>
+#include <myelin/core/error.hpp>
 #include <myelin/io/sonata.hpp>
-#include <myelin/simulator/error.hpp>
+#include <myelin/io/sonata_circuit.hpp>
 
 #include "h5.hpp"
 

@@ -1,7 +1,7 @@
 #include <myelin/learning/training.hpp>
 
-#include <myelin/simulator/error.hpp>
-#include <myelin/simulator/rng.hpp>
+#include <myelin/core/error.hpp>
+#include <myelin/core/rng.hpp>
 
 #include <fmt/format.h>
 

@@ -6,7 +6,7 @@
 #include "checkpoint_arrays.hpp"
 #include "engine_impl.hpp"
 
-#include <myelin/simulator/error.hpp>
+#include <myelin/core/error.hpp>
 
 #include <fmt/format.h>
 

@@ -2,9 +2,9 @@
 // Reading and writing the named arrays of a checkpoint, for every part of the engine.
 // Arrays are in gid order (or by target, for synapses), so that any partition finds its
 // part; rank 0 writes (`out` is null elsewhere).
+#include <myelin/core/error.hpp>
+#include <myelin/core/types.hpp>
 #include <myelin/simulator/checkpoint.hpp>
-#include <myelin/simulator/error.hpp>
-#include <myelin/simulator/types.hpp>
 
 #include <fmt/format.h>
 

@@ -1,7 +1,7 @@
 #include "connect.hpp"
 
-#include <myelin/simulator/assert.hpp>
-#include <myelin/simulator/rng.hpp>
+#include <myelin/core/assert.hpp>
+#include <myelin/core/rng.hpp>
 
 #include <boost/random/binomial_distribution.hpp>
 

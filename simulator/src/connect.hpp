@@ -1,8 +1,8 @@
 #pragma once
 // Building the synapses a thread owns (all synapses onto its neurons), one projection at
 // a time, in the compact layout delivery walks: rows of targets grouped by source.
+#include <myelin/core/types.hpp>
 #include <myelin/simulator/network_spec.hpp>
-#include <myelin/simulator/types.hpp>
 
 #include <cstdint>
 #include <memory>

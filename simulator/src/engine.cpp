@@ -6,8 +6,8 @@
 
 #include "engine_impl.hpp"
 
-#include <myelin/simulator/assert.hpp>
-#include <myelin/simulator/rng.hpp>
+#include <myelin/core/assert.hpp>
+#include <myelin/core/rng.hpp>
 
 
 #include <algorithm>

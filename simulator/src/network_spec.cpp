@@ -1,4 +1,4 @@
-#include <myelin/simulator/error.hpp>
+#include <myelin/core/error.hpp>
 #include <myelin/simulator/network_spec.hpp>
 
 #include <fmt/format.h>
@@ -59,10 +59,6 @@ std::size_t max_ports(const network_spec& spec) {
     std::size_t n = 2;
     for (const auto& p : spec.populations) n = std::max(n, p.ports.size());
     return n;
-}
-
-std::int64_t ms_to_steps(double ms, double resolution_ms) {
-    return static_cast<std::int64_t>(std::llround(ms / resolution_ms));
 }
 
 namespace {

@@ -2,7 +2,7 @@
 
 #include "checkpoint_arrays.hpp"
 
-#include <myelin/simulator/error.hpp>
+#include <myelin/core/error.hpp>
 
 #include <fmt/format.h>
 

@@ -3,7 +3,7 @@
 #include "checkpoint_arrays.hpp"
 #include "recorders.hpp"
 
-#include <myelin/simulator/error.hpp>
+#include <myelin/core/error.hpp>
 
 #include <algorithm>
 #include <numeric>

@@ -3,8 +3,8 @@
 // with the HDF5 C API (independently of Myelin's own HDF5 layer).
 #include "support.hpp"
 
+#include <myelin/core/error.hpp>
 #include <myelin/io/learning.hpp>
-#include <myelin/simulator/error.hpp>
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>

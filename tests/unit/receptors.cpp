@@ -3,7 +3,7 @@
 // port, the model and what is allowed.
 #include "support.hpp"
 
-#include <myelin/simulator/error.hpp>
+#include <myelin/core/error.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -25,15 +25,6 @@ test::json relay(const std::string& model, const test::json& params, const test:
             {"stimuli", {{{"model", "spike_generator"}, {"params", {{"spike_times", {10.0}}}}, {"targets", {"S"}},
                           {"weight", 1.0}, {"delay", 0.1}}}},
             {"projections", {projection}}};
-}
-
-std::string error_of(const test::json& config) {
-    try {
-        test::parse(config, "net.json");
-    } catch (const input_error& e) {
-        return e.what();
-    }
-    return "(no error)";
 }
 
 // The largest value of each recorded variable of neuron 0.
@@ -77,58 +68,58 @@ TEST_CASE("receptors: sign-rule models route by sign, or to the port named", "[u
 
 TEST_CASE("receptors: bad ports and weights name the port, the model and what is allowed", "[unit][receptors]") {
     SECTION("unknown port") {
-        REQUIRE_THAT(error_of(relay("iaf_psc_exp", {}, {{"receptor", "AMPA"}})),
+        REQUIRE_THAT(test::parse_error(relay("iaf_psc_exp", {}, {{"receptor", "AMPA"}})),
                      Equals("net.json: projections[0].receptor: unknown port \"AMPA\" of iaf_psc_exp (population 'P'); "
                             "known: excitatory, inhibitory"));
-        REQUIRE_THAT(error_of(relay("iaf_psc_exp_multisynapse", {{"tau_syn", {1.0, 5.0}}}, {{"receptor", 3}})),
+        REQUIRE_THAT(test::parse_error(relay("iaf_psc_exp_multisynapse", {{"tau_syn", {1.0, 5.0}}}, {{"receptor", 3}})),
                      Equals("net.json: projections[0].receptor: unknown port 3 of iaf_psc_exp_multisynapse "
                             "(population 'P'); known: 1, 2"));
     }
     SECTION("a multisynapse model needs a port") {
-        REQUIRE_THAT(error_of(relay("iaf_psc_exp_multisynapse", {}, {})),
+        REQUIRE_THAT(test::parse_error(relay("iaf_psc_exp_multisynapse", {}, {})),
                      Equals("net.json: projections[0]: iaf_psc_exp_multisynapse (population 'P') has no default input "
                             "port; name one with \"receptor\": one of 1"));
     }
     SECTION("weights of the wrong sign for the port") {
-        REQUIRE_THAT(error_of(relay("iaf_psc_exp", {}, {{"receptor", "inhibitory"}})),
+        REQUIRE_THAT(test::parse_error(relay("iaf_psc_exp", {}, {{"receptor", "inhibitory"}})),
                      Contains("projections[0].weight: weight = 100; port 'inhibitory' of iaf_psc_exp takes weights <= 0"));
-        REQUIRE_THAT(error_of(relay("aeif_cond_beta_multisynapse", {}, {{"receptor", 1}, {"weight", -1.0}})),
+        REQUIRE_THAT(test::parse_error(relay("aeif_cond_beta_multisynapse", {}, {{"receptor", 1}, {"weight", -1.0}})),
                      Equals("net.json: projections[0].weight: weight = -1; port '1' of aeif_cond_beta_multisynapse takes "
                             "weights >= 0"));
         auto drawn = relay("iaf_cond_beta", {}, {{"receptor", "excitatory"}});
         drawn["projections"][0]["weight"] = {{"distribution", "normal"}, {"mean", 1.0}, {"std", 1.0}, {"min", -1.0}};
-        REQUIRE_THAT(error_of(drawn), Contains("projections[0].weight: weight = normal(mean=1, std=1, min=-1, max=inf); "
+        REQUIRE_THAT(test::parse_error(drawn), Contains("projections[0].weight: weight = normal(mean=1, std=1, min=-1, max=inf); "
                                                "port 'excitatory' of iaf_cond_beta takes weights >= 0"));
     }
     SECTION("spike devices name ports too; current devices cannot") {
         auto c = relay("iaf_psc_exp_multisynapse", {{"tau_syn", {1.0}}}, {{"receptor", 1}});
         c["stimuli"].push_back({{"model", "poisson_generator"}, {"params", {{"rate", 10.0}}}, {"targets", {"P"}},
                                 {"weight", 1.0}});
-        REQUIRE_THAT(error_of(c), Equals("net.json: stimuli[1]: iaf_psc_exp_multisynapse (population 'P') has no default "
+        REQUIRE_THAT(test::parse_error(c), Equals("net.json: stimuli[1]: iaf_psc_exp_multisynapse (population 'P') has no default "
                                          "input port; name one with \"receptor\": one of 1"));
         c["stimuli"][1] = {{"model", "dc_generator"}, {"params", {{"amplitude", 10.0}}}, {"targets", {"P"}},
                            {"receptor", 1}};
-        REQUIRE_THAT(error_of(c), Equals("net.json: stimuli[1].receptor: dc_generator injects a current; only spike "
+        REQUIRE_THAT(test::parse_error(c), Equals("net.json: stimuli[1].receptor: dc_generator injects a current; only spike "
                                          "devices take a receptor"));
     }
     SECTION("port names") {
         auto c = relay("iaf_psc_exp_multisynapse", {{"tau_syn", {1.0, 2.0}}}, {{"receptor", 1}});
         c["populations"][1]["receptors"] = {"AMPA"};
-        REQUIRE_THAT(error_of(c), Equals("net.json: populations[1].receptors: 1 names for 2 ports (one per entry of the "
+        REQUIRE_THAT(test::parse_error(c), Equals("net.json: populations[1].receptors: 1 names for 2 ports (one per entry of the "
                                          "model's per-port parameters)"));
         c["populations"][1]["receptors"] = {"AMPA", "AMPA"};
-        REQUIRE_THAT(error_of(c), Equals("net.json: populations[1].receptors[1]: name 'AMPA' is used by port 1"));
+        REQUIRE_THAT(test::parse_error(c), Equals("net.json: populations[1].receptors[1]: name 'AMPA' is used by port 1"));
         c["populations"][1]["receptors"] = {"AMPA", "current"};
-        REQUIRE_THAT(error_of(c), Contains("receptors[1]: name 'current'; must be non-empty, not 'current'"));
+        REQUIRE_THAT(test::parse_error(c), Contains("receptors[1]: name 'current'; must be non-empty, not 'current'"));
         c = relay("iaf_psc_exp", {}, {});
         c["populations"][1]["receptors"] = {"a", "b"};
-        REQUIRE_THAT(error_of(c), Contains("populations[1].receptors: iaf_psc_exp has the fixed ports excitatory and "
+        REQUIRE_THAT(test::parse_error(c), Contains("populations[1].receptors: iaf_psc_exp has the fixed ports excitatory and "
                                            "inhibitory"));
     }
     SECTION("per-port parameters of one length") {
         auto c = relay("aeif_cond_beta_multisynapse", {{"E_rev", {0.0, -80.0}}, {"tau_rise", {1.0}}}, {{"receptor", 1}});
-        REQUIRE_THAT(error_of(c), Contains("populations[1].params.tau_rise: 1 values for 2 ports (E_rev); one per port"));
+        REQUIRE_THAT(test::parse_error(c), Contains("populations[1].params.tau_rise: 1 values for 2 ports (E_rev); one per port"));
         c = relay("iaf_psc_exp_multisynapse", {{"tau_syn", test::json::array()}}, {{"receptor", 1}});
-        REQUIRE_THAT(error_of(c), Contains("populations[1].params.tau_syn: tau_syn is empty; give one value per receptor port"));
+        REQUIRE_THAT(test::parse_error(c), Contains("populations[1].params.tau_syn: tau_syn is empty; give one value per receptor port"));
     }
 }

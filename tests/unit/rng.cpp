@@ -1,4 +1,4 @@
-#include <myelin/simulator/rng.hpp>
+#include <myelin/core/rng.hpp>
 
 #include <catch2/catch.hpp>
 

@@ -1,7 +1,7 @@
 #include "support.hpp"
 
+#include <myelin/core/error.hpp>
 #include <myelin/io/sonata.hpp>
-#include <myelin/simulator/error.hpp>
 
 #include <catch2/catch.hpp>
 

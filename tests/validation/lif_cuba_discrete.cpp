@@ -6,7 +6,7 @@
 // rasters must be identical.
 #include "support.hpp"
 
-#include <myelin/simulator/error.hpp>
+#include <myelin/core/error.hpp>
 
 #include <catch2/catch.hpp>
 

@@ -10,8 +10,8 @@
 // - graphs with unsupported nodes or values are refused by name.
 #include "learning_support.hpp"
 
+#include <myelin/core/error.hpp>
 #include <myelin/io/learning.hpp>
-#include <myelin/simulator/error.hpp>
 
 #include <catch2/catch.hpp>
 

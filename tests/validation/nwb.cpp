@@ -9,8 +9,8 @@
 #include "support.hpp"
 
 #include <myelin/analysis/recording.hpp>
+#include <myelin/core/error.hpp>
 #include <myelin/io/nwb.hpp>
-#include <myelin/simulator/error.hpp>
 
 #include <catch2/catch.hpp>
 #include <hdf5.h>

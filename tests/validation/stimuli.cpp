@@ -4,7 +4,7 @@
 // it is random.
 #include "support.hpp"
 
-#include <myelin/simulator/error.hpp>
+#include <myelin/core/error.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -46,14 +46,9 @@ TEST_CASE("step_current_generator: V follows the piecewise analytic LIF response
 
 TEST_CASE("step_current_generator and noise_generator: bad parameters name the problem", "[validation][stimuli]") {
     auto config = test::single_population("iaf_psc_exp", test::json::object(), 10.0, 0.1, {"V_m"});
-    auto error_of = [&](const test::json& stimulus) -> std::string {
+    auto error_of = [&](const test::json& stimulus) {
         config["stimuli"] = test::json::array({stimulus});  // braces alone: an object or a list, by compiler
-        try {
-            test::parse(config, "net.json");
-        } catch (const input_error& e) {
-            return e.what();
-        }
-        return "(no error)";
+        return test::parse_error(config);
     };
     const test::json base = {{"model", "step_current_generator"}, {"targets", {"P"}}};
     auto bad = base;

@@ -8,9 +8,9 @@
 #include "json_matrix.hpp"
 #include "learning_support.hpp"
 
+#include <myelin/core/error.hpp>
 #include <myelin/learning/spiking.hpp>
 #include <myelin/learning/training.hpp>
-#include <myelin/simulator/error.hpp>
 
 #include <catch2/catch.hpp>
 

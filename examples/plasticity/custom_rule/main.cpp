@@ -5,11 +5,11 @@
 //   custom_rule CONFIG
 #include "stdp_power_law_synapse.hpp"
 
+#include <myelin/core/error.hpp>
 #include <myelin/io/config.hpp>
 #include <myelin/models/registry.hpp>
-#include <myelin/simulator/model_registration.hpp>
 #include <myelin/simulator/engine.hpp>
-#include <myelin/simulator/error.hpp>
+#include <myelin/simulator/model_registration.hpp>
 
 #include <fmt/format.h>
 

@@ -44,4 +44,9 @@ struct representation {
 representation load_representation(const std::string& path, io::file_kind kind, const std::string& flag,
                                    const representation_options& options);
 
+// The stimuli's raw features (a CSV data file, rows [first, second) if given) as a
+// representation: the baseline "how alike is each side to its input".
+representation load_raw_input(const std::string& data, const std::optional<std::pair<std::size_t, std::size_t>>& rows,
+                              const std::string& flag);
+
 }  // namespace myelin::analysis

@@ -7,9 +7,9 @@
 // (k+1) h and reaching the target `delay` later as count * weight; counts are drawn by
 // Boost.Random's poisson_distribution from the target's stream (key: seed and stimulus;
 // counter: target gid and step), the same for any partition.
+#include <myelin/core/rng.hpp>
 #include <myelin/models/device_time.hpp>
 #include <myelin/simulator/model.hpp>
-#include <myelin/simulator/rng.hpp>
 
 #include <boost/random/poisson_distribution.hpp>
 

@@ -7,9 +7,9 @@
 // partition and any split of the run draws the same currents.
 // dt must be a multiple of the resolution. As with NEST, the membrane's response depends
 // on dt: the variance of the filtered current scales with dt for dt << tau_m.
+#include <myelin/core/rng.hpp>
 #include <myelin/models/device_time.hpp>
 #include <myelin/simulator/model.hpp>
-#include <myelin/simulator/rng.hpp>
 
 #include <fmt/format.h>
 

@@ -11,9 +11,9 @@
 // comparisons; probabilities are resolved to 2^-32 (2.3e-10), as with any 32-bit
 // generator. For lambda > 64, Boost's PTRD sampler on a stream of the same counter space.
 // Any partition and any split into windows draws the same counts.
+#include <myelin/core/rng.hpp>
 #include <myelin/models/device_time.hpp>
 #include <myelin/simulator/model.hpp>
-#include <myelin/simulator/rng.hpp>
 
 #include <boost/random/poisson_distribution.hpp>
 #include <fmt/format.h>

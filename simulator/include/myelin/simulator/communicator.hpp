@@ -2,7 +2,7 @@
 // How ranks talk: once per window they exchange their spikes (all-gather, or all-to-all
 // to the ranks that hold targets); at the end rank 0 gathers what the recorders kept. The serial communicator is the one-rank case; the
 // MPI one (built with MYELIN_WITH_MPI) is used when the program runs under mpirun.
-#include <myelin/simulator/types.hpp>
+#include <myelin/core/types.hpp>
 
 #include <cstddef>
 #include <cstdint>

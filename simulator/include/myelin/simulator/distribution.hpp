@@ -3,7 +3,7 @@
 // distribution, as NEST's parameter objects: uniform, normal (optionally redrawn until
 // inside [min, max], NEST's "normal_clipped"), lognormal (of mu, sigma of the log); or,
 // for explicit connections, one given value per synapse (`list`, never drawn).
-#include <myelin/simulator/rng.hpp>
+#include <myelin/core/rng.hpp>
 
 #include <algorithm>
 #include <cmath>

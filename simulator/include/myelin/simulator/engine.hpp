@@ -13,10 +13,10 @@
 //   4. (barrier) every thread delivers the sorted spikes into the ring buffers it owns.
 // Delivery order is therefore the same for any number of threads, and so are the
 // floating-point sums: results are bit-identical.
+#include <myelin/core/types.hpp>
 #include <myelin/simulator/checkpoint.hpp>
 #include <myelin/simulator/communicator.hpp>
 #include <myelin/simulator/network_spec.hpp>
-#include <myelin/simulator/types.hpp>
 
 #include <cstdint>
 #include <functional>

@@ -3,10 +3,10 @@
 // parameters, a parameter table, structure-of-arrays state and a step over a whole
 // population; the adapters below turn it into the type-erased shard the engine drives,
 // with one virtual call per population and step, never per neuron.
+#include <myelin/core/rng.hpp>
+#include <myelin/core/types.hpp>
 #include <myelin/simulator/ring_buffer.hpp>
-#include <myelin/simulator/rng.hpp>
 #include <myelin/simulator/trace_spec.hpp>
-#include <myelin/simulator/types.hpp>
 
 #include <cstddef>
 #include <cstdint>

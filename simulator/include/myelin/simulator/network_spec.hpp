@@ -2,6 +2,7 @@
 // A network as the engine builds it: what the config describes, after parsing. Every
 // element keeps its config path so that errors found while building can say where the
 // offending value was written.
+#include <myelin/core/time.hpp>
 #include <myelin/simulator/distribution.hpp>
 #include <myelin/simulator/model.hpp>
 #include <myelin/simulator/model_registry.hpp>
@@ -178,9 +179,6 @@ inline std::size_t port_for(const std::optional<std::size_t>& receptor, bool non
 // The largest number of input ports of any population (at least 2): the ring buffers'
 // row sets.
 std::size_t max_ports(const network_spec& spec);
-
-// Whole steps for a duration; a delay rounds to the nearest step (as NEST does).
-std::int64_t ms_to_steps(double ms, double resolution_ms);
 
 // Checks what parsing cannot see alone: sizes against rules, delays against the
 // resolution, neuron indices against population sizes, ports against weights, recorder

@@ -8,7 +8,7 @@
 // with time stamp t_s = (k+1)*h and delay d arrives at step index k+1+d and is added to the
 // synaptic state at time (k+1+d)*h, in the update of step k+d; a current for step k sits in
 // row k+1. So the update of step k reads row k+1 of every port and of the current.
-#include <myelin/simulator/types.hpp>
+#include <myelin/core/types.hpp>
 
 #include <algorithm>
 #include <cstddef>

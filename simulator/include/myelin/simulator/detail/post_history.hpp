@@ -18,9 +18,9 @@
 // neuron's newest spikes live in one 64-byte record (times and traces) which answers
 // nearly every read (read_recent, for_each_new, trace_at) without touching the spike
 // list; the list serves the rest.
+#include <myelin/core/types.hpp>
 #include <myelin/simulator/detail/f64x4.hpp>
 #include <myelin/simulator/trace_spec.hpp>
-#include <myelin/simulator/types.hpp>
 
 #include <algorithm>
 #include <array>

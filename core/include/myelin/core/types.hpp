@@ -1,9 +1,11 @@
 #pragma once
+// Identifiers shared by every layer: neurons and the spikes they send.
+#include <myelin/core/time.hpp>
+
 #include <cstdint>
 
 namespace myelin {
 
-using step_t = std::int64_t;  // simulation time in steps of the resolution h
 using global_id = std::uint64_t;  // global neuron id: population offset + index
 
 // A spike as the exchange sees it: the step at whose end it was emitted (its time stamp

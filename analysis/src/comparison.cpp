@@ -1,0 +1,432 @@
+#include <myelin/analysis/comparison.hpp>
+
+#include <myelin/analysis/report.hpp>
+#include <myelin/analysis/spike_measures.hpp>
+#include <myelin/core/error.hpp>
+#include <myelin/core/version.hpp>
+#include <myelin/io/output_dir.hpp>
+#include <myelin/io/sonata.hpp>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <tuple>
+
+namespace myelin::analysis {
+
+namespace {
+
+using json = nlohmann::json;
+
+json number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+std::string short_name(const std::string& path) { return std::filesystem::path(path).filename().string(); }
+
+double mean(const std::vector<double>& v) {
+    return v.empty() ? NAN : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+}
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return quantile_sorted(v, 0.5);
+}
+
+// Up to `most` indices, evenly spaced over 0..n-1 (deterministic).
+std::vector<std::size_t> spread(std::size_t n, std::size_t most) {
+    std::vector<std::size_t> out;
+    const std::size_t k = std::min(n, most);
+    for (std::size_t i = 0; i < k; ++i) out.push_back(i * n / k);
+    return out;
+}
+
+}  // namespace
+
+// ---- spikes ----
+
+spike_comparison compare_spikes(spike_trains a, spike_trains b, double bin_ms) {
+    spike_comparison c;
+    c.bin_ms = bin_ms;
+    struct side {
+        std::vector<double> rates, cvs, lvs, correlations;
+        double synchrony = NAN;
+        std::size_t correlated = 0;
+    };
+    auto summarise = [&](const spike_trains& s) {
+        side r;
+        const double seconds = (s.t1 - s.t0) / 1000.0;
+        for (const auto& t : s.trains) {
+            r.rates.push_back(static_cast<double>(t.size()) / seconds);
+            if (const double cv = cv_isi(t); std::isfinite(cv)) r.cvs.push_back(cv);
+            if (const double lv = local_variation(t); std::isfinite(lv)) r.lvs.push_back(lv);
+        }
+        // Spike-count correlations of up to 200 neurons (19900 pairs).
+        std::vector<std::vector<double>> some;
+        for (auto i : spread(s.trains.size(), 200)) some.push_back(s.trains[i]);
+        r.correlated = some.size();
+        if (some.size() >= 2) {
+            const auto counts = binned_counts(some, s.t0, s.t1, bin_ms);
+            for (double x : pairwise_correlations(counts))
+                if (std::isfinite(x)) r.correlations.push_back(x);
+            r.synchrony = synchrony(counts);
+        }
+        return r;
+    };
+    side sa = summarise(a), sb = summarise(b);
+    c.synchrony_a = sa.synchrony;
+    c.synchrony_b = sb.synchrony;
+    c.correlated_a = sa.correlated;
+    c.correlated_b = sb.correlated;
+    const std::tuple<const char*, const char*, std::vector<double> side::*> quantities[] = {
+        {"rate", "firing rate (Hz)", &side::rates},
+        {"cv_isi", "CV of ISIs", &side::cvs},
+        {"lv", "local variation (LV)", &side::lvs},
+        {"correlation", "spike-count correlation", &side::correlations}};
+    for (const auto& [key, label, values] : quantities) {
+        sample_comparison q{key, label, std::move(sa.*values), std::move(sb.*values), std::nullopt, NAN};
+        if (!q.a.empty() && !q.b.empty()) {
+            q.ks = ks_2samp(q.a, q.b);
+            q.wasserstein_1 = analysis::wasserstein_1(q.a, q.b);
+        }
+        c.quantities.push_back(std::move(q));
+    }
+    c.a = std::move(a);
+    c.b = std::move(b);
+    return c;
+}
+
+comparison_report report_of(const spike_comparison& c, bool figures) {
+    const auto &a = c.a, &b = c.b;
+    const std::string na = "A: " + short_name(a.file), nb = "B: " + short_name(b.file);
+    comparison_report r;
+    r.title = "Myelin comparison: spikes";
+    json j;
+    j["kind"] = "spikes";
+    j["myelin_version"] = version();
+    auto side = [&](const spike_trains& s, double synchrony, std::size_t correlated) {
+        return json{{"file", s.file}, {"selection", s.selection}, {"neurons", s.trains.size()},
+                    {"t_start_ms", s.t0}, {"t_stop_ms", s.t1}, {"synchrony", number(synchrony)},
+                    {"correlated_neurons", correlated}, {"bin_ms", c.bin_ms}};
+    };
+    j["a"] = side(a, c.synchrony_a, c.correlated_a);
+    j["b"] = side(b, c.synchrony_b, c.correlated_b);
+    std::string table = fmt::format("{:<28} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}\n", "measure", "A mean", "B mean",
+                                    "A median", "B median", "KS D", "KS p");
+    for (const auto& q : c.quantities) {
+        json m{{"a", {{"n", q.a.size()}, {"mean", number(mean(q.a))}, {"median", number(median(q.a))}}},
+               {"b", {{"n", q.b.size()}, {"mean", number(mean(q.b))}, {"median", number(median(q.b))}}}};
+        std::string ks_d = "-", ks_p = "-";
+        if (q.ks) {
+            m["ks"] = {{"statistic", q.ks->statistic}, {"p_value", q.ks->p_value}, {"exact", q.ks->exact}};
+            m["wasserstein_1"] = q.wasserstein_1;
+            ks_d = fmt::format("{:.3f}", q.ks->statistic);
+            ks_p = q.ks->p_value > 0.0 ? fmt::format("{:.3g}", q.ks->p_value) : "<1e-300";  // below double's range
+        }
+        j["measures"][q.key] = m;
+        table += fmt::format("{:<28} {:>10.3f} {:>10.3f} {:>10.3f} {:>10.3f} {:>10} {:>10}\n", q.label, mean(q.a),
+                             mean(q.b), median(q.a), median(q.b), ks_d, ks_p);
+        if (figures) r.figures.push_back(report::histograms(q.label, q.label, q.a, q.b, na, nb));
+    }
+    table += fmt::format("{:<28} {:>10.3f} {:>10.3f}\n", "synchrony (Golomb chi)", c.synchrony_a, c.synchrony_b);
+    r.text = fmt::format("A: {} ({}, {} neurons, {:g} to {:g} ms)\nB: {} ({}, {} neurons, {:g} to {:g} ms)\n"
+                         "correlations: {:g} ms bins, up to 200 neurons each, silent pairs left out\n\n",
+                         a.file, a.selection, a.trains.size(), a.t0, a.t1, b.file, b.selection, b.trains.size(), b.t0,
+                         b.t1, c.bin_ms) +
+             table;
+    r.json = j.dump(1);
+    if (figures) {
+        // Rasters first: up to 60 neurons over at most the first second of the window.
+        for (const auto* s : {&a, &b}) {
+            std::vector<std::vector<double>> shown;
+            for (auto i : spread(s->trains.size(), 60)) shown.push_back(s->trains[i]);
+            const double end = std::min(s->t1, s->t0 + 1000.0);
+            r.figures.insert(r.figures.begin() + (s == &a ? 0 : 1),
+                             report::raster(fmt::format("{} raster ({} of {} neurons)", s == &a ? na : nb, shown.size(),
+                                                        s->trains.size()),
+                                            shown, s->t0, end));
+        }
+    }
+    return r;
+}
+
+// ---- representations ----
+
+representation_comparison compare_representations(representation a, representation b, representation_settings settings,
+                                                   const std::optional<representation>& input,
+                                                   const std::vector<representation>& replicas_a,
+                                                   const std::vector<representation>& replicas_b) {
+    if (a.m.rows() != b.m.rows())
+        throw input_error(b.file, "", fmt::format("{} stimuli (rows); {} has {}: both need the same stimuli in the same order",
+                                                  b.m.rows(), a.file, a.m.rows()));
+    if (a.m.rows() < 4) throw input_error(a.file, "", fmt::format("{} stimuli; the measures need at least 4", a.m.rows()));
+    for (const auto* reps : {&replicas_a, &replicas_b})
+        for (const auto& r : *reps)
+            if (r.m.rows() != a.m.rows())
+                throw input_error(r.file, "", fmt::format("{} stimuli; A ({}) has {}", r.m.rows(), a.file, a.m.rows()));
+    if (input && input->m.rows() != a.m.rows())
+        throw input_error(input->file, "", fmt::format("{} samples; A has {} stimuli", input->m.rows(), a.m.rows()));
+
+    representation_comparison c;
+    c.with_input = input.has_value();
+    c.with_replicas_a = !replicas_a.empty();
+    c.with_replicas_b = !replicas_b.empty();
+    for (const auto& m : settings.measures) {
+        measure_comparison e{m, permutation_test(a.m, b.m, m, settings.permutations, settings.seed),
+                             bootstrap_ci(a.m, b.m, m, settings.bootstrap, settings.level, settings.seed),
+                             std::nullopt, std::nullopt, {}, {}};
+        if (input) {
+            e.a_vs_input = m(a.m, input->m);
+            e.b_vs_input = m(b.m, input->m);
+        }
+        // Across seeds: the measure between a side and each replica, and between the replicas.
+        for (const auto& [reps, base, values] : {std::tuple{&replicas_a, &a, &e.a_across_seeds},
+                                                 std::tuple{&replicas_b, &b, &e.b_across_seeds}}) {
+            if (reps->empty()) continue;
+            std::vector<const matrix*> all{&base->m};
+            for (const auto& r : *reps) all.push_back(&r.m);
+            for (std::size_t i = 0; i < all.size(); ++i)
+                for (std::size_t k = i + 1; k < all.size(); ++k) values->push_back(m(*all[i], *all[k]));
+        }
+        c.measures.push_back(std::move(e));
+    }
+    c.a = std::move(a);
+    c.b = std::move(b);
+    c.settings = std::move(settings);
+    return c;
+}
+
+namespace {
+
+// Block means of a square matrix down to at most `most` rows, for drawing.
+matrix shrink(const matrix& d, Eigen::Index most) {
+    if (d.rows() <= most) return d;
+    const Eigen::Index n = d.rows();
+    matrix out = matrix::Zero(most, most), count = matrix::Zero(most, most);
+    for (Eigen::Index i = 0; i < n; ++i)
+        for (Eigen::Index j = 0; j < n; ++j) {
+            out(i * most / n, j * most / n) += d(i, j);
+            count(i * most / n, j * most / n) += 1.0;
+        }
+    return out.cwiseQuotient(count);
+}
+
+matrix full_rdm(const matrix& x) {
+    const auto upper = rdm(x, rdm_metric::correlation);
+    matrix d = matrix::Zero(x.rows(), x.rows());
+    std::size_t k = 0;
+    for (Eigen::Index i = 0; i < x.rows(); ++i)
+        for (Eigen::Index j = i + 1; j < x.rows(); ++j) d(i, j) = d(j, i) = upper[k++];
+    return d;
+}
+
+}  // namespace
+
+comparison_report report_of(const representation_comparison& c, bool figures) {
+    const auto &a = c.a, &b = c.b;
+    const auto& s = c.settings;
+    comparison_report r;
+    r.title = "Myelin comparison: representations";
+    json j;
+    j["kind"] = "representations";
+    j["myelin_version"] = version();
+    j["a"] = {{"file", a.file}, {"what", a.what}, {"stimuli", a.m.rows()}, {"units", a.m.cols()}};
+    j["b"] = {{"file", b.file}, {"what", b.what}, {"stimuli", b.m.rows()}, {"units", b.m.cols()}};
+    j["settings"] = {{"permutations", s.permutations}, {"bootstrap", s.bootstrap}, {"level", s.level}, {"seed", s.seed}};
+    std::string table = fmt::format("{:<32} {:>8} {:>20} {:>9}", "measure", "A vs B",
+                                    fmt::format("{:g} % interval", 100.0 * s.level), "perm. p");
+    if (c.with_input) table += fmt::format(" {:>9} {:>9}", "A vs in", "B vs in");
+    if (c.with_replicas_a) table += fmt::format(" {:>9}", "A seeds");
+    if (c.with_replicas_b) table += fmt::format(" {:>9}", "B seeds");
+    table += "\n";
+    for (const auto& e : c.measures) {
+        const auto& m = e.measure;
+        const auto& perm = e.permutation;
+        const auto& ci = e.ci;
+        json je{{"measure", m.name()}, {"value", number(perm.observed)},
+                {"interval", {number(ci.low), number(ci.high)}}, {"bootstrap_valid", ci.n_valid},
+                {"permutation", {{"p_value", number(perm.p_value)}, {"null_mean", number(perm.null_mean)}, {"null_sd", number(perm.null_sd)}}}};
+        // NaN: the resamples are not centred on the value (analysis/statistics.hpp).
+        const std::string shown = std::isnan(ci.low) ? "n/a (biased)" : fmt::format("[{:.4f}, {:.4f}]", ci.low, ci.high);
+        table += fmt::format("{:<32} {:>8.4f} {:>20} {:>9.3g}", m.name(), perm.observed, shown, perm.p_value);
+        std::vector<report::bar> bars{{"A vs B", perm.observed, ci.low, ci.high},
+                                      {"A vs B, stimuli shuffled", perm.null_mean, perm.null_mean - 2 * perm.null_sd,
+                                       perm.null_mean + 2 * perm.null_sd}};
+        if (c.with_input) {
+            const double va = *e.a_vs_input, vb = *e.b_vs_input;
+            je["baselines"]["a_vs_input"] = number(va);
+            je["baselines"]["b_vs_input"] = number(vb);
+            table += fmt::format(" {:>9.4f} {:>9.4f}", va, vb);
+            bars.push_back({"A vs raw input", va, va, va});
+            bars.push_back({"B vs raw input", vb, vb, vb});
+        }
+        for (const auto& [values, key, label] : {std::tuple{&e.a_across_seeds, "a_across_seeds", "A across seeds"},
+                                                 std::tuple{&e.b_across_seeds, "b_across_seeds", "B across seeds"}}) {
+            if (values->empty()) continue;
+            const double mv = mean(*values);
+            je["baselines"][key] = {{"mean", number(mv)}, {"values", *values}};
+            table += fmt::format(" {:>9.4f}", mv);
+            const auto [lo, hi] = std::minmax_element(values->begin(), values->end());
+            bars.push_back({label, mv, *lo, *hi});
+        }
+        table += "\n";
+        j["measures"].push_back(je);
+        if (figures)
+            r.figures.push_back(report::intervals(m.name() + (m.is_distance() ? " (lower: more alike)" : " (higher: more alike)"),
+                                                  bars, m.is_distance() ? 0.0 : std::min(0.0, perm.null_mean - 3 * perm.null_sd),
+                                                  m.is_distance() ? 2.0 : 1.0));
+    }
+    r.text = fmt::format("A: {} ({}, {} x {})\nB: {} ({}, {} x {})\n{} permutations, {} bootstrap resamples, "
+                         "{:g} % intervals, seed {}\n\n",
+                         a.file, a.what, a.m.rows(), a.m.cols(), b.file, b.what, b.m.rows(), b.m.cols(), s.permutations,
+                         s.bootstrap, 100.0 * s.level, s.seed) +
+             table;
+    r.json = j.dump(1);
+    if (figures) {
+        r.figures.insert(r.figures.begin(), report::heatmap("RDM of B (1 - r)", shrink(full_rdm(b.m), 60)));
+        r.figures.insert(r.figures.begin(), report::heatmap("RDM of A (1 - r)", shrink(full_rdm(a.m), 60)));
+    }
+    return r;
+}
+
+// ---- published population statistics ----
+
+published_statistics load_published(const std::string& file) {
+    json p;
+    try {
+        p = json::parse(std::ifstream(file));
+    } catch (const json::exception& e) {
+        throw input_error(file, "", fmt::format("not valid JSON: {}", e.what()));
+    }
+    if (!p.is_object() || p.value("kind", "") != "published population statistics")
+        throw input_error(file, "kind", "must be \"published population statistics\" (the format is in docs/compare.md)");
+    if (!p.contains("sets") || !p["sets"].is_array() || p["sets"].empty())
+        throw input_error(file, "sets", "must be a non-empty list of {label, rate_Hz, cv_isi}");
+    published_statistics out;
+    out.file = file;
+    if (p.contains("source")) {
+        if (!p["source"].is_string()) throw input_error(file, "source", "must be text");
+        out.source = p["source"].get<std::string>();
+    }
+    if (p.contains("window_ms")) {
+        const auto& w = p["window_ms"];
+        if (!w.is_array() || w.size() != 2 || !w[0].is_number() || !w[1].is_number())
+            throw input_error(file, "window_ms", "must be [start, stop] in ms");
+        out.window_ms = std::pair{w[0].get<double>(), w[1].get<double>()};
+    }
+    for (std::size_t k = 0; k < p["sets"].size(); ++k) {
+        const auto& set = p["sets"][k];
+        const std::string where = fmt::format("sets[{}]", k);
+        if (!set.is_object() || !set.contains("label") || !set["label"].is_string())
+            throw input_error(file, where + ".label", "each set needs a label (text)");
+        published_set s;
+        s.label = set["label"].get<std::string>();
+        for (auto [key, values] : {std::pair{"rate_Hz", &s.rate_Hz}, std::pair{"cv_isi", &s.cv_isi}}) {
+            if (!set.contains(key)) continue;
+            if (!set[key].is_object()) throw input_error(file, where + "." + key, "must map population names to numbers");
+            values->emplace();
+            for (const auto& [pop, v] : set[key].items()) {
+                if (!v.is_number() || !(v.get<double>() >= 0.0))
+                    throw input_error(file, where + "." + key + "." + pop, "must be a number >= 0");
+                (**values)[pop] = v.get<double>();
+            }
+        }
+        out.sets.push_back(std::move(s));
+    }
+    return out;
+}
+
+published_comparison compare_published(const std::string& spike_file, published_statistics published,
+                                       std::optional<double> t_start_ms, std::optional<double> t_stop_ms) {
+    const auto spikes = io::read_spikes(spike_file);
+    published_comparison c;
+    c.file = spike_file;
+    c.t0 = t_start_ms.value_or(published.window_ms ? published.window_ms->first : spikes.t_start_ms.value_or(0.0));
+    c.t1 = t_stop_ms.value_or(published.window_ms ? published.window_ms->second : spikes.t_stop_ms.value_or(0.0));
+    if (!(c.t1 > c.t0)) throw input_error(spike_file, "--t-stop", fmt::format("window {} to {} ms is empty", c.t0, c.t1));
+    std::vector<std::string> names;
+    for (const auto& pop : spikes.populations) {
+        std::uint64_t n = pop.n_nodes.value_or(0);
+        for (auto id : pop.node_ids) n = std::max(n, id + 1);
+        names.push_back(pop.name);
+        c.populations.push_back(spike_stats(pop.name, n, pop.timestamps_ms, pop.node_ids, c.t0, c.t1));
+    }
+    for (std::size_t k = 0; k < published.sets.size(); ++k)
+        for (const auto& [key, values] : {std::pair{"rate_Hz", &published.sets[k].rate_Hz},
+                                          std::pair{"cv_isi", &published.sets[k].cv_isi}}) {
+            if (!*values) continue;
+            for (const auto& [pop, v] : **values)
+                if (std::find(names.begin(), names.end(), pop) == names.end())
+                    throw input_error(published.file, fmt::format("sets[{}].{}.{}", k, key, pop),
+                                      fmt::format("no population '{}' in {} (it has: {})", pop, spike_file, fmt::join(names, ", ")));
+        }
+    c.published = std::move(published);
+    return c;
+}
+
+comparison_report report_of(const published_comparison& c, bool figures) {
+    const auto& p = c.published;
+    comparison_report r;
+    r.title = "Myelin comparison: published statistics";
+    json j;
+    j["kind"] = "published";
+    j["myelin_version"] = version();
+    j["a"] = {{"file", c.file}, {"t_start_ms", c.t0}, {"t_stop_ms", c.t1}};
+    j["b"] = {{"file", p.file}, {"source", p.source}};
+    std::string head = fmt::format("A: {} ({:g} to {:g} ms)\nB: {}\n   {}\n\n", c.file, c.t0, c.t1, p.file, p.source);
+    std::string table;
+    std::vector<std::string> names;
+    for (const auto& s : c.populations) names.push_back(s.name);
+    for (const bool rate : {true, false}) {
+        const char* key = rate ? "rate_Hz" : "cv_isi";
+        auto values_of = [&](const published_set& s) { return rate ? &s.rate_Hz : &s.cv_isi; };
+        // Myelin's values are shown even where no set publishes the quantity.
+        std::vector<std::size_t> sets;
+        for (std::size_t k = 0; k < p.sets.size(); ++k)
+            if (*values_of(p.sets[k])) sets.push_back(k);
+        table += fmt::format("{:<12} {:>10}", rate ? "rate (Hz)" : "CV of ISIs", "Myelin");
+        for (auto k : sets) table += fmt::format(" {:>12} {:>7}", fmt::format("set {}", k + 1), "ratio");
+        table += "\n";
+        std::vector<report::series> series{{"Myelin", {}}};
+        for (auto k : sets) series.push_back({p.sets[k].label, {}});
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            const double mine = rate ? c.populations[i].mean_rate_Hz : c.populations[i].mean_cv_isi;
+            series[0].values.push_back(mine);
+            table += fmt::format("{:<12} {:>10.3f}", names[i], mine);
+            json row{{"population", names[i]}, {"myelin", number(mine)}};
+            for (std::size_t s = 0; s < sets.size(); ++s) {
+                const auto& values = **values_of(p.sets[sets[s]]);
+                const auto it = values.find(names[i]);
+                if (it == values.end()) {
+                    series[s + 1].values.push_back(NAN);
+                    table += fmt::format(" {:>12} {:>7}", "-", "-");
+                    continue;
+                }
+                const double theirs = it->second;
+                series[s + 1].values.push_back(theirs);
+                table += fmt::format(" {:>12.3f} {:>7.3f}", theirs, mine / theirs);
+                row["published"].push_back({{"set", p.sets[sets[s]].label}, {"value", theirs}, {"ratio", number(mine / theirs)}});
+            }
+            table += "\n";
+            j[key].push_back(row);
+        }
+        table += "\n";
+        if (figures)
+            r.figures.push_back(report::dots(rate ? "mean firing rate (Hz) per population" : "mean CV of ISIs per population",
+                                             names, series));
+    }
+    for (std::size_t k = 0; k < p.sets.size(); ++k) head += fmt::format("set {}: {}\n", k + 1, p.sets[k].label);
+    r.text = head + "\n" + table;
+    r.json = j.dump(1);
+    return r;
+}
+
+void write_report(const comparison_report& r, io::output_dir& out) {
+    std::ofstream(out.file("report.json")) << r.json << "\n";
+    std::ofstream(out.file("report.html")) << report::page(r.title, "<pre>" + report::escape(r.text) + "</pre>", r.figures);
+    out.commit();
+}
+
+}  // namespace myelin::analysis
