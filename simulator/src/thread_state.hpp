@@ -10,13 +10,13 @@
 #include <myelin/simulator/network_spec.hpp>
 #include <myelin/simulator/ring_buffer.hpp>
 
-#include <fmt/format.h>
 #include <omp.h>
 
 #include <algorithm>
 #include <exception>
 #include <memory>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace myelin::detail {
@@ -91,7 +91,8 @@ void on_every_thread(int threads, F&& body) {
         }
     }
     if (team != threads)
-        throw std::runtime_error(fmt::format("OpenMP gave {} threads where {} were asked for", team, threads));
+        throw std::runtime_error("OpenMP gave " + std::to_string(team) + " threads where " + std::to_string(threads) +
+                                 " were asked for");
     for (auto& e : errors)
         if (e) std::rethrow_exception(e);
 }
