@@ -45,7 +45,7 @@ private:
         const hsize_t dims[1] = {v.size()};
         h5::handle space(h5::check(H5Screate_simple(1, dims, nullptr), "create dataspace"), H5Sclose);
         h5::handle d(h5::check(H5Dcreate2(file_, name.c_str(), h5_type<T>::file(), space.get(), lcpl_.get(),
-                                          H5P_DEFAULT, H5P_DEFAULT),
+                                          h5::dataset_creation(), H5P_DEFAULT),
                                "create dataset " + name),
                      H5Dclose);
         if (!v.empty())

@@ -12,6 +12,29 @@ void silence_errors() {
 
 namespace {
 
+hid_t untimed(hid_t property_class, const char* what) {
+    const hid_t p = H5Pcreate(property_class);
+    if (p < 0 || H5Pset_obj_track_times(p, false) < 0) throw error(std::string("cannot create the ") + what + " property list");
+    return p;
+}
+
+}  // namespace
+
+hid_t dataset_creation() {
+    static const hid_t p = untimed(H5P_DATASET_CREATE, "dataset creation");
+    return p;
+}
+hid_t group_creation() {
+    static const hid_t p = untimed(H5P_GROUP_CREATE, "group creation");
+    return p;
+}
+hid_t file_creation() {
+    static const hid_t p = untimed(H5P_FILE_CREATE, "file creation");
+    return p;
+}
+
+namespace {
+
 herr_t collect_message(unsigned, const H5E_error2_t* e, void* data) {
     auto* out = static_cast<std::string*>(data);
     if (e->desc && *e->desc) {
@@ -31,7 +54,7 @@ std::string hdf5_message() {
 handle dataset_1d(hid_t parent, const std::string& name, hid_t type, std::size_t n) {
     const hsize_t dims[1] = {n};
     handle space(check(H5Screate_simple(1, dims, nullptr), "create dataspace"), H5Sclose);
-    return {check(H5Dcreate2(parent, name.c_str(), type, space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+    return {check(H5Dcreate2(parent, name.c_str(), type, space.get(), H5P_DEFAULT, dataset_creation(), H5P_DEFAULT),
                   "create dataset " + name),
             H5Dclose};
 }
@@ -79,7 +102,7 @@ hid_t check(hid_t id, const std::string& what) {
 
 handle create_file(const std::string& path) {
     silence_errors();
-    return {check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), "create " + path), H5Fclose};
+    return {check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, file_creation(), H5P_DEFAULT), "create " + path), H5Fclose};
 }
 
 handle open_file_readonly(const std::string& path) {
@@ -92,7 +115,7 @@ handle open_file_readonly(const std::string& path) {
 }
 
 handle create_group(hid_t parent, const std::string& name) {
-    return {check(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "create group " + name),
+    return {check(H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, group_creation(), H5P_DEFAULT), "create group " + name),
             H5Gclose};
 }
 
@@ -145,7 +168,7 @@ void write_matrix(hid_t parent, const std::string& name, const std::vector<doubl
                   std::size_t cols) {
     const hsize_t dims[2] = {rows, cols};
     handle space(check(H5Screate_simple(2, dims, nullptr), "create dataspace"), H5Sclose);
-    handle d(check(H5Dcreate2(parent, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, H5P_DEFAULT,
+    handle d(check(H5Dcreate2(parent, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, dataset_creation(),
                               H5P_DEFAULT),
                    "create dataset " + name),
              H5Dclose);
@@ -195,7 +218,7 @@ void write_vlen_doubles(hid_t parent, const std::string& name, const std::vector
     const hsize_t n = v.size();
     handle space(check(H5Screate_simple(1, &n, nullptr), "create dataspace"), H5Sclose);
     handle type(check(H5Tvlen_create(H5T_NATIVE_DOUBLE), "vlen type"), H5Tclose);
-    handle d(check(H5Dcreate2(parent, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+    handle d(check(H5Dcreate2(parent, name.c_str(), type.get(), space.get(), H5P_DEFAULT, dataset_creation(), H5P_DEFAULT),
                    "create dataset " + name),
              H5Dclose);
     std::vector<hvl_t> raw(n);
@@ -243,7 +266,7 @@ std::vector<std::string> read_all_strings(hid_t d, const std::string& name) {
 void write_string(hid_t parent, const std::string& name, const std::string& value) {
     handle type = utf8_string_type();
     handle space(check(H5Screate(H5S_SCALAR), "create dataspace"), H5Sclose);
-    handle d(check(H5Dcreate2(parent, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+    handle d(check(H5Dcreate2(parent, name.c_str(), type.get(), space.get(), H5P_DEFAULT, dataset_creation(), H5P_DEFAULT),
                    "create dataset " + name),
              H5Dclose);
     const char* text = value.c_str();
@@ -256,7 +279,7 @@ void write_string_array(hid_t parent, const std::string& name, const std::vector
                         const std::vector<hsize_t>& dims) {
     handle type = utf8_string_type();
     handle space(check(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), "create dataspace"), H5Sclose);
-    handle d(check(H5Dcreate2(parent, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+    handle d(check(H5Dcreate2(parent, name.c_str(), type.get(), space.get(), H5P_DEFAULT, dataset_creation(), H5P_DEFAULT),
                    "create dataset " + name),
              H5Dclose);
     std::vector<const char*> raw;

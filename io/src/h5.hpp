@@ -46,6 +46,13 @@ private:
 void silence_errors();
 hid_t check(hid_t id, const std::string& what);
 
+// Creation property lists for datasets and groups (the file's: its root group) that do not
+// record modification times, so that the same data gives the same bytes. They live for the
+// whole process.
+hid_t dataset_creation();
+hid_t group_creation();
+hid_t file_creation();
+
 handle create_file(const std::string& path);
 handle open_file_readonly(const std::string& path);  // throws h5::error if not HDF5
 handle create_group(hid_t parent, const std::string& name);

@@ -8,7 +8,10 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <fstream>
+#include <iterator>
+#include <thread>
 
 using namespace myelin;
 using Catch::Matchers::Contains;
@@ -228,4 +231,31 @@ TEST_CASE("cli: overrides are validated with the config: snapshots after --t-sto
                                                         plastic, (tmp / "b").string()));
     INFO(resumable.err);
     CHECK(resumable.exit_code == 0);
+}
+
+TEST_CASE("cli: two runs of one config and seed write the same bytes", "[unit][cli]") {
+    // HDF5 stamps objects with their creation time (1 s resolution) unless told not to:
+    // the second run starts at least a second later, so a stamp would differ.
+    test::temp_dir tmp;
+    const std::string config = test::source_path("tests/data/checkpoint.json").string();
+    auto run = [&](const std::string& out) {
+        const auto r = test::run_myelin(fmt::format("run '{}' --t-stop 60 --checkpoint-every 30 --output '{}' --quiet",
+                                                    config, (tmp / out).string()));
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+    };
+    run("a");
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    run("b");
+    auto bytes = [](const fs::path& p) {
+        std::ifstream in(p, std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    std::size_t files = 0;
+    for (const auto& f : fs::directory_iterator(tmp / "a")) {
+        INFO(f.path().filename());
+        CHECK(bytes(f.path()) == bytes(tmp / "b" / f.path().filename()));
+        ++files;
+    }
+    CHECK(files == 5);  // spikes, three state reports, the checkpoint
 }
