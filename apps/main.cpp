@@ -8,12 +8,32 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <exception>
 #include <memory>
 #include <optional>
 #include <sstream>
 #include <vector>
+
+namespace {
+
+// A finite number > 0. CLI11's PositiveNumber would answer "abc" with its range written
+// out to 309 digits.
+const CLI::Validator positive_number(
+    [](std::string& text) -> std::string {
+        double x = 0.0;
+        const char* end = text.data() + text.size();
+        const auto [stop, ec] = std::from_chars(text.data(), end, x);
+        if (ec == std::errc::result_out_of_range) return text + " is out of range; must be a finite number > 0";
+        if (ec != std::errc() || stop != end) return "'" + text + "' is not a number";
+        if (!(x > 0.0) || !std::isfinite(x)) return text + " must be a finite number > 0";
+        return {};
+    },
+    "NUMBER > 0");
+
+}  // namespace
 
 int main(int argc, char** argv) {
     // Under mpirun every rank runs this program; only rank 0 prints what all would print.
@@ -45,7 +65,7 @@ int main(int argc, char** argv) {
         cmd->add_flag("--quiet", f.quiet, "No progress line");
         cmd->add_option("--checkpoint-every", f.checkpoint_every_ms,
                         "Write OUTPUT/checkpoint.h5 every this many ms of biological time (see docs/checkpoints.md)")
-            ->check(CLI::PositiveNumber);
+            ->check(positive_number);
     };
 
     myelin::apps::run_options run;
@@ -53,7 +73,7 @@ int main(int argc, char** argv) {
     run_cmd->add_option("config", run.config, "Network config (JSON), or a SONATA simulation or circuit config; see docs/config.md")->required();
     run_cmd->add_option("--seed", run.seed, "Random seed, 0 to 4294967295 (overrides simulation.seed)");
     run_cmd->add_option("--t-stop", run.t_stop_ms, "Biological time to simulate in ms (overrides simulation.t_stop)")
-        ->check(CLI::PositiveNumber);
+        ->check(positive_number);
     add_simulation_flags(run_cmd, run.flags, run_exchange, "overrides ");
 
     myelin::apps::resume_options resume;
@@ -62,7 +82,7 @@ int main(int argc, char** argv) {
         ->required();
     resume_cmd->add_option("--t-stop", resume.t_stop_ms, "Biological time to simulate up to, in ms")
         ->required()
-        ->check(CLI::PositiveNumber);
+        ->check(positive_number);
     add_simulation_flags(resume_cmd, resume.flags, resume_exchange, "default: the checkpointed config's ");
 
     std::string spikes_file;
@@ -93,7 +113,7 @@ int main(int argc, char** argv) {
     eval_cmd->add_option("data", eval.data, "Data: CSV (features, label) or Spiking Heidelberg Digits HDF5 (.h5)")->required();
     eval_cmd->add_option("--rows", eval_rows, "Only rows FIRST END (end excluded)")->expected(2);
     eval_cmd->add_option("--duration", eval.duration_s, "Event data: seconds binned into the model's steps (default 1)")
-        ->check(CLI::PositiveNumber);
+        ->check(positive_number);
     eval_cmd->add_option("--threads", eval.threads, "OpenMP threads")->check(CLI::Range(1, 1024));
 
     myelin::apps::export_cli exp;
@@ -104,7 +124,7 @@ int main(int argc, char** argv) {
     export_cmd->add_option("--data", exp.data, "Data the sample comes from (CSV or SHD .h5; required without --nir)");
     export_cmd->add_option("--sample", exp.sample, "Row of the sample in the data (default 0)");
     export_cmd->add_option("--duration", exp.duration_s, "Event data: seconds binned into the model's steps (default 1)")
-        ->check(CLI::PositiveNumber);
+        ->check(positive_number);
     export_cmd->add_option("--output", exp.output, "Config file to write (JSON)")->required();
     export_cmd->add_flag("--force", exp.force, "Replace an existing file");
 
@@ -113,7 +133,7 @@ int main(int argc, char** argv) {
     import_cmd->add_option("nir", imp.nir, "NIR file (HDF5)")->required();
     import_cmd->add_option("--output", imp.output, "Model file to write")->required();
     import_cmd->add_option("--dt", imp.dt_s, "Time step in s the graph is discretised with (default: its metadata)")
-        ->check(CLI::PositiveNumber);
+        ->check(positive_number);
     import_cmd->add_option("--steps", imp.steps, "Time steps per sample (default: the metadata's, else 50)")
         ->check(CLI::Range(1, 1 << 20));
     import_cmd->add_flag("--force", imp.force, "Replace an existing file");
@@ -131,7 +151,7 @@ int main(int argc, char** argv) {
     compare_cmd->add_option("--select-b", cmp.select_b, "Spikes of B: as --select-a");
     compare_cmd->add_option("--t-start", cmp.t_start_ms, "Spikes from this time (ms)");
     compare_cmd->add_option("--t-stop", cmp.t_stop_ms, "Spikes before this time (ms)");
-    compare_cmd->add_option("--bin", cmp.bin_ms, "Bin for spike-count correlations (ms, default 5)")->check(CLI::PositiveNumber);
+    compare_cmd->add_option("--bin", cmp.bin_ms, "Bin for spike-count correlations (ms, default 5)")->check(positive_number);
     compare_cmd->add_option("--measure", cmp.measures,
                             "Representation measures (default linear_cka debiased_cka rsa procrustes; also rbf_cka[:F], "
                             "rsa:euclidean, rsa:correlation:kendall)");

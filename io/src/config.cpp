@@ -22,10 +22,10 @@ namespace {
 
 using namespace detail;
 
-std::string constraint_text(constraint c) {
+std::string constraint_text(constraint c, double v) {
     switch (c) {
-    case constraint::positive: return "must be > 0";
-    case constraint::nonnegative: return "must be >= 0";
+    case constraint::positive: return std::isfinite(v) ? "must be > 0" : "must be a finite number > 0";
+    case constraint::nonnegative: return "must be >= 0";  // +infinity passes
     case constraint::finite: return "must be finite";
     case constraint::any: return "";
     }
@@ -89,11 +89,12 @@ private:
         object_reader r(j, "simulation", file_);
         auto& s = spec_.simulation;
         s.resolution_ms = r.number("resolution", s.resolution_ms);
-        if (!(s.resolution_ms > 0.0) || !std::isfinite(s.resolution_ms))
-            fail(r.at("resolution"), fmt::format("resolution = {} ms; must be > 0", s.resolution_ms));
+        if (!satisfies(s.resolution_ms, constraint::positive))
+            fail(r.at("resolution"), fmt::format("resolution = {} ms; {}", s.resolution_ms,
+                                                 constraint_text(constraint::positive, s.resolution_ms)));
         s.t_stop_ms = r.number("t_stop", s.t_stop_ms);
-        if (!(s.t_stop_ms > 0.0) || !std::isfinite(s.t_stop_ms))
-            fail(r.at("t_stop"), fmt::format("t_stop = {} ms; must be > 0", s.t_stop_ms));
+        if (!satisfies(s.t_stop_ms, constraint::positive))
+            fail(r.at("t_stop"), fmt::format("t_stop = {} ms; {}", s.t_stop_ms, constraint_text(constraint::positive, s.t_stop_ms)));
         if (r.has("seed")) {
             const auto seed = r.count("seed");
             if (seed > std::numeric_limits<std::uint32_t>::max())
@@ -163,7 +164,7 @@ private:
         auto number = [&](const json& x, const std::string& at) {
             const double d = r.as_number(x, at);
             if (!satisfies(d, info.rule))
-                fail(at, fmt::format("{} = {}; {}", info.key, with_unit(d, info.unit), constraint_text(info.rule)));
+                fail(at, fmt::format("{} = {}; {}", info.key, with_unit(d, info.unit), constraint_text(info.rule, d)));
             return d;
         };
         if (std::holds_alternative<bool>(info.default_value)) {
@@ -185,7 +186,8 @@ private:
         distribution out;
         const std::string type = d.text("distribution");
         auto positive = [&](const std::string& key, double x) {
-            if (!(x > 0.0) || !std::isfinite(x)) fail(d.at(key), fmt::format("{} = {}; must be > 0", key, x));
+            if (!satisfies(x, constraint::positive))
+                fail(d.at(key), fmt::format("{} = {}; {}", key, x, constraint_text(constraint::positive, x)));
         };
         auto finite = [&](const std::string& key, double x) {
             if (!std::isfinite(x)) fail(d.at(key), fmt::format("{} = {}; must be finite", key, x));
@@ -644,16 +646,7 @@ private:
 }  // namespace
 
 network_spec parse_config(const std::string& json_text, const std::string& file, const model_registry& models) {
-    json root;
-    try {
-        root = json::parse(json_text);
-    } catch (const json::parse_error& e) {
-        // what() is "[json.exception.parse_error.101] parse error at line L, column C: ...".
-        std::string what = e.what();
-        if (const auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);
-        throw input_error(file, "", "not valid JSON: " + what);
-    }
-    return parser(file, models).run(root);
+    return parser(file, models).run(parse_json(json_text, file));
 }
 
 void apply(const config_overrides& o, network_spec& spec) {

@@ -19,6 +19,11 @@ namespace myelin::io::detail {
 
 using json = nlohmann::json;
 
+// Parses a JSON document. Unlike json::parse it refuses a key given twice in one object
+// (JSON leaves that open; nlohmann keeps the last silently): input_error naming the
+// config path of the second. Syntax errors become "not valid JSON: ..." with line and column.
+json parse_json(const std::string& text, const std::string& file);
+
 inline std::string type_name(const json& j) {
     if (j.is_number_integer() || j.is_number_unsigned()) return "integer";
     if (j.is_number_float()) return "number";

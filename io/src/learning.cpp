@@ -144,14 +144,7 @@ train_config load_train_config(const std::filesystem::path& file) {
     train_config c;
     c.file = file;
     c.text = read_config_text(file);
-    json root;
-    try {
-        root = json::parse(c.text);
-    } catch (const json::parse_error& e) {
-        std::string what = e.what();
-        if (const auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);
-        throw input_error(file.string(), "", "not valid JSON: " + what);
-    }
+    const json root = parse_json(c.text, file.string());
     const std::string f = file.string();
     object_reader top(root, "", f);
     {

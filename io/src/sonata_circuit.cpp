@@ -3,6 +3,7 @@
 #include <myelin/io/sonata_circuit.hpp>
 
 #include "h5.hpp"
+#include "json_reader.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -11,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -26,11 +28,7 @@ namespace {
 json read_json(const fs::path& file) {
     std::ifstream in(file);
     if (!in) throw input_error(file.string(), "", "no such file or not readable");
-    try {
-        return json::parse(in);
-    } catch (const json::exception& e) {
-        throw input_error(file.string(), "", fmt::format("not valid JSON: {}", e.what()));
-    }
+    return detail::parse_json(std::string(std::istreambuf_iterator<char>(in), {}), file.string());
 }
 
 // "$NAME" and "${NAME}" replaced by the manifest's values (which may use each other).

@@ -170,9 +170,16 @@ void check_rule(const network_spec& spec, const projection_spec& p) {
 void validate(const network_spec& spec, bool resumable) {
     const auto& sim = spec.simulation;
     const double h = sim.resolution_ms;
-    if (!(h > 0.0) || !std::isfinite(h)) fail("simulation.resolution", fmt::format("resolution = {} ms; must be > 0", h));
+    auto positive = [](double x) { return std::isfinite(x) ? "must be > 0" : "must be a finite number > 0"; };
+    if (!(h > 0.0) || !std::isfinite(h)) fail("simulation.resolution", fmt::format("resolution = {} ms; {}", h, positive(h)));
     if (!(sim.t_stop_ms > 0.0) || !std::isfinite(sim.t_stop_ms))
-        fail("simulation.t_stop", fmt::format("t_stop = {} ms; must be > 0", sim.t_stop_ms));
+        fail("simulation.t_stop", fmt::format("t_stop = {} ms; {}", sim.t_stop_ms, positive(sim.t_stop_ms)));
+    // Spike times are (step + 1) * h in doubles: exact step counts up to 2^53.
+    constexpr double max_steps = 9007199254740992.0;
+    if (!(sim.t_stop_ms / h <= max_steps))
+        fail("simulation.t_stop", fmt::format("t_stop = {} ms is {:.3g} steps of {} ms; at most 2^53 ({:.3g}) steps can be "
+                                              "simulated: shorten t_stop or coarsen the resolution",
+                                              sim.t_stop_ms, sim.t_stop_ms / h, h, max_steps));
     if (ms_to_steps(sim.t_stop_ms, h) < 1)
         fail("simulation.t_stop", fmt::format("t_stop = {} ms; must be at least one step ({} ms)", sim.t_stop_ms, h));
     if (sim.threads < 1) fail("simulation.threads", fmt::format("threads = {}; must be >= 1", sim.threads));

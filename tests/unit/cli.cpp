@@ -161,6 +161,23 @@ TEST_CASE("cli: --t-stop below one step is refused", "[unit][cli]") {
     REQUIRE(!fs::exists("/tmp/never"));
 }
 
+TEST_CASE("cli: a duration flag that is not a finite number > 0 is named in one short line", "[unit][cli]") {
+    for (const auto& [value, message] : {std::pair{"abc", "--t-stop: 'abc' is not a number"},
+                                         std::pair{"inf", "--t-stop: inf must be a finite number > 0"},
+                                         std::pair{"-5", "--t-stop: -5 must be a finite number > 0"},
+                                         std::pair{"1e400", "--t-stop: 1e400 is out of range"}}) {
+        INFO(value);
+        const auto r = test::run_myelin(fmt::format("run '{}' --t-stop {} --output /tmp/never", small, value));
+        CHECK(r.exit_code == 2);
+        CHECK_THAT(r.err, Contains(message));
+        CHECK(r.err.size() < 200);  // not CLI11's range written out to 309 digits
+    }
+    const auto huge = test::run_myelin(fmt::format("run '{}' --t-stop 1e300 --output /tmp/never", small));
+    CHECK(huge.exit_code == 2);
+    CHECK_THAT(huge.err, Contains("t_stop = 1e+300 ms is 1e+301 steps of 0.1 ms; at most 2^53"));
+    REQUIRE(!fs::exists("/tmp/never"));
+}
+
 TEST_CASE("cli: resume rejects what is not a checkpoint of this kind with exit code 2", "[unit][cli][checkpoint]") {
     test::temp_dir tmp;
     write(tmp / "tiny.json", tiny());

@@ -12,6 +12,7 @@
 using namespace myelin;
 using Catch::Matchers::Contains;
 using Catch::Matchers::Equals;
+using Catch::Matchers::StartsWith;
 
 namespace {
 
@@ -93,6 +94,36 @@ TEST_CASE("config: bad values name file and path and value with unit and what is
         c["stimuli"][0]["params"]["rate"] = -5;
         REQUIRE_THAT(test::parse_error(c), Equals("net.json: stimuli[0].params.rate: rate = -5 Hz; must be >= 0"));
     }
+}
+
+TEST_CASE("config: durations that are not finite or too many steps say so", "[unit][config]") {
+    auto c = good();
+    c["simulation"]["t_stop"] = "inf";
+    CHECK_THAT(test::parse_error(c), Equals("net.json: simulation.t_stop: t_stop = inf ms; must be a finite number > 0"));
+    c["simulation"]["t_stop"] = 200.0;
+    c["simulation"]["resolution"] = 1e-300;
+    CHECK_THAT(test::parse_error(c), Contains("simulation.t_stop: t_stop = 200 ms is 2e+302 steps of 1e-300 ms; at most "
+                                              "2^53 (9.01e+15) steps"));
+}
+
+TEST_CASE("config: a key given twice is refused with its path", "[unit][config]") {
+    auto error = [](const std::string& text) {
+        try {
+            io::parse_config(text, "net.json", models::builtin_registry());
+        } catch (const input_error& e) {
+            return std::string(e.what());
+        }
+        return std::string("(no error)");
+    };
+    CHECK(error(R"({"simulation": {"t_stop": 100, "t_stop": 200}})") ==
+          "net.json: simulation.t_stop: the key \"t_stop\" is given twice in one object; keep one");
+    CHECK_THAT(error(R"({"populations": [{"name": "P", "model": "iaf_psc_exp", "n": 1},
+                                          {"name": "Q", "model": "iaf_psc_exp", "n": 1, "params": {"tau_m": 5, "tau_m": 6}}]})"),
+               StartsWith("net.json: populations[1].params.tau_m: the key \"tau_m\" is given twice"));
+    // The same key in different objects is fine.
+    CHECK_THAT(error(R"({"populations": [{"name": "P", "model": "iaf_psc_exp", "n": 1},
+                                          {"name": "Q", "model": "iaf_psc_exp", "n": 1}]})"),
+               !Contains("twice"));
 }
 
 TEST_CASE("config: unknown names list what is known", "[unit][config]") {
