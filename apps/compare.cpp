@@ -38,6 +38,8 @@ void open_report(const compare_cli& cli, std::optional<io::output_dir>& out) {
 int compare_spikes(const compare_cli& cli, io::file_kind kind_a, io::file_kind kind_b) {
     auto a = analysis::load_spike_trains(cli.a, kind_a, cli.select_a, "--select-a", cli.t_start_ms, cli.t_stop_ms);
     auto b = analysis::load_spike_trains(cli.b, kind_b, cli.select_b, "--select-b", cli.t_start_ms, cli.t_stop_ms);
+    for (const auto* s : {&a, &b})
+        if (!s->warning.empty()) fmt::print(stderr, "myelin: warning: {}\n", s->warning);
     std::optional<io::output_dir> out;
     open_report(cli, out);
     const auto c = analysis::compare_spikes(std::move(a), std::move(b), cli.bin_ms);

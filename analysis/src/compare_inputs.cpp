@@ -81,7 +81,12 @@ spike_trains load_spike_trains(const std::string& path, io::file_kind kind, cons
         for (std::size_t u = 0; u < keep.size(); ++u) {
             if (!keep[u]) continue;
             std::vector<double> t;
-            for (double x : f.units.spike_times_s[u]) t.push_back(x * 1000.0);
+            for (double x : f.units.spike_times_s[u]) {
+                if (!std::isfinite(x))
+                    throw input_error(path, "", fmt::format("unit {} has a spike at {} s; spike times must be finite",
+                                                            f.units.table.ids[u], x));
+                t.push_back(x * 1000.0);
+            }
             s.trains.push_back(std::move(t));
         }
         if (f.epochs && !f.epochs->numbers.at("start_time").empty()) {
@@ -97,6 +102,18 @@ spike_trains load_spike_trains(const std::string& path, io::file_kind kind, cons
     s.t1 = t_stop_ms.value_or(file_t1.value_or(std::nextafter(last_spike(s.trains), INFINITY)));
     if (!(s.t1 > s.t0))
         throw input_error(path, "--t-stop", fmt::format("window {} to {} ms is empty", s.t0, s.t1));
+    // Outside the recording the trains are silent for want of data, not for want of
+    // spikes: the window is clipped to the recording, and the caller told.
+    // (NWB epochs need not span the recording, so only a SONATA file's run counts.)
+    if (kind == io::file_kind::sonata_spikes && ((file_t0 && s.t0 < *file_t0) || (file_t1 && s.t1 > *file_t1))) {
+        const double t0 = std::max(s.t0, file_t0.value_or(s.t0)), t1 = std::min(s.t1, file_t1.value_or(s.t1));
+        if (!(t1 > t0))
+            throw input_error(path, "--t-start", fmt::format("window {} to {} ms lies outside the recording ({} to {} ms)",
+                                                             s.t0, s.t1, file_t0.value_or(t0), file_t1.value_or(t1)));
+        s.warning = fmt::format("{}: window {:g} to {:g} ms clipped to the recording, {:g} to {:g} ms", path, s.t0, s.t1, t0, t1);
+        s.t0 = t0;
+        s.t1 = t1;
+    }
     for (auto& t : s.trains)
         t.erase(std::remove_if(t.begin(), t.end(), [&](double x) { return x < s.t0 || x >= s.t1; }), t.end());
     return s;

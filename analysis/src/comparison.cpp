@@ -346,6 +346,10 @@ published_comparison compare_published(const std::string& spike_file, published_
     c.t0 = t_start_ms.value_or(published.window_ms ? published.window_ms->first : spikes.t_start_ms.value_or(0.0));
     c.t1 = t_stop_ms.value_or(published.window_ms ? published.window_ms->second : spikes.t_stop_ms.value_or(0.0));
     if (!(c.t1 > c.t0)) throw input_error(spike_file, "--t-stop", fmt::format("window {} to {} ms is empty", c.t0, c.t1));
+    if (spikes.t_start_ms && c.t0 < *spikes.t_start_ms)
+        throw input_error(spike_file, "--t-start", fmt::format("{} ms is before the recording starts ({} ms)", c.t0, *spikes.t_start_ms));
+    if (spikes.t_stop_ms && c.t1 > *spikes.t_stop_ms)
+        throw input_error(spike_file, "--t-stop", fmt::format("{} ms is after the recording ends ({} ms)", c.t1, *spikes.t_stop_ms));
     std::vector<std::string> names;
     for (const auto& pop : spikes.populations) {
         std::uint64_t n = pop.n_nodes.value_or(0);

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <system_error>
 
 namespace myelin::io {
@@ -92,6 +93,20 @@ spike_file read_spikes(const std::filesystem::path& path) {
                 if (!h5::exists(g.get(), d))
                     throw bad(fmt::format("not a SONATA spike file: /spikes/{} has no {} dataset", pop, d));
             p.timestamps_ms = h5::read_doubles(g.get(), "timestamps");
+            const std::string where = fmt::format("/spikes/{}/timestamps", pop);
+            {
+                h5::handle d(h5::check(H5Dopen2(g.get(), "timestamps", H5P_DEFAULT), "open " + where), H5Dclose);
+                const std::string units = h5::has_attribute(d.get(), "units") ? h5::read_string_attribute(d.get(), "units") : "ms";
+                const double scale = units == "ms" || units == "millisecond" || units == "milliseconds" ? 1.0
+                                     : units == "s" || units == "second" || units == "seconds" ? 1000.0
+                                                                                              : 0.0;
+                if (scale == 0.0) throw bad(fmt::format("{}: units = '{}'; Myelin reads ms or s", where, units));
+                if (scale != 1.0)
+                    for (double& t : p.timestamps_ms) t *= scale;
+            }
+            for (std::size_t k = 0; k < p.timestamps_ms.size(); ++k)
+                if (!(p.timestamps_ms[k] >= 0.0) || !std::isfinite(p.timestamps_ms[k]))
+                    throw bad(fmt::format("{}[{}] = {} ms; spike times must be finite and >= 0", where, k, p.timestamps_ms[k]));
             p.node_ids = h5::read_uint64s(g.get(), "node_ids");
             if (p.timestamps_ms.size() != p.node_ids.size())
                 throw bad(fmt::format("/spikes/{}: {} timestamps but {} node_ids", pop, p.timestamps_ms.size(),

@@ -154,6 +154,9 @@ TEST_CASE("compare: NWB units against SONATA, unit selections, convert", "[unit]
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.out, Contains("units with location=V1, 3 neurons"));
+    // The SONATA file ran 1 s: its side's window is clipped to it, with a warning.
+    CHECK_THAT(r.err, Contains("window 0 to 10000 ms clipped to the recording, 0 to 1000 ms"));
+    CHECK_THAT(r.out, Contains("(all populations, 80 neurons, 0 to 1000 ms)"));
     const auto bad = test::run_myelin(fmt::format("compare '{}' '{}' --select-b area=V1", sonata.string(), nwb));
     CHECK(bad.exit_code == 2);
     CHECK_THAT(bad.err, Contains("no column 'area'") && Contains("location"));
@@ -256,6 +259,9 @@ TEST_CASE("compare: spikes against published population statistics", "[unit][cli
     const auto typo = test::run_myelin(fmt::format("compare '{}' '{}'", spikes.string(), (tmp / "typo.json").string()));
     CHECK(typo.exit_code == 2);
     CHECK_THAT(typo.err, Contains("sets[0].rate_Hz.L23E") && Contains("no population 'L23E'") && Contains("E, I"));
+    const auto late = test::run_myelin(fmt::format("compare '{}' '{}' --t-stop 1500", spikes.string(), (tmp / "pub.json").string()));
+    CHECK(late.exit_code == 2);
+    CHECK_THAT(late.err, Contains("--t-stop: 1500 ms is after the recording ends (1000 ms)"));
     std::ofstream(tmp / "other.json") << R"({"kind": "something else"})";
     CHECK_THAT(test::run_myelin(fmt::format("compare '{}' '{}'", spikes.string(), (tmp / "other.json").string())).err,
                Contains("published population statistics"));

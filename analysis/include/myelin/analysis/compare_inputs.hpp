@@ -19,11 +19,13 @@ struct spike_trains {
     std::string file, selection;              // selection: in words, for tables
     std::vector<std::vector<double>> trains;  // ms, sorted, one per neuron or unit, within [t0, t1)
     double t0 = 0.0, t1 = 0.0;
+    std::string warning;  // set where the window asked for was clipped to the recording
 };
 
 // `select`: SONATA population names, or NWB COLUMN=VALUE conditions on the units table
 // (none: all). The window: the given times, else the file's run or epochs, else up to
-// just after the last spike.
+// just after the last spike. A window reaching beyond a SONATA file's run is clipped to
+// it, and `warning` says so.
 spike_trains load_spike_trains(const std::string& path, io::file_kind kind, const std::vector<std::string>& select,
                                const std::string& flag, std::optional<double> t_start_ms, std::optional<double> t_stop_ms);
 
