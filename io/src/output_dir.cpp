@@ -5,6 +5,11 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <set>
+#include <stdexcept>
+#include <string>
+
 namespace myelin::io {
 
 namespace fs = std::filesystem;
@@ -22,11 +27,18 @@ output_dir::output_dir(fs::path final_dir, bool force) : final_(final_dir.lexica
                                           "run in it, or choose another --output",
                                           shown));
     }
-    fs::path parent = fs::absolute(final_, ec).parent_path();
-    fs::create_directories(parent, ec);
-    if (ec)
-        throw input_error("", "--output", fmt::format("cannot create folder '{}': {}", parent.string(), ec.message()));
-    staging_ = parent / fmt::format(".{}.partial-{}", fs::absolute(final_).filename().string(), ::getpid());
+    // Staged inside an existing folder (which may be a mount point: a rename from beside it
+    // would cross file systems), else beside the new one, so that commit() only renames
+    // within one file system. Both are tried here, before any work is done.
+    const bool inside = fs::exists(final_, ec);
+    fs::path parent = inside ? fs::absolute(final_, ec) : fs::absolute(final_, ec).parent_path();
+    if (!inside) {
+        fs::create_directories(parent, ec);
+        if (ec)
+            throw input_error("", "--output", fmt::format("cannot create folder '{}': {}", parent.string(), ec.message()));
+    }
+    staging_ = inside ? parent / fmt::format(".partial-{}", ::getpid())
+                      : parent / fmt::format(".{}.partial-{}", fs::absolute(final_).filename().string(), ::getpid());
     fs::create_directory(staging_, ec);
     if (ec)
         throw input_error("", "--output",
@@ -40,10 +52,27 @@ output_dir::~output_dir() {
     }
 }
 
+// The files the last commit put into the folder. A later run into it (--force) removes
+// those it does not write again, so that no result of an earlier run sits beside the new
+// ones; files that Myelin did not write there, and checkpoints, are left alone.
+constexpr const char* manifest = ".myelin-files";
+
 void output_dir::commit() {
+    std::set<std::string> names;
+    for (const auto& entry : fs::directory_iterator(staging_)) names.insert(entry.path().filename().string());
+    {
+        std::ofstream list(staging_ / manifest);
+        for (const auto& n : names) list << n << "\n";
+        if (!list.flush()) throw std::runtime_error(fmt::format("cannot write {}", (staging_ / manifest).string()));
+    }
     if (!fs::exists(final_)) {
         fs::rename(staging_, final_);
     } else {
+        std::ifstream earlier(final_ / manifest);
+        std::error_code ec;
+        for (std::string n; std::getline(earlier, n);)
+            if (!n.empty() && n.find('/') == std::string::npos && !names.contains(n) && fs::is_regular_file(final_ / n, ec))
+                fs::remove(final_ / n, ec);
         for (const auto& entry : fs::directory_iterator(staging_))
             fs::rename(entry.path(), final_ / entry.path().filename());
         fs::remove_all(staging_);

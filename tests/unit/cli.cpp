@@ -126,6 +126,18 @@ TEST_CASE("cli: an existing output folder is kept unless --force", "[unit][cli]"
     REQUIRE(test::run_myelin(cmd + " --force").exit_code == 0);
     REQUIRE(io::read_spikes(out / "spikes.h5").populations.size() == 1);
     REQUIRE(fs::exists(out / "notes.txt"));  // --force replaces only this run's files
+    REQUIRE(fs::exists(out / "vm.V_m.h5"));
+
+    // A run that records less removes what the run before it wrote and it does not.
+    auto fewer = tiny();
+    fewer.erase("recorders");
+    write(tmp / "tiny.json", fewer);
+    REQUIRE(test::run_myelin(cmd + " --force").exit_code == 0);
+    CHECK(fs::exists(out / "spikes.h5"));
+    CHECK_FALSE(fs::exists(out / "vm.V_m.h5"));
+    CHECK(fs::exists(out / "notes.txt"));
+    for (const auto& e : fs::directory_iterator(out))  // no staging folder left inside
+        CHECK_FALSE(e.path().filename().string().starts_with(".partial"));
 }
 
 TEST_CASE("cli: an output folder that cannot be created is reported", "[unit][cli]") {
@@ -274,5 +286,5 @@ TEST_CASE("cli: two runs of one config and seed write the same bytes", "[unit][c
         CHECK(bytes(f.path()) == bytes(tmp / "b" / f.path().filename()));
         ++files;
     }
-    CHECK(files == 5);  // spikes, three state reports, the checkpoint
+    CHECK(files == 6);  // spikes, three state reports, the checkpoint, the list of results
 }

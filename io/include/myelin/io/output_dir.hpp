@@ -1,8 +1,11 @@
 #pragma once
-// The output folder of a run. Files are written into a staging folder beside it and moved
-// in only when the whole run succeeded, so a failed or interrupted run leaves nothing that
-// looks like output. An existing folder is only written into with `force`; even then only
-// the files of this run are replaced, nothing else in it is touched.
+// The output folder of a run. Files are written into a staging folder (inside an existing
+// folder, else beside the new one: always on the folder's file system) and moved in only
+// when the whole run succeeded, so a failed or interrupted run leaves nothing that looks
+// like output. An existing folder is only written into with `force`; then the files of
+// this run replace their namesakes, and the results of the run before (listed in the
+// folder's `.myelin-files`) that this run did not write again are removed. Nothing else in
+// the folder is touched.
 #include <filesystem>
 #include <string>
 
