@@ -75,7 +75,7 @@ void print_header(const engine& sim, const std::string& shown_as, int ranks) {
     fmt::print("Myelin {}: {}\n", version(), shown_as);
     std::string synapses = fmt::format("{} synapses", st.n_synapses);
     if (st.n_synapses > 0)
-        synapses += fmt::format(" ({:.2f} bytes per synapse), d_min {} ms",
+        synapses += fmt::format(" ({:.2f} bytes per synapse), d_min {:.10g} ms",
                                 static_cast<double>(st.synapse_bytes) / static_cast<double>(st.n_synapses),
                                 static_cast<double>(st.min_delay_steps) * h);
     fmt::print("network: {} neurons, {}, {}{} thread{}\n", st.n_neurons, synapses,

@@ -70,6 +70,15 @@ TEST_CASE("cli: run writes spikes and reports and prints a summary", "[unit][cli
     const auto info = test::run_myelin(fmt::format("info '{}'", (tmp / "out" / "spikes.h5").string()));
     REQUIRE(info.exit_code == 0);
     REQUIRE_THAT(info.out, Contains("P                         3            3"));
+
+    // d_min = 6 steps of 0.1 ms is shown as 0.6 ms, not 0.6000000000000001.
+    auto delayed = tiny();
+    delayed["projections"] = {{{"source", "P"}, {"target", "P"}, {"connection", {{"rule", "all_to_all"}}}, {"weight", 1.0},
+                               {"delay", 0.6}}};
+    write(tmp / "delayed.json", delayed);
+    const auto d = test::run_myelin(fmt::format("run '{}' --output '{}'", (tmp / "delayed.json").string(), (tmp / "d").string()));
+    REQUIRE(d.exit_code == 0);
+    CHECK_THAT(d.out, Contains("d_min 0.6 ms,"));
 }
 
 TEST_CASE("cli: bad input exits with 2 and names the problem and leaves no output", "[unit][cli]") {
