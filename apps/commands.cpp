@@ -158,7 +158,9 @@ int simulate(const io::network_source& source, const std::string& shown_as, cons
     if (spec.spikes) {
         spikes = io::spike_file_of(spec, results.spikes, t_stop_ms);
         for (const auto& pop : spikes->populations)
-            stats.push_back(analysis::spike_stats(pop.name, *pop.n_nodes, pop.timestamps_ms, pop.node_ids, 0.0, t_stop_ms));
+            // Up to and including t_stop: a spike of the last step is stamped t_stop.
+            stats.push_back(analysis::spike_stats(pop.name, *pop.n_nodes, pop.timestamps_ms, pop.node_ids, 0.0,
+                                                  std::nextafter(t_stop_ms, INFINITY)));
     }
     const auto written = io::write_results(*out, spec, spikes ? &*spikes : nullptr, results);
     out->commit();
@@ -235,8 +237,9 @@ int info_command(const std::string& path, std::optional<double> t_start_ms, std:
     for (const auto& p : file.populations)
         for (double t : p.timestamps_ms) last = std::max(last, t);
     const double start = t_start_ms.value_or(file.t_start_ms.value_or(0.0));
-    // Without t_stop in the file, count up to just after the last spike.
-    const double stop = t_stop_ms.value_or(file.t_stop_ms.value_or(std::nextafter(last, INFINITY)));
+    // The file's run includes its end (a spike of the last step is stamped t_stop); without
+    // t_stop in the file, count up to just after the last spike.
+    const double stop = t_stop_ms.value_or(std::nextafter(file.t_stop_ms.value_or(last), INFINITY));
     if (!(stop > start))
         throw input_error(path, "--t-stop", fmt::format("t_stop = {} ms; must be > t_start = {} ms", stop, start));
     std::vector<analysis::population_stats> stats;

@@ -79,6 +79,14 @@ TEST_CASE("cli: run writes spikes and reports and prints a summary", "[unit][cli
     const auto d = test::run_myelin(fmt::format("run '{}' --output '{}'", (tmp / "delayed.json").string(), (tmp / "d").string()));
     REQUIRE(d.exit_code == 0);
     CHECK_THAT(d.out, Contains("d_min 0.6 ms,"));
+
+    // A spike of the last step is stamped t_stop: the summary and info count it, as the file has it.
+    const auto end = test::run_myelin(fmt::format("run '{}' --t-stop 27.8 --output '{}'", (tmp / "tiny.json").string(),
+                                                  (tmp / "end").string()));
+    REQUIRE(end.exit_code == 0);
+    CHECK_THAT(end.out, Contains("P                         3            3"));
+    CHECK_THAT(test::run_myelin(fmt::format("info '{}'", (tmp / "end" / "spikes.h5").string())).out,
+               Contains("P                         3            3"));
 }
 
 TEST_CASE("cli: bad input exits with 2 and names the problem and leaves no output", "[unit][cli]") {
