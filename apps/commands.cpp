@@ -2,6 +2,7 @@
 
 #include <myelin/analysis/spike_stats.hpp>
 #include <myelin/core/error.hpp>
+#include <myelin/core/interrupt.hpp>
 #include <myelin/core/version.hpp>
 #include <myelin/io/output_dir.hpp>
 #include <myelin/io/run.hpp>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -112,6 +114,25 @@ void on_all_ranks(communicator& comm, F&& step) {
 
 namespace {
 
+std::string signal_name(int signal) {
+    if (signal == SIGINT) return " (SIGINT)";
+    if (signal == SIGTERM) return " (SIGTERM)";
+    return "";
+}
+
+// Where an interrupted run stopped, what it wrote and how to go on.
+void print_interrupted(double end_ms, double t_stop_ms, bool checkpointed, const fs::path& checkpoint,
+                       const fs::path& out) {
+    fmt::print(stderr, "myelin: interrupted{} at {:.10g} ms of {:.10g} ms; the results so far are written (the spike "
+                       "file's attribute 'incomplete' says so)\n",
+               signal_name(interrupt_signal()), end_ms, t_stop_ms);
+    if (checkpointed)
+        fmt::print(stderr, "resume with: myelin resume '{}' --t-stop {:.10g} --output '{}' --force\n", checkpoint.string(),
+                   t_stop_ms, out.string());
+    else
+        fmt::print(stderr, "no checkpoint to resume from: run with --checkpoint-every MS to have one\n");
+}
+
 // What run and resume share: an engine of `source` advanced to t_stop, checkpoints on
 // the way, the results written at the end and a summary printed (by rank 0).
 int simulate(const io::network_source& source, const std::string& shown_as, const fs::path& out_path,
@@ -138,10 +159,10 @@ int simulate(const io::network_source& source, const std::string& shown_as, cons
     // From here on the ranks meet in every window: a rank that fails ends all of them.
     io::run_results results;
     double peak_MB = 0.0;
-    int checkpoints = 0;
+    io::advance_result advanced;
     try {
-        checkpoints = io::advance(*sim, n_steps, io::checkpoint_interval(flags.checkpoint_every_ms, h), checkpoint, source,
-                                  comm, [&](step_t done) { progress(done); });
+        advanced = io::advance(*sim, n_steps, io::checkpoint_interval(flags.checkpoint_every_ms, h), checkpoint, source,
+                               comm, [&](step_t done) { progress(done); });
         results = io::gather_results(*sim);
         peak_MB = comm.max(peak_memory_MB());
     } catch (const std::exception& e) {
@@ -151,27 +172,34 @@ int simulate(const io::network_source& source, const std::string& shown_as, cons
     }
     const double sim_seconds = seconds_since(sim_start);
     progress.finish();
-    if (!root) return 0;
+    const int exit_code = advanced.interrupted ? 130 : 0;  // 128 + SIGINT, as a shell reports it
+    if (!root) return exit_code;
 
+    // Where the run ended: t_stop, or the window where an interrupt stopped it.
+    const double end_ms = static_cast<double>(sim->now()) * h;
     std::optional<io::spike_file> spikes;
     std::vector<analysis::population_stats> stats;
     if (spec.spikes) {
-        spikes = io::spike_file_of(spec, results.spikes, t_stop_ms);
+        spikes = io::spike_file_of(spec, results.spikes, end_ms);
+        if (advanced.interrupted)
+            spikes->incomplete = fmt::format("interrupted{} at {:.10g} ms of {:.10g} ms", signal_name(interrupt_signal()),
+                                             end_ms, t_stop_ms);
         for (const auto& pop : spikes->populations)
-            // Up to and including t_stop: a spike of the last step is stamped t_stop.
+            // Up to and including the end: a spike of the last step is stamped with it.
             stats.push_back(analysis::spike_stats(pop.name, *pop.n_nodes, pop.timestamps_ms, pop.node_ids, 0.0,
-                                                  std::nextafter(t_stop_ms, INFINITY)));
+                                                  std::nextafter(end_ms, INFINITY)));
     }
     const auto written = io::write_results(*out, spec, spikes ? &*spikes : nullptr, results);
     out->commit();
 
-    const double simulated_ms = t_stop_ms - static_cast<double>(first_step) * h;
+    const double simulated_ms = end_ms - static_cast<double>(first_step) * h;
     fmt::print("{} {:.2f} s, simulation of {:.10g} ms {:.2f} s (real-time factor {:.2f}, spike exchange {:.2f} s), "
                "peak memory {:.0f} MB{}\n",
                first_step > 0 ? "restore" : "build", sim->stats().build_seconds, simulated_ms, sim_seconds,
                sim_seconds / (simulated_ms * 1e-3), sim->exchange_seconds(), peak_MB, comm.size() > 1 ? " per rank" : "");
-    if (checkpoints > 0)
-        fmt::print("{} checkpoint{}, the last in {}\n", checkpoints, checkpoints == 1 ? "" : "s", checkpoint.string());
+    if (advanced.checkpoints > 0)
+        fmt::print("{} checkpoint{}, the last in {}\n", advanced.checkpoints, advanced.checkpoints == 1 ? "" : "s",
+                   checkpoint.string());
     if (comm.size() > 1) {
         const step_t windows = std::max<step_t>(1, (n_steps - first_step) / std::max<step_t>(1, sim->stats().min_delay_steps));
         fmt::print("spike exchange ({}): rank 0 received {} spikes, {:.1f} per window\n", to_string(spec.simulation.exchange),
@@ -181,7 +209,8 @@ int simulate(const io::network_source& source, const std::string& shown_as, cons
     fmt::print("\nwrote");
     for (const auto& w : written) fmt::print(" {}", (out->final_dir() / w).string());
     fmt::print("\n");
-    return 0;
+    if (advanced.interrupted) print_interrupted(end_ms, t_stop_ms, advanced.checkpoints > 0, checkpoint, out->final_dir());
+    return exit_code;
 }
 
 io::config_overrides overrides_of(const simulation_flags& f) {

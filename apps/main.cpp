@@ -3,6 +3,7 @@
 #include "commands.hpp"
 
 #include <myelin/core/error.hpp>
+#include <myelin/core/interrupt.hpp>
 #include <myelin/core/version.hpp>
 
 #include <CLI/CLI.hpp>
@@ -191,6 +192,8 @@ int main(int argc, char** argv) {
             if (!e) return std::nullopt;
             return *e == "targeted" ? myelin::spike_exchange::targeted : myelin::spike_exchange::allgather;
         };
+        // Ctrl-C and SIGTERM end a run at the next window with its results so far.
+        if (*run_cmd || *resume_cmd) myelin::install_interrupt_handlers();
         if (*run_cmd) {
             run.flags.exchange = exchange_of(run_exchange);
             return myelin::apps::run_command(run, *comm);

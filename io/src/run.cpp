@@ -1,6 +1,7 @@
 #include <myelin/io/run.hpp>
 
 #include <myelin/core/error.hpp>
+#include <myelin/core/interrupt.hpp>
 #include <myelin/io/sonata_circuit.hpp>
 #include <myelin/io/weight_file.hpp>
 
@@ -61,23 +62,33 @@ step_t checkpoint_interval(const std::optional<double>& every_ms, double h) {
     return ms_to_steps(*every_ms, h);
 }
 
-int advance(engine& sim, step_t until, step_t every, const fs::path& checkpoint, const network_source& source,
-            communicator& comm, const std::function<void(step_t)>& progress) {
+advance_result advance(engine& sim, step_t until, step_t every, const fs::path& checkpoint, const network_source& source,
+                       communicator& comm, const std::function<void(step_t)>& progress) {
     const double h = source.spec.simulation.resolution_ms;
-    int written = 0;
+    // Multiples of the window from step 0: the same on every rank, and a run split there
+    // gives the spikes of one unsplit (as a checkpoint does).
+    const step_t chunk = interrupt_windows * std::max<step_t>(1, sim.stats().min_delay_steps);
+    advance_result r;
+    auto save = [&](step_t k) {
+        if (comm.rank() == 0) fs::create_directories(checkpoint.parent_path());
+        const checkpoint_header header{source.config_text, source.config_file, source.spec.simulation.seed,
+                                       static_cast<double>(k) * h};
+        save_checkpoint(checkpoint, header, sim, comm);
+        ++r.checkpoints;
+    };
     for (step_t k = sim.now(); k < until;) {
-        const step_t next = every > 0 ? std::min(until, (k / every + 1) * every) : until;
+        step_t next = std::min(until, (k / chunk + 1) * chunk);
+        if (every > 0) next = std::min(next, (k / every + 1) * every);
         sim.run(next, progress);
         k = next;
-        if (every > 0 && k % every == 0) {
-            if (comm.rank() == 0) fs::create_directories(checkpoint.parent_path());
-            const checkpoint_header header{source.config_text, source.config_file, source.spec.simulation.seed,
-                                           static_cast<double>(k) * h};
-            save_checkpoint(checkpoint, header, sim, comm);
-            ++written;
+        if (every > 0 && k % every == 0) save(k);
+        if (k < until && comm.max(interrupt_requested() ? 1.0 : 0.0) > 0.0) {
+            r.interrupted = true;
+            if (every > 0 && k % every != 0) save(k);  // where it stopped, to resume from
+            break;
         }
     }
-    return written;
+    return r;
 }
 
 run_results gather_results(engine& sim) {

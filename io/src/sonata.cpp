@@ -55,6 +55,7 @@ void write_spikes(const std::filesystem::path& path, const spike_file& spikes) {
         h5::handle root = h5::create_group(file.get(), "spikes");
         if (spikes.t_start_ms) h5::write_attribute(root.get(), "t_start", *spikes.t_start_ms);
         if (spikes.t_stop_ms) h5::write_attribute(root.get(), "t_stop", *spikes.t_stop_ms);
+        if (spikes.incomplete) h5::write_attribute(root.get(), "incomplete", *spikes.incomplete);
         for (const auto& p : spikes.populations) {
             h5::handle g = h5::create_group(root.get(), p.name);
             write_sorting(g.get(), p.sorting);
@@ -85,6 +86,7 @@ spike_file read_spikes(const std::filesystem::path& path) {
         h5::handle root = h5::open_group(file.get(), "spikes");
         if (h5::has_attribute(root.get(), "t_start")) out.t_start_ms = h5::read_double_attribute(root.get(), "t_start");
         if (h5::has_attribute(root.get(), "t_stop")) out.t_stop_ms = h5::read_double_attribute(root.get(), "t_stop");
+        if (h5::has_attribute(root.get(), "incomplete")) out.incomplete = h5::read_string_attribute(root.get(), "incomplete");
         for (const auto& pop : h5::children(root.get())) {
             h5::handle g = h5::open_group(root.get(), pop);
             spike_population p;

@@ -42,9 +42,18 @@ step_t checkpoint_interval(const std::optional<double>& every_ms, double resolut
 
 // Collective: advances `sim` to `until`, saving a checkpoint of `source` to `checkpoint`
 // (written by rank 0) at every multiple of `every` steps (0: none). `progress` as
-// engine::run. Returns the number of checkpoints written.
-int advance(engine& sim, step_t until, step_t every, const std::filesystem::path& checkpoint,
-            const network_source& source, communicator& comm, const std::function<void(step_t)>& progress = {});
+// engine::run. Every `interrupt_windows` windows the ranks agree whether an interrupt
+// was requested on any of them (core/interrupt.hpp); if so the run stops there, at the
+// end of a window, with sim.now() < until, and (with checkpoints) saves one there. The
+// spikes do not depend on where it stops.
+struct advance_result {
+    int checkpoints = 0;       // written
+    bool interrupted = false;  // stopped early at sim.now()
+};
+constexpr step_t interrupt_windows = 100;
+advance_result advance(engine& sim, step_t until, step_t every, const std::filesystem::path& checkpoint,
+                       const network_source& source, communicator& comm,
+                       const std::function<void(step_t)>& progress = {});
 
 // What a run recorded, complete on rank 0 (empty elsewhere).
 struct run_results {

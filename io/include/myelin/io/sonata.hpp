@@ -31,6 +31,9 @@ struct spike_population {
 struct spike_file {
     std::vector<spike_population> populations;
     std::optional<double> t_start_ms, t_stop_ms;
+    // Set where the run stopped before its end (attribute "incomplete" of /spikes): why
+    // and where, e.g. "interrupted (SIGINT) at 350 ms of 1000 ms".
+    std::optional<std::string> incomplete;
 };
 
 // Writes `path` whole: under a temporary name first, renamed when complete.
