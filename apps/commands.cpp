@@ -144,8 +144,19 @@ int simulate(const io::network_source& source, const std::string& shown_as, cons
     on_all_ranks(comm, [&] {
         if (root) out.emplace(out_path, flags.force);
     });
+    // Building meets the other ranks in collectives: a rank that fails there cannot wait
+    // for the others to agree, so it ends all of them.
     std::unique_ptr<engine> sim;
-    on_all_ranks(comm, [&] { sim = make_engine(); });
+    if (comm.size() == 1) {
+        sim = make_engine();
+    } else {
+        try {
+            sim = make_engine();
+        } catch (const std::exception& e) {
+            fmt::print(stderr, "myelin: failed on rank {} while building the network: {}\n", comm.rank(), e.what());
+            comm.abort(dynamic_cast<const input_error*>(&e) ? 2 : 1);
+        }
+    }
     const step_t first_step = sim->now();
     if (root) print_header(*sim, shown_as, comm.size());
 

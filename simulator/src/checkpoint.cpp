@@ -7,6 +7,7 @@
 #include "engine_impl.hpp"
 
 #include <myelin/core/error.hpp>
+#include <myelin/core/fault.hpp>
 
 #include <fmt/format.h>
 
@@ -79,6 +80,7 @@ void engine::impl::restore_neurons(checkpoint_reader& in) {
 }
 
 void engine::save(checkpoint_writer* out) const {
+    inject_failure(fault_phase::checkpoint, impl_->comm->rank());
     impl& m = *impl_;
     m.save_neurons(out);
     m.deliverer.save(out, *m.comm, m.threads, m.now);

@@ -7,6 +7,7 @@
 #include "engine_impl.hpp"
 
 #include <myelin/core/assert.hpp>
+#include <myelin/core/fault.hpp>
 #include <myelin/core/rng.hpp>
 
 
@@ -72,6 +73,7 @@ void engine::impl::build(checkpoint_reader* restoring) {
 
     threads.resize(static_cast<std::size_t>(n_threads));
     on_every_thread(n_threads, [&](int t) { build_thread(t, restoring != nullptr); });
+    inject_failure(fault_phase::build, comm->rank());  // before the build's first collective
     exchanger = detail::spike_exchanger(spec.simulation.exchange, *comm, where);
     deliverer = detail::delivery(spec, where, n_slots);
     plasticity = detail::plasticity_runtime(spec, where, window, max_delay);
@@ -228,6 +230,7 @@ void engine::impl::update(std::size_t t, thread_state& me, step_t k) {
 
 void engine::impl::merge_window(step_t window_end) {
     const std::vector<spike> local = detail::local_sorted(threads, true);
+    if (window_end > window) inject_failure(fault_phase::exchange, comm->rank());
     window_spikes = exchanger.exchange(local);
     for (auto* r : recorders) r->on_window(local, window_end);
 }
@@ -245,6 +248,7 @@ engine::~engine() = default;
 void engine::run(step_t until, const std::function<void(step_t)>& progress) {
     impl& m = *impl_;
     if (until <= m.now) return;
+    if (m.now > 0) inject_failure(fault_phase::run, m.comm->rank());
     const step_t start = m.now;
     const step_t W = m.window;
     std::atomic<bool> failed{false};
