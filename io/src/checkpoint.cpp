@@ -39,9 +39,24 @@ public:
     void write(const std::string& name, std::span<const std::uint32_t> v) override { put(name, v); }
     void write(const std::string& name, std::span<const std::uint64_t> v) override { put(name, v); }
 
+    // The first write that failed; later ones are skipped (the save goes on: it is collective).
+    const std::string& error() const { return error_; }
+    void fail(const std::string& e) {
+        if (error_.empty()) error_ = e;
+    }
+
 private:
     template <class T>
     void put(const std::string& name, std::span<const T> v) {
+        if (!error_.empty()) return;
+        try {
+            put_now(name, v);
+        } catch (const std::exception& e) {
+            fail(e.what());
+        }
+    }
+    template <class T>
+    void put_now(const std::string& name, std::span<const T> v) {
         const hsize_t dims[1] = {v.size()};
         h5::handle space(h5::check(H5Screate_simple(1, dims, nullptr), "create dataspace"), H5Sclose);
         h5::handle d(h5::check(H5Dcreate2(file_, name.c_str(), h5_type<T>::file(), space.get(), lcpl_.get(),
@@ -53,6 +68,7 @@ private:
     }
     hid_t file_;
     h5::handle lcpl_;
+    std::string error_;
 };
 
 class h5_reader final : public checkpoint_reader {
@@ -117,28 +133,42 @@ private:
 
 }  // namespace
 
-void save_checkpoint(const std::filesystem::path& path, const checkpoint_header& header, const engine& sim,
-                     communicator& comm) {
+std::string save_checkpoint(const std::filesystem::path& path, const checkpoint_header& header, const engine& sim,
+                            communicator& comm) {
     std::optional<atomic_file> out;
     h5::handle file;
     std::optional<h5_writer> writer;
+    std::string failed;
     if (comm.rank() == 0) {
-        out.emplace(path);
-        file = h5::create_file(out->temporary().string());
-        h5::write_attribute(file.get(), "myelin_checkpoint", format_version);
-        h5::write_attribute(file.get(), "config", header.config_text);
-        h5::write_attribute(file.get(), "config_file", header.config_file);
-        h5::write_attribute(file.get(), "seed", std::uint64_t{header.seed});
-        h5::write_attribute(file.get(), "time_ms", header.time_ms);
-        writer.emplace(file.get());
+        try {
+            out.emplace(path);
+            file = h5::create_file(out->temporary().string());
+            h5::write_attribute(file.get(), "myelin_checkpoint", format_version);
+            h5::write_attribute(file.get(), "config", header.config_text);
+            h5::write_attribute(file.get(), "config_file", header.config_file);
+            h5::write_attribute(file.get(), "seed", std::uint64_t{header.seed});
+            h5::write_attribute(file.get(), "time_ms", header.time_ms);
+            writer.emplace(file.get());
+        } catch (const std::exception& e) {
+            failed = e.what();
+            writer.emplace(H5I_INVALID_HID);
+            writer->fail(failed);
+        }
     }
-    sim.save(writer ? &*writer : nullptr);
-    if (comm.rank() == 0) {
-        writer.reset();
-        h5::check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "flush " + path.string());
-        file = h5::handle();
-        out->commit();
+    sim.save(writer ? &*writer : nullptr);  // every rank takes part, whatever rank 0 could write
+    if (comm.rank() != 0) return {};
+    failed = writer->error();
+    writer.reset();
+    if (failed.empty()) {
+        try {
+            h5::check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "flush " + path.string());
+            file = h5::handle();
+            out->commit();
+        } catch (const std::exception& e) {
+            failed = e.what();
+        }
     }
+    return failed;  // on failure the temporary goes with `out`; the previous checkpoint stays
 }
 
 struct checkpoint_file::impl {

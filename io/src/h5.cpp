@@ -1,9 +1,25 @@
 #include "h5.hpp"
 
+#include <myelin/core/error.hpp>
+
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <mutex>
 
 namespace myelin::h5 {
+
+namespace {
+
+// HDF5 closes what is still open at exit; a file whose close failed (a full disk) crashes
+// it there (H5F__close_cb, HDF5 1.10). Every handle here closes itself, so the exit
+// handler has nothing to do: it is not installed. Must precede HDF5's initialisation.
+[[maybe_unused]] const bool no_exit_handler = (H5dont_atexit(), true);
+
+}  // namespace
 
 void silence_errors() {
     static std::once_flag once;
@@ -92,9 +108,29 @@ void scalar_attribute(hid_t object, const std::string& name, hid_t type, const v
 
 }  // namespace
 
+namespace {
+
+// "key = 'value'" from HDF5's message stack, if there.
+std::string quoted_after(const std::string& stack, const std::string& key) {
+    const auto at = stack.find(key + " = '");
+    if (at == std::string::npos) return {};
+    const auto start = at + key.size() + 4;
+    return stack.substr(start, stack.find('\'', start) - start);
+}
+
+}  // namespace
+
 hid_t check(hid_t id, const std::string& what) {
     if (id < 0) {
         const std::string detail = hdf5_message();
+        // The system's reason (a full disk, a missing permission) is the user's to fix: one
+        // line naming the file (as the user named it, not atomic_file's temporary).
+        if (const std::string reason = quoted_after(detail, "error message"); !reason.empty()) {
+            std::string file = quoted_after(detail, "filename");
+            if (file.empty()) file = quoted_after(detail, "name");
+            if (const auto tmp = file.rfind(".tmp-"); tmp != std::string::npos) file.resize(tmp);
+            throw input_error(file, "", fmt::format("{} failed: {}", what, reason));
+        }
         throw error(what + " failed" + (detail.empty() ? "" : " (" + detail + ")"));
     }
     return id;
@@ -102,7 +138,17 @@ hid_t check(hid_t id, const std::string& what) {
 
 handle create_file(const std::string& path) {
     silence_errors();
-    return {check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, file_creation(), H5P_DEFAULT), "create " + path), H5Fclose};
+    // Asked first of the system: HDF5 reports a missing permission or a full disk as a
+    // stack of its own messages. Named as the user named it (not atomic_file's temporary).
+    if (std::FILE* f = std::fopen(path.c_str(), "wb")) {
+        std::fclose(f);
+    } else {
+        const int e = errno;
+        const auto tmp = path.rfind(".tmp-");
+        throw input_error(tmp == std::string::npos ? path : path.substr(0, tmp), "",
+                          fmt::format("cannot write the file: {}", std::strerror(e)));
+    }
+    return {check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, file_creation(), H5P_DEFAULT), "create the file"), H5Fclose};
 }
 
 handle open_file_readonly(const std::string& path) {

@@ -73,8 +73,14 @@ advance_result advance(engine& sim, step_t until, step_t every, const fs::path& 
         if (comm.rank() == 0) fs::create_directories(checkpoint.parent_path());
         const checkpoint_header header{source.config_text, source.config_file, source.spec.simulation.seed,
                                        static_cast<double>(k) * h};
-        save_checkpoint(checkpoint, header, sim, comm);
-        ++r.checkpoints;
+        if (const std::string failed = save_checkpoint(checkpoint, header, sim, comm); failed.empty()) {
+            ++r.checkpoints;
+        } else if (comm.rank() == 0) {
+            ++r.failed_checkpoints;
+            fmt::print(stderr, "\nmyelin: warning: the checkpoint at {:.10g} ms was not written ({}); {}; the run goes on\n",
+                       static_cast<double>(k) * h, failed,
+                       r.checkpoints > 0 ? "the previous one is kept" : "there is none to resume from yet");
+        }
     };
     for (step_t k = sim.now(); k < until;) {
         step_t next = std::min(until, (k / chunk + 1) * chunk);

@@ -5,10 +5,13 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <chrono>
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <numeric>
 #include <stdexcept>
+#include <thread>
 
 namespace myelin {
 
@@ -89,6 +92,10 @@ public:
         return out;
     }
     [[noreturn]] void abort(int exit_code) override {
+        // The caller's message goes through mpirun's output forwarding, which the abort can
+        // overtake: give it a moment to arrive.
+        std::fflush(nullptr);
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
         MPI_Abort(MPI_COMM_WORLD, exit_code);
         std::exit(exit_code);
     }

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -324,4 +325,41 @@ TEST_CASE("cli: --force into a mount point of another file system", "[unit][cli]
     INFO(r.err);
     CHECK(r.exit_code == 0);
     CHECK(written);
+}
+
+TEST_CASE("cli: a full disk: checkpoints are skipped with a warning, other writes end with one line", "[unit][cli]") {
+    test::temp_dir tmp;
+    const auto full = tmp / "full";
+    fs::create_directory(full);
+    if (std::system(fmt::format("mount -t tmpfs -o size=1m none '{}' 2>/dev/null", full.string()).c_str()) != 0) {
+        WARN("cannot mount a tmpfs here: not tested");
+        return;
+    }
+    // brunel_small's checkpoint (~3 MB) does not fit in 1 MB; its spikes do.
+    const auto r = test::run_myelin(fmt::format("run '{}' --t-stop 200 --checkpoint-every 100 --output '{}' --quiet", small,
+                                                (full / "o").string()));
+    std::system(fmt::format("dd if=/dev/zero of='{}' bs=64k 2>/dev/null", (full / "fill").string()).c_str());  // the rest
+    const auto c = test::run_myelin(fmt::format("convert '{}' '{}'", (full / "o" / "spikes.h5").string(),
+                                                (full / "big.nwb").string()));
+    std::vector<std::string> left;
+    for (const auto& e : fs::directory_iterator(full)) left.push_back(e.path().filename().string());
+    REQUIRE(std::system(fmt::format("umount '{}'", full.string()).c_str()) == 0);
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.err, Contains("the checkpoint at 100 ms was not written") && Contains("No space left on device") &&
+                          Contains("the run goes on"));
+    CHECK(c.exit_code == 2);  // not HDF5's crash at exit (139)
+    CHECK_THAT(c.err, Contains("big.nwb: ") && Contains("failed: No space left on device"));
+    CHECK(std::count(c.err.begin(), c.err.end(), '\n') == 1);
+    std::sort(left.begin(), left.end());
+    CHECK(left == std::vector<std::string>{"fill", "o"});  // no temporary left
+}
+
+TEST_CASE("cli: a file that cannot be created is named with the system's reason", "[unit][cli]") {
+    test::temp_dir tmp;
+    std::ofstream(tmp / "file") << "x";
+    const auto r = test::run_myelin(fmt::format("convert '{}' '{}'", test::source_path("tests/data/sonata_circuit/input_spikes.h5").string(),
+                                                (tmp / "file" / "a.nwb").string()));
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Contains("a.nwb: cannot write the file: Not a directory"));
 }

@@ -25,8 +25,11 @@ struct checkpoint_header {
 
 // Collective: every rank calls it. Rank 0 writes `path` under a temporary name and renames
 // it when complete, so an existing checkpoint there stays whole until the new one is.
-void save_checkpoint(const std::filesystem::path& path, const checkpoint_header& header, const engine& sim,
-                     communicator& comm);
+// A write that fails (a full disk) does not throw: the ranks finish the save together,
+// the temporary is removed, the previous checkpoint stays, and rank 0 returns why (empty:
+// written; always empty on the other ranks).
+std::string save_checkpoint(const std::filesystem::path& path, const checkpoint_header& header, const engine& sim,
+                            communicator& comm);
 
 // A checkpoint opened for reading. Throws input_error naming the file if it is not one:
 // not HDF5, truncated, another HDF5 file, or another format version.

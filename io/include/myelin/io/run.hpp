@@ -46,9 +46,12 @@ step_t checkpoint_interval(const std::optional<double>& every_ms, double resolut
 // was requested on any of them (core/interrupt.hpp); if so the run stops there, at the
 // end of a window, with sim.now() < until, and (with checkpoints) saves one there. The
 // spikes do not depend on where it stops.
+// A checkpoint that cannot be written (a full disk) is reported on stderr by rank 0 and
+// the run goes on; the previous one stays.
 struct advance_result {
-    int checkpoints = 0;       // written
-    bool interrupted = false;  // stopped early at sim.now()
+    int checkpoints = 0;         // written
+    int failed_checkpoints = 0;  // not written (counted on rank 0)
+    bool interrupted = false;    // stopped early at sim.now()
 };
 constexpr step_t interrupt_windows = 100;
 advance_result advance(engine& sim, step_t until, step_t every, const std::filesystem::path& checkpoint,
