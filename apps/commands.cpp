@@ -20,10 +20,12 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <limits>
 #include <memory>
+#include <new>
 
 namespace myelin::apps {
 
@@ -89,6 +91,12 @@ void print_header(const engine& sim, const std::string& shown_as, int ranks) {
 
 }  // namespace
 
+std::string describe(const std::exception& e) {
+    if (dynamic_cast<const std::bad_alloc*>(&e))
+        return "out of memory (`myelin run CONFIG --dry-run` estimates what a network needs)";
+    return e.what();
+}
+
 // Runs `step` on every rank and agrees on the outcome: if it threw on any rank, the
 // lowest such rank rethrows (and prints) its error, the others end quietly with the same
 // kind of exit code. No rank is left waiting in a collective for one that failed.
@@ -133,6 +141,27 @@ void print_interrupted(double end_ms, double t_stop_ms, bool checkpointed, const
         fmt::print(stderr, "no checkpoint to resume from: run with --checkpoint-every MS to have one\n");
 }
 
+// The ranks that share this machine's memory, as the launcher says (all, if it does not).
+int ranks_on_this_node(const communicator& comm) {
+    for (const char* name : {"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "SLURM_NTASKS_PER_NODE"})
+        if (const char* v = std::getenv(name); v && std::atoi(v) > 0) return std::atoi(v);
+    return comm.size();
+}
+
+void print_estimate(const network_spec& spec, int ranks) {
+    const memory_estimate m = estimate_memory(spec, ranks);
+    fmt::print("network: {:.0f} neurons, {:.0f} synapses{}\n", m.neurons, m.synapses,
+               std::any_of(spec.projections.begin(), spec.projections.end(),
+                           [](const projection_spec& p) {
+                               return p.rule.type == connection_rule::pairwise_bernoulli;
+                           })
+                   ? " (expected: some are drawn)"
+                   : "");
+    fmt::print("memory: about {:.0f} MB per rank ({} rank{}), plus 16 bytes per recorded spike\n", m.bytes_per_rank / 1e6,
+               ranks, ranks == 1 ? "" : "s");
+    if (const auto a = io::available_memory_bytes()) fmt::print("available here: {:.0f} MB\n", *a / 1e6);
+}
+
 // What run and resume share: an engine of `source` advanced to t_stop, checkpoints on
 // the way, the results written at the end and a summary printed (by rank 0).
 int simulate(const io::network_source& source, const std::string& shown_as, const fs::path& out_path,
@@ -140,6 +169,11 @@ int simulate(const io::network_source& source, const std::string& shown_as, cons
     const bool root = comm.rank() == 0;
     const network_spec& spec = source.spec;
     const double h = spec.simulation.resolution_ms;
+    if (flags.dry_run) {
+        if (root) print_estimate(spec, comm.size());
+        return 0;
+    }
+    if (!flags.no_memory_check) on_all_ranks(comm, [&] { io::check_memory(spec, comm.size(), ranks_on_this_node(comm)); });
     std::optional<io::output_dir> out;  // rank 0 writes every file
     on_all_ranks(comm, [&] {
         if (root) out.emplace(out_path, flags.force);
@@ -153,7 +187,7 @@ int simulate(const io::network_source& source, const std::string& shown_as, cons
         try {
             sim = make_engine();
         } catch (const std::exception& e) {
-            fmt::print(stderr, "myelin: failed on rank {} while building the network: {}\n", comm.rank(), e.what());
+            fmt::print(stderr, "myelin: failed on rank {} while building the network: {}\n", comm.rank(), describe(e));
             comm.abort(dynamic_cast<const input_error*>(&e) ? 2 : 1);
         }
     }
@@ -178,7 +212,7 @@ int simulate(const io::network_source& source, const std::string& shown_as, cons
         peak_MB = comm.max(peak_memory_MB());
     } catch (const std::exception& e) {
         if (comm.size() == 1) throw;
-        fmt::print(stderr, "myelin: failed on rank {}: {}\n", comm.rank(), e.what());
+        fmt::print(stderr, "myelin: failed on rank {}: {}\n", comm.rank(), describe(e));
         comm.abort(1);
     }
     const double sim_seconds = seconds_since(sim_start);

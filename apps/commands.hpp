@@ -16,12 +16,17 @@ struct quiet_exit {
 };
 
 // The flags run and resume share.
+// What went wrong, in words: std::bad_alloc says only its name.
+std::string describe(const std::exception& e);
+
 struct simulation_flags {
     std::string output;
     std::optional<int> threads;
     std::optional<spike_exchange> exchange;
     std::optional<double> checkpoint_every_ms;
     bool force = false, quiet = false;
+    bool dry_run = false;          // print the network's size and memory estimate, run nothing
+    bool no_memory_check = false;  // build even where the estimate exceeds the memory available
 };
 
 struct run_options {

@@ -64,6 +64,9 @@ int main(int argc, char** argv) {
         cmd->add_option("--output", f.output, "Output folder (default: out/<config name>)");
         cmd->add_flag("--force", f.force, "Write into an existing output folder, replacing this run's files");
         cmd->add_flag("--quiet", f.quiet, "No progress line");
+        cmd->add_flag("--dry-run", f.dry_run, "Print the network's size and memory estimate; build and run nothing");
+        cmd->add_flag("--no-memory-check", f.no_memory_check,
+                      "Build even where the memory estimate exceeds what this machine has available");
         cmd->add_option("--checkpoint-every", f.checkpoint_every_ms,
                         "Write OUTPUT/checkpoint.h5 every this many ms of biological time (see docs/checkpoints.md)")
             ->check(positive_number);
@@ -233,7 +236,7 @@ int main(int argc, char** argv) {
         fmt::print(stderr, "myelin: error: {}\n", e.what());
         return 2;
     } catch (const std::exception& e) {
-        fmt::print(stderr, "myelin: failed: {}\n", e.what());
+        fmt::print(stderr, "myelin: failed: {}\n", myelin::apps::describe(e));
         return 1;
     }
     return 0;

@@ -9,7 +9,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <fstream>
 #include <numeric>
+#include <sstream>
 
 namespace myelin::io {
 
@@ -60,6 +62,53 @@ step_t checkpoint_interval(const std::optional<double>& every_ms, double h) {
     if (ms_to_steps(*every_ms, h) < 1)
         throw input_error("", "--checkpoint-every", fmt::format("{} ms; must be at least the resolution {} ms", *every_ms, h));
     return ms_to_steps(*every_ms, h);
+}
+
+namespace {
+
+std::optional<double> read_number(const fs::path& file, const std::string& key = {}) {
+    std::ifstream in(file);
+    for (std::string line; std::getline(in, line);) {
+        if (!key.empty() && !line.starts_with(key)) continue;
+        std::istringstream words(key.empty() ? line : line.substr(key.size()));
+        double v = 0.0;
+        std::string unit;
+        if (!(words >> v)) return std::nullopt;  // "max": no limit
+        words >> unit;
+        return unit == "kB" ? v * 1024.0 : v;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<double> available_memory_bytes() {
+    std::optional<double> available = read_number("/proc/meminfo", "MemAvailable:");
+    // cgroup v2, then v1: the limit less what the group already uses.
+    std::optional<double> limit = read_number("/sys/fs/cgroup/memory.max"), used = read_number("/sys/fs/cgroup/memory.current");
+    if (!limit) {
+        limit = read_number("/sys/fs/cgroup/memory/memory.limit_in_bytes");
+        used = read_number("/sys/fs/cgroup/memory/memory.usage_in_bytes");
+    }
+    if (limit && *limit < 1e18) {
+        const double left = *limit - used.value_or(0.0);
+        available = available ? std::min(*available, left) : left;
+    }
+    return available;
+}
+
+void check_memory(const network_spec& spec, int ranks, int ranks_on_node) {
+    const auto available = available_memory_bytes();
+    if (!available) return;
+    const memory_estimate m = estimate_memory(spec, ranks);
+    const double need = m.bytes_per_rank * std::max(1, ranks_on_node);
+    if (need <= *available) return;
+    throw input_error("", "", fmt::format("the network ({:.4g} neurons, {:.4g} synapses) needs about {:.3g} GB{} and this "
+                                          "machine has {:.3g} GB available: use fewer neurons or synapses, more machines "
+                                          "(mpirun over nodes), or --no-memory-check if the estimate is wrong",
+                                          m.neurons, m.synapses, need / 1e9,
+                                          ranks_on_node > 1 ? fmt::format(" for its {} ranks here", ranks_on_node) : "",
+                                          *available / 1e9));
 }
 
 advance_result advance(engine& sim, step_t until, step_t every, const fs::path& checkpoint, const network_source& source,

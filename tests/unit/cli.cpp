@@ -363,3 +363,21 @@ TEST_CASE("cli: a file that cannot be created is named with the system's reason"
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.err, Contains("a.nwb: cannot write the file: Not a directory"));
 }
+
+TEST_CASE("cli: --dry-run estimates; a network too big for the machine is refused before it is built", "[unit][cli]") {
+    test::temp_dir tmp;
+    const auto dry = test::run_myelin(fmt::format("run '{}' --dry-run --output '{}'",
+                                                  test::source_path("examples/brunel/brunel.json").string(), (tmp / "o").string()));
+    REQUIRE(dry.exit_code == 0);
+    CHECK_THAT(dry.out, Contains("network: 12500 neurons, 15625000 synapses") && Contains("MB per rank"));
+    CHECK_FALSE(fs::exists(tmp / "o"));
+
+    auto huge = tiny();
+    huge["populations"][0]["n"] = 4000000000ull;
+    huge.erase("recorders");
+    write(tmp / "huge.json", huge);
+    const auto r = test::run_myelin(fmt::format("run '{}' --output '{}'", (tmp / "huge.json").string(), (tmp / "h").string()));
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Contains("the network (4e+09 neurons, 0 synapses) needs about") && Contains("GB available"));
+    CHECK_FALSE(fs::exists(tmp / "h"));
+}

@@ -36,6 +36,15 @@ network_source load_network(const std::filesystem::path& file, const config_over
 network_source checkpoint_network(const checkpoint_file& checkpoint, const std::filesystem::path& path,
                                   config_overrides overrides, const model_registry& models);
 
+// The memory this process may still use: the system's available memory, or less where a
+// cgroup (a container, a batch job) limits it; none if neither can be read.
+std::optional<double> available_memory_bytes();
+
+// Refuses (input_error) a network whose estimate (estimate_memory) for `ranks_on_node`
+// ranks of `ranks` on this machine exceeds what it has available, before anything is
+// allocated. The message gives the estimate, the limit and the way round it.
+void check_memory(const network_spec& spec, int ranks, int ranks_on_node);
+
 // Steps between checkpoints for an interval in ms (none: 0); throws input_error
 // ("--checkpoint-every") if it is shorter than a step.
 step_t checkpoint_interval(const std::optional<double>& every_ms, double resolution_ms);
