@@ -162,6 +162,35 @@ void print_estimate(const network_spec& spec, int ranks) {
     if (const auto a = io::available_memory_bytes()) fmt::print("available here: {:.0f} MB\n", *a / 1e6);
 }
 
+// The engine, built on every rank. Building meets the other ranks in collectives: a rank
+// that fails there cannot wait for the others to agree, so it ends all of them.
+std::unique_ptr<engine> build_engine(communicator& comm, const std::function<std::unique_ptr<engine>()>& make_engine) {
+    if (comm.size() == 1) return make_engine();
+    try {
+        return make_engine();
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "myelin: failed on rank {} while building the network: {}\n", comm.rank(), describe(e));
+        comm.abort(dynamic_cast<const input_error*>(&e) ? 2 : 1);
+    }
+    return nullptr;  // not reached: abort ends every rank
+}
+
+// "build 0.23 s, simulation of 1000 ms 0.61 s (...)" and, under MPI, the exchange's volume.
+void print_timing(const engine& sim, step_t first_step, double sim_seconds, double peak_MB, int ranks) {
+    const auto& spec = sim.spec();
+    const double h = spec.simulation.resolution_ms;
+    const double simulated_ms = static_cast<double>(sim.now() - first_step) * h;
+    fmt::print("{} {:.2f} s, simulation of {:.10g} ms {:.2f} s (real-time factor {:.2f}, spike exchange {:.2f} s), "
+               "peak memory {:.0f} MB{}\n",
+               first_step > 0 ? "restore" : "build", sim.stats().build_seconds, simulated_ms, sim_seconds,
+               sim_seconds / (simulated_ms * 1e-3), sim.exchange_seconds(), peak_MB, ranks > 1 ? " per rank" : "");
+    if (ranks > 1) {
+        const step_t windows = std::max<step_t>(1, (sim.now() - first_step) / std::max<step_t>(1, sim.stats().min_delay_steps));
+        fmt::print("spike exchange ({}): rank 0 received {} spikes, {:.1f} per window\n", to_string(spec.simulation.exchange),
+                   sim.received_spikes(), static_cast<double>(sim.received_spikes()) / static_cast<double>(windows));
+    }
+}
+
 // What run and resume share: an engine of `source` advanced to t_stop, checkpoints on
 // the way, the results written at the end and a summary printed (by rank 0).
 int simulate(const io::network_source& source, const std::string& shown_as, const fs::path& out_path,
@@ -178,19 +207,7 @@ int simulate(const io::network_source& source, const std::string& shown_as, cons
     on_all_ranks(comm, [&] {
         if (root) out.emplace(out_path, flags.force);
     });
-    // Building meets the other ranks in collectives: a rank that fails there cannot wait
-    // for the others to agree, so it ends all of them.
-    std::unique_ptr<engine> sim;
-    if (comm.size() == 1) {
-        sim = make_engine();
-    } else {
-        try {
-            sim = make_engine();
-        } catch (const std::exception& e) {
-            fmt::print(stderr, "myelin: failed on rank {} while building the network: {}\n", comm.rank(), describe(e));
-            comm.abort(dynamic_cast<const input_error*>(&e) ? 2 : 1);
-        }
-    }
+    const std::unique_ptr<engine> sim = build_engine(comm, make_engine);
     const step_t first_step = sim->now();
     if (root) print_header(*sim, shown_as, comm.size());
 
@@ -237,19 +254,10 @@ int simulate(const io::network_source& source, const std::string& shown_as, cons
     const auto written = io::write_results(*out, spec, spikes ? &*spikes : nullptr, results);
     out->commit();
 
-    const double simulated_ms = end_ms - static_cast<double>(first_step) * h;
-    fmt::print("{} {:.2f} s, simulation of {:.10g} ms {:.2f} s (real-time factor {:.2f}, spike exchange {:.2f} s), "
-               "peak memory {:.0f} MB{}\n",
-               first_step > 0 ? "restore" : "build", sim->stats().build_seconds, simulated_ms, sim_seconds,
-               sim_seconds / (simulated_ms * 1e-3), sim->exchange_seconds(), peak_MB, comm.size() > 1 ? " per rank" : "");
+    print_timing(*sim, first_step, sim_seconds, peak_MB, comm.size());
     if (advanced.checkpoints > 0)
         fmt::print("{} checkpoint{}, the last in {}\n", advanced.checkpoints, advanced.checkpoints == 1 ? "" : "s",
                    checkpoint.string());
-    if (comm.size() > 1) {
-        const step_t windows = std::max<step_t>(1, (n_steps - first_step) / std::max<step_t>(1, sim->stats().min_delay_steps));
-        fmt::print("spike exchange ({}): rank 0 received {} spikes, {:.1f} per window\n", to_string(spec.simulation.exchange),
-                   sim->received_spikes(), static_cast<double>(sim->received_spikes()) / static_cast<double>(windows));
-    }
     if (!stats.empty()) fmt::print("\n{}", analysis::format_stats_table(stats));
     fmt::print("\nwrote");
     for (const auto& w : written) fmt::print(" {}", (out->final_dir() / w).string());

@@ -27,6 +27,15 @@ json number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
 std::string short_name(const std::string& path) { return std::filesystem::path(path).filename().string(); }
 
+// A report with its title, and the JSON fields every report starts with.
+comparison_report report_titled(const char* title, json& j, const char* kind) {
+    j["kind"] = kind;
+    j["myelin_version"] = version();
+    comparison_report r;
+    r.title = title;
+    return r;
+}
+
 double mean(const std::vector<double>& v) {
     return v.empty() ? NAN : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
 }
@@ -101,11 +110,8 @@ spike_comparison compare_spikes(spike_trains a, spike_trains b, double bin_ms) {
 comparison_report report_of(const spike_comparison& c, bool figures) {
     const auto &a = c.a, &b = c.b;
     const std::string na = "A: " + short_name(a.file), nb = "B: " + short_name(b.file);
-    comparison_report r;
-    r.title = "Myelin comparison: spikes";
     json j;
-    j["kind"] = "spikes";
-    j["myelin_version"] = version();
+    comparison_report r = report_titled("Myelin comparison: spikes", j, "spikes");
     auto side = [&](const spike_trains& s, double synchrony, std::size_t correlated) {
         return json{{"file", s.file}, {"selection", s.selection}, {"neurons", s.trains.size()},
                     {"t_start_ms", s.t0}, {"t_stop_ms", s.t1}, {"synchrony", number(synchrony)},
@@ -227,11 +233,8 @@ matrix full_rdm(const matrix& x) {
 comparison_report report_of(const representation_comparison& c, bool figures) {
     const auto &a = c.a, &b = c.b;
     const auto& s = c.settings;
-    comparison_report r;
-    r.title = "Myelin comparison: representations";
     json j;
-    j["kind"] = "representations";
-    j["myelin_version"] = version();
+    comparison_report r = report_titled("Myelin comparison: representations", j, "representations");
     j["a"] = {{"file", a.file}, {"what", a.what}, {"stimuli", a.m.rows()}, {"units", a.m.cols()}};
     j["b"] = {{"file", b.file}, {"what", b.what}, {"stimuli", b.m.rows()}, {"units", b.m.cols()}};
     j["settings"] = {{"permutations", s.permutations}, {"bootstrap", s.bootstrap}, {"level", s.level}, {"seed", s.seed}};
@@ -372,11 +375,8 @@ published_comparison compare_published(const std::string& spike_file, published_
 
 comparison_report report_of(const published_comparison& c, bool figures) {
     const auto& p = c.published;
-    comparison_report r;
-    r.title = "Myelin comparison: published statistics";
     json j;
-    j["kind"] = "published";
-    j["myelin_version"] = version();
+    comparison_report r = report_titled("Myelin comparison: published statistics", j, "published");
     j["a"] = {{"file", c.file}, {"t_start_ms", c.t0}, {"t_stop_ms", c.t1}};
     j["b"] = {{"file", p.file}, {"source", p.source}};
     std::string head = fmt::format("A: {} ({:g} to {:g} ms)\nB: {}\n   {}\n\n", c.file, c.t0, c.t1, p.file, p.source);

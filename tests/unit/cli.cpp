@@ -32,6 +32,13 @@ test::json tiny() {
                                        {"variables", {"V_m", "I_syn_ex"}}, {"interval", 1.0}}}}}}};
 }
 
+// A tmpfs of `size` mounted on `dir` (made here); false where mounting is not allowed
+// (not root, a container): the caller then has nothing to test.
+bool mount_tmpfs(const fs::path& dir, const char* size) {
+    fs::create_directory(dir);
+    return std::system(fmt::format("mount -t tmpfs -o size={} none '{}' 2>/dev/null", size, dir.string()).c_str()) == 0;
+}
+
 std::size_t entries(const fs::path& dir) { return static_cast<std::size_t>(std::distance(fs::directory_iterator(dir), {})); }
 
 }  // namespace
@@ -313,8 +320,7 @@ TEST_CASE("cli: --force into a mount point of another file system", "[unit][cli]
     // the run. Needs root and tmpfs; where mounting is not allowed there is nothing to test.
     test::temp_dir tmp;
     const auto mnt = tmp / "mnt";
-    fs::create_directory(mnt);
-    if (std::system(fmt::format("mount -t tmpfs -o size=16m none '{}' 2>/dev/null", mnt.string()).c_str()) != 0) {
+    if (!mount_tmpfs(mnt, "16m")) {
         WARN("cannot mount a tmpfs here: not tested");
         return;
     }
@@ -330,8 +336,7 @@ TEST_CASE("cli: --force into a mount point of another file system", "[unit][cli]
 TEST_CASE("cli: a full disk: checkpoints are skipped with a warning, other writes end with one line", "[unit][cli]") {
     test::temp_dir tmp;
     const auto full = tmp / "full";
-    fs::create_directory(full);
-    if (std::system(fmt::format("mount -t tmpfs -o size=1m none '{}' 2>/dev/null", full.string()).c_str()) != 0) {
+    if (!mount_tmpfs(full, "1m")) {
         WARN("cannot mount a tmpfs here: not tested");
         return;
     }
