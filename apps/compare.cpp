@@ -40,6 +40,8 @@ int compare_spikes(const compare_cli& cli, io::file_kind kind_a, io::file_kind k
     auto b = analysis::load_spike_trains(cli.b, kind_b, cli.select_b, "--select-b", cli.t_start_ms, cli.t_stop_ms);
     for (const auto* s : {&a, &b})
         if (!s->warning.empty()) fmt::print(stderr, "myelin: warning: {}\n", s->warning);
+    if (!cli.label_a.empty()) a.label = cli.label_a;
+    if (!cli.label_b.empty()) b.label = cli.label_b;
     std::optional<io::output_dir> out;
     open_report(cli, out);
     const auto c = analysis::compare_spikes(std::move(a), std::move(b), cli.bin_ms);
@@ -50,6 +52,8 @@ int compare_representations(const compare_cli& cli, io::file_kind kind_a, io::fi
     const analysis::representation_options options{cli.data, cli.layer, cli.trials_column, cli.rows, cli.window_s, cli.threads};
     auto a = analysis::load_representation(cli.a, kind_a, "A", options);
     auto b = analysis::load_representation(cli.b, kind_b, "B", options);
+    if (!cli.label_a.empty()) a.label = cli.label_a;
+    if (!cli.label_b.empty()) b.label = cli.label_b;
     analysis::representation_settings settings{{}, cli.permutations, cli.bootstrap, cli.level, cli.seed};
     for (const auto& text : cli.measures) {
         try {

@@ -153,6 +153,8 @@ int main(int argc, char** argv) {
     compare_cmd->add_flag("--force", cmp.force, "Write into an existing report folder");
     compare_cmd->add_option("--select-a", cmp.select_a, "Spikes of A: SONATA populations, or NWB units COLUMN=VALUE");
     compare_cmd->add_option("--select-b", cmp.select_b, "Spikes of B: as --select-a");
+    compare_cmd->add_option("--label-a", cmp.label_a, "How figures and tables name A (default: its folder and file name)");
+    compare_cmd->add_option("--label-b", cmp.label_b, "How figures and tables name B");
     compare_cmd->add_option("--t-start", cmp.t_start_ms, "Spikes from this time (ms)");
     compare_cmd->add_option("--t-stop", cmp.t_stop_ms, "Spikes before this time (ms)");
     compare_cmd->add_option("--bin", cmp.bin_ms, "Bin for spike-count correlations (ms, default 5)")->check(positive_number);

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 #include <numeric>
 
@@ -29,10 +30,17 @@ double last_spike(const std::vector<std::vector<double>>& trains) {
 
 }  // namespace
 
+std::string default_label(const std::string& path) {
+    const std::filesystem::path p(path);
+    const std::string folder = p.parent_path().filename().string();
+    return folder.empty() || folder == "." ? p.filename().string() : folder + "/" + p.filename().string();
+}
+
 spike_trains load_spike_trains(const std::string& path, io::file_kind kind, const std::vector<std::string>& select,
                                const std::string& flag, std::optional<double> t_start_ms, std::optional<double> t_stop_ms) {
     spike_trains s;
     s.file = path;
+    s.label = default_label(path);
     std::optional<double> file_t0, file_t1;
     if (kind == io::file_kind::sonata_spikes) {
         const auto f = io::read_spikes(path);
@@ -123,6 +131,7 @@ representation load_representation(const std::string& path, io::file_kind kind, 
                                    const representation_options& cli) {
     representation r;
     r.file = path;
+    r.label = default_label(path);
     if (kind == io::file_kind::model) {
         if (cli.data.empty()) throw input_error(path, "--data", "a model file needs --data: the stimuli to present");
         const auto model = io::load_model(path);
@@ -189,7 +198,7 @@ representation load_raw_input(const std::string& data, const std::optional<std::
     // Only the features are used: any non-negative integer label is accepted.
     const auto d = io::load_data(spec, std::numeric_limits<int>::max(), 1);
     if (d.is_events()) throw input_error(data, flag, "raw-input baseline needs static (CSV) data");
-    return {data, "raw input", d.x};
+    return {data, "raw input", default_label(data), d.x};
 }
 
 }  // namespace myelin::analysis

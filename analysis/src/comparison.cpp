@@ -12,7 +12,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <filesystem>
 #include <fstream>
 #include <numeric>
 #include <tuple>
@@ -25,7 +24,10 @@ using json = nlohmann::json;
 
 json number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
-std::string short_name(const std::string& path) { return std::filesystem::path(path).filename().string(); }
+// A side as the text names it: its file, and the label given for it if there is one.
+std::string side_name(const std::string& label, const std::string& file) {
+    return label == default_label(file) ? file : fmt::format("{} = {}", label, file);
+}
 
 // A report with its title, and the JSON fields every report starts with.
 comparison_report report_titled(const char* title, json& j, const char* kind) {
@@ -109,11 +111,11 @@ spike_comparison compare_spikes(spike_trains a, spike_trains b, double bin_ms) {
 
 comparison_report report_of(const spike_comparison& c, bool figures) {
     const auto &a = c.a, &b = c.b;
-    const std::string na = "A: " + short_name(a.file), nb = "B: " + short_name(b.file);
+    const std::string na = "A: " + a.label, nb = "B: " + b.label;
     json j;
     comparison_report r = report_titled("Myelin comparison: spikes", j, "spikes");
     auto side = [&](const spike_trains& s, double synchrony, std::size_t correlated) {
-        return json{{"file", s.file}, {"selection", s.selection}, {"neurons", s.trains.size()},
+        return json{{"file", s.file}, {"label", s.label}, {"selection", s.selection}, {"neurons", s.trains.size()},
                     {"t_start_ms", s.t0}, {"t_stop_ms", s.t1}, {"synchrony", number(synchrony)},
                     {"correlated_neurons", correlated}, {"bin_ms", c.bin_ms}};
     };
@@ -139,8 +141,8 @@ comparison_report report_of(const spike_comparison& c, bool figures) {
     table += fmt::format("{:<28} {:>10.3f} {:>10.3f}\n", "synchrony (Golomb chi)", c.synchrony_a, c.synchrony_b);
     r.text = fmt::format("A: {} ({}, {} neurons, {:g} to {:g} ms)\nB: {} ({}, {} neurons, {:g} to {:g} ms)\n"
                          "correlations: {:g} ms bins, up to 200 neurons each, silent pairs left out\n\n",
-                         a.file, a.selection, a.trains.size(), a.t0, a.t1, b.file, b.selection, b.trains.size(), b.t0,
-                         b.t1, c.bin_ms) +
+                         side_name(a.label, a.file), a.selection, a.trains.size(), a.t0, a.t1,
+                         side_name(b.label, b.file), b.selection, b.trains.size(), b.t0, b.t1, c.bin_ms) +
              table;
     r.json = j.dump(1);
     if (figures) {
@@ -235,8 +237,8 @@ comparison_report report_of(const representation_comparison& c, bool figures) {
     const auto& s = c.settings;
     json j;
     comparison_report r = report_titled("Myelin comparison: representations", j, "representations");
-    j["a"] = {{"file", a.file}, {"what", a.what}, {"stimuli", a.m.rows()}, {"units", a.m.cols()}};
-    j["b"] = {{"file", b.file}, {"what", b.what}, {"stimuli", b.m.rows()}, {"units", b.m.cols()}};
+    j["a"] = {{"file", a.file}, {"label", a.label}, {"what", a.what}, {"stimuli", a.m.rows()}, {"units", a.m.cols()}};
+    j["b"] = {{"file", b.file}, {"label", b.label}, {"what", b.what}, {"stimuli", b.m.rows()}, {"units", b.m.cols()}};
     j["settings"] = {{"permutations", s.permutations}, {"bootstrap", s.bootstrap}, {"level", s.level}, {"seed", s.seed}};
     std::string table = fmt::format("{:<32} {:>8} {:>20} {:>9}", "measure", "A vs B",
                                     fmt::format("{:g} % interval", 100.0 * s.level), "perm. p");
@@ -283,13 +285,13 @@ comparison_report report_of(const representation_comparison& c, bool figures) {
     }
     r.text = fmt::format("A: {} ({}, {} x {})\nB: {} ({}, {} x {})\n{} permutations, {} bootstrap resamples, "
                          "{:g} % intervals, seed {}\n\n",
-                         a.file, a.what, a.m.rows(), a.m.cols(), b.file, b.what, b.m.rows(), b.m.cols(), s.permutations,
-                         s.bootstrap, 100.0 * s.level, s.seed) +
+                         side_name(a.label, a.file), a.what, a.m.rows(), a.m.cols(), side_name(b.label, b.file), b.what,
+                         b.m.rows(), b.m.cols(), s.permutations, s.bootstrap, 100.0 * s.level, s.seed) +
              table;
     r.json = j.dump(1);
     if (figures) {
-        r.figures.insert(r.figures.begin(), report::heatmap("RDM of B (1 - r)", shrink(full_rdm(b.m), 60)));
-        r.figures.insert(r.figures.begin(), report::heatmap("RDM of A (1 - r)", shrink(full_rdm(a.m), 60)));
+        r.figures.insert(r.figures.begin(), report::heatmap(fmt::format("RDM of B: {} (1 - r)", b.label), shrink(full_rdm(b.m), 60)));
+        r.figures.insert(r.figures.begin(), report::heatmap(fmt::format("RDM of A: {} (1 - r)", a.label), shrink(full_rdm(a.m), 60)));
     }
     return r;
 }

@@ -144,6 +144,26 @@ TEST_CASE("compare: two spike files, table, report.json and a page that renders"
               .exit_code == 0);
 }
 
+TEST_CASE("compare: two runs' spikes.h5 are told apart by folder, or by the labels given", "[unit][cli][compare]") {
+    test::temp_dir tmp;
+    fs::create_directories(tmp / "ai");
+    fs::create_directories(tmp / "si");
+    io::write_spikes(tmp / "ai" / "spikes.h5", poisson_file(10.0, 1));
+    io::write_spikes(tmp / "si" / "spikes.h5", poisson_file(5.0, 2));
+    const std::string a = (tmp / "ai" / "spikes.h5").string(), b = (tmp / "si" / "spikes.h5").string();
+    const auto r = test::run_myelin(fmt::format("compare '{}' '{}' --report '{}'", a, b, (tmp / "r1").string()));
+    REQUIRE(r.exit_code == 0);
+    const std::string page = slurp(tmp / "r1" / "report.html");
+    CHECK_THAT(page, Contains("A: ai/spikes.h5") && Contains("B: si/spikes.h5"));
+    CHECK(test::json::parse(slurp(tmp / "r1" / "report.json"))["a"]["label"] == "ai/spikes.h5");
+
+    const auto l = test::run_myelin(fmt::format("compare '{}' '{}' --label-a 'AI state' --label-b 'SI state' --report '{}'", a,
+                                                b, (tmp / "r2").string()));
+    REQUIRE(l.exit_code == 0);
+    CHECK_THAT(l.out, Contains("A: AI state = " + a) && Contains("B: SI state = " + b));
+    CHECK_THAT(slurp(tmp / "r2" / "report.html"), Contains("A: AI state raster") && Contains("B: SI state"));
+}
+
 TEST_CASE("compare: NWB units against SONATA, unit selections, convert", "[unit][cli][compare][nwb]") {
     test::temp_dir tmp;
     const auto nwb = test::source_path("tests/data/nwb/recording.nwb").string();

@@ -15,8 +15,13 @@
 
 namespace myelin::analysis {
 
+// How figures and tables name a side: its file with the folder it is in ("ai/spikes.h5"),
+// so that two runs' "spikes.h5" stay apart; a caller may set its own (--label-a).
+std::string default_label(const std::string& path);
+
 struct spike_trains {
     std::string file, selection;              // selection: in words, for tables
+    std::string label;                        // default_label(file) unless set
     std::vector<std::vector<double>> trains;  // ms, sorted, one per neuron or unit, within [t0, t1)
     double t0 = 0.0, t1 = 0.0;
     std::string warning;  // set where the window asked for was clipped to the recording
@@ -40,6 +45,7 @@ struct representation_options {
 
 struct representation {
     std::string file, what;  // what: in words, for tables
+    std::string label;       // default_label(file) unless set
     matrix m;                // conditions x units
 };
 
