@@ -251,11 +251,16 @@ void engine::run(step_t until, const std::function<void(step_t)>& progress) {
     if (m.now > 0) inject_failure(fault_phase::run, m.comm->rank());
     const step_t start = m.now;
     const step_t W = m.window;
-    std::atomic<bool> failed{false};
-    const bool first = start == 0 && !m.restored;  // the state at step 0 is sampled once
-
     // A failing thread keeps meeting the barriers (so that no one waits for it forever)
     // and every thread leaves the loop at the same barrier; the error is rethrown after.
+    // Each flag is read only after the barrier that ends the phase that may set it, and
+    // set again only after the next barrier: a thread that read it late must not see a
+    // value another thread set meanwhile, or the threads would leave at different
+    // barriers and wait for each other forever.
+    std::atomic<bool> failed{false};        // updates and deliveries: read after barrier 1
+    std::atomic<bool> merge_failed{false};  // the master's merge: read after barrier 2
+    const bool first = start == 0 && !m.restored;  // the state at step 0 is sampled once
+
     on_every_thread(m.spec.simulation.threads, [&](int t_int) {
         const auto t = static_cast<std::size_t>(t_int);
         thread_state& me = m.threads[t];
@@ -268,11 +273,15 @@ void engine::run(step_t until, const std::function<void(step_t)>& progress) {
         for (step_t k = start; k < until;) {
             const step_t window_start = k - k % W, window_end = std::min(window_start + W, until);
             try {
-                if (k == window_start)
-                    for (auto& s : me.stimuli) s->generate(window_start, window_start + W, me.ring);
-                for (; k < window_end; ++k) {
-                    m.update(t, me, k);
-                    for (auto* r : m.samplers) r->after_step(t, me, k + 1);
+                if (error) {
+                    k = window_end;  // its delivery failed: only meet the barrier
+                } else {
+                    if (k == window_start)
+                        for (auto& s : me.stimuli) s->generate(window_start, window_start + W, me.ring);
+                    for (; k < window_end; ++k) {
+                        m.update(t, me, k);
+                        for (auto* r : m.samplers) r->after_step(t, me, k + 1);
+                    }
                 }
             } catch (...) {
                 error = std::current_exception();
@@ -290,14 +299,19 @@ void engine::run(step_t until, const std::function<void(step_t)>& progress) {
                     if (progress) progress(window_end);
                 } catch (...) {
                     error = std::current_exception();
-                    failed = true;
+                    merge_failed = true;
                 }
             }
 #pragma omp barrier
-            if (failed) break;
-            m.plasticity.before_delivery(me, m.window_spikes);
-            m.deliverer.deliver(t, me, m.window_spikes, window_end);
-            m.plasticity.after_delivery(t, me, window_end);
+            if (merge_failed) break;
+            try {
+                m.plasticity.before_delivery(me, m.window_spikes);
+                m.deliverer.deliver(t, me, m.window_spikes, window_end);
+                m.plasticity.after_delivery(t, me, window_end);
+            } catch (...) {
+                error = std::current_exception();
+                failed = true;  // seen by all after the next barrier 1
+            }
         }
         if (error) std::rethrow_exception(error);
     });
