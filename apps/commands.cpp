@@ -191,10 +191,52 @@ void print_timing(const engine& sim, step_t first_step, double sim_seconds, doub
     }
 }
 
+// Rank 0's spike file, written as the run goes (io/spike_stream.hpp), and the statistics
+// of the summary table, gathered on the way.
+class streamed_spikes {
+public:
+    // A new file, or the one a checkpoint's run wrote (`resumed`) continued.
+    streamed_spikes(const network_spec& spec, const io::output_dir& out, const std::optional<io::spike_file_position>& resumed,
+                    const fs::path& checkpoint)
+        : layout_(spec) {
+        const fs::path file = out.file("spikes.h5");
+        stream_ = resumed ? io::continue_spike_file(layout_, *resumed, checkpoint, "spikes.h5", file)
+                          : std::make_unique<io::spike_stream>(layout_, file);
+        for (const auto& p : layout_.empty_file().populations) stats_.emplace_back(p.name, *p.n_nodes);
+        stream_->read_back([&](std::size_t q, const io::spike_population& part) {
+            stats_[q].add(part.timestamps_ms, part.node_ids);
+        });
+    }
+    io::spike_output output() {
+        return {[this](std::vector<spike>&& batch) {
+                    const io::spike_file part = layout_.convert(batch);
+                    stream_->append(part);
+                    for (std::size_t q = 0; q < part.populations.size(); ++q)
+                        stats_[q].add(part.populations[q].timestamps_ms, part.populations[q].node_ids);
+                },
+                [this] { return stream_->position(); }};
+    }
+    // Closes the file; the statistics of its spikes, up to and including `end_ms` (a spike
+    // of the last step is stamped with it).
+    std::vector<analysis::population_stats> finish(double end_ms, const std::optional<std::string>& incomplete) {
+        stream_->close(end_ms, incomplete);
+        std::vector<analysis::population_stats> out;
+        for (const auto& s : stats_) out.push_back(s.result(0.0, std::nextafter(end_ms, INFINITY)));
+        return out;
+    }
+
+private:
+    io::spike_layout layout_;
+    std::unique_ptr<io::spike_stream> stream_;
+    std::vector<analysis::spike_stats_accumulator> stats_;
+};
+
 // What run and resume share: an engine of `source` advanced to t_stop, checkpoints on
-// the way, the results written at the end and a summary printed (by rank 0).
+// the way, the spikes written as they come, the other results at the end, and a summary
+// printed (by rank 0). A resumed run continues the spike file its checkpoint names.
 int simulate(const io::network_source& source, const std::string& shown_as, const fs::path& out_path,
-             const simulation_flags& flags, communicator& comm, const std::function<std::unique_ptr<engine>()>& make_engine) {
+             const simulation_flags& flags, communicator& comm, const std::function<std::unique_ptr<engine>()>& make_engine,
+             const std::optional<io::spike_file_position>& resumed_spikes = {}, const fs::path& resumed_from = {}) {
     const bool root = comm.rank() == 0;
     const network_spec& spec = source.spec;
     const double h = spec.simulation.resolution_ms;
@@ -204,8 +246,11 @@ int simulate(const io::network_source& source, const std::string& shown_as, cons
     }
     if (!flags.no_memory_check) on_all_ranks(comm, [&] { io::check_memory(spec, comm.size(), ranks_on_this_node(comm)); });
     std::optional<io::output_dir> out;  // rank 0 writes every file
+    std::optional<streamed_spikes> spike_file;
     on_all_ranks(comm, [&] {
-        if (root) out.emplace(out_path, flags.force);
+        if (!root) return;
+        out.emplace(out_path, flags.force);
+        if (spec.spikes) spike_file.emplace(spec, *out, resumed_spikes, resumed_from);
     });
     const std::unique_ptr<engine> sim = build_engine(comm, make_engine);
     const step_t first_step = sim->now();
@@ -222,9 +267,11 @@ int simulate(const io::network_source& source, const std::string& shown_as, cons
     io::run_results results;
     double peak_MB = 0.0;
     io::advance_result advanced;
+    io::spike_output to_file;
+    if (spike_file) to_file = spike_file->output();
     try {
         advanced = io::advance(*sim, n_steps, io::checkpoint_interval(flags.checkpoint_every_ms, h), checkpoint, source,
-                               comm, [&](step_t done) { progress(done); });
+                               comm, [&](step_t done) { progress(done); }, spec.spikes ? &to_file : nullptr);
         results = io::gather_results(*sim);
         peak_MB = comm.max(peak_memory_MB());
     } catch (const std::exception& e) {
@@ -239,19 +286,17 @@ int simulate(const io::network_source& source, const std::string& shown_as, cons
 
     // Where the run ended: t_stop, or the window where an interrupt stopped it.
     const double end_ms = static_cast<double>(sim->now()) * h;
-    std::optional<io::spike_file> spikes;
     std::vector<analysis::population_stats> stats;
-    if (spec.spikes) {
-        spikes = io::spike_file_of(spec, results.spikes, end_ms);
+    std::vector<std::string> written;
+    if (spike_file) {
+        std::optional<std::string> incomplete;
         if (advanced.interrupted)
-            spikes->incomplete = fmt::format("interrupted{} at {:.10g} ms of {:.10g} ms", signal_name(interrupt_signal()),
-                                             end_ms, t_stop_ms);
-        for (const auto& pop : spikes->populations)
-            // Up to and including the end: a spike of the last step is stamped with it.
-            stats.push_back(analysis::spike_stats(pop.name, *pop.n_nodes, pop.timestamps_ms, pop.node_ids, 0.0,
-                                                  std::nextafter(end_ms, INFINITY)));
+            incomplete = fmt::format("interrupted{} at {:.10g} ms of {:.10g} ms", signal_name(interrupt_signal()), end_ms,
+                                     t_stop_ms);
+        stats = spike_file->finish(end_ms, incomplete);
+        written.push_back("spikes.h5");
     }
-    const auto written = io::write_results(*out, spec, spikes ? &*spikes : nullptr, results);
+    for (auto& name : io::write_results(*out, spec, results)) written.push_back(std::move(name));
     out->commit();
 
     print_timing(*sim, first_step, sim_seconds, peak_MB, comm.size());
@@ -301,6 +346,7 @@ int resume_command(const resume_options& o, communicator& comm) {
     });
     const fs::path out =
         o.flags.output.empty() ? fs::path("out") / fs::path(source.config_file).stem() : fs::path(o.flags.output);
+    const auto resumed_spikes = checkpoint->header().spikes;
     return simulate(source, o.checkpoint, out, o.flags, comm, [&] {
         std::unique_ptr<engine> sim;
         try {
@@ -310,7 +356,7 @@ int resume_command(const resume_options& o, communicator& comm) {
         }
         checkpoint.reset();  // closed before a new checkpoint may replace it
         return sim;
-    });
+    }, resumed_spikes, o.checkpoint);
 }
 
 int info_command(const std::string& path, std::optional<double> t_start_ms, std::optional<double> t_stop_ms) {

@@ -62,6 +62,46 @@ population_stats spike_stats(std::string name, std::uint64_t n_neurons, std::spa
     return s;
 }
 
+spike_stats_accumulator::spike_stats_accumulator(std::string name, std::uint64_t n_neurons)
+    : name_(std::move(name)), neurons_(n_neurons) {}
+
+void spike_stats_accumulator::add(std::span<const double> times_ms, std::span<const std::uint64_t> node_ids) {
+    if (times_ms.size() != node_ids.size()) throw std::invalid_argument("spike_stats: times and ids differ in length");
+    for (std::size_t i = 0; i < times_ms.size(); ++i) {
+        if (node_ids[i] >= neurons_.size()) throw std::out_of_range("spike_stats: node id beyond population size");
+        neuron& n = neurons_[node_ids[i]];
+        if (n.spikes > 0) {
+            const double isi = times_ms[i] - n.last;
+            const double k = static_cast<double>(n.spikes);  // ISIs including this one
+            const double delta = isi - n.mean;
+            n.mean += delta / k;
+            n.m2 += delta * (isi - n.mean);
+        }
+        n.last = times_ms[i];
+        ++n.spikes;
+    }
+    spikes_ += times_ms.size();
+}
+
+population_stats spike_stats_accumulator::result(double t_start_ms, double t_stop_ms) const {
+    population_stats s;
+    s.name = name_;
+    s.n_neurons = neurons_.size();
+    s.n_spikes = spikes_;
+    double cv_sum = 0.0;
+    for (const neuron& n : neurons_) {
+        if (n.spikes < 3 || !(n.mean > 0.0)) continue;  // as cv_isi
+        cv_sum += std::sqrt(n.m2 / static_cast<double>(n.spikes - 1)) / n.mean;
+        ++s.n_cv;
+    }
+    const double duration_s = (t_stop_ms - t_start_ms) * 1e-3;
+    s.mean_rate_Hz = s.n_neurons > 0 && duration_s > 0
+                         ? static_cast<double>(s.n_spikes) / (static_cast<double>(s.n_neurons) * duration_s)
+                         : 0.0;
+    s.mean_cv_isi = s.n_cv > 0 ? cv_sum / static_cast<double>(s.n_cv) : std::numeric_limits<double>::quiet_NaN();
+    return s;
+}
+
 std::string format_stats_table(const std::vector<population_stats>& stats) {
     std::string out = fmt::format("{:<16} {:>10} {:>12} {:>12} {:>10}\n", "population", "neurons", "spikes",
                                   "rate (Hz)", "CV ISI");

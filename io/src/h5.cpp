@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <mutex>
+#include <utility>
 
 namespace myelin::h5 {
 
@@ -158,6 +159,62 @@ handle open_file_readonly(const std::string& path) {
         throw error("not an HDF5 file");
     }
     return {check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "open " + path), H5Fclose};
+}
+
+handle open_file_readwrite(const std::string& path) {
+    silence_errors();
+    if (H5Fis_hdf5(path.c_str()) <= 0) {
+        H5Eclear2(H5E_DEFAULT);
+        throw error("not an HDF5 file");
+    }
+    return {check(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), "open " + path), H5Fclose};
+}
+
+handle create_growing(hid_t parent, const std::string& name, hid_t file_type, std::size_t chunk) {
+    const hsize_t dims[1] = {0}, max[1] = {H5S_UNLIMITED}, chunk_dims[1] = {chunk};
+    handle space(check(H5Screate_simple(1, dims, max), "create dataspace"), H5Sclose);
+    handle props(check(H5Pcopy(dataset_creation()), "dataset properties"), H5Pclose);
+    check(H5Pset_chunk(props.get(), 1, chunk_dims), "chunked layout of " + name);
+    return {check(H5Dcreate2(parent, name.c_str(), file_type, space.get(), H5P_DEFAULT, props.get(), H5P_DEFAULT),
+                  "create dataset " + name),
+            H5Dclose};
+}
+
+handle open_dataset(hid_t parent, const std::string& name) {
+    return {check(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), "open dataset " + name), H5Dclose};
+}
+
+std::uint64_t length(hid_t dataset) {
+    handle space(check(H5Dget_space(dataset), "dataspace"), H5Sclose);
+    if (H5Sget_simple_extent_ndims(space.get()) != 1) throw error("not a one-dimensional dataset");
+    hsize_t n = 0;
+    H5Sget_simple_extent_dims(space.get(), &n, nullptr);
+    return n;
+}
+
+void append(hid_t dataset, hid_t mem_type, const void* data, std::size_t n) {
+    if (n == 0) return;
+    const hsize_t first = length(dataset);
+    resize(dataset, first + n);
+    handle space(check(H5Dget_space(dataset), "dataspace"), H5Sclose);
+    const hsize_t start[1] = {first}, count[1] = {n};
+    check(H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), "select");
+    handle mem(check(H5Screate_simple(1, count, nullptr), "memory dataspace"), H5Sclose);
+    check(H5Dwrite(dataset, mem_type, mem.get(), space.get(), H5P_DEFAULT, data), "append");
+}
+
+void read_range(hid_t dataset, hid_t mem_type, std::uint64_t first, std::size_t n, void* out) {
+    if (n == 0) return;
+    handle space(check(H5Dget_space(dataset), "dataspace"), H5Sclose);
+    const hsize_t start[1] = {first}, count[1] = {n};
+    check(H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), "select");
+    handle mem(check(H5Screate_simple(1, count, nullptr), "memory dataspace"), H5Sclose);
+    check(H5Dread(dataset, mem_type, mem.get(), space.get(), H5P_DEFAULT, out), "read");
+}
+
+void resize(hid_t dataset, std::uint64_t n) {
+    const hsize_t dims[1] = {n};
+    check(H5Dset_extent(dataset, dims), "resize");
 }
 
 handle create_group(hid_t parent, const std::string& name) {
@@ -414,6 +471,25 @@ bool has_attribute(hid_t object, const std::string& name) {
     const htri_t r = H5Aexists(object, name.c_str());
     if (r < 0) H5Eclear2(H5E_DEFAULT);
     return r > 0;
+}
+
+// libsonata's Sorting enum (char-based): none = 0, by_id = 1, by_time = 2.
+void write_sorting(hid_t group, int sorting) {
+    handle type(check(H5Tenum_create(H5T_NATIVE_SCHAR), "enum type"), H5Tclose);
+    for (auto [name, value] : {std::pair{"none", 0}, {"by_id", 1}, {"by_time", 2}}) {
+        const signed char v = static_cast<signed char>(value);
+        check(H5Tenum_insert(type.get(), name, &v), "enum member");
+    }
+    handle space(check(H5Screate(H5S_SCALAR), "dataspace"), H5Sclose);
+    handle a(check(H5Acreate2(group, "sorting", type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
+                   "create attribute sorting"),
+             H5Aclose);
+    const signed char v = static_cast<signed char>(sorting);
+    check(H5Awrite(a.get(), type.get(), &v), "write attribute sorting");
+}
+
+void remove_attribute(hid_t object, const std::string& name) {
+    if (has_attribute(object, name)) check(H5Adelete(object, name.c_str()), "remove attribute " + name);
 }
 
 double read_double_attribute(hid_t object, const std::string& name) {

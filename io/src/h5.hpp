@@ -55,6 +55,7 @@ hid_t file_creation();
 
 handle create_file(const std::string& path);
 handle open_file_readonly(const std::string& path);  // throws h5::error if not HDF5
+handle open_file_readwrite(const std::string& path);  // throws h5::error if not HDF5
 handle create_group(hid_t parent, const std::string& name);
 handle open_group(hid_t parent, const std::string& name);
 bool exists(hid_t parent, const std::string& path);
@@ -90,6 +91,15 @@ std::vector<std::string> read_strings(hid_t parent, const std::string& name);
 bool holds_strings(hid_t parent, const std::string& name);
 bool is_group(hid_t parent, const std::string& name);
 
+// One-dimensional datasets that grow: chunked with no maximum size, written by appends
+// (recorders that stream), read and cut back by ranges (a run that continues one).
+handle create_growing(hid_t parent, const std::string& name, hid_t file_type, std::size_t chunk);
+handle open_dataset(hid_t parent, const std::string& name);
+std::uint64_t length(hid_t dataset);
+void append(hid_t dataset, hid_t mem_type, const void* data, std::size_t n);
+void read_range(hid_t dataset, hid_t mem_type, std::uint64_t first, std::size_t n, void* out);
+void resize(hid_t dataset, std::uint64_t n);
+
 void write_attribute(hid_t object, const std::string& name, const std::string& value);
 void write_attribute(hid_t object, const std::string& name, double value);
 void write_attribute(hid_t object, const std::string& name, std::uint64_t value);
@@ -98,6 +108,9 @@ void write_attribute(hid_t object, const std::string& name, const std::vector<st
 // An object reference to `target` (a path in the same file), as NWB's VectorIndex.target.
 void write_reference_attribute(hid_t object, const std::string& name, const std::string& target);
 bool has_attribute(hid_t object, const std::string& name);
+void remove_attribute(hid_t object, const std::string& name);  // if it is there
+// SONATA's `sorting` attribute of a spike population: libsonata's enum (none 0, by_id 1, by_time 2).
+void write_sorting(hid_t group, int sorting);
 double read_double_attribute(hid_t object, const std::string& name);
 std::uint64_t read_uint64_attribute(hid_t object, const std::string& name);
 std::string read_string_attribute(hid_t object, const std::string& name);  // variable or fixed length

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <stdexcept>
@@ -43,6 +44,20 @@ output_dir::output_dir(fs::path final_dir, bool force) : final_(final_dir.lexica
     if (ec)
         throw input_error("", "--output",
                           fmt::format("cannot write into '{}': {}", parent.string(), ec.message()));
+}
+
+std::vector<fs::path> output_dir::leftover_staging(const fs::path& final_dir) {
+    std::vector<fs::path> found;
+    std::error_code ec;
+    const fs::path folder = fs::absolute(final_dir, ec).lexically_normal();
+    auto look = [&](const fs::path& in, const std::string& prefix) {
+        for (const auto& entry : fs::directory_iterator(in, ec))
+            if (entry.is_directory(ec) && entry.path().filename().string().starts_with(prefix)) found.push_back(entry.path());
+    };
+    look(folder, ".partial-");
+    look(folder.parent_path(), fmt::format(".{}.partial-", folder.filename().string()));
+    std::sort(found.begin(), found.end());
+    return found;
 }
 
 output_dir::~output_dir() {

@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <fstream>
-#include <numeric>
 #include <sstream>
 
 namespace myelin::io {
@@ -112,7 +111,7 @@ void check_memory(const network_spec& spec, int ranks, int ranks_on_node) {
 }
 
 advance_result advance(engine& sim, step_t until, step_t every, const fs::path& checkpoint, const network_source& source,
-                       communicator& comm, const std::function<void(step_t)>& progress) {
+                       communicator& comm, const std::function<void(step_t)>& progress, spike_output* spikes) {
     const double h = source.spec.simulation.resolution_ms;
     // Multiples of the window from step 0: the same on every rank, and a run split there
     // gives the spikes of one unsplit (as a checkpoint does).
@@ -120,8 +119,9 @@ advance_result advance(engine& sim, step_t until, step_t every, const fs::path& 
     advance_result r;
     auto save = [&](step_t k) {
         if (comm.rank() == 0) fs::create_directories(checkpoint.parent_path());
-        const checkpoint_header header{source.config_text, source.config_file, source.spec.simulation.seed,
-                                       static_cast<double>(k) * h};
+        checkpoint_header header{source.config_text, source.config_file, source.spec.simulation.seed,
+                                 static_cast<double>(k) * h, std::nullopt};
+        if (spikes && comm.rank() == 0) header.spikes = spikes->position();
         if (const std::string failed = save_checkpoint(checkpoint, header, sim, comm); failed.empty()) {
             ++r.checkpoints;
         } else if (comm.rank() == 0) {
@@ -136,6 +136,10 @@ advance_result advance(engine& sim, step_t until, step_t every, const fs::path& 
         if (every > 0) next = std::min(next, (k / every + 1) * every);
         sim.run(next, progress);
         k = next;
+        if (spikes) {
+            auto batch = sim.take_recorded_spikes();
+            if (comm.rank() == 0) spikes->append(std::move(batch));
+        }
         if (every > 0 && k % every == 0) save(k);
         if (k < until && comm.max(interrupt_requested() ? 1.0 : 0.0) > 0.0) {
             r.interrupted = true;
@@ -148,72 +152,20 @@ advance_result advance(engine& sim, step_t until, step_t every, const fs::path& 
 
 run_results gather_results(engine& sim) {
     run_results r;
-    r.spikes = sim.gather_recorded_spikes();
     r.traces = sim.state_traces();
     r.weights = sim.weight_records();
     return r;
 }
 
 spike_file spike_file_of(const network_spec& spec, const std::vector<spike>& spikes, double t_stop_ms) {
-    const double h = spec.simulation.resolution_ms;
-    spike_file file;
+    spike_file file = spike_layout(spec).convert(spikes);
     file.t_start_ms = 0.0;
     file.t_stop_ms = t_stop_ms;
-    if (!spec.spikes) return file;
-    const std::size_t P = spec.populations.size();
-    std::vector<global_id> first_gid(P + 1, 0);
-    for (std::size_t p = 0; p < P; ++p) first_gid[p + 1] = first_gid[p] + spec.populations[p].n;
-    // Populations with output_as (SONATA imports) share the file population they name.
-    auto out_name = [&](std::size_t p) {
-        return spec.populations[p].output_population.empty() ? spec.populations[p].name : spec.populations[p].output_population;
-    };
-    std::vector<std::size_t> slot(P, SIZE_MAX);
-    for (auto p : spec.spikes->populations) {
-        if (slot[p] != SIZE_MAX) continue;
-        for (std::size_t q = 0; q < file.populations.size(); ++q)
-            if (file.populations[q].name == out_name(p)) slot[p] = q;
-        if (slot[p] == SIZE_MAX) {
-            slot[p] = file.populations.size();
-            file.populations.push_back({out_name(p), {}, {}, 0, spike_sorting::by_time});
-        }
-    }
-    for (std::size_t p = 0; p < P; ++p) {  // sizes: every neuron written there
-        if (slot[p] == SIZE_MAX) continue;
-        auto& n = *file.populations[slot[p]].n_nodes;
-        for (std::size_t q = 0; q < P; ++q) {
-            if (out_name(q) != out_name(p)) continue;
-            for (auto id : spec.populations[q].output_ids) n = std::max<std::uint64_t>(n, id + 1);
-            if (spec.populations[q].output_ids.empty()) n = std::max<std::uint64_t>(n, spec.populations[q].n);
-        }
-    }
-    for (const spike& s : spikes) {
-        const auto p = static_cast<std::size_t>(std::upper_bound(first_gid.begin(), first_gid.end(), s.gid) - first_gid.begin() - 1);
-        auto& pop = file.populations[slot[p]];
-        const auto local = s.gid - first_gid[p];
-        pop.timestamps_ms.push_back(static_cast<double>(s.step + 1) * h);
-        pop.node_ids.push_back(spec.populations[p].output_ids.empty() ? local : spec.populations[p].output_ids[local]);
-    }
-    for (auto& pop : file.populations) {  // merged populations: back into time order
-        std::vector<std::size_t> order(pop.node_ids.size());
-        std::iota(order.begin(), order.end(), 0);
-        std::stable_sort(order.begin(), order.end(),
-                         [&](std::size_t a, std::size_t b) { return pop.timestamps_ms[a] < pop.timestamps_ms[b]; });
-        std::vector<double> t;
-        std::vector<std::uint64_t> id;
-        for (auto k : order) t.push_back(pop.timestamps_ms[k]), id.push_back(pop.node_ids[k]);
-        pop.timestamps_ms = std::move(t);
-        pop.node_ids = std::move(id);
-    }
     return file;
 }
 
-std::vector<std::string> write_results(const output_dir& out, const network_spec& spec, const spike_file* spikes,
-                                       const run_results& results) {
+std::vector<std::string> write_results(const output_dir& out, const network_spec& spec, const run_results& results) {
     std::vector<std::string> written;
-    if (spikes) {
-        write_spikes(out.file("spikes.h5"), *spikes);
-        written.push_back("spikes.h5");
-    }
     for (const auto& tr : results.traces)
         for (std::size_t v = 0; v < tr.variables.size(); ++v) {
             report r{spec.populations[tr.population].name, tr.variables[v], tr.units[v], tr.neurons,

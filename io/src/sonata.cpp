@@ -27,24 +27,6 @@ void atomic_file::commit() {
     committed_ = true;
 }
 
-namespace {
-
-// libsonata's Sorting enum (char-based): none = 0, by_id = 1, by_time = 2.
-void write_sorting(hid_t group, spike_sorting sorting) {
-    h5::handle type(h5::check(H5Tenum_create(H5T_NATIVE_SCHAR), "enum type"), H5Tclose);
-    for (auto [name, value] : {std::pair{"none", 0}, {"by_id", 1}, {"by_time", 2}}) {
-        const signed char v = static_cast<signed char>(value);
-        h5::check(H5Tenum_insert(type.get(), name, &v), "enum member");
-    }
-    h5::handle space(h5::check(H5Screate(H5S_SCALAR), "dataspace"), H5Sclose);
-    h5::handle a(h5::check(H5Acreate2(group, "sorting", type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
-                           "create attribute sorting"),
-                 H5Aclose);
-    const signed char v = static_cast<signed char>(sorting);
-    h5::check(H5Awrite(a.get(), type.get(), &v), "write attribute sorting");
-}
-
-}  // namespace
 
 void write_spikes(const std::filesystem::path& path, const spike_file& spikes) {
     atomic_file out(path);
@@ -58,7 +40,7 @@ void write_spikes(const std::filesystem::path& path, const spike_file& spikes) {
         if (spikes.incomplete) h5::write_attribute(root.get(), "incomplete", *spikes.incomplete);
         for (const auto& p : spikes.populations) {
             h5::handle g = h5::create_group(root.get(), p.name);
-            write_sorting(g.get(), p.sorting);
+            h5::write_sorting(g.get(), static_cast<int>(p.sorting));
             if (p.n_nodes) h5::write_attribute(g.get(), "n_nodes", *p.n_nodes);
             h5::write_dataset(g.get(), "timestamps", p.timestamps_ms);
             {

@@ -333,6 +333,7 @@ const network_spec& engine::spec() const { return impl_->spec; }
 global_id engine::first_gid(std::size_t population) const { return impl_->where.pop_offset[population]; }
 const std::vector<spike>& engine::recorded_spikes() const { return impl_->spikes->local(); }
 std::vector<spike> engine::gather_recorded_spikes() const { return impl_->spikes->gather(*impl_->comm); }
+std::vector<spike> engine::take_recorded_spikes() { return impl_->spikes->take(*impl_->comm); }
 
 std::vector<state_trace> engine::state_traces() const {
     std::vector<state_trace> out;

@@ -40,6 +40,8 @@ public:
     const std::vector<spike>& local() const { return recorded_; }
     // Collective: every rank's spikes with those restored, sorted, on rank 0.
     std::vector<spike> gather(communicator& comm) const;
+    // Collective: as gather, and forgets them on every rank.
+    std::vector<spike> take(communicator& comm);
 
 private:
     const layout* layout_;

@@ -1,5 +1,6 @@
 // The spike recorder: each rank keeps the spikes of its own neurons of the recorded
-// populations; rank 0 gathers them at the end (and for checkpoints).
+// populations until they are gathered on rank 0: at the end, for checkpoints, or taken
+// in batches by a caller that streams them to a file (io::advance).
 #include "checkpoint_arrays.hpp"
 #include "recorders.hpp"
 
@@ -28,6 +29,17 @@ std::vector<spike> spike_recorder::gather(communicator& comm) const {
     const auto others = gather_concat(comm, recorded_);
     all.insert(all.end(), others.begin(), others.end());
     std::sort(all.begin(), all.end());
+    return all;
+}
+
+std::vector<spike> spike_recorder::take(communicator& comm) {
+    std::vector<spike> all;
+    if (comm.size() == 1 && restored_.empty())
+        all.swap(recorded_);
+    else
+        all = gather(comm);
+    recorded_.clear();
+    restored_.clear();
     return all;
 }
 

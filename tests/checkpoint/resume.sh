@@ -17,6 +17,32 @@ if [[ -z $ranks ]]; then
     run run "$config" --threads 2 --t-stop 100.3 --checkpoint-every 100.3 --output "$out/a"
     run resume "$out/a/checkpoint.h5" --t-stop 200 --threads 3 --output "$out/a2"
     $same "$out/full" "$out/a2"
+    # The checkpoint holds no spikes, only how far a/spikes.h5 was written; resume
+    # continues that file. A folder moved with its checkpoint resumes from the file beside
+    # it; with another run's file there, or none, resume refuses (exit 2, nothing written).
+    mv "$out/a" "$out/moved"
+    run resume "$out/moved/checkpoint.h5" --t-stop 200 --output "$out/a3"
+    $same "$out/full" "$out/a3"
+    refused() {
+        if "$myelin" resume "$out/moved/checkpoint.h5" --t-stop 200 --output "$out/no" --quiet 2>"$out/err"; then rc=0; else rc=$?; fi
+        [[ $rc == 2 && ! -e $out/no ]] && grep -q "$1" "$out/err" || { echo "resume: exit $rc"; cat "$out/err"; exit 1; }
+    }
+    # Another run's file: one spike time changed.
+    cp "$out/a3/spikes.h5" "$out/moved/spikes.h5"
+    $python -c "import h5py, sys
+f = h5py.File(sys.argv[1], 'r+')
+t = next(g['timestamps'] for g in f['spikes'].values() if len(g['timestamps']))
+t[0] += 0.1" "$out/moved/spikes.h5"
+    refused "first .* spikes are not those"
+    rm "$out/moved/spikes.h5"
+    refused "not there"
+    # A run killed before its end leaves its staging folder, with the spikes flushed at
+    # each checkpoint: resume finds them there.
+    run run "$config" --threads 2 --t-stop 100.3 --checkpoint-every 100.3 --output "$out/k"
+    mkdir "$out/k/.partial-1"
+    mv "$out/k/spikes.h5" "$out/k/.partial-1/"
+    run resume "$out/k/checkpoint.h5" --t-stop 200 --output "$out/k2"
+    $same "$out/full" "$out/k2"
     # Several checkpoints on window boundaries; the last one is kept. Writing them changes nothing.
     run run "$config" --threads 1 --t-stop 150 --checkpoint-every 50 --output "$out/b"
     run resume "$out/b/checkpoint.h5" --t-stop 200 --threads 2 --checkpoint-every 25 --output "$out/b2"

@@ -23,6 +23,28 @@ struct population_stats {
 population_stats spike_stats(std::string name, std::uint64_t n_neurons, std::span<const double> times_ms,
                              std::span<const std::uint64_t> node_ids, double t_start_ms, double t_stop_ms);
 
+// spike_stats of spikes that arrive in batches, in memory that does not grow with their
+// number (per neuron: spikes, the last time, the running mean and squared deviations of
+// its ISIs by Welford's update), for runs that stream their spikes to a file. Each
+// neuron's spikes must come in time order. The CV equals spike_stats' two-pass value to
+// rounding (relative differences ~1e-15).
+class spike_stats_accumulator {
+public:
+    spike_stats_accumulator(std::string name, std::uint64_t n_neurons);
+    void add(std::span<const double> times_ms, std::span<const std::uint64_t> node_ids);
+    // Every spike added counts (the caller adds those of [t_start_ms, t_stop_ms)).
+    population_stats result(double t_start_ms, double t_stop_ms) const;
+
+private:
+    struct neuron {
+        std::uint64_t spikes = 0;
+        double last = 0.0, mean = 0.0, m2 = 0.0;  // over its spikes - 1 ISIs
+    };
+    std::string name_;
+    std::vector<neuron> neurons_;
+    std::uint64_t spikes_ = 0;
+};
+
 // The CV of one neuron's ISIs from its sorted spike times; NaN with fewer than 3 spikes.
 double cv_isi(std::span<const double> sorted_times_ms);
 

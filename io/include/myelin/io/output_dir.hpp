@@ -8,6 +8,7 @@
 // the folder is touched.
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace myelin::io {
 
@@ -23,6 +24,10 @@ public:
     std::filesystem::path file(const std::string& name) const { return staging_ / name; }
     const std::filesystem::path& final_dir() const { return final_; }
     void commit();
+
+    // Staging folders of runs into `final_dir` that never committed (killed, crashed):
+    // inside it and beside it, by their names, oldest name first.
+    static std::vector<std::filesystem::path> leftover_staging(const std::filesystem::path& final_dir);
 
 private:
     std::filesystem::path final_, staging_;

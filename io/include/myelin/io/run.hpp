@@ -2,7 +2,8 @@
 // A run as `myelin run` and `myelin resume` make it, for any caller (the program, a
 // library user, the Python module): a network loaded with overrides from a config, a
 // SONATA circuit or a checkpoint; an engine advanced to t_stop with checkpoints on the
-// way; its results gathered and written as SONATA files into an output folder.
+// way, its spikes streamed into a SONATA file as it goes; its other results gathered and
+// written as SONATA files into an output folder.
 #include <myelin/io/checkpoint.hpp>
 #include <myelin/io/config.hpp>
 #include <myelin/io/output_dir.hpp>
@@ -57,6 +58,14 @@ step_t checkpoint_interval(const std::optional<double>& every_ms, double resolut
 // spikes do not depend on where it stops.
 // A checkpoint that cannot be written (a full disk) is reported on stderr by rank 0 and
 // the run goes on; the previous one stays.
+// With `spikes` (every rank passes one or none; rank 0's functions are called) the
+// recorded spikes are taken from the engine after every stretch of `interrupt_windows`
+// windows and before every checkpoint, handed to `append`, and the checkpoints record
+// `position()` instead of holding them.
+struct spike_output {
+    std::function<void(std::vector<spike>&&)> append;  // in (step, gid) order, later than all before
+    std::function<spike_file_position()> position;      // flushed
+};
 struct advance_result {
     int checkpoints = 0;         // written
     int failed_checkpoints = 0;  // not written (counted on rank 0)
@@ -65,24 +74,21 @@ struct advance_result {
 constexpr step_t interrupt_windows = 100;
 advance_result advance(engine& sim, step_t until, step_t every, const std::filesystem::path& checkpoint,
                        const network_source& source, communicator& comm,
-                       const std::function<void(step_t)>& progress = {});
+                       const std::function<void(step_t)>& progress = {}, spike_output* spikes = nullptr);
 
-// What a run recorded, complete on rank 0 (empty elsewhere).
+// What a run recorded besides the spikes that were streamed, complete on rank 0 (empty
+// elsewhere).
 struct run_results {
-    std::vector<spike> spikes;
     std::vector<state_trace> traces;
     std::vector<weight_record> weights;
 };
 run_results gather_results(engine& sim);  // collective
 
-// The SONATA spike file of recorded spikes: each population's spikes under its output
-// name and node ids (populations that share one are merged back into time order).
+// The SONATA spike file of recorded spikes held in memory (spike_layout).
 spike_file spike_file_of(const network_spec& spec, const std::vector<spike>& spikes, double t_stop_ms);
 
-// Writes the spike file (if the spec records spikes), a report per recorded state
-// variable and a weights file per weight recorder into `out` (its staging folder until
-// committed). Returns the file names, in the order written.
-std::vector<std::string> write_results(const output_dir& out, const network_spec& spec, const spike_file* spikes,
-                                       const run_results& results);
+// Writes a report per recorded state variable and a weights file per weight recorder into
+// `out` (its staging folder until committed). Returns the file names, in the order written.
+std::vector<std::string> write_results(const output_dir& out, const network_spec& spec, const run_results& results);
 
 }  // namespace myelin::io

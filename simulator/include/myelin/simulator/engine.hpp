@@ -106,6 +106,10 @@ public:
     const std::vector<spike>& recorded_spikes() const;
     // Collective: the recorded spikes of all ranks, sorted, on rank 0; empty elsewhere.
     std::vector<spike> gather_recorded_spikes() const;
+    // Collective: as gather_recorded_spikes, and the engine forgets them (every rank), so
+    // that a caller who writes them as they come keeps memory bounded. Those taken are in
+    // no later gather or checkpoint.
+    std::vector<spike> take_recorded_spikes();
     // Collective: complete on rank 0, empty elsewhere.
     std::vector<state_trace> state_traces() const;
     // Collective: complete on rank 0, empty elsewhere. Snapshots due by now() that are
