@@ -7,6 +7,7 @@
 #include <myelin/io/output_dir.hpp>
 #include <myelin/io/run.hpp>
 #include <myelin/io/sonata.hpp>
+#include <myelin/io/streams.hpp>
 #include <myelin/models/registry.hpp>
 #include <myelin/simulator/engine.hpp>
 
@@ -191,44 +192,93 @@ void print_timing(const engine& sim, step_t first_step, double sim_seconds, doub
     }
 }
 
-// Rank 0's spike file, written as the run goes (io/spike_stream.hpp), and the statistics
-// of the summary table, gathered on the way.
-class streamed_spikes {
+// Rank 0's streamed files (io/streams.hpp): the spike file and a report per recorded state
+// variable, written as the run goes, and the statistics of the summary table, gathered on
+// the way. A resumed run continues the files its checkpoint records.
+class streamed_files {
 public:
-    // A new file, or the one a checkpoint's run wrote (`resumed`) continued.
-    streamed_spikes(const network_spec& spec, const io::output_dir& out, const std::optional<io::spike_file_position>& resumed,
-                    const fs::path& checkpoint)
+    streamed_files(const network_spec& spec, const io::output_dir& out, const std::vector<io::output_position>& resumed,
+                   const fs::path& checkpoint)
         : layout_(spec) {
-        const fs::path file = out.file("spikes.h5");
-        stream_ = resumed ? io::continue_spike_file(layout_, *resumed, checkpoint, "spikes.h5", file)
-                          : std::make_unique<io::spike_stream>(layout_, file);
-        for (const auto& p : layout_.empty_file().populations) stats_.emplace_back(p.name, *p.n_nodes);
-        stream_->read_back([&](std::size_t q, const io::spike_population& part) {
-            stats_[q].add(part.timestamps_ms, part.node_ids);
-        });
+        auto open = [&](const std::string& name, const auto& make_new, const auto& make_continued) {
+            const fs::path file = out.file(name);
+            const auto at = std::find_if(resumed.begin(), resumed.end(), [&](const auto& p) { return p.file == name; });
+            if (at == resumed.end()) return make_new(file);
+            decltype(make_new(file)) s;
+            io::continue_output(*at, checkpoint, file, [&](const std::string& shown) { s = make_continued(file, *at, shown); });
+            return s;
+        };
+        if (spec.spikes) {
+            spikes_ = open(
+                "spikes.h5", [&](const fs::path& f) { return std::make_unique<io::spike_stream>(layout_, f); },
+                [&](const fs::path& f, const io::output_position& at, const std::string& shown) {
+                    return std::make_unique<io::spike_stream>(layout_, f, at, shown);
+                });
+            for (const auto& p : layout_.empty_file().populations) stats_.emplace_back(p.name, *p.n_nodes);
+            spikes_->read_back([&](std::size_t q, const io::spike_population& part) {
+                stats_[q].add(part.timestamps_ms, part.node_ids);
+            });
+        }
+        for (std::size_t r = 0; r < spec.state_recorders.size(); ++r) {
+            const state_trace shape = io::trace_shape(spec, r);
+            const std::string& population = spec.populations[shape.population].name;
+            reports_.emplace_back();
+            for (std::size_t v = 0; v < shape.variables.size(); ++v)
+                reports_.back().push_back(open(
+                    io::report_file_name(shape, v),
+                    [&](const fs::path& f) { return std::make_unique<io::report_stream>(shape, v, population, f); },
+                    [&](const fs::path& f, const io::output_position& at, const std::string& shown) {
+                        return std::make_unique<io::report_stream>(shape, v, population, f, at, shown);
+                    }));
+        }
     }
-    io::spike_output output() {
-        return {[this](std::vector<spike>&& batch) {
-                    const io::spike_file part = layout_.convert(batch);
-                    stream_->append(part);
-                    for (std::size_t q = 0; q < part.populations.size(); ++q)
-                        stats_[q].add(part.populations[q].timestamps_ms, part.populations[q].node_ids);
-                },
-                [this] { return stream_->position(); }};
+    io::streamed_outputs outputs() {
+        io::streamed_outputs o;
+        o.spikes = spikes_ != nullptr;
+        o.traces = !reports_.empty();
+        o.append_spikes = [this](std::vector<spike>&& batch) {
+            const io::spike_file part = layout_.convert(batch);
+            spikes_->append(part);
+            for (std::size_t q = 0; q < part.populations.size(); ++q)
+                stats_[q].add(part.populations[q].timestamps_ms, part.populations[q].node_ids);
+        };
+        o.append_traces = [this](std::vector<state_trace>&& batch) {
+            for (std::size_t r = 0; r < batch.size(); ++r)
+                for (auto& stream : reports_[r]) stream->append(batch[r]);
+        };
+        o.positions = [this] {
+            std::vector<io::output_position> at;
+            if (spikes_) at.push_back(spikes_->position());
+            for (auto& recorder : reports_)
+                for (auto& stream : recorder) at.push_back(stream->position());
+            return at;
+        };
+        return o;
     }
-    // Closes the file; the statistics of its spikes, up to and including `end_ms` (a spike
-    // of the last step is stamped with it).
-    std::vector<analysis::population_stats> finish(double end_ms, const std::optional<std::string>& incomplete) {
-        stream_->close(end_ms, incomplete);
-        std::vector<analysis::population_stats> out;
-        for (const auto& s : stats_) out.push_back(s.result(0.0, std::nextafter(end_ms, INFINITY)));
-        return out;
+    // Closes the files (the spike file ends at `end_ms`); the names written, and the
+    // statistics of the spikes up to and including `end_ms` (a spike of the last step is
+    // stamped with it).
+    std::vector<std::string> finish(double end_ms, const std::optional<std::string>& incomplete,
+                                    std::vector<analysis::population_stats>& stats) {
+        std::vector<std::string> written;
+        if (spikes_) {
+            spikes_->close(end_ms, incomplete);
+            written.push_back("spikes.h5");
+            for (const auto& s : stats_) stats.push_back(s.result(0.0, std::nextafter(end_ms, INFINITY)));
+        }
+        for (auto& recorder : reports_)
+            for (auto& stream : recorder) {
+                written.push_back(stream->position().file);
+                stream->close();
+            }
+        return written;
     }
 
 private:
     io::spike_layout layout_;
-    std::unique_ptr<io::spike_stream> stream_;
+    std::unique_ptr<io::spike_stream> spikes_;
     std::vector<analysis::spike_stats_accumulator> stats_;
+    std::vector<std::vector<std::unique_ptr<io::report_stream>>> reports_;  // per recorder, per variable
 };
 
 // What run and resume share: an engine of `source` advanced to t_stop, checkpoints on
@@ -236,7 +286,7 @@ private:
 // printed (by rank 0). A resumed run continues the spike file its checkpoint names.
 int simulate(const io::network_source& source, const std::string& shown_as, const fs::path& out_path,
              const simulation_flags& flags, communicator& comm, const std::function<std::unique_ptr<engine>()>& make_engine,
-             const std::optional<io::spike_file_position>& resumed_spikes = {}, const fs::path& resumed_from = {}) {
+             const std::vector<io::output_position>& resumed_outputs = {}, const fs::path& resumed_from = {}) {
     const bool root = comm.rank() == 0;
     const network_spec& spec = source.spec;
     const double h = spec.simulation.resolution_ms;
@@ -246,11 +296,11 @@ int simulate(const io::network_source& source, const std::string& shown_as, cons
     }
     if (!flags.no_memory_check) on_all_ranks(comm, [&] { io::check_memory(spec, comm.size(), ranks_on_this_node(comm)); });
     std::optional<io::output_dir> out;  // rank 0 writes every file
-    std::optional<streamed_spikes> spike_file;
+    std::optional<streamed_files> streamed;
     on_all_ranks(comm, [&] {
         if (!root) return;
         out.emplace(out_path, flags.force);
-        if (spec.spikes) spike_file.emplace(spec, *out, resumed_spikes, resumed_from);
+        streamed.emplace(spec, *out, resumed_outputs, resumed_from);
     });
     const std::unique_ptr<engine> sim = build_engine(comm, make_engine);
     const step_t first_step = sim->now();
@@ -267,12 +317,14 @@ int simulate(const io::network_source& source, const std::string& shown_as, cons
     io::run_results results;
     double peak_MB = 0.0;
     io::advance_result advanced;
-    io::spike_output to_file;
-    if (spike_file) to_file = spike_file->output();
+    io::streamed_outputs to_files;  // the flags on every rank, the calls on rank 0
+    to_files.spikes = spec.spikes.has_value();
+    to_files.traces = !spec.state_recorders.empty();
+    if (streamed) to_files = streamed->outputs();
     try {
         advanced = io::advance(*sim, n_steps, io::checkpoint_interval(flags.checkpoint_every_ms, h), checkpoint, source,
-                               comm, [&](step_t done) { progress(done); }, spec.spikes ? &to_file : nullptr);
-        results = io::gather_results(*sim);
+                               comm, [&](step_t done) { progress(done); }, &to_files);
+        results = io::gather_results(*sim, true);
         peak_MB = comm.max(peak_memory_MB());
     } catch (const std::exception& e) {
         if (comm.size() == 1) throw;
@@ -286,16 +338,12 @@ int simulate(const io::network_source& source, const std::string& shown_as, cons
 
     // Where the run ended: t_stop, or the window where an interrupt stopped it.
     const double end_ms = static_cast<double>(sim->now()) * h;
+    std::optional<std::string> incomplete;
+    if (advanced.interrupted)
+        incomplete = fmt::format("interrupted{} at {:.10g} ms of {:.10g} ms", signal_name(interrupt_signal()), end_ms,
+                                 t_stop_ms);
     std::vector<analysis::population_stats> stats;
-    std::vector<std::string> written;
-    if (spike_file) {
-        std::optional<std::string> incomplete;
-        if (advanced.interrupted)
-            incomplete = fmt::format("interrupted{} at {:.10g} ms of {:.10g} ms", signal_name(interrupt_signal()), end_ms,
-                                     t_stop_ms);
-        stats = spike_file->finish(end_ms, incomplete);
-        written.push_back("spikes.h5");
-    }
+    std::vector<std::string> written = streamed->finish(end_ms, incomplete, stats);
     for (auto& name : io::write_results(*out, spec, results)) written.push_back(std::move(name));
     out->commit();
 
@@ -346,7 +394,7 @@ int resume_command(const resume_options& o, communicator& comm) {
     });
     const fs::path out =
         o.flags.output.empty() ? fs::path("out") / fs::path(source.config_file).stem() : fs::path(o.flags.output);
-    const auto resumed_spikes = checkpoint->header().spikes;
+    const auto resumed_outputs = checkpoint->header().outputs;
     return simulate(source, o.checkpoint, out, o.flags, comm, [&] {
         std::unique_ptr<engine> sim;
         try {
@@ -356,7 +404,7 @@ int resume_command(const resume_options& o, communicator& comm) {
         }
         checkpoint.reset();  // closed before a new checkpoint may replace it
         return sim;
-    }, resumed_spikes, o.checkpoint);
+    }, resumed_outputs, o.checkpoint);
 }
 
 int info_command(const std::string& path, std::optional<double> t_start_ms, std::optional<double> t_stop_ms) {

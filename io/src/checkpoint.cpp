@@ -148,10 +148,13 @@ std::string save_checkpoint(const std::filesystem::path& path, const checkpoint_
             h5::write_attribute(file.get(), "config_file", header.config_file);
             h5::write_attribute(file.get(), "seed", std::uint64_t{header.seed});
             h5::write_attribute(file.get(), "time_ms", header.time_ms);
-            if (header.spikes) {
-                h5::handle g = h5::create_group(file.get(), "spike_file");
-                h5::write_dataset(g.get(), "rows", header.spikes->rows);
-                h5::write_dataset(g.get(), "crc", header.spikes->crc);
+            if (!header.outputs.empty()) {
+                h5::handle outputs = h5::create_group(file.get(), "outputs");
+                for (const auto& at : header.outputs) {
+                    h5::handle g = h5::create_group(outputs.get(), at.file);
+                    h5::write_dataset(g.get(), "rows", at.rows);
+                    h5::write_dataset(g.get(), "crc", at.crc);
+                }
             }
             writer.emplace(file.get());
         } catch (const std::exception& e) {
@@ -207,11 +210,14 @@ checkpoint_file::checkpoint_file(const std::filesystem::path& path) : impl_(std:
         if (seed > 0xffffffffu) throw input_error(shown, "seed", fmt::format("seed = {}; must be < 2^32", seed));
         impl_->header.seed = static_cast<std::uint32_t>(seed);
         impl_->header.time_ms = h5::read_double_attribute(f, "time_ms");
-        if (h5::exists(f, "spike_file")) {
-            h5::handle g = h5::open_group(f, "spike_file");
-            spike_file_position at{h5::read_uint64s(g.get(), "rows"), {}};
-            for (double c : h5::read_numbers(g.get(), "crc")) at.crc.push_back(static_cast<std::uint32_t>(c));
-            impl_->header.spikes = std::move(at);
+        if (h5::exists(f, "outputs")) {
+            h5::handle outputs = h5::open_group(f, "outputs");
+            for (const auto& name : h5::children(outputs.get())) {
+                h5::handle g = h5::open_group(outputs.get(), name);
+                output_position at{name, h5::read_uint64s(g.get(), "rows"), {}};
+                for (double c : h5::read_numbers(g.get(), "crc")) at.crc.push_back(static_cast<std::uint32_t>(c));
+                impl_->header.outputs.push_back(std::move(at));
+            }
         }
     } catch (const h5::error& e) {
         throw input_error(shown, "", fmt::format("damaged checkpoint header: {}", e.what()));

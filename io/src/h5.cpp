@@ -45,6 +45,14 @@ hid_t group_creation() {
     static const hid_t p = untimed(H5P_GROUP_CREATE, "group creation");
     return p;
 }
+hid_t growing_file_access() {
+    static const hid_t p = [] {
+        const hid_t fapl = check(H5Pcreate(H5P_FILE_ACCESS), "file access properties");
+        check(H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_LATEST), "file format bounds");
+        return fapl;
+    }();
+    return p;
+}
 hid_t file_creation() {
     static const hid_t p = untimed(H5P_FILE_CREATE, "file creation");
     return p;
@@ -137,7 +145,7 @@ hid_t check(hid_t id, const std::string& what) {
     return id;
 }
 
-handle create_file(const std::string& path) {
+handle create_file(const std::string& path, bool growing) {
     silence_errors();
     // Asked first of the system: HDF5 reports a missing permission or a full disk as a
     // stack of its own messages. Named as the user named it (not atomic_file's temporary).
@@ -149,7 +157,9 @@ handle create_file(const std::string& path) {
         throw input_error(tmp == std::string::npos ? path : path.substr(0, tmp), "",
                           fmt::format("cannot write the file: {}", std::strerror(e)));
     }
-    return {check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, file_creation(), H5P_DEFAULT), "create the file"), H5Fclose};
+    return {check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, file_creation(), growing ? growing_file_access() : H5P_DEFAULT),
+                  "create the file"),
+            H5Fclose};
 }
 
 handle open_file_readonly(const std::string& path) {
@@ -167,14 +177,15 @@ handle open_file_readwrite(const std::string& path) {
         H5Eclear2(H5E_DEFAULT);
         throw error("not an HDF5 file");
     }
-    return {check(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), "open " + path), H5Fclose};
+    return {check(H5Fopen(path.c_str(), H5F_ACC_RDWR, growing_file_access()), "open " + path), H5Fclose};
 }
 
-handle create_growing(hid_t parent, const std::string& name, hid_t file_type, std::size_t chunk) {
-    const hsize_t dims[1] = {0}, max[1] = {H5S_UNLIMITED}, chunk_dims[1] = {chunk};
-    handle space(check(H5Screate_simple(1, dims, max), "create dataspace"), H5Sclose);
+handle create_growing(hid_t parent, const std::string& name, hid_t file_type, std::size_t chunk_rows, std::size_t width) {
+    const int rank = width == 0 ? 1 : 2;
+    const hsize_t dims[2] = {0, width}, max[2] = {H5S_UNLIMITED, width}, chunk[2] = {chunk_rows, std::max<hsize_t>(1, width)};
+    handle space(check(H5Screate_simple(rank, dims, max), "create dataspace"), H5Sclose);
     handle props(check(H5Pcopy(dataset_creation()), "dataset properties"), H5Pclose);
-    check(H5Pset_chunk(props.get(), 1, chunk_dims), "chunked layout of " + name);
+    check(H5Pset_chunk(props.get(), rank, chunk), "chunked layout of " + name);
     return {check(H5Dcreate2(parent, name.c_str(), file_type, space.get(), H5P_DEFAULT, props.get(), H5P_DEFAULT),
                   "create dataset " + name),
             H5Dclose};
@@ -184,36 +195,53 @@ handle open_dataset(hid_t parent, const std::string& name) {
     return {check(H5Dopen2(parent, name.c_str(), H5P_DEFAULT), "open dataset " + name), H5Dclose};
 }
 
-std::uint64_t length(hid_t dataset) {
+namespace {
+
+// Rows and row width (1 for one dimension) of a dataset of rank 1 or 2.
+std::pair<hsize_t, hsize_t> rows_and_width(hid_t dataset, int& rank) {
     handle space(check(H5Dget_space(dataset), "dataspace"), H5Sclose);
-    if (H5Sget_simple_extent_ndims(space.get()) != 1) throw error("not a one-dimensional dataset");
-    hsize_t n = 0;
-    H5Sget_simple_extent_dims(space.get(), &n, nullptr);
-    return n;
+    rank = H5Sget_simple_extent_ndims(space.get());
+    if (rank != 1 && rank != 2) throw error("not a one- or two-dimensional dataset");
+    hsize_t dims[2] = {0, 1};
+    H5Sget_simple_extent_dims(space.get(), dims, nullptr);
+    return {dims[0], rank == 2 ? dims[1] : 1};
+}
+
+// Rows [first, first + n) of `dataset` as a selection, and a memory space that fits them.
+std::pair<handle, handle> row_selection(hid_t dataset, hsize_t first, hsize_t n) {
+    int rank = 0;
+    const hsize_t width = rows_and_width(dataset, rank).second;
+    handle space(check(H5Dget_space(dataset), "dataspace"), H5Sclose);
+    const hsize_t start[2] = {first, 0}, count[2] = {n, width};
+    check(H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), "select");
+    handle mem(check(H5Screate_simple(rank, count, nullptr), "memory dataspace"), H5Sclose);
+    return {std::move(space), std::move(mem)};
+}
+
+}  // namespace
+
+std::uint64_t length(hid_t dataset) {
+    int rank = 0;
+    return rows_and_width(dataset, rank).first;
 }
 
 void append(hid_t dataset, hid_t mem_type, const void* data, std::size_t n) {
     if (n == 0) return;
     const hsize_t first = length(dataset);
     resize(dataset, first + n);
-    handle space(check(H5Dget_space(dataset), "dataspace"), H5Sclose);
-    const hsize_t start[1] = {first}, count[1] = {n};
-    check(H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), "select");
-    handle mem(check(H5Screate_simple(1, count, nullptr), "memory dataspace"), H5Sclose);
+    const auto [space, mem] = row_selection(dataset, first, n);
     check(H5Dwrite(dataset, mem_type, mem.get(), space.get(), H5P_DEFAULT, data), "append");
 }
 
 void read_range(hid_t dataset, hid_t mem_type, std::uint64_t first, std::size_t n, void* out) {
     if (n == 0) return;
-    handle space(check(H5Dget_space(dataset), "dataspace"), H5Sclose);
-    const hsize_t start[1] = {first}, count[1] = {n};
-    check(H5Sselect_hyperslab(space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), "select");
-    handle mem(check(H5Screate_simple(1, count, nullptr), "memory dataspace"), H5Sclose);
+    const auto [space, mem] = row_selection(dataset, first, n);
     check(H5Dread(dataset, mem_type, mem.get(), space.get(), H5P_DEFAULT, out), "read");
 }
 
 void resize(hid_t dataset, std::uint64_t n) {
-    const hsize_t dims[1] = {n};
+    int rank = 0;
+    const hsize_t dims[2] = {n, rows_and_width(dataset, rank).second};
     check(H5Dset_extent(dataset, dims), "resize");
 }
 

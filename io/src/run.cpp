@@ -111,7 +111,7 @@ void check_memory(const network_spec& spec, int ranks, int ranks_on_node) {
 }
 
 advance_result advance(engine& sim, step_t until, step_t every, const fs::path& checkpoint, const network_source& source,
-                       communicator& comm, const std::function<void(step_t)>& progress, spike_output* spikes) {
+                       communicator& comm, const std::function<void(step_t)>& progress, streamed_outputs* streams) {
     const double h = source.spec.simulation.resolution_ms;
     // Multiples of the window from step 0: the same on every rank, and a run split there
     // gives the spikes of one unsplit (as a checkpoint does).
@@ -120,8 +120,8 @@ advance_result advance(engine& sim, step_t until, step_t every, const fs::path& 
     auto save = [&](step_t k) {
         if (comm.rank() == 0) fs::create_directories(checkpoint.parent_path());
         checkpoint_header header{source.config_text, source.config_file, source.spec.simulation.seed,
-                                 static_cast<double>(k) * h, std::nullopt};
-        if (spikes && comm.rank() == 0) header.spikes = spikes->position();
+                                 static_cast<double>(k) * h, {}};
+        if (streams && comm.rank() == 0) header.outputs = streams->positions();
         if (const std::string failed = save_checkpoint(checkpoint, header, sim, comm); failed.empty()) {
             ++r.checkpoints;
         } else if (comm.rank() == 0) {
@@ -136,9 +136,13 @@ advance_result advance(engine& sim, step_t until, step_t every, const fs::path& 
         if (every > 0) next = std::min(next, (k / every + 1) * every);
         sim.run(next, progress);
         k = next;
-        if (spikes) {
+        if (streams && streams->spikes) {
             auto batch = sim.take_recorded_spikes();
-            if (comm.rank() == 0) spikes->append(std::move(batch));
+            if (comm.rank() == 0) streams->append_spikes(std::move(batch));
+        }
+        if (streams && streams->traces) {
+            auto batch = sim.take_state_traces();
+            if (comm.rank() == 0) streams->append_traces(std::move(batch));
         }
         if (every > 0 && k % every == 0) save(k);
         if (k < until && comm.max(interrupt_requested() ? 1.0 : 0.0) > 0.0) {
@@ -150,9 +154,9 @@ advance_result advance(engine& sim, step_t until, step_t every, const fs::path& 
     return r;
 }
 
-run_results gather_results(engine& sim) {
+run_results gather_results(engine& sim, bool traces_streamed) {
     run_results r;
-    r.traces = sim.state_traces();
+    if (!traces_streamed) r.traces = sim.state_traces();
     r.weights = sim.weight_records();
     return r;
 }
@@ -164,13 +168,33 @@ spike_file spike_file_of(const network_spec& spec, const std::vector<spike>& spi
     return file;
 }
 
+state_trace trace_shape(const network_spec& spec, std::size_t recorder) {
+    const auto& rs = spec.state_recorders.at(recorder);
+    const double h = spec.simulation.resolution_ms;
+    state_trace tr;
+    tr.recorder = rs.name;
+    tr.population = rs.population;
+    tr.neurons = rs.neurons;
+    for (auto v : rs.variables) {
+        tr.variables.push_back(spec.populations[rs.population].state[v].key);
+        tr.units.push_back(spec.populations[rs.population].state[v].unit);
+    }
+    tr.dt_ms = static_cast<double>(std::max<step_t>(1, ms_to_steps(rs.interval_ms, h))) * h;
+    tr.data.resize(tr.variables.size());
+    return tr;
+}
+
+std::string report_file_name(const state_trace& trace, std::size_t variable) {
+    return fmt::format("{}.{}.h5", trace.recorder, trace.variables[variable]);
+}
+
 std::vector<std::string> write_results(const output_dir& out, const network_spec& spec, const run_results& results) {
     std::vector<std::string> written;
     for (const auto& tr : results.traces)
         for (std::size_t v = 0; v < tr.variables.size(); ++v) {
             report r{spec.populations[tr.population].name, tr.variables[v], tr.units[v], tr.neurons,
                      0.0, tr.dt_ms * static_cast<double>(tr.n_samples), tr.dt_ms, tr.n_samples, tr.data[v]};
-            const std::string name = fmt::format("{}.{}.h5", tr.recorder, tr.variables[v]);
+            const std::string name = report_file_name(tr, v);
             write_report(out.file(name), r);
             written.push_back(name);
         }

@@ -342,6 +342,13 @@ std::vector<state_trace> engine::state_traces() const {
     return out;
 }
 
+std::vector<state_trace> engine::take_state_traces() {
+    std::vector<state_trace> out;
+    for (const auto& r : impl_->states)
+        for (auto& tr : r->take(*impl_->comm)) out.push_back(std::move(tr));
+    return out;
+}
+
 std::vector<weight_record> engine::weight_records() {
     std::vector<weight_record> out;
     for (const auto& w : impl_->weights) {

@@ -60,6 +60,8 @@ public:
     void restore(checkpoint_reader& in, bool root, step_t now) override;
     // Collective: complete on rank 0, empty elsewhere.
     std::vector<state_trace> gather(communicator& comm) const;
+    // Collective: as gather, and forgets the samples on every rank.
+    std::vector<state_trace> take(communicator& comm);
 
 private:
     struct per_thread {
@@ -70,7 +72,8 @@ private:
     const network_spec* spec_;
     std::size_t index_;
     step_t interval_ = 1;
-    std::size_t taken_ = 0;  // samples taken by this engine
+    std::size_t taken_ = 0;  // samples taken by this engine and held
+    std::size_t given_ = 0;  // samples handed out by take() before them
     std::vector<per_thread> threads_;
     std::size_t restored_samples_ = 0;
     std::vector<std::vector<double>> restored_;  // per variable, on rank 0

@@ -1,5 +1,6 @@
 // State recorders: each thread samples its own recorded neurons; rank 0 gathers the
-// samples and puts them in the recorder's neuron order.
+// samples and puts them in the recorder's neuron order, at the end, for checkpoints, or in
+// batches taken by a caller that streams them (io::advance).
 #include "checkpoint_arrays.hpp"
 #include "recorders.hpp"
 
@@ -63,6 +64,7 @@ std::vector<state_trace> state_recorder::gather(communicator& comm) const {
         tr.units.push_back(state[v].unit);
     }
     tr.dt_ms = static_cast<double>(interval_) * spec_->simulation.resolution_ms;
+    tr.t_start_ms = static_cast<double>(given_) * tr.dt_ms;
     const std::size_t before = restored_samples_;  // restored from a checkpoint: they come first
     tr.n_samples = before + taken_;
     const std::size_t n = rs.neurons.size();
@@ -79,10 +81,21 @@ std::vector<state_trace> state_recorder::gather(communicator& comm) const {
     return {std::move(tr)};
 }
 
+std::vector<state_trace> state_recorder::take(communicator& comm) {
+    auto out = gather(comm);
+    given_ += restored_samples_ + taken_;
+    taken_ = 0;
+    for (auto& mine : threads_) mine.samples.clear();
+    restored_samples_ = 0;
+    restored_.clear();
+    return out;
+}
+
 void state_recorder::save(checkpoint_writer* out, communicator& comm) {
     for (const auto& tr : gather(comm)) {
         const std::string base = "recorder/state/" + tr.recorder + "/";
         write(out, base + "n_samples", std::vector<std::uint64_t>{tr.n_samples});
+        write(out, base + "first_sample", std::vector<std::uint64_t>{given_});  // those before were taken
         for (std::size_t v = 0; v < tr.variables.size(); ++v) write(out, base + tr.variables[v], tr.data[v]);
     }
 }
@@ -92,6 +105,7 @@ void state_recorder::restore(checkpoint_reader& in, bool root, step_t) {
     const auto& rs = spec_->state_recorders[index_];
     const std::string base = "recorder/state/" + rs.name + "/";
     restored_samples_ = read_all<std::uint64_t>(in, base + "n_samples", 1)[0];
+    if (in.has(base + "first_sample")) given_ = read_all<std::uint64_t>(in, base + "first_sample", 1)[0];
     const auto& state = spec_->populations[rs.population].state;
     for (auto v : rs.variables)
         restored_.push_back(read_all<double>(in, base + state[v].key, restored_samples_ * rs.neurons.size()));

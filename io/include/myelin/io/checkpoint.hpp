@@ -5,9 +5,9 @@
 // Layout: the root group's attributes myelin_checkpoint (format version), config (the
 // config file's text), config_file (its path when the run started), seed, time_ms; one
 // dataset per array that the engine saves (simulator/checkpoint.hpp), by its name; for a
-// run that streams its spikes, the group spike_file (datasets rows and crc) says how far
-// the spike file was written.
-#include <myelin/io/spike_stream.hpp>
+// run that streams its recordings, the group outputs/<file> (datasets rows and crc) says
+// how far each file was written (io/streams.hpp).
+#include <myelin/io/streams.hpp>
 #include <myelin/simulator/checkpoint.hpp>
 #include <myelin/simulator/communicator.hpp>
 #include <myelin/simulator/engine.hpp>
@@ -25,8 +25,8 @@ struct checkpoint_header {
     std::string config_file;  // where it was read from (for messages and the output name)
     std::uint32_t seed = 0;   // the seed the run used (after --seed)
     double time_ms = 0.0;     // biological time of the state
-    // How far the run's spike file was written (its spikes are not in the checkpoint).
-    std::optional<spike_file_position> spikes;
+    // How far the run's streamed files were written (what they hold is not in the checkpoint).
+    std::vector<output_position> outputs;
 };
 
 // Collective: every rank calls it. Rank 0 writes `path` under a temporary name and renames

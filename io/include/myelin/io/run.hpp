@@ -8,6 +8,7 @@
 #include <myelin/io/config.hpp>
 #include <myelin/io/output_dir.hpp>
 #include <myelin/io/sonata.hpp>
+#include <myelin/io/streams.hpp>
 #include <myelin/simulator/communicator.hpp>
 #include <myelin/simulator/engine.hpp>
 #include <myelin/simulator/model_registry.hpp>
@@ -58,13 +59,15 @@ step_t checkpoint_interval(const std::optional<double>& every_ms, double resolut
 // spikes do not depend on where it stops.
 // A checkpoint that cannot be written (a full disk) is reported on stderr by rank 0 and
 // the run goes on; the previous one stays.
-// With `spikes` (every rank passes one or none; rank 0's functions are called) the
-// recorded spikes are taken from the engine after every stretch of `interrupt_windows`
-// windows and before every checkpoint, handed to `append`, and the checkpoints record
-// `position()` instead of holding them.
-struct spike_output {
-    std::function<void(std::vector<spike>&&)> append;  // in (step, gid) order, later than all before
-    std::function<spike_file_position()> position;      // flushed
+// With `streams` (every rank passes one or none, with the same flags; rank 0's functions
+// are called) the recorded spikes and state samples are taken from the engine after every
+// stretch of `interrupt_windows` windows and before every checkpoint and handed over, and
+// the checkpoints record `positions()` instead of holding them.
+struct streamed_outputs {
+    bool spikes = false, traces = false;                     // what to take
+    std::function<void(std::vector<spike>&&)> append_spikes;  // in (step, gid) order, later than all before
+    std::function<void(std::vector<state_trace>&&)> append_traces;
+    std::function<std::vector<output_position>()> positions;  // flushed
 };
 struct advance_result {
     int checkpoints = 0;         // written
@@ -74,18 +77,25 @@ struct advance_result {
 constexpr step_t interrupt_windows = 100;
 advance_result advance(engine& sim, step_t until, step_t every, const std::filesystem::path& checkpoint,
                        const network_source& source, communicator& comm,
-                       const std::function<void(step_t)>& progress = {}, spike_output* spikes = nullptr);
+                       const std::function<void(step_t)>& progress = {}, streamed_outputs* streams = nullptr);
 
-// What a run recorded besides the spikes that were streamed, complete on rank 0 (empty
-// elsewhere).
+// What a run recorded and kept in memory, complete on rank 0 (empty elsewhere). With
+// `streamed`, the state traces were streamed and are not gathered.
 struct run_results {
     std::vector<state_trace> traces;
     std::vector<weight_record> weights;
 };
-run_results gather_results(engine& sim);  // collective
+run_results gather_results(engine& sim, bool traces_streamed = false);  // collective
 
 // The SONATA spike file of recorded spikes held in memory (spike_layout).
 spike_file spike_file_of(const network_spec& spec, const std::vector<spike>& spikes, double t_stop_ms);
+
+// A state recorder's trace without samples: what its report files hold (neurons,
+// variables and units, interval).
+state_trace trace_shape(const network_spec& spec, std::size_t recorder);
+
+// The file of each state recorder's variable: "<recorder>.<variable>.h5".
+std::string report_file_name(const state_trace& trace, std::size_t variable);
 
 // Writes a report per recorded state variable and a weights file per weight recorder into
 // `out` (its staging folder until committed). Returns the file names, in the order written.

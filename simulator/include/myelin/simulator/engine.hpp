@@ -112,6 +112,9 @@ public:
     std::vector<spike> take_recorded_spikes();
     // Collective: complete on rank 0, empty elsewhere.
     std::vector<state_trace> state_traces() const;
+    // Collective: as state_traces, each with the samples since the last take (n_samples of
+    // them, the first at t_start_ms), and the engine forgets them, as take_recorded_spikes.
+    std::vector<state_trace> take_state_traces();
     // Collective: complete on rank 0, empty elsewhere. Snapshots due by now() that are
     // still waiting for their window's delivery are taken first (as the weights stand).
     std::vector<weight_record> weight_records();

@@ -6,9 +6,11 @@
 #include <myelin/io/output_dir.hpp>
 #include <myelin/io/run.hpp>
 #include <myelin/io/sonata.hpp>
-#include <myelin/io/spike_stream.hpp>
+#include <myelin/io/streams.hpp>
 
 #include <catch2/catch.hpp>
+
+#include <hdf5.h>
 
 #include <filesystem>
 
@@ -59,6 +61,21 @@ void same_spikes(const io::spike_file& a, const io::spike_file& b) {
     }
 }
 
+// A dataset's shape and values (as doubles).
+std::pair<std::vector<hsize_t>, std::vector<double>> dataset(const fs::path& file, const char* path) {
+    const hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    const hid_t d = H5Dopen2(f, path, H5P_DEFAULT);
+    const hid_t space = H5Dget_space(d);
+    std::vector<hsize_t> dims(static_cast<std::size_t>(H5Sget_simple_extent_ndims(space)));
+    H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+    std::vector<double> v(static_cast<std::size_t>(H5Sget_simple_extent_npoints(space)));
+    H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data());
+    H5Sclose(space);
+    H5Dclose(d);
+    H5Fclose(f);
+    return {dims, v};
+}
+
 }  // namespace
 
 TEST_CASE("spike_stream: batches give the file written whole", "[unit][sonata]") {
@@ -93,7 +110,7 @@ TEST_CASE("spike_stream: a position continues the file; another run's file is re
     const network_spec spec = three_populations();
     const io::spike_layout layout(spec);
     const auto parts = batches(3);
-    io::spike_file_position at;
+    io::output_position at;
     {
         io::spike_stream stream(layout, tmp / "run.h5");
         stream.append(layout.convert(parts[0]));
@@ -101,7 +118,8 @@ TEST_CASE("spike_stream: a position continues the file; another run's file is re
         stream.append(layout.convert(parts[1]));  // written after the checkpoint: cut off
         stream.close(4.0, std::string("interrupted"));
     }
-    REQUIRE(at.rows.size() == 2);
+    REQUIRE(at.file == "run.h5");
+    REQUIRE(at.rows.size() == 4);  // timestamps and node_ids of two populations
     REQUIRE(at.crc.size() == 4);
     {
         io::spike_stream more(layout, tmp / "run.h5", at, "run.h5");
@@ -128,16 +146,61 @@ TEST_CASE("spike_stream: a position continues the file; another run's file is re
     }
     REQUIRE_THROWS_WITH(io::spike_stream(layout, tmp / "other.h5", at, "other.h5"),
                         Contains("other.h5") && Contains("checksums differ"));
-    // continue_spike_file looks beside the checkpoint, then in staging folders that runs
-    // into that folder left.
+    // continue_output looks beside the checkpoint, then in staging folders that runs into
+    // that folder left.
     const fs::path run = tmp / "run", checkpoint = run / "checkpoint.h5";
     fs::create_directories(run / ".partial-12");
-    fs::copy_file(tmp / "other.h5", run / "spikes.h5");
-    REQUIRE_THROWS_WITH(io::continue_spike_file(layout, at, checkpoint, "spikes.h5", tmp / "new.h5"),
-                        Contains("checkpoint.h5") && Contains(".partial-12/spikes.h5: not there") &&
+    fs::copy_file(tmp / "other.h5", run / "run.h5");
+    std::unique_ptr<io::spike_stream> continued_stream;
+    auto open = [&](const std::string& shown) {
+        continued_stream = std::make_unique<io::spike_stream>(layout, tmp / "new.h5", at, shown);
+    };
+    REQUIRE_THROWS_WITH(io::continue_output(at, checkpoint, tmp / "new.h5", open),
+                        Contains("checkpoint.h5") && Contains(".partial-12/run.h5: not there") &&
                             Contains("checksums differ"));
     REQUIRE(!fs::exists(tmp / "new.h5"));
-    fs::copy_file(tmp / "run.h5", run / ".partial-12" / "spikes.h5");  // a crashed run's
-    REQUIRE(io::continue_spike_file(layout, at, checkpoint, "spikes.h5", tmp / "new.h5"));
+    fs::copy_file(tmp / "run.h5", run / ".partial-12" / "run.h5");  // a crashed run's
+    io::continue_output(at, checkpoint, tmp / "new.h5", open);
+    REQUIRE(continued_stream);
     REQUIRE(io::output_dir::leftover_staging(run) == std::vector<fs::path>{run / ".partial-12"});
+}
+
+TEST_CASE("report_stream: samples in batches give the report written whole, and continue", "[unit][sonata]") {
+    test::temp_dir tmp;
+    state_trace shape;
+    shape.recorder = "vm";
+    shape.neurons = {4, 1, 7};
+    shape.variables = {"V_m", "I_syn"};
+    shape.units = {"mV", "pA"};
+    shape.dt_ms = 0.5;
+    shape.data.resize(2);
+    auto batch = [&](std::size_t first, std::size_t n) {
+        state_trace b = shape;
+        b.n_samples = n;
+        for (std::size_t v = 0; v < 2; ++v)
+            for (std::size_t k = 0; k < n * 3; ++k) b.data[v].push_back(static_cast<double>(v * 1000 + first * 3 + k) * 0.25);
+        return b;
+    };
+    io::output_position at;
+    {
+        io::report_stream s(shape, 1, "E", tmp / "r.h5");
+        s.append(batch(0, 5));
+        s.append(batch(5, 0));
+        at = s.position();
+        s.append(batch(5, 2));  // after the checkpoint: cut off
+        s.close();
+    }
+    {
+        io::report_stream s(shape, 1, "E", tmp / "r.h5", at, "r.h5");
+        s.append(batch(5, 4));
+        s.close();
+    }
+    const state_trace whole = batch(0, 9);
+    io::write_report(tmp / "whole.h5", {"E", "I_syn", "pA", shape.neurons, 0.0, 4.5, 0.5, 9, whole.data[1]});
+    for (const char* d : {"/report/E/data", "/report/E/mapping/node_ids", "/report/E/mapping/index_pointers",
+                          "/report/E/mapping/time"}) {
+        INFO(d);
+        CHECK(dataset(tmp / "r.h5", d) == dataset(tmp / "whole.h5", d));
+    }
+    REQUIRE(dataset(tmp / "r.h5", "/report/E/data").first == std::vector<hsize_t>{9, 3});
 }
