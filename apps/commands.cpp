@@ -158,7 +158,7 @@ void print_estimate(const network_spec& spec, int ranks) {
                            })
                    ? " (expected: some are drawn)"
                    : "");
-    fmt::print("memory: about {:.0f} MB per rank ({} rank{}), plus 16 bytes per recorded spike\n", m.bytes_per_rank / 1e6,
+    fmt::print("memory: about {:.0f} MB per rank ({} rank{}); recordings are written as the run goes\n", m.bytes_per_rank / 1e6,
                ranks, ranks == 1 ? "" : "s");
     if (const auto a = io::available_memory_bytes()) fmt::print("available here: {:.0f} MB\n", *a / 1e6);
 }

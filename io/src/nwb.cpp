@@ -7,7 +7,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
+#include <cstdlib>
 #include <random>
 
 namespace myelin::io {
@@ -62,9 +64,11 @@ std::optional<nwb_table> read_intervals(hid_t file, const std::string& name) {
     return read_table(g.get(), where, {}, std::size_t(-1));
 }
 
+// The source of the object ids of the file being written (write_nwb seeds it).
+thread_local std::mt19937_64 object_ids;
+
 std::string uuid4() {
-    static std::random_device device;
-    std::mt19937_64 gen((static_cast<std::uint64_t>(device()) << 32) ^ device());
+    std::mt19937_64& gen = object_ids;
     const std::uint64_t hi = (gen() & 0xffffffffffff0fffULL) | 0x4000ULL, lo = (gen() & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
     return fmt::format("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", hi >> 32, (hi >> 16) & 0xffff, hi & 0xffff, lo >> 48,
                        lo & 0xffffffffffffULL);
@@ -140,6 +144,18 @@ nwb_file read_nwb(const std::filesystem::path& path) {
     return out;
 }
 
+std::chrono::sys_seconds creation_time() {
+    const char* fixed = std::getenv("SOURCE_DATE_EPOCH");
+    if (!fixed || !*fixed) return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    const std::string text = fixed;
+    std::int64_t seconds = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+    if (ec != std::errc() || end != text.data() + text.size() || seconds < 0)
+        throw input_error("", "SOURCE_DATE_EPOCH",
+                          fmt::format("'{}'; must be a whole number of seconds since 1970-01-01 UTC", text));
+    return std::chrono::sys_seconds(std::chrono::seconds(seconds));
+}
+
 void write_nwb(const std::filesystem::path& path, const spike_file& spikes, const std::string& identifier,
                const std::string& session_description) {
     // One unit per neuron, silent ones included, in population order.
@@ -161,8 +177,21 @@ void write_nwb(const std::filesystem::path& path, const spike_file& spikes, cons
             population.push_back(p.name);
         }
     }
-    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-    const std::string stamp = fmt::format("{:%Y-%m-%dT%H:%M:%S}+00:00", now);
+    const auto created = creation_time();
+    const std::string stamp = fmt::format("{:%Y-%m-%dT%H:%M:%S}+00:00", created);
+    // Object ids are random UUIDs; with a fixed date (SOURCE_DATE_EPOCH) they are drawn from
+    // the date and the identifier, so that the file's bytes are reproducible too.
+    if (std::getenv("SOURCE_DATE_EPOCH")) {
+        const auto t = static_cast<std::uint64_t>(created.time_since_epoch().count());
+        std::vector<std::uint32_t> words(identifier.begin(), identifier.end());
+        words.push_back(static_cast<std::uint32_t>(t));
+        words.push_back(static_cast<std::uint32_t>(t >> 32));
+        std::seed_seq seed(words.begin(), words.end());
+        object_ids.seed(seed);
+    } else {
+        std::random_device device;
+        object_ids.seed((static_cast<std::uint64_t>(device()) << 32) ^ device());
+    }
 
     atomic_file out(path);
     {

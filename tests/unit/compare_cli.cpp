@@ -13,9 +13,12 @@
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <thread>
 
 using namespace myelin;
 using Catch::Matchers::Contains;
@@ -194,6 +197,23 @@ TEST_CASE("compare: NWB units against SONATA, unit selections, convert", "[unit]
     CHECK(test::run_myelin(fmt::format("convert '{}' '{}'", sonata.string(), out.string())).exit_code == 2);
     CHECK(test::run_myelin(fmt::format("convert '{}' '{}'", sonata.string(), (tmp / "x.h5").string())).exit_code == 2);
     CHECK_FALSE(fs::exists(tmp / "x.h5"));
+
+    // NWB files must carry a creation date; SOURCE_DATE_EPOCH fixes it, so that two
+    // conversions a second apart give the same bytes.
+    auto convert = [&](const std::string& name) {
+        return test::run_myelin(fmt::format("convert '{}' '{}'", sonata.string(), (tmp / name).string()));
+    };
+    ::setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+    REQUIRE(convert("one.nwb").exit_code == 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    REQUIRE(convert("two.nwb").exit_code == 0);
+    CHECK(slurp(tmp / "one.nwb") == slurp(tmp / "two.nwb"));
+    CHECK_THAT(slurp(tmp / "one.nwb"), Contains("2023-11-14T22:13:20+00:00"));
+    ::setenv("SOURCE_DATE_EPOCH", "yesterday", 1);
+    const auto bad_date = convert("three.nwb");
+    ::unsetenv("SOURCE_DATE_EPOCH");
+    CHECK(bad_date.exit_code == 2);
+    CHECK_THAT(bad_date.err, Contains("SOURCE_DATE_EPOCH") && Contains("'yesterday'"));
 }
 
 TEST_CASE("compare: representations with permutation p-values, intervals and baselines", "[unit][cli][compare]") {

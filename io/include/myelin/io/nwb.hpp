@@ -17,6 +17,7 @@
 // (waveforms), which are skipped. A file without nwb_version 2.x is refused.
 #include <myelin/io/sonata.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -56,6 +57,12 @@ nwb_file read_nwb(const std::filesystem::path& path);
 // 0, 1, ... in population order, then node id), spike times in seconds, the columns
 // `population` (text) and `node_id`; t_start/t_stop of the run as the session's single
 // epoch. Written under a temporary name, renamed when complete.
+// The date NWB files carry (file_create_date, session_start_time): now, or the time the
+// environment's SOURCE_DATE_EPOCH gives (seconds since 1970, the reproducible-builds
+// convention), so that two conversions can give the same bytes. Throws input_error for a
+// value that is not such a number.
+std::chrono::sys_seconds creation_time();
+
 void write_nwb(const std::filesystem::path& path, const spike_file& spikes, const std::string& identifier,
                const std::string& session_description);
 

@@ -190,8 +190,8 @@ void validate(const network_spec& spec, bool resumable = false);
 
 // What building and running a network needs per rank, estimated before anything is
 // allocated from the expected synapse counts: 158 / 188 / 3864 MB against the measured
-// peaks of 139 / 188 / 3692 MB for Brunel, plastic Brunel and the microcircuit. Recorded spikes come on top (16 bytes each, until the run ends); state
-// recorders are counted on the rank that writes them.
+// peaks of 139 / 188 / 3692 MB for Brunel, plastic Brunel and the microcircuit. Recordings that a run streams to its files
+// (io::advance) take a bounded buffer; state recorders are counted on the rank that writes them.
 struct memory_estimate {
     double neurons = 0.0, synapses = 0.0;  // synapses: expected for drawn rules
     double bytes_per_rank = 0.0;
