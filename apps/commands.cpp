@@ -129,12 +129,12 @@ std::string signal_name(int signal) {
     return "";
 }
 
-// Where an interrupted run stopped, what it wrote and how to go on.
-void print_interrupted(double end_ms, double t_stop_ms, bool checkpointed, const fs::path& checkpoint,
-                       const fs::path& out) {
-    fmt::print(stderr, "myelin: interrupted{} at {:.10g} ms of {:.10g} ms; the results so far are written (the spike "
-                       "file's attribute 'incomplete' says so)\n",
-               signal_name(interrupt_signal()), end_ms, t_stop_ms);
+// Where a run that stopped early ("interrupted (SIGINT) at 300 ms of 1000 ms") stopped,
+// what it wrote and how to go on.
+void print_stopped(const std::string& where, double t_stop_ms, bool checkpointed, const fs::path& checkpoint,
+                   const fs::path& out) {
+    fmt::print(stderr, "myelin: {}; the results so far are written (the spike file's attribute 'incomplete' says so)\n",
+               where);
     if (checkpointed)
         fmt::print(stderr, "resume with: myelin resume '{}' --t-stop {:.10g} --output '{}' --force\n", checkpoint.string(),
                    t_stop_ms, out.string());
@@ -323,7 +323,7 @@ int simulate(const io::network_source& source, const std::string& shown_as, cons
     if (streamed) to_files = streamed->outputs();
     try {
         advanced = io::advance(*sim, n_steps, io::checkpoint_interval(flags.checkpoint_every_ms, h), checkpoint, source,
-                               comm, [&](step_t done) { progress(done); }, &to_files);
+                               comm, [&](step_t done) { progress(done); }, &to_files, flags.stop_on_checkpoint_failure);
         results = io::gather_results(*sim, true);
         peak_MB = comm.max(peak_memory_MB());
     } catch (const std::exception& e) {
@@ -333,15 +333,19 @@ int simulate(const io::network_source& source, const std::string& shown_as, cons
     }
     const double sim_seconds = seconds_since(sim_start);
     progress.finish();
-    const int exit_code = advanced.interrupted ? 130 : 0;  // 128 + SIGINT, as a shell reports it
+    // 128 + SIGINT, as a shell reports it; a failed checkpoint that stopped the run is an I/O error.
+    const int exit_code = advanced.interrupted ? 130 : advanced.checkpoint_failed ? 2 : 0;
     if (!root) return exit_code;
 
-    // Where the run ended: t_stop, or the window where an interrupt stopped it.
+    // Where the run ended: t_stop, or the window where an interrupt or a failed checkpoint stopped it.
     const double end_ms = static_cast<double>(sim->now()) * h;
     std::optional<std::string> incomplete;
-    if (advanced.interrupted)
-        incomplete = fmt::format("interrupted{} at {:.10g} ms of {:.10g} ms", signal_name(interrupt_signal()), end_ms,
-                                 t_stop_ms);
+    if (sim->now() < n_steps)
+        incomplete = advanced.interrupted
+                         ? fmt::format("interrupted{} at {:.10g} ms of {:.10g} ms", signal_name(interrupt_signal()),
+                                       end_ms, t_stop_ms)
+                         : fmt::format("stopped at {:.10g} ms of {:.10g} ms: the checkpoint there could not be written",
+                                       end_ms, t_stop_ms);
     std::vector<analysis::population_stats> stats;
     std::vector<std::string> written = streamed->finish(end_ms, incomplete, stats);
     for (auto& name : io::write_results(*out, spec, results)) written.push_back(std::move(name));
@@ -355,7 +359,7 @@ int simulate(const io::network_source& source, const std::string& shown_as, cons
     fmt::print("\nwrote");
     for (const auto& w : written) fmt::print(" {}", (out->final_dir() / w).string());
     fmt::print("\n");
-    if (advanced.interrupted) print_interrupted(end_ms, t_stop_ms, advanced.checkpoints > 0, checkpoint, out->final_dir());
+    if (incomplete) print_stopped(*incomplete, t_stop_ms, advanced.checkpoints > 0, checkpoint, out->final_dir());
     return exit_code;
 }
 

@@ -70,6 +70,9 @@ int main(int argc, char** argv) {
         cmd->add_option("--checkpoint-every", f.checkpoint_every_ms,
                         "Write OUTPUT/checkpoint.h5 every this many ms of biological time (see docs/checkpoints.md)")
             ->check(positive_number);
+        cmd->add_flag("--stop-on-checkpoint-failure", f.stop_on_checkpoint_failure,
+                      "End the run (exit 2, results so far written) when a checkpoint cannot be written, instead "
+                      "of warning and going on");
     };
 
     myelin::apps::run_options run;

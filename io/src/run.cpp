@@ -111,25 +111,29 @@ void check_memory(const network_spec& spec, int ranks, int ranks_on_node) {
 }
 
 advance_result advance(engine& sim, step_t until, step_t every, const fs::path& checkpoint, const network_source& source,
-                       communicator& comm, const std::function<void(step_t)>& progress, streamed_outputs* streams) {
+                       communicator& comm, const std::function<void(step_t)>& progress, streamed_outputs* streams,
+                       bool stop_on_failed_checkpoint) {
     const double h = source.spec.simulation.resolution_ms;
     // Multiples of the window from step 0: the same on every rank, and a run split there
     // gives the spikes of one unsplit (as a checkpoint does).
     const step_t chunk = interrupt_windows * std::max<step_t>(1, sim.stats().min_delay_steps);
     advance_result r;
-    auto save = [&](step_t k) {
+    auto save = [&](step_t k) {  // false if it failed and the run is to stop
         if (comm.rank() == 0) fs::create_directories(checkpoint.parent_path());
         checkpoint_header header{source.config_text, source.config_file, source.spec.simulation.seed,
                                  static_cast<double>(k) * h, {}};
         if (streams && comm.rank() == 0) header.outputs = streams->positions();
-        if (const std::string failed = save_checkpoint(checkpoint, header, sim, comm); failed.empty()) {
+        const std::string failed = save_checkpoint(checkpoint, header, sim, comm);  // rank 0 knows
+        if (failed.empty()) {
             ++r.checkpoints;
         } else if (comm.rank() == 0) {
             ++r.failed_checkpoints;
-            fmt::print(stderr, "\nmyelin: warning: the checkpoint at {:.10g} ms was not written ({}); {}; the run goes on\n",
-                       static_cast<double>(k) * h, failed,
-                       r.checkpoints > 0 ? "the previous one is kept" : "there is none to resume from yet");
+            fmt::print(stderr, "\nmyelin: {}: the checkpoint at {:.10g} ms was not written ({}); {}; {}\n",
+                       stop_on_failed_checkpoint ? "error" : "warning", static_cast<double>(k) * h, failed,
+                       r.checkpoints > 0 ? "the previous one is kept" : "there is none to resume from yet",
+                       stop_on_failed_checkpoint ? "the run stops here (--stop-on-checkpoint-failure)" : "the run goes on");
         }
+        return !stop_on_failed_checkpoint || comm.max(failed.empty() ? 0.0 : 1.0) == 0.0;
     };
     for (step_t k = sim.now(); k < until;) {
         step_t next = std::min(until, (k / chunk + 1) * chunk);
@@ -144,7 +148,10 @@ advance_result advance(engine& sim, step_t until, step_t every, const fs::path& 
             auto batch = sim.take_state_traces();
             if (comm.rank() == 0) streams->append_traces(std::move(batch));
         }
-        if (every > 0 && k % every == 0) save(k);
+        if (every > 0 && k % every == 0 && !save(k)) {
+            r.checkpoint_failed = true;
+            break;
+        }
         if (k < until && comm.max(interrupt_requested() ? 1.0 : 0.0) > 0.0) {
             r.interrupted = true;
             if (every > 0 && k % every != 0) save(k);  // where it stopped, to resume from

@@ -347,6 +347,11 @@ TEST_CASE("cli: a full disk: checkpoints are skipped with a warning, other write
     // brunel_small's checkpoint (~3 MB) does not fit in 1 MB; its spikes do.
     const auto r = test::run_myelin(fmt::format("run '{}' --t-stop 200 --checkpoint-every 100 --output '{}' --quiet", small,
                                                 (full / "o").string()));
+    // Told to stop on a failed checkpoint, it ends there with its results so far and exit 2.
+    const auto stop = test::run_myelin(fmt::format(
+        "run '{}' --t-stop 200 --checkpoint-every 100 --stop-on-checkpoint-failure --output '{}' --quiet", small,
+        (full / "s").string()));
+    const auto stopped = io::read_spikes(full / "s" / "spikes.h5");
     std::system(fmt::format("dd if=/dev/zero of='{}' bs=64k 2>/dev/null", (full / "fill").string()).c_str());  // the rest
     const auto c = test::run_myelin(fmt::format("convert '{}' '{}'", (full / "o" / "spikes.h5").string(),
                                                 (full / "big.nwb").string()));
@@ -358,11 +363,17 @@ TEST_CASE("cli: a full disk: checkpoints are skipped with a warning, other write
     CHECK(r.exit_code == 0);
     CHECK_THAT(r.err, Contains("the checkpoint at 100 ms was not written") && Contains("No space left on device") &&
                           Contains("the run goes on"));
+    INFO(stop.err);
+    CHECK(stop.exit_code == 2);
+    CHECK_THAT(stop.err, Contains("error: the checkpoint at 100 ms was not written") && Contains("the run stops here") &&
+                             Contains("stopped at 100 ms of 200 ms") && Contains("no checkpoint to resume from"));
+    CHECK(stopped.t_stop_ms == 100.0);
+    CHECK(stopped.incomplete == "stopped at 100 ms of 200 ms: the checkpoint there could not be written");
     CHECK(c.exit_code == 2);  // not HDF5's crash at exit (139)
     CHECK_THAT(c.err, Contains("big.nwb: ") && Contains("failed: No space left on device"));
     CHECK(std::count(c.err.begin(), c.err.end(), '\n') == 1);
     std::sort(left.begin(), left.end());
-    CHECK(left == std::vector<std::string>{"fill", "o"});  // no temporary left
+    CHECK(left == std::vector<std::string>{"fill", "o", "s"});  // no temporary left
 }
 
 TEST_CASE("cli: a file that cannot be created is named with the system's reason", "[unit][cli]") {

@@ -58,7 +58,8 @@ step_t checkpoint_interval(const std::optional<double>& every_ms, double resolut
 // end of a window, with sim.now() < until, and (with checkpoints) saves one there. The
 // spikes do not depend on where it stops.
 // A checkpoint that cannot be written (a full disk) is reported on stderr by rank 0 and
-// the run goes on; the previous one stays.
+// the run goes on; the previous one stays. With `stop_on_failed_checkpoint` the run stops
+// there instead (checkpoint_failed, sim.now() < until unless it was the last step).
 // With `streams` (every rank passes one or none, with the same flags; rank 0's functions
 // are called) the recorded spikes and state samples are taken from the engine after every
 // stretch of `interrupt_windows` windows and before every checkpoint and handed over, and
@@ -72,12 +73,14 @@ struct streamed_outputs {
 struct advance_result {
     int checkpoints = 0;         // written
     int failed_checkpoints = 0;  // not written (counted on rank 0)
-    bool interrupted = false;    // stopped early at sim.now()
+    bool interrupted = false;    // stopped early at sim.now() by a signal
+    bool checkpoint_failed = false;  // stopped at sim.now() because a checkpoint failed
 };
 constexpr step_t interrupt_windows = 100;
 advance_result advance(engine& sim, step_t until, step_t every, const std::filesystem::path& checkpoint,
                        const network_source& source, communicator& comm,
-                       const std::function<void(step_t)>& progress = {}, streamed_outputs* streams = nullptr);
+                       const std::function<void(step_t)>& progress = {}, streamed_outputs* streams = nullptr,
+                       bool stop_on_failed_checkpoint = false);
 
 // What a run recorded and kept in memory, complete on rank 0 (empty elsewhere). With
 // `streamed`, the state traces were streamed and are not gathered.
