@@ -55,6 +55,7 @@ struct train_cli {
     std::optional<int> threads, epochs;
     std::optional<std::uint32_t> seed;
     bool force = false, quiet = false;
+    bool resume = false;  // continue from OUTPUT/checkpoint.h5
 };
 struct eval_cli {
     std::string model, data;

@@ -2,6 +2,7 @@
 #include "commands.hpp"
 
 #include <myelin/core/error.hpp>
+#include <myelin/core/interrupt.hpp>
 #include <myelin/io/learning.hpp>
 #include <myelin/io/output_dir.hpp>
 
@@ -10,6 +11,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <optional>
 
 namespace myelin::apps {
 
@@ -25,6 +27,30 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 void check_features(const L::dataset& d, int inputs, const std::string& file, const std::string& what) {
     if (static_cast<int>(d.features()) != inputs)
         throw input_error(file, "", fmt::format("{} features per sample; {} has {} inputs", d.features(), what, inputs));
+}
+
+// The training checkpoint `--resume` continues: it must be of this config (the same text,
+// seed and network) and not have trained all the epochs asked for.
+io::loaded_model resume_point(const fs::path& checkpoint, const io::train_config& c) {
+    if (!fs::exists(checkpoint))
+        throw input_error(checkpoint.string(), "--resume",
+                          "no such file: train writes it into the output folder after every epoch; give --output of "
+                          "the training to resume");
+    io::loaded_model m = io::load_model(checkpoint);
+    if (!m.optimizer)
+        throw input_error(checkpoint.string(), "--resume", "a model file without the optimizer's state: not a training checkpoint");
+    if (m.config_text != c.text)
+        throw input_error(checkpoint.string(), "--resume",
+                          "was trained with another config text than this one: resume with the config it was trained with");
+    if (m.net->options().seed != c.network.seed)
+        throw input_error(checkpoint.string(), "--seed",
+                          fmt::format("{}; the checkpoint was trained with seed {}", c.network.seed, m.net->options().seed));
+    const auto done = m.history.loss.size();
+    if (done >= static_cast<std::size_t>(c.epochs))
+        throw input_error(checkpoint.string(), "--epochs",
+                          fmt::format("{}; the checkpoint has trained {} epoch{} already: ask for more with --epochs",
+                                      c.epochs, done, done == 1 ? "" : "s"));
+    return m;
 }
 
 }  // namespace
@@ -49,10 +75,21 @@ int train_command(const train_cli& cli) {
         throw input_error(cli.config, "network.kind", "'rate' takes static (CSV) data; event data need 'spiking' or 'rate_rnn'");
 
     const fs::path out_path = cli.output.empty() ? fs::path("out") / fs::path(cli.config).stem() : fs::path(cli.output);
-    io::output_dir out(out_path, cli.force);
-    L::network net(c.network);
+    // After every epoch the model and the optimizer's state go straight into the output
+    // folder (not the staging one), for --resume after an interrupt or a failure.
+    const fs::path checkpoint = out_path / "checkpoint.h5";
+    std::optional<io::loaded_model> resumed;
+    if (cli.resume) resumed = resume_point(checkpoint, c);
+    io::output_dir out(out_path, cli.force || cli.resume);
+    std::unique_ptr<L::network> net = resumed ? std::move(resumed->net) : std::make_unique<L::network>(c.network);
     const auto opt = io::make_optimizer(c.optimizer);
     io::training_history history;
+    if (resumed) {
+        opt->restore(*resumed->optimizer);
+        history = resumed->history;
+    }
+    const int first_epoch = static_cast<int>(history.loss.size());
+    install_interrupt_handlers();
     if (!cli.quiet)
         fmt::print("training a {} network {} -> {} -> {} on {} samples ({} test), {} epochs, batch {}, {} thread(s)\n",
                    c.network.kind == L::network_kind::spiking ? "spiking"
@@ -60,14 +97,15 @@ int train_command(const train_cli& cli) {
                                                                : "rate RNN",
                    c.network.inputs, c.network.hidden, n_classes, train.size(), test.size(), c.epochs,
                    c.training.batch, c.training.threads);
-    for (int epoch = 0; epoch < c.epochs; ++epoch) {
+    if (resumed && !cli.quiet) fmt::print("resumed after epoch {} from {}\n", first_epoch, checkpoint.string());
+    for (int epoch = first_epoch; epoch < c.epochs; ++epoch) {
         const double lr = c.schedule.at(c.optimizer.lr, epoch);
         opt->set_learning_rate(lr);
         const auto start = std::chrono::steady_clock::now();
-        const auto stats = net.train_epoch(train, *opt, c.training, epoch);
+        const auto stats = net->train_epoch(train, *opt, c.training, epoch);
         const double seconds = seconds_since(start);
-        const auto on_train = net.evaluate(train, c.training.threads);
-        const double test_acc = c.has_test ? net.evaluate(test, c.training.threads).accuracy : std::nan("");
+        const auto on_train = net->evaluate(train, c.training.threads);
+        const double test_acc = c.has_test ? net->evaluate(test, c.training.threads).accuracy : std::nan("");
         history.loss.push_back(stats.loss);
         history.train_accuracy.push_back(on_train.accuracy);
         history.test_accuracy.push_back(test_acc);
@@ -84,8 +122,17 @@ int train_command(const train_cli& cli) {
             fmt::print("{}\n", line);
             std::fflush(stdout);
         }
+        fs::create_directories(out_path);
+        io::save_training_checkpoint(checkpoint, *net, history, c.text, opt->state());
+        if (interrupt_requested() && epoch + 1 < c.epochs) {
+            fmt::print(stderr, "myelin: interrupted after epoch {} of {}; the model so far is in {}\nresume with: "
+                               "myelin train '{}' --resume --output '{}'{}\n",
+                       epoch + 1, c.epochs, checkpoint.string(), cli.config, out_path.string(),
+                       cli.epochs ? fmt::format(" --epochs {}", c.epochs) : "");
+            return 130;  // 128 + SIGINT, as a shell reports it
+        }
     }
-    io::save_model(out.file("model.h5"), net, history, c.text);
+    io::save_model(out.file("model.h5"), *net, history, c.text);
     io::write_history_csv(out.file("history.csv"), history);
     out.commit();
     if (!cli.quiet) fmt::print("wrote {} (model and history) and {}\n", (out_path / "model.h5").string(),

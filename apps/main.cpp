@@ -112,6 +112,8 @@ int main(int argc, char** argv) {
     train_cmd->add_option("--epochs", train.epochs, "Epochs (overrides training.epochs)")->check(CLI::Range(1, 1 << 20));
     train_cmd->add_flag("--force", train.force, "Write into an existing output folder, replacing this run's files");
     train_cmd->add_flag("--quiet", train.quiet, "No progress lines");
+    train_cmd->add_flag("--resume", train.resume,
+                        "Continue the training in --output from its checkpoint.h5 (written after every epoch)");
 
     myelin::apps::eval_cli eval;
     std::vector<std::size_t> eval_rows;

@@ -5,6 +5,7 @@
 
 #include <myelin/core/error.hpp>
 #include <myelin/io/config.hpp>
+#include <myelin/io/sonata.hpp>
 
 #include <fmt/format.h>
 
@@ -353,8 +354,28 @@ const std::vector<std::pair<const char*, std::vector<double> training_history::*
 
 }  // namespace
 
+namespace {
+
+void write_matrix(hid_t parent, const std::string& name, const L::matrix& m) {
+    std::vector<double> v(static_cast<std::size_t>(m.size()));
+    for (Eigen::Index i = 0; i < m.rows(); ++i)
+        for (Eigen::Index j = 0; j < m.cols(); ++j) v[static_cast<std::size_t>(i * m.cols() + j)] = m(i, j);
+    h5::write_matrix(parent, name, v, static_cast<std::size_t>(m.rows()), static_cast<std::size_t>(m.cols()));
+}
+
+L::matrix read_matrix(hid_t parent, const std::string& name) {
+    std::size_t rows = 0, cols = 0;
+    const auto v = h5::read_matrix(parent, name, rows, cols);
+    L::matrix m(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols));
+    for (Eigen::Index i = 0; i < m.rows(); ++i)
+        for (Eigen::Index j = 0; j < m.cols(); ++j) m(i, j) = v[static_cast<std::size_t>(i * m.cols() + j)];
+    return m;
+}
+
+}  // namespace
+
 void save_model(const std::filesystem::path& file, learning::network& net, const training_history& history,
-                const std::string& config_text) {
+                const std::string& config_text, const learning::optimizer_state* optimizer) {
     const auto& o = net.options();
     const auto h = h5::create_file(file.string());
     const hid_t root = h.get();
@@ -384,19 +405,27 @@ void save_model(const std::filesystem::path& file, learning::network& net, const
     h5::write_attribute(root, "seed", static_cast<std::uint64_t>(o.seed));
     h5::write_attribute(root, "config", config_text);
     const auto params = h5::create_group(root, "parameters");
-    for (const auto& name : net.parameter_names()) {
-        const L::matrix& m = net.parameter(name);
-        std::vector<double> v(static_cast<std::size_t>(m.size()));
-        for (Eigen::Index i = 0; i < m.rows(); ++i)
-            for (Eigen::Index j = 0; j < m.cols(); ++j) v[static_cast<std::size_t>(i * m.cols() + j)] = m(i, j);
-        h5::write_matrix(params.get(), name, v, static_cast<std::size_t>(m.rows()), static_cast<std::size_t>(m.cols()));
-    }
+    for (const auto& name : net.parameter_names()) write_matrix(params.get(), name, net.parameter(name));
     if (o.kind == L::network_kind::spiking) {  // learned or not: import may set them apart from the options
         const auto d = net.time_constants();
         h5::write_dataset(root, "time_constants", std::vector<double>{d.alpha1, d.beta1, d.alpha2, d.beta2});
     }
     const auto hist = h5::create_group(root, "history");
     for (const auto& [name, column] : history_columns) h5::write_dataset(hist.get(), name, history.*column);
+    if (optimizer) {
+        const auto g = h5::create_group(root, "optimizer");
+        h5::write_attribute(g.get(), "steps", static_cast<std::uint64_t>(optimizer->steps));
+        h5::write_attribute(g.get(), "buffers", static_cast<std::uint64_t>(optimizer->buffers.size()));
+        for (std::size_t k = 0; k < optimizer->buffers.size(); ++k)
+            write_matrix(g.get(), fmt::format("buffer_{}", k), optimizer->buffers[k]);
+    }
+}
+
+void save_training_checkpoint(const std::filesystem::path& file, learning::network& net, const training_history& history,
+                              const std::string& config_text, const learning::optimizer_state& optimizer) {
+    atomic_file out(file);
+    save_model(out.temporary(), net, history, config_text, &optimizer);
+    out.commit();
 }
 
 loaded_model load_model(const std::filesystem::path& file) {
@@ -457,6 +486,14 @@ loaded_model load_model(const std::filesystem::path& file) {
         }
         for (const auto& [name, column] : history_columns)
             out.history.*column = h5::read_doubles(root, std::string("history/") + name);
+        if (h5::exists(root, "optimizer")) {
+            const auto g = h5::open_group(root, "optimizer");
+            L::optimizer_state st;
+            st.steps = static_cast<long>(h5::read_uint64_attribute(g.get(), "steps"));
+            const auto n = h5::read_uint64_attribute(g.get(), "buffers");
+            for (std::uint64_t k = 0; k < n; ++k) st.buffers.push_back(read_matrix(g.get(), fmt::format("buffer_{}", k)));
+            out.optimizer = std::move(st);
+        }
     } catch (const h5::error& e) {
         throw input_error(f, "", fmt::format("cannot be read as a Myelin model file: {}", e.what()));
     }

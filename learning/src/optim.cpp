@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <numbers>
+#include <stdexcept>
 
 namespace myelin::learning {
 
@@ -26,6 +27,28 @@ void sgd::step(const std::vector<matrix*>& params, const std::vector<const matri
         }
         p -= lr_ * g;
     }
+}
+
+optimizer_state sgd::state() const { return {0, v_}; }
+
+void sgd::restore(const optimizer_state& s) {
+    if (s.steps != 0) throw std::invalid_argument("a state with a step count is not an SGD optimizer's");
+    v_ = s.buffers;
+}
+
+optimizer_state adam::state() const {
+    optimizer_state s{t_, m_};
+    s.buffers.insert(s.buffers.end(), v_.begin(), v_.end());
+    return s;
+}
+
+void adam::restore(const optimizer_state& s) {
+    if (s.buffers.size() % 2 != 0 || (s.steps == 0) != s.buffers.empty())
+        throw std::invalid_argument("not an Adam optimizer's state (moments in pairs, a step count with them)");
+    const auto half = static_cast<std::ptrdiff_t>(s.buffers.size() / 2);
+    t_ = s.steps;
+    m_.assign(s.buffers.begin(), s.buffers.begin() + half);
+    v_.assign(s.buffers.begin() + half, s.buffers.end());
 }
 
 adam::adam(double learning_rate, double beta1, double beta2, double epsilon, double weight_decay)

@@ -257,3 +257,35 @@ TEST_CASE("Spiking Heidelberg Digits files are binned into steps", "[unit][learn
     learning::adam opt(1e-2);
     CHECK(std::isfinite(net.train_epoch(d, opt, {}, 0).loss));
 }
+
+TEST_CASE("optimizers: a restored state steps as the original", "[unit][learning]") {
+    auto steps = [](learning::optimizer& a, learning::optimizer& b, int n) {
+        learning::matrix p = learning::matrix::Constant(2, 3, 0.5), q = p, g(2, 3);
+        for (int k = 0; k < n; ++k) {
+            g << 0.1 * k, -0.2, 0.3, 0.05 * k * k, 1.0, -1.0;
+            a.step({&p}, {&g});
+            b.step({&q}, {&g});
+        }
+        return std::pair(p, q);
+    };
+    for (int kind = 0; kind < 2; ++kind) {
+        std::unique_ptr<learning::optimizer> a, b;
+        if (kind == 0) {
+            a = std::make_unique<learning::adam>(1e-2, 0.9, 0.999, 1e-8, 0.01);
+            b = std::make_unique<learning::adam>(1e-2, 0.9, 0.999, 1e-8, 0.01);
+        } else {
+            a = std::make_unique<learning::sgd>(1e-2, 0.9, true);
+            b = std::make_unique<learning::sgd>(1e-2, 0.9, true);
+        }
+        learning::matrix p = learning::matrix::Constant(2, 3, 0.5), g = learning::matrix::Constant(2, 3, 0.2);
+        for (int k = 0; k < 3; ++k) a->step({&p}, {&g});
+        b->restore(a->state());
+        CHECK(b->state().steps == a->state().steps);
+        const auto [x, y] = steps(*a, *b, 4);
+        CHECK(x == y);  // bit for bit
+    }
+    learning::sgd plain(0.1);
+    CHECK_THROWS(plain.restore({3, {}}));  // a step count: Adam's
+    learning::adam adam(0.1);
+    CHECK_THROWS(adam.restore({2, {learning::matrix::Zero(1, 1)}}));
+}

@@ -2,10 +2,12 @@
 // Files of the learning library: the training config (JSON, docs/learning.md), data sets
 // (CSV rows, Spiking Heidelberg Digits HDF5), trained model files (HDF5) with their
 // training history, and the simulator config of a trained spiking network.
+#include <myelin/learning/optim.hpp>
 #include <myelin/learning/training.hpp>
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,13 +55,20 @@ struct training_history {
     std::vector<double> loss, train_accuracy, test_accuracy, spikes_per_neuron, seconds, learning_rate;
 };
 
-// Model file: the network's options and parameters, the training config's text, the history.
+// Model file: the network's options and parameters, the training config's text, the
+// history (one row per epoch trained), and, in a training checkpoint, the optimizer's
+// state (group `optimizer`: attributes steps and buffers, matrices buffer_0 ...).
 void save_model(const std::filesystem::path& file, learning::network& net, const training_history& history,
-                const std::string& config_text);
+                const std::string& config_text, const learning::optimizer_state* optimizer = nullptr);
+// A model file with the optimizer's state, written whole under a temporary name first:
+// what `myelin train` leaves after every epoch to resume from.
+void save_training_checkpoint(const std::filesystem::path& file, learning::network& net, const training_history& history,
+                              const std::string& config_text, const learning::optimizer_state& optimizer);
 struct loaded_model {
     std::unique_ptr<learning::network> net;
     training_history history;
     std::string config_text;
+    std::optional<learning::optimizer_state> optimizer;  // training checkpoints only
 };
 // Throws input_error if the file is not HDF5 or not a Myelin model file.
 loaded_model load_model(const std::filesystem::path& file);

@@ -12,10 +12,21 @@
 
 namespace myelin::learning {
 
+// What an optimizer's next steps depend on besides the parameters: its step count and
+// buffers (momentum; Adam's moments), in parameter order. Saved after every epoch so
+// that training resumes exactly (myelin train --resume).
+struct optimizer_state {
+    long steps = 0;
+    std::vector<matrix> buffers;  // sgd: velocity per parameter; adam: first moments, then second
+};
+
 class optimizer {
 public:
     virtual ~optimizer() = default;
     virtual void step(const std::vector<matrix*>& params, const std::vector<const matrix*>& grads) = 0;
+    virtual optimizer_state state() const = 0;
+    // Throws std::invalid_argument if `s` is not of this kind of optimizer.
+    virtual void restore(const optimizer_state& s) = 0;
     double learning_rate() const { return lr_; }
     void set_learning_rate(double lr) { lr_ = lr; }
 
@@ -28,6 +39,8 @@ class sgd final : public optimizer {
 public:
     explicit sgd(double learning_rate, double momentum = 0.0, bool nesterov = false, double weight_decay = 0.0);
     void step(const std::vector<matrix*>& params, const std::vector<const matrix*>& grads) override;
+    optimizer_state state() const override;
+    void restore(const optimizer_state& s) override;
 
 private:
     double momentum_, wd_;
@@ -40,6 +53,8 @@ public:
     explicit adam(double learning_rate, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8,
                   double weight_decay = 0.0);
     void step(const std::vector<matrix*>& params, const std::vector<const matrix*>& grads) override;
+    optimizer_state state() const override;
+    void restore(const optimizer_state& s) override;
 
 private:
     double b1_, b2_, eps_, wd_;
