@@ -281,6 +281,22 @@ private:
     std::vector<std::vector<std::unique_ptr<io::report_stream>>> reports_;  // per recorder, per variable
 };
 
+// "predicted class 7 (...); label 7: correct" for a classifying network.
+void print_class(const network_spec& spec, const io::classification& c) {
+    const auto& cl = *spec.classifier;
+    const auto& rs = spec.state_recorders[cl.recorder];
+    const char* how = cl.kind == classifier_spec::readout::mean ? "mean" : cl.kind == classifier_spec::readout::max ? "max" : "last";
+    std::size_t second = c.predicted == 0 ? 1 : 0;
+    for (std::size_t k = 0; k < c.scores.size(); ++k)
+        if (k != c.predicted && c.scores[k] > c.scores[second]) second = k;
+    fmt::print("\npredicted class {} ({} {} of '{}' over {} samples: {:.6g}", c.predicted, how,
+               spec.populations[rs.population].state[rs.variables[0]].key, rs.name, c.samples, c.scores[c.predicted]);
+    if (c.scores.size() > 1) fmt::print("; next class {}: {:.6g}", second, c.scores[second]);
+    fmt::print(")");
+    if (cl.label) fmt::print("; label {}: {}", *cl.label, *cl.label == c.predicted ? "correct" : "wrong");
+    fmt::print("\n");
+}
+
 // What run and resume share: an engine of `source` advanced to t_stop, checkpoints on
 // the way, the spikes written as they come, the other results at the end, and a summary
 // printed (by rank 0). A resumed run continues the spike file its checkpoint names.
@@ -349,6 +365,9 @@ int simulate(const io::network_source& source, const std::string& shown_as, cons
     std::vector<analysis::population_stats> stats;
     std::vector<std::string> written = streamed->finish(end_ms, incomplete, stats);
     for (auto& name : io::write_results(*out, spec, results)) written.push_back(std::move(name));
+    std::optional<io::classification> chose;
+    if (spec.classifier && !incomplete)
+        chose = io::classify(spec, out->file(io::report_file_name(io::trace_shape(spec, spec.classifier->recorder), 0)));
     out->commit();
 
     print_timing(*sim, first_step, sim_seconds, peak_MB, comm.size());
@@ -356,6 +375,7 @@ int simulate(const io::network_source& source, const std::string& shown_as, cons
         fmt::print("{} checkpoint{}, the last in {}\n", advanced.checkpoints, advanced.checkpoints == 1 ? "" : "s",
                    checkpoint.string());
     if (!stats.empty()) fmt::print("\n{}", analysis::format_stats_table(stats));
+    if (chose) print_class(spec, *chose);
     fmt::print("\nwrote");
     for (const auto& w : written) fmt::print(" {}", (out->final_dir() / w).string());
     fmt::print("\n");

@@ -69,6 +69,7 @@ public:
         if (top.has("projections")) projections(top.get("projections"));
         if (top.has("stimuli")) stimuli(top.get("stimuli"));
         recorders(top.has("recorders") ? top.get("recorders") : json::object());
+        if (top.has("classifier")) classifier(top.get("classifier"));
         top.has("description");  // free text for the reader
         top.finish();
         return std::move(spec_);
@@ -565,6 +566,39 @@ private:
         }
         if (r.has("weights")) weight_recorders(r);
         r.finish();
+    }
+
+    void classifier(const json& j) {
+        object_reader r(j, "classifier", file_);
+        classifier_spec c;
+        const std::string name = r.text("recorder");
+        const auto& list = spec_.state_recorders;
+        const auto it = std::find_if(list.begin(), list.end(), [&](const auto& s) { return s.name == name; });
+        if (it == list.end()) {
+            std::vector<std::string> names;
+            for (const auto& s : list) names.push_back(s.name);
+            fail(r.at("recorder"), fmt::format("'{}' is not a state recorder; there {}", name,
+                                               names.empty() ? "are none" : "are: " + fmt::format("{}", fmt::join(names, ", "))));
+        }
+        if (it->variables.size() != 1)
+            fail(r.at("recorder"), fmt::format("'{}' records {} variables; a classifier reads one", name, it->variables.size()));
+        c.recorder = static_cast<std::size_t>(it - list.begin());
+        if (r.has("readout")) {
+            const std::string k = r.text("readout");
+            if (k == "mean") c.kind = classifier_spec::readout::mean;
+            else if (k == "max") c.kind = classifier_spec::readout::max;
+            else if (k == "last") c.kind = classifier_spec::readout::last;
+            else fail(r.at("readout"), fmt::format("'{}' is not one of mean, max, last", k));
+        }
+        if (r.has("first_sample")) c.first_sample = r.count("first_sample");
+        if (r.has("label")) {
+            c.label = r.count("label");
+            if (*c.label >= it->neurons.size())
+                fail(r.at("label"), fmt::format("{}; the recorder lists {} neurons, classes 0 to {}", *c.label,
+                                                it->neurons.size(), it->neurons.size() - 1));
+        }
+        r.finish();
+        spec_.classifier = c;
     }
 
     // A recorder's name becomes part of a file name: no separators, unique among its kind.

@@ -595,7 +595,13 @@ std::string export_simulator_config(const learning::network& net, const learning
         {"stimuli", stimuli},
         {"recorders",
          {{"spikes", {{"populations", {"hidden"}}}},
-          {"state", json::array({{{"name", "readout"}, {"population", "output"}, {"neurons", outputs}, {"variables", {"V"}}}})}}}};
+          {"state", json::array({{{"name", "readout"}, {"population", "output"}, {"neurons", outputs}, {"variables", {"V"}}}})}}},
+        // The trained readout over the samples of training steps 1 .. T (4 .. T + 3).
+        {"classifier",
+         {{"recorder", "readout"},
+          {"readout", enum_text(o.readout, readouts)},
+          {"first_sample", offset + 2},
+          {"label", data.labels[sample]}}}};
     return config.dump(1);
 }
 

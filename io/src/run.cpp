@@ -5,9 +5,12 @@
 #include <myelin/io/sonata_circuit.hpp>
 #include <myelin/io/weight_file.hpp>
 
+#include "h5.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <fstream>
 #include <sstream>
@@ -189,6 +192,36 @@ state_trace trace_shape(const network_spec& spec, std::size_t recorder) {
     tr.dt_ms = static_cast<double>(std::max<step_t>(1, ms_to_steps(rs.interval_ms, h))) * h;
     tr.data.resize(tr.variables.size());
     return tr;
+}
+
+classification classify(const network_spec& spec, const fs::path& report_file) {
+    const classifier_spec& c = *spec.classifier;
+    const state_trace shape = trace_shape(spec, c.recorder);
+    std::size_t rows = 0, cols = 0;
+    std::vector<double> v;
+    {
+        h5::handle f = h5::open_file_readonly(report_file.string());
+        v = h5::read_matrix(f.get(), "report/" + spec.populations[shape.population].name + "/data", rows, cols);
+    }
+    if (c.first_sample >= rows)
+        throw input_error("", "classifier.first_sample",
+                          fmt::format("{}; the run recorded {} samples of '{}'", c.first_sample, rows, shape.recorder));
+    classification out;
+    out.samples = rows - c.first_sample;
+    out.scores.assign(cols, c.kind == classifier_spec::readout::max ? -INFINITY : 0.0);
+    for (std::size_t r = c.first_sample; r < rows; ++r)
+        for (std::size_t k = 0; k < cols; ++k) {
+            const double x = v[r * cols + k];
+            switch (c.kind) {
+            case classifier_spec::readout::mean: out.scores[k] += x; break;
+            case classifier_spec::readout::max: out.scores[k] = std::max(out.scores[k], x); break;
+            case classifier_spec::readout::last: out.scores[k] = x; break;
+            }
+        }
+    if (c.kind == classifier_spec::readout::mean)
+        for (double& m : out.scores) m /= static_cast<double>(out.samples);
+    out.predicted = static_cast<std::size_t>(std::max_element(out.scores.begin(), out.scores.end()) - out.scores.begin());
+    return out;
 }
 
 std::string report_file_name(const state_trace& trace, std::size_t variable) {

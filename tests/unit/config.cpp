@@ -394,3 +394,23 @@ TEST_CASE("config: output_as maps populations onto output names and ids", "[unit
     unknown["populations"][0]["output_as"]["ids"] = 1;
     CHECK_THAT(test::parse_error(unknown), Contains("populations[0].output_as"));
 }
+
+TEST_CASE("config: a classifier names a one-variable state recorder, a readout and a label", "[unit][config]") {
+    auto c = good();
+    c["recorders"] = {{"state", {{{"name", "out"}, {"population", "I"}, {"neurons", {0, 1, 2}}, {"variables", {"V_m"}}}}}};
+    c["classifier"] = {{"recorder", "out"}, {"readout", "max"}, {"first_sample", 4}, {"label", 2}};
+    const auto spec = test::parse(c);
+    REQUIRE(spec.classifier);
+    CHECK(spec.classifier->kind == classifier_spec::readout::max);
+    CHECK(spec.classifier->first_sample == 4);
+    CHECK(spec.classifier->label == 2u);
+    auto bad = [&](const char* key, const test::json& value) {
+        auto b = c;
+        b["classifier"][key] = value;
+        return test::parse_error(b);
+    };
+    CHECK_THAT(bad("recorder", "vm"), Equals("net.json: classifier.recorder: 'vm' is not a state recorder; there are: out"));
+    CHECK_THAT(bad("readout", "median"), Equals("net.json: classifier.readout: 'median' is not one of mean, max, last"));
+    CHECK_THAT(bad("label", 3), Equals("net.json: classifier.label: 3; the recorder lists 3 neurons, classes 0 to 2"));
+    CHECK_THAT(bad("classes", 3), Contains("classifier.classes"));
+}

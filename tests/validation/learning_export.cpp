@@ -9,10 +9,13 @@
 #include "learning_support.hpp"
 
 #include <myelin/io/learning.hpp>
+#include <myelin/io/run.hpp>
+#include <myelin/io/sonata.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <numeric>
 
 using namespace myelin;
 using namespace myelin::learning;
@@ -81,6 +84,15 @@ TEST_CASE("an exported spiking network runs in the simulator with the training s
                 INFO("sample " << sample << ", logit " << k);
                 CHECK(std::abs(mean - want) <= 1e-12 * (1.0 + std::abs(want)));
             }
+            // The config's classifier (what `myelin run` prints) picks the training's class.
+            const network_spec spec = test::parse(config);
+            REQUIRE(spec.classifier);
+            CHECK(spec.classifier->label == static_cast<std::uint64_t>(data.labels[sample]));
+            test::temp_dir tmp;
+            std::vector<std::uint64_t> classes(K);
+            std::iota(classes.begin(), classes.end(), 0);
+            io::write_report(tmp / "r.h5", {"output", "V", "", classes, 0.0, 0.0, o.dt_ms, r.t_ms.size(), r.values[0]});
+            CHECK(io::classify(spec, tmp / "r.h5").predicted == static_cast<std::size_t>(ev.predicted[sample]));
         }
         INFO("hidden spikes compared: " << total);
         CHECK(total > 40);  // the rasters are not trivially empty (56 to 625 spikes measured)

@@ -100,6 +100,15 @@ state_trace trace_shape(const network_spec& spec, std::size_t recorder);
 // The file of each state recorder's variable: "<recorder>.<variable>.h5".
 std::string report_file_name(const state_trace& trace, std::size_t variable);
 
+// The class a classifying network (network_spec::classifier) chose, from its recorder's
+// report file. Throws input_error if the run recorded no sample from first_sample on.
+struct classification {
+    std::size_t predicted = 0;
+    std::vector<double> scores;  // per class, as the readout takes them
+    std::size_t samples = 0;     // samples read
+};
+classification classify(const network_spec& spec, const std::filesystem::path& report_file);
+
 // Writes a report per recorded state variable and a weights file per weight recorder into
 // `out` (its staging folder until committed). Returns the file names, in the order written.
 std::vector<std::string> write_results(const output_dir& out, const network_spec& spec, const run_results& results);

@@ -138,6 +138,19 @@ struct state_recorder_spec {
     std::string path;
 };
 
+// A network that classifies (an exported trained network): its class is the neuron of a
+// state recorder's list (class k: the k-th listed) whose recorded variable is largest,
+// taken as the mean, the maximum or the last of the samples from `first_sample` (0: the
+// sample at t = 0) on, as the trained readout. The engine ignores it; `myelin run` prints
+// the predicted class and, if the config names the sample's label, whether it is right.
+struct classifier_spec {
+    enum class readout { mean, max, last };
+    std::size_t recorder = 0;  // index into state_recorders (one variable)
+    readout kind = readout::mean;
+    std::size_t first_sample = 0;
+    std::optional<std::uint64_t> label;
+};
+
 // Weights of one projection's synapses: snapshots at chosen times, and/or every change
 // (each presynaptic spike that passes a plastic synapse), of the synapses whose source
 // and target are in the lists (population-local indices; none: all).
@@ -166,6 +179,7 @@ struct network_spec {
     std::optional<spike_recorder_spec> spikes;
     std::vector<state_recorder_spec> state_recorders;
     std::vector<weight_recorder_spec> weight_recorders;
+    std::optional<classifier_spec> classifier;
 
     std::optional<std::size_t> population_index(std::string_view name) const;
 };
