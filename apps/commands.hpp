@@ -78,6 +78,7 @@ struct import_cli {
 // myelin compare / convert (compare.cpp).
 struct compare_cli {
     std::string a, b, report;
+    std::string command_line;      // as given, for the report's provenance
     std::string label_a, label_b;  // how figures and tables name A and B (default: folder/file)
     std::vector<std::string> select_a, select_b;  // SONATA populations or NWB COLUMN=VALUE
     std::optional<double> t_start_ms, t_stop_ms;

@@ -21,12 +21,18 @@ namespace myelin::apps {
 
 namespace {
 
-// Prints the table; with --report, writes report.json and report.html and moves them into place.
-int finish(const analysis::comparison_report& r, std::optional<io::output_dir>& out) {
+// Prints the table; with --report, writes report.json, report.html and the figures and
+// moves them into place. `resampled`: the comparison drew with --seed.
+int finish(const analysis::comparison_report& r, std::optional<io::output_dir>& out, const compare_cli& cli,
+           bool resampled = false) {
     fmt::print("{}", r.text);
     if (!out) return 0;
-    analysis::write_report(r, *out);
-    fmt::print("\nreport: {}/report.html, report.json\n", out->final_dir().string());
+    analysis::provenance from{cli.command_line, {cli.a, cli.b}, std::nullopt};
+    for (const auto* files : {&cli.replicas_a, &cli.replicas_b}) from.inputs.insert(from.inputs.end(), files->begin(), files->end());
+    if (!cli.data.empty()) from.inputs.push_back(cli.data);
+    if (resampled) from.seed = cli.seed;
+    analysis::write_report(r, *out, from);
+    fmt::print("\nreport: {}/report.html, report.json, figure_NN.svg\n", out->final_dir().string());
     return 0;
 }
 
@@ -45,7 +51,7 @@ int compare_spikes(const compare_cli& cli, io::file_kind kind_a, io::file_kind k
     std::optional<io::output_dir> out;
     open_report(cli, out);
     const auto c = analysis::compare_spikes(std::move(a), std::move(b), cli.bin_ms);
-    return finish(analysis::report_of(c, out.has_value()), out);
+    return finish(analysis::report_of(c, out.has_value()), out, cli);
 }
 
 int compare_representations(const compare_cli& cli, io::file_kind kind_a, io::file_kind kind_b) {
@@ -73,11 +79,16 @@ int compare_representations(const compare_cli& cli, io::file_kind kind_a, io::fi
         if (cli.data.empty()) throw input_error("", "--input-baseline", "needs --data: the stimuli's raw features");
         input = analysis::load_raw_input(cli.data, cli.rows, "--input-baseline");
     }
+    // The stimuli's classes (a CSV data file's labels) order the report's RDMs.
+    std::vector<std::string> conditions;
+    if (input) conditions = input->conditions;
+    else if (cli.data.ends_with(".csv")) conditions = analysis::load_raw_input(cli.data, cli.rows, "--data").conditions;
     std::optional<io::output_dir> out;
     open_report(cli, out);
     omp_set_num_threads(cli.threads);
-    const auto c = analysis::compare_representations(std::move(a), std::move(b), std::move(settings), input, rep_a, rep_b);
-    return finish(analysis::report_of(c, out.has_value()), out);
+    auto c = analysis::compare_representations(std::move(a), std::move(b), std::move(settings), input, rep_a, rep_b);
+    c.conditions = std::move(conditions);
+    return finish(analysis::report_of(c, out.has_value()), out, cli, true);
 }
 
 int compare_published(const compare_cli& cli) {
@@ -85,7 +96,7 @@ int compare_published(const compare_cli& cli) {
     std::optional<io::output_dir> out;
     open_report(cli, out);
     const auto c = analysis::compare_published(cli.a, std::move(published), cli.t_start_ms, cli.t_stop_ms);
-    return finish(analysis::report_of(c, out.has_value()), out);
+    return finish(analysis::report_of(c, out.has_value()), out, cli);
 }
 
 }  // namespace

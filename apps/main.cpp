@@ -233,6 +233,16 @@ int main(int argc, char** argv) {
             if (!(cmp.window_s[1] > cmp.window_s[0]))
                 throw myelin::input_error("", "--window", fmt::format("{} {}: STOP must be after START", cmp.window_s[0],
                                                                      cmp.window_s[1]));
+            // The command as a shell would take it back (quoted where needed).
+            for (int k = 0; k < argc; ++k) {
+                std::string word = k == 0 ? "myelin" : argv[k];
+                if (word.find_first_of(" '\"\\$") != std::string::npos || word.empty()) {
+                    std::string quoted = "'";
+                    for (char ch : word) quoted += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+                    word = quoted + "'";
+                }
+                cmp.command_line += (k ? " " : "") + word;
+            }
             return myelin::apps::compare_command(cmp);
         }
         if (*convert_cmd) return myelin::apps::convert_command(convert_in, convert_out, convert_force);

@@ -198,7 +198,9 @@ representation load_raw_input(const std::string& data, const std::optional<std::
     // Only the features are used: any non-negative integer label is accepted.
     const auto d = io::load_data(spec, std::numeric_limits<int>::max(), 1);
     if (d.is_events()) throw input_error(data, flag, "raw-input baseline needs static (CSV) data");
-    return {data, "raw input", default_label(data), d.x};
+    std::vector<std::string> conditions;
+    for (int label : d.labels) conditions.push_back(std::to_string(label));
+    return {data, "raw input", default_label(data), d.x, std::move(conditions)};
 }
 
 }  // namespace myelin::analysis

@@ -4,14 +4,18 @@
 #include <myelin/analysis/spike_measures.hpp>
 #include <myelin/core/error.hpp>
 #include <myelin/core/version.hpp>
+#include <myelin/io/nwb.hpp>
 #include <myelin/io/output_dir.hpp>
 #include <myelin/io/sonata.hpp>
 
+#include <boost/crc.hpp>
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <numeric>
 #include <tuple>
@@ -109,6 +113,14 @@ spike_comparison compare_spikes(spike_trains a, spike_trains b, double bin_ms) {
     return c;
 }
 
+namespace {
+
+// A p-value as a table shows it: below 1e-16 the asymptotic KS p is under double's
+// resolution near 1 and its digits mean nothing.
+std::string format_p(double p) { return p < 1e-16 ? "< 1e-16" : fmt::format("{:.3g}", p); }
+
+}  // namespace
+
 comparison_report report_of(const spike_comparison& c, bool figures) {
     const auto &a = c.a, &b = c.b;
     const std::string na = "A: " + a.label, nb = "B: " + b.label;
@@ -121,21 +133,22 @@ comparison_report report_of(const spike_comparison& c, bool figures) {
     };
     j["a"] = side(a, c.synchrony_a, c.correlated_a);
     j["b"] = side(b, c.synchrony_b, c.correlated_b);
-    std::string table = fmt::format("{:<28} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}\n", "measure", "A mean", "B mean",
-                                    "A median", "B median", "KS D", "KS p");
+    std::string table = fmt::format("{:<28} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}\n", "measure", "A mean",
+                                    "B mean", "A median", "B median", "W1", "KS D", "KS p");
     for (const auto& q : c.quantities) {
         json m{{"a", {{"n", q.a.size()}, {"mean", number(mean(q.a))}, {"median", number(median(q.a))}}},
                {"b", {{"n", q.b.size()}, {"mean", number(mean(q.b))}, {"median", number(median(q.b))}}}};
-        std::string ks_d = "-", ks_p = "-";
+        std::string ks_d = "-", ks_p = "-", w1 = "-";
         if (q.ks) {
             m["ks"] = {{"statistic", q.ks->statistic}, {"p_value", q.ks->p_value}, {"exact", q.ks->exact}};
             m["wasserstein_1"] = q.wasserstein_1;
             ks_d = fmt::format("{:.3f}", q.ks->statistic);
-            ks_p = q.ks->p_value > 0.0 ? fmt::format("{:.3g}", q.ks->p_value) : "<1e-300";  // below double's range
+            ks_p = format_p(q.ks->p_value);
+            w1 = fmt::format("{:.3g}", q.wasserstein_1);
         }
         j["measures"][q.key] = m;
-        table += fmt::format("{:<28} {:>10.3f} {:>10.3f} {:>10.3f} {:>10.3f} {:>10} {:>10}\n", q.label, mean(q.a),
-                             mean(q.b), median(q.a), median(q.b), ks_d, ks_p);
+        table += fmt::format("{:<28} {:>10.3f} {:>10.3f} {:>10.3f} {:>10.3f} {:>10} {:>10} {:>10}\n", q.label, mean(q.a),
+                             mean(q.b), median(q.a), median(q.b), w1, ks_d, ks_p);
         if (figures) r.figures.push_back(report::histograms(q.label, q.label, q.a, q.b, na, nb));
     }
     table += fmt::format("{:<28} {:>10.3f} {:>10.3f}\n", "synchrony (Golomb chi)", c.synchrony_a, c.synchrony_b);
@@ -145,6 +158,15 @@ comparison_report report_of(const spike_comparison& c, bool figures) {
                          side_name(b.label, b.file), b.selection, b.trains.size(), b.t0, b.t1, c.bin_ms) +
              table;
     r.json = j.dump(1);
+    r.notes = {
+        "W1 (Wasserstein-1, earth mover's distance): how far, in the measure's own unit, A's distribution has to be "
+        "moved to become B's; 0 when they are the same. It is the size of the difference.",
+        "KS D (Kolmogorov-Smirnov): the largest gap between the two cumulative distributions, from 0 (the same) to 1 "
+        "(no overlap). KS p: how often a gap at least this large would arise if both sides were samples of one "
+        "distribution; with thousands of neurons even a negligible difference gives a tiny p, so judge the size by W1 "
+        "and D. Below 1e-16 the p-value is shown as < 1e-16.",
+        "Synchrony (Golomb's chi): the standard deviation of the population-averaged activity relative to that of "
+        "single neurons; about 1/sqrt(N) for independent neurons, 1 for neurons firing together."};
     if (figures) {
         // Rasters first: up to 60 neurons over at most the first second of the window.
         for (const auto* s : {&a, &b}) {
@@ -230,6 +252,45 @@ matrix full_rdm(const matrix& x) {
     return d;
 }
 
+matrix permuted(const matrix& d, const std::vector<Eigen::Index>& order) {
+    matrix out(d.rows(), d.cols());
+    for (Eigen::Index i = 0; i < d.rows(); ++i)
+        for (Eigen::Index j = 0; j < d.cols(); ++j) out(i, j) = d(order[static_cast<std::size_t>(i)], order[static_cast<std::size_t>(j)]);
+    return out;
+}
+
+// Conditions compared as numbers where both are ("2" before "10"), else as text.
+bool condition_less(const std::string& x, const std::string& y) {
+    char* ex = nullptr;
+    char* ey = nullptr;
+    const double a = std::strtod(x.c_str(), &ex), b = std::strtod(y.c_str(), &ey);
+    const bool nx = !x.empty() && *ex == '\0', ny = !y.empty() && *ey == '\0';
+    if (nx && ny) return a < b;
+    if (nx != ny) return nx;
+    return x < y;
+}
+
+// Stimuli in condition order (stable: in the data's order within one) and where each
+// condition starts once the matrix is shrunk to `most` rows; the given order without
+// conditions.
+std::pair<std::vector<Eigen::Index>, std::vector<report::group>> condition_order(const std::vector<std::string>& conditions,
+                                                                               Eigen::Index n, Eigen::Index most) {
+    std::vector<Eigen::Index> order(static_cast<std::size_t>(n));
+    std::iota(order.begin(), order.end(), 0);
+    std::vector<report::group> groups;
+    if (conditions.size() != static_cast<std::size_t>(n)) return {order, groups};
+    std::stable_sort(order.begin(), order.end(), [&](Eigen::Index i, Eigen::Index j) {
+        return condition_less(conditions[static_cast<std::size_t>(i)], conditions[static_cast<std::size_t>(j)]);
+    });
+    const Eigen::Index shown = std::min(n, most);
+    for (Eigen::Index k = 0; k < n; ++k) {
+        const auto& name = conditions[static_cast<std::size_t>(order[static_cast<std::size_t>(k)])];
+        if (groups.empty() || groups.back().name != name)
+            groups.push_back({static_cast<std::size_t>(k * shown / n), name});
+    }
+    return {order, groups};
+}
+
 }  // namespace
 
 comparison_report report_of(const representation_comparison& c, bool figures) {
@@ -289,9 +350,23 @@ comparison_report report_of(const representation_comparison& c, bool figures) {
                          b.m.rows(), b.m.cols(), s.permutations, s.bootstrap, 100.0 * s.level, s.seed) +
              table;
     r.json = j.dump(1);
+    r.notes = {
+        "Each measure compares the two representations of the same stimuli: CKA and RSA from 0 (unrelated) to 1 "
+        "(the same up to rotation and scale, or the same ordering of dissimilarities); Procrustes distances from 0 (the "
+        "same after the best rotation) upwards.",
+        "The interval is a bootstrap over stimuli (bias-corrected): how much the value would vary with another draw of "
+        "stimuli. The permutation p is the fraction of stimulus shufflings of B that give a value at least as extreme "
+        "(including the observed one), so it cannot be below 1 / (permutations + 1).",
+        "Baselines say what a value means: each side against the raw input (is the similarity more than both inherit "
+        "from the stimuli?) and the spread across seeds (how alike two trainings of one network are)."};
     if (figures) {
-        r.figures.insert(r.figures.begin(), report::heatmap(fmt::format("RDM of B: {} (1 - r)", b.label), shrink(full_rdm(b.m), 60)));
-        r.figures.insert(r.figures.begin(), report::heatmap(fmt::format("RDM of A: {} (1 - r)", a.label), shrink(full_rdm(a.m), 60)));
+        // The two RDMs on one colour scale, stimuli in condition order where known.
+        const auto [order, groups] = condition_order(c.conditions, a.m.rows(), 60);
+        const matrix da = shrink(permuted(full_rdm(a.m), order), 60), db = shrink(permuted(full_rdm(b.m), order), 60);
+        const double lo = std::min(da.minCoeff(), db.minCoeff()), hi = std::max(da.maxCoeff(), db.maxCoeff());
+        const std::string scale = "dissimilarity (1 - Pearson r)";
+        r.figures.insert(r.figures.begin(), report::heatmap(fmt::format("RDM of B: {}", b.label), db, lo, hi, scale, groups));
+        r.figures.insert(r.figures.begin(), report::heatmap(fmt::format("RDM of A: {}", a.label), da, lo, hi, scale, groups));
     }
     return r;
 }
@@ -429,9 +504,58 @@ comparison_report report_of(const published_comparison& c, bool figures) {
     return r;
 }
 
-void write_report(const comparison_report& r, io::output_dir& out) {
-    std::ofstream(out.file("report.json")) << r.json << "\n";
-    std::ofstream(out.file("report.html")) << report::page(r.title, "<pre>" + report::escape(r.text) + "</pre>", r.figures);
+namespace {
+
+std::uint32_t file_crc(const std::string& path) {
+    boost::crc_32_type crc;
+    std::ifstream in(path, std::ios::binary);
+    std::vector<char> buffer(1 << 16);
+    while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0)
+        crc.process_bytes(buffer.data(), static_cast<std::size_t>(in.gcount()));
+    return crc.checksum();
+}
+
+}  // namespace
+
+void write_report(const comparison_report& r, io::output_dir& out, const provenance& from) {
+    json made{{"myelin_version", version()}, {"commit", commit()},
+              {"date", fmt::format("{:%Y-%m-%dT%H:%M:%S}+00:00", io::creation_time())}};
+    if (!from.command.empty()) made["command"] = from.command;
+    if (from.seed) made["seed"] = *from.seed;
+    std::string inputs;
+    for (const auto& f : from.inputs) {
+        const std::string crc = fmt::format("{:08x}", file_crc(f));
+        made["inputs"].push_back({{"file", f}, {"crc32", crc}});
+        inputs += fmt::format("<br>{} (CRC-32 {})", report::escape(f), crc);
+    }
+    json j = json::parse(r.json);
+    j["provenance"] = made;
+    std::ofstream(out.file("report.json")) << j.dump(1) << "\n";
+
+    std::string summary = "<pre>" + report::escape(r.text) + "</pre>";
+    if (!r.notes.empty()) {
+        summary += "<h2>How to read it</h2>\n";
+        for (const auto& n : r.notes) summary += "<p>" + report::escape(n) + "</p>\n";
+    }
+    std::string footer = fmt::format("<footer><p>Made by Myelin {} (commit {}) on {}", version(), commit(),
+                                     made["date"].get<std::string>());
+    if (from.seed) footer += fmt::format(", resampling seed {}", *from.seed);
+    if (!from.command.empty()) footer += "<br>command: <code>" + report::escape(from.command) + "</code>";
+    if (!inputs.empty()) footer += "<br>inputs:" + inputs;
+    footer += "</p></footer>";
+    std::ofstream(out.file("report.html")) << report::page(r.title, summary, r.figures, footer);
+
+    // Each figure on its own, for papers and slides.
+    const bool png = std::system("command -v rsvg-convert >/dev/null 2>&1") == 0;
+    for (std::size_t k = 0; k < r.figures.size(); ++k) {
+        const auto svg = out.file(fmt::format("figure_{:02}.svg", k + 1));
+        std::ofstream(svg) << report::standalone_svg(r.figures[k]);
+        if (png) {
+            [[maybe_unused]] const int failed = std::system(fmt::format("rsvg-convert --zoom 2 '{}' -o '{}' >/dev/null 2>&1", svg.string(),
+                                    out.file(fmt::format("figure_{:02}.png", k + 1)).string())
+                            .c_str());
+        }
+    }
     out.commit();
 }
 

@@ -9,26 +9,39 @@ namespace myelin::analysis::report {
 
 namespace {
 
-constexpr int W = 460, H = 260, L = 50, R = 15, T = 30, B = 40;  // figure size and margins (px)
+constexpr int W = 520, H = 270, L = 50, R = 15, T = 30, B = 40;  // figure size and margins (px)
 constexpr const char* colour_a = "#1f77b4";
 constexpr const char* colour_b = "#ff7f0e";
 
 std::string open_svg(const std::string& title, int w = W, int h = H) {
     return fmt::format(R"(<figure><svg xmlns="http://www.w3.org/2000/svg" width="{0}" height="{1}" viewBox="0 0 {0} {1}" role="img">)"
-                       R"(<title>{2}</title><text x="{3}" y="18" font-size="13" text-anchor="middle">{2}</text>)",
+                       R"(<title>{2}</title><text x="{3}" y="18" font-size="14" font-weight="bold" text-anchor="middle">{2}</text>)",
                        w, h, escape(title), w / 2);
+}
+
+// A tick label: short, without float noise (0.30000000000000004 -> 0.3).
+std::string tick_text(double v, double step) {
+    if (std::abs(v) < step * 1e-9) return "0";
+    return fmt::format("{:.6g}", std::round(v / step) * step);
 }
 
 std::string axes(double x0, double x1, double y0, double y1, const std::string& x_label, const std::string& y_label) {
     std::string s = fmt::format(R"(<line x1="{0}" y1="{1}" x2="{2}" y2="{1}" stroke="#333"/><line x1="{0}" y1="{3}" x2="{0}" y2="{1}" stroke="#333"/>)",
                                 L, H - B, W - R, T);
-    for (int k = 0; k <= 4; ++k) {
-        const double fx = k / 4.0, px = L + fx * (W - L - R), py = H - B - fx * (H - T - B);
-        s += fmt::format(R"(<text x="{:.1f}" y="{}" font-size="10" text-anchor="middle">{:.3g}</text>)", px, H - B + 14, x0 + fx * (x1 - x0));
-        s += fmt::format(R"(<text x="{}" y="{:.1f}" font-size="10" text-anchor="end">{:.3g}</text>)", L - 4, py + 3, y0 + fx * (y1 - y0));
+    const auto xt = nice_ticks(x0, x1), yt = nice_ticks(y0, y1);
+    const double xs = xt.size() > 1 ? xt[1] - xt[0] : 1.0, ys = yt.size() > 1 ? yt[1] - yt[0] : 1.0;
+    for (double v : xt) {
+        const double px = L + (v - x0) / (x1 - x0) * (W - L - R);
+        s += fmt::format(R"(<line x1="{0:.1f}" y1="{1}" x2="{0:.1f}" y2="{2}" stroke="#333"/><text x="{0:.1f}" y="{3}" font-size="12" text-anchor="middle">{4}</text>)",
+                         px, H - B, H - B + 4, H - B + 17, tick_text(v, xs));
     }
-    s += fmt::format(R"(<text x="{}" y="{}" font-size="11" text-anchor="middle">{}</text>)", (L + W - R) / 2, H - 6, escape(x_label));
-    s += fmt::format(R"svg(<text x="12" y="{}" font-size="11" text-anchor="middle" transform="rotate(-90 12 {})">{}</text>)svg",
+    for (double v : yt) {
+        const double py = H - B - (v - y0) / (y1 - y0) * (H - T - B);
+        s += fmt::format(R"(<line x1="{0}" y1="{1:.1f}" x2="{2}" y2="{1:.1f}" stroke="#333"/><text x="{3}" y="{4:.1f}" font-size="12" text-anchor="end">{5}</text>)",
+                         L - 4, py, L, L - 6, py + 4, tick_text(v, ys));
+    }
+    s += fmt::format(R"(<text x="{}" y="{}" font-size="13" text-anchor="middle">{}</text>)", (L + W - R) / 2, H - 4, escape(x_label));
+    s += fmt::format(R"svg(<text x="13" y="{}" font-size="13" text-anchor="middle" transform="rotate(-90 13 {})">{}</text>)svg",
                      (T + H - B) / 2, (T + H - B) / 2, escape(y_label));
     return s;
 }
@@ -41,6 +54,21 @@ std::vector<double> finite(const std::vector<double>& v) {
 }
 
 }  // namespace
+
+std::vector<double> nice_ticks(double lo, double hi, int target) {
+    if (!(hi > lo) || !std::isfinite(lo) || !std::isfinite(hi)) return {lo};
+    const double raw = (hi - lo) / std::max(1, target);
+    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+    double step = magnitude;
+    for (double m : {1.0, 2.0, 5.0, 10.0})
+        if (m * magnitude >= raw) {
+            step = m * magnitude;
+            break;
+        }
+    std::vector<double> ticks;
+    for (double k = std::ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k += 1.0) ticks.push_back(k * step);
+    return ticks;
+}
 
 std::string escape(const std::string& text) {
     std::string out;
@@ -60,7 +88,7 @@ std::string histograms(const std::string& title, const std::string& x_label, con
                        const std::vector<double>& b_in, const std::string& name_a, const std::string& name_b) {
     const auto a = finite(a_in), b = finite(b_in);
     std::string s = open_svg(title);
-    if (a.empty() && b.empty()) return s + R"(<text x="230" y="130" text-anchor="middle">no values</text></svg></figure>)";
+    if (a.empty() && b.empty()) return s + R"(<text x="260" y="135" text-anchor="middle">no values</text></svg></figure>)";
     double lo = INFINITY, hi = -INFINITY;
     for (const auto* v : {&a, &b})
         for (double x : *v) lo = std::min(lo, x), hi = std::max(hi, x);
@@ -82,10 +110,10 @@ std::string histograms(const std::string& title, const std::string& x_label, con
             s += fmt::format(R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}" fill-opacity="0.5"/>)",
                              L + k * bw, H - B - ph, bw, ph, colour);
         }
-    s += fmt::format(R"(<rect x="{}" y="28" width="10" height="10" fill="{}"/><text x="{}" y="37" font-size="11">{} (n = {})</text>)",
-                     W - 170, colour_a, W - 155, escape(name_a), a.size());
-    s += fmt::format(R"(<rect x="{}" y="42" width="10" height="10" fill="{}"/><text x="{}" y="51" font-size="11">{} (n = {})</text>)",
-                     W - 170, colour_b, W - 155, escape(name_b), b.size());
+    s += fmt::format(R"(<rect x="{}" y="28" width="10" height="10" fill="{}"/><text x="{}" y="37" font-size="12">{} (n = {})</text>)",
+                     W - 250, colour_a, W - 235, escape(name_a), a.size());
+    s += fmt::format(R"(<rect x="{}" y="42" width="10" height="10" fill="{}"/><text x="{}" y="51" font-size="12">{} (n = {})</text>)",
+                     W - 250, colour_b, W - 235, escape(name_b), b.size());
     return s + "</svg></figure>";
 }
 
@@ -105,23 +133,49 @@ std::string raster(const std::string& title, const std::vector<std::vector<doubl
     return s + "</svg></figure>";
 }
 
-std::string heatmap(const std::string& title, const Eigen::MatrixXd& m) {
-    constexpr int size = 240;
-    std::string s = open_svg(title, size + 20, size + 40);
-    double lo = INFINITY, hi = -INFINITY;
-    for (Eigen::Index i = 0; i < m.size(); ++i)
-        if (std::isfinite(m.data()[i])) lo = std::min(lo, m.data()[i]), hi = std::max(hi, m.data()[i]);
+std::string heatmap(const std::string& title, const Eigen::MatrixXd& m, double lo, double hi, const std::string& scale_label,
+                    const std::vector<group>& groups) {
+    constexpr int size = 260, left = 60, top = 30, bar_x = left + size + 20;
+    std::string s = open_svg(title, bar_x + 90, size + top + 45);
     if (!(hi > lo)) hi = lo + 1.0;
-    const double cell = size / static_cast<double>(std::max<Eigen::Index>(m.rows(), 1));
+    auto shade = [&](double v) {  // white (lo) to dark blue (hi)
+        const double f = std::clamp((v - lo) / (hi - lo), 0.0, 1.0);
+        return fmt::format("rgb({},{},{})", std::lround(255.0 * (1.0 - 0.9 * f)), std::lround(255.0 * (1.0 - 0.75 * f)),
+                           std::lround(255.0 - 100.0 * f));
+    };
+    const auto n = std::max<Eigen::Index>(m.rows(), 1);
+    const double cell = size / static_cast<double>(n);
     for (Eigen::Index i = 0; i < m.rows(); ++i)
         for (Eigen::Index j = 0; j < m.cols(); ++j) {
             const double v = m(i, j);
-            const int shade = std::isfinite(v) ? static_cast<int>(std::lround(255.0 * (1.0 - (v - lo) / (hi - lo)))) : 255;
-            s += fmt::format(R"svg(<rect x="{:.2f}" y="{:.2f}" width="{:.2f}" height="{:.2f}" fill="rgb({},{},255)"/>)svg",
-                             10 + j * cell, 30 + i * cell, cell + 0.05, cell + 0.05, shade, shade);
+            s += fmt::format(R"svg(<rect x="{:.2f}" y="{:.2f}" width="{:.2f}" height="{:.2f}" fill="{}"/>)svg", left + j * cell,
+                             top + i * cell, cell + 0.05, cell + 0.05, std::isfinite(v) ? shade(v) : "#fff");
         }
-    s += fmt::format(R"(<text x="{}" y="{}" font-size="10" text-anchor="middle">{:.3g} (white) to {:.3g} (blue)</text>)",
-                     size / 2 + 10, size + 38, lo, hi);
+    // Groups (conditions): lines between them, names beside the rows and below the columns.
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+        const double p0 = static_cast<double>(groups[g].first) * cell;
+        const double p1 = (g + 1 < groups.size() ? static_cast<double>(groups[g + 1].first) : static_cast<double>(n)) * cell;
+        if (g > 0)
+            s += fmt::format(R"(<line x1="{0}" y1="{1:.1f}" x2="{2}" y2="{1:.1f}" stroke="#000" stroke-width="0.6"/><line x1="{3:.1f}" y1="{4}" x2="{3:.1f}" y2="{5}" stroke="#000" stroke-width="0.6"/>)",
+                             left, top + p0, left + size, left + p0, top, top + size);
+        s += fmt::format(R"(<text x="{}" y="{:.1f}" font-size="11" text-anchor="end">{}</text><text x="{:.1f}" y="{}" font-size="11" text-anchor="middle">{}</text>)",
+                         left - 4, top + (p0 + p1) / 2 + 4, escape(groups[g].name), left + (p0 + p1) / 2, top + size + 13,
+                         escape(groups[g].name));
+    }
+    // The colour bar, with round ticks.
+    constexpr int steps = 50;
+    for (int k = 0; k < steps; ++k)
+        s += fmt::format(R"(<rect x="{}" y="{:.2f}" width="14" height="{:.2f}" fill="{}"/>)", bar_x,
+                         top + size * (1.0 - (k + 1.0) / steps), size / static_cast<double>(steps) + 0.05,
+                         shade(lo + (hi - lo) * (k + 0.5) / steps));
+    const auto ticks = nice_ticks(lo, hi, 4);
+    for (double v : ticks) {
+        const double y = top + size * (1.0 - (v - lo) / (hi - lo));
+        s += fmt::format(R"(<line x1="{0}" y1="{1:.1f}" x2="{2}" y2="{1:.1f}" stroke="#333"/><text x="{3}" y="{4:.1f}" font-size="12">{5}</text>)",
+                         bar_x + 14, y, bar_x + 18, bar_x + 21, y + 4, tick_text(v, ticks.size() > 1 ? ticks[1] - ticks[0] : 1.0));
+    }
+    s += fmt::format(R"svg(<text x="{0}" y="{1}" font-size="12" text-anchor="middle" transform="rotate(-90 {0} {1})">{2}</text>)svg",
+                     bar_x + 70, top + size / 2, escape(scale_label));
     return s + "</svg></figure>";
 }
 
@@ -130,15 +184,14 @@ std::string intervals(const std::string& title, const std::vector<bar>& bars, do
     std::string s = open_svg(title, W + 140, h);
     const int left = 190, right = W + 140 - 20;
     auto x = [&](double v) { return left + (std::clamp(v, lo, hi) - lo) / (hi - lo) * (right - left); };
-    for (int k = 0; k <= 4; ++k) {
-        const double v = lo + k * (hi - lo) / 4.0;
-        s += fmt::format(R"(<line x1="{0:.1f}" y1="{1}" x2="{0:.1f}" y2="{2}" stroke="#ddd"/><text x="{0:.1f}" y="{3}" font-size="10" text-anchor="middle">{4:.3g}</text>)",
-                         x(v), T, h - B + 5, h - B + 18, v);
-    }
+    const auto ticks = nice_ticks(lo, hi);
+    for (double v : ticks)
+        s += fmt::format(R"(<line x1="{0:.1f}" y1="{1}" x2="{0:.1f}" y2="{2}" stroke="#ddd"/><text x="{0:.1f}" y="{3}" font-size="12" text-anchor="middle">{4}</text>)",
+                         x(v), T, h - B + 5, h - B + 19, tick_text(v, ticks.size() > 1 ? ticks[1] - ticks[0] : 1.0));
     for (std::size_t i = 0; i < bars.size(); ++i) {
         const auto& b = bars[i];
         const double y = T + 15 + 30.0 * static_cast<double>(i);
-        s += fmt::format(R"(<text x="{}" y="{:.1f}" font-size="11" text-anchor="end">{}</text>)", left - 8, y + 4, escape(b.label));
+        s += fmt::format(R"(<text x="{}" y="{:.1f}" font-size="13" text-anchor="end">{}</text>)", left - 8, y + 4, escape(b.label));
         if (!std::isfinite(b.value)) continue;
         if (b.high > b.low)
             s += fmt::format(R"(<line x1="{:.1f}" y1="{:.1f}" x2="{:.1f}" y2="{:.1f}" stroke="#333" stroke-width="2"/>)",
@@ -160,12 +213,13 @@ std::string dots(const std::string& title, const std::vector<std::string>& rows,
     hi *= 1.05;
     const int left = 70, right = W - R, bottom = T + 22 * static_cast<int>(rows.size());
     auto x = [&](double v) { return left + v / hi * (right - left); };
-    for (int k = 0; k <= 4; ++k)
-        s += fmt::format(R"(<line x1="{0:.1f}" y1="{1}" x2="{0:.1f}" y2="{2}" stroke="#ddd"/><text x="{0:.1f}" y="{3}" font-size="10" text-anchor="middle">{4:.3g}</text>)",
-                         x(k * hi / 4.0), T, bottom, bottom + 13, k * hi / 4.0);
+    const auto ticks = nice_ticks(0.0, hi);
+    for (double v : ticks)
+        s += fmt::format(R"(<line x1="{0:.1f}" y1="{1}" x2="{0:.1f}" y2="{2}" stroke="#ddd"/><text x="{0:.1f}" y="{3}" font-size="12" text-anchor="middle">{4}</text>)",
+                         x(v), T, bottom, bottom + 14, tick_text(v, ticks.size() > 1 ? ticks[1] - ticks[0] : 1.0));
     for (std::size_t r = 0; r < rows.size(); ++r) {
         const double y = T + 11 + 22.0 * static_cast<double>(r);
-        s += fmt::format(R"(<text x="{}" y="{:.1f}" font-size="11" text-anchor="end">{}</text>)", left - 6, y + 4, escape(rows[r]));
+        s += fmt::format(R"(<text x="{}" y="{:.1f}" font-size="13" text-anchor="end">{}</text>)", left - 6, y + 4, escape(rows[r]));
         for (std::size_t k = 0; k < all.size(); ++k)
             if (r < all[k].values.size() && std::isfinite(all[k].values[r]))
                 s += fmt::format(R"(<circle cx="{:.1f}" cy="{:.1f}" r="4" fill="{}" fill-opacity="0.8"/>)", x(all[k].values[r]), y,
@@ -177,7 +231,8 @@ std::string dots(const std::string& title, const std::vector<std::string>& rows,
     return s + "</svg></figure>";
 }
 
-std::string page(const std::string& title, const std::string& summary_html, const std::vector<std::string>& figures) {
+std::string page(const std::string& title, const std::string& summary_html, const std::vector<std::string>& figures,
+                 const std::string& footer_html) {
     std::string body;
     for (const auto& f : figures) body += f + "\n";
     // The script only counts the figures that rendered with a size, so that a headless
@@ -188,19 +243,33 @@ std::string page(const std::string& title, const std::string& summary_html, cons
 body {{ font-family: sans-serif; margin: 2em; color: #222; max-width: 1100px; }}
 pre {{ background: #f6f6f6; padding: 1em; overflow-x: auto; }}
 figure {{ display: inline-block; margin: 0.5em; vertical-align: top; }}
+footer {{ margin-top: 2em; font-size: 0.85em; color: #555; border-top: 1px solid #ddd; }}
 </style></head>
 <body data-figures="{2}">
 <h1>{0}</h1>
 {1}
 <div id="figures">
 {3}</div>
+{4}
 <script>
 const drawn = Array.from(document.querySelectorAll("figure svg")).filter(s => s.getBoundingClientRect().width > 0).length;
 document.body.dataset.rendered = String(drawn);
 </script>
 </body></html>
 )",
-                       escape(title), summary_html, figures.size(), body);
+                       escape(title), summary_html, figures.size(), body, footer_html);
+}
+
+std::string standalone_svg(const std::string& figure) {
+    const auto begin = figure.find("<svg"), end = figure.rfind("</svg>");
+    if (begin == std::string::npos || end == std::string::npos) return {};
+    return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + figure.substr(begin, end + 6 - begin) + "\n";
+}
+
+std::string figure_title(const std::string& figure) {
+    const auto begin = figure.find("<title>"), end = figure.find("</title>");
+    if (begin == std::string::npos || end == std::string::npos) return {};
+    return figure.substr(begin + 7, end - begin - 7);
 }
 
 }  // namespace myelin::analysis::report

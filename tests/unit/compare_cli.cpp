@@ -7,6 +7,7 @@
 #include <myelin/analysis/spike_measures.hpp>
 #include <myelin/analysis/spike_stats.hpp>
 #include <myelin/analysis/statistics.hpp>
+#include <myelin/core/version.hpp>
 #include <myelin/io/nwb.hpp>
 #include <myelin/io/sonata.hpp>
 
@@ -15,6 +16,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -22,6 +24,7 @@
 
 using namespace myelin;
 using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
 namespace fs = std::filesystem;
 
 namespace {
@@ -92,12 +95,55 @@ std::pair<std::string, std::string> browse(const fs::path& html) {
     return {slurp(dom), page_log};
 }
 
+// Each standalone figure (figure_NN.svg) as headless Chromium draws it: not empty. A
+// drawn figure has coloured marks (bars, dots, heat maps) or dense black ones (rasters);
+// an empty one only its title and axes (under 2 % of the pixels).
+void check_figures(const fs::path& folder, int figures) {
+    test::temp_dir tmp;
+    std::string pngs;
+    for (int k = 1; k <= figures; ++k) {
+        const auto svg = folder / fmt::format("figure_{:02}.svg", k);
+        REQUIRE(fs::exists(svg));
+        const std::string text = slurp(svg);
+        REQUIRE_THAT(text, StartsWith("<?xml"));
+        auto attribute = [&](const char* name) {
+            const auto at = text.find(fmt::format("{}=\"", name));
+            return std::stoi(text.substr(at + std::strlen(name) + 2));
+        };
+        const auto png = tmp / fmt::format("f{}.png", k);
+        const int rc = std::system(fmt::format("timeout 120 chromium-headless-shell --no-sandbox --disable-gpu "
+                                               "--user-data-dir='{}' --screenshot='{}' --window-size={},{} 'file://{}' "
+                                               ">/dev/null 2>&1",
+                                               (tmp / "profile").string(), png.string(), attribute("width"),
+                                               attribute("height"), fs::absolute(svg).string())
+                                       .c_str());
+        REQUIRE(rc == 0);
+        pngs += " '" + png.string() + "'";
+    }
+    const auto ink = tmp / "ink.txt";
+    REQUIRE(std::system(fmt::format("/usr/bin/python3 '{}' {} >'{}'",
+                                    test::source_path("tests/reference/report/png_ink.py").string(), pngs, ink.string())
+                            .c_str()) == 0);
+    std::istringstream lines(slurp(ink));
+    int seen = 0;
+    for (std::string file; lines >> file;) {
+        double any = 0.0, coloured = 0.0;
+        lines >> any >> coloured;
+        INFO(file << ": " << any << " of the pixels drawn, " << coloured << " coloured");
+        CHECK((coloured > 0.0003 || any > 0.05));
+        CHECK(any > 0.02);
+        ++seen;
+    }
+    CHECK(seen == figures);
+}
+
 void check_page(const fs::path& html, int figures) {
     const auto [dom, log] = browse(html);
     INFO(log);
     CHECK(log.empty());
     CHECK_THAT(dom, Contains(fmt::format("data-figures=\"{}\"", figures)));
     CHECK_THAT(dom, Contains(fmt::format("data-rendered=\"{}\"", figures)));
+    check_figures(html.parent_path(), figures);
 }
 
 }  // namespace
@@ -118,6 +164,13 @@ TEST_CASE("compare: two spike files, table, report.json and a page that renders"
     const auto j = test::json::parse(in);
     CHECK(j["kind"] == "spikes");
     CHECK(j["a"]["neurons"] == 40);
+    // Provenance: the command, Myelin's version and commit, the inputs with their CRC-32.
+    CHECK_THAT(j["provenance"]["command"].get<std::string>(), Contains("myelin compare") && Contains("--select-a E"));
+    CHECK(j["provenance"]["myelin_version"] == version());
+    CHECK(j["provenance"]["inputs"][0]["file"] == a.string());
+    CHECK(j["provenance"]["inputs"][0]["crc32"].get<std::string>().size() == 8);
+    CHECK_THAT(slurp(tmp / "rep" / "report.html"),
+               Contains("Made by Myelin") && Contains("CRC-32") && Contains("How to read it") && Contains("W1"));
     // The rates of A's E population from the file, against the report.
     const auto fa = io::read_spikes(a);
     const double mean_a = static_cast<double>(fa.populations[0].timestamps_ms.size()) / 40.0;

@@ -47,6 +47,7 @@ struct representation {
     std::string file, what;  // what: in words, for tables
     std::string label;       // default_label(file) unless set
     matrix m;                // conditions x units
+    std::vector<std::string> conditions;  // each row's class where the file says (a data file's labels)
 };
 
 representation load_representation(const std::string& path, io::file_kind kind, const std::string& flag,

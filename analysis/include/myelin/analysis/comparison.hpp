@@ -64,6 +64,9 @@ struct measure_comparison {
 struct representation_comparison {
     representation a, b;
     representation_settings settings;
+    // The condition (class) of each stimulus where known (the labels of --data): the
+    // report's RDMs are drawn in condition order.
+    std::vector<std::string> conditions;
     bool with_input = false, with_replicas_a = false, with_replicas_b = false;
     std::vector<measure_comparison> measures;
 };
@@ -111,13 +114,24 @@ struct comparison_report {
     std::string text;                  // what the program prints: the sides and the table
     std::string json;                  // report.json
     std::vector<std::string> figures;  // SVG, in the page's order (empty unless asked for)
+    std::vector<std::string> notes;    // how to read the numbers, a sentence or two each
 };
 
 comparison_report report_of(const spike_comparison& c, bool figures = true);
 comparison_report report_of(const representation_comparison& c, bool figures = true);
 comparison_report report_of(const published_comparison& c, bool figures = true);
 
-// report.json and report.html into the folder, then moved into place (out.commit()).
-void write_report(const comparison_report& r, io::output_dir& out);
+// Where a report came from, for its footer and report.json: the command, the files read
+// (each with its CRC-32) and the seed of the resampling; write_report adds Myelin's
+// version and commit and the date (SOURCE_DATE_EPOCH where set, as io::creation_time).
+struct provenance {
+    std::string command;
+    std::vector<std::string> inputs;
+    std::optional<std::uint32_t> seed;
+};
+
+// report.json, report.html, and each figure as figure_NN.svg (and .png where
+// rsvg-convert is on PATH) into the folder, then moved into place (out.commit()).
+void write_report(const comparison_report& r, io::output_dir& out, const provenance& from = {});
 
 }  // namespace myelin::analysis

@@ -13,8 +13,15 @@ std::string histograms(const std::string& title, const std::string& x_label, con
                        const std::vector<double>& b, const std::string& name_a, const std::string& name_b);
 // Spike rasters: one row per train, times in ms within [t0, t1).
 std::string raster(const std::string& title, const std::vector<std::vector<double>>& trains, double t0, double t1);
-// A square matrix as a heat map (white = lowest, dark = highest).
-std::string heatmap(const std::string& title, const Eigen::MatrixXd& m);
+// A square matrix as a heat map on the scale [lo, hi] (white to dark blue; give two maps
+// the same scale to compare them) with a colour bar labelled `scale_label`. `groups`
+// (rows sorted by condition): where each starts, drawn as lines with its name.
+struct group {
+    std::size_t first;
+    std::string name;
+};
+std::string heatmap(const std::string& title, const Eigen::MatrixXd& m, double lo, double hi,
+                    const std::string& scale_label, const std::vector<group>& groups = {});
 // Values with intervals, one row each; rows without an interval have low = high = value.
 struct bar {
     std::string label;
@@ -30,8 +37,16 @@ struct series {
 };
 std::string dots(const std::string& title, const std::vector<std::string>& rows, const std::vector<series>& s);
 
+// Axis ticks at round values: steps of 1, 2 or 5 times a power of ten, about `target`
+// of them, within [lo, hi].
+std::vector<double> nice_ticks(double lo, double hi, int target = 5);
+
 std::string escape(const std::string& text);
-// The page: a title, a preformatted table and the figures in order.
-std::string page(const std::string& title, const std::string& summary_html, const std::vector<std::string>& figures);
+// The page: a title, the summary (a table and notes), the figures in order, a footer.
+std::string page(const std::string& title, const std::string& summary_html, const std::vector<std::string>& figures,
+                 const std::string& footer_html = {});
+// A figure as a file of its own (an SVG document with its XML declaration), and its title.
+std::string standalone_svg(const std::string& figure);
+std::string figure_title(const std::string& figure);
 
 }  // namespace myelin::analysis::report
