@@ -192,8 +192,8 @@ void print_timing(const engine& sim, step_t first_step, double sim_seconds, doub
     }
 }
 
-// Rank 0's streamed files (io/streams.hpp): the spike file and a report per recorded state
-// variable, written as the run goes, and the statistics of the summary table, gathered on
+// Rank 0's streamed files (io/streams.hpp): the spike file, a report per recorded state
+// variable and a file per weight recorder, written as the run goes, and the statistics of the summary table, gathered on
 // the way. A resumed run continues the files its checkpoint records.
 class streamed_files {
 public:
@@ -231,11 +231,21 @@ public:
                         return std::make_unique<io::report_stream>(shape, v, population, f, at, shown);
                     }));
         }
+        for (std::size_t w = 0; w < spec.weight_recorders.size(); ++w) {
+            weight_names_.push_back(spec.weight_recorders[w].name + ".weights.h5");
+            weights_.push_back(open(
+                weight_names_.back(),
+                [&](const fs::path& f) { return std::make_unique<io::weight_stream>(spec, w, f); },
+                [&](const fs::path& f, const io::output_position& at, const std::string& shown) {
+                    return std::make_unique<io::weight_stream>(spec, w, f, at, shown);
+                }));
+        }
     }
     io::streamed_outputs outputs() {
         io::streamed_outputs o;
         o.spikes = spikes_ != nullptr;
         o.traces = !reports_.empty();
+        o.weights = !weights_.empty();
         o.append_spikes = [this](std::vector<spike>&& batch) {
             const io::spike_file part = layout_.convert(batch);
             spikes_->append(part);
@@ -246,11 +256,15 @@ public:
             for (std::size_t r = 0; r < batch.size(); ++r)
                 for (auto& stream : reports_[r]) stream->append(batch[r]);
         };
+        o.append_weights = [this](std::vector<weight_record>&& batch) {
+            for (std::size_t w = 0; w < batch.size(); ++w) weights_[w]->append(batch[w]);
+        };
         o.positions = [this] {
             std::vector<io::output_position> at;
             if (spikes_) at.push_back(spikes_->position());
             for (auto& recorder : reports_)
                 for (auto& stream : recorder) at.push_back(stream->position());
+            for (auto& stream : weights_) at.push_back(stream->position());
             return at;
         };
         return o;
@@ -271,6 +285,10 @@ public:
                 written.push_back(stream->position().file);
                 stream->close();
             }
+        for (std::size_t w = 0; w < weights_.size(); ++w) {
+            written.push_back(weight_names_[w]);
+            weights_[w]->close();
+        }
         return written;
     }
 
@@ -279,6 +297,8 @@ private:
     std::unique_ptr<io::spike_stream> spikes_;
     std::vector<analysis::spike_stats_accumulator> stats_;
     std::vector<std::vector<std::unique_ptr<io::report_stream>>> reports_;  // per recorder, per variable
+    std::vector<std::unique_ptr<io::weight_stream>> weights_;
+    std::vector<std::string> weight_names_;
 };
 
 // "predicted class 7 (...); label 7: correct" for a classifying network.
@@ -298,8 +318,8 @@ void print_class(const network_spec& spec, const io::classification& c) {
 }
 
 // What run and resume share: an engine of `source` advanced to t_stop, checkpoints on
-// the way, the spikes written as they come, the other results at the end, and a summary
-// printed (by rank 0). A resumed run continues the spike file its checkpoint names.
+// the way, the recordings written as they come, and a summary printed (by rank 0). A
+// resumed run continues the files its checkpoint records.
 int simulate(const io::network_source& source, const std::string& shown_as, const fs::path& out_path,
              const simulation_flags& flags, communicator& comm, const std::function<std::unique_ptr<engine>()>& make_engine,
              const std::vector<io::output_position>& resumed_outputs = {}, const fs::path& resumed_from = {}) {
@@ -330,17 +350,19 @@ int simulate(const io::network_source& source, const std::string& shown_as, cons
     progress_line progress(h, static_cast<double>(first_step) * h, t_stop_ms, flags.quiet || !root);
     const auto sim_start = clock_type::now();
     // From here on the ranks meet in every window: a rank that fails ends all of them.
-    io::run_results results;
     double peak_MB = 0.0;
     io::advance_result advanced;
     io::streamed_outputs to_files;  // the flags on every rank, the calls on rank 0
     to_files.spikes = spec.spikes.has_value();
     to_files.traces = !spec.state_recorders.empty();
+    to_files.weights = !spec.weight_recorders.empty();
     if (streamed) to_files = streamed->outputs();
     try {
         advanced = io::advance(*sim, n_steps, io::checkpoint_interval(flags.checkpoint_every_ms, h), checkpoint, source,
                                comm, [&](step_t done) { progress(done); }, &to_files, flags.stop_on_checkpoint_failure);
-        results = io::gather_results(*sim, true);
+        // The snapshots due by the end that wait for a delivery that will not come.
+        auto last = sim->take_weight_records(true);
+        if (root && to_files.weights) to_files.append_weights(std::move(last));
         peak_MB = comm.max(peak_memory_MB());
     } catch (const std::exception& e) {
         if (comm.size() == 1) throw;
@@ -364,7 +386,6 @@ int simulate(const io::network_source& source, const std::string& shown_as, cons
                                        end_ms, t_stop_ms);
     std::vector<analysis::population_stats> stats;
     std::vector<std::string> written = streamed->finish(end_ms, incomplete, stats);
-    for (auto& name : io::write_results(*out, spec, results)) written.push_back(std::move(name));
     std::optional<io::classification> chose;
     if (spec.classifier && !incomplete)
         chose = io::classify(spec, out->file(io::report_file_name(io::trace_shape(spec, spec.classifier->recorder), 0)));

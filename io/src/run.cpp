@@ -151,6 +151,10 @@ advance_result advance(engine& sim, step_t until, step_t every, const fs::path& 
             auto batch = sim.take_state_traces();
             if (comm.rank() == 0) streams->append_traces(std::move(batch));
         }
+        if (streams && streams->weights) {
+            auto batch = sim.take_weight_records();
+            if (comm.rank() == 0) streams->append_weights(std::move(batch));
+        }
         if (every > 0 && k % every == 0 && !save(k)) {
             r.checkpoint_failed = true;
             break;
@@ -164,9 +168,9 @@ advance_result advance(engine& sim, step_t until, step_t every, const fs::path& 
     return r;
 }
 
-run_results gather_results(engine& sim, bool traces_streamed) {
+run_results gather_results(engine& sim) {
     run_results r;
-    if (!traces_streamed) r.traces = sim.state_traces();
+    r.traces = sim.state_traces();
     r.weights = sim.weight_records();
     return r;
 }

@@ -278,6 +278,93 @@ void report_stream::close() {
     impl_->file = h5::handle();
 }
 
+// ---- weights ----
+
+weight_stream::weight_stream(const network_spec& spec, std::size_t recorder, const fs::path& path)
+    : output_stream(path.filename().string()), spec_(&spec), recorder_(recorder), path_(path) {}
+
+// Datasets tracked, in this order: snapshots/time, snapshots/data (if there are synapses),
+// events/time, source, target, weight.
+void weight_stream::create(std::size_t synapses) {
+    const auto& wr = spec_->weight_recorders[recorder_];
+    const auto& proj = spec_->projections[wr.projection];
+    impl_->file = h5::create_file(path_.string(), true);
+    h5::handle g = h5::create_group(impl_->file.get(), "weights");
+    h5::write_attribute(g.get(), "projection", static_cast<std::uint64_t>(wr.projection));
+    h5::write_attribute(g.get(), "source", spec_->populations[proj.source].name);
+    h5::write_attribute(g.get(), "target", spec_->populations[proj.target].name);
+    h5::write_attribute(g.get(), "synapse", proj.synapse ? proj.synapse->name : std::string("static"));
+    h5::write_attribute(g.get(), "units", spec_->populations[proj.target].model->weight_unit);
+    h5::handle snap = h5::create_group(g.get(), "snapshots");
+    impl_->create(snap.get(), "time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, sizeof(double));
+    if (synapses > 0) impl_->create(snap.get(), "data", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, sizeof(double), synapses);
+    h5::handle ev = h5::create_group(g.get(), "events");
+    impl_->create(ev.get(), "time", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, sizeof(double));
+    impl_->create(ev.get(), "source", H5T_STD_U64LE, H5T_NATIVE_UINT64, sizeof(std::uint64_t));
+    impl_->create(ev.get(), "target", H5T_STD_U64LE, H5T_NATIVE_UINT64, sizeof(std::uint64_t));
+    impl_->create(ev.get(), "weight", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, sizeof(double));
+    synapses_ = synapses;
+}
+
+weight_stream::weight_stream(const network_spec& spec, std::size_t recorder, const fs::path& path,
+                             const output_position& at, const std::string& shown_as)
+    : output_stream(path.filename().string()), spec_(&spec), recorder_(recorder), path_(path) {
+    try {
+        impl_->file = h5::open_file_readwrite(path.string());
+        const hid_t f = impl_->file.get();
+        const std::size_t width = at.rows.size() == 6 ? h5::shape(f, "/weights/snapshots/data").at(1) : 0;
+        impl_->reopen(f, "/weights/snapshots/time", H5T_NATIVE_DOUBLE, sizeof(double), at, shown_as);
+        if (width > 0) impl_->reopen(f, "/weights/snapshots/data", H5T_NATIVE_DOUBLE, sizeof(double) * width, at, shown_as);
+        impl_->reopen(f, "/weights/events/time", H5T_NATIVE_DOUBLE, sizeof(double), at, shown_as);
+        impl_->reopen(f, "/weights/events/source", H5T_NATIVE_UINT64, sizeof(std::uint64_t), at, shown_as);
+        impl_->reopen(f, "/weights/events/target", H5T_NATIVE_UINT64, sizeof(std::uint64_t), at, shown_as);
+        impl_->reopen(f, "/weights/events/weight", H5T_NATIVE_DOUBLE, sizeof(double), at, shown_as);
+        if (impl_->data.size() != at.rows.size())
+            throw input_error(shown_as, "", "the checkpoint's record of this file does not fit this network");
+        synapses_ = width;
+        h5::handle g = h5::open_group(f, "weights");
+        for (const char* d : {"source", "target"})
+            if (h5::exists(g.get(), d)) h5::check(H5Ldelete(g.get(), d, H5P_DEFAULT), "remove the synapse list");
+        h5::handle snap = h5::open_group(g.get(), "snapshots");
+        if (width == 0 && h5::exists(snap.get(), "data")) h5::check(H5Ldelete(snap.get(), "data", H5P_DEFAULT), "remove data");
+    } catch (const h5::error& e) {
+        throw input_error(shown_as, "", fmt::format("cannot be continued as a Myelin weights file: {}", e.what()));
+    }
+}
+
+void weight_stream::append(const weight_record& batch) {
+    if (!synapses_) create(batch.source.size());
+    if (source_.empty() && !batch.source.empty()) {
+        source_ = batch.source;
+        target_ = batch.target;
+    }
+    const std::vector<double> weights(batch.weights.begin(), batch.weights.end());
+    const std::vector<double> event_weights(batch.event_weight.begin(), batch.event_weight.end());
+    std::size_t k = 0;
+    impl_->data[k++].append(batch.times_ms.data(), batch.times_ms.size());
+    if (*synapses_ > 0) impl_->data[k++].append(weights.data(), batch.times_ms.size());
+    impl_->data[k++].append(batch.event_time_ms.data(), batch.event_time_ms.size());
+    impl_->data[k++].append(batch.event_source.data(), batch.event_source.size());
+    impl_->data[k++].append(batch.event_target.data(), batch.event_target.size());
+    impl_->data[k++].append(event_weights.data(), event_weights.size());
+}
+
+void weight_stream::close() {
+    if (!synapses_) create(0);
+    {
+        h5::handle g = h5::open_group(impl_->file.get(), "weights");
+        h5::write_dataset(g.get(), "source", source_);
+        h5::write_dataset(g.get(), "target", target_);
+        if (*synapses_ == 0) {  // no synapse recorded: the snapshots' data has no columns
+            h5::handle snap = h5::open_group(g.get(), "snapshots");
+            h5::write_matrix(snap.get(), "data", {}, static_cast<std::size_t>(impl_->data[0].rows), 0);
+        }
+    }
+    impl_->data.clear();
+    impl_->flush();
+    impl_->file = h5::handle();
+}
+
 void continue_output(const output_position& at, const fs::path& checkpoint, const fs::path& to,
                      const std::function<void(const std::string&)>& open) {
     const fs::path folder = fs::absolute(checkpoint).parent_path();

@@ -358,6 +358,15 @@ std::vector<weight_record> engine::weight_records() {
     return out;
 }
 
+std::vector<weight_record> engine::take_weight_records(bool finish) {
+    std::vector<weight_record> out;
+    for (const auto& w : impl_->weights) {
+        if (finish) w->take_due(impl_->now);
+        for (auto& rec : w->take(*impl_->comm)) out.push_back(std::move(rec));
+    }
+    return out;
+}
+
 std::vector<synapse_view> engine::synapses(std::size_t projection) const {
     const impl& m = *impl_;
     const auto& proj = m.spec.projections.at(projection);

@@ -95,8 +95,12 @@ public:
     // Snapshots due by `now` that are still waiting for their window's delivery, taken
     // as the weights stand.
     void take_due(step_t now);
-    // Collective: complete on rank 0, empty elsewhere.
+    // Collective: complete on rank 0, empty elsewhere: the snapshots and events not yet
+    // taken (with the synapse list).
     std::vector<weight_record> gather(communicator& comm) const;
+    // Collective: as gather, and forgets them on every rank. Between runs every thread has
+    // taken the snapshots due by the last window boundary; those are complete.
+    std::vector<weight_record> take(communicator& comm);
 
 private:
     struct per_thread {
@@ -118,7 +122,8 @@ private:
     std::size_t index_;
     step_t window_;
     std::vector<per_thread> threads_;
-    std::size_t first_ = 0;  // snapshots due before this engine's first step
+    std::size_t given_ = 0;  // snapshots handed out by take() (or by the run a checkpoint continues)
+    std::size_t first_ = 0;  // the first snapshot in the threads' buffers; before_ holds [given_, first_)
     bool restored_ = false;
     weight_record before_;  // restored, on rank 0
 };

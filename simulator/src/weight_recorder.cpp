@@ -74,10 +74,10 @@ void weight_recorder::setup(std::vector<thread_state>& threads, communicator& co
         n_recorded += wp.position.size();
     }
     n_recorded = comm.sum(n_recorded);
-    if (restored_ && before_.weights.size() != before_.times_ms.size() * n_recorded)
+    if (restored_ && comm.rank() == 0 && before_.weights.size() != (first_ - given_) * n_recorded)
         throw input_error("", "recorder/weights/" + wr.name + "/weights",
                           fmt::format("{} values; {} snapshots of {} synapses need {}", before_.weights.size(),
-                                      before_.times_ms.size(), n_recorded, before_.times_ms.size() * n_recorded));
+                                      first_ - given_, n_recorded, (first_ - given_) * n_recorded));
 }
 
 void weight_recorder::take_snapshots(per_thread& wp, step_t through) const {
@@ -115,9 +115,9 @@ void weight_recorder::after_row(std::size_t thread, std::size_t projection, std:
 std::vector<weight_record> weight_recorder::gather(communicator& comm) const {
     const auto& wr = spec_->weight_recorders[index_];
     const double h = spec_->simulation.resolution_ms;
-    const std::size_t taken = threads_.empty() ? 0 : threads_[0].taken;
-    const std::size_t n_before = first_;  // restored (on rank 0) or before this engine's start
-    const std::size_t fresh = taken - n_before;  // snapshots this engine took
+    const std::size_t taken = threads_.empty() ? first_ : threads_[0].taken;
+    const std::size_t n_before = first_ - given_;  // restored (on rank 0)
+    const std::size_t fresh = taken - first_;  // in the threads' buffers
     // The rank's synapses: its threads' one after the other, each thread's by (target,
     // source); snapshots [snapshot][rank's synapse].
     std::vector<std::uint64_t> source, target, event_source, event_target;
@@ -152,7 +152,7 @@ std::vector<weight_record> weight_recorder::gather(communicator& comm) const {
     weight_record rec;
     rec.recorder = wr.name;
     rec.projection = wr.projection;
-    for (std::size_t s = 0; s < taken; ++s) rec.times_ms.push_back(static_cast<double>(wr.time(s)) * h);
+    for (std::size_t s = given_; s < taken; ++s) rec.times_ms.push_back(static_cast<double>(wr.time(s)) * h);
     // Synapses by (target, source): a target lies in one thread's block, whose synapses
     // are already in that order; the sort is stable over (rank, thread) order.
     struct synapse {
@@ -170,7 +170,7 @@ std::vector<weight_record> weight_recorder::gather(communicator& comm) const {
         rec.target.push_back(x.target);
     }
     const std::size_t n = all.size();
-    rec.weights.resize(taken * n);
+    rec.weights.resize((taken - given_) * n);
     if (restored_) std::copy(before_.weights.begin(), before_.weights.end(), rec.weights.begin());
     for (std::size_t s = 0; s < fresh; ++s)
         for (std::size_t j = 0; j < n; ++j) {
@@ -195,10 +195,29 @@ std::vector<weight_record> weight_recorder::gather(communicator& comm) const {
     return {std::move(rec)};
 }
 
+std::vector<weight_record> weight_recorder::take(communicator& comm) {
+    auto out = gather(comm);
+    const std::size_t taken = threads_.empty() ? first_ : threads_[0].taken;
+    given_ = first_ = taken;
+    restored_ = false;
+    before_ = weight_record{};
+    for (auto& wp : threads_) {
+        wp.snapshots.clear();
+        wp.event_stamp.clear();
+        wp.event_source.clear();
+        wp.event_target.clear();
+        wp.event_weight.clear();
+    }
+    return out;
+}
+
+// The snapshots not yet taken ([given_, taken)) and how many there are in all, so that
+// a restore checks the count against the recorder's times.
 void weight_recorder::save(checkpoint_writer* out, communicator& comm) {
     for (const auto& w : gather(comm)) {
         const std::string base = "recorder/weights/" + w.recorder + "/";
-        write(out, base + "n_snapshots", std::vector<std::uint64_t>{w.times_ms.size()});
+        write(out, base + "n_snapshots", std::vector<std::uint64_t>{given_ + w.times_ms.size()});
+        write(out, base + "first_snapshot", std::vector<std::uint64_t>{given_});
         write(out, base + "weights", w.weights);
         write(out, base + "events/time", w.event_time_ms);
         write(out, base + "events/source", w.event_source);
@@ -217,11 +236,14 @@ void weight_recorder::restore(checkpoint_reader& in, bool root, step_t now) {
     if (n_snapshots != due)
         throw input_error("", base + "n_snapshots",
                           fmt::format("{}; the recorder's times give {} by step {}", n_snapshots, due, now));
+    if (in.has(base + "first_snapshot")) given_ = read_all<std::uint64_t>(in, base + "first_snapshot", 1)[0];
+    if (given_ > n_snapshots)
+        throw input_error("", base + "first_snapshot", fmt::format("{}; there are {} snapshots", given_, n_snapshots));
+    const std::uint64_t held = n_snapshots - given_;
     const std::uint64_t n_weights = in.size(base + "weights");
-    if (n_snapshots > 0 && n_weights % n_snapshots != 0)
-        throw input_error("", base + "weights", fmt::format("{} values for {} snapshots", n_weights, n_snapshots));
+    if (held > 0 && n_weights % held != 0)
+        throw input_error("", base + "weights", fmt::format("{} values for {} snapshots", n_weights, held));
     before_.weights = read_all<float>(in, base + "weights", n_weights);
-    before_.times_ms.resize(n_snapshots);
     const std::uint64_t n_events = in.size(base + "events/time");
     before_.event_time_ms = read_all<double>(in, base + "events/time", n_events);
     before_.event_source = read_all<std::uint64_t>(in, base + "events/source", n_events);

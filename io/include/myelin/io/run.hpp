@@ -61,13 +61,15 @@ step_t checkpoint_interval(const std::optional<double>& every_ms, double resolut
 // the run goes on; the previous one stays. With `stop_on_failed_checkpoint` the run stops
 // there instead (checkpoint_failed, sim.now() < until unless it was the last step).
 // With `streams` (every rank passes one or none, with the same flags; rank 0's functions
-// are called) the recorded spikes and state samples are taken from the engine after every
-// stretch of `interrupt_windows` windows and before every checkpoint and handed over, and
-// the checkpoints record `positions()` instead of holding them.
+// are called) the recorded spikes, state samples and weights are taken from the engine
+// after every stretch of `interrupt_windows` windows and before every checkpoint and
+// handed over, and the checkpoints record `positions()` instead of holding them. The
+// caller takes the weights once more at the end (engine::take_weight_records(true)).
 struct streamed_outputs {
-    bool spikes = false, traces = false;                     // what to take
+    bool spikes = false, traces = false, weights = false;    // what to take
     std::function<void(std::vector<spike>&&)> append_spikes;  // in (step, gid) order, later than all before
     std::function<void(std::vector<state_trace>&&)> append_traces;
+    std::function<void(std::vector<weight_record>&&)> append_weights;
     std::function<std::vector<output_position>()> positions;  // flushed
 };
 struct advance_result {
@@ -82,13 +84,13 @@ advance_result advance(engine& sim, step_t until, step_t every, const std::files
                        const std::function<void(step_t)>& progress = {}, streamed_outputs* streams = nullptr,
                        bool stop_on_failed_checkpoint = false);
 
-// What a run recorded and kept in memory, complete on rank 0 (empty elsewhere). With
-// `streamed`, the state traces were streamed and are not gathered.
+// What a run recorded and kept in memory (a run that does not stream), complete on rank 0
+// (empty elsewhere).
 struct run_results {
     std::vector<state_trace> traces;
     std::vector<weight_record> weights;
 };
-run_results gather_results(engine& sim, bool traces_streamed = false);  // collective
+run_results gather_results(engine& sim);  // collective
 
 // The SONATA spike file of recorded spikes held in memory (spike_layout).
 spike_file spike_file_of(const network_spec& spec, const std::vector<spike>& spikes, double t_stop_ms);

@@ -107,6 +107,26 @@ private:
     double dt_ms_;
 };
 
+// A weight recorder's file (io/weight_file.hpp has the layout): snapshots grow by a row,
+// events by their rows; the file is made with the first batch (which says how many
+// synapses there are) and the synapse list is written at close.
+class weight_stream final : public output_stream {
+public:
+    weight_stream(const network_spec& spec, std::size_t recorder, const std::filesystem::path& path);
+    weight_stream(const network_spec& spec, std::size_t recorder, const std::filesystem::path& path,
+                  const output_position& at, const std::string& shown_as);
+    void append(const weight_record& batch);
+    void close();
+
+private:
+    void create(std::size_t synapses);
+    const network_spec* spec_;
+    std::size_t recorder_;
+    std::filesystem::path path_;
+    std::vector<std::uint64_t> source_, target_;
+    std::optional<std::size_t> synapses_;  // known from the first batch (or the continued file)
+};
+
 // The file of a checkpoint's output position, looked for where its run wrote it: beside
 // the checkpoint (committed there by a run that ended or was interrupted), then in staging
 // folders of that folder left by runs that crashed (output_dir). Each candidate is copied

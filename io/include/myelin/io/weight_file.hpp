@@ -7,6 +7,8 @@
 //   /weights/snapshots/time  float64[T], ms;  /weights/snapshots/data float64[T x n]
 //   /weights/events/time, source, target, weight   one row per passing presynaptic spike
 // Weights are stored by the simulator in single precision; the file holds them exactly.
+// `myelin run` writes this layout as the run goes (io::weight_stream); write_weights writes
+// a record held in memory whole.
 #include <myelin/simulator/engine.hpp>
 #include <myelin/simulator/network_spec.hpp>
 

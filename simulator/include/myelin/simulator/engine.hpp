@@ -118,6 +118,10 @@ public:
     // Collective: complete on rank 0, empty elsewhere. Snapshots due by now() that are
     // still waiting for their window's delivery are taken first (as the weights stand).
     std::vector<weight_record> weight_records();
+    // Collective: as weight_records, with the snapshots and events since the last take
+    // (each record lists all its synapses), and the engine forgets them. Only `finish` (at
+    // the end of a run) takes the snapshots still waiting for their window's delivery.
+    std::vector<weight_record> take_weight_records(bool finish = false);
 
     // The synapses of a projection that this rank holds, sorted by (target, source) with
     // multapses in their stored order.
