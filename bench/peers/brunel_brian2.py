@@ -7,6 +7,7 @@ delay and external drive (PoissonInput: C_E trains at eta nu_th each; Brian2 dra
 summed count per step, as Myelin does). Prints one JSON line with the timings.
 
 Usage: /usr/bin/python3 bench/peers/brunel_brian2.py [--threads N] [--build-dir DIR]
+       [--config examples/brunel/brunel_small.json] [--t-stop MS]
 (the binary's peak memory comes on stderr as "peak_rss_kB N", from GNU time)
 Needs Debian's python3-brian (scripts/install-deps.sh --bench).
 """
@@ -22,9 +23,13 @@ from brian2 import (NeuronGroup, PoissonInput, SpikeMonitor, Synapses, defaultcl
 parser = argparse.ArgumentParser()
 parser.add_argument("--threads", type=int, default=2)
 parser.add_argument("--build-dir", default="/tmp/myelin-bench-brian2")
+parser.add_argument("--config", default="examples/brunel/brunel.json", help="a Brunel config of the same layout")
+parser.add_argument("--t-stop", type=float, help="ms (default: the config's)")
 args = parser.parse_args()
 
-config = json.loads((pathlib.Path(__file__).resolve().parents[2] / "examples/brunel/brunel.json").read_text())
+config = json.loads((pathlib.Path(__file__).resolve().parents[2] / args.config).read_text())
+if args.t_stop:
+    config["simulation"]["t_stop"] = args.t_stop
 pops = {p["name"]: p for p in config["populations"]}
 par = pops["E"]["params"]
 NE, NI = pops["E"]["n"], pops["I"]["n"]
