@@ -411,7 +411,10 @@ void save_model(const std::filesystem::path& file, learning::network& net, const
         h5::write_dataset(root, "time_constants", std::vector<double>{d.alpha1, d.beta1, d.alpha2, d.beta2});
     }
     const auto hist = h5::create_group(root, "history");
-    for (const auto& [name, column] : history_columns) h5::write_dataset(hist.get(), name, history.*column);
+    // Wall times only in a training checkpoint (resumed, the CSV has them all): a model file
+    // holds no wall-clock value, so that two trainings give the same bytes.
+    for (const auto& [name, column] : history_columns)
+        if (optimizer || column != &training_history::seconds) h5::write_dataset(hist.get(), name, history.*column);
     if (optimizer) {
         const auto g = h5::create_group(root, "optimizer");
         h5::write_attribute(g.get(), "steps", static_cast<std::uint64_t>(optimizer->steps));
@@ -485,7 +488,9 @@ loaded_model load_model(const std::filesystem::path& file) {
             out.net->set_time_constants({d[0], d[1], d[2], d[3]});
         }
         for (const auto& [name, column] : history_columns)
-            out.history.*column = h5::read_doubles(root, std::string("history/") + name);
+            if (const std::string d = std::string("history/") + name; h5::exists(root, d))
+                out.history.*column = h5::read_doubles(root, d);
+        if (out.history.seconds.empty()) out.history.seconds.assign(out.history.loss.size(), NAN);
         if (h5::exists(root, "optimizer")) {
             const auto g = h5::open_group(root, "optimizer");
             L::optimizer_state st;
