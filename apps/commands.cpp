@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -161,6 +162,37 @@ void print_estimate(const network_spec& spec, int ranks) {
     fmt::print("memory: about {:.0f} MB per rank ({} rank{}); recordings are written as the run goes\n", m.bytes_per_rank / 1e6,
                ranks, ranks == 1 ? "" : "s");
     if (const auto a = io::available_memory_bytes()) fmt::print("available here: {:.0f} MB\n", *a / 1e6);
+}
+
+// The CPUs this process may run on (its affinity mask, as mpirun --bind-to, taskset or a
+// batch system's cgroup set it); none if the system does not say.
+std::optional<int> cpus_allowed() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) != 0) return std::nullopt;
+    return CPU_COUNT(&set);
+}
+
+// More threads than CPUs to run them makes every window wait for threads that take turns:
+// OpenMPI binds each rank to one core by default, so `mpirun -n 2 myelin run --threads 8`
+// runs 8 threads on one core. Rank 0 warns, once, with the launch line that fixes it.
+void warn_if_oversubscribed(const network_spec& spec, communicator& comm) {
+    const int threads = spec.simulation.threads;
+    const auto cpus = cpus_allowed();
+    const auto fewest = static_cast<int>(-comm.max(-static_cast<double>(cpus.value_or(threads))));  // over ranks
+    if (comm.rank() != 0 || fewest >= threads) return;
+    fmt::print(stderr,
+               "myelin: warning: {} threads per rank, but {} may run on only {} CPU{} (its affinity mask): the "
+               "threads take turns and the run is up to {}x slower. {}\n",
+               threads, comm.size() > 1 ? "a rank" : "this process", fewest, fewest == 1 ? "" : "s",
+               (threads + fewest - 1) / fewest,
+               comm.size() > 1
+                   ? fmt::format("Give each rank {} cores: mpirun --map-by slot:PE={} -n {} ... (or --bind-to none); "
+                                 "under Slurm: srun --cpus-per-task={} (docs/scaling.md)",
+                                 threads, threads, comm.size(), threads)
+                   : fmt::format("Run it on {} CPUs (taskset, or your batch system's CPUs per task), or with "
+                                 "--threads {} (docs/scaling.md)",
+                                 threads, fewest));
 }
 
 // The engine, built on every rank. Building meets the other ranks in collectives: a rank
@@ -338,6 +370,7 @@ int simulate(const io::network_source& source, const std::string& shown_as, cons
         out.emplace(out_path, flags.force);
         streamed.emplace(spec, *out, resumed_outputs, resumed_from);
     });
+    warn_if_oversubscribed(spec, comm);
     const std::unique_ptr<engine> sim = build_engine(comm, make_engine);
     const step_t first_step = sim->now();
     if (root) print_header(*sim, shown_as, comm.size());

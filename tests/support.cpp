@@ -61,11 +61,11 @@ traces run(const json& config) {
     return out;
 }
 
-process_result run_myelin(const std::string& args) {
+process_result run_myelin(const std::string& args, const std::string& launcher) {
     temp_dir tmp;
     const auto out_file = tmp / "stdout", err_file = tmp / "stderr";
-    const std::string cmd = fmt::format("'{}' {} >'{}' 2>'{}' </dev/null", MYELIN_BINARY, args, out_file.string(),
-                                        err_file.string());
+    const std::string cmd = fmt::format("{} '{}' {} >'{}' 2>'{}' </dev/null", launcher, MYELIN_BINARY, args,
+                                        out_file.string(), err_file.string());
     const int status = std::system(cmd.c_str());
     auto slurp = [](const std::filesystem::path& p) {
         std::ifstream in(p);

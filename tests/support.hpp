@@ -32,12 +32,13 @@ struct traces {
 };
 traces run(const json& config);
 
-// Runs the myelin program with `args`; returns its exit code and what it printed.
+// Runs the myelin program with `args` (after `launcher`, e.g. "taskset -c 0"); returns its
+// exit code and what it printed.
 struct process_result {
     int exit_code;
     std::string out, err;
 };
-process_result run_myelin(const std::string& args);
+process_result run_myelin(const std::string& args, const std::string& launcher = {});
 
 // A fresh, empty folder under the system temp folder, removed at destruction.
 class temp_dir {

@@ -385,6 +385,26 @@ TEST_CASE("cli: a file that cannot be created is named with the system's reason"
     CHECK_THAT(r.err, Contains("a.nwb: cannot write the file: Not a directory"));
 }
 
+TEST_CASE("cli: more threads than the CPUs the process may use is warned about with the fix", "[unit][cli]") {
+    test::temp_dir tmp;
+    if (std::system("command -v taskset >/dev/null 2>&1") != 0) {
+        WARN("no taskset here: not tested");
+        return;
+    }
+    const auto one_cpu = test::run_myelin(fmt::format("run '{}' --t-stop 10 --threads 2 --output '{}' --quiet", small,
+                                                      (tmp / "a").string()),
+                                          "taskset -c 0");
+    INFO(one_cpu.err);
+    CHECK(one_cpu.exit_code == 0);
+    CHECK_THAT(one_cpu.err, Contains("warning: 2 threads per rank, but this process may run on only 1 CPU") &&
+                                Contains("--threads 1"));
+    const auto fits = test::run_myelin(fmt::format("run '{}' --t-stop 10 --threads 1 --output '{}' --quiet", small,
+                                                   (tmp / "b").string()),
+                                       "taskset -c 0");
+    CHECK(fits.exit_code == 0);
+    CHECK(fits.err.empty());
+}
+
 TEST_CASE("cli: --dry-run estimates; a network too big for the machine is refused before it is built", "[unit][cli]") {
     test::temp_dir tmp;
     const auto dry = test::run_myelin(fmt::format("run '{}' --dry-run --output '{}'",
