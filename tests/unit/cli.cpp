@@ -32,11 +32,14 @@ test::json tiny() {
                                        {"variables", {"V_m", "I_syn_ex"}}, {"interval", 1.0}}}}}}};
 }
 
-// A tmpfs of `size` mounted on `dir` (made here); false where mounting is not allowed
-// (not root, a container): the caller then has nothing to test.
+// A tmpfs of `size` mounted on `dir` (made here); false, with a warning, where mounting is
+// not allowed (not root, a container): the caller then has nothing to test.
 bool mount_tmpfs(const fs::path& dir, const char* size) {
     fs::create_directory(dir);
-    return std::system(fmt::format("mount -t tmpfs -o size={} none '{}' 2>/dev/null", size, dir.string()).c_str()) == 0;
+    if (std::system(fmt::format("mount -t tmpfs -o size={} none '{}' 2>/dev/null", size, dir.string()).c_str()) == 0)
+        return true;
+    WARN("cannot mount a tmpfs here: not tested");
+    return false;
 }
 
 std::size_t entries(const fs::path& dir) { return static_cast<std::size_t>(std::distance(fs::directory_iterator(dir), {})); }
@@ -320,10 +323,7 @@ TEST_CASE("cli: --force into a mount point of another file system", "[unit][cli]
     // the run. Needs root and tmpfs; where mounting is not allowed there is nothing to test.
     test::temp_dir tmp;
     const auto mnt = tmp / "mnt";
-    if (!mount_tmpfs(mnt, "16m")) {
-        WARN("cannot mount a tmpfs here: not tested");
-        return;
-    }
+    if (!mount_tmpfs(mnt, "16m")) return;
     write(tmp / "tiny.json", tiny());
     const auto r = test::run_myelin(fmt::format("run '{}' --output '{}' --force", (tmp / "tiny.json").string(), mnt.string()));
     const bool written = fs::exists(mnt / "vm.V_m.h5");
@@ -336,10 +336,7 @@ TEST_CASE("cli: --force into a mount point of another file system", "[unit][cli]
 TEST_CASE("cli: a full disk: checkpoints are skipped with a warning, other writes end with one line", "[unit][cli]") {
     test::temp_dir tmp;
     const auto full = tmp / "full";
-    if (!mount_tmpfs(full, "1m")) {
-        WARN("cannot mount a tmpfs here: not tested");
-        return;
-    }
+    if (!mount_tmpfs(full, "1m")) return;
     // A file whose close failed stays in HDF5's tables; its exit handler, which would free
     // them, crashes on such a file and is not installed (io/src/h5.cpp). LeakSanitizer (dev
     // preset) would report those tables, so it is off for these runs of a full disk.
