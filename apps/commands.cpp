@@ -143,13 +143,6 @@ void print_stopped(const std::string& where, double t_stop_ms, bool checkpointed
         fmt::print(stderr, "no checkpoint to resume from: run with --checkpoint-every MS to have one\n");
 }
 
-// The ranks that share this machine's memory, as the launcher says (all, if it does not).
-int ranks_on_this_node(const communicator& comm) {
-    for (const char* name : {"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "SLURM_NTASKS_PER_NODE"})
-        if (const char* v = std::getenv(name); v && std::atoi(v) > 0) return std::atoi(v);
-    return comm.size();
-}
-
 void print_estimate(const network_spec& spec, int ranks) {
     const memory_estimate m = estimate_memory(spec, ranks);
     fmt::print("network: {:.0f} neurons, {:.0f} synapses{}\n", m.neurons, m.synapses,
@@ -362,7 +355,7 @@ int simulate(const io::network_source& source, const std::string& shown_as, cons
         if (root) print_estimate(spec, comm.size());
         return 0;
     }
-    if (!flags.no_memory_check) on_all_ranks(comm, [&] { io::check_memory(spec, comm.size(), ranks_on_this_node(comm)); });
+    if (!flags.no_memory_check) on_all_ranks(comm, [&] { io::check_memory(spec, comm.size(), io::ranks_on_this_node(comm)); });
     std::optional<io::output_dir> out;  // rank 0 writes every file
     std::optional<streamed_files> streamed;
     on_all_ranks(comm, [&] {

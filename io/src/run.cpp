@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -97,6 +98,12 @@ std::optional<double> available_memory_bytes() {
         available = available ? std::min(*available, left) : left;
     }
     return available;
+}
+
+int ranks_on_this_node(const communicator& comm) {
+    for (const char* name : {"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "SLURM_NTASKS_PER_NODE"})
+        if (const char* v = std::getenv(name); v && std::atoi(v) > 0) return std::atoi(v);
+    return comm.size();
 }
 
 void check_memory(const network_spec& spec, int ranks, int ranks_on_node) {

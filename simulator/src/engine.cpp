@@ -7,6 +7,7 @@
 #include "engine_impl.hpp"
 
 #include <myelin/core/assert.hpp>
+#include <myelin/core/error.hpp>
 #include <myelin/core/fault.hpp>
 #include <myelin/core/rng.hpp>
 
@@ -152,6 +153,17 @@ void engine::impl::build_thread(int t, bool restoring) {
                                                          pop_offset[p.target], me.n_local));
     }
 
+    make_stimuli(me);
+
+    me.fired.assign(me.n_local, 0);
+    me.emitted.reserve(me.n_local);
+}
+
+// The thread's copies of the stimulus devices that feed neurons it owns.
+void engine::impl::make_stimuli(detail::thread_state& me) {
+    const double h = spec.simulation.resolution_ms;
+    const auto& pop_offset = where.pop_offset;
+    me.stimuli.clear();
     for (std::size_t s = 0; s < spec.stimuli.size(); ++s) {
         const auto& st = spec.stimuli[s];
         stimulus_setup setup{h, spec.simulation.seed, static_cast<std::uint32_t>(s), {}, {}, st.weight,
@@ -172,9 +184,6 @@ void engine::impl::build_thread(int t, bool restoring) {
         }
         if (!setup.local.empty()) me.stimuli.push_back(st.model->make_stimulus(st.params, std::move(setup)));
     }
-
-    me.fired.assign(me.n_local, 0);
-    me.emitted.reserve(me.n_local);
 }
 
 void engine::impl::make_recorders() {
@@ -323,6 +332,14 @@ void engine::run(step_t until, const std::function<void(step_t)>& progress) {
         for (auto* r : m.recorders) r->on_window(pending, until);
         if (progress) progress(until);
     }
+}
+
+void engine::set_stimulus_params(std::size_t stimulus, const param_values& params) {
+    auto& st = impl_->spec.stimuli.at(stimulus);
+    if (const auto problem = st.model->check(params, impl_->spec.simulation.resolution_ms))
+        throw input_error("", st.path + ".params." + problem->key, problem->message);
+    st.params = params;
+    for (auto& me : impl_->threads) impl_->make_stimuli(me);
 }
 
 step_t engine::now() const { return impl_->now; }

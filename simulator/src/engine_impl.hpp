@@ -44,6 +44,7 @@ struct engine::impl {
 
     void build(checkpoint_reader* restore);
     void build_thread(int t, bool restoring);
+    void make_stimuli(detail::thread_state& me);
     void make_recorders();
     // For the targeted exchange: per population, which of its neurons this rank's rows
     // have synapses from (empty: none; modulators' spikes go everywhere).

@@ -42,6 +42,9 @@ network_source checkpoint_network(const checkpoint_file& checkpoint, const std::
 // cgroup (a container, a batch job) limits it; none if neither can be read.
 std::optional<double> available_memory_bytes();
 
+// The ranks that share this machine's memory, as the launcher says (all, if it does not).
+int ranks_on_this_node(const communicator& comm);
+
 // Refuses (input_error) a network whose estimate (estimate_memory) for `ranks_on_node`
 // ranks of `ranks` on this machine exceeds what it has available, before anything is
 // allocated. The message gives the estimate, the limit and the way round it.

@@ -91,6 +91,12 @@ public:
     // Randomness needs no state: every stream is a function of (seed, purpose, id, step).
     void save(checkpoint_writer* out) const;
     step_t now() const;
+    // New parameters for stimulus device `stimulus` (an index into spec().stimuli), in
+    // effect from the next window on, as NEST's SetStatus on a device between Simulate
+    // calls. Devices draw from streams of (seed, device, target, step), so a device whose
+    // parameters did not change gives the spikes it would have. Throws input_error for
+    // values the model refuses (its cross-parameter check).
+    void set_stimulus_params(std::size_t stimulus, const param_values& params);
     // Wall time spent gathering, exchanging and sorting the spikes of all threads and ranks
     // (on the master thread, including waiting for the other ranks), summed over windows.
     double exchange_seconds() const;

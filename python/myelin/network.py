@@ -1,0 +1,280 @@
+"""Network: a Myelin network built from a config or step by step, run as often as wanted."""
+
+import copy
+import json
+import os
+import threading
+
+import numpy as np
+
+from . import _myelin
+
+
+class Network:
+    """A spiking network, simulated by Myelin's engine.
+
+    Network(config=None, *, seed=None, threads=None, exchange=None, memory_check=True)
+
+    `config` is a Myelin config as a dict (the JSON of docs/config.md), a path to a
+    config or SONATA circuit file, or None to build the network step by step with
+    population(), connect(), stimulus() and record_*(). `seed`, `threads` and `exchange`
+    override the config's simulation section, as `myelin run`'s flags do; the spikes do
+    not depend on threads or exchange.
+
+    The network is built at the first run() (or build()); from then on its structure is
+    fixed, and run() continues where the last run ended. Recordings stay in memory:
+    spikes(), trace(), weights(). Errors in the config raise ValueError with the
+    program's message (file, config path, value, what is allowed); missing files
+    raise FileNotFoundError.
+    """
+
+    def __init__(self, config=None, *, seed=None, threads=None, exchange=None, memory_check=True):
+        self._path = None
+        if config is None:
+            self._config = {"populations": []}
+        elif isinstance(config, dict):
+            self._config = copy.deepcopy(config)
+        elif isinstance(config, (str, os.PathLike)):
+            self._path = os.fspath(config)
+            self._config = None
+        else:
+            raise TypeError(f"config: expected a dict, a path or None, got {type(config).__name__}")
+        self._overrides = {"seed": seed, "threads": threads, "exchange": exchange, "memory_check": memory_check}
+        self._sim = None
+
+    @classmethod
+    def resume(cls, checkpoint, *, threads=None, exchange=None):
+        """The network of a checkpoint (Network.checkpoint() or `myelin run --checkpoint-every`), at its
+        time, to run on. Its recordings start empty."""
+        net = cls.__new__(cls)
+        net._path = None
+        net._overrides = {}
+        net._sim = _myelin.Simulation.from_checkpoint(os.fspath(checkpoint), threads=threads, exchange=exchange)
+        net._config = json.loads(net._sim.config_text)
+        return net
+
+    # Building -----------------------------------------------------------------------------
+
+    def _section(self, key, default):
+        if self._sim is not None:
+            raise RuntimeError("the network is built (it has run): its structure is fixed; make a new Network")
+        if self._config is None:
+            raise RuntimeError("a network read from a file is changed in the file, or loaded as a dict first")
+        return self._config.setdefault(key, default)
+
+    def simulation(self, **settings):
+        """Sets keys of the config's simulation section: resolution, t_stop, seed, threads, exchange, simd."""
+        self._section("simulation", {}).update(settings)
+        return self
+
+    def population(self, name, model, n, params=None, initial=None, **keys):
+        """Adds a population of `n` neurons of `model` (myelin.model_names()), parameters by name
+        without units (docs/models.md), initial values as numbers or distributions. Returns its name."""
+        p = {"name": name, "model": model, "n": n}
+        if params:
+            p["params"] = dict(params)
+        if initial:
+            p["initial"] = dict(initial)
+        p.update(keys)
+        self._section("populations", []).append(p)
+        return name
+
+    def connect(self, source, target, rule="all_to_all", *, weight, delay=None, synapse=None, receptor=None,
+                scaling=None, **rule_keys):
+        """Adds a projection: synapses from `source` onto `target` by `rule` (all_to_all, one_to_one,
+        fixed_indegree, fixed_outdegree, pairwise_bernoulli, fixed_total_number, explicit) with its keys
+        (indegree=..., p=..., sources=..., targets=...). `weight` and `delay` (ms) are numbers,
+        distributions or, for explicit, lists (NumPy arrays are taken). `synapse` is a model name or
+        {"model": ..., "params": ...}. Returns the projection's index (for record_weights, synapses)."""
+        connection = {"rule": rule}
+        connection.update({k: _plain(v) for k, v in rule_keys.items()})
+        p = {"source": source, "target": target, "connection": connection, "weight": _plain(weight)}
+        if delay is not None:
+            p["delay"] = _plain(delay)
+        if synapse is not None:
+            p["synapse"] = {"model": synapse} if isinstance(synapse, str) else dict(synapse)
+        if receptor is not None:
+            p["receptor"] = receptor
+        if scaling is not None:
+            p["scaling"] = dict(scaling)
+        projections = self._section("projections", [])
+        projections.append(p)
+        return len(projections) - 1
+
+    def stimulus(self, model, targets, params=None, *, weight=None, delay=None, name=None, receptor=None):
+        """Adds a stimulus device (poisson_generator, spike_generator, dc_generator, ...) feeding
+        `targets`: a population name, a list of them, or {"population": ..., "neurons": [...]}. Returns
+        its name (for set_stimulus)."""
+        stimuli = self._section("stimuli", [])
+        s = {"model": model, "targets": [targets] if isinstance(targets, (str, dict)) else list(targets)}
+        s["name"] = name if name is not None else f"{model}_{len(stimuli)}"
+        if params:
+            s["params"] = {k: _plain(v) for k, v in params.items()}
+        if weight is not None:
+            s["weight"] = weight
+        if delay is not None:
+            s["delay"] = delay
+        if receptor is not None:
+            s["receptor"] = receptor
+        stimuli.append(s)
+        return s["name"]
+
+    def record_spikes(self, populations):
+        """Records the spikes of these populations only (default: all); [] or False: none."""
+        recorders = self._section("recorders", {})
+        recorders["spikes"] = {"populations": list(populations)} if populations else False
+        return self
+
+    def record_state(self, name, population, variables, neurons=None, interval=None):
+        """Records state variables (e.g. "V_m") of some neurons (default: all) every `interval` ms
+        (default: every step), read back with trace(name)."""
+        if neurons is None:
+            size = next((p["n"] for p in self._config.get("populations", []) if p["name"] == population), None)
+            if size is None:
+                raise ValueError(f"record_state: no population '{population}' (add it first, or give neurons)")
+            neurons = range(size)
+        r = {"name": name, "population": population, "neurons": _plain(list(neurons)),
+             "variables": [variables] if isinstance(variables, str) else list(variables)}
+        if interval is not None:
+            r["interval"] = interval
+        self._section("recorders", {}).setdefault("state", []).append(r)
+        return name
+
+    def record_weights(self, name, projection, *, times=None, interval=None, events=False, sources=None,
+                       targets=None):
+        """Records the weights of a projection (its index): snapshots at `times` or every `interval`
+        ms, and/or every change (`events`, plastic synapses); read back with weights(name)."""
+        r = {"name": name, "projection": projection}
+        if times is not None:
+            r["times"] = _plain(times)
+        if interval is not None:
+            r["interval"] = interval
+        if events:
+            r["events"] = True
+        if sources is not None:
+            r["sources"] = _plain(sources)
+        if targets is not None:
+            r["targets"] = _plain(targets)
+        self._section("recorders", {}).setdefault("weights", []).append(r)
+        return name
+
+    # Running ------------------------------------------------------------------------------
+
+    def build(self):
+        """Builds the network (run() does it the first time); returns self."""
+        if self._sim is None:
+            o = self._overrides
+            if self._path is not None:
+                self._sim = _myelin.Simulation.from_file(self._path, seed=o["seed"], threads=o["threads"],
+                                                         exchange=o["exchange"], memory_check=o["memory_check"])
+                self._config = json.loads(self._sim.config_text)
+            else:
+                self._sim = _myelin.Simulation.from_config(json.dumps(self._config), "<dict>", seed=o["seed"],
+                                                           threads=o["threads"], exchange=o["exchange"],
+                                                           memory_check=o["memory_check"])
+        return self
+
+    def run(self, ms):
+        """Simulates `ms` more milliseconds (whole steps). The GIL is released meanwhile. Ctrl-C (SIGINT)
+        or SIGTERM stops the run at the end of a window and raises KeyboardInterrupt; the network is
+        whole and can run on from there."""
+        self.build()
+        main = threading.current_thread() is threading.main_thread()
+        if not self._sim.run(float(ms), handle_signals=main):
+            raise KeyboardInterrupt(f"myelin: run interrupted at {self.t:.10g} ms; the network can run on from there")
+        return self
+
+    @property
+    def t(self):
+        """Biological time reached, in ms."""
+        return self._sim.time if self._sim is not None else 0.0
+
+    @property
+    def config(self):
+        """The config (a copy): as given or built, or as read from the file."""
+        if self._config is None:
+            self.build()
+        return copy.deepcopy(self._config)
+
+    @property
+    def info(self):
+        """Neurons, synapses, d_min, build time, threads, ranks, seed of the built network."""
+        return self.build()._sim.info()
+
+    def set_stimulus(self, stimulus, **params):
+        """Changes parameters of a stimulus device (its name or index) from the next run on, as
+        SetStatus between Simulate calls in NEST: set_stimulus("drive", rate=8000.0)."""
+        stimuli = (self._config or {}).get("stimuli", [])
+        if isinstance(stimulus, int):
+            index = stimulus
+        else:
+            names = [s.get("name") for s in stimuli]
+            if stimulus not in names:
+                raise ValueError(f"set_stimulus: no stimulus '{stimulus}'; the network has: "
+                                 f"{', '.join(str(n) for n in names) or 'none'}")
+            index = names.index(stimulus)
+        if not 0 <= index < len(stimuli):
+            raise ValueError(f"set_stimulus: stimulus {index}; the network has {len(stimuli)}")
+        changed = copy.deepcopy(self._config)
+        changed["stimuli"][index].setdefault("params", {}).update({k: _plain(v) for k, v in params.items()})
+        if self._sim is not None:
+            self._sim.set_stimulus(index, json.dumps(changed))
+        self._config = changed
+        return self
+
+    # Results ------------------------------------------------------------------------------
+
+    def spikes(self, population):
+        """(times in ms, population-local ids) of the recorded spikes so far, in time order (ids
+        ascending within a step): read-only NumPy arrays, no copy. Under MPI complete on rank 0,
+        empty elsewhere."""
+        return self.build()._sim.spikes(population)
+
+    @property
+    def recorded_populations(self):
+        """The populations whose spikes are recorded, as spikes() names them."""
+        return self.build()._sim.spike_populations()
+
+    def trace(self, recorder):
+        """A state recorder's samples so far: {"times": (samples,), "neurons": ids, "population",
+        "units": {variable: unit}, variable: (samples, neurons) array for each variable}."""
+        return self.build()._sim.trace(recorder)
+
+    def weights(self, recorder):
+        """A weight recorder's record so far: "source", "target" (per synapse, population-local),
+        "times" and "weights" (snapshots x synapses), and the events' "event_times", "event_source",
+        "event_target", "event_weights". A snapshot due at the very end of a run is taken by the next
+        run (once the window's spikes are delivered)."""
+        return self.build()._sim.weights(recorder)
+
+    def synapses(self, projection):
+        """The synapses of a projection (its index) that this rank holds: "source", "target"
+        (population-local), "weight", "delay" (ms), sorted by (target, source)."""
+        return self.build()._sim.synapses(projection)
+
+    def checkpoint(self, path):
+        """Writes the network's state at t to `path` (an HDF5 file), for Network.resume() or
+        `myelin resume`. Recordings are not in it."""
+        self.build()._sim.checkpoint(os.fspath(path))
+        return self
+
+
+def trains(times, ids, n):
+    """Spike trains of neurons 0..n-1 (a list of arrays of times) from spikes() arrays."""
+    ids = np.asarray(ids)
+    times = np.asarray(times)
+    order = np.argsort(ids, kind="stable")
+    bounds = np.searchsorted(ids[order], np.arange(n + 1))
+    sorted_times = times[order]
+    return [np.sort(sorted_times[bounds[i]:bounds[i + 1]]) for i in range(n)]
+
+
+def _plain(value):
+    """NumPy values as JSON's."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value

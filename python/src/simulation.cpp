@@ -1,0 +1,461 @@
+// _myelin.Simulation: a network built once and advanced run after run, as `myelin run`
+// builds and advances it (io::load_network, io::advance), with what it records kept in
+// memory for NumPy instead of streamed into files.
+#include "bindings.hpp"
+
+#include <myelin/core/error.hpp>
+#include <myelin/core/interrupt.hpp>
+#include <myelin/io/checkpoint.hpp>
+#include <myelin/io/config.hpp>
+#include <myelin/io/run.hpp>
+#include <myelin/io/streams.hpp>
+#include <myelin/models/registry.hpp>
+#include <myelin/simulator/engine.hpp>
+
+#include <fmt/format.h>
+#include <signal.h>
+
+#include <cmath>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace myelin::python {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// What a caller may set instead of the config (the program's --seed, --threads, --exchange).
+io::config_overrides overrides_of(std::optional<std::uint32_t> seed, std::optional<int> threads,
+                                  const std::optional<std::string>& exchange) {
+    io::config_overrides o;
+    o.seed = seed;
+    o.threads = threads;
+    if (exchange) {
+        if (*exchange == "allgather") o.exchange = spike_exchange::allgather;
+        else if (*exchange == "targeted") o.exchange = spike_exchange::targeted;
+        else
+            throw input_error("", "exchange", fmt::format("'{}'; must be 'allgather' or 'targeted'", *exchange));
+    }
+    // A network in Python runs as long as it is asked to, run after run: recorder times
+    // past the config's t_stop are allowed, as for a run that writes checkpoints.
+    o.resumable = true;
+    return o;
+}
+
+// Runs `step` on every rank and agrees on the outcome (as the program's on_all_ranks):
+// where it threw on some rank, the lowest such rank raises its error and the others a
+// RuntimeError naming it, so that no rank goes on to wait for the others.
+template <class F>
+void on_all_ranks(communicator& comm, F&& step) {
+    std::exception_ptr error;
+    try {
+        step();
+    } catch (...) {
+        error = std::current_exception();
+    }
+    if (comm.size() == 1) {
+        if (error) std::rethrow_exception(error);
+        return;
+    }
+    const long failing = comm.min(error ? comm.rank() : std::numeric_limits<long>::max());
+    if (failing == std::numeric_limits<long>::max()) return;
+    if (comm.rank() == failing) std::rethrow_exception(error);
+    throw std::runtime_error(fmt::format("failed on rank {} (its error is raised there)", failing));
+}
+
+// SIGINT and SIGTERM ask the run to stop at the end of a window while it holds them
+// (core/interrupt.hpp, as in the program); Python's handlers are put back afterwards.
+class signals_to_interrupt {
+public:
+    explicit signals_to_interrupt(bool take) : taken_(take) {
+        clear_interrupt();
+        if (!taken_) return;
+        sigaction(SIGINT, nullptr, &old_int_);
+        sigaction(SIGTERM, nullptr, &old_term_);
+        install_interrupt_handlers();
+    }
+    ~signals_to_interrupt() {
+        if (!taken_) return;
+        sigaction(SIGINT, &old_int_, nullptr);
+        sigaction(SIGTERM, &old_term_, nullptr);
+    }
+    signals_to_interrupt(const signals_to_interrupt&) = delete;
+    signals_to_interrupt& operator=(const signals_to_interrupt&) = delete;
+
+private:
+    bool taken_;
+    struct sigaction old_int_ {}, old_term_ {};
+};
+
+// Values that grow run by run. A NumPy view handed out shares the buffer; the next
+// append then starts a new one, so the view never changes under its holder.
+template <class T>
+struct growing {
+    std::shared_ptr<std::vector<T>> values = std::make_shared<std::vector<T>>();
+    void append(const T* first, std::size_t n) {
+        if (n == 0) return;
+        if (values.use_count() > 1) {
+            auto fresh = std::make_shared<std::vector<T>>();
+            fresh->reserve(2 * (values->size() + n));
+            fresh->assign(values->begin(), values->end());
+            values = std::move(fresh);
+        }
+        values->insert(values->end(), first, first + n);
+    }
+    py::array_t<T> view() const { return view_of<T>(values); }
+};
+
+struct population_spikes {
+    std::string name;
+    std::uint64_t n_nodes = 0;
+    growing<double> times_ms;
+    growing<std::uint64_t> ids;
+};
+
+template <class T>
+py::array_t<T> copy_to_array(const std::vector<T>& v, std::vector<py::ssize_t> shape = {}) {
+    return to_array(std::vector<T>(v), std::move(shape));
+}
+
+class simulation {
+public:
+    simulation(io::network_source source, const std::function<std::unique_ptr<engine>()>& make_engine, communicator& comm)
+        : source_(std::move(source)), comm_(comm), layout_(source_.spec) {
+        if (comm_.size() == 1) {
+            engine_ = make_engine();
+        } else {
+            // Building meets the other ranks in collectives: a rank that fails there cannot
+            // wait for the others to agree, so it ends all of them (as the program does).
+            try {
+                engine_ = make_engine();
+            } catch (const std::exception& e) {
+                fmt::print(stderr, "myelin: failed on rank {} while building the network: {}\n", comm_.rank(), e.what());
+                comm_.abort(dynamic_cast<const input_error*>(&e) ? 2 : 1);
+            }
+        }
+        for (const auto& p : layout_.empty_file().populations) {
+            spikes_.emplace_back();
+            spikes_.back().name = p.name;
+            spikes_.back().n_nodes = p.n_nodes.value_or(0);
+        }
+    }
+
+    double resolution_ms() const { return source_.spec.simulation.resolution_ms; }
+    double time_ms() const { return static_cast<double>(engine_->now()) * resolution_ms(); }
+
+    // Advances by `ms` (whole steps); false if a signal stopped it early (at a window's end).
+    bool run(double ms, bool handle_signals) {
+        const double h = resolution_ms();
+        if (!std::isfinite(ms) || ms_to_steps(ms, h) < 1)
+            throw input_error("", "run", fmt::format("{} ms; must be at least one step ({} ms)", ms, h));
+        const std::unique_lock lock(busy_);
+        const step_t until = engine_->now() + ms_to_steps(ms, h);
+        io::streamed_outputs to_memory;
+        to_memory.spikes = source_.spec.spikes.has_value();
+        to_memory.traces = !source_.spec.state_recorders.empty();
+        to_memory.weights = !source_.spec.weight_recorders.empty();
+        to_memory.append_spikes = [this](std::vector<spike>&& batch) { add_spikes(batch); };
+        to_memory.append_traces = [this](std::vector<state_trace>&& batch) { add_traces(std::move(batch)); };
+        to_memory.append_weights = [this](std::vector<weight_record>&& batch) { add_weights(std::move(batch)); };
+        io::advance_result r;
+        {
+            const py::gil_scoped_release unlocked;
+            const signals_to_interrupt signals(handle_signals);
+            r = io::advance(*engine_, until, 0, {}, source_, comm_, {}, &to_memory);
+        }
+        return !r.interrupted;
+    }
+
+    std::vector<std::string> spike_populations() const {
+        std::vector<std::string> names;
+        for (const auto& p : spikes_) names.push_back(p.name);
+        return names;
+    }
+
+    py::tuple spikes(const std::string& population) const {
+        const std::unique_lock lock(busy_, std::try_to_lock);
+        if (!lock) throw std::runtime_error("the network is running in another thread");
+        for (const auto& p : spikes_)
+            if (p.name == population) return py::make_tuple(p.times_ms.view(), p.ids.view());
+        throw input_error("", "spikes", fmt::format("no recorded population '{}'; recorded: {}", population,
+                                                    fmt::join(spike_populations(), ", ")));
+    }
+
+    std::uint64_t population_size(const std::string& population) const {
+        for (const auto& p : spikes_)
+            if (p.name == population) return p.n_nodes;
+        return 0;
+    }
+
+    py::dict trace(const std::string& recorder) const {
+        const std::unique_lock lock(busy_, std::try_to_lock);
+        if (!lock) throw std::runtime_error("the network is running in another thread");
+        std::vector<std::string> names;
+        for (std::size_t r = 0; r < source_.spec.state_recorders.size(); ++r) {
+            names.push_back(source_.spec.state_recorders[r].name);
+            if (names.back() != recorder) continue;
+            const state_trace t = r < traces_.size() ? traces_[r] : io::trace_shape(source_.spec, r);
+            py::dict d;
+            std::vector<double> times(t.n_samples);
+            for (std::size_t k = 0; k < t.n_samples; ++k) times[k] = t.t_start_ms + static_cast<double>(k) * t.dt_ms;
+            d["times"] = to_array(std::move(times));
+            d["neurons"] = copy_to_array(t.neurons);
+            d["population"] = source_.spec.populations[t.population].name;
+            py::dict units;
+            for (std::size_t v = 0; v < t.variables.size(); ++v) {
+                const auto n = static_cast<py::ssize_t>(t.neurons.size());
+                d[py::str(t.variables[v])] =
+                    v < t.data.size() ? copy_to_array(t.data[v], {static_cast<py::ssize_t>(t.n_samples), n})
+                                      : to_array(std::vector<double>{}, {0, n});
+                units[py::str(t.variables[v])] = t.units[v];
+            }
+            d["units"] = units;
+            return d;
+        }
+        throw input_error("", "trace", fmt::format("no state recorder '{}'; the network has: {}", recorder,
+                                                   names.empty() ? std::string("none") : fmt::format("{}", fmt::join(names, ", "))));
+    }
+
+    py::dict weights(const std::string& recorder) const {
+        const std::unique_lock lock(busy_, std::try_to_lock);
+        if (!lock) throw std::runtime_error("the network is running in another thread");
+        std::vector<std::string> names;
+        for (std::size_t r = 0; r < source_.spec.weight_recorders.size(); ++r) {
+            names.push_back(source_.spec.weight_recorders[r].name);
+            if (names.back() != recorder) continue;
+            const weight_record w = r < weights_.size() ? weights_[r] : weight_record{};
+            py::dict d;
+            d["projection"] = source_.spec.weight_recorders[r].projection;
+            d["source"] = copy_to_array(w.source);
+            d["target"] = copy_to_array(w.target);
+            d["times"] = copy_to_array(w.times_ms);
+            d["weights"] = copy_to_array(w.weights, {static_cast<py::ssize_t>(w.times_ms.size()),
+                                                     static_cast<py::ssize_t>(w.source.size())});
+            d["event_times"] = copy_to_array(w.event_time_ms);
+            d["event_source"] = copy_to_array(w.event_source);
+            d["event_target"] = copy_to_array(w.event_target);
+            d["event_weights"] = copy_to_array(w.event_weight);
+            return d;
+        }
+        throw input_error("", "weights", fmt::format("no weight recorder '{}'; the network has: {}", recorder,
+                                                     names.empty() ? std::string("none") : fmt::format("{}", fmt::join(names, ", "))));
+    }
+
+    // The synapses of projection `projection` that this rank holds, sorted by (target, source).
+    py::dict synapses(std::size_t projection) const {
+        if (projection >= source_.spec.projections.size())
+            throw input_error("", "synapses", fmt::format("projection {}; the network has {} (0 to {})", projection,
+                                                          source_.spec.projections.size(),
+                                                          static_cast<long>(source_.spec.projections.size()) - 1));
+        const auto all = engine_->synapses(projection);
+        std::vector<std::uint64_t> source(all.size()), target(all.size());
+        std::vector<double> weight(all.size()), delay(all.size());
+        for (std::size_t k = 0; k < all.size(); ++k) {
+            source[k] = all[k].source;
+            target[k] = all[k].target;
+            weight[k] = all[k].weight;
+            delay[k] = static_cast<double>(all[k].delay_steps) * resolution_ms();
+        }
+        py::dict d;
+        d["source"] = to_array(std::move(source));
+        d["target"] = to_array(std::move(target));
+        d["weight"] = to_array(std::move(weight));
+        d["delay"] = to_array(std::move(delay));
+        return d;
+    }
+
+    // New parameters of stimulus `index` from the whole config with them changed (parsed
+    // and validated as any config, so that messages name the path).
+    void set_stimulus(std::size_t index, const std::string& config_text) {
+        const std::unique_lock lock(busy_, std::try_to_lock);
+        if (!lock) throw std::runtime_error("the network is running in another thread");
+        network_spec changed = io::prepare_network(config_text, source_.config_file, overrides_, models::builtin_registry());
+        if (index >= changed.stimuli.size()) throw std::out_of_range("stimulus index");
+        engine_->set_stimulus_params(index, changed.stimuli[index].params);
+        source_.spec.stimuli[index].params = changed.stimuli[index].params;
+        source_.config_text = config_text;
+    }
+
+    // Collective: the state now into `path` (rank 0 writes it), to go on with later from
+    // Python or with `myelin resume`. Raises OSError where it cannot be written.
+    void checkpoint(const std::string& path) {
+        const std::unique_lock lock(busy_, std::try_to_lock);
+        if (!lock) throw std::runtime_error("the network is running in another thread");
+        if (comm_.rank() == 0 && fs::path(path).has_parent_path()) fs::create_directories(fs::path(path).parent_path());
+        const io::checkpoint_header header{source_.config_text, source_.config_file, source_.spec.simulation.seed,
+                                           time_ms(), {}};
+        std::string failed;
+        {
+            const py::gil_scoped_release unlocked;
+            failed = io::save_checkpoint(path, header, *engine_, comm_);
+        }
+        if (comm_.max(failed.empty() ? 0.0 : 1.0) > 0.0)
+            throw fs::filesystem_error(failed.empty() ? "the checkpoint could not be written on rank 0" : failed, path,
+                                       std::make_error_code(std::errc::io_error));
+    }
+
+    py::dict info() const {
+        const auto& s = engine_->stats();
+        py::dict d;
+        d["neurons"] = s.n_neurons;
+        d["synapses"] = s.n_synapses;
+        d["synapse_bytes"] = s.synapse_bytes;
+        d["min_delay"] = static_cast<double>(s.min_delay_steps) * resolution_ms();
+        d["build_seconds"] = s.build_seconds;
+        d["exchange_seconds"] = engine_->exchange_seconds();
+        d["threads"] = source_.spec.simulation.threads;
+        d["ranks"] = comm_.size();
+        d["seed"] = source_.spec.simulation.seed;
+        d["resolution"] = resolution_ms();
+        return d;
+    }
+
+    const std::string& config_text() const { return source_.config_text; }
+    io::config_overrides overrides_;
+
+private:
+    void add_spikes(const std::vector<spike>& batch) {
+        const io::spike_file part = layout_.convert(batch);
+        for (std::size_t q = 0; q < part.populations.size(); ++q) {
+            const auto& p = part.populations[q];
+            spikes_[q].times_ms.append(p.timestamps_ms.data(), p.timestamps_ms.size());
+            spikes_[q].ids.append(p.node_ids.data(), p.node_ids.size());
+        }
+    }
+    void add_traces(std::vector<state_trace>&& batch) {
+        if (traces_.empty()) {
+            traces_ = std::move(batch);
+            return;
+        }
+        for (std::size_t r = 0; r < batch.size(); ++r) {
+            auto& t = traces_[r];
+            if (t.n_samples == 0) t.t_start_ms = batch[r].t_start_ms;
+            for (std::size_t v = 0; v < batch[r].data.size(); ++v)
+                t.data[v].insert(t.data[v].end(), batch[r].data[v].begin(), batch[r].data[v].end());
+            t.n_samples += batch[r].n_samples;
+        }
+    }
+    void add_weights(std::vector<weight_record>&& batch) {
+        if (weights_.empty()) {
+            weights_ = std::move(batch);
+            return;
+        }
+        auto extend = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
+        for (std::size_t r = 0; r < batch.size(); ++r) {
+            auto& w = weights_[r];
+            if (w.source.empty()) {
+                w.source = batch[r].source;
+                w.target = batch[r].target;
+            }
+            extend(w.times_ms, batch[r].times_ms);
+            extend(w.weights, batch[r].weights);
+            extend(w.event_time_ms, batch[r].event_time_ms);
+            extend(w.event_source, batch[r].event_source);
+            extend(w.event_target, batch[r].event_target);
+            extend(w.event_weight, batch[r].event_weight);
+        }
+    }
+
+    io::network_source source_;
+    communicator& comm_;
+    io::spike_layout layout_;  // refers to source_.spec
+    std::unique_ptr<engine> engine_;
+    std::vector<population_spikes> spikes_;  // per spike-file population (rank 0; empty elsewhere)
+    std::vector<state_trace> traces_;        // per state recorder, all samples so far
+    std::vector<weight_record> weights_;     // per weight recorder, all snapshots and events so far
+    mutable std::mutex busy_;                // held by a run (which releases the GIL)
+};
+
+void check_memory(const network_spec& spec, communicator& comm) {
+    on_all_ranks(comm, [&] { io::check_memory(spec, comm.size(), io::ranks_on_this_node(comm)); });
+}
+
+std::unique_ptr<simulation> from_config(const std::string& text, const std::string& shown_as,
+                                        std::optional<std::uint32_t> seed, std::optional<int> threads,
+                                        const std::optional<std::string>& exchange, bool memory_check) {
+    communicator& comm = world();
+    io::network_source source;
+    const auto overrides = overrides_of(seed, threads, exchange);
+    on_all_ranks(comm, [&] {
+        source = {io::prepare_network(text, shown_as, overrides, models::builtin_registry()), text, shown_as};
+    });
+    if (memory_check) check_memory(source.spec, comm);
+    auto s = std::make_unique<simulation>(source, [&] { return std::make_unique<engine>(source.spec, comm); }, comm);
+    s->overrides_ = overrides;
+    return s;
+}
+
+std::unique_ptr<simulation> from_file(const std::string& path, std::optional<std::uint32_t> seed,
+                                      std::optional<int> threads, const std::optional<std::string>& exchange,
+                                      bool memory_check) {
+    communicator& comm = world();
+    io::network_source source;
+    const auto overrides = overrides_of(seed, threads, exchange);
+    on_all_ranks(comm, [&] { source = io::load_network(path, overrides, models::builtin_registry()); });
+    if (memory_check) check_memory(source.spec, comm);
+    auto s = std::make_unique<simulation>(source, [&] { return std::make_unique<engine>(source.spec, comm); }, comm);
+    s->overrides_ = overrides;
+    return s;
+}
+
+std::unique_ptr<simulation> from_checkpoint(const std::string& path, std::optional<int> threads,
+                                            const std::optional<std::string>& exchange) {
+    communicator& comm = world();
+    io::network_source source;
+    std::unique_ptr<io::checkpoint_file> checkpoint;  // every rank reads its own part
+    auto overrides = overrides_of(std::nullopt, threads, exchange);
+    on_all_ranks(comm, [&] {
+        checkpoint = std::make_unique<io::checkpoint_file>(path);
+        // Only past the checkpoint's time: the network then runs as long as it is asked to.
+        overrides.t_stop_ms = checkpoint->header().time_ms + 1000.0;
+        source = io::checkpoint_network(*checkpoint, path, overrides, models::builtin_registry());
+    });
+    auto s = std::make_unique<simulation>(source, [&] {
+        try {
+            return std::make_unique<engine>(source.spec, comm, checkpoint->reader());
+        } catch (const input_error& e) {
+            throw e.file().empty() ? e.in_file(path) : e;
+        }
+    }, comm);
+    overrides.seed = source.spec.simulation.seed;
+    s->overrides_ = overrides;
+    return s;
+}
+
+}  // namespace
+
+void bind_simulation(py::module_& m) {
+    py::class_<simulation>(m, "Simulation",
+                           "A built network and its engine: advanced by run(), recordings kept in memory. "
+                           "myelin.Network is the class to use; this is its engine.")
+        .def_static("from_config", &from_config, py::arg("text"), py::arg("shown_as"), py::arg("seed") = py::none(),
+                    py::arg("threads") = py::none(), py::arg("exchange") = py::none(), py::arg("memory_check") = true,
+                    "Builds the network of a Myelin config given as JSON text; `shown_as` names it in messages.")
+        .def_static("from_file", &from_file, py::arg("path"), py::arg("seed") = py::none(),
+                    py::arg("threads") = py::none(), py::arg("exchange") = py::none(), py::arg("memory_check") = true,
+                    "Builds the network of a Myelin config or a SONATA circuit file.")
+        .def_static("from_checkpoint", &from_checkpoint, py::arg("path"), py::arg("threads") = py::none(),
+                    py::arg("exchange") = py::none(), "Restores a network from a checkpoint, at its time.")
+        .def("run", &simulation::run, py::arg("ms"), py::arg("handle_signals") = true,
+             "Advances by `ms` (whole steps). Returns False if SIGINT or SIGTERM stopped it early, at the end of "
+             "a window.")
+        .def_property_readonly("time", &simulation::time_ms, "Biological time reached, in ms.")
+        .def_property_readonly("resolution", &simulation::resolution_ms, "Time step, in ms.")
+        .def("spike_populations", &simulation::spike_populations, "Populations whose spikes are recorded.")
+        .def("population_size", &simulation::population_size, py::arg("population"))
+        .def("spikes", &simulation::spikes, py::arg("population"),
+             "(times in ms, population-local ids) of the recorded spikes so far, in time order: read-only views, "
+             "no copy. Complete on rank 0, empty on the others.")
+        .def("trace", &simulation::trace, py::arg("recorder"))
+        .def("weights", &simulation::weights, py::arg("recorder"))
+        .def("synapses", &simulation::synapses, py::arg("projection"))
+        .def("set_stimulus", &simulation::set_stimulus, py::arg("index"), py::arg("config_text"))
+        .def("checkpoint", &simulation::checkpoint, py::arg("path"))
+        .def("info", &simulation::info)
+        .def_property_readonly("config_text", &simulation::config_text);
+}
+
+}  // namespace myelin::python
