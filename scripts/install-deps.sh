@@ -11,10 +11,11 @@ packages=(
   libopenmpi-dev openmpi-bin
   catch2 nlohmann-json3-dev libcli11-dev libfmt-dev librandom123-dev
   python3 python3-numpy python3-h5py
+  python3-dev pybind11-dev python3-pytest python3-scipy  # the Python module, its tests and examples
   chromium-headless-shell  # tests: the compare report is loaded in a headless browser
 )
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(python3-brian python3-scipy python3-torch time)
+  packages+=(python3-brian python3-torch time)
 fi
 if [[ "${1:-}" == "--clang" ]]; then
   packages+=(clang libomp-dev)

@@ -18,9 +18,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-void refuse_overwrite(const std::string& path, bool force) {
+void refuse_overwrite(const fs::path& path, bool force) {
     if (!force && fs::exists(path))
-        throw fs::filesystem_error(path + ": exists; pass force=True to replace it", path,
+        throw fs::filesystem_error(path.string() + ": exists; pass force=True to replace it", path,
                                    std::make_error_code(std::errc::file_exists));
 }
 
@@ -93,12 +93,12 @@ py::dict table_dict(const io::nwb_table& t) {
 
 void bind_files(py::module_& m) {
     m.def(
-        "read_spikes", [](const std::string& path) { return spikes_dict(io::read_spikes(path)); }, py::arg("path"),
+        "read_spikes", [](const fs::path& path) { return spikes_dict(io::read_spikes(path)); }, py::arg("path"),
         "A SONATA spike file: {'populations': {name: {'times' (ms), 'ids', 'n_nodes', 'sorting'}}, 't_start', "
         "'t_stop', 'incomplete'}.");
     m.def(
         "write_spikes",
-        [](const std::string& path, const py::dict& populations, std::optional<double> t_start,
+        [](const fs::path& path, const py::dict& populations, std::optional<double> t_start,
            std::optional<double> t_stop, bool force) {
             refuse_overwrite(path, force);
             io::write_spikes(path, spike_file_of(populations, t_start, t_stop));
@@ -108,7 +108,7 @@ void bind_files(py::module_& m) {
         "Writes a SONATA spike file from {name: (times in ms, ids)} or {name: {'times', 'ids', 'n_nodes'}}.");
     m.def(
         "read_nwb",
-        [](const std::string& path) {
+        [](const fs::path& path) {
             io::nwb_file f = io::read_nwb(path);
             py::dict d;
             d["nwb_version"] = f.nwb_version;
@@ -128,7 +128,7 @@ void bind_files(py::module_& m) {
         "and epochs.");
     m.def(
         "write_nwb",
-        [](const std::string& path, const py::dict& populations, std::optional<double> t_start,
+        [](const fs::path& path, const py::dict& populations, std::optional<double> t_start,
            std::optional<double> t_stop, const std::string& identifier, const std::string& description, bool force) {
             refuse_overwrite(path, force);
             io::write_nwb(path, spike_file_of(populations, t_start, t_stop), identifier, description);

@@ -20,10 +20,11 @@ namespace {
 
 std::unique_ptr<communicator> world_;
 
-// The errno of a file named by an input error, if it cannot be read (0: it can).
-int unreadable(const std::string& file) {
-    if (file.empty()) return 0;
-    return ::access(file.c_str(), R_OK) == 0 ? 0 : errno;
+// The errno of the file an input error is about, if it cannot be read (0: it can, or the
+// error is about a value in it: those name a config path).
+int unreadable(const input_error& e) {
+    if (e.file().empty() || !e.path().empty()) return 0;
+    return ::access(e.file().c_str(), R_OK) == 0 ? 0 : errno;
 }
 
 }  // namespace
@@ -43,7 +44,7 @@ PYBIND11_MODULE(_myelin, m) {
         try {
             if (p) std::rethrow_exception(p);
         } catch (const input_error& e) {
-            const int code = unreadable(e.file());
+            const int code = unreadable(e);
             if (code == ENOENT || code == ENOTDIR)
                 PyErr_SetObject(PyExc_FileNotFoundError, py::make_tuple(code, e.what(), e.file()).ptr());
             else if (code == EACCES)

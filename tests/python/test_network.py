@@ -1,0 +1,238 @@
+"""myelin.Network against the program: the same spikes, traces and weights, bit for bit."""
+import copy
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import h5py
+import numpy as np
+import pytest
+
+import myelin
+
+
+def file_spikes(path):
+    with h5py.File(path, "r") as f:
+        return {name: (g["timestamps"][()], g["node_ids"][()]) for name, g in f["spikes"].items()}
+
+
+def test_runs_in_pieces_give_the_programs_spikes(tmp_path, source_dir, myelin_cli):
+    config = source_dir / "examples/brunel/brunel_small.json"
+    myelin_cli("run", config, "--t-stop", 300, "--output", tmp_path / "cli", "--quiet")
+    expected = file_spikes(tmp_path / "cli/spikes.h5")
+    for threads, pieces in [(2, [300.0]), (1, [0.7, 99.3, 123.4, 76.6])]:  # pieces off the 1.5 ms windows
+        net = myelin.Network(config, threads=threads)
+        for ms in pieces:
+            net.run(ms)
+        assert net.t == pytest.approx(300.0)
+        assert net.recorded_populations == ["E", "I"]
+        for name, (t, i) in expected.items():
+            times, ids = net.spikes(name)
+            assert np.array_equal(times, t) and np.array_equal(ids, i), (threads, pieces, name)
+
+
+def test_a_dict_and_a_network_built_step_by_step_equal_the_file(source_dir):
+    config = json.loads((source_dir / "examples/brunel/brunel_small.json").read_text())
+    from_file = myelin.Network(source_dir / "examples/brunel/brunel_small.json").run(50.0)
+    from_dict = myelin.Network(config).run(50.0)
+    stepwise = myelin.Network()
+    stepwise.simulation(**config["simulation"])
+    for p in config["populations"]:
+        stepwise.population(p["name"], p["model"], p["n"], params=p.get("params"), initial=p.get("initial"))
+    for p in config["projections"]:
+        c = dict(p["connection"])
+        stepwise.connect(p["source"], p["target"], c.pop("rule"), weight=p["weight"], delay=p["delay"], **c)
+    for s in config["stimuli"]:
+        stepwise.stimulus(s["model"], s["targets"], s.get("params"), weight=s.get("weight"), delay=s.get("delay"))
+    stepwise.run(50.0)
+    for name in ["E", "I"]:
+        t, i = from_file.spikes(name)
+        for other in (from_dict, stepwise):
+            t2, i2 = other.spikes(name)
+            assert len(t) > 100 and np.array_equal(t, t2) and np.array_equal(i, i2)
+
+
+def test_spike_arrays_are_read_only_views_that_later_runs_leave_alone(source_dir):
+    net = myelin.Network(source_dir / "examples/brunel/brunel_small.json").run(20.0)
+    t1, i1 = net.spikes("E")
+    again, _ = net.spikes("E")
+    assert np.shares_memory(t1, again)  # no copy
+    assert not t1.flags.writeable and not i1.flags.writeable
+    kept = t1.copy()
+    net.run(20.0)
+    assert np.array_equal(t1, kept)  # the view did not change under its holder
+    t2, _ = net.spikes("E")
+    assert len(t2) > len(t1) and np.array_equal(t2[: len(t1)], t1)
+    with pytest.raises(ValueError, match="no recorded population 'X'; recorded: E, I"):
+        net.spikes("X")
+
+
+def test_the_programs_state_report_and_weight_files(tmp_path, source_dir, myelin_cli):
+    config = source_dir / "tests/data/dc_report.json"
+    myelin_cli("run", config, "--output", tmp_path / "dc", "--quiet")
+    net = myelin.Network(config).run(12.3).run(17.7)
+    trace = net.trace("vm")
+    with h5py.File(tmp_path / "dc/vm.V_m.h5", "r") as f:
+        data = f["report/P/data"][()]
+        t0, t1, dt = f["report/P/mapping/time"][()]
+    assert trace["V_m"].shape == data.shape == (len(trace["times"]), 2)
+    assert np.array_equal(trace["V_m"], data)
+    assert list(trace["neurons"]) == [2, 0] and trace["units"]["V_m"] == "mV" and trace["population"] == "P"
+    assert np.allclose(trace["times"], t0 + dt * np.arange(len(data)))
+
+    plastic = source_dir / "tests/data/plastic.json"
+    myelin_cli("run", plastic, "--output", tmp_path / "plastic", "--quiet")
+    net = myelin.Network(plastic)
+    for ms in (33.3, 66.7, 100.0):
+        net.run(ms)
+    for name, (t, i) in file_spikes(tmp_path / "plastic/spikes.h5").items():
+        t2, i2 = net.spikes(name)
+        assert np.array_equal(t, t2) and np.array_equal(i, i2)
+    recorders = json.loads(plastic.read_text())["recorders"]["weights"]
+    assert recorders
+    for r in recorders:
+        w = net.weights(r["name"])
+        with h5py.File(tmp_path / f"plastic/{r['name']}.weights.h5", "r") as f:
+            g = f["weights"]
+            assert np.array_equal(w["source"], g["source"][()]) and np.array_equal(w["target"], g["target"][()])
+            if "snapshots" in g:
+                assert np.array_equal(w["times"], g["snapshots/time"][()])
+                assert np.array_equal(w["weights"], g["snapshots/data"][()])
+            else:
+                assert len(w["times"]) == 0
+            if "events" in g:
+                assert np.array_equal(w["event_times"], g["events/time"][()])
+                assert np.array_equal(w["event_weights"], g["events/weight"][()])
+
+
+def test_stimulus_parameters_change_between_runs():
+    def network(device, params):
+        net = myelin.Network(seed=7)
+        net.simulation(resolution=0.1)
+        net.population("P", "iaf_psc_exp", 2, params={"V_th": 1e9})
+        net.stimulus(device, "P", params, name="drive")
+        net.record_state("vm", "P", "V_m")
+        return net
+
+    switched = network("dc_generator", {"amplitude": 100.0})
+    switched.run(50.0)
+    switched.set_stimulus("drive", amplitude=-40.0)
+    switched.run(50.0)
+    stepped = network("step_current_generator", {"amplitude_times": [0.0, 50.0], "amplitude_values": [100.0, -40.0]})
+    stepped.run(100.0)
+    assert np.array_equal(switched.trace("vm")["V_m"], stepped.trace("vm")["V_m"])
+
+    with pytest.raises(ValueError, match=r"<dict>: stimuli\[0\]\.params\.rate: rate = -5 Hz"):
+        net = myelin.Network()
+        net.population("P", "iaf_psc_exp", 1)
+        net.stimulus("poisson_generator", "P", {"rate": 100.0}, weight=10.0)
+        net.run(1.0)
+        net.set_stimulus(0, rate=-5.0)
+    with pytest.raises(ValueError, match="no stimulus 'nope'"):
+        net.set_stimulus("nope", rate=1.0)
+
+
+def test_errors_carry_the_programs_messages(tmp_path, source_dir, myelin_cli):
+    config = json.loads((source_dir / "examples/brunel/brunel_small.json").read_text())
+    config["populations"][0]["params"]["tau_m"] = -1.0
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(config))
+    cli = myelin_cli("run", path, "--output", tmp_path / "out", check=False)
+    assert cli.returncode == 2
+    with pytest.raises(ValueError) as error:
+        myelin.Network(path).build()
+    assert str(error.value) in cli.stderr
+    with pytest.raises(ValueError, match=r"^<dict>: populations\[0\]\.params\.tau_m: tau_m = -1 ms"):
+        myelin.Network(config).build()
+    with pytest.raises(FileNotFoundError, match="nowhere.json"):
+        myelin.Network(tmp_path / "nowhere.json").build()
+    with pytest.raises(ValueError, match="at least one step"):
+        myelin.Network(source_dir / "examples/brunel/brunel_small.json").run(0.01)
+    built = myelin.Network(source_dir / "examples/brunel/brunel_small.json").build()
+    with pytest.raises(RuntimeError, match="structure is fixed"):
+        built.population("X", "iaf_psc_exp", 1)
+
+
+def test_checkpoint_and_resume_continue_the_run(tmp_path, source_dir, myelin_cli):
+    config = source_dir / "examples/brunel/brunel_small.json"
+    whole = myelin.Network(config).run(200.0)
+    net = myelin.Network(config).run(120.0).checkpoint(tmp_path / "state.h5")
+    resumed = myelin.Network.resume(tmp_path / "state.h5", threads=1)
+    assert resumed.t == 120.0
+    resumed.run(80.0)
+    t, i = whole.spikes("E")
+    later = t > 120.0
+    t2, i2 = resumed.spikes("E")
+    assert np.array_equal(t[later], t2) and np.array_equal(i[later], i2)
+    # The program resumes it too.
+    myelin_cli("resume", tmp_path / "state.h5", "--t-stop", 200, "--output", tmp_path / "resumed", "--quiet")
+    t3, i3 = file_spikes(tmp_path / "resumed/spikes.h5")["E"]
+    assert np.array_equal(t3, t2) and np.array_equal(i3, i2)
+
+
+def test_runs_release_the_gil(source_dir):
+    net = myelin.Network(source_dir / "examples/brunel/brunel_small.json").build()
+    ticks = 0
+    worker = threading.Thread(target=net.run, args=(1500.0,))
+    worker.start()
+    while worker.is_alive():
+        ticks += 1
+        time.sleep(0.001)
+    worker.join()
+    assert net.t == 1500.0 and ticks > 10
+
+
+def test_ctrl_c_stops_a_run_whole(tmp_path, source_dir):
+    script = tmp_path / "long.py"
+    script.write_text(textwrap.dedent(f"""
+        import myelin
+        net = myelin.Network({str(source_dir / "examples/brunel/brunel_small.json")!r})
+        net.build()
+        print("built", flush=True)
+        try:
+            net.run(1e6)
+        except KeyboardInterrupt as e:
+            print("stopped", net.t, e, flush=True)
+        t = net.t
+        net.run(10.0)
+        assert net.t == t + 10.0
+        print("went on", flush=True)
+        net.run(1e6)
+    """))
+    p = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         env=os.environ)
+    assert p.stdout.readline() == "built\n"
+    time.sleep(1.0)
+    p.send_signal(signal.SIGINT)
+    line = p.stdout.readline()
+    assert line.startswith("stopped ") and "run interrupted at" in line
+    assert 0 < float(line.split()[1]) < 1e6
+    assert p.stdout.readline() == "went on\n"
+    time.sleep(0.5)
+    p.send_signal(signal.SIGINT)  # uncaught: Python ends with KeyboardInterrupt
+    out, err = p.communicate(timeout=60)
+    assert "KeyboardInterrupt" in err and p.returncode != 0
+
+
+def test_a_sweep_does_not_leak(source_dir):
+    config = json.loads((source_dir / "examples/brunel/brunel_small.json").read_text())
+
+    def rss_MB():
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+    sizes = []
+    for k in range(20):
+        c = copy.deepcopy(config)
+        c["simulation"]["seed"] = k
+        net = myelin.Network(c).run(100.0)
+        assert len(net.spikes("E")[0]) > 0
+        del net
+        sizes.append(rss_MB())
+    # One network of 1250 neurons and 156k synapses takes ~5 MB: twenty that leaked would add 100.
+    assert sizes[-1] - sizes[1] < 5.0, sizes
