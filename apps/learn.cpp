@@ -20,10 +20,6 @@ namespace L = myelin::learning;
 
 namespace {
 
-double seconds_since(std::chrono::steady_clock::time_point t) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
-
 void check_features(const L::dataset& d, int inputs, const std::string& file, const std::string& what) {
     if (static_cast<int>(d.features()) != inputs)
         throw input_error(file, "", fmt::format("{} features per sample; {} has {} inputs", d.features(), what, inputs));
@@ -99,26 +95,16 @@ int train_command(const train_cli& cli) {
                    c.training.batch, c.training.threads);
     if (resumed && !cli.quiet) fmt::print("resumed after epoch {} from {}\n", first_epoch, checkpoint.string());
     for (int epoch = first_epoch; epoch < c.epochs; ++epoch) {
-        const double lr = c.schedule.at(c.optimizer.lr, epoch);
-        opt->set_learning_rate(lr);
-        const auto start = std::chrono::steady_clock::now();
-        const auto stats = net->train_epoch(train, *opt, c.training, epoch);
-        const double seconds = seconds_since(start);
-        const auto on_train = net->evaluate(train, c.training.threads);
-        const double test_acc = c.has_test ? net->evaluate(test, c.training.threads).accuracy : std::nan("");
-        history.loss.push_back(stats.loss);
-        history.train_accuracy.push_back(on_train.accuracy);
-        history.test_accuracy.push_back(test_acc);
-        history.spikes_per_neuron.push_back(stats.spikes_per_neuron);
-        history.seconds.push_back(seconds);
-        history.learning_rate.push_back(lr);
+        const auto r = L::run_epoch(*net, *opt, c.schedule, c.optimizer.lr, train, c.has_test ? &test : nullptr,
+                                    c.training, epoch);
+        history.add(r);
         if (!cli.quiet) {
-            std::string line = fmt::format("epoch {:>3}/{}  loss {:.4f}  train {:.2f} %", epoch + 1, c.epochs, stats.loss,
-                                           100.0 * on_train.accuracy);
-            if (c.has_test) line += fmt::format("  test {:.2f} %", 100.0 * test_acc);
+            std::string line = fmt::format("epoch {:>3}/{}  loss {:.4f}  train {:.2f} %", epoch + 1, c.epochs, r.loss,
+                                           100.0 * r.train_accuracy);
+            if (c.has_test) line += fmt::format("  test {:.2f} %", 100.0 * r.test_accuracy);
             if (c.network.kind == L::network_kind::spiking)
-                line += fmt::format("  spikes/neuron {:.2f}", stats.spikes_per_neuron);
-            line += fmt::format("  lr {:.3g}  {:.2f} s", lr, seconds);
+                line += fmt::format("  spikes/neuron {:.2f}", r.spikes_per_neuron);
+            line += fmt::format("  lr {:.3g}  {:.2f} s", r.learning_rate, r.seconds);
             fmt::print("{}\n", line);
             std::fflush(stdout);
         }

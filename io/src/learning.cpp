@@ -142,9 +142,22 @@ void network_section(object_reader& r, train_config& c) {
 }  // namespace
 
 train_config load_train_config(const std::filesystem::path& file) {
+    return parse_train_config(read_config_text(file), file);
+}
+
+void training_history::add(const learning::epoch_result& r) {
+    loss.push_back(r.loss);
+    train_accuracy.push_back(r.train_accuracy);
+    test_accuracy.push_back(r.test_accuracy);
+    spikes_per_neuron.push_back(r.spikes_per_neuron);
+    seconds.push_back(r.seconds);
+    learning_rate.push_back(r.learning_rate);
+}
+
+train_config parse_train_config(const std::string& text, const std::filesystem::path& file, bool data_files) {
     train_config c;
     c.file = file;
-    c.text = read_config_text(file);
+    c.text = text;
     const json root = parse_json(c.text, file.string());
     const std::string f = file.string();
     object_reader top(root, "", f);
@@ -156,8 +169,13 @@ train_config load_train_config(const std::filesystem::path& file) {
         object_reader r(top.get("data"), "data", f);
         c.network.classes = count_in(r, "classes", 0, 2, 1 << 20);
         if (!r.has("classes")) r.fail(r.at("classes"), "is required but missing");
-        c.train = data_file(r.get("train"), r.at("train"), c);
-        if (r.has("test")) {
+        if (!data_files) {
+            r.has("train");  // known keys, but the caller brings the data
+            r.has("test");
+        } else {
+            c.train = data_file(r.get("train"), r.at("train"), c);
+        }
+        if (data_files && r.has("test")) {
             c.test = data_file(r.get("test"), r.at("test"), c);
             c.has_test = true;
         }

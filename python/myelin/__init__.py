@@ -9,7 +9,7 @@ The module binds the library the `myelin` program uses (same spikes, bit for bit
 messages): Network simulates; the measures of `myelin compare` (linear_cka, rsa,
 procrustes, spike_stats, ks_2samp, permutation_test, bootstrap_ci, ...) take NumPy
 arrays; read_spikes / write_spikes and read_nwb / write_nwb move spikes between files and
-arrays. docs/python.md is the guide.
+arrays; Model trains spiking and rate classifiers on arrays. docs/python.md is the guide.
 """
 
 import atexit as _atexit
@@ -44,10 +44,12 @@ from ._myelin import (
     write_nwb,
     write_spikes,
 )
+from .learning import Model
 from .network import Network, trains
 
 __version__ = _myelin.version()
 __all__ = [
+    "Model",
     "Network",
     "trains",
     "binned_counts",

@@ -1,13 +1,15 @@
 #pragma once
 // What the parts of the Python module (_myelin) share. Each part binds one library:
-// simulation.cpp the engine and its runs, analysis.cpp the measures, files.cpp SONATA
-// and NWB. The Python package (python/myelin) builds the user-facing classes on them.
+// simulation.cpp the engine and its runs, learning.cpp the classifiers, analysis.cpp the
+// measures, files.cpp SONATA and NWB. The Python package (python/myelin) builds the user-facing classes on them.
 #include <myelin/simulator/communicator.hpp>
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
+
+#include <signal.h>
 
 #include <memory>
 #include <vector>
@@ -19,10 +21,26 @@ namespace py = pybind11;
 void bind_simulation(py::module_& m);
 void bind_analysis(py::module_& m);
 void bind_files(py::module_& m);
+void bind_learning(py::module_& m);
 
 // The ranks this process runs with: MPI's world when started by mpirun or srun (MPI is
 // initialised on first use and finalised at exit), else one rank.
 communicator& world();
+
+// While it lives, SIGINT and SIGTERM ask a run or a training to stop where it can stop
+// cleanly (core/interrupt.hpp, as in the program); Python's handlers are put back after.
+// Only the main thread takes them (Python's handlers run there).
+class signals_to_interrupt {
+public:
+    explicit signals_to_interrupt(bool take);
+    ~signals_to_interrupt();
+    signals_to_interrupt(const signals_to_interrupt&) = delete;
+    signals_to_interrupt& operator=(const signals_to_interrupt&) = delete;
+
+private:
+    bool taken_;
+    struct sigaction old_int_ {}, old_term_ {};
+};
 
 // A NumPy array that takes over `values` (no copy), shaped `shape` (default: 1-D).
 template <class T>

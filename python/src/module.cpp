@@ -5,6 +5,7 @@
 #include "bindings.hpp"
 
 #include <myelin/core/error.hpp>
+#include <myelin/core/interrupt.hpp>
 #include <myelin/core/version.hpp>
 #include <myelin/models/registry.hpp>
 
@@ -28,6 +29,20 @@ int unreadable(const input_error& e) {
 }
 
 }  // namespace
+
+signals_to_interrupt::signals_to_interrupt(bool take) : taken_(take) {
+    clear_interrupt();
+    if (!taken_) return;
+    sigaction(SIGINT, nullptr, &old_int_);
+    sigaction(SIGTERM, nullptr, &old_term_);
+    install_interrupt_handlers();
+}
+
+signals_to_interrupt::~signals_to_interrupt() {
+    if (!taken_) return;
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+}
 
 communicator& world() {
     if (!world_) {
@@ -75,6 +90,7 @@ PYBIND11_MODULE(_myelin, m) {
     bind_simulation(m);
     bind_analysis(m);
     bind_files(m);
+    bind_learning(m);
 }
 
 }  // namespace myelin::python

@@ -13,7 +13,6 @@
 #include <myelin/simulator/engine.hpp>
 
 #include <fmt/format.h>
-#include <signal.h>
 
 #include <cmath>
 #include <limits>
@@ -65,30 +64,6 @@ void on_all_ranks(communicator& comm, F&& step) {
     if (comm.rank() == failing) std::rethrow_exception(error);
     throw std::runtime_error(fmt::format("failed on rank {} (its error is raised there)", failing));
 }
-
-// SIGINT and SIGTERM ask the run to stop at the end of a window while it holds them
-// (core/interrupt.hpp, as in the program); Python's handlers are put back afterwards.
-class signals_to_interrupt {
-public:
-    explicit signals_to_interrupt(bool take) : taken_(take) {
-        clear_interrupt();
-        if (!taken_) return;
-        sigaction(SIGINT, nullptr, &old_int_);
-        sigaction(SIGTERM, nullptr, &old_term_);
-        install_interrupt_handlers();
-    }
-    ~signals_to_interrupt() {
-        if (!taken_) return;
-        sigaction(SIGINT, &old_int_, nullptr);
-        sigaction(SIGTERM, &old_term_, nullptr);
-    }
-    signals_to_interrupt(const signals_to_interrupt&) = delete;
-    signals_to_interrupt& operator=(const signals_to_interrupt&) = delete;
-
-private:
-    bool taken_;
-    struct sigaction old_int_ {}, old_term_ {};
-};
 
 // Values that grow run by run. A NumPy view handed out shares the buffer; the next
 // append then starts a new one, so the view never changes under its holder.

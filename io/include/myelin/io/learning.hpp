@@ -44,6 +44,10 @@ struct train_config {
 
 // Throws input_error naming the file, the config path, the value and what is allowed.
 train_config load_train_config(const std::filesystem::path& file);
+// The same from the config's text, read from `file` (names it in messages; data files are
+// found relative to it). Without `data_files`, data.train and data.test are not read: the
+// caller brings the data (arrays, in the Python module; a model file's config).
+train_config parse_train_config(const std::string& text, const std::filesystem::path& file, bool data_files = true);
 std::unique_ptr<learning::optimizer> make_optimizer(const optimizer_spec& o);
 
 // CSV or SHD as the spec says; SHD spikes are counted in T equal bins of duration_s.
@@ -53,6 +57,7 @@ learning::dataset read_shd(const std::filesystem::path& file, int n_classes, int
 
 struct training_history {
     std::vector<double> loss, train_accuracy, test_accuracy, spikes_per_neuron, seconds, learning_rate;
+    void add(const learning::epoch_result& r);  // one epoch more
 };
 
 // Model file: the network's options and parameters, the training config's text, the

@@ -1,0 +1,320 @@
+// _myelin.Model: a classifier of the learning library (spiking, rate, rate RNN), trained
+// epoch by epoch as `myelin train` trains it (learning::run_epoch), on NumPy arrays.
+#include "bindings.hpp"
+
+#include <myelin/core/error.hpp>
+#include <myelin/core/interrupt.hpp>
+#include <myelin/io/learning.hpp>
+#include <myelin/learning/training.hpp>
+
+#include <fmt/format.h>
+#include <pybind11/eigen.h>
+
+#include <cmath>
+#include <optional>
+#include <span>
+
+namespace myelin::python {
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace L = myelin::learning;
+using labels_array = py::array_t<long, py::array::c_style | py::array::forcecast>;
+using samples_array = py::array_t<double, py::array::c_style | py::array::forcecast>;
+
+py::array_t<double> matrix_to_array(const L::matrix& m) {
+    std::vector<double> v(static_cast<std::size_t>(m.size()));
+    Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(v.data(), m.rows(), m.cols()) = m;
+    return to_array(std::move(v), {static_cast<py::ssize_t>(m.rows()), static_cast<py::ssize_t>(m.cols())});
+}
+
+// Samples x features (static) or samples x steps x features (events, binned) with labels.
+L::dataset dataset_of(const samples_array& x, const std::optional<labels_array>& y, int classes, const char* name) {
+    L::dataset d;
+    d.n_classes = classes;
+    if (x.ndim() != 2 && x.ndim() != 3)
+        throw input_error("", name, fmt::format("expected samples x features (2-D) or samples x steps x features (3-D), "
+                                                "got {} dimensions", x.ndim()));
+    const auto n = static_cast<std::size_t>(x.shape(0));
+    if (n == 0) throw input_error("", name, "no samples");
+    if (x.ndim() == 2) {
+        d.x = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(x.data(), x.shape(0),
+                                                                                                       x.shape(1));
+    } else {
+        const auto T = static_cast<std::size_t>(x.shape(1));
+        const auto F = static_cast<Eigen::Index>(x.shape(2));
+        d.events.resize(n);
+        for (std::size_t s = 0; s < n; ++s)
+            for (std::size_t t = 0; t < T; ++t)
+                d.events[s].push_back(
+                    Eigen::Map<const Eigen::Matrix<double, 1, Eigen::Dynamic>>(x.data() + (s * T + t) * F, F));
+    }
+    for (double v : std::span(x.data(), static_cast<std::size_t>(x.size())))
+        if (!std::isfinite(v)) throw input_error("", name, fmt::format("a value {}; every value must be finite", v));
+    if (y) {
+        if (y->ndim() != 1 || static_cast<std::size_t>(y->shape(0)) != n)
+            throw input_error("", "y", fmt::format("{} labels for {} samples; one per sample", y->size(), n));
+        for (std::size_t i = 0; i < n; ++i) {
+            const long label = y->data()[i];
+            if (label < 0 || label >= classes)
+                throw input_error("", "y", fmt::format("label {} (sample {}); must be in [0, {})", label, i, classes));
+            d.labels.push_back(static_cast<int>(label));
+        }
+    } else {
+        d.labels.assign(n, 0);  // evaluation without labels: the accuracy is meaningless
+    }
+    return d;
+}
+
+py::dict history_dict(const io::training_history& h) {
+    py::dict d;
+    d["loss"] = to_array(std::vector<double>(h.loss));
+    d["train_accuracy"] = to_array(std::vector<double>(h.train_accuracy));
+    d["test_accuracy"] = to_array(std::vector<double>(h.test_accuracy));
+    d["spikes_per_neuron"] = to_array(std::vector<double>(h.spikes_per_neuron));
+    d["seconds"] = to_array(std::vector<double>(h.seconds));
+    d["learning_rate"] = to_array(std::vector<double>(h.learning_rate));
+    return d;
+}
+
+class model {
+public:
+    // A training config (docs/learning.md) whose data section may leave out the files.
+    model(const std::string& text, const std::string& shown_as, std::optional<std::uint32_t> seed,
+          std::optional<int> threads)
+        : config_(io::parse_train_config(text, shown_as, false)) {
+        if (seed) config_.network.seed = *seed;
+        if (threads) config_.training.threads = *threads;
+    }
+    // A model file (myelin train's model.h5, a training checkpoint, myelin import's).
+    explicit model(const fs::path& file) {
+        io::loaded_model m = io::load_model(file);
+        net_ = std::move(m.net);
+        history_ = m.history;
+        if (!m.config_text.empty()) config_ = io::parse_train_config(m.config_text, file, false);
+        config_.network = net_->options();
+        config_.text = m.config_text;
+        if (m.optimizer) {
+            optimizer_ = io::make_optimizer(config_.optimizer);
+            optimizer_->restore(*m.optimizer);
+        }
+    }
+
+    // Trains `epochs` more epochs (default: the config's); returns False if SIGINT stopped it
+    // after an epoch.
+    bool fit(const samples_array& x, const labels_array& y, std::optional<int> epochs, const std::optional<samples_array>& x_test,
+             const std::optional<labels_array>& y_test, bool handle_signals) {
+        const int classes = config_.network.classes;
+        const L::dataset train = dataset_of(x, y, classes, "x");
+        std::optional<L::dataset> test;
+        if (x_test.has_value() != y_test.has_value())
+            throw input_error("", "x_test", "give both x_test and y_test, or neither");
+        if (x_test) test = dataset_of(*x_test, *y_test, classes, "x_test");
+        ensure_network(train);
+        if (test) check_features(*test, "x_test");
+        if (train.is_events() && config_.network.kind == L::network_kind::rate)
+            throw input_error("", "x", "'rate' networks take static data (samples x features); events need 'spiking' or "
+                                       "'rate_rnn'");
+        const int n = epochs.value_or(config_.epochs);
+        if (n < 1) throw input_error("", "epochs", fmt::format("{}; must be >= 1", n));
+        if (!optimizer_) optimizer_ = io::make_optimizer(config_.optimizer);
+        L::lr_schedule schedule = config_.schedule;
+        const int first = static_cast<int>(history_.loss.size());
+        schedule.epochs = std::max(schedule.epochs, first + n);
+        bool whole = true;
+        {
+            const py::gil_scoped_release unlocked;
+            const signals_to_interrupt signals(handle_signals);
+            for (int epoch = first; epoch < first + n; ++epoch) {
+                history_.add(L::run_epoch(*net_, *optimizer_, schedule, config_.optimizer.lr, train,
+                                          test ? &*test : nullptr, config_.training, epoch));
+                if (interrupt_requested() && epoch + 1 < first + n) {
+                    whole = false;
+                    break;
+                }
+            }
+        }
+        return whole;
+    }
+
+    py::dict evaluate(const samples_array& x, const std::optional<labels_array>& y) const {
+        need_network();
+        const L::dataset data = dataset_of(x, y, config_.network.classes, "x");
+        check_features(data, "x");
+        L::evaluation ev;
+        {
+            const py::gil_scoped_release unlocked;
+            ev = net_->evaluate(data, config_.training.threads);
+        }
+        py::dict d;
+        d["predicted"] = to_array(std::vector<long>(ev.predicted.begin(), ev.predicted.end()));
+        d["logits"] = matrix_to_array(ev.logits);
+        d["accuracy"] = y ? py::object(py::float_(ev.accuracy)) : py::none();
+        d["spikes_per_neuron"] = ev.spikes_per_neuron;
+        d["neuron_spikes"] = to_array(std::vector<double>(ev.neuron_spikes));
+        return d;
+    }
+
+    // The hidden layer over the steps for samples `rows` of x: steps x samples x hidden.
+    py::array_t<double> activity(const samples_array& x, const std::optional<std::vector<std::size_t>>& rows) const {
+        need_network();
+        const L::dataset data = dataset_of(x, std::nullopt, config_.network.classes, "x");
+        check_features(data, "x");
+        std::vector<std::size_t> which;
+        if (rows) {
+            which = *rows;
+            for (auto r : which)
+                if (r >= data.size())
+                    throw input_error("", "rows", fmt::format("{}; x has samples 0 to {}", r, data.size() - 1));
+        } else {
+            for (std::size_t r = 0; r < data.size(); ++r) which.push_back(r);
+        }
+        L::sequence s;
+        {
+            const py::gil_scoped_release unlocked;
+            s = net_->hidden_activity(data, which);
+        }
+        const auto T = s.size();
+        const auto B = which.size();
+        const auto H = static_cast<std::size_t>(config_.network.hidden);
+        std::vector<double> out(T * B * H);
+        for (std::size_t t = 0; t < T; ++t)
+            for (std::size_t b = 0; b < B; ++b)
+                for (std::size_t h = 0; h < H; ++h)
+                    out[(t * B + b) * H + h] = s[t](static_cast<Eigen::Index>(b), static_cast<Eigen::Index>(h));
+        return to_array(std::move(out), {static_cast<py::ssize_t>(T), static_cast<py::ssize_t>(B),
+                                         static_cast<py::ssize_t>(H)});
+    }
+
+    py::dict parameters() const {
+        need_network();
+        py::dict d;
+        auto& net = const_cast<L::network&>(*net_);  // parameter(name) const overload by name
+        for (const auto& name : net.parameter_names()) d[py::str(name)] = matrix_to_array(std::as_const(net).parameter(name));
+        return d;
+    }
+
+    void set_parameter(const std::string& name, const samples_array& value) {
+        need_network();
+        const auto names = net_->parameter_names();
+        if (std::find(names.begin(), names.end(), name) == names.end())
+            throw input_error("", "name", fmt::format("'{}'; the network's parameters: {}", name, fmt::join(names, ", ")));
+        L::matrix& p = net_->parameter(name);
+        if (value.ndim() != 2 || value.shape(0) != p.rows() || value.shape(1) != p.cols())
+            throw input_error("", name, fmt::format("shape ({}); must be ({}, {})",
+                                                    value.ndim() == 2 ? fmt::format("{}, {}", value.shape(0), value.shape(1))
+                                                                      : fmt::format("{} dimensions", value.ndim()),
+                                                    p.rows(), p.cols()));
+        p = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(value.data(), p.rows(),
+                                                                                                     p.cols());
+    }
+
+    void save(const fs::path& path, bool force) const {
+        need_network();
+        if (!force && fs::exists(path))
+            throw fs::filesystem_error(path.string() + ": exists; pass force=True to replace it", path,
+                                       std::make_error_code(std::errc::file_exists));
+        const fs::path tmp = path.string() + ".tmp";
+        io::save_model(tmp, *net_, history_, config_.text);
+        fs::rename(tmp, path);
+    }
+
+    // The simulator config (JSON text) of the trained spiking network fed with sample
+    // `sample` of x (myelin export).
+    std::string export_config(const samples_array& x, std::size_t sample) const {
+        need_network();
+        if (config_.network.kind != L::network_kind::spiking)
+            throw input_error("", "kind", "a rate network has no spiking counterpart; only spiking networks export");
+        const L::dataset data = dataset_of(x, std::nullopt, config_.network.classes, "x");
+        check_features(data, "x");
+        if (sample >= data.size())
+            throw input_error("", "sample", fmt::format("{}; x has samples 0 to {}", sample, data.size() - 1));
+        return io::export_simulator_config(*net_, data, sample);
+    }
+
+    void write_nir(const fs::path& path, bool force) const {
+        need_network();
+        if (config_.network.kind != L::network_kind::spiking)
+            throw input_error("", "kind", "a rate network has no NIR graph; only spiking networks export");
+        if (!force && fs::exists(path))
+            throw fs::filesystem_error(path.string() + ": exists; pass force=True to replace it", path,
+                                       std::make_error_code(std::errc::file_exists));
+        const fs::path tmp = path.string() + ".tmp";
+        io::write_nir(tmp, *net_);
+        fs::rename(tmp, path);
+    }
+
+    static std::unique_ptr<model> from_nir(const fs::path& path, double dt_s, int steps) {
+        auto m = std::unique_ptr<model>(new model());
+        m->net_ = io::read_nir(path, dt_s, steps);
+        m->config_.network = m->net_->options();
+        return m;
+    }
+
+    py::dict history() const { return history_dict(history_); }
+
+    py::dict options() const {
+        const auto& o = net_ ? net_->options() : config_.network;
+        py::dict d;
+        d["kind"] = o.kind == L::network_kind::spiking ? "spiking" : o.kind == L::network_kind::rate ? "rate" : "rate_rnn";
+        d["inputs"] = o.inputs;
+        d["hidden"] = o.hidden;
+        d["classes"] = o.classes;
+        d["steps"] = o.steps;
+        d["recurrent"] = o.recurrent;
+        d["dt"] = o.dt_ms;
+        d["seed"] = o.seed;
+        d["epochs"] = config_.epochs;
+        d["threads"] = config_.training.threads;
+        return d;
+    }
+
+private:
+    model() = default;
+
+    void ensure_network(const L::dataset& train) {
+        if (net_) {
+            check_features(train, "x");
+            return;
+        }
+        config_.network.inputs = static_cast<int>(train.features());
+        net_ = std::make_unique<L::network>(config_.network);
+    }
+    void need_network() const {
+        if (!net_) throw std::runtime_error("the model is not trained yet: fit() it first, or load one");
+    }
+    void check_features(const L::dataset& d, const char* name) const {
+        if (static_cast<int>(d.features()) != net_->options().inputs)
+            throw input_error("", name, fmt::format("{} features per sample; the network has {} inputs", d.features(),
+                                                    net_->options().inputs));
+    }
+
+    io::train_config config_;
+    std::unique_ptr<L::network> net_;
+    std::unique_ptr<L::optimizer> optimizer_;
+    io::training_history history_;
+};
+
+}  // namespace
+
+void bind_learning(py::module_& m) {
+    py::class_<model>(m, "Model", "A classifier of the learning library; myelin.Model is the class to use.")
+        .def(py::init<const std::string&, const std::string&, std::optional<std::uint32_t>, std::optional<int>>(),
+             py::arg("text"), py::arg("shown_as"), py::arg("seed") = py::none(), py::arg("threads") = py::none())
+        .def(py::init<const fs::path&>(), py::arg("path"))
+        .def_static("from_nir", &model::from_nir, py::arg("path"), py::arg("dt") = 0.0, py::arg("steps") = 0)
+        .def("fit", &model::fit, py::arg("x"), py::arg("y"), py::arg("epochs") = py::none(),
+             py::arg("x_test") = py::none(), py::arg("y_test") = py::none(), py::arg("handle_signals") = true)
+        .def("evaluate", &model::evaluate, py::arg("x"), py::arg("y") = py::none())
+        .def("activity", &model::activity, py::arg("x"), py::arg("rows") = py::none())
+        .def("parameters", &model::parameters)
+        .def("set_parameter", &model::set_parameter, py::arg("name"), py::arg("value"))
+        .def("save", &model::save, py::arg("path"), py::arg("force") = false)
+        .def("export_config", &model::export_config, py::arg("x"), py::arg("sample"))
+        .def("write_nir", &model::write_nir, py::arg("path"), py::arg("force") = false)
+        .def("history", &model::history)
+        .def("options", &model::options);
+}
+
+}  // namespace myelin::python

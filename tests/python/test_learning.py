@@ -1,0 +1,79 @@
+"""myelin.Model against `myelin train`: the same weights, bit for bit, from arrays."""
+import json
+
+import numpy as np
+import pytest
+
+import myelin
+
+
+@pytest.fixture(scope="module")
+def digits(source_dir):
+    data = np.loadtxt(source_dir / "examples/learning/data/digits.csv", delimiter=",")
+    x, y = data[:, :-1], data[:, -1].astype(int)
+    return x[:1437], y[:1437], x[1437:], y[1437:]
+
+
+@pytest.mark.parametrize("config", ["digits_snn.json", "digits_ann.json"])
+def test_fit_on_arrays_equals_the_program(tmp_path, source_dir, myelin_cli, digits, config):
+    path = source_dir / "examples/learning" / config
+    myelin_cli("train", path, "--epochs", 2, "--threads", 2, "--output", tmp_path / "cli", "--quiet")
+    x, y, x_test, y_test = digits
+    model = myelin.Model(path, threads=1)
+    history = model.fit(x, y, epochs=1, x_test=x_test, y_test=y_test)
+    assert len(history["loss"]) == 1
+    history = model.fit(x, y, epochs=1, x_test=x_test, y_test=y_test)  # fit goes on
+    trained = myelin.Model.load(tmp_path / "cli/model.h5")
+    for name, value in trained.parameters.items():
+        assert np.array_equal(model.parameters[name], value), name
+    for key in ("loss", "train_accuracy", "test_accuracy"):
+        assert np.array_equal(history[key], trained.history[key]), key
+    ev = model.evaluate(x_test, y_test)
+    assert ev["accuracy"] == history["test_accuracy"][-1] > 0.5
+    assert np.array_equal(model.predict(x_test), ev["predicted"])
+    assert ev["logits"].shape == (len(x_test), 10)
+
+
+def test_activity_export_and_files(tmp_path, source_dir, digits):
+    x, y, x_test, y_test = digits
+    config = json.loads((source_dir / "examples/learning/digits_snn.json").read_text())
+    del config["data"]["train"], config["data"]["test"]  # arrays instead
+    config["training"]["epochs"] = 1
+    model = myelin.Model(config, seed=3)
+    model.fit(x[:300], y[:300])
+    spikes = model.activity(x_test, rows=[0, 1, 2])
+    assert spikes.shape == (50, 3, 128) and set(np.unique(spikes)) <= {0.0, 1.0}
+    # The exported network fires as the trained one (weights as float): training step t
+    # (1-based; activity()'s index t - 1) is stamped (t + 2) dt.
+    model.set_parameter("W1", model.parameters["W1"].astype(np.float32).astype(np.float64))
+    model.set_parameter("W2", model.parameters["W2"].astype(np.float32).astype(np.float64))
+    net = model.export(x_test, 0, label=y_test[0], threads=1)
+    net.run(model.options["steps"] * model.options["dt"] + 2.0)
+    times, ids = net.spikes("hidden")
+    steps, neurons = np.nonzero(model.activity(x_test, rows=[0])[:, 0, :])
+    expected = sorted(zip((steps + 3) * model.options["dt"], neurons))
+    assert sorted(zip(np.round(times, 9), ids)) == [(float(t), n) for t, n in expected]
+    model.save(tmp_path / "m.h5")
+    with pytest.raises(FileExistsError):
+        model.save(tmp_path / "m.h5")
+    again = myelin.Model.load(tmp_path / "m.h5")
+    assert np.array_equal(again.evaluate(x_test)["logits"], model.evaluate(x_test)["logits"])
+    model.write_nir(tmp_path / "m.nir")
+    from_nir = myelin.Model.from_nir(tmp_path / "m.nir")
+    assert np.array_equal(from_nir.predict(x_test[:50]), model.predict(x_test[:50]))
+
+
+def test_bad_arrays_raise_value_error(source_dir, digits):
+    x, y, _, _ = digits
+    model = myelin.Model(source_dir / "examples/learning/digits_ann.json")
+    with pytest.raises(ValueError, match=r"label 10 \(sample 0\); must be in \[0, 10\)"):
+        model.fit(x[:2], [10, 1], epochs=1)
+    with pytest.raises(ValueError, match="3 labels for 2 samples"):
+        model.fit(x[:2], [1, 2, 3], epochs=1)
+    model.fit(x[:64], y[:64], epochs=1)
+    with pytest.raises(ValueError, match="63 features per sample; the network has 64 inputs"):
+        model.evaluate(x[:5, :63])
+    with pytest.raises(ValueError, match="'W9'; the network's parameters: W1, b1, W2, b2"):
+        model.set_parameter("W9", np.zeros((1, 1)))
+    with pytest.raises(ValueError, match=r"<dict>: network\.hidden"):
+        myelin.Model({"network": {"kind": "rate", "hidden": -1}, "data": {"classes": 2}, "training": {}})
