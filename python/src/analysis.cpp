@@ -1,14 +1,19 @@
 // The comparison measures of `myelin compare` (analysis/) on NumPy arrays.
 #include "bindings.hpp"
 
+#include <myelin/analysis/compare_inputs.hpp>
+#include <myelin/analysis/comparison.hpp>
 #include <myelin/analysis/representation.hpp>
 #include <myelin/analysis/spike_measures.hpp>
 #include <myelin/analysis/spike_stats.hpp>
 #include <myelin/analysis/statistics.hpp>
 #include <myelin/core/error.hpp>
+#include <myelin/io/output_dir.hpp>
 
 #include <fmt/format.h>
 #include <pybind11/eigen.h>
+
+#include <omp.h>
 
 #include <span>
 
@@ -67,9 +72,116 @@ py::dict stats_dict(const analysis::population_stats& s) {
     return d;
 }
 
+// A comparison as `myelin compare` reports it: the printed table, report.json, the
+// figures, and write() for the report folder.
+struct report {
+    analysis::comparison_report r;
+    std::optional<std::uint32_t> seed;  // of the resampling, if any
+    void write(const std::filesystem::path& folder, bool force, std::string command,
+               const std::vector<std::string>& inputs) const {
+        if (command.empty()) {  // the script that made it, as the program gives its command line
+            command = "python3";
+            for (const auto& arg : py::module_::import("sys").attr("argv")) command += " " + py::cast<std::string>(arg);
+        }
+        io::output_dir out(folder, force);
+        analysis::write_report(r, out, {command, inputs, seed});
+    }
+};
+
+// Spike trains (one array of ms per neuron) observed over [t0, t1).
+analysis::spike_trains trains_of(const std::vector<std::vector<double>>& trains, double t0, double t1,
+                                 const std::string& label, const char* name) {
+    if (!(t1 > t0)) throw input_error("", name, fmt::format("t_stop = {} ms; must be > t_start = {} ms", t1, t0));
+    if (trains.empty()) throw input_error("", name, "no spike trains");
+    analysis::spike_trains s;
+    s.label = label;
+    s.file = "arrays";
+    s.selection = fmt::format("{} trains", trains.size());
+    s.t0 = t0;
+    s.t1 = t1;
+    for (auto t : trains) {
+        std::sort(t.begin(), t.end());
+        std::erase_if(t, [&](double x) { return x < t0 || x >= t1; });
+        s.trains.push_back(std::move(t));
+    }
+    return s;
+}
+
+analysis::representation representation_of(const matrix& m, const std::string& label,
+                                            const std::vector<std::string>& conditions) {
+    analysis::representation r;
+    r.label = label;
+    r.file = "array";
+    r.what = fmt::format("{} stimuli x {} units", m.rows(), m.cols());
+    r.m = m;
+    r.conditions = conditions;
+    return r;
+}
+
 }  // namespace
 
 void bind_analysis(py::module_& m) {
+    py::class_<report>(m, "Report", "A comparison as `myelin compare` reports it.")
+        .def_property_readonly("text", [](const report& r) { return r.r.text; }, "The table the program prints.")
+        .def_property_readonly("json", [](const report& r) { return r.r.json; }, "report.json's text.")
+        .def_property_readonly("figures", [](const report& r) { return r.r.figures; }, "The figures, as SVG.")
+        .def_property_readonly("notes", [](const report& r) { return r.r.notes; }, "How to read the numbers.")
+        .def("write", &report::write, py::arg("folder"), py::arg("force") = false, py::arg("command") = "",
+             py::arg("inputs") = std::vector<std::string>{},
+             "Writes report.html, report.json and figure_NN.svg into `folder` (staged: nothing appears unless "
+             "all is written; an existing folder only with force).");
+    m.def(
+        "compare_spike_trains",
+        [](const std::vector<std::vector<double>>& a, const std::vector<std::vector<double>>& b, double t_start_a,
+           double t_stop_a, std::optional<double> t_start_b, std::optional<double> t_stop_b, double bin,
+           const std::string& label_a, const std::string& label_b, bool figures) {
+            if (!(bin > 0.0)) throw input_error("", "bin", fmt::format("{} ms; must be > 0", bin));
+            auto sa = trains_of(a, t_start_a, t_stop_a, label_a, "a");
+            auto sb = trains_of(b, t_start_b.value_or(t_start_a), t_stop_b.value_or(t_stop_a), label_b, "b");
+            const py::gil_scoped_release unlocked;
+            return report{analysis::report_of(analysis::compare_spikes(std::move(sa), std::move(sb), bin), figures), {}};
+        },
+        py::arg("a"), py::arg("b"), py::arg("t_start"), py::arg("t_stop"), py::arg("t_start_b") = py::none(),
+        py::arg("t_stop_b") = py::none(), py::arg("bin") = 5.0, py::arg("label_a") = "A", py::arg("label_b") = "B",
+        py::arg("figures") = true,
+        "myelin compare of two sets of spike trains (lists of arrays of ms), each observed over [t_start, t_stop): "
+        "rates, CV, LV, correlations (KS, W1), synchrony, rasters.");
+    m.def(
+        "compare_representations",
+        [](const matrix& a, const matrix& b, const std::vector<std::string>& measures, int permutations, int bootstrap,
+           double level, std::uint32_t seed, const std::optional<matrix>& input,
+           const std::vector<std::string>& conditions, const std::string& label_a, const std::string& label_b,
+           bool figures, int threads) {
+            check_pair(a, b);
+            if (input && input->rows() != a.rows())
+                throw input_error("", "input", fmt::format("{} stimuli (rows); A and B have {}", input->rows(), a.rows()));
+            if (!conditions.empty() && conditions.size() != static_cast<std::size_t>(a.rows()))
+                throw input_error("", "conditions", fmt::format("{} for {} stimuli; one per stimulus", conditions.size(),
+                                                                a.rows()));
+            analysis::representation_settings settings;
+            for (const auto& name : measures) settings.measures.push_back(measure_of(name));
+            if (settings.measures.empty()) throw input_error("", "measures", "none given");
+            if (permutations < 1 || bootstrap < 1)
+                throw input_error("", permutations < 1 ? "permutations" : "bootstrap", "must be >= 1");
+            if (!(level > 0.0 && level < 1.0)) throw input_error("", "level", fmt::format("{}; must be in (0, 1)", level));
+            settings.permutations = permutations;
+            settings.bootstrap = bootstrap;
+            settings.level = level;
+            settings.seed = seed;
+            auto ra = representation_of(a, label_a, conditions), rb = representation_of(b, label_b, conditions);
+            std::optional<analysis::representation> raw;
+            if (input) raw = representation_of(*input, "input", conditions);
+            const py::gil_scoped_release unlocked;
+            omp_set_num_threads(threads);
+            auto c = analysis::compare_representations(std::move(ra), std::move(rb), std::move(settings), raw);
+            return report{analysis::report_of(c, figures), seed};
+        },
+        py::arg("a"), py::arg("b"), py::arg("measures") = std::vector<std::string>{"linear_cka", "rsa", "procrustes"},
+        py::arg("permutations") = 1000, py::arg("bootstrap") = 1000, py::arg("level") = 0.95, py::arg("seed") = 1,
+        py::arg("input") = py::none(), py::arg("conditions") = std::vector<std::string>{}, py::arg("label_a") = "A",
+        py::arg("label_b") = "B", py::arg("figures") = true, py::arg("threads") = 1,
+        "myelin compare of two stimuli x units matrices: each measure with its permutation p and bootstrap interval, "
+        "against the raw input if given; RDM figures in the order of `conditions`.");
     // Representations (analysis/representation.hpp has the equations and sources).
     m.def(
         "linear_cka",

@@ -95,3 +95,32 @@ def test_bad_input_raises_value_error():
         myelin.spike_stats(np.array([1.0]), np.array([5], dtype=np.uint64), 3, 0.0, 10.0)
     with pytest.raises(ValueError, match="'manhattan'; must be 'correlation' or 'euclidean'"):
         myelin.rsa(X, Y, metric="manhattan")
+
+
+def test_reports_as_the_program_writes_them(tmp_path, source_dir, myelin_cli):
+    net = myelin.Network(source_dir / "examples/brunel/brunel_small.json").run(200.0)
+    e = myelin.trains(*net.spikes("E"), 1000)
+    i = myelin.trains(*net.spikes("I"), 250)
+    report = myelin.compare_spike_trains(e, i, 0.0, 200.0, label_a="E", label_b="I")
+    assert "firing rate" in report.text and len(report.figures) >= 4
+    report.write(tmp_path / "spikes")
+    html = (tmp_path / "spikes/report.html").read_text()
+    assert "<svg" in html and "test_analysis.py" in html  # the script is the provenance
+    with pytest.raises(ValueError, match="exists"):
+        report.write(tmp_path / "spikes")
+    # The program's comparison of the same spikes gives the same numbers.
+    myelin.write_spikes(tmp_path / "e.h5", {"E": {"times": net.spikes("E")[0], "ids": net.spikes("E")[1],
+                                                  "n_nodes": 1000}}, t_start=0.0, t_stop=200.0)
+    myelin.write_spikes(tmp_path / "i.h5", {"I": {"times": net.spikes("I")[0], "ids": net.spikes("I")[1],
+                                                  "n_nodes": 250}}, t_start=0.0, t_stop=200.0)
+    cli = myelin_cli("compare", tmp_path / "e.h5", tmp_path / "i.h5", "--t-start", 0, "--t-stop", 200,
+                     "--label-a", "E", "--label-b", "I")
+    table = lambda text: text[text.index("measure "):].splitlines()
+    assert len(table(report.text)) == 6 and table(report.text) == table(cli.stdout)
+
+    rep = myelin.compare_representations(X, Y, ["linear_cka", "procrustes"], permutations=50, bootstrap=50,
+                                         input=X[:, :5], conditions=[str(k % 3) for k in range(30)])
+    assert "linear CKA" in rep.text and len(rep.figures) >= 2
+    import json
+    numbers = json.loads(rep.json)
+    assert numbers  # report.json's content, as the program writes it
