@@ -243,8 +243,9 @@ class Network:
     def weights(self, recorder):
         """A weight recorder's record so far: "source", "target" (per synapse, population-local),
         "times" and "weights" (snapshots x synapses), and the events' "event_times", "event_source",
-        "event_target", "event_weights". A snapshot due at the very end of a run is taken by the next
-        run (once the window's spikes are delivered)."""
+        "event_target", "event_weights". A snapshot due at the very end of a run may wait for the next
+        run, which delivers the last window's spikes first (the program's last snapshot takes the
+        weights as they stand)."""
         return self.build()._sim.weights(recorder)
 
     def synapses(self, projection):
