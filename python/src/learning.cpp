@@ -299,6 +299,44 @@ private:
 }  // namespace
 
 void bind_learning(py::module_& m) {
+    m.def(
+        "load_data",
+        [](const fs::path& path, int classes, int steps, std::optional<std::pair<std::size_t, std::size_t>> rows,
+           double duration, std::size_t units) {
+            io::data_spec spec;
+            spec.file = path;
+            spec.path = "path";
+            spec.type = path.extension() == ".h5" ? io::data_spec::format::shd : io::data_spec::format::csv;
+            if (rows) {
+                spec.begin = rows->first;
+                spec.end = rows->second;
+                spec.path = "rows";
+            }
+            spec.duration_s = duration;
+            spec.units = units;
+            if (classes < 2) throw input_error("", "classes", fmt::format("{}; must be >= 2", classes));
+            if (steps < 1) throw input_error("", "steps", fmt::format("{}; must be >= 1", steps));
+            const L::dataset d = io::load_data(spec, classes, steps);
+            py::array_t<double> x;
+            if (d.is_events()) {
+                const auto F = d.features();
+                std::vector<double> v(d.size() * static_cast<std::size_t>(steps) * F, 0.0);
+                for (std::size_t s = 0; s < d.size(); ++s)
+                    for (std::size_t t = 0; t < d.events[s].size() && t < static_cast<std::size_t>(steps); ++t)
+                        for (std::size_t f = 0; f < F; ++f)
+                            v[(s * static_cast<std::size_t>(steps) + t) * F + f] = d.events[s][t](0, static_cast<Eigen::Index>(f));
+                x = to_array(std::move(v), {static_cast<py::ssize_t>(d.size()), steps, static_cast<py::ssize_t>(F)});
+            } else {
+                x = matrix_to_array(d.x);
+            }
+            return py::make_tuple(x, to_array(std::vector<long>(d.labels.begin(), d.labels.end())));
+        },
+        py::arg("path"), py::arg("classes"), py::arg("steps") = 50, py::arg("rows") = py::none(),
+        py::arg("duration") = 1.0, py::arg("units") = 0,
+        "A data file as `myelin train` reads it: CSV (features, then the label) -> (samples x features, labels), "
+        "or Spiking Heidelberg Digits HDF5 (.h5) binned into `steps` over `duration` s -> (samples x steps x units, "
+        "labels). `rows`: only rows [first, end).");
+
     py::class_<model>(m, "Model", "A classifier of the learning library; myelin.Model is the class to use.")
         .def(py::init<const std::string&, const std::string&, std::optional<std::uint32_t>, std::optional<int>>(),
              py::arg("text"), py::arg("shown_as"), py::arg("seed") = py::none(), py::arg("threads") = py::none())

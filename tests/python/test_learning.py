@@ -11,6 +11,9 @@ import myelin
 def digits(source_dir):
     data = np.loadtxt(source_dir / "examples/learning/data/digits.csv", delimiter=",")
     x, y = data[:, :-1], data[:, -1].astype(int)
+    # The program's reader gives the same arrays.
+    x2, y2 = myelin.load_data(source_dir / "examples/learning/data/digits.csv", 10, rows=(1437, 1797))
+    assert np.array_equal(x2, x[1437:]) and np.array_equal(y2, y[1437:])
     return x[:1437], y[:1437], x[1437:], y[1437:]
 
 
@@ -77,3 +80,21 @@ def test_bad_arrays_raise_value_error(source_dir, digits):
         model.set_parameter("W9", np.zeros((1, 1)))
     with pytest.raises(ValueError, match=r"<dict>: network\.hidden"):
         myelin.Model({"network": {"kind": "rate", "hidden": -1}, "data": {"classes": 2}, "training": {}})
+
+
+def test_load_data_bins_event_files(tmp_path):
+    import h5py
+
+    path = tmp_path / "shd.h5"
+    with h5py.File(path, "w") as f:  # the Spiking Heidelberg Digits layout
+        times = f.create_dataset("spikes/times", (2,), dtype=h5py.vlen_dtype(np.float32))
+        units = f.create_dataset("spikes/units", (2,), dtype=h5py.vlen_dtype(np.uint16))
+        times[0], times[1] = np.array([0.001, 0.010, 0.030, 0.099, 0.2], np.float32), np.array([0.05], np.float32)
+        units[0], units[1] = np.array([2, 2, 0, 5, 1], np.uint16), np.array([3], np.uint16)
+        f["labels"] = np.array([1, 0], np.uint8)
+    x, y = myelin.load_data(path, 2, steps=4, duration=0.1)
+    assert x.shape == (2, 4, 6) and list(y) == [1, 0]
+    assert x[0, 0, 2] == 2 and x[0, 1, 0] == 1 and x[0, 3, 5] == 1 and x[0].sum() == 4  # 0.2 s is past the end
+    assert x[1, 2, 3] == 1 and x[1].sum() == 1
+    with pytest.raises(FileNotFoundError):
+        myelin.load_data(tmp_path / "none.csv", 10)
