@@ -61,6 +61,14 @@ analysis::rdm_comparison comparison_of(const std::string& c) {
     throw input_error("", "comparison", fmt::format("'{}'; must be 'spearman' or 'kendall'", c));
 }
 
+// Binned counts (trains x bins) as the analysis library takes them.
+std::vector<std::vector<double>> rows_of(const matrix& counts) {
+    std::vector<std::vector<double>> rows(static_cast<std::size_t>(counts.rows()));
+    for (Eigen::Index i = 0; i < counts.rows(); ++i)
+        rows[static_cast<std::size_t>(i)].assign(counts.row(i).begin(), counts.row(i).end());
+    return rows;
+}
+
 py::dict stats_dict(const analysis::population_stats& s) {
     py::dict d;
     d["name"] = s.name;
@@ -347,21 +355,11 @@ void bind_analysis(py::module_& m) {
         "Spike counts of each train (a list of arrays of ms) in bins from t_start: trains x bins.");
     m.def(
         "pairwise_correlations",
-        [](const matrix& counts) {
-            std::vector<std::vector<double>> rows(static_cast<std::size_t>(counts.rows()));
-            for (Eigen::Index i = 0; i < counts.rows(); ++i)
-                rows[static_cast<std::size_t>(i)].assign(counts.row(i).begin(), counts.row(i).end());
-            return to_array(analysis::pairwise_correlations(rows));
-        },
+        [](const matrix& counts) { return to_array(analysis::pairwise_correlations(rows_of(counts))); },
         py::arg("counts"), "Pearson r of every pair of rows i < j of binned counts (NaN where a row does not vary).");
     m.def(
         "synchrony",
-        [](const matrix& counts) {
-            std::vector<std::vector<double>> rows(static_cast<std::size_t>(counts.rows()));
-            for (Eigen::Index i = 0; i < counts.rows(); ++i)
-                rows[static_cast<std::size_t>(i)].assign(counts.row(i).begin(), counts.row(i).end());
-            return analysis::synchrony(rows);
-        },
+        [](const matrix& counts) { return analysis::synchrony(rows_of(counts)); },
         py::arg("counts"), "Golomb's chi of binned counts (trains x bins).");
 }
 

@@ -1,5 +1,4 @@
 """myelin.Network against the program: the same spikes, traces and weights, bit for bit."""
-import copy
 import json
 import os
 import signal
@@ -219,20 +218,33 @@ def test_ctrl_c_stops_a_run_whole(tmp_path, source_dir):
     assert "KeyboardInterrupt" in err and p.returncode != 0
 
 
-def test_a_sweep_does_not_leak(source_dir):
-    config = json.loads((source_dir / "examples/brunel/brunel_small.json").read_text())
+def test_a_sweep_does_not_leak(tmp_path, source_dir):
+    # In a process of its own, with AddressSanitizer's quarantine off where the module carries
+    # it (the quarantine keeps freed memory on purpose, and grows with any run).
+    script = tmp_path / "sweep.py"
+    script.write_text(textwrap.dedent(f"""
+        import copy, json, os
+        import myelin
 
-    def rss_MB():
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+        def rss_MB():
+            with open("/proc/self/statm") as f:
+                return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
 
-    sizes = []
-    for k in range(20):
-        c = copy.deepcopy(config)
-        c["simulation"]["seed"] = k
-        net = myelin.Network(c).run(100.0)
-        assert len(net.spikes("E")[0]) > 0
-        del net
-        sizes.append(rss_MB())
+        config = json.loads(open({str(source_dir / "examples/brunel/brunel_small.json")!r}).read())
+        sizes = []
+        for k in range(20):
+            c = copy.deepcopy(config)
+            c["simulation"]["seed"] = k
+            net = myelin.Network(c).run(100.0)
+            assert len(net.spikes("E")[0]) > 0
+            del net
+            sizes.append(rss_MB())
+        print(" ".join(f"{{s:.1f}}" for s in sizes))
+    """))
+    env = dict(os.environ)
+    env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=0"
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr
+    sizes = [float(s) for s in done.stdout.split()]
     # One network of 1250 neurons and 156k synapses takes ~5 MB: twenty that leaked would add 100.
-    assert sizes[-1] - sizes[1] < 5.0, sizes
+    assert len(sizes) == 20 and sizes[-1] - sizes[1] < 5.0, sizes
