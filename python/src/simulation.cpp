@@ -97,8 +97,9 @@ py::array_t<T> copy_to_array(const std::vector<T>& v, std::vector<py::ssize_t> s
 
 class simulation {
 public:
-    simulation(io::network_source source, const std::function<std::unique_ptr<engine>()>& make_engine, communicator& comm)
-        : source_(std::move(source)), comm_(comm), layout_(source_.spec) {
+    simulation(io::network_source source, io::config_overrides overrides,
+               const std::function<std::unique_ptr<engine>()>& make_engine, communicator& comm)
+        : source_(std::move(source)), overrides_(std::move(overrides)), comm_(comm), layout_(source_.spec) {
         if (comm_.size() == 1) {
             engine_ = make_engine();
         } else {
@@ -155,8 +156,10 @@ public:
         if (!lock) throw std::runtime_error("the network is running in another thread");
         for (const auto& p : spikes_)
             if (p.name == population) return py::make_tuple(p.times_ms.view(), p.ids.view());
+        const auto names = spike_populations();
         throw input_error("", "spikes", fmt::format("no recorded population '{}'; recorded: {}", population,
-                                                    fmt::join(spike_populations(), ", ")));
+                                                    names.empty() ? std::string("none (recorders.spikes is false)")
+                                                                  : fmt::format("{}", fmt::join(names, ", "))));
     }
 
     std::uint64_t population_size(const std::string& population) const {
@@ -172,7 +175,8 @@ public:
         for (std::size_t r = 0; r < source_.spec.state_recorders.size(); ++r) {
             names.push_back(source_.spec.state_recorders[r].name);
             if (names.back() != recorder) continue;
-            const state_trace t = r < traces_.size() ? traces_[r] : io::trace_shape(source_.spec, r);
+            state_trace shape;
+            const state_trace& t = r < traces_.size() ? traces_[r] : (shape = io::trace_shape(source_.spec, r));
             py::dict d;
             std::vector<double> times(t.n_samples);
             for (std::size_t k = 0; k < t.n_samples; ++k) times[k] = t.t_start_ms + static_cast<double>(k) * t.dt_ms;
@@ -201,7 +205,8 @@ public:
         for (std::size_t r = 0; r < source_.spec.weight_recorders.size(); ++r) {
             names.push_back(source_.spec.weight_recorders[r].name);
             if (names.back() != recorder) continue;
-            const weight_record w = r < weights_.size() ? weights_[r] : weight_record{};
+            const weight_record none;
+            const weight_record& w = r < weights_.size() ? weights_[r] : none;
             py::dict d;
             d["projection"] = source_.spec.weight_recorders[r].projection;
             d["source"] = copy_to_array(w.source);
@@ -289,7 +294,6 @@ public:
     }
 
     const std::string& config_text() const { return source_.config_text; }
-    io::config_overrides overrides_;
 
 private:
     void add_spikes(const std::vector<spike>& batch) {
@@ -335,6 +339,7 @@ private:
     }
 
     io::network_source source_;
+    io::config_overrides overrides_;  // what set_stimulus parses a changed config with
     communicator& comm_;
     io::spike_layout layout_;  // refers to source_.spec
     std::unique_ptr<engine> engine_;
@@ -358,9 +363,8 @@ std::unique_ptr<simulation> from_config(const std::string& text, const std::stri
         source = {io::prepare_network(text, shown_as, overrides, models::builtin_registry()), text, shown_as};
     });
     if (memory_check) check_memory(source.spec, comm);
-    auto s = std::make_unique<simulation>(source, [&] { return std::make_unique<engine>(source.spec, comm); }, comm);
-    s->overrides_ = overrides;
-    return s;
+    return std::make_unique<simulation>(source, overrides,
+                                        [&] { return std::make_unique<engine>(source.spec, comm); }, comm);
 }
 
 std::unique_ptr<simulation> from_file(const std::string& path, std::optional<std::uint32_t> seed,
@@ -371,9 +375,8 @@ std::unique_ptr<simulation> from_file(const std::string& path, std::optional<std
     const auto overrides = overrides_of(seed, threads, exchange);
     on_all_ranks(comm, [&] { source = io::load_network(path, overrides, models::builtin_registry()); });
     if (memory_check) check_memory(source.spec, comm);
-    auto s = std::make_unique<simulation>(source, [&] { return std::make_unique<engine>(source.spec, comm); }, comm);
-    s->overrides_ = overrides;
-    return s;
+    return std::make_unique<simulation>(source, overrides,
+                                        [&] { return std::make_unique<engine>(source.spec, comm); }, comm);
 }
 
 std::unique_ptr<simulation> from_checkpoint(const std::string& path, std::optional<int> threads,
@@ -388,16 +391,14 @@ std::unique_ptr<simulation> from_checkpoint(const std::string& path, std::option
         overrides.t_stop_ms = checkpoint->header().time_ms + 1000.0;
         source = io::checkpoint_network(*checkpoint, path, overrides, models::builtin_registry());
     });
-    auto s = std::make_unique<simulation>(source, [&] {
+    overrides.seed = source.spec.simulation.seed;
+    return std::make_unique<simulation>(source, overrides, [&] {
         try {
             return std::make_unique<engine>(source.spec, comm, checkpoint->reader());
         } catch (const input_error& e) {
             throw e.file().empty() ? e.in_file(path) : e;
         }
     }, comm);
-    overrides.seed = source.spec.simulation.seed;
-    s->overrides_ = overrides;
-    return s;
 }
 
 }  // namespace
