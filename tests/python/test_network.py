@@ -248,3 +248,26 @@ def test_a_sweep_does_not_leak(tmp_path, source_dir):
     sizes = [float(s) for s in done.stdout.split()]
     # One network of 1250 neurons and 156k synapses takes ~5 MB: twenty that leaked would add 100.
     assert len(sizes) == 20 and sizes[-1] - sizes[1] < 5.0, sizes
+
+
+def test_a_sonata_circuit_runs_as_in_the_program(tmp_path, source_dir, myelin_cli):
+    config = source_dir / "tests/data/sonata_circuit/simulation_config.json"
+    myelin_cli("run", config, "--output", tmp_path / "cli", "--quiet")
+    expected = file_spikes(tmp_path / "cli/spikes.h5")
+    net = myelin.Network(config)
+    net.run(net.config["simulation"]["t_stop"])
+    assert sorted(net.recorded_populations) == sorted(expected)
+    for name, (t, i) in expected.items():
+        t2, i2 = net.spikes(name)
+        assert len(t) > 0 and np.array_equal(t, t2) and np.array_equal(i, i2), name
+
+
+def test_every_public_name_is_documented():
+    for name in myelin.__all__:
+        thing = getattr(myelin, name)
+        assert thing.__doc__ and len(thing.__doc__) > 20, name
+    for cls in (myelin.Network, myelin.Model):
+        for name, member in vars(cls).items():
+            if not name.startswith("_"):
+                assert member.__doc__, f"{cls.__name__}.{name}"
+    assert "rbf_cka(a: numpy.ndarray" in myelin.rbf_cka.__doc__  # typed signatures in help()
