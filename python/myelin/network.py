@@ -119,6 +119,20 @@ class Network:
         stimuli.append(s)
         return s["name"]
 
+    def record(self, population, variables=None, *, neurons=None, interval=None, name=None):
+        """Records a population: its spikes (without `variables`; the first call narrows the default
+        of all populations to those named), or state variables such as "V_m" of some neurons
+        (record_state; `name` defaults to "<population>_<variables>"). Returns what spikes() or
+        trace() takes."""
+        if variables is None:
+            recorders = self._section("recorders", {})
+            spikes = recorders.get("spikes")
+            recorders["spikes"] = {"populations": (spikes["populations"] if spikes else []) + [population]}
+            return population
+        names = [variables] if isinstance(variables, str) else list(variables)
+        return self.record_state(name or f"{population}_{'_'.join(names)}", population, names, neurons=neurons,
+                                 interval=interval)
+
     def record_spikes(self, populations):
         """Records the spikes of these populations only (default: all); [] or False: none."""
         recorders = self._section("recorders", {})

@@ -48,7 +48,11 @@ def test_a_dict_and_a_network_built_step_by_step_equal_the_file(source_dir):
         stepwise.connect(p["source"], p["target"], c.pop("rule"), weight=p["weight"], delay=p["delay"], **c)
     for s in config["stimuli"]:
         stepwise.stimulus(s["model"], s["targets"], s.get("params"), weight=s.get("weight"), delay=s.get("delay"))
+    stepwise.record("E")
+    stepwise.record("I")
+    assert stepwise.record("E", "V_m", neurons=[3, 1], interval=5.0) == "E_V_m"
     stepwise.run(50.0)
+    assert stepwise.trace("E_V_m")["V_m"].shape == (11, 2)  # at 0, 5, ..., 50 ms
     for name in ["E", "I"]:
         t, i = from_file.spikes(name)
         for other in (from_dict, stepwise):
