@@ -124,3 +124,17 @@ def test_reports_as_the_program_writes_them(tmp_path, source_dir, myelin_cli):
     import json
     numbers = json.loads(rep.json)
     assert numbers  # report.json's content, as the program writes it
+
+
+def test_rbf_cka_and_fano_factor_equal_their_definitions():
+    def rbf_gram(a, fraction):
+        d2 = np.sum((a[:, None, :] - a[None, :, :]) ** 2, axis=-1)
+        sigma = fraction * np.sqrt(np.median(d2))  # the median of all squared distances, diagonal included
+        return np.exp(-d2 / (2 * sigma**2))
+
+    k, l = centred_gram(rbf_gram(X, 0.8)), centred_gram(rbf_gram(Y, 0.8))
+    assert myelin.rbf_cka(X, Y, fraction=0.8) == pytest.approx(np.sum(k * l) / (np.linalg.norm(k) * np.linalg.norm(l)),
+                                                               rel=1e-10)
+    times = np.sort(np.random.default_rng(2).uniform(0.0, 1000.0, size=300))
+    counts = np.histogram(times, bins=np.arange(0.0, 1000.0 + 1e-9, 50.0))[0]
+    assert myelin.fano_factor(times, 0.0, 1000.0, 50.0) == pytest.approx(counts.var() / counts.mean(), rel=1e-12)

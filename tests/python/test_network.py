@@ -275,3 +275,19 @@ def test_every_public_name_is_documented():
             if not name.startswith("_"):
                 assert member.__doc__, f"{cls.__name__}.{name}"
     assert "rbf_cka(a: numpy.ndarray" in myelin.rbf_cka.__doc__  # typed signatures in help()
+
+
+def test_synapses_info_and_models(source_dir):
+    net = myelin.Network(source_dir / "examples/brunel/brunel_small.json", threads=2).build()
+    info = net.info
+    assert info["neurons"] == 1250 and info["threads"] == 2 and info["ranks"] == 1 and info["min_delay"] == 1.5
+    ee = net.synapses(0)  # E -> E, fixed in-degree 100
+    assert len(ee["source"]) == 1000 * 100
+    assert np.all(np.bincount(ee["target"].astype(np.int64), minlength=1000) == 100)
+    assert np.allclose(ee["weight"], 54.960220400134794, rtol=1e-7, atol=0) and np.all(ee["delay"] == 1.5)
+    assert sum(len(net.synapses(p)["source"]) for p in range(4)) == info["synapses"]
+    with pytest.raises(ValueError, match="projection 4; the network has 4"):
+        net.synapses(4)
+    assert "iaf_psc_exp" in myelin.model_names("neuron") and "poisson_generator" in myelin.model_names("stimulus")
+    with pytest.raises(ValueError, match="must be neuron, stimulus or synapse"):
+        myelin.model_names("device")
