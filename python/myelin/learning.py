@@ -51,8 +51,10 @@ class Model:
     def fit(self, x, y, *, epochs=None, x_test=None, y_test=None):
         """Trains `epochs` more epochs (default: the config's) on samples x features (static) or
         samples x steps x features (binned events) with integer labels y. Returns the history of
-        all epochs so far. The GIL is released meanwhile; Ctrl-C stops after the current epoch
-        and raises KeyboardInterrupt (the model keeps what it learnt)."""
+        all epochs so far. The learning-rate schedule runs over all epochs trained by the end of
+        this call, as `myelin train --epochs` with that total. The GIL is released meanwhile;
+        Ctrl-C stops after the current epoch and raises KeyboardInterrupt (the model keeps what
+        it learnt)."""
         main = threading.current_thread() is threading.main_thread()
         whole = self._model.fit(_samples(x), _labels(y), epochs, None if x_test is None else _samples(x_test),
                                 None if y_test is None else _labels(y_test), handle_signals=main)

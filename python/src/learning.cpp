@@ -121,7 +121,7 @@ public:
         if (!optimizer_) optimizer_ = io::make_optimizer(config_.optimizer);
         L::lr_schedule schedule = config_.schedule;
         const int first = static_cast<int>(history_.loss.size());
-        schedule.epochs = std::max(schedule.epochs, first + n);
+        schedule.epochs = first + n;  // as myelin train --epochs (first + n), resumed or not
         bool whole = true;
         {
             const py::gil_scoped_release unlocked;

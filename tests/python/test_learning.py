@@ -98,3 +98,20 @@ def test_load_data_bins_event_files(tmp_path):
     assert x[1, 2, 3] == 1 and x[1].sum() == 1
     with pytest.raises(FileNotFoundError):
         myelin.load_data(tmp_path / "none.csv", 10)
+
+
+def test_a_cosine_schedule_runs_over_the_epochs_of_the_call(tmp_path, source_dir, myelin_cli, digits):
+    config = json.loads((source_dir / "examples/learning/digits_ann.json").read_text())
+    for part in ("train", "test"):
+        config["data"][part]["file"] = str(source_dir / "examples/learning/data/digits.csv")
+    config["schedule"] = {"kind": "cosine", "min_lr": 1e-4}
+    path = tmp_path / "cosine.json"
+    path.write_text(json.dumps(config))
+    myelin_cli("train", path, "--epochs", 3, "--output", tmp_path / "cli", "--quiet")
+    x, y, x_test, y_test = digits
+    model = myelin.Model(path)
+    model.fit(x, y, epochs=3, x_test=x_test, y_test=y_test)
+    trained = myelin.Model.load(tmp_path / "cli/model.h5")
+    assert np.array_equal(model.history["learning_rate"], trained.history["learning_rate"])
+    assert len(set(model.history["learning_rate"])) == 3  # it does decay
+    assert np.array_equal(model.parameters["W1"], trained.parameters["W1"])
