@@ -127,7 +127,9 @@ public:
         const double h = resolution_ms();
         if (!std::isfinite(ms) || ms_to_steps(ms, h) < 1)
             throw input_error("", "run", fmt::format("{} ms; must be at least one step ({} ms)", ms, h));
-        const std::unique_lock lock(busy_);
+        // Not waiting for a run in another thread: that would hold the GIL the other needs to end.
+        const std::unique_lock lock(busy_, std::try_to_lock);
+        if (!lock) throw std::runtime_error("the network is running in another thread");
         const step_t until = engine_->now() + ms_to_steps(ms, h);
         io::streamed_outputs to_memory;
         to_memory.spikes = source_.spec.spikes.has_value();

@@ -181,13 +181,19 @@ def test_checkpoint_and_resume_continue_the_run(tmp_path, source_dir, myelin_cli
 def test_runs_release_the_gil(source_dir):
     net = myelin.Network(source_dir / "examples/brunel/brunel_small.json").build()
     ticks = 0
-    worker = threading.Thread(target=net.run, args=(1500.0,))
+    worker = threading.Thread(target=net.run, args=(20000.0,))  # ~1.5 s on one core
     worker.start()
+    time.sleep(0.05)
+    assert worker.is_alive()
+    with pytest.raises(RuntimeError, match="running in another thread"):
+        net.run(1.0)
+    with pytest.raises(RuntimeError, match="running in another thread"):
+        net.spikes("E")
     while worker.is_alive():
         ticks += 1
         time.sleep(0.001)
     worker.join()
-    assert net.t == 1500.0 and ticks > 10
+    assert net.t == 20000.0 and ticks > 10
 
 
 def test_ctrl_c_stops_a_run_whole(tmp_path, source_dir):
