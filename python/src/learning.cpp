@@ -11,6 +11,7 @@
 #include <pybind11/eigen.h>
 
 #include <cmath>
+#include <mutex>
 #include <optional>
 #include <span>
 
@@ -105,6 +106,7 @@ public:
     // after an epoch.
     bool fit(const samples_array& x, const labels_array& y, std::optional<int> epochs, const std::optional<samples_array>& x_test,
              const std::optional<labels_array>& y_test, bool handle_signals) {
+        const auto lock = exclusive();
         const int classes = config_.network.classes;
         const L::dataset train = dataset_of(x, y, classes, "x");
         std::optional<L::dataset> test;
@@ -139,6 +141,7 @@ public:
     }
 
     py::dict evaluate(const samples_array& x, const std::optional<labels_array>& y) const {
+        const auto lock = exclusive();
         need_network();
         const L::dataset data = dataset_of(x, y, config_.network.classes, "x");
         check_features(data, "x");
@@ -158,6 +161,7 @@ public:
 
     // The hidden layer over the steps for samples `rows` of x: steps x samples x hidden.
     py::array_t<double> activity(const samples_array& x, const std::optional<std::vector<std::size_t>>& rows) const {
+        const auto lock = exclusive();
         need_network();
         const L::dataset data = dataset_of(x, std::nullopt, config_.network.classes, "x");
         check_features(data, "x");
@@ -188,6 +192,7 @@ public:
     }
 
     py::dict parameters() const {
+        const auto lock = exclusive();
         need_network();
         py::dict d;
         auto& net = const_cast<L::network&>(*net_);  // parameter(name) const overload by name
@@ -196,6 +201,7 @@ public:
     }
 
     void set_parameter(const std::string& name, const samples_array& value) {
+        const auto lock = exclusive();
         need_network();
         const auto names = net_->parameter_names();
         if (std::find(names.begin(), names.end(), name) == names.end())
@@ -211,6 +217,7 @@ public:
     }
 
     void save(const fs::path& path, bool force) const {
+        const auto lock = exclusive();
         need_network();
         if (!force && fs::exists(path))
             throw fs::filesystem_error(path.string() + ": exists; pass force=True to replace it", path,
@@ -284,6 +291,12 @@ private:
     void need_network() const {
         if (!net_) throw std::runtime_error("the model is not trained yet: fit() it first, or load one");
     }
+    // Not waiting for another thread's call: that would hold the GIL the other needs to end.
+    std::unique_lock<std::mutex> exclusive() const {
+        std::unique_lock lock(busy_, std::try_to_lock);
+        if (!lock) throw std::runtime_error("the model is in use by another thread");
+        return lock;
+    }
     void check_features(const L::dataset& d, const char* name) const {
         if (static_cast<int>(d.features()) != net_->options().inputs)
             throw input_error("", name, fmt::format("{} features per sample; the network has {} inputs", d.features(),
@@ -291,6 +304,7 @@ private:
     }
 
     io::train_config config_;
+    mutable std::mutex busy_;  // held by fit, evaluate and activity, which release the GIL
     std::unique_ptr<L::network> net_;
     std::unique_ptr<L::optimizer> optimizer_;
     io::training_history history_;
