@@ -210,6 +210,14 @@ void print_timing(const engine& sim, step_t first_step, double sim_seconds, doub
                "peak memory {:.0f} MB{}\n",
                first_step > 0 ? "restore" : "build", sim.stats().build_seconds, simulated_ms, sim_seconds,
                sim_seconds / (simulated_ms * 1e-3), sim.exchange_seconds(), peak_MB, ranks > 1 ? " per rank" : "");
+    // Where the threads' time went, per window (docs/performance.md, "Where the time goes").
+    if (const auto p = sim.phases(); p.windows > 0) {
+        const double us = 1e6 / static_cast<double>(p.windows);
+        fmt::print("per window ({} windows, mean over {} thread{}{}): update {:.1f} us, waiting for the slowest "
+                   "thread {:.1f} us, spike exchange {:.1f} us, delivery {:.1f} us\n",
+                   p.windows, spec.simulation.threads, spec.simulation.threads == 1 ? "" : "s",
+                   ranks > 1 ? " of rank 0" : "", p.update * us, p.waiting * us, p.exchange * us, p.delivery * us);
+    }
     if (ranks > 1) {
         const step_t windows = std::max<step_t>(1, (sim.now() - first_step) / std::max<step_t>(1, sim.stats().min_delay_steps));
         fmt::print("spike exchange ({}): rank 0 received {} spikes, {:.1f} per window\n", to_string(spec.simulation.exchange),

@@ -279,8 +279,12 @@ void engine::run(step_t until, const std::function<void(step_t)>& progress) {
         // Windows are aligned to multiples of W from step 0, whatever `until` is, so that
         // the order in which input reaches a ring buffer row never depends on how a run is
         // split into calls (a checkpoint resumes bit-identically).
+        using clock = std::chrono::steady_clock;
+        const auto seconds = [](clock::time_point a, clock::time_point b) { return std::chrono::duration<double>(b - a).count(); };
+        window_phases& spent = me.phases;
         for (step_t k = start; k < until;) {
             const step_t window_start = k - k % W, window_end = std::min(window_start + W, until);
+            const auto t0 = clock::now();
             try {
                 if (error) {
                     k = window_end;  // its delivery failed: only meet the barrier
@@ -297,8 +301,12 @@ void engine::run(step_t until, const std::function<void(step_t)>& progress) {
                 failed = true;
                 k = window_end;
             }
+            const auto t1 = clock::now();
+            spent.update += seconds(t0, t1);
             if (window_end != window_start + W) break;  // stopped inside a window
 #pragma omp barrier
+            const auto t2 = clock::now();
+            spent.waiting += seconds(t1, t2);
             if (failed) break;
             // The master thread, the one that may talk to MPI (MPI_THREAD_FUNNELED).
 #pragma omp master
@@ -312,6 +320,8 @@ void engine::run(step_t until, const std::function<void(step_t)>& progress) {
                 }
             }
 #pragma omp barrier
+            const auto t3 = clock::now();
+            spent.exchange += seconds(t2, t3);
             if (merge_failed) break;
             try {
                 m.plasticity.before_delivery(me, m.window_spikes);
@@ -321,6 +331,8 @@ void engine::run(step_t until, const std::function<void(step_t)>& progress) {
                 error = std::current_exception();
                 failed = true;  // seen by all after the next barrier 1
             }
+            spent.delivery += seconds(t3, clock::now());
+            ++spent.windows;
         }
         if (error) std::rethrow_exception(error);
     });
@@ -340,6 +352,23 @@ void engine::set_stimulus_params(std::size_t stimulus, const param_values& param
         throw input_error("", st.path + ".params." + problem->key, problem->message);
     st.params = params;
     for (auto& me : impl_->threads) impl_->make_stimuli(me);
+}
+
+window_phases engine::phases() const {
+    window_phases sum;
+    for (const auto& me : impl_->threads) {
+        sum.update += me.phases.update;
+        sum.waiting += me.phases.waiting;
+        sum.exchange += me.phases.exchange;
+        sum.delivery += me.phases.delivery;
+        sum.windows = std::max(sum.windows, me.phases.windows);
+    }
+    const auto n = static_cast<double>(std::max<std::size_t>(1, impl_->threads.size()));
+    sum.update /= n;
+    sum.waiting /= n;
+    sum.exchange /= n;
+    sum.delivery /= n;
+    return sum;
 }
 
 step_t engine::now() const { return impl_->now; }

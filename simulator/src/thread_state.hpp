@@ -6,6 +6,7 @@
 #include "connect.hpp"
 
 #include <myelin/simulator/communicator.hpp>
+#include <myelin/simulator/engine.hpp>
 #include <myelin/simulator/model.hpp>
 #include <myelin/simulator/network_spec.hpp>
 #include <myelin/simulator/ring_buffer.hpp>
@@ -64,6 +65,7 @@ struct thread_state {
     std::vector<spike> emitted;        // spikes of the current window
     std::vector<double> transmitted;   // delivery's scratch: what a synapse model's row transmits
     std::vector<const double*> port_rows;  // update's scratch: the rows a shard reads, per port
+    window_phases phases;                  // this thread's time in each phase, summed over windows
 };
 
 // The spikes this rank's threads emitted, sorted; with `take`, the threads' lists are

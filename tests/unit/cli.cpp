@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -418,4 +419,31 @@ TEST_CASE("cli: --dry-run estimates; a network too big for the machine is refuse
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.err, Contains("the network (4e+09 neurons, 0 synapses) needs about") && Contains("GB available"));
     CHECK_FALSE(fs::exists(tmp / "h"));
+}
+
+TEST_CASE("cli: run reports where the threads' time went per window", "[unit][cli]") {
+    test::temp_dir tmp;
+    const auto r = test::run_myelin(fmt::format("run '{}/examples/brunel/brunel_small.json' --t-stop 500 --output '{}'",
+                                                MYELIN_SOURCE_DIR, (tmp / "out").string()));
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    double sim = 0.0, update = 0.0, waiting = 0.0, exchange = 0.0, delivery = 0.0;
+    long windows = 0;
+    const auto timing = r.out.find("simulation of 500 ms ");
+    REQUIRE(timing != std::string::npos);
+    REQUIRE(std::sscanf(r.out.c_str() + timing, "simulation of 500 ms %lf s", &sim) == 1);
+    const auto line = r.out.find("per window (");
+    REQUIRE(line != std::string::npos);
+    REQUIRE(std::sscanf(r.out.c_str() + line,
+                        "per window (%ld windows, mean over 2 threads): update %lf us, waiting for the slowest thread %lf "
+                        "us, spike exchange %lf us, delivery %lf us",
+                        &windows, &update, &waiting, &exchange, &delivery) == 5);
+    REQUIRE(windows == 333);  // 500 ms in windows of d_min = 1.5 ms
+    // The four phases fill the windows: together they are the simulation's time, less
+    // what lies outside the windows (writing the spikes every 100 windows).
+    const double phases = (update + waiting + exchange + delivery) * 1e-6 * static_cast<double>(windows);
+    CHECK(update > 0.0);
+    CHECK(delivery > 0.0);
+    CHECK(phases <= sim * 1.02 + 0.01);
+    CHECK(phases >= sim * 0.5);
 }

@@ -59,6 +59,15 @@ struct synapse_view {
     step_t delay_steps;
 };
 
+// Where a thread's time in the windows went (seconds, summed over windows): stimuli,
+// neuron updates and sampling; waiting at the barrier for the slowest thread's update;
+// the spike exchange (the master thread's merge with the other ranks, the other threads
+// waiting for it); delivery into the ring buffers with the plasticity hooks.
+struct window_phases {
+    double update = 0.0, waiting = 0.0, exchange = 0.0, delivery = 0.0;
+    std::uint64_t windows = 0;
+};
+
 struct build_stats {
     std::uint64_t n_neurons = 0;
     std::uint64_t n_synapses = 0;
@@ -100,6 +109,9 @@ public:
     // Wall time spent gathering, exchanging and sorting the spikes of all threads and ranks
     // (on the master thread, including waiting for the other ranks), summed over windows.
     double exchange_seconds() const;
+    // This rank's threads' time per phase of the windows, averaged over the threads, summed
+    // over every run so far.
+    window_phases phases() const;
     // Spikes this rank received in the exchanges (its own included), summed over windows.
     std::uint64_t received_spikes() const;
 
