@@ -49,12 +49,17 @@ void delivery::deliver(std::size_t thread, thread_state& me, const std::vector<s
             const std::uint64_t bytes = n_syn * (r.target32.empty() ? 2 : 4);
             for (std::uint64_t line = 0; line < target_lines && line * 64 < bytes; ++line)
                 __builtin_prefetch(static_cast<const char*>(t) + line * 64);
-            // The start of the weights too, where they vary (plastic rows: -4 % of the
-            // plastic Brunel run).
+            // The start of the weights and delays too, where they vary (plastic rows: -4 %
+            // of the plastic Brunel run; drawn delays: -8 % of the microcircuit's delivery).
             if (!r.weight.empty()) {
                 const auto* w = reinterpret_cast<const char*>(r.weight.data() + r.offsets[i]);
                 for (std::uint64_t line = 0; line < target_lines && line * 64 < n_syn * sizeof(float); ++line)
                     __builtin_prefetch(w + line * 64);
+            }
+            if (!r.delay.empty()) {
+                const auto* d = reinterpret_cast<const char*>(r.delay.data() + r.offsets[i]);
+                for (std::uint64_t line = 0; line < target_lines && line * 64 < n_syn * sizeof(std::uint16_t); ++line)
+                    __builtin_prefetch(d + line * 64);
             }
             if (r.dynamics && n_syn > 0) r.dynamics->prefetch_row(i);
         }
