@@ -127,9 +127,7 @@ public:
         const double h = resolution_ms();
         if (!std::isfinite(ms) || ms_to_steps(ms, h) < 1)
             throw input_error("", "run", fmt::format("{} ms; must be at least one step ({} ms)", ms, h));
-        // Not waiting for a run in another thread: that would hold the GIL the other needs to end.
-        const std::unique_lock lock(busy_, std::try_to_lock);
-        if (!lock) throw std::runtime_error("the network is running in another thread");
+        const auto lock = exclusive();
         const step_t until = engine_->now() + ms_to_steps(ms, h);
         io::streamed_outputs to_memory;
         to_memory.spikes = source_.spec.spikes.has_value();
@@ -154,8 +152,7 @@ public:
     }
 
     py::tuple spikes(const std::string& population) const {
-        const std::unique_lock lock(busy_, std::try_to_lock);
-        if (!lock) throw std::runtime_error("the network is running in another thread");
+        const auto lock = exclusive();
         for (const auto& p : spikes_)
             if (p.name == population) return py::make_tuple(p.times_ms.view(), p.ids.view());
         const auto names = spike_populations();
@@ -171,59 +168,45 @@ public:
     }
 
     py::dict trace(const std::string& recorder) const {
-        const std::unique_lock lock(busy_, std::try_to_lock);
-        if (!lock) throw std::runtime_error("the network is running in another thread");
-        std::vector<std::string> names;
-        for (std::size_t r = 0; r < source_.spec.state_recorders.size(); ++r) {
-            names.push_back(source_.spec.state_recorders[r].name);
-            if (names.back() != recorder) continue;
-            state_trace shape;
-            const state_trace& t = r < traces_.size() ? traces_[r] : (shape = io::trace_shape(source_.spec, r));
-            py::dict d;
-            std::vector<double> times(t.n_samples);
-            for (std::size_t k = 0; k < t.n_samples; ++k) times[k] = t.t_start_ms + static_cast<double>(k) * t.dt_ms;
-            d["times"] = to_array(std::move(times));
-            d["neurons"] = copy_to_array(t.neurons);
-            d["population"] = source_.spec.populations[t.population].name;
-            py::dict units;
-            for (std::size_t v = 0; v < t.variables.size(); ++v) {
-                const auto n = static_cast<py::ssize_t>(t.neurons.size());
-                d[py::str(t.variables[v])] =
-                    v < t.data.size() ? copy_to_array(t.data[v], {static_cast<py::ssize_t>(t.n_samples), n})
-                                      : to_array(std::vector<double>{}, {0, n});
-                units[py::str(t.variables[v])] = t.units[v];
-            }
-            d["units"] = units;
-            return d;
+        const auto lock = exclusive();
+        const std::size_t r = recorder_index(source_.spec.state_recorders, recorder, "trace", "state recorder");
+        state_trace shape;
+        const state_trace& t = r < traces_.size() ? traces_[r] : (shape = io::trace_shape(source_.spec, r));
+        py::dict d;
+        std::vector<double> times(t.n_samples);
+        for (std::size_t k = 0; k < t.n_samples; ++k) times[k] = t.t_start_ms + static_cast<double>(k) * t.dt_ms;
+        d["times"] = to_array(std::move(times));
+        d["neurons"] = copy_to_array(t.neurons);
+        d["population"] = source_.spec.populations[t.population].name;
+        py::dict units;
+        for (std::size_t v = 0; v < t.variables.size(); ++v) {
+            const auto n = static_cast<py::ssize_t>(t.neurons.size());
+            d[py::str(t.variables[v])] =
+                v < t.data.size() ? copy_to_array(t.data[v], {static_cast<py::ssize_t>(t.n_samples), n})
+                                  : to_array(std::vector<double>{}, {0, n});
+            units[py::str(t.variables[v])] = t.units[v];
         }
-        throw input_error("", "trace", fmt::format("no state recorder '{}'; the network has: {}", recorder,
-                                                   names.empty() ? std::string("none") : fmt::format("{}", fmt::join(names, ", "))));
+        d["units"] = units;
+        return d;
     }
 
     py::dict weights(const std::string& recorder) const {
-        const std::unique_lock lock(busy_, std::try_to_lock);
-        if (!lock) throw std::runtime_error("the network is running in another thread");
-        std::vector<std::string> names;
-        for (std::size_t r = 0; r < source_.spec.weight_recorders.size(); ++r) {
-            names.push_back(source_.spec.weight_recorders[r].name);
-            if (names.back() != recorder) continue;
-            const weight_record none;
-            const weight_record& w = r < weights_.size() ? weights_[r] : none;
-            py::dict d;
-            d["projection"] = source_.spec.weight_recorders[r].projection;
-            d["source"] = copy_to_array(w.source);
-            d["target"] = copy_to_array(w.target);
-            d["times"] = copy_to_array(w.times_ms);
-            d["weights"] = copy_to_array(w.weights, {static_cast<py::ssize_t>(w.times_ms.size()),
-                                                     static_cast<py::ssize_t>(w.source.size())});
-            d["event_times"] = copy_to_array(w.event_time_ms);
-            d["event_source"] = copy_to_array(w.event_source);
-            d["event_target"] = copy_to_array(w.event_target);
-            d["event_weights"] = copy_to_array(w.event_weight);
-            return d;
-        }
-        throw input_error("", "weights", fmt::format("no weight recorder '{}'; the network has: {}", recorder,
-                                                     names.empty() ? std::string("none") : fmt::format("{}", fmt::join(names, ", "))));
+        const auto lock = exclusive();
+        const std::size_t r = recorder_index(source_.spec.weight_recorders, recorder, "weights", "weight recorder");
+        const weight_record none;
+        const weight_record& w = r < weights_.size() ? weights_[r] : none;
+        py::dict d;
+        d["projection"] = source_.spec.weight_recorders[r].projection;
+        d["source"] = copy_to_array(w.source);
+        d["target"] = copy_to_array(w.target);
+        d["times"] = copy_to_array(w.times_ms);
+        d["weights"] = copy_to_array(w.weights, {static_cast<py::ssize_t>(w.times_ms.size()),
+                                                 static_cast<py::ssize_t>(w.source.size())});
+        d["event_times"] = copy_to_array(w.event_time_ms);
+        d["event_source"] = copy_to_array(w.event_source);
+        d["event_target"] = copy_to_array(w.event_target);
+        d["event_weights"] = copy_to_array(w.event_weight);
+        return d;
     }
 
     // The synapses of projection `projection` that this rank holds, sorted by (target, source).
@@ -252,8 +235,7 @@ public:
     // New parameters of stimulus `index` from the whole config with them changed (parsed
     // and validated as any config, so that messages name the path).
     void set_stimulus(std::size_t index, const std::string& config_text) {
-        const std::unique_lock lock(busy_, std::try_to_lock);
-        if (!lock) throw std::runtime_error("the network is running in another thread");
+        const auto lock = exclusive();
         network_spec changed = io::prepare_network(config_text, source_.config_file, overrides_, models::builtin_registry());
         if (index >= changed.stimuli.size()) throw std::out_of_range("stimulus index");
         engine_->set_stimulus_params(index, changed.stimuli[index].params);
@@ -264,8 +246,7 @@ public:
     // Collective: the state now into `path` (rank 0 writes it), to go on with later from
     // Python or with `myelin resume`. Raises OSError where it cannot be written.
     void checkpoint(const std::string& path) {
-        const std::unique_lock lock(busy_, std::try_to_lock);
-        if (!lock) throw std::runtime_error("the network is running in another thread");
+        const auto lock = exclusive();
         if (comm_.rank() == 0 && fs::path(path).has_parent_path()) fs::create_directories(fs::path(path).parent_path());
         const io::checkpoint_header header{source_.config_text, source_.config_file, source_.spec.simulation.seed,
                                            time_ms(), {}};
@@ -349,6 +330,25 @@ private:
     std::vector<state_trace> traces_;        // per state recorder, all samples so far
     std::vector<weight_record> weights_;     // per weight recorder, all snapshots and events so far
     mutable std::mutex busy_;                // held by a run (which releases the GIL)
+
+    // Not waiting for a run in another thread: that would hold the GIL the other needs to end.
+    std::unique_lock<std::mutex> exclusive() const {
+        std::unique_lock lock(busy_, std::try_to_lock);
+        if (!lock) throw std::runtime_error("the network is running in another thread");
+        return lock;
+    }
+    // The recorder named `name`, else an error under `path` listing those there are.
+    template <class Recorder>
+    static std::size_t recorder_index(const std::vector<Recorder>& recorders, const std::string& name, const char* path,
+                                      const char* kind) {
+        std::vector<std::string> names;
+        for (std::size_t r = 0; r < recorders.size(); ++r) {
+            if (recorders[r].name == name) return r;
+            names.push_back(recorders[r].name);
+        }
+        throw input_error("", path, fmt::format("no {} '{}'; the network has: {}", kind, name,
+                                                names.empty() ? std::string("none") : fmt::format("{}", fmt::join(names, ", "))));
+    }
 };
 
 void check_memory(const network_spec& spec, communicator& comm) {

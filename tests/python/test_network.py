@@ -87,6 +87,10 @@ def test_the_programs_state_report_and_weight_files(tmp_path, source_dir, myelin
     assert np.array_equal(trace["V_m"], data)
     assert list(trace["neurons"]) == [2, 0] and trace["units"]["V_m"] == "mV" and trace["population"] == "P"
     assert np.allclose(trace["times"], t0 + dt * np.arange(len(data)))
+    with pytest.raises(ValueError, match="^trace: no state recorder 'vn'; the network has: vm$"):
+        net.trace("vn")
+    with pytest.raises(ValueError, match="^weights: no weight recorder 'w'; the network has: none$"):
+        net.weights("w")
 
     plastic = source_dir / "tests/data/plastic.json"
     myelin_cli("run", plastic, "--output", tmp_path / "plastic", "--quiet")
