@@ -68,6 +68,9 @@ int train_command(const train_cli& cli) {
     }
     if (train.is_events() && c.network.kind == L::network_kind::rate)
         throw input_error(cli.config, "network.kind", "'rate' takes static (CSV) data; event data need 'spiking' or 'rate_rnn'");
+    if (c.training.augment.active())
+        if (const auto [key, message] = c.training.augment.problem(train); !message.empty())
+            throw input_error(cli.config, "training.augment" + key, message);
 
     const fs::path out_path = cli.output.empty() ? fs::path("out") / fs::path(cli.config).stem() : fs::path(cli.output);
     // After every epoch the model and the optimizer's state go straight into the output

@@ -239,6 +239,22 @@ train_config parse_train_config(const std::string& text, const std::filesystem::
             q.upper_strength = nonnegative(g, "upper_strength", 0.0);
             g.finish();
         }
+        if (r.has("augment")) {
+            object_reader g(r.get("augment"), r.at("augment"), f);
+            const json& shape = g.get("shape");
+            if (!shape.is_array() || shape.size() != 2)
+                g.fail(g.at("shape"), fmt::format("expected [height, width] as two integers, got {}", show(shape)));
+            const std::uint64_t height = g.as_count(shape[0], g.at("shape") + "[0]");
+            const std::uint64_t width = g.as_count(shape[1], g.at("shape") + "[1]");
+            if (height < 1 || width < 1 || height > 65536 || width > 65536)
+                g.fail(g.at("shape"), fmt::format("{}; each side must be in [1, 65536]", show(shape)));
+            auto& a = t.augment;
+            a.height = static_cast<int>(height);
+            a.width = static_cast<int>(width);
+            g.get("shift");  // required
+            a.shift = count_in(g, "shift", 0, 0, std::min(a.height, a.width) - 1);
+            g.finish();
+        }
         r.finish();
     }
     if (top.has("schedule")) {

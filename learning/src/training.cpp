@@ -74,30 +74,47 @@ dataset read_csv(const std::filesystem::path& file, int n_classes) {
     return out;
 }
 
-sequence encoder::encode(const matrix& x, const std::vector<std::size_t>& rows, std::size_t T, std::uint32_t seed,
+sequence encoder::encode(const matrix& x, const std::vector<std::size_t>& ids, std::size_t T, std::uint32_t seed,
                          std::uint32_t epoch) const {
-    const auto B = static_cast<Eigen::Index>(rows.size()), F = x.cols();
-    if (kind == encoder_kind::current) {
-        matrix v(B, F);
-        for (Eigen::Index b = 0; b < B; ++b) v.row(b) = x.row(static_cast<Eigen::Index>(rows[static_cast<std::size_t>(b)])) * scale;
-        return sequence(T, v);
-    }
+    const auto B = x.rows(), F = x.cols();
+    if (kind == encoder_kind::current) return sequence(T, x * scale);
     sequence out(T, matrix::Zero(B, F));
     for (Eigen::Index b = 0; b < B; ++b) {
-        const std::size_t row = rows[static_cast<std::size_t>(b)];
         if (kind == encoder_kind::poisson) {
-            rng_stream rng(seed, rng_key_word(rng_purpose::learning_encode, epoch), row);
+            rng_stream rng(seed, rng_key_word(rng_purpose::learning_encode, epoch), ids[static_cast<std::size_t>(b)]);
             for (std::size_t t = 0; t < T; ++t)
                 for (Eigen::Index i = 0; i < F; ++i)
-                    if (rng.uniform() < x(static_cast<Eigen::Index>(row), i) * scale) out[t](b, i) = 1.0;
+                    if (rng.uniform() < x(b, i) * scale) out[t](b, i) = 1.0;
         } else {
             for (Eigen::Index i = 0; i < F; ++i) {
-                const double v = std::min(1.0, x(static_cast<Eigen::Index>(row), i) * scale);
+                const double v = std::min(1.0, x(b, i) * scale);
                 if (v > 0.0) out[static_cast<std::size_t>(std::lround((1.0 - v) * static_cast<double>(T - 1)))](b, i) = 1.0;
             }
         }
     }
     return out;
+}
+
+std::pair<std::string, std::string> image_shift::problem(const dataset& data) const {
+    if (data.is_events()) return {"", "shifts images; event data are not images"};
+    const auto pixels = static_cast<std::size_t>(height) * static_cast<std::size_t>(width);
+    if (pixels != data.features())
+        return {".shape", fmt::format("[{}, {}] has {} pixels; the data have {} features", height, width, pixels,
+                                      data.features())};
+    return {};
+}
+
+void image_shift::apply(const matrix& x, std::size_t row, std::size_t id, std::uint32_t seed, std::uint32_t epoch,
+                        Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>> out) const {
+    rng_stream rng(seed, rng_key_word(rng_purpose::learning_augment, epoch), id);
+    const auto span = static_cast<std::uint32_t>(2 * shift + 1);
+    const int dy = static_cast<int>(rng.below(span)) - shift, dx = static_cast<int>(rng.below(span)) - shift;
+    const auto r = static_cast<Eigen::Index>(row);
+    for (int i = 0; i < height; ++i)
+        for (int j = 0; j < width; ++j) {
+            const int si = i + dy, sj = j + dx;
+            out(i * width + j) = si >= 0 && si < height && sj >= 0 && sj < width ? x(r, si * width + sj) : 0.0;
+        }
 }
 
 namespace {
@@ -167,7 +184,9 @@ struct network::worker {
         }
     }
 
-    chunk_input input(const dataset& data, const std::vector<std::size_t>& rows, std::uint32_t epoch) const {
+    // With `augment` (training only), static samples are shifted first.
+    chunk_input input(const dataset& data, const std::vector<std::size_t>& rows, std::uint32_t epoch,
+                      const image_shift* augment = nullptr) const {
         const auto& o = net.o_;
         const auto T = static_cast<std::size_t>(o.steps);
         chunk_input in;
@@ -177,13 +196,19 @@ struct network::worker {
             for (std::size_t b = 0; b < rows.size(); ++b)
                 for (std::size_t t = 0; t < T && t < data.events[rows[b]].size(); ++t)
                     in.steps[t].row(static_cast<Eigen::Index>(b)) = data.events[rows[b]][t];
-        } else if (o.kind == network_kind::rate || o.input.kind == encoder_kind::current) {
-            in.x.resize(static_cast<Eigen::Index>(rows.size()), data.x.cols());
-            for (std::size_t b = 0; b < rows.size(); ++b)
-                in.x.row(static_cast<Eigen::Index>(b)) = data.x.row(static_cast<Eigen::Index>(rows[b])) * o.input.scale;
+            return in;
+        }
+        matrix x(static_cast<Eigen::Index>(rows.size()), data.x.cols());
+        for (std::size_t b = 0; b < rows.size(); ++b) {
+            const auto at = static_cast<Eigen::Index>(b);
+            if (augment && augment->active()) augment->apply(data.x, rows[b], rows[b], o.seed, epoch, x.row(at));
+            else x.row(at) = data.x.row(static_cast<Eigen::Index>(rows[b]));
+        }
+        if (o.kind == network_kind::rate || o.input.kind == encoder_kind::current) {
+            in.x = x * o.input.scale;
         } else {
             in.constant = false;
-            in.steps = o.input.encode(data.x, rows, T, o.seed, epoch);
+            in.steps = o.input.encode(x, rows, T, o.seed, epoch);
         }
         return in;
     }
@@ -340,6 +365,9 @@ void network::check_data(const dataset& data) const {
 
 epoch_stats network::train_epoch(const dataset& data, optimizer& opt, const train_options& t, int epoch) {
     check_data(data);
+    if (t.augment.active())
+        if (const auto [key, message] = t.augment.problem(data); !message.empty())
+            throw std::invalid_argument(fmt::format("training.augment{}: {}", key, message));
     const std::size_t n = data.size();
     std::vector<std::size_t> order(n);
     std::iota(order.begin(), order.end(), 0);
@@ -366,7 +394,7 @@ epoch_stats network::train_epoch(const dataset& data, optimizer& opt, const trai
             std::vector<std::size_t> rows(order.begin() + static_cast<std::ptrdiff_t>(b + c * t.chunk),
                                           order.begin() + static_cast<std::ptrdiff_t>(std::min(e, b + (c + 1) * t.chunk)));
             for (std::size_t r : rows) w->labels.push_back(data.labels[r]);
-            inputs[c] = w->input(data, rows, static_cast<std::uint32_t>(epoch));
+            inputs[c] = w->input(data, rows, static_cast<std::uint32_t>(epoch), &t.augment);
             w->forward(inputs[c]);
             workers[c] = std::move(w);
         }

@@ -13,6 +13,8 @@
 #include <cmath>
 #include <fstream>
 #include <functional>
+#include <map>
+#include <sstream>
 
 using namespace myelin;
 using Catch::Matchers::Contains;
@@ -199,8 +201,14 @@ TEST_CASE("training config errors name the file, the key and what is allowed", "
     CHECK(with([](test::json& c) { c["optimizer"]["momentum"] = 0.9; }) ==
           "optimizer.momentum: unknown key 'momentum'; allowed here: beta1, beta2, epsilon, kind, lr, weight_decay");
     CHECK(with([](test::json& c) { c["training"]["epocs"] = 3; }) ==
-          "training.epocs: unknown key 'epocs' (did you mean 'epochs'?); allowed here: batch, chunk, clip_norm, epochs, loss, "
-          "regulariser, seed, threads");
+          "training.epocs: unknown key 'epocs' (did you mean 'epochs'?); allowed here: augment, batch, chunk, clip_norm, "
+          "epochs, loss, regulariser, seed, threads");
+    CHECK(with([](test::json& c) { c["training"]["augment"] = {{"shape", {8}}, {"shift", 1}}; }) ==
+          "training.augment.shape: expected [height, width] as two integers, got [8]");
+    CHECK(with([](test::json& c) { c["training"]["augment"] = {{"shape", {2, 2}}, {"shift", 2}}; }) ==
+          "training.augment.shift: 2; must be an integer in [0, 1]");
+    CHECK(with([](test::json& c) { c["training"]["augment"] = {{"shape", {2, 2}}}; }) ==
+          "training.augment.shift: is required but missing");
     CHECK(with([](test::json& c) { c["training"]["regulariser"] = {{"lower", 3}, {"upper", 1}}; }) ==
           "training.regulariser.upper: 1; must be >= lower (3)");
     CHECK(with([](test::json& c) { c["encoder"] = {{"kind", "rank"}}; }) ==
@@ -213,6 +221,14 @@ TEST_CASE("training config errors name the file, the key and what is allowed", "
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.err, Contains("data.train.rows: [0, 99) but"));
     CHECK_THAT(r.err, Contains("d.csv has 40 samples"));
+    // Images of the wrong size are found when the data are read.
+    c = config("spiking");
+    c["training"]["augment"] = {{"shape", {3, 3}}, {"shift", 1}};
+    write(f, c);
+    const auto a = test::run_myelin(fmt::format("train '{}' --output '{}'", f.string(), (tmp / "o2").string()));
+    CHECK(a.exit_code == 2);
+    CHECK_THAT(a.err, Contains("c.json: training.augment.shape: [3, 3] has 9 pixels; the data have 4 features"));
+    CHECK_FALSE(fs::exists(tmp / "o2"));
     CHECK(!fs::exists(tmp / "o"));
 }
 
@@ -288,4 +304,78 @@ TEST_CASE("optimizers: a restored state steps as the original", "[unit][learning
     CHECK_THROWS(plain.restore({3, {}}));  // a step count: Adam's
     learning::adam adam(0.1);
     CHECK_THROWS(adam.restore({2, {learning::matrix::Zero(1, 1)}}));
+}
+
+TEST_CASE("image shifts: each sample moved by one drawn offset, zeros moved in, all offsets drawn", "[unit][learning]") {
+    // A 5 x 7 image of distinct values, so that exactly one offset explains an output.
+    const int H = 5, W = 7, S = 2;
+    learning::matrix x(1, H * W);
+    for (int p = 0; p < H * W; ++p) x(0, p) = 1.0 + p;
+    const learning::image_shift shift{H, W, S};
+    std::map<std::pair<int, int>, int> seen;
+    for (std::size_t id = 0; id < 2500; ++id) {
+        Eigen::RowVectorXd out(H * W);
+        shift.apply(x, 0, id, 7, 3, out);
+        int matches = 0;
+        for (int dy = -S; dy <= S; ++dy)
+            for (int dx = -S; dx <= S; ++dx) {
+                bool same = true;
+                for (int i = 0; i < H; ++i)
+                    for (int j = 0; j < W; ++j) {
+                        const int si = i + dy, sj = j + dx;
+                        const double expect = si >= 0 && si < H && sj >= 0 && sj < W ? x(0, si * W + sj) : 0.0;
+                        same = same && out(i * W + j) == expect;
+                    }
+                if (same) {
+                    ++matches;
+                    ++seen[{dy, dx}];
+                }
+            }
+        REQUIRE(matches == 1);
+        // The same (seed, epoch, sample) moves it the same way; another epoch draws anew.
+        Eigen::RowVectorXd again(H * W);
+        shift.apply(x, 0, id, 7, 3, again);
+        REQUIRE(again == out);
+    }
+    // 25 offsets, 100 expected each: every one drawn, none more than 4.5 sigma off.
+    REQUIRE(seen.size() == 25);
+    for (const auto& [offset, n] : seen) CHECK(std::abs(n - 100) < 45);
+}
+
+TEST_CASE("training with image shifts is the same for any thread count and moves only training input",
+          "[unit][learning]") {
+    test::temp_dir tmp;
+    write_csv(tmp / "d.csv");
+    auto c = config("spiking");
+    c["training"]["augment"] = {{"shape", {2, 2}}, {"shift", 1}};
+    c["training"]["epochs"] = 3;
+    write(tmp / "c.json", c);
+    // history.csv's rows without the epoch's seconds (column 5): what training computed.
+    auto train = [&](int threads, const std::string& out) {
+        const auto r = test::run_myelin(fmt::format("train '{}' --threads {} --output '{}' --quiet", (tmp / "c.json").string(),
+                                                    threads, (tmp / out).string()));
+        REQUIRE(r.exit_code == 0);
+        std::vector<std::vector<std::string>> rows;
+        std::ifstream in(tmp / out / "history.csv");
+        for (std::string line; std::getline(in, line);) {
+            std::vector<std::string> cells;
+            std::istringstream cols(line);
+            for (std::string cell; std::getline(cols, cell, ',');) cells.push_back(cell);
+            REQUIRE(cells.size() == 7);
+            cells.erase(cells.begin() + 5);
+            rows.push_back(cells);
+        }
+        return rows;
+    };
+    const auto one = train(1, "one"), two = train(2, "two");
+    CHECK(one == two);
+    // Without the shifts training differs; evaluation never shifts: the model file gives
+    // the test accuracy of its last epoch.
+    c["training"]["augment"]["shift"] = 0;
+    write(tmp / "c.json", c);
+    CHECK(train(1, "none") != one);
+    const auto e = test::run_myelin(fmt::format("eval '{}' '{}' --rows 30 40", (tmp / "one/model.h5").string(),
+                                                (tmp / "d.csv").string()));
+    REQUIRE(e.exit_code == 0);
+    CHECK_THAT(e.out, Contains(fmt::format("{:.2f} %", 100 * std::stod(one.back()[3]))));
 }

@@ -24,6 +24,7 @@ enum class rng_purpose : std::uint32_t {
     learning_encode = 9,   // learning/: Poisson input (index: epoch, id: sample)
     analysis_permute = 10,   // analysis/: permutation tests (id: permutation)
     analysis_bootstrap = 11, // analysis/: bootstrap resamples (id: resample)
+    learning_augment = 12,   // learning/: image shifts (index: epoch, id: sample)
 };
 
 inline std::uint32_t rng_key_word(rng_purpose p, std::uint32_t index) {

@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace myelin::learning {
@@ -46,9 +47,24 @@ enum class encoder_kind { current, poisson, latency };
 struct encoder {
     encoder_kind kind = encoder_kind::current;
     double scale = 1.0 / 16.0;
-    // Rows `rows` of `x` over T steps; Poisson draws come from (seed, epoch, sample index).
-    sequence encode(const matrix& x, const std::vector<std::size_t>& rows, std::size_t T, std::uint32_t seed,
+    // Samples `x` (one per row; row b is sample ids[b] of the data set) over T steps;
+    // Poisson draws come from (seed, epoch, sample index).
+    sequence encode(const matrix& x, const std::vector<std::size_t>& ids, std::size_t T, std::uint32_t seed,
                     std::uint32_t epoch) const;
+};
+
+// Training-time augmentation of images (features = height x width grey levels, row-major):
+// each sample of each epoch is moved by (dy, dx), each drawn uniformly from [-shift, shift]
+// from (seed, epoch, sample), pixels moved in from outside being 0. The same as
+// torchvision's RandomCrop(size, padding=shift). Not applied when evaluating.
+struct image_shift {
+    int height = 0, width = 0, shift = 0;
+    bool active() const { return shift > 0; }
+    // Why these data cannot be shifted: {config key under training.augment, message}; empty if they can.
+    std::pair<std::string, std::string> problem(const dataset& data) const;
+    // Row `row` of x (sample `id`) moved, into `out`.
+    void apply(const matrix& x, std::size_t row, std::size_t id, std::uint32_t seed, std::uint32_t epoch,
+               Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>> out) const;
 };
 
 enum class network_kind { spiking, rate, rate_rnn };
@@ -91,6 +107,7 @@ struct train_options {
     loss_kind loss = loss_kind::cross_entropy;
     double clip_norm = 0.0;  // > 0: clip the joint gradient norm to it
     rate_regulariser regulariser;
+    image_shift augment;
 };
 
 struct epoch_stats {
