@@ -1,5 +1,6 @@
 #include <myelin/models/aeif_cond_exp.hpp>
 #include <myelin/models/cond_beta.hpp>
+#include <myelin/models/ac_generator.hpp>
 #include <myelin/models/dc_generator.hpp>
 #include <myelin/models/hh_psc_alpha.hpp>
 #include <myelin/models/iaf_cond_exp.hpp>
@@ -44,6 +45,7 @@ void register_builtin_models(model_registry& r) {
     r.add_stimulus<poisson_generator>();
     r.add_stimulus<spike_generator>();
     r.add_stimulus<dc_generator>();
+    r.add_stimulus<ac_generator>();
     r.add_stimulus<step_current_generator>();
     r.add_stimulus<noise_generator>();
     r.add_stimulus<inhomogeneous_poisson_generator>();

@@ -1,4 +1,4 @@
-// The stimulus devices step_current_generator, noise_generator and
+// The stimulus devices ac_generator, step_current_generator, noise_generator and
 // inhomogeneous_poisson_generator, and parrot_neuron: against closed forms where the
 // response is deterministic, against the distribution's moments (5-sigma bounds) where
 // it is random.
@@ -44,6 +44,44 @@ TEST_CASE("step_current_generator: V follows the piecewise analytic LIF response
     }
 }
 
+TEST_CASE("ac_generator: the sampled sine, and the passive membrane's analytic steady state", "[validation][stimuli]") {
+    // I(t) = offset + A sin(2 pi f t + phase), held over each step from its value at the
+    // step's start, from `start` to `stop`.
+    const double h = 0.1, A = 100.0, offset = 20.0, f = 20.0, phase = 30.0, start = 5.0, stop = 300.0;
+    const double omega = 2.0 * M_PI * f * 1e-3, phi = phase * M_PI / 180.0;
+    auto sine = [&](double t) { return offset + A * std::sin(omega * t + phi); };
+    auto config = test::single_population("iaf_psc_exp", {{"V_th", 1e9}, {"E_L", -70.0}, {"tau_m", 10.0}, {"C_m", 250.0}},
+                                          320.0, h, {"V_m"});
+    config["stimuli"] = {{{"model", "ac_generator"},
+                          {"params", {{"amplitude", A}, {"offset", offset}, {"frequency", f}, {"phase", phase},
+                                      {"start", start}, {"stop", stop}}},
+                          {"targets", {"P"}}}};
+    const auto r = test::run(config);
+    // 1. Each step's current, recovered with the exact propagators (as for noise_generator):
+    //    I_k = (V_(k+1) - E_L - (V_k - E_L) P22) / P20, against I(t_k); round-off only.
+    const double P22 = std::exp(-h / 10.0), P20 = -10.0 / 250.0 * std::expm1(-h / 10.0);
+    for (std::size_t k = 0; k + 1 < r.t_ms.size(); ++k) {
+        const double t = static_cast<double>(k) * h;
+        const double I = (r.values[0][k + 1] + 70.0 - (r.values[0][k] + 70.0) * P22) / P20;
+        const double expected = t >= start - 1e-9 && t < stop - 1e-9 ? sine(t) : 0.0;
+        INFO("t = " << t);
+        REQUIRE_THAT(I, WithinAbs(expected, 1e-7 * A));
+    }
+    // 2. Physics, independently of the sampling: a passive membrane under the continuous
+    //    sine settles to E_L + R offset + R A / sqrt(1 + (omega tau)^2) sin(omega t + phi -
+    //    atan(omega tau)), R = tau / C. After 20 tau the transient is e^-20 of it. Holding
+    //    the current over a step changes it by at most A omega h, and the membrane (a
+    //    low-pass of gain R) passes at most R A omega h of that: 0.05 mV here.
+    const double R = 10.0 / 250.0, wt = omega * 10.0, bound = R * A * omega * h;
+    for (std::size_t k = 0; k < r.t_ms.size(); ++k) {
+        const double t = r.t_ms[k];
+        if (t < 205.0 || t > stop) continue;
+        const double V = -70.0 + R * offset + R * A / std::sqrt(1.0 + wt * wt) * std::sin(omega * t + phi - std::atan(wt));
+        INFO("t = " << t);
+        REQUIRE_THAT(r.values[0][k], WithinAbs(V, bound));
+    }
+}
+
 TEST_CASE("step_current_generator and noise_generator: bad parameters name the problem", "[validation][stimuli]") {
     auto config = test::single_population("iaf_psc_exp", test::json::object(), 10.0, 0.1, {"V_m"});
     auto error_of = [&](const test::json& stimulus) {
@@ -60,6 +98,8 @@ TEST_CASE("step_current_generator and noise_generator: bad parameters name the p
     REQUIRE_THAT(error_of(bad), Contains("not a multiple of the resolution"));
     const test::json noise = {{"model", "noise_generator"}, {"params", {{"std", 1.0}, {"dt", 0.25}}}, {"targets", {"P"}}};
     REQUIRE_THAT(error_of(noise), Contains("dt = 0.25 ms; must be a multiple of the resolution 0.1 ms"));
+    const test::json ac = {{"model", "ac_generator"}, {"params", {{"frequency", -5.0}}}, {"targets", {"P"}}};
+    REQUIRE_THAT(error_of(ac), Contains("frequency") && Contains("-5"));
 }
 
 TEST_CASE("noise_generator: independent Gaussian currents, constant over dt", "[validation][stimuli]") {
