@@ -23,7 +23,7 @@ B_BUILD = 24.0            # transient bytes per synapse of the projection being 
 B_OFFSET = 8.0            # row offset per source, per projection and thread
 B_NEURON = 3 * 8 + 4 + 12 + 4 + N_SLOTS * CHANNELS * 8  # state, counter, Poisson target, spike slot, ring
 B_SPIKE = 16              # one spike record (step, gid)
-M0_MPI = 19e6             # a rank's baseline (tiny network, 2 ranks: 19 MB)
+M0_MPI = 27e6             # a rank's baseline (tiny network, 2 or 16 ranks: 27 MB)
 ALPHA_S = 1.5e-6          # one all-gather window, 2 ranks, shared memory (measured)
 ALPHA_NET_S = 3e-6        # per log2(R) stage over a network (assumed, typical MPI small-message latency)
 
