@@ -60,7 +60,7 @@ int train_command(const train_cli& cli) {
     }
     const int n_classes = c.network.classes;
     const auto train = io::load_data(c.train, n_classes, c.network.steps);
-    c.network.inputs = static_cast<int>(train.features());
+    io::fit_network_to_data(c, train);
     L::dataset test;
     if (c.has_test) {
         test = io::load_data(c.test, n_classes, c.network.steps);
@@ -88,13 +88,21 @@ int train_command(const train_cli& cli) {
     }
     const int first_epoch = static_cast<int>(history.loss.size());
     install_interrupt_handlers();
-    if (!cli.quiet)
-        fmt::print("training a {} network {} -> {} -> {} on {} samples ({} test), {} epochs, batch {}, {} thread(s)\n",
+    if (!cli.quiet) {
+        std::string shape;
+        if (c.network.kind == L::network_kind::stack) {
+            shape = net->layers().front().in.text();
+            for (const auto& l : net->layers()) shape += fmt::format(" -> {} {}", L::name_of(l.spec.kind), l.out.text());
+        } else {
+            shape = fmt::format("{} -> {} -> {}", c.network.inputs, c.network.hidden, n_classes);
+        }
+        fmt::print("training a {} network {} on {} samples ({} test), {} epochs, batch {}, {} thread(s)\n",
                    c.network.kind == L::network_kind::spiking ? "spiking"
                    : c.network.kind == L::network_kind::rate  ? "rate"
+                   : c.network.kind == L::network_kind::stack ? "layer-stack"
                                                                : "rate RNN",
-                   c.network.inputs, c.network.hidden, n_classes, train.size(), test.size(), c.epochs,
-                   c.training.batch, c.training.threads);
+                   shape, train.size(), test.size(), c.epochs, c.training.batch, c.training.threads);
+    }
     if (resumed && !cli.quiet) fmt::print("resumed after epoch {} from {}\n", first_epoch, checkpoint.string());
     for (int epoch = first_epoch; epoch < c.epochs; ++epoch) {
         const auto r = L::run_epoch(*net, *opt, c.schedule, c.optimizer.lr, train, c.has_test ? &test : nullptr,
@@ -104,7 +112,7 @@ int train_command(const train_cli& cli) {
             std::string line = fmt::format("epoch {:>3}/{}  loss {:.4f}  train {:.2f} %", epoch + 1, c.epochs, r.loss,
                                            100.0 * r.train_accuracy);
             if (c.has_test) line += fmt::format("  test {:.2f} %", 100.0 * r.test_accuracy);
-            if (c.network.kind == L::network_kind::spiking)
+            if (net->spiking_neurons() > 0)
                 line += fmt::format("  spikes/neuron {:.2f}", r.spikes_per_neuron);
             line += fmt::format("  lr {:.3g}  {:.2f} s", r.learning_rate, r.seconds);
             fmt::print("{}\n", line);
@@ -151,11 +159,11 @@ int eval_command(const eval_cli& cli) {
     for (std::size_t i = 0; i < data.size(); ++i)
         ++confusion[static_cast<std::size_t>(data.labels[i])][static_cast<std::size_t>(ev.predicted[i])];
     fmt::print("{}: accuracy {:.2f} % ({} samples)\n", cli.data, 100.0 * ev.accuracy, data.size());
-    if (o.kind == L::network_kind::spiking) {
+    if (model.net->spiking_neurons() > 0) {
         std::size_t silent = 0;
         for (double s : ev.neuron_spikes) silent += s == 0.0;
         fmt::print("hidden spikes per neuron and sample: {:.2f} (silent neurons: {} of {})\n",
-                   ev.spikes_per_neuron, silent, o.hidden);
+                   ev.spikes_per_neuron, silent, model.net->spiking_neurons());
     }
     fmt::print("\nper class (rows: true class, columns: predicted)\n{:>5} {:>7} {:>9}  ", "class", "samples", "accuracy");
     for (std::size_t k = 0; k < K; ++k) fmt::print("{:>5}", k);
@@ -180,6 +188,9 @@ int eval_command(const eval_cli& cli) {
 int export_command(const export_cli& cli) {
     const auto model = io::load_model(cli.model);
     const auto& o = model.net->options();
+    if (o.kind == L::network_kind::stack)
+        throw input_error(cli.model, "kind", "'stack': exporting a network given layer by layer is not built yet; the "
+                                             "spiking shorthand (kind 'spiking') exports");
     if (o.kind != L::network_kind::spiking)
         throw input_error(cli.model, "kind", "a rate network has no spiking counterpart; only spiking networks export");
     const fs::path out(cli.output);

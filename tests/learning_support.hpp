@@ -3,9 +3,12 @@
 // 1437 training and 360 test samples of 64 pixels) and a small network for it.
 #include "support.hpp"
 
+#include <myelin/learning/layers.hpp>
 #include <myelin/learning/training.hpp>
 
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 namespace myelin::test {
 
@@ -24,5 +27,61 @@ inline learning::network_options digits_options(int hidden, int steps, std::uint
     o.seed = seed;
     return o;
 }
+
+// A stack of layers outside a network, with its parameters in reach: tests set them, run
+// forward and backward, and read every layer's output and gradients.
+struct layer_stack {
+    std::vector<learning::layer_spec> specs;
+    std::vector<learning::shape> shapes;         // input of layer i; shapes.back(): the output
+    std::vector<std::vector<learning::matrix>> params;  // per layer, in parameters_of order
+    std::vector<std::unique_ptr<learning::layer>> layers;
+    std::vector<const learning::sequence*> outputs;
+    learning::sequence input;
+
+    // Parameters drawn as a network draws them (seed 3).
+    layer_stack(learning::shape input, std::vector<learning::layer_spec> s) : specs(std::move(s)) {
+        shapes.push_back(input);
+        for (std::size_t i = 0; i < specs.size(); ++i) {
+            std::string problem;
+            const auto out = learning::output_shape(specs[i], shapes.back(), problem);
+            if (!problem.empty()) throw std::invalid_argument(problem);
+            std::vector<learning::matrix> p;
+            for (std::size_t k = 0; k < learning::parameters_of(specs[i], shapes.back()).size(); ++k)
+                p.push_back(learning::initial_parameter(specs[i], shapes.back(), k, 3, 16 * (i + 1) + k));
+            params.push_back(std::move(p));
+            shapes.push_back(out);
+        }
+    }
+    // Fresh layers (zero gradients) on the current parameters.
+    void build() {
+        layers.clear();
+        for (std::size_t i = 0; i < specs.size(); ++i) {
+            std::vector<const learning::matrix*> p;
+            for (const auto& m : params[i]) p.push_back(&m);
+            layers.push_back(learning::make_layer(specs[i], shapes[i], std::move(p)));
+        }
+    }
+    // The last layer's output (one entry if it is one per sample).
+    const learning::sequence& forward(const learning::sequence& x, std::size_t T, bool training = false,
+                                      const std::vector<std::size_t>* samples = nullptr) {
+        build();
+        outputs.clear();
+        input = x;  // layers keep a pointer to their input until backward
+        const learning::sequence* y = &input;
+        learning::pass_context c{training, 5, 0, samples, 0};
+        for (std::size_t i = 0; i < layers.size(); ++i) {
+            c.layer = i;
+            y = &layers[i]->forward(*y, T, c);
+            outputs.push_back(y);
+        }
+        return *y;
+    }
+    learning::sequence backward(const learning::sequence& gy) {
+        learning::sequence g = gy;
+        for (std::size_t i = layers.size(); i-- > 0;) g = layers[i]->backward(g, true);
+        return g;
+    }
+    const learning::matrix& gradient(std::size_t layer, std::size_t k) const { return *layers[layer]->gradients()[k]; }
+};
 
 }  // namespace myelin::test

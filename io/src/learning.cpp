@@ -87,8 +87,157 @@ data_spec data_file(const json& j, const std::string& path, const train_config& 
     return d;
 }
 
+L::surrogate surrogate_of(object_reader& r) {
+    L::surrogate out;
+    if (r.has("surrogate")) {
+        object_reader s(r.get("surrogate"), r.at("surrogate"), r.file());
+        out.kind = choice<L::surrogate_kind>(s, "kind",
+                                             {{"fast_sigmoid", L::surrogate_kind::fast_sigmoid},
+                                              {"sigmoid", L::surrogate_kind::sigmoid},
+                                              {"arctan", L::surrogate_kind::arctan},
+                                              {"triangle", L::surrogate_kind::triangle}},
+                                             L::surrogate_kind::fast_sigmoid);
+        out.slope = positive(s, "slope", 10.0);
+        s.finish();
+    }
+    return out;
+}
+
+const std::vector<std::pair<std::string, L::readout_kind>> readout_names = {
+    {"mean", L::readout_kind::mean}, {"max", L::readout_kind::max}, {"last", L::readout_kind::last}};
+
+// One entry of network.layers: {"<kind>": {options}}.
+L::layer_spec layer_of(const json& j, const std::string& path, const std::string& file, double dt_ms) {
+    if (!j.is_object() || j.size() != 1)
+        throw input_error(file, path, fmt::format("expected an object with one key, the layer's kind (e.g. {{\"dense\": "
+                                                  "{{\"units\": 128}}}}), got {}", show(j)));
+    const std::string name = j.begin().key();
+    L::layer_spec l;
+    if (!L::layer_kind_from_name(name, l.kind)) {
+        std::vector<std::string> all;
+        for (auto k : {L::layer_kind::dense, L::layer_kind::conv2d, L::layer_kind::avg_pool, L::layer_kind::sum_pool,
+                       L::layer_kind::flatten, L::layer_kind::activation, L::layer_kind::dropout, L::layer_kind::reduce,
+                       L::layer_kind::lif, L::layer_kind::alif, L::layer_kind::li_readout, L::layer_kind::elman})
+            all.emplace_back(L::name_of(k));
+        throw input_error(file, path, fmt::format("unknown layer kind '{}'{}; known: {}", name, suggestion(name, all),
+                                                  fmt::join(all, ", ")));
+    }
+    object_reader r(j.begin().value(), path + "." + name, file);
+    l.dt_ms = dt_ms;
+    auto init = [&] {
+        l.bias = r.flag("bias", true);
+        l.init = choice<L::weight_init>(r, "init", {{"uniform", L::weight_init::uniform}, {"normal", L::weight_init::normal}},
+                                        L::weight_init::uniform);
+        l.init_scale = positive(r, "init_scale", 0.1);
+    };
+    auto decays = [&] {
+        l.tau_syn_ms = positive(r, "tau_syn", 5.0);
+        l.tau_mem_ms = positive(r, "tau_mem", 10.0);
+        l.learn_decays = choice<L::decay_learning>(r, "learn_decays",
+                                                   {{"none", L::decay_learning::none},
+                                                    {"layer", L::decay_learning::layer},
+                                                    {"neuron", L::decay_learning::neuron}},
+                                                   L::decay_learning::none);
+    };
+    auto required = [&](const char* key, int high) {
+        if (!r.has(key)) r.fail(r.at(key), "is required but missing");
+        return count_in(r, key, 0, 1, high);
+    };
+    switch (l.kind) {
+    case L::layer_kind::dense:
+        l.units = required("units", 1 << 20);
+        init();
+        break;
+    case L::layer_kind::conv2d:
+        l.channels = required("channels", 1 << 16);
+        l.kernel = required("kernel", 1 << 12);
+        l.stride = count_in(r, "stride", 1, 1, 1 << 12);
+        l.padding = count_in(r, "padding", 0, 0, 1 << 12);
+        init();
+        break;
+    case L::layer_kind::avg_pool:
+    case L::layer_kind::sum_pool:
+        l.kernel = required("kernel", 1 << 12);
+        l.stride = count_in(r, "stride", l.kernel, 1, 1 << 12);
+        break;
+    case L::layer_kind::flatten: break;
+    case L::layer_kind::activation:
+        l.f = choice<L::activation>(r, "function",
+                                    {{"relu", L::activation::relu}, {"tanh", L::activation::tanh}, {"sigmoid", L::activation::sigmoid}},
+                                    L::activation::relu);
+        break;
+    case L::layer_kind::dropout:
+        l.p = r.number("p", 0.5);
+        if (!(l.p >= 0.0 && l.p < 1.0)) r.fail(r.at("p"), fmt::format("{}; must be in [0, 1)", l.p));
+        break;
+    case L::layer_kind::reduce: l.reduce = choice<L::readout_kind>(r, "mode", readout_names, L::readout_kind::mean); break;
+    case L::layer_kind::lif:
+    case L::layer_kind::alif:
+        decays();
+        l.theta = positive(r, "theta", 1.0);
+        l.reset = choice<L::reset_kind>(r, "reset", {{"subtract", L::reset_kind::subtract}, {"zero", L::reset_kind::zero}},
+                                        L::reset_kind::subtract);
+        l.detach_reset = r.flag("detach_reset", true);
+        l.refractory_steps = count_in(r, "refractory_steps", 0, 0, 1 << 20);
+        l.recurrent = r.flag("recurrent", false);
+        l.spike_grad = surrogate_of(r);
+        if (l.kind == L::layer_kind::alif) {
+            l.tau_adapt_ms = positive(r, "tau_adapt", 200.0);
+            l.adapt = nonnegative(r, "adapt", 1.8);
+            if (l.reset != L::reset_kind::subtract)
+                r.fail(r.at("reset"), "alif resets by subtraction (Bellec et al. 2018); 'zero' is for lif");
+        }
+        break;
+    case L::layer_kind::li_readout:
+        decays();
+        l.reduce = choice<L::readout_kind>(r, "readout", readout_names, L::readout_kind::mean);
+        break;
+    case L::layer_kind::elman:
+        l.f = choice<L::activation>(r, "activation",
+                                    {{"relu", L::activation::relu}, {"tanh", L::activation::tanh}, {"sigmoid", L::activation::sigmoid}},
+                                    L::activation::tanh);
+        break;
+    }
+    r.finish();
+    return l;
+}
+
+// A stack: network.layers (and input_shape, steps, dt).
+void stack_section(object_reader& r, train_config& c) {
+    auto& n = c.network;
+    n.kind = L::network_kind::stack;
+    n.steps = count_in(r, "steps", 50, 1, 1 << 20);
+    n.dt_ms = positive(r, "dt", 1.0);
+    if (r.has("input_shape")) {
+        const json& v = r.get("input_shape");
+        if (!v.is_array() || (v.size() != 1 && v.size() != 3))
+            r.fail(r.at("input_shape"), fmt::format("expected [features] or [channels, height, width], got {}", show(v)));
+        std::vector<int> d;
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            const auto k = r.as_count(v[i], fmt::format("{}[{}]", r.at("input_shape"), i));
+            if (k < 1 || k > (1 << 20)) r.fail(fmt::format("{}[{}]", r.at("input_shape"), i), fmt::format("{}; must be >= 1", k));
+            d.push_back(static_cast<int>(k));
+        }
+        n.input_shape = d.size() == 1 ? L::shape::vector(d[0]) : L::shape::picture(d[0], d[1], d[2]);
+        n.inputs = n.input_shape.size();
+    }
+    const json& layers = r.get("layers");
+    if (!layers.is_array() || layers.empty())
+        r.fail(r.at("layers"), fmt::format("expected a non-empty list of layers, got {}", show(layers)));
+    for (std::size_t i = 0; i < layers.size(); ++i)
+        n.layers.push_back(layer_of(layers[i], fmt::format("{}[{}]", r.at("layers"), i), r.file(), n.dt_ms));
+    r.finish();
+}
+
 void network_section(object_reader& r, train_config& c) {
     auto& n = c.network;
+    if (r.has("layers")) {
+        if (r.has("kind") && r.text("kind") != "stack")
+            r.fail(r.at("kind"), fmt::format("'{}' with 'layers'; a network given layer by layer has kind 'stack' (or none)",
+                                             r.text("kind")));
+        stack_section(r, c);
+        return;
+    }
     n.kind = choice<L::network_kind>(r, "kind",
                                      {{"spiking", L::network_kind::spiking},
                                       {"rate", L::network_kind::rate},
@@ -111,17 +260,7 @@ void network_section(object_reader& r, train_config& c) {
             L::readout_kind::mean);
         n.init_scale = positive(r, "init_scale", 0.1);
         n.learn_time_constants = r.flag("learn_time_constants", false);
-        if (r.has("surrogate")) {
-            object_reader s(r.get("surrogate"), r.at("surrogate"), r.file());
-            n.spike_grad.kind = choice<L::surrogate_kind>(s, "kind",
-                                                          {{"fast_sigmoid", L::surrogate_kind::fast_sigmoid},
-                                                           {"sigmoid", L::surrogate_kind::sigmoid},
-                                                           {"arctan", L::surrogate_kind::arctan},
-                                                           {"triangle", L::surrogate_kind::triangle}},
-                                                          L::surrogate_kind::fast_sigmoid);
-            n.spike_grad.slope = positive(s, "slope", 10.0);
-            s.finish();
-        }
+        n.spike_grad = surrogate_of(r);
     } else {
         n.hidden_activation = choice<L::activation>(r, "activation",
                                                     {{"relu", L::activation::relu},
@@ -140,6 +279,24 @@ void network_section(object_reader& r, train_config& c) {
 }
 
 }  // namespace
+
+void fit_network_to_data(train_config& c, const learning::dataset& train) {
+    auto& n = c.network;
+    const std::string f = c.file.string();
+    const int features = static_cast<int>(train.features());
+    if (n.kind == L::network_kind::stack) {
+        if (n.inputs == 0) n.input_shape = L::shape::vector(features);  // none given
+        if (n.input_shape.size() != features)
+            throw input_error(f, "network.input_shape",
+                              fmt::format("{} ({} values); the data have {} features", n.input_shape.text(),
+                                          n.input_shape.size(), features));
+        std::size_t at = 0;
+        const bool varying = train.is_events() || n.input.kind != L::encoder_kind::current;
+        if (const auto problem = L::stack_problem(n, varying, &at); !problem.empty())
+            throw input_error(f, fmt::format("network.layers[{}]", at), problem);
+    }
+    n.inputs = features;
+}
 
 train_config load_train_config(const std::filesystem::path& file) {
     return parse_train_config(read_config_text(file), file);
@@ -363,8 +520,10 @@ E enum_from(const std::string& s, const std::vector<std::pair<std::string, E>>& 
     throw input_error(file, what, fmt::format("unknown value '{}'", s));
 }
 
-const std::vector<std::pair<std::string, L::network_kind>> kinds = {
-    {"spiking", L::network_kind::spiking}, {"rate", L::network_kind::rate}, {"rate_rnn", L::network_kind::rate_rnn}};
+const std::vector<std::pair<std::string, L::network_kind>> kinds = {{"spiking", L::network_kind::spiking},
+                                                                     {"rate", L::network_kind::rate},
+                                                                     {"rate_rnn", L::network_kind::rate_rnn},
+                                                                     {"stack", L::network_kind::stack}};
 const std::vector<std::pair<std::string, L::reset_kind>> resets = {{"subtract", L::reset_kind::subtract},
                                                                     {"zero", L::reset_kind::zero}};
 const std::vector<std::pair<std::string, L::readout_kind>> readouts = {
@@ -438,8 +597,16 @@ void save_model(const std::filesystem::path& file, learning::network& net, const
     h5::write_attribute(root, "encoder_scale", o.input.scale);
     h5::write_attribute(root, "seed", static_cast<std::uint64_t>(o.seed));
     h5::write_attribute(root, "config", config_text);
+    if (o.kind == L::network_kind::stack) {  // the layers come from the config
+        const auto& sh = o.input_shape;
+        h5::write_dataset(root, "input_shape",  // channels, height, width, image (1) or vector (0)
+                          std::vector<std::uint64_t>{std::uint64_t(sh.channels), std::uint64_t(sh.height),
+                                                     std::uint64_t(sh.width), std::uint64_t{sh.image}});
+    }
     const auto params = h5::create_group(root, "parameters");
-    for (const auto& name : net.parameter_names()) write_matrix(params.get(), name, net.parameter(name));
+    // A stack's fixed decays too; the shorthands' are in time_constants.
+    for (const auto& name : net.parameter_names(o.kind == L::network_kind::stack))
+        write_matrix(params.get(), name, net.parameter(name));
     if (o.kind == L::network_kind::spiking) {  // learned or not: import may set them apart from the options
         const auto d = net.time_constants();
         h5::write_dataset(root, "time_constants", std::vector<double>{d.alpha1, d.beta1, d.alpha2, d.beta2});
@@ -505,8 +672,14 @@ loaded_model load_model(const std::filesystem::path& file) {
         o.input.scale = h5::read_double_attribute(root, "encoder_scale");
         o.seed = static_cast<std::uint32_t>(h5::read_uint64_attribute(root, "seed"));
         out.config_text = text("config");
+        if (o.kind == L::network_kind::stack) {
+            const auto sh = h5::read_doubles(root, "input_shape");
+            if (sh.size() != 4) throw input_error(f, "input_shape", fmt::format("{} values; needs 4", sh.size()));
+            o.input_shape = {static_cast<int>(sh[0]), static_cast<int>(sh[1]), static_cast<int>(sh[2]), sh[3] != 0.0};
+            o.layers = parse_train_config(out.config_text, file, false).network.layers;
+        }
         out.net = std::make_unique<L::network>(o);
-        for (const auto& name : out.net->parameter_names()) {
+        for (const auto& name : out.net->parameter_names(o.kind == L::network_kind::stack)) {
             L::matrix& m = out.net->parameter(name);
             std::size_t rows = 0, cols = 0;
             const auto v = h5::read_matrix(root, "parameters/" + name, rows, cols);

@@ -138,10 +138,6 @@ matrix uniform_matrix(Eigen::Index rows, Eigen::Index cols, double bound, std::u
     return m;
 }
 
-lif_options lif_from(const network_options& o, double alpha, double beta) {
-    return {alpha, beta, o.theta, o.spike_grad, o.reset, o.detach_reset, o.refractory_steps};
-}
-
 // The input of one chunk: constant over the steps (or the rate network's features), or per step.
 struct chunk_input {
     bool constant = true;
@@ -149,38 +145,27 @@ struct chunk_input {
     sequence steps;
 };
 
+bool is_hidden(layer_kind k) {
+    return k == layer_kind::lif || k == layer_kind::alif || k == layer_kind::elman || k == layer_kind::activation;
+}
+
 }  // namespace
 
 // One chunk's layers, forward state and gradients.
 struct network::worker {
     const network& net;
-    std::optional<lif_layer> lif;
-    std::optional<li_readout> li;
-    std::optional<dense_layer> hid, out;
-    std::optional<rate_rnn> rnn;
+    std::vector<std::unique_ptr<layer>> layers;
+    sequence x;  // the chunk's input, kept for backward
     std::vector<int> labels;
     matrix logits;
     double hidden_spikes = 0.0;
-    std::vector<double> neuron_spikes;  // per hidden neuron, summed over the chunk's samples
+    std::vector<double> neuron_spikes;  // per spiking neuron (layers in order), summed over the chunk's samples
 
     explicit worker(const network& n) : net(n) {
-        const auto& o = n.o_;
-        switch (o.kind) {
-        case network_kind::spiking: {
-            const auto d = n.time_constants();
-            lif.emplace(n.W1_, lif_from(o, d.alpha1, d.beta1), o.recurrent ? n.Wr_ : matrix());
-            li.emplace(n.W2_, d.alpha2, d.beta2, o.readout);
-            lif->decay_gradients = li->decay_gradients = o.learn_time_constants;
-            break;
-        }
-        case network_kind::rate:
-            hid.emplace(n.W1_, n.b1_, o.hidden_activation);
-            out.emplace(n.W2_, n.b2_, activation::identity);
-            break;
-        case network_kind::rate_rnn:
-            rnn.emplace(n.W1_, n.Wr_, n.b1_, o.hidden_activation);
-            out.emplace(n.W2_, n.b2_, activation::identity);
-            break;
+        for (const auto& l : n.stack_) {
+            std::vector<const matrix*> p;
+            for (std::size_t k : l.params) p.push_back(&n.params_[k].value);
+            layers.push_back(make_layer(l.spec, l.in, std::move(p)));
         }
     }
 
@@ -213,112 +198,188 @@ struct network::worker {
         return in;
     }
 
-    void forward(const chunk_input& in) {
+    // `c`: training or not, the epoch and the samples (dropout masks).
+    void forward(chunk_input in, pass_context c) {
         const auto T = static_cast<std::size_t>(net.o_.steps);
-        switch (net.o_.kind) {
-        case network_kind::spiking: {
-            const sequence& S = in.constant ? lif->forward_constant(in.x, T) : lif->forward(in.steps);
-            logits = li->forward(S);
-            neuron_spikes.assign(static_cast<std::size_t>(net.o_.hidden), 0.0);
-            for (const matrix& s : S) {
-                const Eigen::RowVectorXd per = s.colwise().sum();
-                for (Eigen::Index j = 0; j < per.size(); ++j) neuron_spikes[static_cast<std::size_t>(j)] += per(j);
-            }
-            hidden_spikes = 0.0;
-            for (double c : neuron_spikes) hidden_spikes += c;
-            break;
+        x = in.constant ? sequence{std::move(in.x)} : std::move(in.steps);
+        const sequence* y = &x;
+        for (std::size_t i = 0; i < layers.size(); ++i) {
+            c.layer = i;
+            y = &layers[i]->forward(*y, T, c);
         }
-        case network_kind::rate: logits = out->forward(hid->forward(in.x)); break;
-        case network_kind::rate_rnn: {
-            const sequence& H = in.constant ? rnn->forward_constant(in.x, T) : rnn->forward(in.steps);
-            logits = out->forward(H.back());
-            break;
-        }
-        }
+        logits = (*y)[0];
+        neuron_spikes.clear();
+        for (const auto& l : layers)
+            if (const auto* counts = l->spike_counts()) neuron_spikes.insert(neuron_spikes.end(), counts->begin(), counts->end());
+        hidden_spikes = 0.0;
+        for (double s : neuron_spikes) hidden_spikes += s;
     }
 
-    // grad_logits already scaled to the batch; reg: dL/dS of each hidden neuron (spiking).
+    // grad_logits already scaled to the batch; reg: dL/dS of each spiking neuron.
     void backward(const matrix& grad_logits, const std::vector<double>& reg) {
-        switch (net.o_.kind) {
-        case network_kind::spiking: {
-            sequence g = li->backward(grad_logits);
-            if (!reg.empty())
-                for (matrix& m : g)
-                    for (Eigen::Index j = 0; j < m.cols(); ++j) m.col(j).array() += reg[static_cast<std::size_t>(j)];
-            lif->backward(g);
-            break;
+        if (!reg.empty()) {
+            std::size_t from = 0;
+            for (const auto& l : layers)
+                if (const auto* counts = l->spike_counts()) {
+                    l->add_spike_gradient(std::vector<double>(reg.begin() + static_cast<std::ptrdiff_t>(from),
+                                                              reg.begin() + static_cast<std::ptrdiff_t>(from + counts->size())));
+                    from += counts->size();
+                }
         }
-        case network_kind::rate: hid->backward(out->backward(grad_logits)); break;
-        case network_kind::rate_rnn: {
-            const auto T = static_cast<std::size_t>(net.o_.steps);
-            const matrix last = out->backward(grad_logits);
-            sequence g(T, matrix::Zero(last.rows(), last.cols()));
-            g.back() = last;
-            rnn->backward(g);
-            break;
-        }
-        }
+        sequence g{grad_logits};
+        for (std::size_t i = layers.size(); i-- > 0;) g = layers[i]->backward(g, i > 0);
     }
-
-    matrix g_decay[4];  // alpha1, beta1, alpha2, beta2 as 1 x 1
 
     // Gradients in the order of network::parameters().
-    std::vector<const matrix*> gradients() {
-        switch (net.o_.kind) {
-        case network_kind::spiking: {
-            std::vector<const matrix*> g = {&lif->dW};
-            if (net.o_.recurrent) g.push_back(&lif->dW_rec);
-            g.push_back(&li->dW);
-            if (net.o_.learn_time_constants) {
-                const double d[4] = {lif->d_alpha, lif->d_beta, li->d_alpha, li->d_beta};
-                for (int i = 0; i < 4; ++i) {
-                    g_decay[i] = matrix::Constant(1, 1, d[i]);
-                    g.push_back(&g_decay[i]);
-                }
-            }
-            return g;
+    std::vector<const matrix*> gradients() const {
+        std::vector<const matrix*> of(net.params_.size(), nullptr);
+        for (std::size_t i = 0; i < layers.size(); ++i) {
+            const auto g = layers[i]->gradients();
+            for (std::size_t k = 0; k < g.size(); ++k) of[net.stack_[i].params[k]] = g[k];
         }
-        case network_kind::rate: return {&hid->dW, &hid->db, &out->dW, &out->db};
-        case network_kind::rate_rnn: return {&rnn->dW, &rnn->dU, &rnn->db, &out->dW, &out->db};
-        }
-        return {};
+        std::vector<const matrix*> out;
+        for (std::size_t k = 0; k < of.size(); ++k)
+            if (net.params_[k].trainable) out.push_back(of[k]);
+        return out;
     }
 };
 
-network::network(network_options o) : o_(o) {
+std::string stack_problem(const network_options& o, bool varying_input, std::size_t* layer_index) {
+    if (o.kind != network_kind::stack) return "";
+    if (o.layers.empty()) return "a stack needs layers";
+    shape in = o.input_shape;
+    bool varying = varying_input;
+    for (std::size_t i = 0; i < o.layers.size(); ++i) {
+        if (layer_index) *layer_index = i;
+        const auto& l = o.layers[i];
+        std::string problem;
+        const shape out = output_shape(l, in, problem);
+        if (!problem.empty()) return fmt::format("layer {} ({}): {}", i, name_of(l.kind), problem);
+        if (l.kind == layer_kind::li_readout || l.kind == layer_kind::reduce) varying = false;
+        else if (has_state(l.kind)) varying = true;
+        in = out;
+    }
+    if (layer_index) *layer_index = o.layers.size() - 1;
+    if (in.size() != o.classes)
+        return fmt::format("the last layer ({}) gives {} values per sample; the data have {} classes",
+                           name_of(o.layers.back().kind), in.text(), o.classes);
+    if (varying)
+        return fmt::format("the last layer ({}) gives a value per step; end the stack with li_readout or reduce to "
+                           "get one per sample", name_of(o.layers.back().kind));
+    return "";
+}
+
+std::size_t network::add(std::string name, matrix value, bool trainable, bool decay) {
+    params_.push_back({std::move(name), std::move(value), trainable, decay});
+    return params_.size() - 1;
+}
+
+network::network(network_options o) : o_(std::move(o)) {
+    if (o_.kind == network_kind::stack)
+        build_stack();
+    else
+        build_shorthand();
+}
+
+// The shorthands as stacks, with their names, parameter order and initial values.
+void network::build_shorthand() {
+    const auto& o = o_;
     if (o.inputs < 1 || o.hidden < 1 || o.classes < 2 || o.steps < 1)
         throw std::invalid_argument("network: needs inputs, hidden units, two or more classes and a step");
     const Eigen::Index I = o.inputs, H = o.hidden, K = o.classes;
+    const shape in{1, 1, o.inputs}, hid{1, 1, o.hidden}, out{1, 1, o.classes};
+    layer_spec dense_in, dense_out;
+    dense_in.units = o.hidden;
+    dense_out.units = o.classes;
     if (o.kind == network_kind::spiking) {
-        W1_ = normal_matrix(I, H, o.init_scale / std::sqrt(static_cast<double>(I)), o.seed, 1);
-        W2_ = normal_matrix(H, K, o.init_scale / std::sqrt(static_cast<double>(H)), o.seed, 2);
-        if (o.recurrent) Wr_ = normal_matrix(H, H, o.init_scale / std::sqrt(static_cast<double>(H)), o.seed, 3);
+        dense_in.bias = dense_out.bias = false;
+        const auto W1 = add("W1", normal_matrix(I, H, o.init_scale / std::sqrt(static_cast<double>(I)), o.seed, 1));
+        std::size_t Wr = 0;
+        if (o.recurrent) Wr = add("W_rec", normal_matrix(H, H, o.init_scale / std::sqrt(static_cast<double>(H)), o.seed, 3));
+        const auto W2 = add("W2", normal_matrix(H, K, o.init_scale / std::sqrt(static_cast<double>(H)), o.seed, 2));
         const double a = std::exp(-o.dt_ms / o.tau_syn_ms), b = std::exp(-o.dt_ms / o.tau_mem_ms);
-        set_time_constants({a, b, a, b});
+        const bool learn = o.learn_time_constants;
+        std::size_t d[4];
+        const char* names[4] = {"alpha1", "beta1", "alpha2", "beta2"};
+        for (int k = 0; k < 4; ++k) d[k] = add(names[k], matrix::Constant(1, 1, k % 2 ? b : a), learn, true);
+        layer_spec lif;
+        lif.kind = layer_kind::lif;
+        lif.tau_syn_ms = o.tau_syn_ms;
+        lif.tau_mem_ms = o.tau_mem_ms;
+        lif.dt_ms = o.dt_ms;
+        lif.theta = o.theta;
+        lif.reset = o.reset;
+        lif.detach_reset = o.detach_reset;
+        lif.refractory_steps = o.refractory_steps;
+        lif.spike_grad = o.spike_grad;
+        lif.recurrent = o.recurrent;
+        lif.learn_decays = learn ? decay_learning::layer : decay_learning::none;
+        layer_spec li = lif;
+        li.kind = layer_kind::li_readout;
+        li.recurrent = false;
+        li.reduce = o.readout;
+        std::vector<std::size_t> lif_params = {d[0], d[1]};
+        if (o.recurrent) lif_params.push_back(Wr);
+        stack_ = {{dense_in, in, hid, {W1}}, {lif, hid, hid, lif_params}, {dense_out, hid, out, {W2}}, {li, out, out, {d[2], d[3]}}};
+        return;
+    }
+    const double b_in = 1.0 / std::sqrt(static_cast<double>(I)), b_hid = 1.0 / std::sqrt(static_cast<double>(H));
+    const auto W1 = add("W1", uniform_matrix(I, H, b_in, o.seed, 1));
+    std::size_t U = 0;
+    if (o.kind == network_kind::rate_rnn) U = add("U", uniform_matrix(H, H, b_hid, o.seed, 3));
+    // PyTorch's RNN draws every parameter from U(-1/sqrt(hidden), 1/sqrt(hidden)).
+    const auto b1 = add("b1", uniform_matrix(1, H, o.kind == network_kind::rate_rnn ? b_hid : b_in, o.seed, 4));
+    const auto W2 = add("W2", uniform_matrix(H, K, b_hid, o.seed, 2));
+    const auto b2 = add("b2", uniform_matrix(1, K, b_hid, o.seed, 5));
+    if (o.kind == network_kind::rate) {
+        layer_spec act;
+        act.kind = layer_kind::activation;
+        act.f = o.hidden_activation;
+        stack_ = {{dense_in, in, hid, {W1, b1}}, {act, hid, hid, {}}, {dense_out, hid, out, {W2, b2}}};
     } else {
-        const double b_in = 1.0 / std::sqrt(static_cast<double>(I)), b_hid = 1.0 / std::sqrt(static_cast<double>(H));
-        W1_ = uniform_matrix(I, H, b_in, o.seed, 1);
-        W2_ = uniform_matrix(H, K, b_hid, o.seed, 2);
-        if (o.kind == network_kind::rate_rnn) Wr_ = uniform_matrix(H, H, b_hid, o.seed, 3);
-        // PyTorch's RNN draws every parameter from U(-1/sqrt(hidden), 1/sqrt(hidden)).
-        b1_ = uniform_matrix(1, H, o.kind == network_kind::rate_rnn ? b_hid : b_in, o.seed, 4);
-        b2_ = uniform_matrix(1, K, b_hid, o.seed, 5);
+        dense_in.bias = false;
+        layer_spec rnn, last;
+        rnn.kind = layer_kind::elman;
+        rnn.f = o.hidden_activation;
+        last.kind = layer_kind::reduce;
+        last.reduce = readout_kind::last;
+        stack_ = {{dense_in, in, hid, {W1}}, {rnn, hid, hid, {U, b1}}, {last, hid, hid, {}}, {dense_out, hid, out, {W2, b2}}};
     }
 }
 
-std::vector<std::string> network::parameter_names() const {
-    switch (o_.kind) {
-    case network_kind::spiking: {
-        std::vector<std::string> names = {"W1"};
-        if (o_.recurrent) names.push_back("W_rec");
-        names.push_back("W2");
-        if (o_.learn_time_constants) names.insert(names.end(), {"alpha1", "beta1", "alpha2", "beta2"});
-        return names;
+void network::build_stack() {
+    if (o_.input_shape.size() < 1 || o_.classes < 2 || o_.steps < 1)
+        throw std::invalid_argument("network: needs an input shape, two or more classes and a step");
+    o_.inputs = o_.input_shape.size();
+    if (const auto problem = stack_problem(o_, false); !problem.empty()) throw std::invalid_argument("network: " + problem);
+    shape in = o_.input_shape;
+    for (std::size_t i = 0; i < o_.layers.size(); ++i) {
+        const auto& spec = o_.layers[i];
+        std::string problem;
+        const shape out = output_shape(spec, in, problem);
+        built_layer l{spec, in, out, {}};
+        const auto ps = parameters_of(spec, in);
+        for (std::size_t k = 0; k < ps.size(); ++k)
+            l.params.push_back(add(fmt::format("{}.{}", i, ps[k].name),
+                                   initial_parameter(spec, in, k, o_.seed, 16 * (i + 1) + k), ps[k].trainable, ps[k].decay));
+        stack_.push_back(std::move(l));
+        in = out;
     }
-    case network_kind::rate: return {"W1", "b1", "W2", "b2"};
-    case network_kind::rate_rnn: return {"W1", "U", "b1", "W2", "b2"};
-    }
-    return {};
+    o_.hidden = spiking_neurons();
+}
+
+int network::spiking_neurons() const {
+    int n = 0;
+    for (const auto& l : stack_)
+        if (is_spiking(l.spec.kind)) n += l.out.size();
+    return n;
+}
+
+std::vector<std::string> network::parameter_names(bool all) const {
+    std::vector<std::string> names;
+    for (const auto& p : params_)
+        if (all || p.trainable) names.push_back(p.name);
+    return names;
 }
 
 matrix& network::parameter(const std::string& name) {
@@ -326,32 +387,26 @@ matrix& network::parameter(const std::string& name) {
 }
 
 const matrix& network::parameter(const std::string& name) const {
-    if (name == "W1") return W1_;
-    if (name == "W_rec" || name == "U") return Wr_;
-    if (name == "b1") return b1_;
-    if (name == "W2") return W2_;
-    if (name == "b2") return b2_;
-    if (name == "alpha1") return alpha1_;
-    if (name == "beta1") return beta1_;
-    if (name == "alpha2") return alpha2_;
-    if (name == "beta2") return beta2_;
+    for (const auto& p : params_)
+        if (p.name == name) return p.value;
     throw std::invalid_argument("network: no parameter " + name);
 }
 
 network::decays network::time_constants() const {
-    return {alpha1_(0, 0), beta1_(0, 0), alpha2_(0, 0), beta2_(0, 0)};
+    return {parameter("alpha1")(0, 0), parameter("beta1")(0, 0), parameter("alpha2")(0, 0), parameter("beta2")(0, 0)};
 }
 
 void network::set_time_constants(const decays& d) {
-    alpha1_(0, 0) = d.alpha1;
-    beta1_(0, 0) = d.beta1;
-    alpha2_(0, 0) = d.alpha2;
-    beta2_(0, 0) = d.beta2;
+    parameter("alpha1")(0, 0) = d.alpha1;
+    parameter("beta1")(0, 0) = d.beta1;
+    parameter("alpha2")(0, 0) = d.alpha2;
+    parameter("beta2")(0, 0) = d.beta2;
 }
 
 std::vector<matrix*> network::parameters() {
     std::vector<matrix*> out;
-    for (const auto& name : parameter_names()) out.push_back(&parameter(name));
+    for (auto& p : params_)
+        if (p.trainable) out.push_back(&p.value);
     return out;
 }
 
@@ -361,6 +416,9 @@ void network::check_data(const dataset& data) const {
                                                 o_.inputs));
     if (data.is_events() && o_.kind == network_kind::rate)
         throw std::invalid_argument("event data need a network with time steps (spiking or rate_rnn)");
+    if (o_.kind == network_kind::stack && (data.is_events() || o_.input.kind != encoder_kind::current))
+        if (const auto problem = stack_problem(o_, true); !problem.empty())
+            throw std::invalid_argument(fmt::format("with input that changes over time, {}", problem));
 }
 
 epoch_stats network::train_epoch(const dataset& data, optimizer& opt, const train_options& t, int epoch) {
@@ -380,12 +438,12 @@ epoch_stats network::train_epoch(const dataset& data, optimizer& opt, const trai
     epoch_stats stats;
     std::size_t batches = 0;
     double spikes = 0.0;
-    const bool regularise = t.regulariser.active() && o_.kind == network_kind::spiking;
+    const auto spiking = static_cast<std::size_t>(spiking_neurons());
+    const bool regularise = t.regulariser.active() && spiking > 0;
     for (std::size_t b = 0; b < n; b += t.batch) {
         const std::size_t e = std::min(n, b + t.batch), B = e - b;
         const std::size_t n_chunks = (B + t.chunk - 1) / t.chunk;
         std::vector<std::unique_ptr<worker>> workers(n_chunks);
-        std::vector<chunk_input> inputs(n_chunks);
         // Forward every chunk, then (with all hidden counts known, for the regulariser)
         // backward every chunk; the chunks' gradients are summed in chunk order.
 #pragma omp parallel for num_threads(t.threads) schedule(static)
@@ -394,14 +452,14 @@ epoch_stats network::train_epoch(const dataset& data, optimizer& opt, const trai
             std::vector<std::size_t> rows(order.begin() + static_cast<std::ptrdiff_t>(b + c * t.chunk),
                                           order.begin() + static_cast<std::ptrdiff_t>(std::min(e, b + (c + 1) * t.chunk)));
             for (std::size_t r : rows) w->labels.push_back(data.labels[r]);
-            inputs[c] = w->input(data, rows, static_cast<std::uint32_t>(epoch), &t.augment);
-            w->forward(inputs[c]);
+            w->forward(w->input(data, rows, static_cast<std::uint32_t>(epoch), &t.augment),
+                       {true, o_.seed, static_cast<std::uint32_t>(epoch), &rows, 0});
             workers[c] = std::move(w);
         }
         std::vector<double> reg;
         double loss = 0.0;
-        if (o_.kind == network_kind::spiking) {
-            std::vector<double> r(static_cast<std::size_t>(o_.hidden), 0.0);
+        if (spiking > 0) {
+            std::vector<double> r(spiking, 0.0);
             for (const auto& w : workers)
                 for (std::size_t j = 0; j < r.size(); ++j) r[j] += w->neuron_spikes[j];
             for (double& v : r) {
@@ -443,13 +501,13 @@ epoch_stats network::train_epoch(const dataset& data, optimizer& opt, const trai
         }
         if (t.clip_norm > 0.0) clip_grad_norm(gp, t.clip_norm);
         opt.step(params, gc);
-        if (o_.learn_time_constants)
-            for (matrix* m : {&alpha1_, &beta1_, &alpha2_, &beta2_}) (*m)(0, 0) = std::clamp((*m)(0, 0), 1e-6, 1.0 - 1e-6);
+        for (auto& p : params_)
+            if (p.trainable && p.decay) p.value = p.value.cwiseMax(1e-6).cwiseMin(1.0 - 1e-6);
         stats.loss += loss;
         ++batches;
     }
     stats.loss /= static_cast<double>(batches);
-    stats.spikes_per_neuron = spikes / (static_cast<double>(n) * o_.hidden);
+    if (spiking > 0) stats.spikes_per_neuron = spikes / (static_cast<double>(n) * static_cast<double>(spiking));
     return stats;
 }
 
@@ -464,12 +522,12 @@ evaluation network::evaluate(const dataset& data, int threads) const {
         worker w(*this);
         std::vector<std::size_t> rows;
         for (std::size_t r = c * chunk; r < std::min(n, (c + 1) * chunk); ++r) rows.push_back(r);
-        w.forward(w.input(data, rows, evaluation_epoch));
+        w.forward(w.input(data, rows, evaluation_epoch), {false, o_.seed, evaluation_epoch, &rows, 0});
         ev.logits.middleRows(static_cast<Eigen::Index>(c * chunk), static_cast<Eigen::Index>(rows.size())) = w.logits;
         counts[c] = w.neuron_spikes;
     }
-    if (o_.kind == network_kind::spiking) {
-        ev.neuron_spikes.assign(static_cast<std::size_t>(o_.hidden), 0.0);
+    if (const auto spiking = static_cast<std::size_t>(spiking_neurons()); spiking > 0) {
+        ev.neuron_spikes.assign(spiking, 0.0);
         for (const auto& c : counts)
             for (std::size_t j = 0; j < c.size(); ++j) ev.neuron_spikes[j] += c[j];
         double total = 0.0;
@@ -477,7 +535,7 @@ evaluation network::evaluate(const dataset& data, int threads) const {
             total += v;
             v /= static_cast<double>(n);
         }
-        ev.spikes_per_neuron = total / (static_cast<double>(n) * o_.hidden);
+        ev.spikes_per_neuron = total / (static_cast<double>(n) * static_cast<double>(spiking));
     }
     std::size_t right = 0;
     for (std::size_t i = 0; i < n; ++i) {
@@ -490,16 +548,28 @@ evaluation network::evaluate(const dataset& data, int threads) const {
     return ev;
 }
 
-sequence network::hidden_activity(const dataset& data, const std::vector<std::size_t>& rows) const {
+std::vector<sequence> network::layer_activity(const dataset& data, const std::vector<std::size_t>& rows) const {
     check_data(data);
     worker w(*this);
-    w.forward(w.input(data, rows, evaluation_epoch));
-    switch (o_.kind) {
-    case network_kind::spiking: return w.lif->spikes();
-    case network_kind::rate: return {w.hid->forward(w.input(data, rows, evaluation_epoch).x)};
-    case network_kind::rate_rnn: return w.rnn->output();
+    auto in = w.input(data, rows, evaluation_epoch);
+    const auto T = static_cast<std::size_t>(o_.steps);
+    sequence x = in.constant ? sequence{std::move(in.x)} : std::move(in.steps);
+    std::vector<sequence> out;
+    const sequence* y = &x;
+    pass_context c{false, o_.seed, evaluation_epoch, &rows, 0};
+    for (std::size_t i = 0; i < w.layers.size(); ++i) {
+        c.layer = i;
+        y = &w.layers[i]->forward(*y, T, c);
+        out.push_back(*y);
     }
-    return {};
+    return out;
+}
+
+sequence network::hidden_activity(const dataset& data, const std::vector<std::size_t>& rows) const {
+    auto all = layer_activity(data, rows);
+    for (std::size_t i = 0; i < stack_.size(); ++i)
+        if (is_hidden(stack_[i].spec.kind)) return std::move(all[i]);
+    throw std::invalid_argument("network: no hidden layer (lif, alif, elman or activation)");
 }
 
 void network::round_to_float() {

@@ -181,7 +181,7 @@ public:
         }
         const auto T = s.size();
         const auto B = which.size();
-        const auto H = static_cast<std::size_t>(config_.network.hidden);
+        const auto H = s.empty() ? std::size_t{0} : static_cast<std::size_t>(s[0].cols());
         std::vector<double> out(T * B * H);
         for (std::size_t t = 0; t < T; ++t)
             for (std::size_t b = 0; b < B; ++b)
@@ -231,6 +231,7 @@ public:
     // `sample` of x (myelin export).
     std::string export_config(const samples_array& x, std::size_t sample) const {
         need_network();
+        refuse_stack();
         if (config_.network.kind != L::network_kind::spiking)
             throw input_error("", "kind", "a rate network has no spiking counterpart; only spiking networks export");
         const L::dataset data = dataset_of(x, std::nullopt, config_.network.classes, "x");
@@ -242,6 +243,7 @@ public:
 
     void write_nir(const fs::path& path, bool force) const {
         need_network();
+        refuse_stack();
         if (config_.network.kind != L::network_kind::spiking)
             throw input_error("", "kind", "a rate network has no NIR graph; only spiking networks export");
         if (!force && fs::exists(path))
@@ -264,7 +266,10 @@ public:
     py::dict options() const {
         const auto& o = net_ ? net_->options() : config_.network;
         py::dict d;
-        d["kind"] = o.kind == L::network_kind::spiking ? "spiking" : o.kind == L::network_kind::rate ? "rate" : "rate_rnn";
+        d["kind"] = o.kind == L::network_kind::spiking ? "spiking"
+                    : o.kind == L::network_kind::rate  ? "rate"
+                    : o.kind == L::network_kind::stack ? "stack"
+                                                       : "rate_rnn";
         d["inputs"] = o.inputs;
         d["hidden"] = o.hidden;
         d["classes"] = o.classes;
@@ -285,8 +290,13 @@ private:
             check_features(train, "x");
             return;
         }
-        config_.network.inputs = static_cast<int>(train.features());
+        io::fit_network_to_data(config_, train);
         net_ = std::make_unique<L::network>(config_.network);
+    }
+    void refuse_stack() const {
+        if (config_.network.kind == L::network_kind::stack)
+            throw input_error("", "kind", "'stack': exporting a network given layer by layer is not built yet; the spiking "
+                                          "shorthand (kind 'spiking') exports");
     }
     void need_network() const {
         if (!net_) throw std::runtime_error("the model is not trained yet: fit() it first, or load one");

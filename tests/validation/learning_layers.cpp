@@ -7,6 +7,7 @@
 #include "learning_support.hpp"
 
 #include <myelin/learning/optim.hpp>
+#include <myelin/learning/layers.hpp>
 #include <myelin/learning/rate.hpp>
 #include <myelin/learning/training.hpp>
 
@@ -53,25 +54,56 @@ const std::vector<int> labels = {0, 2, 1, 2, 0};
 
 }  // namespace
 
+namespace {
+
+layer_spec spec(layer_kind k) {
+    layer_spec s;
+    s.kind = k;
+    return s;
+}
+layer_spec dense_spec(int units, bool bias = true) {
+    layer_spec s;
+    s.units = units;
+    s.bias = bias;
+    return s;
+}
+
+// Every trained parameter of every layer of `s`, and the input (if it is not static),
+// against central differences of the cross-entropy of the stack's output.
+void check_stack(test::layer_stack& s, sequence x, std::size_t T, bool training = false,
+                 const std::vector<std::size_t>* samples = nullptr) {
+    auto loss = [&] {
+        matrix g;
+        return cross_entropy(s.forward(x, T, training, samples)[0], labels, g);
+    };
+    matrix g;
+    cross_entropy(s.forward(x, T, training, samples)[0], labels, g);
+    const sequence dx = s.backward({g});
+    std::vector<std::vector<matrix>> grads(s.layers.size());
+    for (std::size_t i = 0; i < s.layers.size(); ++i)
+        for (const matrix* m : s.layers[i]->gradients()) grads[i].push_back(*m);
+    for (std::size_t i = 0; i < s.layers.size(); ++i) {
+        const auto ps = parameters_of(s.specs[i], s.shapes[i]);
+        for (std::size_t k = 0; k < ps.size(); ++k)
+            if (ps[k].trainable)
+                check_gradient(s.params[i][k], grads[i][k], loss,
+                               std::to_string(i) + " " + std::string(name_of(s.specs[i].kind)) + " d" + ps[k].name);
+    }
+    REQUIRE(dx.size() == x.size());
+    for (std::size_t t = 0; t < x.size(); ++t) check_gradient(x[t], dx[t], loss, "dx[" + std::to_string(t) + "]");
+}
+
+}  // namespace
+
 TEST_CASE("dense layer gradients equal finite differences", "[validation][learning]") {
     for (activation f : {activation::relu, activation::tanh, activation::sigmoid, activation::identity}) {
         INFO("activation " << name_of(f));
-        matrix x = random_matrix(5, 4, 1);
-        dense_layer hidden(random_matrix(4, 6, 2), random_matrix(1, 6, 3, 0.1), f);
-        dense_layer out(random_matrix(6, 3, 4), random_matrix(1, 3, 5, 0.1), activation::identity);
-        auto loss = [&] {
-            matrix g;
-            return cross_entropy(out.forward(hidden.forward(x)), labels, g);
-        };
-        matrix g;
-        cross_entropy(out.forward(hidden.forward(x)), labels, g);
-        const matrix dx = hidden.backward(out.backward(g));
-        const matrix dW1 = hidden.dW, db1 = hidden.db, dW2 = out.dW, db2 = out.db;
-        check_gradient(hidden.W, dW1, loss, "dW1");
-        check_gradient(hidden.b, db1, loss, "db1");
-        check_gradient(out.W, dW2, loss, "dW2");
-        check_gradient(out.b, db2, loss, "db2");
-        check_gradient(x, dx, loss, "dx");
+        layer_spec act = spec(layer_kind::activation);
+        act.f = f;
+        test::layer_stack s(shape::vector(4), {dense_spec(6), act, dense_spec(3)});
+        s.params[0][1] = random_matrix(1, 6, 3, 0.1);
+        s.params[2][1] = random_matrix(1, 3, 5, 0.1);
+        check_stack(s, {random_matrix(5, 4, 1)}, 1);
     }
 }
 
@@ -82,27 +114,177 @@ TEST_CASE("rate RNN gradients through time equal finite differences", "[validati
             const std::size_t T = 6;
             sequence xs;
             for (std::size_t t = 0; t < T; ++t) xs.push_back(random_matrix(5, 4, 10 + t));
-            const matrix xc = random_matrix(5, 4, 9);
-            rate_rnn rnn(random_matrix(4, 6, 2), random_matrix(6, 6, 3, 0.5), random_matrix(1, 6, 4, 0.1), f);
-            dense_layer out(random_matrix(6, 3, 5), random_matrix(1, 3, 6, 0.1), activation::identity);
-            auto run = [&]() -> const sequence& { return constant ? rnn.forward_constant(xc, T) : rnn.forward(xs); };
-            auto loss = [&] {
-                matrix g;
-                return mse(out.forward(run().back()), labels, g);
-            };
-            matrix g;
-            mse(out.forward(run().back()), labels, g);
-            sequence gh(T, matrix::Zero(5, 6));
-            gh.back() = out.backward(g);
-            const sequence dx = rnn.backward(gh);
-            const matrix dW = rnn.dW, dU = rnn.dU, db = rnn.db;
-            check_gradient(rnn.W, dW, loss, "dW");
-            check_gradient(rnn.U, dU, loss, "dU");
-            check_gradient(rnn.b, db, loss, "db");
-            if (!constant)
-                for (std::size_t t = 0; t < T; ++t) check_gradient(xs[t], dx[t], loss, "dx[" + std::to_string(t) + "]");
+            layer_spec rnn = spec(layer_kind::elman), last = spec(layer_kind::reduce);
+            rnn.f = f;
+            last.reduce = readout_kind::last;
+            test::layer_stack s(shape::vector(4), {dense_spec(6, false), rnn, last, dense_spec(3)});
+            s.params[1][0] = random_matrix(6, 6, 3, 0.5);
+            s.params[1][1] = random_matrix(1, 6, 4, 0.1);
+            check_stack(s, constant ? sequence{random_matrix(5, 4, 9)} : xs, T);
         }
     }
+}
+
+TEST_CASE("convolution and pooling gradients equal finite differences", "[validation][learning]") {
+    // 2 x 7 x 6 images: conv 3 channels 3x3, stride 2, padding 1 (-> 3 x 4 x 3), tanh,
+    // sum pool 2 with stride 1 (-> 3 x 3 x 2), conv 4 channels 2x2 without bias
+    // (-> 4 x 2 x 1), a 1x1 average pool, flatten, dense 3.
+    layer_spec c1 = spec(layer_kind::conv2d), act = spec(layer_kind::activation), sum = spec(layer_kind::sum_pool),
+               c2 = spec(layer_kind::conv2d), avg = spec(layer_kind::avg_pool), flat = spec(layer_kind::flatten);
+    c1.channels = 3;
+    c1.kernel = 3;
+    c1.stride = 2;
+    c1.padding = 1;
+    act.f = activation::tanh;
+    sum.kernel = 2;
+    sum.stride = 1;
+    c2.channels = 4;
+    c2.kernel = 2;
+    c2.bias = false;
+    avg.kernel = 1;
+    avg.stride = 1;
+    test::layer_stack s(shape::picture(2, 7, 6), {c1, act, sum, c2, avg, flat, dense_spec(3)});
+    CHECK(s.shapes[1] == shape::picture(3, 4, 3));
+    CHECK(s.shapes[3] == shape::picture(3, 3, 2));
+    CHECK(s.shapes[4] == shape::picture(4, 2, 1));
+    CHECK(s.shapes[6] == shape::vector(8));
+    s.params[0][1] = random_matrix(1, 3, 7, 0.3);
+    check_stack(s, {random_matrix(5, 84, 1)}, 1);
+
+    SECTION("average pooling 2x2 over time-varying input") {
+        layer_spec conv = spec(layer_kind::conv2d), pool = spec(layer_kind::avg_pool), li = spec(layer_kind::li_readout);
+        conv.channels = 2;
+        conv.kernel = 3;
+        pool.kernel = 2;
+        pool.stride = 2;
+        li.learn_decays = decay_learning::neuron;
+        test::layer_stack v(shape::picture(1, 6, 6), {conv, pool, flat, dense_spec(3), li});
+        CHECK(v.shapes[2] == shape::picture(2, 2, 2));
+        sequence xs;
+        for (std::size_t t = 0; t < 4; ++t) xs.push_back(random_matrix(5, 36, 20 + t));
+        check_stack(v, xs, 4);
+    }
+}
+
+TEST_CASE("convolution equals the direct sum of its definition", "[validation][learning]") {
+    // y[b, c, i, j] = bias[c] + sum_{c', u, v} K[c, c', u, v] x[b, c', s i + u - p, s j + v - p]
+    layer_spec c = spec(layer_kind::conv2d);
+    c.channels = 3;
+    c.kernel = 3;
+    c.stride = 2;
+    c.padding = 1;
+    const shape in = shape::picture(2, 5, 6);
+    test::layer_stack s(in, {c});
+    const matrix x = random_matrix(4, in.size(), 2);
+    const matrix y = s.forward({x}, 1)[0];
+    const shape out = s.shapes[1];
+    REQUIRE(out == shape::picture(3, 3, 3));
+    const matrix &K = s.params[0][0], &bias = s.params[0][1];
+    for (int b = 0; b < 4; ++b)
+        for (int co = 0; co < 3; ++co)
+            for (int i = 0; i < out.height; ++i)
+                for (int j = 0; j < out.width; ++j) {
+                    double want = bias(0, co);
+                    for (int ci = 0; ci < 2; ++ci)
+                        for (int u = 0; u < 3; ++u)
+                            for (int v = 0; v < 3; ++v) {
+                                const int yi = 2 * i + u - 1, xj = 2 * j + v - 1;
+                                if (yi < 0 || yi >= in.height || xj < 0 || xj >= in.width) continue;
+                                want += K(co, (ci * 3 + u) * 3 + v) * x(b, (ci * in.height + yi) * in.width + xj);
+                            }
+                    REQUIRE(std::abs(y(b, (co * out.height + i) * out.width + j) - want) <= 1e-14);
+                }
+}
+
+TEST_CASE("leaky-integrator readouts and their learned decays: gradients equal finite differences",
+          "[validation][learning]") {
+    for (auto readout : {readout_kind::mean, readout_kind::max, readout_kind::last})
+        for (auto learn : {decay_learning::layer, decay_learning::neuron}) {
+            INFO("readout " << static_cast<int>(readout) << ", decays per " << (learn == decay_learning::layer ? "layer" : "neuron"));
+            layer_spec li = spec(layer_kind::li_readout);
+            li.reduce = readout;
+            li.learn_decays = learn;
+            li.tau_syn_ms = 3.0;
+            test::layer_stack s(shape::vector(4), {dense_spec(3, false), li});
+            sequence xs;
+            for (std::size_t t = 0; t < 5; ++t) xs.push_back(random_matrix(5, 4, 30 + t));
+            check_stack(s, xs, 5);
+        }
+}
+
+TEST_CASE("reduce and dropout: gradients equal finite differences; dropout's masks", "[validation][learning]") {
+    for (auto mode : {readout_kind::mean, readout_kind::max, readout_kind::last}) {
+        layer_spec r = spec(layer_kind::reduce), act = spec(layer_kind::activation), drop = spec(layer_kind::dropout);
+        r.reduce = mode;
+        act.f = activation::tanh;
+        drop.p = 0.3;
+        test::layer_stack s(shape::vector(4), {dense_spec(6), act, drop, r, dense_spec(3)});
+        sequence xs;
+        for (std::size_t t = 0; t < 4; ++t) xs.push_back(random_matrix(5, 4, 40 + t));
+        const std::vector<std::size_t> samples = {7, 3, 11, 0, 2};
+        check_stack(s, xs, 4, true, &samples);
+
+        // Masks: each (sample, step, unit) kept with 1 - p, scaled by 1 / (1 - p); the
+        // same sample gets the same masks wherever it sits in the batch; identity when
+        // evaluating.
+        const sequence y = s.forward(xs, 4, true, &samples), kept = *s.outputs[1], dropped = *s.outputs[2];
+        std::size_t zero = 0, all = 0;
+        for (std::size_t t = 0; t < 4; ++t)
+            for (Eigen::Index b = 0; b < 5; ++b)
+                for (Eigen::Index j = 0; j < 6; ++j) {
+                    const double a = kept[t](b, j), d = dropped[t](b, j);
+                    REQUIRE((d == 0.0 || std::abs(d - a / 0.7) <= 1e-15 * std::abs(d)));
+                    zero += d == 0.0;
+                    ++all;
+                }
+        CHECK(zero > 0);
+        CHECK(zero < all);
+        const std::vector<std::size_t> moved = {2, 0, 11, 3, 7};
+        sequence xm = xs;
+        for (auto& m : xm) m = m.colwise().reverse().eval();
+        s.forward(xm, 4, true, &moved);
+        for (std::size_t t = 0; t < 4; ++t) CHECK((*s.outputs[2])[t].colwise().reverse().eval() == dropped[t]);
+        s.forward(xs, 4, false, &samples);
+        for (std::size_t t = 0; t < 4; ++t) CHECK((*s.outputs[2])[t] == kept[t]);
+    }
+}
+
+TEST_CASE("learned decays per neuron sum to the decay per layer", "[validation][learning]") {
+    // The same network, with one alpha and beta for the layer or one per neuron (all equal):
+    // the same spikes, and the per-neuron gradients sum to the per-layer one.
+    for (auto kind : {layer_kind::lif, layer_kind::alif})
+        for (bool recurrent : {false, true}) {
+            INFO(name_of(kind) << (recurrent ? ", recurrent" : ""));
+            matrix grads[2][2];
+            sequence spikes[2];
+            for (int per_neuron = 0; per_neuron < 2; ++per_neuron) {
+                layer_spec n = spec(kind), li = spec(layer_kind::li_readout);
+                n.recurrent = recurrent;
+                n.learn_decays = li.learn_decays = per_neuron ? decay_learning::neuron : decay_learning::layer;
+                n.tau_adapt_ms = 20.0;
+                test::layer_stack s(shape::vector(8), {dense_spec(12, false), n, dense_spec(3, false), li});
+                s.params[0][0] = random_matrix(8, 12, 50, 1.5);
+                if (recurrent) s.params[1][2] = random_matrix(12, 12, 51, 0.4);
+                s.params[2][0] = random_matrix(12, 3, 52);
+                matrix g;
+                cross_entropy(s.forward({random_matrix(5, 8, 53).cwiseAbs()}, 20)[0], labels, g);
+                s.backward({g});
+                spikes[per_neuron] = *s.outputs[1];
+                grads[per_neuron][0] = s.gradient(1, 0);
+                grads[per_neuron][1] = s.gradient(1, 1);
+            }
+            double total = 0.0;
+            for (const auto& m : spikes[0]) total += m.sum();
+            CHECK(total > 0.0);
+            for (std::size_t t = 0; t < spikes[0].size(); ++t) REQUIRE(spikes[0][t] == spikes[1][t]);
+            for (int k = 0; k < 2; ++k) {
+                REQUIRE(grads[1][k].cols() == 12);
+                const double layer = grads[0][k](0, 0), sum = grads[1][k].sum();
+                INFO((k ? "beta" : "alpha") << ": per layer " << layer << ", per-neuron sum " << sum);
+                CHECK(std::abs(layer - sum) <= 1e-12 * std::abs(layer) + 1e-15);
+                CHECK(layer != 0.0);
+            }
+        }
 }
 
 TEST_CASE("optimizers, schedules and clipping follow their formulas", "[unit][learning]") {
@@ -194,6 +376,50 @@ TEST_CASE("training gives the same bits with 1, 2 and 3 threads", "[validation][
                 else
                     for (std::size_t i = 0; i < now.size(); ++i) REQUIRE(now[i] == reference[i]);
             }
+        }
+    }
+}
+
+TEST_CASE("a layer stack (conv, pooling, ALIF, dropout) trains to the same bits with 1, 2 and 3 threads",
+          "[validation][learning]") {
+    const auto train = test::digits().rows(0, 200);
+    network_options o;
+    o.kind = network_kind::stack;
+    o.input_shape = shape::picture(1, 8, 8);
+    o.classes = 10;
+    o.steps = 8;
+    o.seed = 4;
+    layer_spec conv = spec(layer_kind::conv2d), lif = spec(layer_kind::lif), pool = spec(layer_kind::avg_pool),
+               drop = spec(layer_kind::dropout), alif = spec(layer_kind::alif), li = spec(layer_kind::li_readout);
+    conv.channels = 4;
+    conv.kernel = 3;
+    pool.kernel = pool.stride = 2;
+    drop.p = 0.2;
+    alif.recurrent = true;
+    alif.learn_decays = decay_learning::neuron;
+    alif.tau_adapt_ms = 20.0;
+    li.learn_decays = decay_learning::layer;
+    o.layers = {conv, lif, pool, spec(layer_kind::flatten), drop, dense_spec(24), alif, dense_spec(10, false), li};
+    for (auto enc : {encoder_kind::current, encoder_kind::poisson}) {
+        INFO("encoder " << static_cast<int>(enc));
+        o.input.kind = enc;
+        std::vector<matrix> reference;
+        for (int threads : {1, 2, 3}) {
+            network net(o);
+            CHECK(net.spiking_neurons() == 4 * 6 * 6 + 24);
+            adam opt(2e-3);
+            train_options t;
+            t.batch = 50;
+            t.threads = threads;
+            t.regulariser.upper = 3.0;
+            t.regulariser.upper_strength = 0.01;
+            for (int epoch = 0; epoch < 2; ++epoch) net.train_epoch(train, opt, t, epoch);
+            std::vector<matrix> now;
+            for (matrix* p : net.parameters()) now.push_back(*p);
+            if (reference.empty())
+                reference = now;
+            else
+                for (std::size_t i = 0; i < now.size(); ++i) REQUIRE(now[i] == reference[i]);
         }
     }
 }

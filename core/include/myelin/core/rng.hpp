@@ -25,6 +25,7 @@ enum class rng_purpose : std::uint32_t {
     analysis_permute = 10,   // analysis/: permutation tests (id: permutation)
     analysis_bootstrap = 11, // analysis/: bootstrap resamples (id: resample)
     learning_augment = 12,   // learning/: image shifts (index: epoch, id: sample)
+    learning_dropout = 13,   // learning/: dropout masks (index: epoch, id: sample, blocks from layer << 40)
 };
 
 inline std::uint32_t rng_key_word(rng_purpose p, std::uint32_t index) {

@@ -49,6 +49,10 @@ train_config load_train_config(const std::filesystem::path& file);
 // caller brings the data (arrays, in the Python module; a model file's config).
 train_config parse_train_config(const std::string& text, const std::filesystem::path& file, bool data_files = true);
 std::unique_ptr<learning::optimizer> make_optimizer(const optimizer_spec& o);
+// Sets the network's inputs from the training data; for a stack, also its input shape
+// (if not given: a vector of the features) and checks every layer's shapes: input_error
+// naming network.input_shape or network.layers[i] with the shapes.
+void fit_network_to_data(train_config& c, const learning::dataset& train);
 
 // CSV or SHD as the spec says; SHD spikes are counted in T equal bins of duration_s.
 learning::dataset load_data(const data_spec& spec, int n_classes, int steps);

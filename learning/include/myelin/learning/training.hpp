@@ -1,14 +1,18 @@
 #pragma once
 // Training classifiers on static or event data: data sets (CSV, Spiking Heidelberg
-// Digits), input encoders, and a network of one hidden layer and an output layer, of
-// three kinds:
-//   spiking:  LIF hidden layer (feed-forward or recurrent, spiking.hpp) and a leaky-
-//             integrator readout, over T steps, trained with surrogate gradients;
-//   rate:     dense hidden layer and a linear output (logits) on the scaled features;
-//   rate_rnn: an Elman RNN over T steps and a linear output from its last state.
+// Digits), input encoders, and a network: a stack of layers (layers.hpp), given layer by
+// layer (kind `stack`) or by one of three shorthands of one hidden layer, which are
+// stacks too:
+//   spiking:  dense, LIF (feed-forward or recurrent), dense, leaky-integrator readout,
+//             over T steps, trained with surrogate gradients;
+//   rate:     dense, activation, dense (the logits) on the scaled features;
+//   rate_rnn: dense, Elman RNN over T steps, its last state, dense.
+// The shorthands keep their parameter names (W1, W_rec, ...); a stack's are
+// "<layer index>.<name>" ("0.W", "1.alpha").
 // A batch is cut into chunks of `chunk` samples (independent of the thread count); the
 // chunks run in parallel (OpenMP) and their gradients are summed in chunk order, so
 // training gives the same bits for a seed with any number of threads.
+#include <myelin/learning/layers.hpp>
 #include <myelin/learning/optim.hpp>
 #include <myelin/learning/rate.hpp>
 #include <myelin/learning/spiking.hpp>
@@ -67,7 +71,7 @@ struct image_shift {
                Eigen::Ref<Eigen::RowVectorXd, 0, Eigen::InnerStride<>> out) const;
 };
 
-enum class network_kind { spiking, rate, rate_rnn };
+enum class network_kind { spiking, rate, rate_rnn, stack };
 enum class loss_kind { cross_entropy, mse };
 
 // Per-neuron bounds on the hidden layer's mean spike count per sample r_j (over the
@@ -97,6 +101,10 @@ struct network_options {
     bool learn_time_constants = false;
     // rate, rate_rnn: weights and biases ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (PyTorch's default)
     activation hidden_activation = activation::relu;
+    // stack: the layers, from the input (of `input_shape`, inputs = its size) to the
+    // logits (classes wide, one value per sample: end with li_readout or reduce)
+    std::vector<layer_spec> layers;
+    shape input_shape;
     encoder input;
     std::uint32_t seed = 1;
 };
@@ -123,33 +131,51 @@ struct evaluation {
     std::vector<double> neuron_spikes;  // per hidden neuron: mean spikes per sample
 };
 
+// Why `o` cannot be built (layer index and shapes, "" if it can): for a stack, each
+// layer's shape against its input and the output against the classes; `varying_input`:
+// the input changes over time (events, Poisson or latency encoding).
+std::string stack_problem(const network_options& o, bool varying_input, std::size_t* layer_index = nullptr);
+
 class network {
 public:
     explicit network(network_options options);  // initial weights from the seed
     const network_options& options() const { return o_; }
 
-    // Parameters by name: W1 (inputs x hidden), W_rec (spiking recurrent) or U (rate_rnn;
-    // hidden x hidden), b1 (1 x hidden; rate kinds), W2 (hidden x classes), b2 (rate kinds).
-    // With learn_time_constants also alpha1, beta1 (hidden) and alpha2, beta2 (readout), 1 x 1.
-    std::vector<std::string> parameter_names() const;
+    // Trained parameters by name (optimizer order): W1 (inputs x hidden), W_rec (spiking
+    // recurrent) or U (rate_rnn; hidden x hidden), b1 (1 x hidden; rate kinds), W2 (hidden
+    // x classes), b2 (rate kinds); with learn_time_constants also alpha1, beta1 (hidden) and
+    // alpha2, beta2 (readout), 1 x 1. A stack's are "<layer>.<name>"; with `all`, also
+    // those not trained (a stack's fixed decays).
+    std::vector<std::string> parameter_names(bool all = false) const;
     std::vector<matrix*> parameters();
     matrix& parameter(const std::string& name);
     const matrix& parameter(const std::string& name) const;
 
-    // The per-step decays of the spiking layers (learned or from the options).
+    // The per-step decays of the spiking shorthand's layers (learned or from the options).
     struct decays {
         double alpha1, beta1, alpha2, beta2;
     };
     decays time_constants() const;
     void set_time_constants(const decays& d);
 
+    // The layers as built: spec, input and output shapes.
+    struct built_layer {
+        layer_spec spec;
+        shape in, out;
+        std::vector<std::size_t> params;  // indices into the network's parameters (all)
+    };
+    const std::vector<built_layer>& layers() const { return stack_; }
+    int spiking_neurons() const;  // of all lif and alif layers
+
     // One pass over the data in an order shuffled from (seed, epoch).
     epoch_stats train_epoch(const dataset& data, optimizer& opt, const train_options& t, int epoch);
     evaluation evaluate(const dataset& data, int threads = 1) const;
-    // Hidden layer over the steps for the given samples: spikes (spiking) or activations
-    // (rate_rnn: [t]; rate: one entry), each samples x hidden.
+    // The first hidden layer (lif, alif, elman or activation) over the steps for the given
+    // samples: spikes or activations ([t]; one entry if static), each samples x units.
     sequence hidden_activity(const dataset& data, const std::vector<std::size_t>& rows) const;
-    // Rounds every parameter to the nearest float (the simulator stores weights as float).
+    // Every layer's output (as above) for the given samples, in stack order.
+    std::vector<sequence> layer_activity(const dataset& data, const std::vector<std::size_t>& rows) const;
+    // Rounds every trained parameter to the nearest float (the simulator stores weights as float).
     void round_to_float();
     // The input of one sample over the steps as the network sees it when evaluating
     // ([t]: 1 x inputs; a rate network: one entry).
@@ -158,11 +184,18 @@ public:
     struct worker;
 
 private:
+    struct parameter_value {
+        std::string name;
+        matrix value;
+        bool trainable = true, decay = false;
+    };
     void check_data(const dataset& data) const;
+    std::size_t add(std::string name, matrix value, bool trainable = true, bool decay = false);
+    void build_shorthand();
+    void build_stack();
     network_options o_;
-    matrix W1_, Wr_, b1_, W2_, b2_;
-    matrix alpha1_ = matrix::Zero(1, 1), beta1_ = matrix::Zero(1, 1), alpha2_ = matrix::Zero(1, 1),
-           beta2_ = matrix::Zero(1, 1);
+    std::vector<parameter_value> params_;
+    std::vector<built_layer> stack_;
 };
 
 // One epoch as `myelin train` and the Python module run it: the schedule's learning rate

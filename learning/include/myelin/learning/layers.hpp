@@ -1,0 +1,141 @@
+#pragma once
+// A network is an ordered stack of layers behind one interface (docs/learning.md, "Layer
+// stacks"). Each layer maps a signal over T steps to another and back-propagates through
+// it; parameters live in the network, a layer reads them and accumulates its gradients.
+//
+// Signals: a sequence of T matrices batch x features, or ONE matrix standing for the same
+// value at every step (static input; layers without state keep it one matrix, so a first
+// dense or conv layer on static input is computed once). Features are channel-major
+// (C x H x W flattened, as PyTorch's NCHW), so flatten changes no data.
+//
+// Layers without state:
+//   dense     y = x W (+ b)                              W: in x units, b: 1 x units
+//   conv2d    y[c] = sum_c' x[c'] * K[c, c'] (+ b[c])    K: C_out x (C_in k k), PyTorch's
+//             cross-correlation with stride and zero padding
+//   avg_pool, sum_pool  over k x k windows with a stride (no padding)
+//   flatten   (shape only)
+//   activation  relu / tanh / sigmoid
+//   dropout   while training, zeroes each (sample, step, unit) with probability p and
+//             scales the rest by 1/(1 - p) (nn.Dropout called once per step; a static
+//             input keeps one mask); the identity when evaluating
+//   reduce    over time: mean, max (the gradient to the first maximal step) or last step
+// Layers with state (all state 0 before the first step), input x[t] (a current):
+//   lif       I[t] = alpha I[t-1] + x[t] (+ S[t-1] W_rec)
+//             U[t] = beta V[t-1] + I[t]
+//             V[t] = U[t] - theta S[t-1]   (reset by subtraction)  or  U[t] (1 - S[t-1])  (to zero)
+//             S[t] = H(V[t] - theta), backward dS/dV = surrogate(V[t] - theta)
+//             With refractory_steps = n, S[t] = 0 if the neuron spiked in t-n .. t-1.
+//             The reset carries no gradient unless detach_reset is false (snnTorch's
+//             default). The simulator's lif_cuba_discrete; snnTorch's Synaptic, NIR's CubaLIF.
+//   alif      lif with an adaptive threshold (Bellec et al. 2018, NeurIPS, "LSNN"):
+//             a[t] = rho a[t-1] + S[t-1],  A[t] = theta + b_adapt a[t],
+//             S[t] = H(V[t] - A[t]), dS/dV = surrogate(V[t] - A[t]); the reset subtracts
+//             theta (Bellec's v_th); the gradient flows through a (full BPTT).
+//   li_readout  I[t] = alpha I[t-1] + x[t],  V[t] = beta V[t-1] + I[t]; outputs V
+//             reduced over time (mean, max or last: the logits).
+//   elman     h[t] = f(x[t] + h[t-1] U + b)   (Elman 1990; x[t] is the input already
+//             multiplied by the input weights of a dense layer below)
+// The decays alpha, beta of lif, alif and li_readout may be learned, one per layer or one
+// per neuron, kept within [1e-6, 1 - 1e-6].
+#include <myelin/learning/rate.hpp>
+#include <myelin/learning/spiking.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace myelin::learning {
+
+// A vector of `width` features, or an image (channels x height x width).
+struct shape {
+    int channels = 1, height = 1, width = 1;
+    bool image = false;
+    static shape vector(int n) { return {1, 1, n, false}; }
+    static shape picture(int c, int h, int w) { return {c, h, w, true}; }
+    int size() const { return channels * height * width; }
+    std::string text() const;  // "784" or "16 x 24 x 24"
+    bool operator==(const shape&) const = default;
+};
+
+enum class layer_kind { dense, conv2d, avg_pool, sum_pool, flatten, activation, dropout, reduce, lif, alif, li_readout, elman };
+std::string_view name_of(layer_kind k);
+bool layer_kind_from_name(std::string_view name, layer_kind& out);
+
+enum class weight_init { uniform, normal };
+enum class decay_learning { none, layer, neuron };
+
+struct layer_spec {
+    layer_kind kind = layer_kind::dense;
+    // dense: units; conv2d: channels (out), kernel, stride (0: 1), padding; pools: kernel,
+    // stride (0: the kernel's)
+    int units = 0, channels = 0, kernel = 0, stride = 0, padding = 0;
+    bool bias = true;
+    // uniform: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (PyTorch's Linear and Conv2d);
+    // normal: N(0, (init_scale / sqrt(fan_in))^2)
+    weight_init init = weight_init::uniform;
+    double init_scale = 0.1;
+    activation f = activation::relu;  // activation, elman
+    double p = 0.0;                   // dropout
+    readout_kind reduce = readout_kind::mean;  // reduce, li_readout
+    // lif, alif, li_readout (decays exp(-dt / tau))
+    double tau_syn_ms = 5.0, tau_mem_ms = 10.0, dt_ms = 1.0, theta = 1.0;
+    reset_kind reset = reset_kind::subtract;
+    bool detach_reset = true;
+    int refractory_steps = 0;
+    surrogate spike_grad{surrogate_kind::fast_sigmoid, 10.0};
+    bool recurrent = false;  // lif, alif: W_rec (units x units)
+    decay_learning learn_decays = decay_learning::none;
+    double tau_adapt_ms = 200.0, adapt = 1.8;  // alif: rho = exp(-dt / tau_adapt), b_adapt
+};
+
+// A layer's parameters, in this order: name (without the layer prefix), shape, trainable.
+struct parameter_spec {
+    std::string name;
+    int rows = 0, cols = 0;
+    bool trainable = true;
+    bool decay = false;  // clamped to [1e-6, 1 - 1e-6] after each step
+};
+
+// The layer's output shape for input `in`, or an empty shape and `problem` saying why
+// not (kernel larger than the input, a dense layer on an image, ...).
+shape output_shape(const layer_spec& s, const shape& in, std::string& problem);
+std::vector<parameter_spec> parameters_of(const layer_spec& s, const shape& in);
+// Initial values of parameter `k` of the layer (the decays from the taus; weights from
+// (seed, id)).
+matrix initial_parameter(const layer_spec& s, const shape& in, std::size_t k, std::uint32_t seed, std::uint64_t id);
+int stride_of(const layer_spec& s);  // the stride in effect
+bool is_spiking(layer_kind k);  // lif, alif
+bool has_state(layer_kind k);   // lif, alif, li_readout, elman
+
+// What a layer may need of the pass besides its input.
+struct pass_context {
+    bool training = false;
+    std::uint32_t seed = 1, epoch = 0;
+    const std::vector<std::size_t>* samples = nullptr;  // data-set index of each batch row
+    std::uint64_t layer = 0;
+};
+
+class layer {
+public:
+    virtual ~layer() = default;
+    // x: T entries, or one for "the same at every step". Returns the output over T steps
+    // (one entry if it does not change over time). x must stay unchanged until backward.
+    virtual const sequence& forward(const sequence& x, std::size_t T, const pass_context& c) = 0;
+    // gy: dL/dy, as many entries as the output; returns dL/dx (as many as x; nothing if
+    // !input_gradient) and accumulates the parameters' gradients.
+    virtual sequence backward(const sequence& gy, bool input_gradient) = 0;
+    // Gradients in the order of parameters_of (those of untrained parameters stay 0).
+    virtual std::vector<const matrix*> gradients() const { return {}; }
+    // Spiking layers: per neuron, spikes summed over the batch and the steps of the last
+    // forward; `extra` (per neuron) is added to every dL/dS[t] in backward (regularisers).
+    virtual const std::vector<double>* spike_counts() const { return nullptr; }
+    virtual void add_spike_gradient(std::vector<double> extra) { (void)extra; }
+    // lif, alif, li_readout: the membrane potential V[t] of the last forward.
+    virtual const sequence* potential() const { return nullptr; }
+};
+
+// `params` point at the network's values (parameters_of order); they must outlive the layer.
+std::unique_ptr<layer> make_layer(const layer_spec& s, const shape& in, std::vector<const matrix*> params);
+
+}  // namespace myelin::learning
