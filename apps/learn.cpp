@@ -64,7 +64,7 @@ int train_command(const train_cli& cli) {
     L::dataset test;
     if (c.has_test) {
         test = io::load_data(c.test, n_classes, c.network.steps);
-        check_features(test, c.network.inputs, c.test.file.string(), "the training data");
+        check_features(test, static_cast<int>(train.features()), c.test.file.string(), "the training data");
     }
     if (train.is_events() && c.network.kind == L::network_kind::rate)
         throw input_error(cli.config, "network.kind", "'rate' takes static (CSV) data; event data need 'spiking' or 'rate_rnn'");
@@ -152,7 +152,7 @@ int eval_command(const eval_cli& cli) {
     spec.duration_s = cli.duration_s;
     spec.units = static_cast<std::size_t>(o.inputs);
     const auto data = io::load_data(spec, o.classes, o.steps);
-    check_features(data, o.inputs, cli.data, "the model");
+    check_features(data, o.features(), cli.data, "the model");
     const auto ev = model.net->evaluate(data, cli.threads);
     const auto K = static_cast<std::size_t>(o.classes);
     std::vector<std::vector<std::size_t>> confusion(K, std::vector<std::size_t>(K, 0));
@@ -191,6 +191,8 @@ int export_command(const export_cli& cli) {
     if (o.kind == L::network_kind::stack)
         throw input_error(cli.model, "kind", "'stack': exporting a network given layer by layer is not built yet; the "
                                              "spiking shorthand (kind 'spiking') exports");
+    if (o.input.kind == L::encoder_kind::rows)
+        throw input_error(cli.model, "encoder", "'rows': a current that changes every step has no simulator or NIR form yet");
     if (o.kind != L::network_kind::spiking)
         throw input_error(cli.model, "kind", "a rate network has no spiking counterpart; only spiking networks export");
     const fs::path out(cli.output);
@@ -219,7 +221,7 @@ int export_command(const export_cli& cli) {
     spec.duration_s = cli.duration_s;
     spec.units = static_cast<std::size_t>(o.inputs);
     const auto data = io::load_data(spec, o.classes, o.steps);
-    check_features(data, o.inputs, cli.data, "the model");
+    check_features(data, o.features(), cli.data, "the model");
     if (cli.sample >= data.size())
         throw input_error("", "--sample", fmt::format("{}; {} has samples 0 to {}", cli.sample, cli.data, data.size() - 1));
     const auto config = io::export_simulator_config(*model.net, data, cli.sample);

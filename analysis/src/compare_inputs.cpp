@@ -146,8 +146,8 @@ representation load_representation(const std::string& path, io::file_kind kind, 
         }
         spec.units = static_cast<std::size_t>(o.inputs);
         const auto data = io::load_data(spec, o.classes, o.steps);
-        if (static_cast<int>(data.features()) != o.inputs)
-            throw input_error(cli.data, "--data", fmt::format("{} features per sample; {} has {} inputs", data.features(), path, o.inputs));
+        if (static_cast<int>(data.features()) != o.features())
+            throw input_error(cli.data, "--data", fmt::format("{} features per sample; {} has {} inputs", data.features(), path, o.features()));
         std::vector<std::size_t> rows(data.size());
         std::iota(rows.begin(), rows.end(), 0);
         if (cli.layer == "output") {

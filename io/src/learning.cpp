@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -283,13 +284,24 @@ void network_section(object_reader& r, train_config& c) {
 void fit_network_to_data(train_config& c, const learning::dataset& train) {
     auto& n = c.network;
     const std::string f = c.file.string();
-    const int features = static_cast<int>(train.features());
+    int features = static_cast<int>(train.features());
+    if (n.input.kind == L::encoder_kind::rows) {
+        if (train.is_events()) throw input_error(f, "encoder.kind", "'rows' cuts static samples into steps; these data are events");
+        if (n.kind == L::network_kind::rate)
+            throw input_error(f, "encoder.kind", "'rows' feeds a sample over time; a 'rate' network has no time steps");
+        if (features % n.steps != 0)
+            throw input_error(f, "encoder.kind",
+                              fmt::format("'rows' cuts each sample's {} features into the {} steps (network.steps); {} is "
+                                          "not a multiple of {}", features, n.steps, features, n.steps));
+        features /= n.steps;
+    }
     if (n.kind == L::network_kind::stack) {
         if (n.inputs == 0) n.input_shape = L::shape::vector(features);  // none given
         if (n.input_shape.size() != features)
             throw input_error(f, "network.input_shape",
-                              fmt::format("{} ({} values); the data have {} features", n.input_shape.text(),
-                                          n.input_shape.size(), features));
+                              fmt::format("{} ({} values); the data have {} features{}", n.input_shape.text(),
+                                          n.input_shape.size(), features,
+                                          n.input.kind == L::encoder_kind::rows ? " per step" : ""));
         std::size_t at = 0;
         const bool varying = train.is_events() || n.input.kind != L::encoder_kind::current;
         if (const auto problem = L::stack_problem(n, varying, &at); !problem.empty())
@@ -342,7 +354,10 @@ train_config parse_train_config(const std::string& text, const std::filesystem::
         object_reader r(top.get("encoder"), "encoder", f);
         c.network.input.kind = choice<L::encoder_kind>(
             r, "kind",
-            {{"current", L::encoder_kind::current}, {"poisson", L::encoder_kind::poisson}, {"latency", L::encoder_kind::latency}},
+            {{"current", L::encoder_kind::current},
+             {"poisson", L::encoder_kind::poisson},
+             {"latency", L::encoder_kind::latency},
+             {"rows", L::encoder_kind::rows}},
             L::encoder_kind::current);
         c.network.input.scale = positive(r, "scale", 1.0 / 16.0);
         r.finish();
@@ -386,8 +401,10 @@ train_config parse_train_config(const std::string& text, const std::filesystem::
         t.clip_norm = nonnegative(r, "clip_norm", 0.0);
         if (r.has("regulariser")) {
             object_reader g(r.get("regulariser"), r.at("regulariser"), f);
-            if (c.network.kind != L::network_kind::spiking)
-                g.fail(g.path(), "firing-rate regularisers apply to spiking networks");
+            const auto& layers = c.network.layers;
+            if (c.network.kind != L::network_kind::spiking &&
+                std::none_of(layers.begin(), layers.end(), [](const auto& l) { return L::is_spiking(l.kind); }))
+                g.fail(g.path(), "firing-rate regularisers apply to spiking networks (a lif or alif layer)");
             auto& q = t.regulariser;
             q.lower = nonnegative(g, "lower", 0.0);
             q.lower_strength = nonnegative(g, "lower_strength", 0.0);
@@ -535,7 +552,8 @@ const std::vector<std::pair<std::string, L::activation>> activations = {
     {"relu", L::activation::relu}, {"tanh", L::activation::tanh}, {"sigmoid", L::activation::sigmoid},
     {"identity", L::activation::identity}};
 const std::vector<std::pair<std::string, L::encoder_kind>> encoders = {
-    {"current", L::encoder_kind::current}, {"poisson", L::encoder_kind::poisson}, {"latency", L::encoder_kind::latency}};
+    {"current", L::encoder_kind::current}, {"poisson", L::encoder_kind::poisson}, {"latency", L::encoder_kind::latency},
+    {"rows", L::encoder_kind::rows}};
 
 const std::vector<std::pair<const char*, std::vector<double> training_history::*>> history_columns = {
     {"loss", &training_history::loss},

@@ -195,8 +195,9 @@ private:
 
 // ---------------------------------------------------------------- conv2d
 
-// Batch-wide im2col: row (b P + p) holds the C_in k k inputs of output position p of
-// sample b, so that one matrix product does the whole batch.
+// Batch-wide im2col: row (p B + b) holds the C_in k k inputs of output position p of
+// sample b, so that one matrix product does the whole batch and every copy moves a
+// contiguous column segment of B values (matrices are column-major).
 class conv2d final : public layer {
 public:
     conv2d(const layer_spec& s, const shape& in, const matrix* W, const matrix* b)
@@ -213,31 +214,32 @@ public:
         for (std::size_t t = 0; t < x.size(); ++t) {
             const Eigen::Index B = x[t].rows();
             im2col(x[t], cols_);
-            const matrix z = cols_ * W_.transpose();  // (B P) x C_out
+            z_.noalias() = cols_ * W_.transpose();  // (P B) x C_out
             matrix& y = y_[t];
             y.resize(B, out_.size());
             for (Eigen::Index c = 0; c < out_.channels; ++c)
-                for (Eigen::Index p = 0; p < P; ++p)
-                    for (Eigen::Index bb = 0; bb < B; ++bb) y(bb, c * P + p) = z(bb * P + p, c) + (b_ ? (*b_)(0, c) : 0.0);
+                for (Eigen::Index p = 0; p < P; ++p) {
+                    auto col = y.col(c * P + p);
+                    col = z_.col(c).segment(p * B, B);
+                    if (b_) col.array() += (*b_)(0, c);
+                }
         }
         return y_;
     }
     sequence backward(const sequence& gy, bool input_gradient) override {
         sequence gx(input_gradient ? gy.size() : 0);
         const Eigen::Index P = out_.height * out_.width;
-        matrix g;
         for (std::size_t t = gy.size(); t-- > 0;) {
             const Eigen::Index B = gy[t].rows();
-            g.resize(B * P, out_.channels);
+            z_.resize(P * B, out_.channels);  // dL/dz
             for (Eigen::Index c = 0; c < out_.channels; ++c)
-                for (Eigen::Index p = 0; p < P; ++p)
-                    for (Eigen::Index bb = 0; bb < B; ++bb) g(bb * P + p, c) = gy[t](bb, c * P + p);
+                for (Eigen::Index p = 0; p < P; ++p) z_.col(c).segment(p * B, B) = gy[t].col(c * P + p);
             im2col((*x_)[t], cols_);
-            dW_.noalias() += g.transpose() * cols_;
-            if (b_) db_ += g.colwise().sum();
+            dW_.noalias() += z_.transpose() * cols_;
+            if (b_) db_ += z_.colwise().sum();
             if (input_gradient) {
-                const matrix dcols = g * W_;
-                col2im(dcols, B, gx[t]);
+                cols_.noalias() = z_ * W_;  // dL/dcols
+                col2im(cols_, B, gx[t]);
             }
         }
         return gx;
@@ -248,8 +250,8 @@ public:
     }
 
 private:
-    // For each (sample, output position, input channel, kernel row, kernel column): the
-    // input's column, or -1 for padding.
+    // For each (output position p, kernel entry k = (c, ky, kx)): the input's column, or -1
+    // for padding.
     template <class F>
     void each(F&& f) const {
         for (int oy = 0; oy < out_.height; ++oy)
@@ -269,17 +271,19 @@ private:
     }
     void im2col(const matrix& x, matrix& cols) const {
         const Eigen::Index B = x.rows(), P = out_.height * out_.width;
-        cols.resize(B * P, W_.cols());
+        cols.resize(P * B, W_.cols());
         each([&](int p, int k, Eigen::Index col) {
-            for (Eigen::Index b = 0; b < B; ++b) cols(b * P + p, k) = col >= 0 ? x(b, col) : 0.0;
+            auto to = cols.col(k).segment(p * B, B);
+            if (col >= 0)
+                to = x.col(col);
+            else
+                to.setZero();
         });
     }
     void col2im(const matrix& dcols, Eigen::Index B, matrix& gx) const {
-        const Eigen::Index P = out_.height * out_.width;
         gx = matrix::Zero(B, in_.size());
         each([&](int p, int k, Eigen::Index col) {
-            if (col < 0) return;
-            for (Eigen::Index b = 0; b < B; ++b) gx(b, col) += dcols(b * P + p, k);
+            if (col >= 0) gx.col(col) += dcols.col(k).segment(p * B, B);
         });
     }
 
@@ -287,7 +291,7 @@ private:
     int k_, stride_, pad_;
     const matrix& W_;
     const matrix* b_;
-    matrix dW_, db_, cols_;
+    matrix dW_, db_, cols_, z_;
     const sequence* x_ = nullptr;
     sequence y_;
 };
@@ -514,9 +518,13 @@ private:
 struct decay {
     const matrix* d = nullptr;
     bool per_neuron() const { return d->cols() > 1; }
-    matrix times(const matrix& m) const {
-        if (!per_neuron()) return (*d)(0, 0) * m;
-        return (m.array().rowwise() * d->row(0).array()).matrix();
+    // f(d * m) with d * m as an expression (no temporary matrix).
+    template <class F>
+    void times(const matrix& m, F&& f) const {
+        if (per_neuron())
+            f((m.array().rowwise() * d->row(0).array()).matrix());
+        else
+            f((*d)(0, 0) * m);
     }
     // Adds dL/dd for the term d * prev with dL/d(term) = g.
     static void accumulate(matrix& grad, const matrix& g, const matrix& prev) {
@@ -542,8 +550,9 @@ public:
     const sequence& forward(const sequence& x, std::size_t T, const pass_context&) override {
         const Eigen::Index B = x[0].rows(), N = x[0].cols();
         constant_ = x.size() == 1;
+        const bool keep_U = s_.reset == reset_kind::zero && !s_.detach_reset;
         I_.resize(T);
-        U_.resize(T);
+        U_.resize(keep_U ? T : 0);
         V_.resize(T);
         S_.resize(T);
         if (adapt_) A_.resize(T);
@@ -555,14 +564,19 @@ public:
         for (std::size_t t = 0; t < T; ++t) {
             const matrix& V_prev = t ? V_[t - 1] : zero;
             const matrix& S_prev = t ? S_[t - 1] : zero;
-            I = alpha_.times(I) + at(x, t);
+            alpha_.times(I, [&](const auto& aI) { I = aI + at(x, t); });
             if (W_rec_) I.noalias() += S_prev * *W_rec_;
             if (learn_) I_[t] = I;
-            U_[t].noalias() = beta_.times(V_prev) + I;
-            if (s_.reset == reset_kind::subtract)
-                V_[t].noalias() = U_[t] - s_.theta * S_prev;
-            else
-                V_[t].noalias() = U_[t].cwiseProduct((1.0 - S_prev.array()).matrix());
+            // U = beta V[t-1] + I; V = U - theta S[t-1] or U (1 - S[t-1]). U is kept only
+            // where backward needs it (reset to zero, not detached).
+            beta_.times(V_prev, [&](const auto& bV) {
+                if (keep_U)
+                    U_[t].noalias() = bV + I;
+                if (s_.reset == reset_kind::subtract)
+                    V_[t].noalias() = (bV + I) - s_.theta * S_prev;
+                else
+                    V_[t].noalias() = (bV + I).cwiseProduct((1.0 - S_prev.array()).matrix());
+            });
             if (adapt_) {
                 a = rho_ * a + S_prev;
                 A_[t] = a;
@@ -611,11 +625,13 @@ public:
                                : s_.spike_grad.of(V_[t].array() - s_.theta);
             if (!Q_.empty()) sg = sg.cwiseProduct((1.0 - Q_[t].array()).matrix());
             const matrix dSsg = dS.cwiseProduct(sg);
-            const matrix dV = dSsg + beta_.times(dU_next);
+            matrix dV;
+            beta_.times(dU_next, [&](const auto& b) { dV = dSsg + b; });
             if (adapt_) da_next = rho_ * da_next - s_.adapt * dSsg;  // dL/da[t]
             matrix dU = dV;
             if (zero && t > 0) dU = dV.cwiseProduct((1.0 - S_[t - 1].array()).matrix());
-            const matrix dI = dU + alpha_.times(dI_next);
+            matrix dI;
+            alpha_.times(dI_next, [&](const auto& a) { dI = dU + a; });
             if (learn_ && t > 0) {
                 decay::accumulate(d_beta_, dU, V_[t - 1]);
                 decay::accumulate(d_alpha_, dI, I_[t - 1]);
@@ -667,8 +683,8 @@ public:
         I_.assign(T, matrix());
         matrix I = matrix::Zero(B, K), V = matrix::Zero(B, K);
         for (std::size_t t = 0; t < T; ++t) {
-            I = alpha_.times(I) + at(x, t);
-            V = beta_.times(V) + I;
+            alpha_.times(I, [&](const auto& aI) { I = aI + at(x, t); });
+            beta_.times(V, [&](const auto& bV) { V = bV + I; });
             if (learn_) I_[t] = I;
             V_[t] = V;
         }
@@ -682,8 +698,9 @@ public:
         if (input_gradient && constant_) gx[0] = matrix::Zero(B, K);
         matrix dV_next = matrix::Zero(B, K), dI_next = matrix::Zero(B, K);
         for (std::size_t t = T; t-- > 0;) {
-            const matrix dV = r_.at(gy[0], t) + beta_.times(dV_next);
-            const matrix dI = dV + alpha_.times(dI_next);
+            matrix dV, dI;
+            beta_.times(dV_next, [&](const auto& b) { dV = r_.at(gy[0], t) + b; });
+            alpha_.times(dI_next, [&](const auto& a) { dI = dV + a; });
             if (learn_ && t > 0) {
                 decay::accumulate(d_beta_, dV, V_[t - 1]);
                 decay::accumulate(d_alpha_, dI, I_[t - 1]);

@@ -78,6 +78,12 @@ sequence encoder::encode(const matrix& x, const std::vector<std::size_t>& ids, s
                          std::uint32_t epoch) const {
     const auto B = x.rows(), F = x.cols();
     if (kind == encoder_kind::current) return sequence(T, x * scale);
+    if (kind == encoder_kind::rows) {
+        const auto part = F / static_cast<Eigen::Index>(T);
+        sequence out(T);
+        for (std::size_t t = 0; t < T; ++t) out[t] = x.middleCols(static_cast<Eigen::Index>(t) * part, part) * scale;
+        return out;
+    }
     sequence out(T, matrix::Zero(B, F));
     for (Eigen::Index b = 0; b < B; ++b) {
         if (kind == encoder_kind::poisson) {
@@ -411,9 +417,11 @@ std::vector<matrix*> network::parameters() {
 }
 
 void network::check_data(const dataset& data) const {
-    if (static_cast<int>(data.features()) != o_.inputs)
-        throw std::invalid_argument(fmt::format("the data have {} features; the network has {} inputs", data.features(),
-                                                o_.inputs));
+    if (static_cast<int>(data.features()) != o_.features())
+        throw std::invalid_argument(fmt::format("the data have {} features; the network reads {}", data.features(),
+                                                o_.features()));
+    if (o_.input.kind == encoder_kind::rows && (data.is_events() || o_.kind == network_kind::rate))
+        throw std::invalid_argument("the rows encoder takes static data into a network with time steps");
     if (data.is_events() && o_.kind == network_kind::rate)
         throw std::invalid_argument("event data need a network with time steps (spiking or rate_rnn)");
     if (o_.kind == network_kind::stack && (data.is_events() || o_.input.kind != encoder_kind::current))

@@ -71,10 +71,12 @@ class Model:
         """The predicted class of each sample."""
         return self.evaluate(x)["predicted"]
 
-    def activity(self, x, rows=None):
-        """The hidden layer over the steps: steps x samples x hidden (spikes of a spiking network,
-        activations of a rate RNN; one step for a rate network)."""
-        return self._model.activity(_samples(x), None if rows is None else [int(r) for r in rows])
+    def activity(self, x, rows=None, layer=None):
+        """The first hidden layer over the steps: steps x samples x units (spikes of a spiking
+        layer, activations of a rate layer; one step where it does not change over time). With
+        `layer`, that layer of the stack (its index; an image's units are channel-major)."""
+        return self._model.activity(_samples(x), None if rows is None else [int(r) for r in rows],
+                                    None if layer is None else int(layer))
 
     @property
     def parameters(self):

@@ -159,8 +159,10 @@ public:
         return d;
     }
 
-    // The hidden layer over the steps for samples `rows` of x: steps x samples x hidden.
-    py::array_t<double> activity(const samples_array& x, const std::optional<std::vector<std::size_t>>& rows) const {
+    // The hidden layer (or layer `layer` of the stack) over the steps for samples `rows` of
+    // x: steps x samples x units (one step for an output that does not change over time).
+    py::array_t<double> activity(const samples_array& x, const std::optional<std::vector<std::size_t>>& rows,
+                                 std::optional<std::size_t> layer) const {
         const auto lock = exclusive();
         need_network();
         const L::dataset data = dataset_of(x, std::nullopt, config_.network.classes, "x");
@@ -177,7 +179,14 @@ public:
         L::sequence s;
         {
             const py::gil_scoped_release unlocked;
-            s = net_->hidden_activity(data, which);
+            if (layer) {
+                if (*layer >= net_->layers().size())
+                    throw input_error("", "layer", fmt::format("{}; the network has layers 0 to {}", *layer,
+                                                               net_->layers().size() - 1));
+                s = std::move(net_->layer_activity(data, which)[*layer]);
+            } else {
+                s = net_->hidden_activity(data, which);
+            }
         }
         const auto T = s.size();
         const auto B = which.size();
@@ -297,6 +306,8 @@ private:
         if (config_.network.kind == L::network_kind::stack)
             throw input_error("", "kind", "'stack': exporting a network given layer by layer is not built yet; the spiking "
                                           "shorthand (kind 'spiking') exports");
+        if (config_.network.input.kind == L::encoder_kind::rows)
+            throw input_error("", "encoder", "'rows': a current that changes every step has no simulator or NIR form yet");
     }
     void need_network() const {
         if (!net_) throw std::runtime_error("the model is not trained yet: fit() it first, or load one");
@@ -308,9 +319,9 @@ private:
         return lock;
     }
     void check_features(const L::dataset& d, const char* name) const {
-        if (static_cast<int>(d.features()) != net_->options().inputs)
+        if (static_cast<int>(d.features()) != net_->options().features())
             throw input_error("", name, fmt::format("{} features per sample; the network has {} inputs", d.features(),
-                                                    net_->options().inputs));
+                                                    net_->options().features()));
     }
 
     io::train_config config_;
@@ -369,7 +380,7 @@ void bind_learning(py::module_& m) {
         .def("fit", &model::fit, py::arg("x"), py::arg("y"), py::arg("epochs") = py::none(),
              py::arg("x_test") = py::none(), py::arg("y_test") = py::none(), py::arg("handle_signals") = true)
         .def("evaluate", &model::evaluate, py::arg("x"), py::arg("y") = py::none())
-        .def("activity", &model::activity, py::arg("x"), py::arg("rows") = py::none())
+        .def("activity", &model::activity, py::arg("x"), py::arg("rows") = py::none(), py::arg("layer") = py::none())
         .def("parameters", &model::parameters)
         .def("set_parameter", &model::set_parameter, py::arg("name"), py::arg("value"))
         .def("save", &model::save, py::arg("path"), py::arg("force") = false)

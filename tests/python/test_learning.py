@@ -115,3 +115,38 @@ def test_a_cosine_schedule_runs_over_the_epochs_of_the_call(tmp_path, source_dir
     assert np.array_equal(model.history["learning_rate"], trained.history["learning_rate"])
     assert len(set(model.history["learning_rate"])) == 3  # it does decay
     assert np.array_equal(model.parameters["W1"], trained.parameters["W1"])
+
+
+def test_a_layer_stack_from_a_dict_trains_and_shows_every_layer(tmp_path, source_dir, myelin_cli, digits):
+    x, y, x_test, y_test = digits
+    config = json.loads((source_dir / "examples/learning/digits_snn.json").read_text())
+    config["network"] = {"input_shape": [1, 8, 8], "steps": 10,
+                         "layers": [{"conv2d": {"channels": 4, "kernel": 3, "padding": 1}}, {"lif": {}},
+                                    {"sum_pool": {"kernel": 2}}, {"flatten": {}},
+                                    {"dense": {"units": 32}}, {"alif": {"recurrent": True}},
+                                    {"dense": {"units": 10, "bias": False}}, {"li_readout": {}}]}
+    config["training"]["epochs"] = 2
+    config["training"]["threads"] = 2
+    for part in ("train", "test"):
+        config["data"][part]["file"] = str(source_dir / "examples/learning" / config["data"][part]["file"])
+    path = tmp_path / "stack.json"
+    path.write_text(json.dumps(config))
+    myelin_cli("train", path, "--output", tmp_path / "cli", "--quiet")
+    model = myelin.Model(path)
+    model.fit(x, y, x_test=x_test, y_test=y_test)
+    assert model.options["kind"] == "stack"
+    trained = myelin.Model.load(tmp_path / "cli/model.h5")
+    assert sorted(trained.parameters) == ["0.W", "0.b", "4.W", "4.b", "5.W_rec", "6.W"]
+    for name, value in trained.parameters.items():
+        assert np.array_equal(model.parameters[name], value), name
+    assert model.evaluate(x_test, y_test)["accuracy"] > 0.5
+    conv = model.activity(x_test, rows=[0, 1], layer=0)
+    assert conv.shape == (1, 2, 4 * 8 * 8)  # computed once: the input is static
+    spikes = model.activity(x_test, rows=[0, 1])
+    assert spikes.shape == (10, 2, 256) and set(np.unique(spikes)) <= {0.0, 1.0}
+    assert np.array_equal(spikes, model.activity(x_test, rows=[0, 1], layer=1))
+    assert model.activity(x_test, rows=[0], layer=7).shape == (1, 1, 10)
+    with pytest.raises(ValueError, match="layer: 8; the network has layers 0 to 7"):
+        model.activity(x_test, layer=8)
+    with pytest.raises(ValueError, match="exporting a network given layer by layer is not built yet"):
+        model.export(x_test, 0)

@@ -4,6 +4,7 @@
 #include "support.hpp"
 
 #include <myelin/core/error.hpp>
+#include <myelin/core/rng.hpp>
 #include <myelin/io/learning.hpp>
 
 #include <catch2/catch.hpp>
@@ -212,7 +213,7 @@ TEST_CASE("training config errors name the file, the key and what is allowed", "
     CHECK(with([](test::json& c) { c["training"]["regulariser"] = {{"lower", 3}, {"upper", 1}}; }) ==
           "training.regulariser.upper: 1; must be >= lower (3)");
     CHECK(with([](test::json& c) { c["encoder"] = {{"kind", "rank"}}; }) ==
-          "encoder.kind: 'rank' is not one of current, poisson, latency");
+          "encoder.kind: 'rank' is not one of current, poisson, latency, rows");
     // Rows beyond the data are found when the data are read.
     auto c = config("spiking");
     c["data"]["train"]["rows"] = {0, 99};
@@ -373,6 +374,84 @@ TEST_CASE("Spiking Heidelberg Digits files are binned into steps", "[unit][learn
     learning::network net(o);
     learning::adam opt(1e-2);
     CHECK(std::isfinite(net.train_epoch(d, opt, {}, 0).loss));
+}
+
+TEST_CASE("the rows encoder feeds a sample part by part over the steps", "[unit][cli][learning]") {
+    // Each sample's F features cut into T parts of F / T, part t at step t, times scale.
+    learning::encoder rows{learning::encoder_kind::rows, 0.5};
+    learning::matrix x(2, 6);
+    x << 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12;
+    const auto s = rows.encode(x, {0, 1}, 3, 1, 0);
+    REQUIRE(s.size() == 3);
+    for (int t = 0; t < 3; ++t)
+        for (int b = 0; b < 2; ++b)
+            for (int j = 0; j < 2; ++j) CHECK(s[t](b, j) == 0.5 * x(b, 2 * t + j));
+
+    test::temp_dir tmp;
+    write_csv(tmp / "d.csv");
+    auto c = config("spiking");  // 4 features: 2 per step over 2 steps
+    c["network"]["steps"] = 2;
+    c["encoder"] = {{"kind", "rows"}, {"scale", 0.1}};
+    write(tmp / "rows.json", c);
+    const auto r = test::run_myelin(fmt::format("train '{}' --output '{}'", (tmp / "rows.json").string(),
+                                                (tmp / "out").string()));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Contains("spiking network 2 -> 8 -> 2"));
+    const auto e = test::run_myelin(fmt::format("eval '{}' '{}'", (tmp / "out" / "model.h5").string(), (tmp / "d.csv").string()));
+    CHECK(e.exit_code == 0);
+    const auto x2 = test::run_myelin(fmt::format("export '{}' --data '{}' --output '{}'", (tmp / "out" / "model.h5").string(),
+                                                 (tmp / "d.csv").string(), (tmp / "net.json").string()));
+    CHECK(x2.exit_code == 2);
+    CHECK_THAT(x2.err, Contains("encoder: 'rows': a current that changes every step has no simulator or NIR form yet"));
+    c["network"]["steps"] = 3;
+    write(tmp / "rows.json", c);
+    auto bad = test::run_myelin(fmt::format("train '{}' --output '{}'", (tmp / "rows.json").string(), (tmp / "o2").string()));
+    CHECK(bad.exit_code == 2);
+    CHECK_THAT(bad.err, Contains("rows.json: encoder.kind: 'rows' cuts each sample's 4 features into the 3 steps "
+                                 "(network.steps); 4 is not a multiple of 3"));
+    c = config("rate");
+    c["encoder"] = {{"kind", "rows"}};
+    write(tmp / "rows.json", c);
+    bad = test::run_myelin(fmt::format("train '{}' --output '{}'", (tmp / "rows.json").string(), (tmp / "o3").string()));
+    CHECK(bad.exit_code == 2);
+    CHECK_THAT(bad.err, Contains("encoder.kind: 'rows' feeds a sample over time; a 'rate' network has no time steps"));
+}
+
+TEST_CASE("cli: the recurrent ALIF example for SHD trains on a file in the SHD layout", "[unit][cli][learning]") {
+    // examples/learning/shd_alif.json with its data files replaced by 40 generated samples:
+    // class k fires units 35 k .. 35 k + 34, each 10 times at times drawn in [0, 1) s.
+    test::temp_dir tmp;
+    std::vector<std::vector<float>> times;
+    std::vector<std::vector<std::uint16_t>> units;
+    std::vector<std::uint8_t> labels;
+    rng_stream rng(3, 0, 0);
+    for (int i = 0; i < 40; ++i) {
+        const int k = i % 20;
+        times.emplace_back();
+        units.emplace_back();
+        for (int u = 0; u < 350; ++u) {
+            times.back().push_back(static_cast<float>(rng.uniform()));
+            units.back().push_back(static_cast<std::uint16_t>(35 * k + u % 35));
+        }
+        labels.push_back(static_cast<std::uint8_t>(k));
+    }
+    write_shd(tmp / "shd.h5", times, units, labels);
+    std::ifstream in(test::source_path("examples/learning/shd_alif.json"));
+    auto c = test::json::parse(in);
+    for (const char* part : {"train", "test"}) c["data"][part]["file"] = (tmp / "shd.h5").string();
+    c["training"]["epochs"] = 3;
+    c["training"]["batch"] = 20;
+    write(tmp / "shd.json", c);
+    const auto r = test::run_myelin(fmt::format("train '{}' --output '{}'", (tmp / "shd.json").string(),
+                                                (tmp / "out").string()));
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Contains("layer-stack network 700 -> dense 256 -> alif 256 -> dense 20 -> li_readout 20 on 40 samples"));
+    const auto model = io::load_model(tmp / "out" / "model.h5");
+    REQUIRE(model.history.loss.size() == 3);
+    CHECK(model.history.loss[2] < model.history.loss[0]);
+    CHECK(model.history.spikes_per_neuron[2] > 0.0);
 }
 
 TEST_CASE("optimizers: a restored state steps as the original", "[unit][learning]") {

@@ -46,8 +46,10 @@ dataset read_csv(const std::filesystem::path& file, int n_classes);
 //   current: v at every step (constant current injection);
 //   poisson: a spike with probability min(1, max(0, v)) per step, seeded per sample;
 //   latency: one spike at step round((1 - v) (T - 1)) for v > 0 (v clipped to 1): the
-//            stronger the feature, the earlier; v <= 0 gives none.
-enum class encoder_kind { current, poisson, latency };
+//            stronger the feature, the earlier; v <= 0 gives none;
+//   rows:    the F features cut into T consecutive parts of F / T, part t at step t (an
+//            image row by row: 28 steps of 28 pixels); the network reads F / T per step.
+enum class encoder_kind { current, poisson, latency, rows };
 struct encoder {
     encoder_kind kind = encoder_kind::current;
     double scale = 1.0 / 16.0;
@@ -106,6 +108,8 @@ struct network_options {
     std::vector<layer_spec> layers;
     shape input_shape;
     encoder input;
+    // Features per sample the network reads: inputs, or inputs x steps with the rows encoder.
+    int features() const { return input.kind == encoder_kind::rows ? inputs * steps : inputs; }
     std::uint32_t seed = 1;
 };
 
