@@ -84,6 +84,7 @@ struct compare_cli {
     std::optional<double> t_start_ms, t_stop_ms;
     double bin_ms = 5.0;
     std::vector<std::string> measures{"linear_cka", "debiased_cka", "rsa", "procrustes"};
+    bool measures_given = false;  // --measure given (--layer all takes one, default linear CKA)
     std::string data, layer = "hidden", trials_column;
     std::optional<std::pair<std::size_t, std::size_t>> rows;
     std::vector<double> window_s{0.0, 0.5};

@@ -91,6 +91,36 @@ int compare_representations(const compare_cli& cli, io::file_kind kind_a, io::fi
     return finish(analysis::report_of(c, out.has_value()), out, cli, true);
 }
 
+// --layer all: every layer of model A against every layer of model B.
+int compare_layers(const compare_cli& cli, io::file_kind kind_a, io::file_kind kind_b) {
+    if (cli.input_baseline) throw input_error("", "--input-baseline", "is for one layer; --layer all compares every layer");
+    const analysis::representation_options options{cli.data, cli.layer, cli.trials_column, cli.rows, cli.window_s, cli.threads};
+    auto a = analysis::load_layers(cli.a, kind_a, "A", options);
+    auto b = analysis::load_layers(cli.b, kind_b, "B", options);
+    if (!cli.label_a.empty()) a.label = cli.label_a;
+    if (!cli.label_b.empty()) b.label = cli.label_b;
+    analysis::representation_measure measure;
+    if (cli.measures_given && cli.measures.size() > 1) throw input_error("", "--measure", "--layer all takes one measure");
+    if (cli.measures_given) {
+        try {
+            measure = analysis::parse_measure(cli.measures.front());
+        } catch (const std::invalid_argument& e) {
+            throw input_error("", "--measure", e.what());
+        }
+    }
+    auto replicas = [&](const std::vector<std::string>& files, const char* flag) {
+        std::vector<analysis::layered_representation> out;
+        for (const auto& f : files) out.push_back(analysis::load_layers(f, io::detect_file(f), flag, options));
+        return out;
+    };
+    const auto rep_a = replicas(cli.replicas_a, "--replicas-a"), rep_b = replicas(cli.replicas_b, "--replicas-b");
+    std::optional<io::output_dir> out;
+    open_report(cli, out);
+    omp_set_num_threads(cli.threads);
+    const auto c = analysis::compare_layers(std::move(a), std::move(b), measure, rep_a, rep_b);
+    return finish(analysis::report_of(c, out.has_value()), out, cli);
+}
+
 int compare_published(const compare_cli& cli) {
     auto published = analysis::load_published(cli.b);
     std::optional<io::output_dir> out;
@@ -117,6 +147,7 @@ int compare_command(const compare_cli& cli) {
                                                  "with representations (an NWB file is a representation with --trials)",
                                                  cli.a, is_spikes(kind_a) ? "spikes" : "a representation", cli.b,
                                                  is_spikes(kind_b) ? "spikes" : "a representation"));
+    if (cli.layer == "all") return compare_layers(cli, kind_a, kind_b);
     return is_spikes(kind_a) ? compare_spikes(cli, kind_a, kind_b) : compare_representations(cli, kind_a, kind_b);
 }
 

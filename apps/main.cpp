@@ -173,8 +173,9 @@ int main(int argc, char** argv) {
     compare_cmd->add_option("--threads", cmp.threads, "OpenMP threads (results do not depend on it)")->check(CLI::Range(1, 1024));
     compare_cmd->add_option("--data", cmp.data, "Stimuli for model files, and raw input for --input-baseline (CSV or SHD)");
     compare_cmd->add_option("--rows", cmp_rows, "Only rows FIRST END of --data (end excluded)")->expected(2);
-    compare_cmd->add_option("--layer", cmp.layer, "Layer of model files: hidden (default) or output")
-        ->check(CLI::IsMember({"hidden", "output"}));
+    compare_cmd->add_option("--layer", cmp.layer,
+                            "Layer of model files: hidden (default), output, or all (every layer of A against every layer of B)")
+        ->check(CLI::IsMember({"hidden", "output", "all"}));
     compare_cmd->add_flag("--input-baseline", cmp.input_baseline, "Also compare A and B with the raw input (--data)");
     compare_cmd->add_option("--replicas-a", cmp.replicas_a, "A's model trained from other seeds: the across-seed baseline");
     compare_cmd->add_option("--replicas-b", cmp.replicas_b, "B's replicas, as --replicas-a");
@@ -230,6 +231,7 @@ int main(int argc, char** argv) {
         if (*export_cmd) return myelin::apps::export_command(exp);
         if (*compare_cmd) {
             cmp.rows = row_range(cmp_rows);
+            cmp.measures_given = compare_cmd->count("--measure") > 0;
             if (!(cmp.window_s[1] > cmp.window_s[0]))
                 throw myelin::input_error("", "--window", fmt::format("{} {}: STOP must be after START", cmp.window_s[0],
                                                                      cmp.window_s[1]));

@@ -186,6 +186,37 @@ representation load_representation(const std::string& path, io::file_kind kind, 
     return r;
 }
 
+layered_representation load_layers(const std::string& path, io::file_kind kind, const std::string& flag,
+                                   const representation_options& cli) {
+    if (kind != io::file_kind::model)
+        throw input_error(path, flag, "--layer all compares the layers of two trained models (model files)");
+    if (cli.data.empty()) throw input_error(path, "--data", "a model file needs --data: the stimuli to present");
+    const auto model = io::load_model(path);
+    const auto& o = model.net->options();
+    io::data_spec spec;
+    spec.file = cli.data;
+    spec.path = "--data";
+    spec.type = cli.data.ends_with(".h5") ? io::data_spec::format::shd : io::data_spec::format::csv;
+    if (cli.rows) {
+        spec.begin = cli.rows->first;
+        spec.end = cli.rows->second;
+    }
+    spec.units = static_cast<std::size_t>(o.inputs);
+    const auto data = io::load_data(spec, o.classes, o.steps);
+    if (static_cast<int>(data.features()) != o.features())
+        throw input_error(cli.data, "--data", fmt::format("{} features per sample; {} has {} inputs", data.features(), path, o.features()));
+    layered_representation r;
+    r.file = path;
+    r.label = default_label(path);
+    r.m = model.net->layer_means(data, cli.threads);
+    for (std::size_t i = 0; i < model.net->layers().size(); ++i) {
+        const auto& l = model.net->layers()[i];
+        r.layers.push_back(fmt::format("{} {} {}", i, learning::name_of(l.spec.kind), l.out.text()));
+        if (!r.m[i].allFinite()) throw input_error(path, flag, fmt::format("layer {} gives NaN or infinite values", i));
+    }
+    return r;
+}
+
 representation load_raw_input(const std::string& data, const std::optional<std::pair<std::size_t, std::size_t>>& rows,
                               const std::string& flag) {
     io::data_spec spec;

@@ -371,6 +371,128 @@ comparison_report report_of(const representation_comparison& c, bool figures) {
     return r;
 }
 
+// ---- two trained networks, layer by layer ----
+
+namespace {
+
+matrix layer_by_layer(const layered_representation& x, const layered_representation& y, const representation_measure& m) {
+    matrix v(static_cast<Eigen::Index>(x.m.size()), static_cast<Eigen::Index>(y.m.size()));
+#pragma omp parallel for collapse(2) schedule(dynamic)
+    for (std::size_t i = 0; i < x.m.size(); ++i)
+        for (std::size_t j = 0; j < y.m.size(); ++j) v(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = m(x.m[i], y.m[j]);
+    return v;
+}
+
+}  // namespace
+
+layer_comparison compare_layers(layered_representation a, layered_representation b, const representation_measure& m,
+                                const std::vector<layered_representation>& replicas_a,
+                                const std::vector<layered_representation>& replicas_b) {
+    const auto n = a.m.empty() ? 0 : a.m[0].rows();
+    if (n < 4) throw input_error(a.file, "--data", fmt::format("{} stimuli; comparing needs at least 4", n));
+    auto check = [&](const layered_representation& s, const char* flag) {
+        for (const auto& l : s.m)
+            if (l.rows() != n)
+                throw input_error(s.file, flag, fmt::format("{} stimuli; {} has {}", l.rows(), a.file, n));
+    };
+    check(b, "B");
+    for (const auto& r : replicas_a) {
+        check(r, "--replicas-a");
+        if (r.m.size() != a.m.size())
+            throw input_error(r.file, "--replicas-a", fmt::format("{} layers; {} has {}", r.m.size(), a.file, a.m.size()));
+    }
+    for (const auto& r : replicas_b) {
+        check(r, "--replicas-b");
+        if (r.m.size() != b.m.size())
+            throw input_error(r.file, "--replicas-b", fmt::format("{} layers; {} has {}", r.m.size(), b.file, b.m.size()));
+    }
+    layer_comparison c;
+    c.measure = m;
+    c.values = layer_by_layer(a, b, m);
+    auto across = [&](const layered_representation& side, const std::vector<layered_representation>& replicas) {
+        matrix sum = matrix::Zero(static_cast<Eigen::Index>(side.m.size()), static_cast<Eigen::Index>(side.m.size()));
+        for (const auto& r : replicas) sum += layer_by_layer(side, r, m);
+        return matrix(sum / static_cast<double>(replicas.size()));
+    };
+    if (!replicas_a.empty()) c.a_across_seeds = across(a, replicas_a);
+    if (!replicas_b.empty()) c.b_across_seeds = across(b, replicas_b);
+    c.replicas_a = replicas_a.size();
+    c.replicas_b = replicas_b.size();
+    c.a = std::move(a);
+    c.b = std::move(b);
+    return c;
+}
+
+comparison_report report_of(const layer_comparison& c, bool figures) {
+    json j;
+    comparison_report r = report_titled("Myelin comparison: layers", j, "layers");
+    const auto stimuli = c.a.m.empty() ? 0 : c.a.m[0].rows();
+    j["a"] = {{"file", c.a.file}, {"label", c.a.label}, {"layers", c.a.layers}};
+    j["b"] = {{"file", c.b.file}, {"label", c.b.label}, {"layers", c.b.layers}};
+    j["measure"] = c.measure.name();
+    j["stimuli"] = stimuli;
+    auto rows_of = [](const matrix& m) {
+        json out = json::array();
+        for (Eigen::Index i = 0; i < m.rows(); ++i) {
+            json row = json::array();
+            for (Eigen::Index k = 0; k < m.cols(); ++k) row.push_back(number(m(i, k)));
+            out.push_back(row);
+        }
+        return out;
+    };
+    j["values"] = rows_of(c.values);
+    // Columns named `prefix` and their index (B0, B1, ...: listed above the table).
+    auto table = [](const matrix& m, const std::vector<std::string>& rows, const std::vector<std::string>& cols,
+                    const char* prefix) {
+        std::size_t w = 8;
+        for (const auto& s : rows) w = std::max(w, s.size());
+        std::string t = fmt::format("{:<{}}", "", w);
+        for (std::size_t k = 0; k < cols.size(); ++k) t += fmt::format(" {:>6}", fmt::format("{}{}", prefix, k));
+        t += "\n";
+        for (Eigen::Index i = 0; i < m.rows(); ++i) {
+            t += fmt::format("{:<{}}", rows[static_cast<std::size_t>(i)], w);
+            for (Eigen::Index k = 0; k < m.cols(); ++k) t += fmt::format(" {:>6.3f}", m(i, k));
+            t += "\n";
+        }
+        return t;
+    };
+    r.text = fmt::format("A: {} ({} layers)\nB: {} ({} layers)\n{} stimuli, {}; rows: layers of A, columns: layers of B\n",
+                         side_name(c.a.label, c.a.file), c.a.m.size(), side_name(c.b.label, c.b.file), c.b.m.size(), stimuli,
+                         c.measure.name());
+    for (std::size_t k = 0; k < c.b.layers.size(); ++k) r.text += fmt::format("  B{}: {}\n", k, c.b.layers[k]);
+    r.text += "\n" + table(c.values, c.a.layers, c.b.layers, "B");
+    for (const auto& [m, count, key, name, side] :
+         {std::tuple{&c.a_across_seeds, c.replicas_a, "a_across_seeds", "A", &c.a},
+          std::tuple{&c.b_across_seeds, c.replicas_b, "b_across_seeds", "B", &c.b}}) {
+        if (!*m) continue;
+        j["baselines"][key] = {{"replicas", count}, {"values", rows_of(**m)}};
+        r.text += fmt::format("\n{} against its {} replica(s) (other seeds), mean; column R<k>: the replicas' layer k\n",
+                              name, count);
+        r.text += table(**m, side->layers, side->layers, "R");
+    }
+    r.json = j.dump(1);
+    r.notes = {
+        "Each cell compares a layer of A with a layer of B on the same stimuli (each layer's output averaged over the "
+        "time steps, per stimulus): " + c.measure.name() + (c.measure.is_distance() ? ", lower is more alike." : ", higher is more alike."),
+        "With replicas, the same comparison between each network and its retrainings with other seeds shows how alike "
+        "two trainings of one architecture are: a cell of A vs B near the replicas' diagonal is as alike as chance "
+        "of training allows (Kornblith et al. 2019)."};
+    if (figures) {
+        const double lo = c.measure.is_distance() ? std::min(0.0, c.values.minCoeff()) : 0.0;
+        const double hi = c.measure.is_distance() ? std::max(1.0, c.values.maxCoeff()) : 1.0;
+        r.figures.push_back(report::labelled_heatmap(fmt::format("{}: layers of A against layers of B", c.measure.name()),
+                                                     c.values, c.a.layers, c.b.layers, "A: " + c.a.label,
+                                                     "B: " + c.b.label, lo, hi, c.measure.name()));
+        for (const auto& [m, count, name, side] : {std::tuple{&c.a_across_seeds, c.replicas_a, "A", &c.a},
+                                                   std::tuple{&c.b_across_seeds, c.replicas_b, "B", &c.b}})
+            if (*m)
+                r.figures.push_back(report::labelled_heatmap(
+                    fmt::format("{} against its {} replica(s), mean", name, count), **m, side->layers, side->layers,
+                    std::string(name) + ": " + side->label, "replicas of " + std::string(name), lo, hi, c.measure.name()));
+    }
+    return r;
+}
+
 // ---- published population statistics ----
 
 published_statistics load_published(const std::string& file) {

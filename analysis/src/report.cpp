@@ -179,6 +179,59 @@ std::string heatmap(const std::string& title, const Eigen::MatrixXd& m, double l
     return s + "</svg></figure>";
 }
 
+std::string labelled_heatmap(const std::string& title, const Eigen::MatrixXd& m, const std::vector<std::string>& rows,
+                             const std::vector<std::string>& columns, const std::string& row_axis,
+                             const std::string& column_axis, double lo, double hi, const std::string& scale_label) {
+    constexpr int size = 300, left = 170, top = 30, bottom = 130;
+    const int bar_x = left + size + 20;
+    std::string s = open_svg(title, bar_x + 90, top + size + bottom);
+    if (!(hi > lo)) hi = lo + 1.0;
+    auto shade = [&](double v) {  // white (lo) to dark blue (hi), as heatmap()
+        const double f = std::clamp((v - lo) / (hi - lo), 0.0, 1.0);
+        return fmt::format("rgb({},{},{})", std::lround(255.0 * (1.0 - 0.9 * f)), std::lround(255.0 * (1.0 - 0.75 * f)),
+                           std::lround(255.0 - 100.0 * f));
+    };
+    const double ch = size / static_cast<double>(std::max<Eigen::Index>(m.rows(), 1)),
+                 cw = size / static_cast<double>(std::max<Eigen::Index>(m.cols(), 1));
+    const bool values = ch >= 14 && cw >= 28;
+    for (Eigen::Index i = 0; i < m.rows(); ++i)
+        for (Eigen::Index j = 0; j < m.cols(); ++j) {
+            const double v = m(i, j);
+            s += fmt::format(R"svg(<rect x="{:.2f}" y="{:.2f}" width="{:.2f}" height="{:.2f}" fill="{}"/>)svg", left + j * cw,
+                             top + i * ch, cw + 0.05, ch + 0.05, std::isfinite(v) ? shade(v) : "#fff");
+            if (values && std::isfinite(v))
+                s += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" font-size="10" text-anchor="middle" fill="{}">{:.2f}</text>)",
+                                 left + (j + 0.5) * cw, top + (i + 0.5) * ch + 3.5,
+                                 (v - lo) / (hi - lo) > 0.6 ? "#fff" : "#000", v);
+        }
+    for (std::size_t i = 0; i < rows.size(); ++i)
+        s += fmt::format(R"(<text x="{}" y="{:.1f}" font-size="10" text-anchor="end">{}</text>)", left - 4,
+                         top + (static_cast<double>(i) + 0.5) * ch + 3.5, escape(rows[i]));
+    for (std::size_t j = 0; j < columns.size(); ++j) {
+        const double x = left + (static_cast<double>(j) + 0.5) * cw, y = top + size + 6;
+        s += fmt::format(R"svg(<text x="{0:.1f}" y="{1}" font-size="10" text-anchor="end" transform="rotate(-60 {0:.1f} {1})">{2}</text>)svg",
+                         x, y, escape(columns[j]));
+    }
+    s += fmt::format(R"svg(<text x="12" y="{0}" font-size="12" text-anchor="middle" transform="rotate(-90 12 {0})">{1}</text>)svg",
+                     top + size / 2, escape(row_axis));
+    s += fmt::format(R"(<text x="{}" y="{}" font-size="12" text-anchor="middle">{}</text>)", left + size / 2,
+                     top + size + bottom - 6, escape(column_axis));
+    constexpr int steps = 50;
+    for (int k = 0; k < steps; ++k)
+        s += fmt::format(R"(<rect x="{}" y="{:.2f}" width="14" height="{:.2f}" fill="{}"/>)", bar_x,
+                         top + size * (1.0 - (k + 1.0) / steps), size / static_cast<double>(steps) + 0.05,
+                         shade(lo + (hi - lo) * (k + 0.5) / steps));
+    const auto ticks = nice_ticks(lo, hi, 4);
+    for (double v : ticks) {
+        const double y = top + size * (1.0 - (v - lo) / (hi - lo));
+        s += fmt::format(R"(<line x1="{0}" y1="{1:.1f}" x2="{2}" y2="{1:.1f}" stroke="#333"/><text x="{3}" y="{4:.1f}" font-size="12">{5}</text>)",
+                         bar_x + 14, y, bar_x + 18, bar_x + 21, y + 4, tick_text(v, ticks.size() > 1 ? ticks[1] - ticks[0] : 1.0));
+    }
+    s += fmt::format(R"svg(<text x="{0}" y="{1}" font-size="12" text-anchor="middle" transform="rotate(-90 {0} {1})">{2}</text>)svg",
+                     bar_x + 70, top + size / 2, escape(scale_label));
+    return s + "</svg></figure>";
+}
+
 std::string intervals(const std::string& title, const std::vector<bar>& bars, double lo, double hi) {
     const int h = T + 30 * static_cast<int>(bars.size()) + B;
     std::string s = open_svg(title, W + 140, h);

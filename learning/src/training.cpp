@@ -573,6 +573,26 @@ std::vector<sequence> network::layer_activity(const dataset& data, const std::ve
     return out;
 }
 
+std::vector<matrix> network::layer_means(const dataset& data, int threads) const {
+    check_data(data);
+    const std::size_t n = data.size(), chunk = 64, n_chunks = (n + chunk - 1) / chunk;
+    std::vector<matrix> out;
+    for (const auto& l : stack_) out.push_back(matrix::Zero(static_cast<Eigen::Index>(n), l.out.size()));
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (std::size_t c = 0; c < n_chunks; ++c) {
+        std::vector<std::size_t> rows;
+        for (std::size_t r = c * chunk; r < std::min(n, (c + 1) * chunk); ++r) rows.push_back(r);
+        const auto acts = layer_activity(data, rows);
+        for (std::size_t i = 0; i < acts.size(); ++i) {
+            matrix sum = matrix::Zero(static_cast<Eigen::Index>(rows.size()), acts[i][0].cols());
+            for (const matrix& step : acts[i]) sum += step;
+            out[i].middleRows(static_cast<Eigen::Index>(c * chunk), static_cast<Eigen::Index>(rows.size())) =
+                sum / static_cast<double>(acts[i].size());
+        }
+    }
+    return out;
+}
+
 sequence network::hidden_activity(const dataset& data, const std::vector<std::size_t>& rows) const {
     auto all = layer_activity(data, rows);
     for (std::size_t i = 0; i < stack_.size(); ++i)

@@ -6,8 +6,10 @@
 
 #include <myelin/analysis/spike_measures.hpp>
 #include <myelin/analysis/spike_stats.hpp>
+#include <myelin/analysis/representation.hpp>
 #include <myelin/analysis/statistics.hpp>
 #include <myelin/core/version.hpp>
+#include <myelin/io/learning.hpp>
 #include <myelin/io/nwb.hpp>
 #include <myelin/io/sonata.hpp>
 
@@ -304,6 +306,67 @@ TEST_CASE("compare: representations with permutation p-values, intervals and bas
     const auto two = test::run_myelin(fmt::format("compare '{}' '{}' --permutations 99 --bootstrap 200 --measure linear_cka rsa --threads 3",
                                                   (tmp / "x.csv").string(), (tmp / "y.csv").string()));
     CHECK(one.out == two.out);
+}
+
+TEST_CASE("compare: two trained networks layer by layer, with the across-seed baseline", "[unit][cli][compare][learning]") {
+    test::temp_dir tmp;
+    const auto digits = test::source_path("examples/learning/data/digits.csv").string();
+    test::json c = {
+        {"network", {{"input_shape", {1, 8, 8}}, {"steps", 6},
+                     {"layers", {{{"conv2d", {{"channels", 3}, {"kernel", 3}}}}, {{"lif", test::json::object()}},
+                                 {{"flatten", test::json::object()}}, {{"dense", {{"units", 10}, {"bias", false}}}},
+                                 {{"li_readout", test::json::object()}}}}}},
+        {"data", {{"classes", 10}, {"train", {{"file", digits}, {"rows", {0, 300}}}}}},
+        {"training", {{"epochs", 1}, {"threads", 2}}}};
+    std::ofstream(tmp / "c.json") << c.dump();
+    for (int seed : {1, 2, 3})
+        REQUIRE(test::run_myelin(fmt::format("train '{}' --seed {} --output '{}' --quiet", (tmp / "c.json").string(), seed,
+                                             (tmp / fmt::format("m{}", seed)).string()))
+                    .exit_code == 0);
+    const auto model = [&](int seed) { return (tmp / fmt::format("m{}", seed) / "model.h5").string(); };
+    const auto r = test::run_myelin(fmt::format("compare '{}' '{}' --layer all --data '{}' --rows 1437 1537 "
+                                                "--replicas-a '{}' --report '{}'",
+                                                model(1), model(2), digits, model(3), (tmp / "rep").string()));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Contains("100 stimuli, linear CKA; rows: layers of A, columns: layers of B"));
+    CHECK_THAT(r.out, Contains("B1: 1 lif 3 x 6 x 6"));
+    const auto j = test::json::parse(std::ifstream(tmp / "rep" / "report.json"));
+    REQUIRE(j["values"].size() == 5);
+    REQUIRE(j["values"][0].size() == 5);
+    REQUIRE(j["baselines"]["a_across_seeds"]["values"].size() == 5);
+    // The numbers are linear CKA of each layer's mean output per stimulus.
+    auto means = [&](int seed) {
+        auto data = learning::read_csv(digits, 10).rows(1437, 1537);
+        return io::load_model(model(seed)).net->layer_means(data);
+    };
+    const auto a = means(1), b = means(2);
+    for (std::size_t i = 0; i < 5; ++i)
+        for (std::size_t k = 0; k < 5; ++k)
+            CHECK(j["values"][i][k].get<double>() == Approx(analysis::linear_cka(a[i], b[k])).epsilon(1e-12));
+    // flatten moves no data: its row equals the lif row's.
+    for (std::size_t k = 0; k < 5; ++k) CHECK(j["values"][2][k].get<double>() == j["values"][1][k].get<double>());
+    check_page(tmp / "rep" / "report.html", 2);
+
+    // A network against itself: 1 on the diagonal.
+    const auto self = test::run_myelin(fmt::format("compare '{}' '{}' --layer all --data '{}' --rows 1437 1537 --report '{}'",
+                                                   model(1), model(1), digits, (tmp / "self").string()));
+    REQUIRE(self.exit_code == 0);
+    const auto js = test::json::parse(std::ifstream(tmp / "self" / "report.json"));
+    for (std::size_t i = 0; i < 5; ++i) CHECK(js["values"][i][i].get<double>() == Approx(1.0).epsilon(1e-12));
+
+    // What --layer all cannot take.
+    Eigen::MatrixXd x = Eigen::MatrixXd::Random(10, 3);
+    write_csv(tmp / "x.csv", x);
+    auto bad = test::run_myelin(fmt::format("compare '{}' '{}' --layer all", (tmp / "x.csv").string(), (tmp / "x.csv").string()));
+    CHECK(bad.exit_code == 2);
+    CHECK_THAT(bad.err, Contains("x.csv: A: --layer all compares the layers of two trained models (model files)"));
+    bad = test::run_myelin(fmt::format("compare '{}' '{}' --layer all --data '{}' --input-baseline", model(1), model(2), digits));
+    CHECK(bad.exit_code == 2);
+    CHECK_THAT(bad.err, Contains("--input-baseline: is for one layer; --layer all compares every layer"));
+    bad = test::run_myelin(fmt::format("compare '{}' '{}' --layer all --data '{}' --measure rsa linear_cka", model(1), model(2), digits));
+    CHECK(bad.exit_code == 2);
+    CHECK_THAT(bad.err, Contains("--measure: --layer all takes one measure"));
 }
 
 TEST_CASE("compare: an NWB recording as a condition x unit representation", "[unit][cli][compare][nwb]") {

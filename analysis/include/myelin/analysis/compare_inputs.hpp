@@ -53,6 +53,16 @@ struct representation {
 representation load_representation(const std::string& path, io::file_kind kind, const std::string& flag,
                                    const representation_options& options);
 
+// Every layer of a trained model (a model file) on the stimuli of options.data: per layer,
+// stimuli x units, each layer's output averaged over the steps.
+struct layered_representation {
+    std::string file, label;
+    std::vector<std::string> layers;  // "0 conv2d 16 x 24 x 24"
+    std::vector<matrix> m;
+};
+layered_representation load_layers(const std::string& path, io::file_kind kind, const std::string& flag,
+                                   const representation_options& options);
+
 // The stimuli's raw features (a CSV data file, rows [first, second) if given) as a
 // representation: the baseline "how alike is each side to its input".
 representation load_raw_input(const std::string& data, const std::optional<std::pair<std::size_t, std::size_t>>& rows,

@@ -79,6 +79,25 @@ representation_comparison compare_representations(representation a, representati
                                                    const std::vector<representation>& replicas_a = {},
                                                    const std::vector<representation>& replicas_b = {});
 
+// ---- two trained networks, layer by layer ----
+
+// The measure for every layer of A against every layer of B (Kornblith et al. 2019,
+// Fig. 4), and, with replicas (the same network trained with other seeds), each side's
+// layers against its replicas' (averaged over the replicas): what "alike" means between
+// two trainings of one network.
+struct layer_comparison {
+    layered_representation a, b;
+    representation_measure measure;
+    matrix values;                                 // layers of A x layers of B
+    std::optional<matrix> a_across_seeds, b_across_seeds;  // A x A's replicas, B alike
+    std::size_t replicas_a = 0, replicas_b = 0;
+};
+// Every side must have the same stimuli (rows), at least 4; throws input_error naming the
+// file that differs. Uses OpenMP's thread count; the numbers do not depend on it.
+layer_comparison compare_layers(layered_representation a, layered_representation b, const representation_measure& m,
+                                const std::vector<layered_representation>& replicas_a = {},
+                                const std::vector<layered_representation>& replicas_b = {});
+
 // ---- spikes against published population statistics ----
 
 // A JSON file of values published per population (docs/compare.md), e.g.
@@ -120,6 +139,7 @@ struct comparison_report {
 comparison_report report_of(const spike_comparison& c, bool figures = true);
 comparison_report report_of(const representation_comparison& c, bool figures = true);
 comparison_report report_of(const published_comparison& c, bool figures = true);
+comparison_report report_of(const layer_comparison& c, bool figures = true);
 
 // Where a report came from, for its footer and report.json: the command, the files read
 // (each with its CRC-32) and the seed of the resampling; write_report adds Myelin's

@@ -22,6 +22,11 @@ struct group {
 };
 std::string heatmap(const std::string& title, const Eigen::MatrixXd& m, double lo, double hi,
                     const std::string& scale_label, const std::vector<group>& groups = {});
+// A rows x columns matrix as a heat map on [lo, hi] with a name per row and per column
+// (e.g. the layers of two networks) and the value written in each cell where they fit.
+std::string labelled_heatmap(const std::string& title, const Eigen::MatrixXd& m, const std::vector<std::string>& rows,
+                             const std::vector<std::string>& columns, const std::string& row_axis,
+                             const std::string& column_axis, double lo, double hi, const std::string& scale_label);
 // Values with intervals, one row each; rows without an interval have low = high = value.
 struct bar {
     std::string label;

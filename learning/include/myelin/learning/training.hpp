@@ -179,6 +179,9 @@ public:
     sequence hidden_activity(const dataset& data, const std::vector<std::size_t>& rows) const;
     // Every layer's output (as above) for the given samples, in stack order.
     std::vector<sequence> layer_activity(const dataset& data, const std::vector<std::size_t>& rows) const;
+    // Per layer, samples x units: each sample's output of the layer averaged over the steps
+    // (spike rates per step of a spiking layer), for all samples of `data`, in chunks.
+    std::vector<matrix> layer_means(const dataset& data, int threads = 1) const;
     // Rounds every trained parameter to the nearest float (the simulator stores weights as float).
     void round_to_float();
     // The input of one sample over the steps as the network sees it when evaluating
