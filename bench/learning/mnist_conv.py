@@ -2,9 +2,10 @@
 """MNIST with convolutions: the convolutional SNN of examples/learning/mnist_conv_snn.json
 (conv 16 5x5 - LIF - avg pool - conv 32 5x5 - LIF - avg pool - dense 10 - LI readout,
 T = 25) and its CNN twin (mnist_cnn.json: ReLU for LIF, no time) in `myelin train`
-against the same networks and training in PyTorch on the CPU (bench/peers/torch_conv.py).
+against the same networks and training in PyTorch on the CPU (bench/peers/torch_deep.py).
 
-1. Accuracy (--accuracy snn,cnn): both trained for the config's epochs with seeds 1, 2, 3
+1. Accuracy (--accuracy snn,cnn,alif_rows; alif_rows: mnist_rows_alif.json, recurrent ALIF
+   on MNIST row by row): both trained for the config's epochs with seeds 1, 2, 3
    (2 threads; PyTorch in float32); the test accuracy after the last epoch and the mean.
 2. Speed and memory: one epoch over the first --limit training images (default 2,000) at
    1 and 2 threads, Myelin (float64) against PyTorch in float64 and float32, interleaved,
@@ -28,11 +29,12 @@ root = pathlib.Path(__file__).resolve().parents[2]
 parser = argparse.ArgumentParser()
 parser.add_argument("--runs", type=int, default=3)
 parser.add_argument("--limit", type=int, default=2000)
-parser.add_argument("--accuracy", default="", help="comma-separated: snn, cnn (empty: speed only)")
+parser.add_argument("--accuracy", default="", help="comma-separated: snn, cnn, alif_rows (empty: speed only)")
 parser.add_argument("--skip-speed", action="store_true")
 parser.add_argument("--myelin", default=str(root / "build/release/apps/myelin"))
 args = parser.parse_args()
-configs = {"snn": root / "examples/learning/mnist_conv_snn.json", "cnn": root / "examples/learning/mnist_cnn.json"}
+configs = {"snn": root / "examples/learning/mnist_conv_snn.json", "cnn": root / "examples/learning/mnist_cnn.json",
+           "alif_rows": root / "examples/learning/mnist_rows_alif.json"}
 if not (root / "data/mnist/mnist_train.csv").exists():
     sys.exit("no data/mnist/mnist_train.csv: run scripts/fetch-mnist.sh first")
 
@@ -64,7 +66,7 @@ def myelin(model, threads, epochs, seed, out, limit=0):
 
 def torch(model, threads, epochs, seed, dtype, limit=0):
     shift = json.loads(configs[model].read_text())["training"].get("augment", {}).get("shift", 0)
-    command = [sys.executable, str(root / "bench/peers/torch_conv.py"), "--model", model, "--threads", str(threads),
+    command = [sys.executable, str(root / "bench/peers/torch_deep.py"), "--model", model, "--threads", str(threads),
                "--epochs", str(epochs), "--seed", str(seed), "--dtype", dtype, "--shift", str(shift)]
     if limit:
         command += ["--limit", str(limit), "--no-test"]

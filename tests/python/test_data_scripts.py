@@ -58,15 +58,21 @@ def test_bad_package_is_refused_without_output(source_dir, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_mnist_config_trains_on_converted_data(source_dir, myelin_cli, tmp_path):
+@pytest.mark.parametrize("name, network", [
+    ("mnist_snn.json", "784 -> 256 -> 10"),
+    ("mnist_conv_snn.json", "1 x 28 x 28 -> conv2d 16 x 24 x 24 -> lif 16 x 24 x 24 -> avg_pool 16 x 12 x 12 -> conv2d "
+                            "32 x 8 x 8 -> lif 32 x 8 x 8 -> avg_pool 32 x 4 x 4 -> flatten 512 -> dense 10 -> li_readout 10"),
+    ("mnist_cnn.json", "-> activation 32 x 8 x 8 -> avg_pool 32 x 4 x 4 -> flatten 512 -> dense 10"),
+    ("mnist_rows_alif.json", "28 -> dense 128 -> alif 128 -> dense 10 -> li_readout 10")])
+def test_mnist_configs_train_on_converted_data(source_dir, myelin_cli, tmp_path, name, network):
     make_package(tmp_path / "package", [10] * 10)
     assert convert(source_dir, tmp_path / "package", tmp_path / "data/mnist").returncode == 0
     (tmp_path / "examples/learning").mkdir(parents=True)
-    config = tmp_path / "examples/learning/mnist_snn.json"
-    shutil.copy(source_dir / "examples/learning/mnist_snn.json", config)
+    config = tmp_path / "examples/learning" / name
+    shutil.copy(source_dir / "examples/learning" / name, config)
     out = tmp_path / "out"
     result = myelin_cli("train", config, "--epochs", "1", "--output", out)
-    assert "784 -> 256 -> 10 on 80 samples (20 test)" in result.stdout + result.stderr
+    assert f"{network} on 80 samples (20 test)" in result.stdout + result.stderr
     with open(out / "history.csv") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 1 and 0.0 <= float(rows[0]["test_accuracy"]) <= 1.0

@@ -1,19 +1,23 @@
 #!/usr/bin/env python3
-"""Peer for bench/learning/mnist_conv.py: the convolutional networks of
-examples/learning/mnist_conv_snn.json and mnist_cnn.json in PyTorch on the CPU, written
-as a PyTorch user would (nn.Conv2d, nn.Linear, F.avg_pool2d; the snnTorch `Synaptic`
-update by hand with a custom autograd function for the fast-sigmoid surrogate):
+"""Peer for bench/learning/mnist_conv.py: the deep networks of examples/learning/
+mnist_conv_snn.json, mnist_cnn.json and mnist_rows_alif.json in PyTorch on the CPU,
+written as a PyTorch user would (nn.Conv2d, nn.Linear, F.avg_pool2d; the snnTorch
+`Synaptic` update by hand with a custom autograd function for the fast-sigmoid surrogate):
 
     snn: conv 16 5x5 - LIF - avg pool 2 - conv 32 5x5 - LIF - avg pool 2 - flatten -
          dense 10 (no bias) - leaky-integrator readout, mean over T = 25 steps; the image
          is the input current at every step (the first convolution computed once)
     cnn: the same shapes with ReLU for the LIF layers and no time (dense 10 with bias)
+    alif_rows: the image row by row (28 steps of 28 pixels) into dense 128 - recurrent
+         ALIF (Bellec et al. 2018: tau_mem 20, tau_adapt 50, adapt 0.5, decays learned per
+         neuron) - dense 10 (no bias) - LI readout (tau_mem 20), mean over the steps;
+         gradients clipped to norm 1, lr 2e-3 (cosine to 1e-4)
 
 Adam 1e-3 with a cosine schedule to 1e-4 over the epochs, batch 64, data/mnist from
 scripts/fetch-mnist.sh, training images moved by up to --shift pixels. Prints the seconds
 of each epoch and the test accuracy.
 
-Usage: /usr/bin/python3 bench/peers/torch_conv.py --model snn --threads 2 --epochs 1 [--limit 1000]
+Usage: /usr/bin/python3 bench/peers/torch_deep.py --model snn|cnn|alif_rows --threads 2 --epochs 1 [--limit 1000]
 """
 import argparse
 import math
@@ -26,7 +30,7 @@ import torch.nn.functional as F
 
 root = pathlib.Path(__file__).resolve().parents[2]
 parser = argparse.ArgumentParser()
-parser.add_argument("--model", choices=["snn", "cnn"], default="snn")
+parser.add_argument("--model", choices=["snn", "cnn", "alif_rows"], default="snn")
 parser.add_argument("--threads", type=int, default=1)
 parser.add_argument("--epochs", type=int, default=1)
 parser.add_argument("--dtype", choices=["float32", "float64"], default="float32")
@@ -65,11 +69,39 @@ class Spike(torch.autograd.Function):
 conv1, conv2 = torch.nn.Conv2d(1, 16, 5), torch.nn.Conv2d(16, 32, 5)
 fc = torch.nn.Linear(512, 10, bias=args.model == "cnn")
 params = list(conv1.parameters()) + list(conv2.parameters()) + list(fc.parameters())
-opt = torch.optim.Adam(params, lr=1e-3)
+decays = []
+if args.model == "alif_rows":
+    H = 128
+    fc_in, fc_out = torch.nn.Linear(28, H), torch.nn.Linear(H, 10, bias=False)
+    w_rec = torch.nn.Parameter(torch.empty(H, H).uniform_(-1 / math.sqrt(H), 1 / math.sqrt(H)))
+    a_alif = torch.nn.Parameter(torch.full((H,), math.exp(-1 / 5)))
+    b_alif = torch.nn.Parameter(torch.full((H,), math.exp(-1 / 20)))
+    decays = [a_alif, b_alif]
+    params = list(fc_in.parameters()) + [w_rec] + decays + list(fc_out.parameters())
+    rho, adapt, beta_out = math.exp(-1 / 50), 0.5, math.exp(-1 / 20)
+opt = torch.optim.Adam(params, lr=2e-3 if args.model == "alif_rows" else 1e-3)
 cosine = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=args.epochs, eta_min=1e-4)
 
 
+def forward_alif(x):
+    rows = x.view(-1, 28, 28)
+    n = rows.shape[0]
+    i1 = torch.zeros(n, H); v1 = torch.zeros(n, H); s1 = torch.zeros(n, H); a1 = torch.zeros(n, H)
+    i2 = torch.zeros(n, 10); v2 = torch.zeros(n, 10); total = torch.zeros(n, 10)
+    for t in range(28):
+        i1 = a_alif * i1 + fc_in(rows[:, t]) + s1 @ w_rec
+        v1 = b_alif * v1 + i1 - theta * s1.detach()
+        a1 = rho * a1 + s1
+        s1 = Spike.apply(v1 - theta - adapt * a1)
+        i2 = alpha * i2 + fc_out(s1)
+        v2 = beta_out * v2 + i2
+        total = total + v2
+    return total / 28
+
+
 def forward(x):
+    if args.model == "alif_rows":
+        return forward_alif(x)
     x = x.view(-1, 1, 28, 28)
     if args.model == "cnn":
         h = F.avg_pool2d(F.relu(conv1(x)), 2)
@@ -113,7 +145,12 @@ for epoch in range(args.epochs):
         loss = F.cross_entropy(forward(x), y_train[idx])
         opt.zero_grad()
         loss.backward()
+        if args.model == "alif_rows":
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
+        with torch.no_grad():
+            for d in decays:
+                d.clamp_(1e-6, 1 - 1e-6)
     seconds = time.perf_counter() - start
     cosine.step()
     accuracy = float("nan")
