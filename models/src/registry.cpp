@@ -1,4 +1,5 @@
 #include <myelin/models/aeif_cond_exp.hpp>
+#include <myelin/models/alif_cuba_discrete.hpp>
 #include <myelin/models/cond_beta.hpp>
 #include <myelin/models/ac_generator.hpp>
 #include <myelin/models/dc_generator.hpp>
@@ -38,6 +39,7 @@ void register_builtin_models(model_registry& r) {
     r.add_neuron<aeif_cond_exp>();
     r.add_neuron<aeif_cond_alpha>();
     r.add_neuron<lif_cuba_discrete>();
+    r.add_neuron<alif_cuba_discrete>();
     r.add_neuron<iaf_psc_exp_multisynapse>();
     r.add_neuron<iaf_psc_alpha_multisynapse>();
     r.add_neuron<iaf_cond_beta>();
