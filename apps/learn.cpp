@@ -188,13 +188,10 @@ int eval_command(const eval_cli& cli) {
 int export_command(const export_cli& cli) {
     const auto model = io::load_model(cli.model);
     const auto& o = model.net->options();
-    if (o.kind == L::network_kind::stack)
-        throw input_error(cli.model, "kind", "'stack': exporting a network given layer by layer is not built yet; the "
-                                             "spiking shorthand (kind 'spiking') exports");
-    if (o.input.kind == L::encoder_kind::rows)
-        throw input_error(cli.model, "encoder", "'rows': a current that changes every step has no simulator or NIR form yet");
-    if (o.kind != L::network_kind::spiking)
-        throw input_error(cli.model, "kind", "a rate network has no spiking counterpart; only spiking networks export");
+    if (const auto problem = io::export_problem(*model.net); !problem.empty()) throw input_error(cli.model, "kind", problem);
+    if (cli.nir && o.kind == L::network_kind::stack)
+        throw input_error(cli.model, "kind", "'stack': NIR of a network given layer by layer is not built yet (the "
+                                             "simulator config is: leave out --nir); the spiking shorthand writes NIR");
     const fs::path out(cli.output);
     if (fs::exists(out) && !cli.force)
         throw input_error("", "--output", fmt::format("{} exists; add --force to replace it", cli.output));
@@ -224,7 +221,12 @@ int export_command(const export_cli& cli) {
     check_features(data, o.features(), cli.data, "the model");
     if (cli.sample >= data.size())
         throw input_error("", "--sample", fmt::format("{}; {} has samples 0 to {}", cli.sample, cli.data, data.size() - 1));
-    const auto config = io::export_simulator_config(*model.net, data, cli.sample);
+    std::string config;
+    try {
+        config = io::export_simulator_config(*model.net, data, cli.sample);
+    } catch (const std::invalid_argument& e) {  // weights the simulator's float cannot hold
+        throw input_error(cli.model, "", e.what());
+    }
     {
         std::ofstream f(tmp);
         f << config << '\n';
@@ -234,14 +236,23 @@ int export_command(const export_cli& cli) {
     // The simulator keeps weights as float: say whether that changes this sample's spikes.
     L::network rounded = *model.net;
     rounded.round_to_float();
-    const auto before = model.net->hidden_activity(data, {cli.sample}), after = rounded.hidden_activity(data, {cli.sample});
-    std::size_t spikes = 0, changed = 0;
-    for (std::size_t t = 0; t < before.size(); ++t) {
-        spikes += static_cast<std::size_t>(before[t].sum());
-        changed += static_cast<std::size_t>((before[t] - after[t]).cwiseAbs().sum());
+    const auto before = model.net->layer_activity(data, {cli.sample}), after = rounded.layer_activity(data, {cli.sample});
+    std::size_t spikes = 0, changed = 0, hidden = 0;
+    for (std::size_t i = 0; i < before.size(); ++i) {
+        if (!L::is_spiking(model.net->layers()[i].spec.kind)) continue;
+        ++hidden;
+        for (std::size_t t = 0; t < before[i].size(); ++t) {
+            spikes += static_cast<std::size_t>(before[i][t].sum());
+            changed += static_cast<std::size_t>((before[i][t] - after[i][t]).cwiseAbs().sum());
+        }
     }
-    fmt::print("wrote {}: sample {} (label {}); hidden spikes of training step t are stamped (t + 2) x {} ms\n",
-               cli.output, cli.sample, data.labels[cli.sample], o.dt_ms);
+    if (hidden == 1)
+        fmt::print("wrote {}: sample {} (label {}); hidden spikes of training step t are stamped (t + 2) x {} ms\n",
+                   cli.output, cli.sample, data.labels[cli.sample], o.dt_ms);
+    else
+        fmt::print("wrote {}: sample {} (label {}); spikes of hidden layer k (population hiddenk) at training step t are "
+                   "stamped (t + 1 + k) x {} ms\n",
+                   cli.output, cli.sample, data.labels[cli.sample], o.dt_ms);
     if (changed == 0)
         fmt::print("weights rounded to float (the simulator's storage): the sample's {} hidden spikes are unchanged\n",
                    spikes);

@@ -240,9 +240,7 @@ public:
     // `sample` of x (myelin export).
     std::string export_config(const samples_array& x, std::size_t sample) const {
         need_network();
-        refuse_stack();
-        if (config_.network.kind != L::network_kind::spiking)
-            throw input_error("", "kind", "a rate network has no spiking counterpart; only spiking networks export");
+        if (const auto problem = io::export_problem(*net_); !problem.empty()) throw input_error("", "kind", problem);
         const L::dataset data = dataset_of(x, std::nullopt, config_.network.classes, "x");
         check_features(data, "x");
         if (sample >= data.size())
@@ -252,9 +250,10 @@ public:
 
     void write_nir(const fs::path& path, bool force) const {
         need_network();
-        refuse_stack();
-        if (config_.network.kind != L::network_kind::spiking)
-            throw input_error("", "kind", "a rate network has no NIR graph; only spiking networks export");
+        if (const auto problem = io::export_problem(*net_); !problem.empty()) throw input_error("", "kind", problem);
+        if (config_.network.kind == L::network_kind::stack)
+            throw input_error("", "kind", "'stack': NIR of a network given layer by layer is not built yet (export() is); "
+                                          "the spiking shorthand writes NIR");
         if (!force && fs::exists(path))
             throw fs::filesystem_error(path.string() + ": exists; pass force=True to replace it", path,
                                        std::make_error_code(std::errc::file_exists));
@@ -302,13 +301,7 @@ private:
         io::fit_network_to_data(config_, train);
         net_ = std::make_unique<L::network>(config_.network);
     }
-    void refuse_stack() const {
-        if (config_.network.kind == L::network_kind::stack)
-            throw input_error("", "kind", "'stack': exporting a network given layer by layer is not built yet; the spiking "
-                                          "shorthand (kind 'spiking') exports");
-        if (config_.network.input.kind == L::encoder_kind::rows)
-            throw input_error("", "encoder", "'rows': a current that changes every step has no simulator or NIR form yet");
-    }
+
     void need_network() const {
         if (!net_) throw std::runtime_error("the model is not trained yet: fit() it first, or load one");
     }

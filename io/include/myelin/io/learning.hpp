@@ -90,6 +90,9 @@ loaded_model load_model(const std::filesystem::path& file);
 // as float: the config holds the network's weights rounded to float (the same spikes as
 // training with network::round_to_float()).
 std::string export_simulator_config(const learning::network& net, const learning::dataset& data, std::size_t sample);
+// Why `net` cannot be exported to the simulator ("" if it can): rate layers, time
+// constants per neuron, the rows encoder, no readout at the end.
+std::string export_problem(const learning::network& net);
 // NIR (the Neuromorphic Intermediate Representation, HDF5; docs/learning.md#nir). A
 // spiking network is written as Input -> Linear -> CubaLIF (+ a recurrent Linear) ->
 // Linear -> CubaLI -> Output, the discrete update read as the forward-Euler step of NIR's
