@@ -188,10 +188,8 @@ int eval_command(const eval_cli& cli) {
 int export_command(const export_cli& cli) {
     const auto model = io::load_model(cli.model);
     const auto& o = model.net->options();
-    if (const auto problem = io::export_problem(*model.net); !problem.empty()) throw input_error(cli.model, "kind", problem);
-    if (cli.nir && o.kind == L::network_kind::stack)
-        throw input_error(cli.model, "kind", "'stack': NIR of a network given layer by layer is not built yet (the "
-                                             "simulator config is: leave out --nir); the spiking shorthand writes NIR");
+    if (const auto problem = cli.nir ? io::nir_problem(*model.net) : io::export_problem(*model.net); !problem.empty())
+        throw input_error(cli.model, "kind", problem);
     const fs::path out(cli.output);
     if (fs::exists(out) && !cli.force)
         throw input_error("", "--output", fmt::format("{} exists; add --force to replace it", cli.output));
@@ -199,6 +197,11 @@ int export_command(const export_cli& cli) {
     if (cli.nir) {
         io::write_nir(tmp, *model.net);
         fs::rename(tmp, out);
+        if (o.kind == L::network_kind::stack) {
+            fmt::print("wrote {}: NIR graph of the {}-layer stack (one node per layer, dropout left out), dt = {} s\n",
+                       cli.output, model.net->layers().size(), o.dt_ms * 1e-3);
+            return 0;
+        }
         fmt::print("wrote {}: NIR graph Input -> Linear -> CubaLIF{} -> Linear -> CubaLI -> Output, dt = {} s\n",
                    cli.output, o.recurrent ? " (+ recurrent Linear)" : "", o.dt_ms * 1e-3);
         if (o.reset == L::reset_kind::subtract)

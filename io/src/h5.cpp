@@ -297,8 +297,12 @@ void write_dataset(hid_t parent, const std::string& name, const std::vector<std:
 
 void write_matrix(hid_t parent, const std::string& name, const std::vector<double>& v, std::size_t rows,
                   std::size_t cols) {
-    const hsize_t dims[2] = {rows, cols};
-    handle space(check(H5Screate_simple(2, dims, nullptr), "create dataspace"), H5Sclose);
+    write_array(parent, name, v, {rows, cols});
+}
+
+void write_array(hid_t parent, const std::string& name, const std::vector<double>& v, const std::vector<std::size_t>& shape) {
+    const std::vector<hsize_t> dims(shape.begin(), shape.end());
+    handle space(check(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), "create dataspace"), H5Sclose);
     handle d(check(H5Dcreate2(parent, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, dataset_creation(),
                               H5P_DEFAULT),
                    "create dataset " + name),

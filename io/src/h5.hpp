@@ -71,6 +71,8 @@ void write_dataset(hid_t parent, const std::string& name, const std::vector<std:
 void write_dataset(hid_t parent, const std::string& name, const std::vector<std::uint32_t>& v);
 void write_matrix(hid_t parent, const std::string& name, const std::vector<double>& v, std::size_t rows,
                   std::size_t cols);
+// A dataset of any rank, row-major.
+void write_array(hid_t parent, const std::string& name, const std::vector<double>& v, const std::vector<std::size_t>& shape);
 std::vector<double> read_doubles(hid_t parent, const std::string& name);  // converts integer datasets
 // A two-dimensional dataset, row-major; throws if it has another rank.
 std::vector<double> read_matrix(hid_t parent, const std::string& name, std::size_t& rows, std::size_t& cols);

@@ -22,7 +22,8 @@ namespace {
 namespace L = myelin::learning;
 
 constexpr const char* nir_version = "1.0";
-const std::set<std::string> supported = {"Input", "Output", "Affine", "Linear", "LIF", "CubaLIF", "LI", "CubaLI"};
+const std::set<std::string> supported = {"Input",    "Output",  "Affine",    "Linear",    "Conv2d", "SumPool2d",
+                                          "AvgPool2d", "Flatten", "LIF",       "CubaLIF",   "LI",     "CubaLI"};
 
 void write_numbers(hid_t g, const std::string& name, const std::vector<double>& v) { h5::write_dataset(g, name, v); }
 
@@ -35,9 +36,172 @@ void write_weight(hid_t g, const L::matrix& W_t) {  // NIR's weight is out x in
 
 }  // namespace
 
+namespace {
+
+// CubaLIF / CubaLI parameters for per-step decays alpha, beta (snnTorch's conventions: the
+// forward-Euler step dt of the NIR equations gives the discrete update, see write_nir).
+void cuba_params(hid_t g, std::size_t n, double alpha, double beta, double dt) {
+    const double tau_syn = dt / (1.0 - alpha), tau_mem = dt / (1.0 - beta);
+    write_numbers(g, "tau_syn", std::vector<double>(n, tau_syn));
+    write_numbers(g, "tau_mem", std::vector<double>(n, tau_mem));
+    write_numbers(g, "r", std::vector<double>(n, tau_mem / dt));
+    write_numbers(g, "v_leak", std::vector<double>(n, 0.0));
+    write_numbers(g, "w_in", std::vector<double>(n, tau_syn / dt));
+}
+
+std::vector<std::int64_t> pair(int v) { return {v, v}; }
+
+// A stack, layer by layer: Affine/Linear, Conv2d, SumPool2d/AvgPool2d, Flatten, CubaLIF
+// (recurrent: a Linear from the node back to it), CubaLI; dropout is left out (nothing
+// at inference). Nodes are named "<layer index>_<kind>".
+void write_stack(hid_t graph, const L::network& net, double dt) {
+    const auto& o = net.options();
+    const auto names = net.parameter_names(true);
+    auto param = [&](const L::network::built_layer& l, std::size_t k) -> const L::matrix& {
+        return net.parameter(names[l.params[k]]);
+    };
+    const auto nodes = h5::create_group(graph, "nodes");
+    auto node = [&](const std::string& name, const std::string& type) {
+        auto g = h5::create_group(nodes.get(), name);
+        h5::write_string(g.get(), "type", type);
+        return g;
+    };
+    auto dims = [](const L::shape& s) {
+        return s.image ? std::vector<std::uint64_t>{std::uint64_t(s.channels), std::uint64_t(s.height), std::uint64_t(s.width)}
+                       : std::vector<std::uint64_t>{std::uint64_t(s.size())};
+    };
+    h5::write_dataset(node("input", "Input").get(), "shape", dims(o.input_shape));
+    std::vector<std::string> edges;
+    std::string last = "input";
+    // Constant current: the encoder's scale folded into the first weights (the graph's input is x).
+    double scale = o.input.kind == L::encoder_kind::current ? o.input.scale : 1.0;
+    const auto& layers = net.layers();
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        const auto& l = layers[i];
+        const auto& s = l.spec;
+        const std::string name = fmt::format("{}_{}", i, L::name_of(s.kind));
+        switch (s.kind) {
+        case L::layer_kind::dropout: continue;
+        case L::layer_kind::dense: {
+            auto g = node(name, s.bias ? "Affine" : "Linear");
+            write_weight(g.get(), (param(l, 0) * scale).transpose());
+            if (s.bias) write_numbers(g.get(), "bias", std::vector<double>(param(l, 1).data(), param(l, 1).data() + param(l, 1).size()));
+            scale = 1.0;
+            break;
+        }
+        case L::layer_kind::conv2d: {
+            auto g = node(name, "Conv2d");
+            const L::matrix W = param(l, 0) * scale;  // C_out x (C_in k k), row-major as NIR's C_out x C_in x k x k
+            std::vector<double> w;
+            for (Eigen::Index r = 0; r < W.rows(); ++r)
+                for (Eigen::Index c = 0; c < W.cols(); ++c) w.push_back(W(r, c));
+            h5::write_array(g.get(), "weight", w,
+                            {std::size_t(s.channels), std::size_t(l.in.channels), std::size_t(s.kernel), std::size_t(s.kernel)});
+            std::vector<double> b(static_cast<std::size_t>(s.channels), 0.0);
+            if (s.bias) b.assign(param(l, 1).data(), param(l, 1).data() + param(l, 1).size());
+            write_numbers(g.get(), "bias", b);
+            h5::write_dataset(g.get(), "stride", pair(L::stride_of(s)));
+            h5::write_dataset(g.get(), "padding", pair(s.padding));
+            h5::write_dataset(g.get(), "dilation", pair(1));
+            h5::write_dataset(g.get(), "groups", std::vector<std::int64_t>{1});
+            h5::write_dataset(g.get(), "input_shape", std::vector<std::int64_t>{l.in.height, l.in.width});
+            scale = 1.0;
+            break;
+        }
+        case L::layer_kind::avg_pool:
+        case L::layer_kind::sum_pool: {
+            auto g = node(name, s.kind == L::layer_kind::avg_pool ? "AvgPool2d" : "SumPool2d");
+            h5::write_dataset(g.get(), "kernel_size", pair(s.kernel));
+            h5::write_dataset(g.get(), "stride", pair(L::stride_of(s)));
+            h5::write_dataset(g.get(), "padding", pair(0));
+            break;
+        }
+        case L::layer_kind::flatten: {
+            auto g = node(name, "Flatten");
+            h5::write_dataset(g.get(), "start_dim", std::vector<std::int64_t>{0});
+            h5::write_dataset(g.get(), "end_dim", std::vector<std::int64_t>{-1});
+            const auto t = h5::create_group(g.get(), "input_type");
+            h5::write_dataset(t.get(), "input", dims(l.in));
+            break;
+        }
+        case L::layer_kind::lif: {
+            const auto n = static_cast<std::size_t>(l.out.size());
+            auto g = node(name, "CubaLIF");
+            cuba_params(g.get(), n, param(l, 0)(0, 0), param(l, 1)(0, 0), dt);
+            write_numbers(g.get(), "v_threshold", std::vector<double>(n, s.theta));
+            write_numbers(g.get(), "v_reset", std::vector<double>(n, 0.0));
+            const auto meta = h5::create_group(g.get(), "metadata");
+            h5::write_string(meta.get(), "myelin_reset", s.reset == L::reset_kind::zero ? "zero" : "subtract");
+            if (s.refractory_steps > 0)
+                h5::write_dataset(meta.get(), "myelin_refractory_steps", std::vector<double>{double(s.refractory_steps)});
+            if (s.recurrent) {
+                write_weight(node(name + "_rec", "Linear").get(), param(l, 2).transpose());
+                edges.insert(edges.end(), {name, name + "_rec", name + "_rec", name});
+            }
+            break;
+        }
+        case L::layer_kind::li_readout:
+            cuba_params(node(name, "CubaLI").get(), static_cast<std::size_t>(l.out.size()), param(l, 0)(0, 0),
+                        param(l, 1)(0, 0), dt);
+            break;
+        default:
+            throw std::invalid_argument(fmt::format("write_nir: layer {} ({}) has no NIR node Myelin writes", i,
+                                                    L::name_of(s.kind)));
+        }
+        edges.insert(edges.end(), {last, name});
+        last = name;
+    }
+    h5::write_dataset(node("output", "Output").get(), "shape", dims(layers.back().out));
+    edges.insert(edges.end(), {last, "output"});
+    h5::write_strings(graph, "edges", edges, edges.size() / 2, 2);
+}
+
+}  // namespace
+
+std::string nir_problem(const learning::network& net) {
+    const auto& o = net.options();
+    if (o.kind == L::network_kind::rate || o.kind == L::network_kind::rate_rnn)
+        return "a rate network has no NIR graph; only spiking networks export";
+    if (o.input.kind == L::encoder_kind::rows) return "encoder 'rows': a current that changes every step has no NIR form yet";
+    if (o.kind != L::network_kind::stack) return "";
+    const auto& layers = net.layers();
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        const auto& s = layers[i].spec;
+        const auto where = fmt::format("layer {} ({})", i, L::name_of(s.kind));
+        if (s.kind == L::layer_kind::alif) return where + ": NIR has no adaptive LIF node";
+        if (s.kind == L::layer_kind::activation || s.kind == L::layer_kind::elman || s.kind == L::layer_kind::reduce)
+            return where + ": a rate layer; Myelin writes NIR of spiking networks";
+        if ((s.kind == L::layer_kind::lif || s.kind == L::layer_kind::li_readout) && s.learn_decays == L::decay_learning::neuron)
+            return where + ": time constants per neuron are not written to NIR yet";
+        if (s.kind == L::layer_kind::li_readout && i + 1 != layers.size()) return where + ": the readout must be the last layer";
+    }
+    if (layers.back().spec.kind != L::layer_kind::li_readout) return "the stack must end with li_readout";
+    return "";
+}
+
 void write_nir(const std::filesystem::path& file, const learning::network& net) {
     const auto& o = net.options();
-    if (o.kind != L::network_kind::spiking) throw std::invalid_argument("write_nir: a spiking network only");
+    if (const auto problem = nir_problem(net); !problem.empty()) throw std::invalid_argument("write_nir: " + problem);
+    if (o.kind == L::network_kind::stack) {
+        const double dt = o.dt_ms * 1e-3;
+        const auto h = h5::create_file(file.string());
+        h5::write_string(h.get(), "version", nir_version);
+        const auto graph = h5::create_group(h.get(), "node");
+        h5::write_string(graph.get(), "type", "NIRGraph");
+        {
+            const auto meta = h5::create_group(graph.get(), "metadata");
+            h5::write_dataset(meta.get(), "dt", std::vector<double>{dt});
+            const auto r = net.layers().back().spec.reduce;
+            h5::write_string(meta.get(), "myelin_readout", r == L::readout_kind::mean ? "mean" : r == L::readout_kind::max ? "max" : "last");
+            h5::write_dataset(meta.get(), "myelin_steps", std::vector<double>{static_cast<double>(o.steps)});
+            if (o.input.kind != L::encoder_kind::current) {
+                h5::write_string(meta.get(), "myelin_encoder", o.input.kind == L::encoder_kind::poisson ? "poisson" : "latency");
+                h5::write_dataset(meta.get(), "myelin_encoder_scale", std::vector<double>{o.input.scale});
+            }
+        }
+        write_stack(graph.get(), net, dt);
+        return;
+    }
     L::network copy = net;
     const double dt = o.dt_ms * 1e-3;  // seconds
     const auto decay = net.time_constants();
@@ -169,7 +333,7 @@ std::unique_ptr<learning::network> read_nir(const std::filesystem::path& file, d
                                   fmt::format("node type {} is not supported; Myelin reads {}", n.type,
                                               fmt::join(supported, ", ")));
             for (const auto& key : h5::children(g.get())) {
-                if (key == "type") continue;
+                if (key == "type" || (key != "metadata" && h5::is_group(g.get(), key))) continue;  // e.g. Flatten's input_type
                 if (key == "metadata") {
                     const auto meta = h5::open_group(g.get(), "metadata");
                     if (h5::exists(meta.get(), "myelin_reset")) n.reset = h5::read_string(meta.get(), "myelin_reset");
@@ -194,9 +358,11 @@ std::unique_ptr<learning::network> read_nir(const std::filesystem::path& file, d
         throw input_error(f, "", "has no time step in its metadata: give the step the graph was trained with (--dt, s)");
     if (steps <= 0) steps = 50;
 
-    // The one chain Myelin's network has.
-    const std::string shape_text = "Input -> Linear/Affine -> CubaLIF/LIF (with an optional recurrent Linear/Affine) "
-                                   "-> Linear/Affine -> CubaLI/LI -> Output";
+    // A chain from the Input to the Output; a CubaLIF/LIF may also lead to a Linear/Affine
+    // that leads back to it (its recurrent weights).
+    const std::string shape_text =
+        "a chain from Input to Output of Affine/Linear, Conv2d, SumPool2d/AvgPool2d, Flatten and CubaLIF/LIF (each "
+        "with an optional recurrent Linear/Affine back to it), ending with CubaLI/LI";
     auto refuse = [&](const std::string& why) { throw input_error(f, "node", why + "; Myelin reads " + shape_text); };
     std::map<std::string, std::vector<std::string>> next, prev;
     for (const auto& [a, b] : edges) {
@@ -209,39 +375,45 @@ std::unique_ptr<learning::network> read_nir(const std::filesystem::path& file, d
             if (nodes.at(name).type == t) return true;
         return false;
     };
-    auto only_next = [&](const std::string& name, std::initializer_list<const char*> types, const std::string& what) {
-        std::vector<std::string> out;
-        for (const auto& n : next[name])
-            if (is(n, types)) out.push_back(n);
-        if (out.size() != 1) refuse(fmt::format("node '{}' must lead to exactly one {}", name, what));
-        return out[0];
-    };
     std::vector<std::string> inputs;
     for (const auto& [name, n] : nodes)
         if (n.type == "Input") inputs.push_back(name);
     if (inputs.size() != 1) refuse(fmt::format("{} Input nodes", inputs.size()));
     const std::string in = inputs[0];
-    const std::string fc1 = only_next(in, {"Linear", "Affine"}, "Linear or Affine");
-    const std::string lif = only_next(fc1, {"CubaLIF", "LIF"}, "CubaLIF or LIF");
-    std::string rec, fc2;
-    for (const auto& n : next[lif]) {
-        if (!is(n, {"Linear", "Affine"})) refuse(fmt::format("node '{}' ({}) after '{}'", n, nodes.at(n).type, lif));
-        if (next[n].size() == 1 && next[n][0] == lif)
-            rec = n;
-        else
-            fc2 = n;
+    std::vector<std::string> chain;
+    std::map<std::string, std::string> loop;  // CubaLIF/LIF -> its recurrent Linear/Affine
+    std::set<std::string> used = {in};
+    for (std::string at = in;;) {
+        std::vector<std::string> forward;
+        for (const auto& n : next[at]) {
+            if (is(at, {"CubaLIF", "LIF"}) && is(n, {"Linear", "Affine"}) && next[n].size() == 1 && next[n][0] == at &&
+                prev[n].size() == 1 && !loop.count(at)) {
+                loop[at] = n;
+                used.insert(n);
+                continue;
+            }
+            forward.push_back(n);
+        }
+        if (forward.size() != 1)
+            refuse(fmt::format("node '{}' ({}) leads to {} nodes besides a recurrent loop", at, nodes.at(at).type,
+                               forward.size()));
+        at = forward[0];
+        if (used.count(at)) refuse(fmt::format("node '{}' is reached twice (a loop that is not a recurrent Linear)", at));
+        used.insert(at);
+        if (prev[at].size() != (loop.count(at) ? 2u : 1u) && !is(at, {"CubaLIF", "LIF"}))
+            refuse(fmt::format("node '{}' has {} inputs (merges are not supported)", at, prev[at].size()));
+        if (is(at, {"Output"})) break;
+        if (is(at, {"Input"})) refuse(fmt::format("node '{}' is a second Input", at));
+        chain.push_back(at);
     }
-    if (fc2.empty()) refuse(fmt::format("no Linear or Affine after '{}'", lif));
-    const std::string out = only_next(fc2, {"CubaLI", "LI"}, "CubaLI or LI");
-    const std::string output = only_next(out, {"Output"}, "Output");
-    std::set<std::string> used = {in, fc1, lif, fc2, out, output};
-    if (!rec.empty()) used.insert(rec);
     for (const auto& [name, n] : nodes)
         if (!used.count(name)) refuse(fmt::format("node '{}' ({}) is not part of that chain", name, n.type));
-    if (prev[lif].size() != (rec.empty() ? 1u : 2u) || next[lif].size() != (rec.empty() ? 1u : 2u) ||
-        prev[fc2].size() != 1 || next[fc2].size() != 1 || prev[out].size() != 1 || next[out].size() != 1 ||
-        prev[fc1].size() != 1 || next[in].size() != 1)
-        refuse("branches or merges besides the recurrent loop");
+    for (const auto& [lif_node, rec_node] : loop)
+        if (prev[lif_node].size() != 2) refuse(fmt::format("node '{}' has {} inputs besides its loop", lif_node, prev[lif_node].size() - 1));
+    for (const auto& name : chain)
+        if (is(name, {"CubaLIF", "LIF"}) && !loop.count(name) && prev[name].size() != 1)
+            refuse(fmt::format("node '{}' has {} inputs (merges are not supported)", name, prev[name].size()));
+    if (chain.empty() || !is(chain.back(), {"CubaLI", "LI"})) refuse("the node before the Output must be a CubaLI or LI");
 
     auto values = [&](const std::string& node, const std::string& key) -> const std::vector<double>& {
         const auto& n = nodes.at(node);
@@ -250,18 +422,13 @@ std::unique_ptr<learning::network> read_nir(const std::filesystem::path& file, d
             throw input_error(f, "node/nodes/" + node, fmt::format("{} node without the dataset '{}'", n.type, key));
         return it->second;
     };
-    // Weight as Myelin's layout (in x out), checked against the sizes; zero bias only.
+    // Weight as Myelin's layout (in x out), checked against the sizes.
     auto weight = [&](const std::string& node, std::size_t n_in, std::size_t n_out) {
         const auto& w = values(node, "weight");
         const auto& shape = nodes.at(node).weight_shape;
         if (shape.size() != 2 || shape[0] != n_out || shape[1] != n_in)
             throw input_error(f, "node/nodes/" + node + "/weight",
                               fmt::format("shape {}; expected {} x {} (out x in)", fmt::join(shape, " x "), n_out, n_in));
-        if (nodes.at(node).type == "Affine")
-            for (double b : values(node, "bias"))
-                if (b != 0.0)
-                    throw input_error(f, "node/nodes/" + node + "/bias",
-                                      fmt::format("{}; biases are not supported (Myelin's spiking layers have none)", b));
         L::matrix W(static_cast<Eigen::Index>(n_in), static_cast<Eigen::Index>(n_out));
         for (std::size_t o = 0; o < n_out; ++o)
             for (std::size_t i = 0; i < n_in; ++i)
@@ -316,40 +483,200 @@ std::unique_ptr<learning::network> read_nir(const std::filesystem::path& file, d
         return d;
     };
 
-    const auto hidden = dynamics(lif), readout_d = dynamics(out);
-    L::network_options o;
-    o.kind = L::network_kind::spiking;
-    o.hidden = static_cast<int>(hidden.c.size());
-    o.classes = static_cast<int>(readout_d.c.size());
     const auto& in_shape = values(in, "shape");
-    if (in_shape.size() != 1) throw input_error(f, "node/nodes/" + in + "/shape", "must be one-dimensional");
-    o.inputs = static_cast<int>(in_shape[0]);
+    auto encoder_of = [&](L::network_options& o) {
+        o.input.kind = encoder == "poisson"   ? L::encoder_kind::poisson
+                       : encoder == "latency" ? L::encoder_kind::latency
+                                              : L::encoder_kind::current;
+        o.input.scale = encoder.empty() ? 1.0 : encoder_scale;
+    };
+    auto readout_of = [&] {
+        return readout == "max" ? L::readout_kind::max : readout == "last" ? L::readout_kind::last : L::readout_kind::mean;
+    };
+    auto zero_bias = [&](const std::string& node) {
+        if (!is(node, {"Affine"})) return true;
+        for (double b : values(node, "bias"))
+            if (b != 0.0) return false;
+        return true;
+    };
+
+    // Myelin's own shorthand (Input -> Linear -> CubaLIF -> Linear -> CubaLI), read as it
+    // was written: the spiking network with its names.
+    if (chain.size() == 4 && is(chain[0], {"Linear", "Affine"}) && is(chain[1], {"CubaLIF", "LIF"}) &&
+        is(chain[2], {"Linear", "Affine"}) && in_shape.size() == 1 && zero_bias(chain[0]) && zero_bias(chain[2]) &&
+        (!loop.count(chain[1]) || zero_bias(loop.at(chain[1])))) {
+        const std::string &fc1 = chain[0], &lif = chain[1], &fc2 = chain[2], &out = chain[3];
+        const std::string rec = loop.count(lif) ? loop.at(lif) : "";
+        const auto hidden = dynamics(lif), readout_d = dynamics(out);
+        L::network_options o;
+        o.kind = L::network_kind::spiking;
+        o.hidden = static_cast<int>(hidden.c.size());
+        o.classes = static_cast<int>(readout_d.c.size());
+        o.inputs = static_cast<int>(in_shape[0]);
+        o.steps = steps;
+        o.recurrent = !rec.empty();
+        o.dt_ms = dt_s * 1e3;
+        o.tau_syn_ms = hidden.alpha > 0.0 ? -o.dt_ms / std::log(hidden.alpha) : 0.0;
+        o.tau_mem_ms = -o.dt_ms / std::log(hidden.beta);
+        o.theta = hidden.theta;
+        o.reset = nodes.at(lif).reset == "subtract" ? L::reset_kind::subtract : L::reset_kind::zero;
+        o.refractory_steps = nodes.at(lif).refractory_steps;
+        o.readout = readout_of();
+        encoder_of(o);
+        if (o.classes < 2) throw input_error(f, "node/nodes/" + out, "fewer than two outputs");
+        auto net = std::make_unique<L::network>(o);
+        net->set_time_constants({hidden.alpha, hidden.beta, readout_d.alpha, readout_d.beta});
+        const auto H = static_cast<std::size_t>(o.hidden), K = static_cast<std::size_t>(o.classes);
+        L::matrix W1 = weight(fc1, static_cast<std::size_t>(o.inputs), H), W2 = weight(fc2, H, K);
+        for (std::size_t j = 0; j < H; ++j) W1.col(static_cast<Eigen::Index>(j)) *= hidden.c[j];
+        for (std::size_t k = 0; k < K; ++k) W2.col(static_cast<Eigen::Index>(k)) *= readout_d.c[k];
+        net->parameter("W1") = W1;
+        net->parameter("W2") = W2;
+        if (o.recurrent) {
+            L::matrix Wr = weight(rec, H, H);
+            for (std::size_t j = 0; j < H; ++j) Wr.col(static_cast<Eigen::Index>(j)) *= hidden.c[j];
+            net->parameter("W_rec") = Wr;
+        }
+        return net;
+    }
+
+    // Any other chain: a layer stack, layer by layer.
+    L::network_options o;
+    o.kind = L::network_kind::stack;
+    if (in_shape.size() == 1)
+        o.input_shape = L::shape::vector(static_cast<int>(in_shape[0]));
+    else if (in_shape.size() == 3)
+        o.input_shape = L::shape::picture(static_cast<int>(in_shape[0]), static_cast<int>(in_shape[1]), static_cast<int>(in_shape[2]));
+    else if (in_shape.size() == 2)
+        o.input_shape = L::shape::picture(1, static_cast<int>(in_shape[0]), static_cast<int>(in_shape[1]));
+    else
+        throw input_error(f, "node/nodes/" + in + "/shape", "must be [features], [height, width] or [channels, height, width]");
     o.steps = steps;
-    o.recurrent = !rec.empty();
     o.dt_ms = dt_s * 1e3;
-    o.tau_syn_ms = hidden.alpha > 0.0 ? -o.dt_ms / std::log(hidden.alpha) : 0.0;
-    o.tau_mem_ms = -o.dt_ms / std::log(hidden.beta);
-    o.theta = hidden.theta;
-    o.reset = nodes.at(lif).reset == "subtract" ? L::reset_kind::subtract : L::reset_kind::zero;
-    o.refractory_steps = nodes.at(lif).refractory_steps;
-    o.readout = readout == "max" ? L::readout_kind::max : readout == "last" ? L::readout_kind::last : L::readout_kind::mean;
-    o.input.kind = encoder == "poisson"   ? L::encoder_kind::poisson
-                   : encoder == "latency" ? L::encoder_kind::latency
-                                          : L::encoder_kind::current;
-    o.input.scale = encoder.empty() ? 1.0 : encoder_scale;
-    if (o.classes < 2) throw input_error(f, "node/nodes/" + out, "fewer than two outputs");
-    auto net = std::make_unique<L::network>(o);
-    net->set_time_constants({hidden.alpha, hidden.beta, readout_d.alpha, readout_d.beta});
-    const auto H = static_cast<std::size_t>(o.hidden), K = static_cast<std::size_t>(o.classes);
-    L::matrix W1 = weight(fc1, static_cast<std::size_t>(o.inputs), H), W2 = weight(fc2, H, K);
-    for (std::size_t j = 0; j < H; ++j) W1.col(static_cast<Eigen::Index>(j)) *= hidden.c[j];
-    for (std::size_t k = 0; k < K; ++k) W2.col(static_cast<Eigen::Index>(k)) *= readout_d.c[k];
-    net->parameter("W1") = W1;
-    net->parameter("W2") = W2;
-    if (o.recurrent) {
-        L::matrix Wr = weight(rec, H, H);
-        for (std::size_t j = 0; j < H; ++j) Wr.col(static_cast<Eigen::Index>(j)) *= hidden.c[j];
-        net->parameter("W_rec") = Wr;
+    encoder_of(o);
+    std::map<std::string, L::matrix> params;  // "<layer>.<name>" -> value
+    L::shape at = o.input_shape;
+    std::string weighted;  // the last layer with weights since the previous neuron layer ("<index>")
+    auto two = [&](const std::string& node, const std::string& key, double fallback) {
+        if (!nodes.at(node).values.count(key)) return static_cast<int>(fallback);
+        const auto& v = values(node, key);
+        if (v.empty() || (v.size() == 2 && v[0] != v[1]))
+            throw input_error(f, "node/nodes/" + node + "/" + key, fmt::format("{}: Myelin's layers take one value for "
+                                                                               "both dimensions", fmt::join(v, ", ")));
+        return static_cast<int>(v[0]);
+    };
+    for (const auto& name : chain) {
+        const std::size_t index = o.layers.size();
+        const std::string where = "node/nodes/" + name;
+        L::layer_spec l;
+        if (is(name, {"Affine", "Linear"})) {
+            if (at.image) throw input_error(f, where, fmt::format("{} on an image ({}); flatten it first", nodes.at(name).type, at.text()));
+            const auto& shape = nodes.at(name).weight_shape;
+            if (shape.size() != 2) throw input_error(f, where + "/weight", "must be two-dimensional (out x in)");
+            l.units = static_cast<int>(shape[0]);
+            l.bias = is(name, {"Affine"});
+            params[fmt::format("{}.W", index)] = weight(name, static_cast<std::size_t>(at.size()), shape[0]);
+            if (l.bias) {
+                const auto& b = values(name, "bias");
+                params[fmt::format("{}.b", index)] = Eigen::Map<const L::matrix>(b.data(), 1, static_cast<Eigen::Index>(b.size()));
+            }
+            weighted = std::to_string(index);
+        } else if (is(name, {"Conv2d"})) {
+            const auto& shape = nodes.at(name).weight_shape;
+            if (shape.size() != 4 || shape[2] != shape[3])
+                throw input_error(f, where + "/weight", "must be C_out x C_in x k x k (a square kernel)");
+            if (two(name, "dilation", 1) != 1) throw input_error(f, where + "/dilation", "must be 1");
+            if (nodes.at(name).values.count("groups") && values(name, "groups").at(0) != 1.0)
+                throw input_error(f, where + "/groups", "must be 1");
+            l.kind = L::layer_kind::conv2d;
+            l.channels = static_cast<int>(shape[0]);
+            l.kernel = static_cast<int>(shape[2]);
+            l.stride = two(name, "stride", 1);
+            l.padding = two(name, "padding", 0);
+            if (!at.image || static_cast<std::size_t>(at.channels) != shape[1])
+                throw input_error(f, where + "/weight", fmt::format("{} input channels; the input is {}", shape[1], at.text()));
+            const auto& w = values(name, "weight");
+            params[fmt::format("{}.W", index)] =
+                Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+                    w.data(), static_cast<Eigen::Index>(shape[0]), static_cast<Eigen::Index>(w.size() / shape[0]));
+            l.bias = true;
+            std::vector<double> b(shape[0], 0.0);
+            if (nodes.at(name).values.count("bias")) b = values(name, "bias");
+            params[fmt::format("{}.b", index)] = Eigen::Map<const L::matrix>(b.data(), 1, static_cast<Eigen::Index>(b.size()));
+            weighted = std::to_string(index);
+        } else if (is(name, {"SumPool2d", "AvgPool2d"})) {
+            l.kind = is(name, {"SumPool2d"}) ? L::layer_kind::sum_pool : L::layer_kind::avg_pool;
+            l.kernel = two(name, "kernel_size", 0);
+            l.stride = two(name, "stride", l.kernel);
+            if (two(name, "padding", 0) != 0) throw input_error(f, where + "/padding", "must be 0");
+        } else if (is(name, {"Flatten"})) {
+            l.kind = L::layer_kind::flatten;
+        } else if (is(name, {"CubaLIF", "LIF", "CubaLI", "LI"})) {
+            const bool spiking = is(name, {"CubaLIF", "LIF"});
+            const auto d = dynamics(name);
+            if (static_cast<int>(d.c.size()) != at.size())
+                throw input_error(f, where, fmt::format("{} neurons; its input has {}", d.c.size(), at.size()));
+            l.kind = spiking ? L::layer_kind::lif : L::layer_kind::li_readout;
+            l.dt_ms = o.dt_ms;
+            l.tau_syn_ms = d.alpha > 0.0 ? -o.dt_ms / std::log(d.alpha) : o.dt_ms / 800.0;
+            l.tau_mem_ms = -o.dt_ms / std::log(d.beta);
+            if (spiking) {
+                l.theta = d.theta;
+                l.reset = nodes.at(name).reset == "subtract" ? L::reset_kind::subtract : L::reset_kind::zero;
+                l.refractory_steps = nodes.at(name).refractory_steps;
+                l.recurrent = loop.count(name) > 0;
+            } else {
+                l.reduce = readout_of();
+            }
+            params[fmt::format("{}.alpha", index)] = L::matrix::Constant(1, 1, d.alpha);
+            params[fmt::format("{}.beta", index)] = L::matrix::Constant(1, 1, d.beta);
+            // The input scale c of each neuron folded into the weights before it.
+            if (weighted.empty()) throw input_error(f, where, "needs an Affine, Linear or Conv2d before it (since the last neuron layer)");
+            auto& W = params[weighted + ".W"];
+            const bool conv = o.layers[static_cast<std::size_t>(std::stoul(weighted))].kind == L::layer_kind::conv2d;
+            for (std::size_t j = 0; j < d.c.size(); ++j)
+                if (conv ? d.c[j] != d.c[0] : false)
+                    throw input_error(f, where, "input scales (w_in r tau ratios) that vary over a convolution's neurons");
+            if (conv) {
+                W *= d.c[0];
+            } else {
+                for (std::size_t j = 0; j < d.c.size(); ++j) W.col(static_cast<Eigen::Index>(j)) *= d.c[j];
+            }
+            if (params.count(weighted + ".b")) {
+                auto& b = params[weighted + ".b"];
+                for (Eigen::Index j = 0; j < b.cols(); ++j) b(0, j) *= conv ? d.c[0] : d.c[static_cast<std::size_t>(j)];
+            }
+            if (l.recurrent) {
+                L::matrix Wr = weight(loop.at(name), d.c.size(), d.c.size());
+                if (!zero_bias(loop.at(name)))
+                    throw input_error(f, "node/nodes/" + loop.at(name) + "/bias", "recurrent weights take no bias");
+                for (std::size_t j = 0; j < d.c.size(); ++j) Wr.col(static_cast<Eigen::Index>(j)) *= d.c[j];
+                params[fmt::format("{}.W_rec", index)] = Wr;
+            }
+            weighted.clear();
+        } else {
+            throw input_error(f, where, fmt::format("{} in a chain; Myelin reads {}", nodes.at(name).type, shape_text));
+        }
+        std::string problem;
+        const auto next_shape = L::output_shape(l, at, problem);
+        if (!problem.empty()) throw input_error(f, where, problem);
+        o.layers.push_back(l);
+        at = next_shape;
+    }
+    o.classes = at.size();
+    if (o.classes < 2) throw input_error(f, "node/nodes/" + chain.back(), "fewer than two outputs");
+    std::unique_ptr<L::network> net;
+    try {
+        net = std::make_unique<L::network>(o);
+    } catch (const std::invalid_argument& e) {
+        throw input_error(f, "node", e.what());
+    }
+    for (const auto& [name, value] : params) {
+        L::matrix& p = net->parameter(name);
+        if (p.rows() != value.rows() || p.cols() != value.cols())
+            throw input_error(f, "node", fmt::format("{}: {} x {}; the layer needs {} x {}", name, value.rows(), value.cols(),
+                                                     p.rows(), p.cols()));
+        p = value;
     }
     return net;
 }

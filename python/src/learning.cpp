@@ -250,10 +250,7 @@ public:
 
     void write_nir(const fs::path& path, bool force) const {
         need_network();
-        if (const auto problem = io::export_problem(*net_); !problem.empty()) throw input_error("", "kind", problem);
-        if (config_.network.kind == L::network_kind::stack)
-            throw input_error("", "kind", "'stack': NIR of a network given layer by layer is not built yet (export() is); "
-                                          "the spiking shorthand writes NIR");
+        if (const auto problem = io::nir_problem(*net_); !problem.empty()) throw input_error("", "kind", problem);
         if (!force && fs::exists(path))
             throw fs::filesystem_error(path.string() + ": exists; pass force=True to replace it", path,
                                        std::make_error_code(std::errc::file_exists));

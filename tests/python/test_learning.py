@@ -148,7 +148,7 @@ def test_a_layer_stack_from_a_dict_trains_and_shows_every_layer(tmp_path, source
     assert model.activity(x_test, rows=[0], layer=7).shape == (1, 1, 10)
     with pytest.raises(ValueError, match="layer: 8; the network has layers 0 to 7"):
         model.activity(x_test, layer=8)
-    with pytest.raises(ValueError, match="NIR of a network given layer by layer is not built yet"):
+    with pytest.raises(ValueError, match=r"layer 5 \(alif\): NIR has no adaptive LIF node"):
         model.write_nir(tmp_path / "stack.nir")
     net = model.export(x_test, 5, label=y_test[5], threads=1)  # the conv stack in the simulator
     net.run(model.options["steps"] * model.options["dt"] + 4.0)

@@ -88,7 +88,8 @@ for s in range(len(x)):
                                                "dt": dt, "T": T, "samples": samples}))
 print("spikes per sample:", [int(np.sum(s["spikes"])) for s in samples])
 
-# Two graphs Myelin must refuse: a Conv2d node, and an Affine with a non-zero bias.
+# Two graphs that are not the shorthand: a Conv2d node off the chain (refused), and an
+# Affine with a non-zero bias (read as a layer stack).
 for name, change in [("conv", "conv"), ("bias", "bias")]:
     with h5py.File(out / "cuba_rec.nir", "r") as src, h5py.File(out / f"refuse_{name}.nir", "w") as f:
         src.copy("version", f)

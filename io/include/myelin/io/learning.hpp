@@ -101,6 +101,9 @@ std::string export_problem(const learning::network& net);
 // CubaLIF, LI and CubaLI; anything else is refused by name (input_error). dt_s: the
 // step the graph is discretised with (default: the graph's metadata `dt`, else required).
 void write_nir(const std::filesystem::path& file, const learning::network& net);
+// Why `net` cannot be written as NIR ("" if it can): rate layers, ALIF (NIR has no such
+// node), time constants per neuron, the rows encoder.
+std::string nir_problem(const learning::network& net);
 std::unique_ptr<learning::network> read_nir(const std::filesystem::path& file, double dt_s, int steps);
 void write_history_csv(const std::filesystem::path& file, const training_history& history);
 
