@@ -164,7 +164,6 @@ struct network::worker {
     sequence x;  // the chunk's input, kept for backward
     std::vector<int> labels;
     matrix logits;
-    double hidden_spikes = 0.0;
     std::vector<double> neuron_spikes;  // per spiking neuron (layers in order), summed over the chunk's samples
 
     explicit worker(const network& n) : net(n) {
@@ -217,8 +216,6 @@ struct network::worker {
         neuron_spikes.clear();
         for (const auto& l : layers)
             if (const auto* counts = l->spike_counts()) neuron_spikes.insert(neuron_spikes.end(), counts->begin(), counts->end());
-        hidden_spikes = 0.0;
-        for (double s : neuron_spikes) hidden_spikes += s;
     }
 
     // grad_logits already scaled to the batch; reg: dL/dS of each spiking neuron.
