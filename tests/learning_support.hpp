@@ -28,6 +28,19 @@ inline learning::network_options digits_options(int hidden, int steps, std::uint
     return o;
 }
 
+// A layer of kind `k` with the defaults; a dense layer.
+inline learning::layer_spec spec(learning::layer_kind k) {
+    learning::layer_spec s;
+    s.kind = k;
+    return s;
+}
+inline learning::layer_spec dense_spec(int units, bool bias = true) {
+    learning::layer_spec s;
+    s.units = units;
+    s.bias = bias;
+    return s;
+}
+
 // A stack of layers outside a network, with its parameters in reach: tests set them, run
 // forward and backward, and read every layer's output and gradients.
 struct layer_stack {

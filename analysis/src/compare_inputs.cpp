@@ -127,27 +127,38 @@ spike_trains load_spike_trains(const std::string& path, io::file_kind kind, cons
     return s;
 }
 
+namespace {
+
+// A model file and the stimuli of --data (--rows) it is shown.
+std::pair<io::loaded_model, learning::dataset> model_and_stimuli(const std::string& path, const representation_options& cli) {
+    if (cli.data.empty()) throw input_error(path, "--data", "a model file needs --data: the stimuli to present");
+    auto model = io::load_model(path);
+    const auto& o = model.net->options();
+    io::data_spec spec;
+    spec.file = cli.data;
+    spec.path = "--data";
+    spec.type = cli.data.ends_with(".h5") ? io::data_spec::format::shd : io::data_spec::format::csv;
+    if (cli.rows) {
+        spec.begin = cli.rows->first;
+        spec.end = cli.rows->second;
+    }
+    spec.units = static_cast<std::size_t>(o.inputs);
+    auto data = io::load_data(spec, o.classes, o.steps);
+    if (static_cast<int>(data.features()) != o.features())
+        throw input_error(cli.data, "--data", fmt::format("{} features per sample; {} has {} inputs", data.features(), path, o.features()));
+    return {std::move(model), std::move(data)};
+}
+
+}  // namespace
+
 representation load_representation(const std::string& path, io::file_kind kind, const std::string& flag,
                                    const representation_options& cli) {
     representation r;
     r.file = path;
     r.label = default_label(path);
     if (kind == io::file_kind::model) {
-        if (cli.data.empty()) throw input_error(path, "--data", "a model file needs --data: the stimuli to present");
-        const auto model = io::load_model(path);
+        const auto [model, data] = model_and_stimuli(path, cli);
         const auto& o = model.net->options();
-        io::data_spec spec;
-        spec.file = cli.data;
-        spec.path = "--data";
-        spec.type = cli.data.ends_with(".h5") ? io::data_spec::format::shd : io::data_spec::format::csv;
-        if (cli.rows) {
-            spec.begin = cli.rows->first;
-            spec.end = cli.rows->second;
-        }
-        spec.units = static_cast<std::size_t>(o.inputs);
-        const auto data = io::load_data(spec, o.classes, o.steps);
-        if (static_cast<int>(data.features()) != o.features())
-            throw input_error(cli.data, "--data", fmt::format("{} features per sample; {} has {} inputs", data.features(), path, o.features()));
         std::vector<std::size_t> rows(data.size());
         std::iota(rows.begin(), rows.end(), 0);
         if (cli.layer == "output") {
@@ -190,21 +201,7 @@ layered_representation load_layers(const std::string& path, io::file_kind kind, 
                                    const representation_options& cli) {
     if (kind != io::file_kind::model)
         throw input_error(path, flag, "--layer all compares the layers of two trained models (model files)");
-    if (cli.data.empty()) throw input_error(path, "--data", "a model file needs --data: the stimuli to present");
-    const auto model = io::load_model(path);
-    const auto& o = model.net->options();
-    io::data_spec spec;
-    spec.file = cli.data;
-    spec.path = "--data";
-    spec.type = cli.data.ends_with(".h5") ? io::data_spec::format::shd : io::data_spec::format::csv;
-    if (cli.rows) {
-        spec.begin = cli.rows->first;
-        spec.end = cli.rows->second;
-    }
-    spec.units = static_cast<std::size_t>(o.inputs);
-    const auto data = io::load_data(spec, o.classes, o.steps);
-    if (static_cast<int>(data.features()) != o.features())
-        throw input_error(cli.data, "--data", fmt::format("{} features per sample; {} has {} inputs", data.features(), path, o.features()));
+    const auto [model, data] = model_and_stimuli(path, cli);
     layered_representation r;
     r.file = path;
     r.label = default_label(path);

@@ -133,16 +133,41 @@ std::string raster(const std::string& title, const std::vector<std::vector<doubl
     return s + "</svg></figure>";
 }
 
+namespace {
+
+// White (lo) to dark blue (hi).
+std::string shade_of(double v, double lo, double hi) {
+    const double f = std::clamp((v - lo) / (hi - lo), 0.0, 1.0);
+    return fmt::format("rgb({},{},{})", std::lround(255.0 * (1.0 - 0.9 * f)), std::lround(255.0 * (1.0 - 0.75 * f)),
+                       std::lround(255.0 - 100.0 * f));
+}
+
+// A vertical colour bar at (x, top), `size` high, with round ticks and its label.
+std::string colour_bar(int x, int top, int size, double lo, double hi, const std::string& label) {
+    std::string s;
+    constexpr int steps = 50;
+    for (int k = 0; k < steps; ++k)
+        s += fmt::format(R"(<rect x="{}" y="{:.2f}" width="14" height="{:.2f}" fill="{}"/>)", x,
+                         top + size * (1.0 - (k + 1.0) / steps), size / static_cast<double>(steps) + 0.05,
+                         shade_of(lo + (hi - lo) * (k + 0.5) / steps, lo, hi));
+    const auto ticks = nice_ticks(lo, hi, 4);
+    for (double v : ticks) {
+        const double y = top + size * (1.0 - (v - lo) / (hi - lo));
+        s += fmt::format(R"(<line x1="{0}" y1="{1:.1f}" x2="{2}" y2="{1:.1f}" stroke="#333"/><text x="{3}" y="{4:.1f}" font-size="12">{5}</text>)",
+                         x + 14, y, x + 18, x + 21, y + 4, tick_text(v, ticks.size() > 1 ? ticks[1] - ticks[0] : 1.0));
+    }
+    return s + fmt::format(R"svg(<text x="{0}" y="{1}" font-size="12" text-anchor="middle" transform="rotate(-90 {0} {1})">{2}</text>)svg",
+                           x + 70, top + size / 2, escape(label));
+}
+
+}  // namespace
+
 std::string heatmap(const std::string& title, const Eigen::MatrixXd& m, double lo, double hi, const std::string& scale_label,
                     const std::vector<group>& groups) {
     constexpr int size = 260, left = 60, top = 30, bar_x = left + size + 20;
     std::string s = open_svg(title, bar_x + 90, size + top + 45);
     if (!(hi > lo)) hi = lo + 1.0;
-    auto shade = [&](double v) {  // white (lo) to dark blue (hi)
-        const double f = std::clamp((v - lo) / (hi - lo), 0.0, 1.0);
-        return fmt::format("rgb({},{},{})", std::lround(255.0 * (1.0 - 0.9 * f)), std::lround(255.0 * (1.0 - 0.75 * f)),
-                           std::lround(255.0 - 100.0 * f));
-    };
+    const auto shade = [&](double v) { return shade_of(v, lo, hi); };
     const auto n = std::max<Eigen::Index>(m.rows(), 1);
     const double cell = size / static_cast<double>(n);
     for (Eigen::Index i = 0; i < m.rows(); ++i)
@@ -163,19 +188,7 @@ std::string heatmap(const std::string& title, const Eigen::MatrixXd& m, double l
                          escape(groups[g].name));
     }
     // The colour bar, with round ticks.
-    constexpr int steps = 50;
-    for (int k = 0; k < steps; ++k)
-        s += fmt::format(R"(<rect x="{}" y="{:.2f}" width="14" height="{:.2f}" fill="{}"/>)", bar_x,
-                         top + size * (1.0 - (k + 1.0) / steps), size / static_cast<double>(steps) + 0.05,
-                         shade(lo + (hi - lo) * (k + 0.5) / steps));
-    const auto ticks = nice_ticks(lo, hi, 4);
-    for (double v : ticks) {
-        const double y = top + size * (1.0 - (v - lo) / (hi - lo));
-        s += fmt::format(R"(<line x1="{0}" y1="{1:.1f}" x2="{2}" y2="{1:.1f}" stroke="#333"/><text x="{3}" y="{4:.1f}" font-size="12">{5}</text>)",
-                         bar_x + 14, y, bar_x + 18, bar_x + 21, y + 4, tick_text(v, ticks.size() > 1 ? ticks[1] - ticks[0] : 1.0));
-    }
-    s += fmt::format(R"svg(<text x="{0}" y="{1}" font-size="12" text-anchor="middle" transform="rotate(-90 {0} {1})">{2}</text>)svg",
-                     bar_x + 70, top + size / 2, escape(scale_label));
+    s += colour_bar(bar_x, top, size, lo, hi, scale_label);
     return s + "</svg></figure>";
 }
 
@@ -186,11 +199,7 @@ std::string labelled_heatmap(const std::string& title, const Eigen::MatrixXd& m,
     const int bar_x = left + size + 20;
     std::string s = open_svg(title, bar_x + 90, top + size + bottom);
     if (!(hi > lo)) hi = lo + 1.0;
-    auto shade = [&](double v) {  // white (lo) to dark blue (hi), as heatmap()
-        const double f = std::clamp((v - lo) / (hi - lo), 0.0, 1.0);
-        return fmt::format("rgb({},{},{})", std::lround(255.0 * (1.0 - 0.9 * f)), std::lround(255.0 * (1.0 - 0.75 * f)),
-                           std::lround(255.0 - 100.0 * f));
-    };
+    const auto shade = [&](double v) { return shade_of(v, lo, hi); };
     const double ch = size / static_cast<double>(std::max<Eigen::Index>(m.rows(), 1)),
                  cw = size / static_cast<double>(std::max<Eigen::Index>(m.cols(), 1));
     const bool values = ch >= 14 && cw >= 28;
@@ -216,19 +225,7 @@ std::string labelled_heatmap(const std::string& title, const Eigen::MatrixXd& m,
                      top + size / 2, escape(row_axis));
     s += fmt::format(R"(<text x="{}" y="{}" font-size="12" text-anchor="middle">{}</text>)", left + size / 2,
                      top + size + bottom - 6, escape(column_axis));
-    constexpr int steps = 50;
-    for (int k = 0; k < steps; ++k)
-        s += fmt::format(R"(<rect x="{}" y="{:.2f}" width="14" height="{:.2f}" fill="{}"/>)", bar_x,
-                         top + size * (1.0 - (k + 1.0) / steps), size / static_cast<double>(steps) + 0.05,
-                         shade(lo + (hi - lo) * (k + 0.5) / steps));
-    const auto ticks = nice_ticks(lo, hi, 4);
-    for (double v : ticks) {
-        const double y = top + size * (1.0 - (v - lo) / (hi - lo));
-        s += fmt::format(R"(<line x1="{0}" y1="{1:.1f}" x2="{2}" y2="{1:.1f}" stroke="#333"/><text x="{3}" y="{4:.1f}" font-size="12">{5}</text>)",
-                         bar_x + 14, y, bar_x + 18, bar_x + 21, y + 4, tick_text(v, ticks.size() > 1 ? ticks[1] - ticks[0] : 1.0));
-    }
-    s += fmt::format(R"svg(<text x="{0}" y="{1}" font-size="12" text-anchor="middle" transform="rotate(-90 {0} {1})">{2}</text>)svg",
-                     bar_x + 70, top + size / 2, escape(scale_label));
+    s += colour_bar(bar_x, top, size, lo, hi, scale_label);
     return s + "</svg></figure>";
 }
 

@@ -182,29 +182,7 @@ std::string nir_problem(const learning::network& net) {
 void write_nir(const std::filesystem::path& file, const learning::network& net) {
     const auto& o = net.options();
     if (const auto problem = nir_problem(net); !problem.empty()) throw std::invalid_argument("write_nir: " + problem);
-    if (o.kind == L::network_kind::stack) {
-        const double dt = o.dt_ms * 1e-3;
-        const auto h = h5::create_file(file.string());
-        h5::write_string(h.get(), "version", nir_version);
-        const auto graph = h5::create_group(h.get(), "node");
-        h5::write_string(graph.get(), "type", "NIRGraph");
-        {
-            const auto meta = h5::create_group(graph.get(), "metadata");
-            h5::write_dataset(meta.get(), "dt", std::vector<double>{dt});
-            const auto r = net.layers().back().spec.reduce;
-            h5::write_string(meta.get(), "myelin_readout", r == L::readout_kind::mean ? "mean" : r == L::readout_kind::max ? "max" : "last");
-            h5::write_dataset(meta.get(), "myelin_steps", std::vector<double>{static_cast<double>(o.steps)});
-            if (o.input.kind != L::encoder_kind::current) {
-                h5::write_string(meta.get(), "myelin_encoder", o.input.kind == L::encoder_kind::poisson ? "poisson" : "latency");
-                h5::write_dataset(meta.get(), "myelin_encoder_scale", std::vector<double>{o.input.scale});
-            }
-        }
-        write_stack(graph.get(), net, dt);
-        return;
-    }
-    L::network copy = net;
     const double dt = o.dt_ms * 1e-3;  // seconds
-    const auto decay = net.time_constants();
     // The forward-Euler step of tau_syn I' = -I + w_in S, tau_mem v' = (v_leak - v) + r I
     // with step dt is I <- (1 - dt/tau_syn) I + (dt/tau_syn) w_in S, v <- (1 - dt/tau_mem) v
     // + (dt/tau_mem) r I: the discrete update for tau = dt / (1 - decay), r = tau_mem / dt,
@@ -217,14 +195,21 @@ void write_nir(const std::filesystem::path& file, const learning::network& net) 
     {
         const auto meta = h5::create_group(graph.get(), "metadata");
         h5::write_dataset(meta.get(), "dt", std::vector<double>{dt});
+        const auto r = net.layers().back().spec.reduce;
         h5::write_string(meta.get(), "myelin_readout",
-                         o.readout == L::readout_kind::mean ? "mean" : o.readout == L::readout_kind::max ? "max" : "last");
+                         r == L::readout_kind::mean ? "mean" : r == L::readout_kind::max ? "max" : "last");
         h5::write_dataset(meta.get(), "myelin_steps", std::vector<double>{static_cast<double>(o.steps)});
         if (!current) {
             h5::write_string(meta.get(), "myelin_encoder", o.input.kind == L::encoder_kind::poisson ? "poisson" : "latency");
             h5::write_dataset(meta.get(), "myelin_encoder_scale", std::vector<double>{o.input.scale});
         }
     }
+    if (o.kind == L::network_kind::stack) {
+        write_stack(graph.get(), net, dt);
+        return;
+    }
+    L::network copy = net;
+    const auto decay = net.time_constants();
     const auto nodes = h5::create_group(graph.get(), "nodes");
     auto node = [&](const std::string& name, const std::string& type) {
         auto g = h5::create_group(nodes.get(), name);
@@ -233,13 +218,7 @@ void write_nir(const std::filesystem::path& file, const learning::network& net) 
     };
     auto cuba = [&](const std::string& name, const std::string& type, int n, double alpha, double beta) {
         auto g = node(name, type);
-        const auto N = static_cast<std::size_t>(n);
-        const double tau_syn = dt / (1.0 - alpha), tau_mem = dt / (1.0 - beta);
-        write_numbers(g.get(), "tau_syn", std::vector<double>(N, tau_syn));
-        write_numbers(g.get(), "tau_mem", std::vector<double>(N, tau_mem));
-        write_numbers(g.get(), "r", std::vector<double>(N, tau_mem / dt));
-        write_numbers(g.get(), "v_leak", std::vector<double>(N, 0.0));
-        write_numbers(g.get(), "w_in", std::vector<double>(N, tau_syn / dt));
+        cuba_params(g.get(), static_cast<std::size_t>(n), alpha, beta, dt);
         return g;
     };
     {

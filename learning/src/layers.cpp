@@ -535,6 +535,30 @@ struct decay {
     }
 };
 
+// dL/dx of a layer with state: per step, or, for a static input, summed over the steps
+// (in descending t, the order in which the layer below then forms its dW once).
+class input_grad {
+public:
+    input_grad(bool wanted, bool constant, std::size_t T, Eigen::Index B, Eigen::Index N)
+        : wanted_(wanted), constant_(constant) {
+        if (!wanted) return;
+        g_.resize(constant ? 1 : T);
+        if (constant) g_[0] = matrix::Zero(B, N);
+    }
+    void add(std::size_t t, const matrix& d) {
+        if (!wanted_) return;
+        if (constant_)
+            g_[0] += d;
+        else
+            g_[t] = d;
+    }
+    sequence take() { return std::move(g_); }
+
+private:
+    bool wanted_, constant_;
+    sequence g_;
+};
+
 // lif and alif (adapt = true).
 class spiking final : public layer {
 public:
@@ -603,8 +627,7 @@ public:
         const auto T = S_.size();
         const Eigen::Index B = T ? S_[0].rows() : 0, N = T ? S_[0].cols() : 0;
         const bool zero = s_.reset == reset_kind::zero;
-        sequence gx(input_gradient ? (constant_ ? 1 : T) : 0);
-        if (input_gradient && constant_) gx[0] = matrix::Zero(B, N);
+        input_grad gx(input_gradient, constant_, T, B, N);
         // dU_next: dL/dU[t+1]; dV_next: dL/dV[t+1]; dI_next: dL/dI[t+1]; da_next: dL/da[t+1].
         matrix dU_next = matrix::Zero(B, N), dV_next = dU_next, dI_next = dU_next, da_next = dU_next;
         for (std::size_t t = T; t-- > 0;) {
@@ -636,18 +659,13 @@ public:
                 decay::accumulate(d_beta_, dU, V_[t - 1]);
                 decay::accumulate(d_alpha_, dI, I_[t - 1]);
             }
-            if (input_gradient) {
-                if (constant_)
-                    gx[0] += dI;
-                else
-                    gx[t] = dI;
-            }
+            gx.add(t, dI);
             if (W_rec_ && t > 0) dW_rec_.noalias() += S_[t - 1].transpose() * dI;
             dU_next = dU;
             dV_next = dV;
             dI_next = dI;
         }
-        return gx;
+        return gx.take();
     }
     std::vector<const matrix*> gradients() const override {
         if (W_rec_) return {&d_alpha_, &d_beta_, &dW_rec_};
@@ -694,8 +712,7 @@ public:
     sequence backward(const sequence& gy, bool input_gradient) override {
         const auto T = V_.size();
         const Eigen::Index B = gy[0].rows(), K = gy[0].cols();
-        sequence gx(input_gradient ? (constant_ ? 1 : T) : 0);
-        if (input_gradient && constant_) gx[0] = matrix::Zero(B, K);
+        input_grad gx(input_gradient, constant_, T, B, K);
         matrix dV_next = matrix::Zero(B, K), dI_next = matrix::Zero(B, K);
         for (std::size_t t = T; t-- > 0;) {
             matrix dV, dI;
@@ -705,16 +722,11 @@ public:
                 decay::accumulate(d_beta_, dV, V_[t - 1]);
                 decay::accumulate(d_alpha_, dI, I_[t - 1]);
             }
-            if (input_gradient) {
-                if (constant_)
-                    gx[0] += dI;
-                else
-                    gx[t] = dI;
-            }
+            gx.add(t, dI);
             dV_next = dV;
             dI_next = dI;
         }
-        return gx;
+        return gx.take();
     }
     std::vector<const matrix*> gradients() const override { return {&d_alpha_, &d_beta_}; }
     const sequence* potential() const override { return &V_; }
@@ -752,24 +764,18 @@ public:
     sequence backward(const sequence& gy, bool input_gradient) override {
         const auto T = h_.size();
         const Eigen::Index B = T ? h_[0].rows() : 0, N = U_.cols();
-        sequence gx(input_gradient ? (constant_ ? 1 : T) : 0);
-        if (input_gradient && constant_) gx[0] = matrix::Zero(B, N);
+        input_grad gx(input_gradient, constant_, T, B, N);
         matrix dz_next = matrix::Zero(B, N);
         for (std::size_t t = T; t-- > 0;) {
             matrix dh = gy[t];
             dh.noalias() += dz_next * U_.transpose();
             const matrix dz = times_derivative(f_, h_[t], dh);
-            if (input_gradient) {
-                if (constant_)
-                    gx[0] += dz;
-                else
-                    gx[t] = dz;
-            }
+            gx.add(t, dz);
             if (t > 0) dU_.noalias() += h_[t - 1].transpose() * dz;
             db_ += dz.colwise().sum();
             dz_next = dz;
         }
-        return gx;
+        return gx.take();
     }
     std::vector<const matrix*> gradients() const override { return {&dU_, &db_}; }
 

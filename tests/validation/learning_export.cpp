@@ -108,11 +108,7 @@ TEST_CASE("an exported layer stack runs in the simulator with the training spike
     // (t + 2 + k) dt. The readout's recorded V gives the training logits.
     const auto& data = test::digits();
     const auto train = data.rows(0, 400);
-    auto spec = [](layer_kind k) {
-        layer_spec s;
-        s.kind = k;
-        return s;
-    };
+    using test::spec;
     auto dense = [](int units, bool bias) {
         layer_spec s;
         s.units = units;

@@ -56,17 +56,8 @@ const std::vector<int> labels = {0, 2, 1, 2, 0};
 
 namespace {
 
-layer_spec spec(layer_kind k) {
-    layer_spec s;
-    s.kind = k;
-    return s;
-}
-layer_spec dense_spec(int units, bool bias = true) {
-    layer_spec s;
-    s.units = units;
-    s.bias = bias;
-    return s;
-}
+using test::dense_spec;
+using test::spec;
 
 // Every trained parameter of every layer of `s`, and the input (if it is not static),
 // against central differences of the cross-entropy of the stack's output.

@@ -183,11 +183,7 @@ TEST_CASE("NIR: layer stacks with convolution, pooling, biases and recurrence go
     const auto& data = test::digits();
     const auto train = data.rows(0, 300), test_set = data.rows(1437, 1797);
     test::temp_dir tmp;
-    auto spec = [](layer_kind k) {
-        layer_spec s;
-        s.kind = k;
-        return s;
-    };
+    using test::spec;
     layer_spec conv = spec(layer_kind::conv2d), lif = spec(layer_kind::lif), pool = spec(layer_kind::avg_pool),
                sum = spec(layer_kind::sum_pool), flat = spec(layer_kind::flatten), dense, rec = spec(layer_kind::lif),
                li = spec(layer_kind::li_readout), drop = spec(layer_kind::dropout);
