@@ -3,14 +3,14 @@
 
 #include <myelin/core/error.hpp>
 #include <myelin/core/interrupt.hpp>
-#include <myelin/io/learning.hpp>
+#include <myelin/io/learning_export.hpp>
+#include <myelin/learning/trainer.hpp>
 #include <myelin/io/output_dir.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <fstream>
-#include <optional>
 
 namespace myelin::apps {
 
@@ -26,12 +26,12 @@ void check_features(const L::dataset& d, int inputs, const std::string& file, co
 
 // The training checkpoint `--resume` continues: it must be of this config (the same text,
 // seed and network) and not have trained all the epochs asked for.
-io::loaded_model resume_point(const fs::path& checkpoint, const io::train_config& c) {
+L::loaded_model resume_point(const fs::path& checkpoint, const L::train_config& c) {
     if (!fs::exists(checkpoint))
         throw input_error(checkpoint.string(), "--resume",
                           "no such file: train writes it into the output folder after every epoch; give --output of "
                           "the training to resume");
-    io::loaded_model m = io::load_model(checkpoint);
+    L::loaded_model m = L::load_model(checkpoint);
     if (!m.optimizer)
         throw input_error(checkpoint.string(), "--resume", "a model file without the optimizer's state: not a training checkpoint");
     if (m.config_text != c.text)
@@ -51,50 +51,34 @@ io::loaded_model resume_point(const fs::path& checkpoint, const io::train_config
 }  // namespace
 
 int train_command(const train_cli& cli) {
-    auto c = io::load_train_config(cli.config);
+    auto c = L::load_train_config(cli.config);
     if (cli.threads) c.training.threads = *cli.threads;
     if (cli.seed) c.network.seed = *cli.seed;
-    if (cli.epochs) {
-        c.epochs = *cli.epochs;
-        c.schedule.epochs = c.epochs;
-    }
-    const int n_classes = c.network.classes;
-    const auto train = io::load_data(c.train, n_classes, c.network.steps);
-    io::fit_network_to_data(c, train);
+    if (cli.epochs) c.epochs = *cli.epochs;
+    const auto train = L::load_data(c.train, c.network.classes, c.network.steps);
     L::dataset test;
     if (c.has_test) {
-        test = io::load_data(c.test, n_classes, c.network.steps);
+        test = L::load_data(c.test, c.network.classes, c.network.steps);
         check_features(test, static_cast<int>(train.features()), c.test.file.string(), "the training data");
     }
-    if (train.is_events() && c.network.kind == L::network_kind::rate)
-        throw input_error(cli.config, "network.kind", "'rate' takes static (CSV) data; event data need 'spiking' or 'rate_rnn'");
-    if (c.training.augment.active())
-        if (const auto [key, message] = c.training.augment.problem(train); !message.empty())
-            throw input_error(cli.config, "training.augment" + key, message);
 
     const fs::path out_path = cli.output.empty() ? fs::path("out") / fs::path(cli.config).stem() : fs::path(cli.output);
     // After every epoch the model and the optimizer's state go straight into the output
     // folder (not the staging one), for --resume after an interrupt or a failure.
     const fs::path checkpoint = out_path / "checkpoint.h5";
-    std::optional<io::loaded_model> resumed;
-    if (cli.resume) resumed = resume_point(checkpoint, c);
+    L::trainer trainer = cli.resume ? L::trainer(c, resume_point(checkpoint, c)) : L::trainer(c);
+    trainer.prepare(train, c.has_test ? &test : nullptr);
     io::output_dir out(out_path, cli.force || cli.resume);
-    std::unique_ptr<L::network> net = resumed ? std::move(resumed->net) : std::make_unique<L::network>(c.network);
-    const auto opt = io::make_optimizer(c.optimizer);
-    io::training_history history;
-    if (resumed) {
-        opt->restore(*resumed->optimizer);
-        history = resumed->history;
-    }
-    const int first_epoch = static_cast<int>(history.loss.size());
+    const int first_epoch = trainer.epochs_done();
     install_interrupt_handlers();
     if (!cli.quiet) {
+        const auto& net = trainer.net();
         std::string shape;
         if (c.network.kind == L::network_kind::stack) {
-            shape = net->layers().front().in.text();
-            for (const auto& l : net->layers()) shape += fmt::format(" -> {} {}", L::name_of(l.spec.kind), l.out.text());
+            shape = net.layers().front().in.text();
+            for (const auto& l : net.layers()) shape += fmt::format(" -> {} {}", L::name_of(l.spec.kind), l.out.text());
         } else {
-            shape = fmt::format("{} -> {} -> {}", c.network.inputs, c.network.hidden, n_classes);
+            shape = fmt::format("{} -> {} -> {}", net.options().inputs, c.network.hidden, c.network.classes);
         }
         fmt::print("training a {} network {} on {} samples ({} test), {} epochs, batch {}, {} thread(s)\n",
                    c.network.kind == L::network_kind::spiking ? "spiking"
@@ -102,34 +86,31 @@ int train_command(const train_cli& cli) {
                    : c.network.kind == L::network_kind::stack ? "layer-stack"
                                                                : "rate RNN",
                    shape, train.size(), test.size(), c.epochs, c.training.batch, c.training.threads);
+        if (cli.resume) fmt::print("resumed after epoch {} from {}\n", first_epoch, checkpoint.string());
     }
-    if (resumed && !cli.quiet) fmt::print("resumed after epoch {} from {}\n", first_epoch, checkpoint.string());
-    for (int epoch = first_epoch; epoch < c.epochs; ++epoch) {
-        const auto r = L::run_epoch(*net, *opt, c.schedule, c.optimizer.lr, train, c.has_test ? &test : nullptr,
-                                    c.training, epoch);
-        history.add(r);
+    const bool whole = trainer.fit(train, c.has_test ? &test : nullptr, c.epochs, [&](const L::epoch_result& r) {
+        const int epoch = trainer.epochs_done();
         if (!cli.quiet) {
-            std::string line = fmt::format("epoch {:>3}/{}  loss {:.4f}  train {:.2f} %", epoch + 1, c.epochs, r.loss,
+            std::string line = fmt::format("epoch {:>3}/{}  loss {:.4f}  train {:.2f} %", epoch, c.epochs, r.loss,
                                            100.0 * r.train_accuracy);
             if (c.has_test) line += fmt::format("  test {:.2f} %", 100.0 * r.test_accuracy);
-            if (net->spiking_neurons() > 0)
-                line += fmt::format("  spikes/neuron {:.2f}", r.spikes_per_neuron);
+            if (trainer.net().spiking_neurons() > 0) line += fmt::format("  spikes/neuron {:.2f}", r.spikes_per_neuron);
             line += fmt::format("  lr {:.3g}  {:.2f} s", r.learning_rate, r.seconds);
             fmt::print("{}\n", line);
             std::fflush(stdout);
         }
         fs::create_directories(out_path);
-        io::save_training_checkpoint(checkpoint, *net, history, c.text, opt->state());
-        if (interrupt_requested() && epoch + 1 < c.epochs) {
-            fmt::print(stderr, "myelin: interrupted after epoch {} of {}; the model so far is in {}\nresume with: "
-                               "myelin train '{}' --resume --output '{}'{}\n",
-                       epoch + 1, c.epochs, checkpoint.string(), cli.config, out_path.string(),
-                       cli.epochs ? fmt::format(" --epochs {}", c.epochs) : "");
-            return 130;  // 128 + SIGINT, as a shell reports it
-        }
+        trainer.save_checkpoint(checkpoint);
+    });
+    if (!whole) {
+        fmt::print(stderr, "myelin: interrupted after epoch {} of {}; the model so far is in {}\nresume with: "
+                           "myelin train '{}' --resume --output '{}'{}\n",
+                   trainer.epochs_done(), c.epochs, checkpoint.string(), cli.config, out_path.string(),
+                   cli.epochs ? fmt::format(" --epochs {}", c.epochs) : "");
+        return 130;  // 128 + SIGINT, as a shell reports it
     }
-    io::save_model(out.file("model.h5"), *net, history, c.text);
-    io::write_history_csv(out.file("history.csv"), history);
+    trainer.save_model(out.file("model.h5"));
+    L::write_history_csv(out.file("history.csv"), trainer.history());
     out.commit();
     if (!cli.quiet) fmt::print("wrote {} (model and history) and {}\n", (out_path / "model.h5").string(),
                                (out_path / "history.csv").string());
@@ -137,13 +118,13 @@ int train_command(const train_cli& cli) {
 }
 
 int eval_command(const eval_cli& cli) {
-    const auto model = io::load_model(cli.model);
+    const auto model = L::load_model(cli.model);
     const auto& o = model.net->options();
-    io::data_spec spec;
+    L::data_spec spec;
     spec.file = cli.data;
     spec.path = "DATA";
-    spec.type = cli.data.size() > 3 && cli.data.substr(cli.data.size() - 3) == ".h5" ? io::data_spec::format::shd
-                                                                                   : io::data_spec::format::csv;
+    spec.type = cli.data.size() > 3 && cli.data.substr(cli.data.size() - 3) == ".h5" ? L::data_spec::format::shd
+                                                                                   : L::data_spec::format::csv;
     if (cli.rows) {
         spec.begin = cli.rows->first;
         spec.end = cli.rows->second;
@@ -151,7 +132,7 @@ int eval_command(const eval_cli& cli) {
     }
     spec.duration_s = cli.duration_s;
     spec.units = static_cast<std::size_t>(o.inputs);
-    const auto data = io::load_data(spec, o.classes, o.steps);
+    const auto data = L::load_data(spec, o.classes, o.steps);
     check_features(data, o.features(), cli.data, "the model");
     const auto ev = model.net->evaluate(data, cli.threads);
     const auto K = static_cast<std::size_t>(o.classes);
@@ -186,16 +167,16 @@ int eval_command(const eval_cli& cli) {
 }
 
 int export_command(const export_cli& cli) {
-    const auto model = io::load_model(cli.model);
+    const auto model = L::load_model(cli.model);
     const auto& o = model.net->options();
-    if (const auto problem = cli.nir ? io::nir_problem(*model.net) : io::export_problem(*model.net); !problem.empty())
+    if (const auto problem = cli.nir ? L::nir_problem(*model.net) : io::export_problem(*model.net); !problem.empty())
         throw input_error(cli.model, "kind", problem);
     const fs::path out(cli.output);
     if (fs::exists(out) && !cli.force)
         throw input_error("", "--output", fmt::format("{} exists; add --force to replace it", cli.output));
     const fs::path tmp = out.string() + ".tmp";
     if (cli.nir) {
-        io::write_nir(tmp, *model.net);
+        L::write_nir(tmp, *model.net);
         fs::rename(tmp, out);
         if (o.kind == L::network_kind::stack) {
             fmt::print("wrote {}: NIR graph of the {}-layer stack (one node per layer, dropout left out), dt = {} s\n",
@@ -213,14 +194,14 @@ int export_command(const export_cli& cli) {
         return 0;
     }
     if (cli.data.empty()) throw input_error("", "--data", "is required to export a simulator config (or give --nir)");
-    io::data_spec spec;
+    L::data_spec spec;
     spec.file = cli.data;
     spec.path = "--data";
-    spec.type = cli.data.size() > 3 && cli.data.substr(cli.data.size() - 3) == ".h5" ? io::data_spec::format::shd
-                                                                                   : io::data_spec::format::csv;
+    spec.type = cli.data.size() > 3 && cli.data.substr(cli.data.size() - 3) == ".h5" ? L::data_spec::format::shd
+                                                                                   : L::data_spec::format::csv;
     spec.duration_s = cli.duration_s;
     spec.units = static_cast<std::size_t>(o.inputs);
-    const auto data = io::load_data(spec, o.classes, o.steps);
+    const auto data = L::load_data(spec, o.classes, o.steps);
     check_features(data, o.features(), cli.data, "the model");
     if (cli.sample >= data.size())
         throw input_error("", "--sample", fmt::format("{}; {} has samples 0 to {}", cli.sample, cli.data, data.size() - 1));
@@ -269,9 +250,9 @@ int import_command(const import_cli& cli) {
     const fs::path out(cli.output);
     if (fs::exists(out) && !cli.force)
         throw input_error("", "--output", fmt::format("{} exists; add --force to replace it", cli.output));
-    auto net = io::read_nir(cli.nir, cli.dt_s, cli.steps);
+    auto net = L::read_nir(cli.nir, cli.dt_s, cli.steps);
     const fs::path tmp = out.string() + ".tmp";
-    io::save_model(tmp, *net, {}, "");
+    L::save_model(tmp, *net, {}, "");
     fs::rename(tmp, out);
     const auto& o = net->options();
     fmt::print("wrote {}: spiking network {} -> {}{} -> {}, dt = {} ms, T = {}, reset {}\n", cli.output, o.inputs,

@@ -3,7 +3,7 @@
 
 #include <myelin/analysis/recording.hpp>
 #include <myelin/core/error.hpp>
-#include <myelin/io/learning.hpp>
+#include <myelin/learning/files.hpp>
 #include <myelin/io/nwb.hpp>
 #include <myelin/io/sonata.hpp>
 
@@ -130,20 +130,20 @@ spike_trains load_spike_trains(const std::string& path, io::file_kind kind, cons
 namespace {
 
 // A model file and the stimuli of --data (--rows) it is shown.
-std::pair<io::loaded_model, learning::dataset> model_and_stimuli(const std::string& path, const representation_options& cli) {
+std::pair<learning::loaded_model, learning::dataset> model_and_stimuli(const std::string& path, const representation_options& cli) {
     if (cli.data.empty()) throw input_error(path, "--data", "a model file needs --data: the stimuli to present");
-    auto model = io::load_model(path);
+    auto model = learning::load_model(path);
     const auto& o = model.net->options();
-    io::data_spec spec;
+    learning::data_spec spec;
     spec.file = cli.data;
     spec.path = "--data";
-    spec.type = cli.data.ends_with(".h5") ? io::data_spec::format::shd : io::data_spec::format::csv;
+    spec.type = cli.data.ends_with(".h5") ? learning::data_spec::format::shd : learning::data_spec::format::csv;
     if (cli.rows) {
         spec.begin = cli.rows->first;
         spec.end = cli.rows->second;
     }
     spec.units = static_cast<std::size_t>(o.inputs);
-    auto data = io::load_data(spec, o.classes, o.steps);
+    auto data = learning::load_data(spec, o.classes, o.steps);
     if (static_cast<int>(data.features()) != o.features())
         throw input_error(cli.data, "--data", fmt::format("{} features per sample; {} has {} inputs", data.features(), path, o.features()));
     return {std::move(model), std::move(data)};
@@ -216,7 +216,7 @@ layered_representation load_layers(const std::string& path, io::file_kind kind, 
 
 representation load_raw_input(const std::string& data, const std::optional<std::pair<std::size_t, std::size_t>>& rows,
                               const std::string& flag) {
-    io::data_spec spec;
+    learning::data_spec spec;
     spec.file = data;
     spec.path = "--data";
     if (rows) {
@@ -224,7 +224,7 @@ representation load_raw_input(const std::string& data, const std::optional<std::
         spec.end = rows->second;
     }
     // Only the features are used: any non-negative integer label is accepted.
-    const auto d = io::load_data(spec, std::numeric_limits<int>::max(), 1);
+    const auto d = learning::load_data(spec, std::numeric_limits<int>::max(), 1);
     if (d.is_events()) throw input_error(data, flag, "raw-input baseline needs static (CSV) data");
     std::vector<std::string> conditions;
     for (int label : d.labels) conditions.push_back(std::to_string(label));

@@ -6,7 +6,7 @@ against the same networks and training in PyTorch on the CPU (bench/peers/torch_
 
 1. Accuracy (--accuracy snn,cnn,alif_rows; alif_rows: mnist_rows_alif.json, recurrent ALIF
    on MNIST row by row): both trained for the config's epochs with seeds 1, 2, 3
-   (2 threads; PyTorch in float32); the test accuracy after the last epoch and the mean.
+   (--threads, default 2; PyTorch in float32); the test accuracy after the last epoch and the mean.
 2. Speed and memory: one epoch over the first --limit training images (default 2,000) at
    1 and 2 threads, Myelin (float64) against PyTorch in float64 and float32, interleaved,
    --runs times, medians; and each process's peak resident memory.
@@ -30,6 +30,7 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--runs", type=int, default=3)
 parser.add_argument("--limit", type=int, default=2000)
 parser.add_argument("--accuracy", default="", help="comma-separated: snn, cnn, alif_rows (empty: speed only)")
+parser.add_argument("--threads", type=int, default=2, help="threads of the accuracy runs (training is the same for any)")
 parser.add_argument("--skip-speed", action="store_true")
 parser.add_argument("--myelin", default=str(root / "build/release/apps/myelin"))
 args = parser.parse_args()
@@ -78,13 +79,13 @@ def torch(model, threads, epochs, seed, dtype, limit=0):
 with tempfile.TemporaryDirectory() as tmp:
     for model in filter(None, args.accuracy.split(",")):
         epochs = json.loads(configs[model].read_text())["training"]["epochs"]
-        print(f"{model}: test accuracy after {epochs} epochs (2 threads)\n")
+        print(f"{model}: test accuracy after {epochs} epochs ({args.threads} thread(s))\n")
         print("| seed | Myelin | PyTorch float32 |")
         print("|---|---|---|")
         m_acc, t_acc = [], []
         for seed in (1, 2, 3):
-            m_acc.append(myelin(model, 2, epochs, seed, f"{tmp}/a")[1])
-            t_acc.append(torch(model, 2, epochs, seed, "float32")[1])
+            m_acc.append(myelin(model, args.threads, epochs, seed, f"{tmp}/a")[1])
+            t_acc.append(torch(model, args.threads, epochs, seed, "float32")[1])
             print(f"| {seed} | {100 * m_acc[-1]:.2f} % | {100 * t_acc[-1]:.2f} % |", flush=True)
         print(f"| mean | {100 * statistics.mean(m_acc):.2f} % | {100 * statistics.mean(t_acc):.2f} % |\n", flush=True)
 

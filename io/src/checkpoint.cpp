@@ -2,7 +2,7 @@
 #include <myelin/io/checkpoint.hpp>
 #include <myelin/io/sonata.hpp>
 
-#include "h5.hpp"
+#include <myelin/formats/h5.hpp>
 
 #include <fmt/format.h>
 

@@ -1,6 +1,6 @@
 #include <myelin/io/config.hpp>
 
-#include "json_reader.hpp"
+#include <myelin/formats/json_reader.hpp>
 
 #include <myelin/core/error.hpp>
 
@@ -20,7 +20,7 @@ namespace myelin::io {
 
 namespace {
 
-using namespace detail;
+using namespace json_input;
 
 std::string constraint_text(constraint c, double v) {
     switch (c) {
@@ -704,18 +704,6 @@ network_spec prepare_network(const std::string& json_text, const std::string& fi
 
 network_spec load_config(const std::filesystem::path& file, const model_registry& models) {
     return prepare_network(read_config_text(file), file.string(), {}, models);
-}
-
-std::string read_config_text(const std::filesystem::path& file) {
-    std::error_code ec;
-    if (!std::filesystem::exists(file, ec)) throw input_error(file.string(), "", "no such file");
-    if (std::filesystem::is_directory(file, ec)) throw input_error(file.string(), "", "is a folder, not a config file");
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw input_error(file.string(), "", "cannot be read (permission denied?)");
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    if (in.bad()) throw input_error(file.string(), "", "cannot be read");
-    return buffer.str();
 }
 
 }  // namespace myelin::io

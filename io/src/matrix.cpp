@@ -1,7 +1,7 @@
 #include <myelin/core/error.hpp>
 #include <myelin/io/matrix.hpp>
 
-#include "h5.hpp"
+#include <myelin/formats/h5.hpp>
 
 #include <fmt/format.h>
 

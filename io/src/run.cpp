@@ -5,7 +5,7 @@
 #include <myelin/io/sonata_circuit.hpp>
 #include <myelin/io/weight_file.hpp>
 
-#include "h5.hpp"
+#include <myelin/formats/h5.hpp>
 
 #include <fmt/format.h>
 

@@ -1,32 +1,15 @@
 #include <myelin/io/sonata.hpp>
 
-#include "h5.hpp"
+#include <myelin/formats/h5.hpp>
 
 #include <myelin/core/error.hpp>
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <system_error>
 
 namespace myelin::io {
-
-atomic_file::atomic_file(std::filesystem::path path)
-    : path_(std::move(path)), tmp_(path_.string() + fmt::format(".tmp-{}", ::getpid())) {}
-
-atomic_file::~atomic_file() {
-    if (!committed_) {
-        std::error_code ec;
-        std::filesystem::remove(tmp_, ec);
-    }
-}
-
-void atomic_file::commit() {
-    std::filesystem::rename(tmp_, path_);
-    committed_ = true;
-}
-
 
 void write_spikes(const std::filesystem::path& path, const spike_file& spikes) {
     atomic_file out(path);

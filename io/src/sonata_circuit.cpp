@@ -2,8 +2,8 @@
 #include <myelin/io/sonata.hpp>
 #include <myelin/io/sonata_circuit.hpp>
 
-#include "h5.hpp"
-#include "json_reader.hpp"
+#include <myelin/formats/h5.hpp>
+#include <myelin/formats/json_reader.hpp>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -28,7 +28,7 @@ namespace {
 json read_json(const fs::path& file) {
     std::ifstream in(file);
     if (!in) throw input_error(file.string(), "", "no such file or not readable");
-    return detail::parse_json(std::string(std::istreambuf_iterator<char>(in), {}), file.string());
+    return json_input::parse_json(std::string(std::istreambuf_iterator<char>(in), {}), file.string());
 }
 
 // "$NAME" and "${NAME}" replaced by the manifest's values (which may use each other).

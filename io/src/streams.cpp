@@ -1,6 +1,6 @@
 #include <myelin/io/streams.hpp>
 
-#include "h5.hpp"
+#include <myelin/formats/h5.hpp>
 
 #include <myelin/core/error.hpp>
 #include <myelin/io/output_dir.hpp>

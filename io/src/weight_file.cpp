@@ -1,7 +1,7 @@
 #include <myelin/io/sonata.hpp>
 #include <myelin/io/weight_file.hpp>
 
-#include "h5.hpp"
+#include <myelin/formats/h5.hpp>
 
 namespace myelin::io {
 

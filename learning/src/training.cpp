@@ -609,19 +609,4 @@ sequence network::input_of(const dataset& data, std::size_t row) const {
     return sequence(o_.kind == network_kind::rate ? 1 : static_cast<std::size_t>(o_.steps), in.x);
 }
 
-epoch_result run_epoch(network& net, optimizer& opt, const lr_schedule& schedule, double base_lr, const dataset& train,
-                       const dataset* test, const train_options& t, int epoch) {
-    epoch_result r;
-    r.learning_rate = schedule.at(base_lr, epoch);
-    opt.set_learning_rate(r.learning_rate);
-    const auto start = std::chrono::steady_clock::now();
-    const auto stats = net.train_epoch(train, opt, t, epoch);
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    r.loss = stats.loss;
-    r.spikes_per_neuron = stats.spikes_per_neuron;
-    r.train_accuracy = net.evaluate(train, t.threads).accuracy;
-    r.test_accuracy = test ? net.evaluate(*test, t.threads).accuracy : std::nan("");
-    return r;
-}
-
 }  // namespace myelin::learning

@@ -1,11 +1,11 @@
 // _myelin.Model: a classifier of the learning library (spiking, rate, rate RNN), trained
-// epoch by epoch as `myelin train` trains it (learning::run_epoch), on NumPy arrays.
+// epoch by epoch by the trainer `myelin train` uses (learning::trainer), on NumPy arrays.
 #include "bindings.hpp"
 
 #include <myelin/core/error.hpp>
 #include <myelin/core/interrupt.hpp>
-#include <myelin/io/learning.hpp>
-#include <myelin/learning/training.hpp>
+#include <myelin/io/learning_export.hpp>
+#include <myelin/learning/trainer.hpp>
 
 #include <fmt/format.h>
 #include <pybind11/eigen.h>
@@ -68,7 +68,7 @@ L::dataset dataset_of(const samples_array& x, const std::optional<labels_array>&
     return d;
 }
 
-py::dict history_dict(const io::training_history& h) {
+py::dict history_dict(const L::training_history& h) {
     py::dict d;
     d["loss"] = to_array(std::vector<double>(h.loss));
     d["train_accuracy"] = to_array(std::vector<double>(h.train_accuracy));
@@ -84,71 +84,40 @@ public:
     // A training config (docs/learning.md) whose data section may leave out the files.
     model(const std::string& text, const std::string& shown_as, std::optional<std::uint32_t> seed,
           std::optional<int> threads)
-        : config_(io::parse_train_config(text, shown_as, false)) {
-        if (seed) config_.network.seed = *seed;
-        if (threads) config_.training.threads = *threads;
-    }
+        : trainer_(configured(text, shown_as, seed, threads)) {}
     // A model file (myelin train's model.h5, a training checkpoint, myelin import's).
-    explicit model(const fs::path& file) {
-        io::loaded_model m = io::load_model(file);
-        net_ = std::move(m.net);
-        history_ = m.history;
-        if (!m.config_text.empty()) config_ = io::parse_train_config(m.config_text, file, false);
-        config_.network = net_->options();
-        config_.text = m.config_text;
-        if (m.optimizer) {
-            optimizer_ = io::make_optimizer(config_.optimizer);
-            optimizer_->restore(*m.optimizer);
-        }
-    }
+    explicit model(const fs::path& file) : trainer_(continued(file)) {}
 
     // Trains `epochs` more epochs (default: the config's); returns False if SIGINT stopped it
     // after an epoch.
     bool fit(const samples_array& x, const labels_array& y, std::optional<int> epochs, const std::optional<samples_array>& x_test,
              const std::optional<labels_array>& y_test, bool handle_signals) {
         const auto lock = exclusive();
-        const int classes = config_.network.classes;
+        const int classes = trainer_.config().network.classes;
         const L::dataset train = dataset_of(x, y, classes, "x");
         std::optional<L::dataset> test;
         if (x_test.has_value() != y_test.has_value())
             throw input_error("", "x_test", "give both x_test and y_test, or neither");
         if (x_test) test = dataset_of(*x_test, *y_test, classes, "x_test");
-        ensure_network(train);
-        if (test) check_features(*test, "x_test");
-        if (train.is_events() && config_.network.kind == L::network_kind::rate)
-            throw input_error("", "x", "'rate' networks take static data (samples x features); events need 'spiking' or "
-                                       "'rate_rnn'");
-        const int n = epochs.value_or(config_.epochs);
+        if (trainer_.built()) check_features(train, "x");
+        if (test) check_features(*test, "x_test", trainer_.built() ? trainer_.net().options().features()
+                                                                   : static_cast<int>(train.features()));
+        const int n = epochs.value_or(trainer_.config().epochs);
         if (n < 1) throw input_error("", "epochs", fmt::format("{}; must be >= 1", n));
-        if (!optimizer_) optimizer_ = io::make_optimizer(config_.optimizer);
-        L::lr_schedule schedule = config_.schedule;
-        const int first = static_cast<int>(history_.loss.size());
-        schedule.epochs = first + n;  // as myelin train --epochs (first + n), resumed or not
-        bool whole = true;
-        {
-            const py::gil_scoped_release unlocked;
-            const signals_to_interrupt signals(handle_signals);
-            for (int epoch = first; epoch < first + n; ++epoch) {
-                history_.add(L::run_epoch(*net_, *optimizer_, schedule, config_.optimizer.lr, train,
-                                          test ? &*test : nullptr, config_.training, epoch));
-                if (interrupt_requested() && epoch + 1 < first + n) {
-                    whole = false;
-                    break;
-                }
-            }
-        }
-        return whole;
+        trainer_.prepare(train, test ? &*test : nullptr);
+        const py::gil_scoped_release unlocked;
+        const signals_to_interrupt signals(handle_signals);
+        return trainer_.fit(train, test ? &*test : nullptr, trainer_.epochs_done() + n);
     }
 
     py::dict evaluate(const samples_array& x, const std::optional<labels_array>& y) const {
         const auto lock = exclusive();
-        need_network();
-        const L::dataset data = dataset_of(x, y, config_.network.classes, "x");
+        const L::dataset data = dataset_of(x, y, trainer_.config().network.classes, "x");
         check_features(data, "x");
         L::evaluation ev;
         {
             const py::gil_scoped_release unlocked;
-            ev = net_->evaluate(data, config_.training.threads);
+            ev = net().evaluate(data, trainer_.config().training.threads);
         }
         py::dict d;
         d["predicted"] = to_array(std::vector<long>(ev.predicted.begin(), ev.predicted.end()));
@@ -164,8 +133,7 @@ public:
     py::array_t<double> activity(const samples_array& x, const std::optional<std::vector<std::size_t>>& rows,
                                  std::optional<std::size_t> layer) const {
         const auto lock = exclusive();
-        need_network();
-        const L::dataset data = dataset_of(x, std::nullopt, config_.network.classes, "x");
+        const L::dataset data = dataset_of(x, std::nullopt, trainer_.config().network.classes, "x");
         check_features(data, "x");
         std::vector<std::size_t> which;
         if (rows) {
@@ -180,12 +148,12 @@ public:
         {
             const py::gil_scoped_release unlocked;
             if (layer) {
-                if (*layer >= net_->layers().size())
+                if (*layer >= net().layers().size())
                     throw input_error("", "layer", fmt::format("{}; the network has layers 0 to {}", *layer,
-                                                               net_->layers().size() - 1));
-                s = std::move(net_->layer_activity(data, which)[*layer]);
+                                                               net().layers().size() - 1));
+                s = std::move(net().layer_activity(data, which)[*layer]);
             } else {
-                s = net_->hidden_activity(data, which);
+                s = net().hidden_activity(data, which);
             }
         }
         const auto T = s.size();
@@ -202,20 +170,18 @@ public:
 
     py::dict parameters() const {
         const auto lock = exclusive();
-        need_network();
         py::dict d;
-        auto& net = const_cast<L::network&>(*net_);  // parameter(name) const overload by name
-        for (const auto& name : net.parameter_names()) d[py::str(name)] = matrix_to_array(std::as_const(net).parameter(name));
+        for (const auto& name : net().parameter_names()) d[py::str(name)] = matrix_to_array(net().parameter(name));
         return d;
     }
 
     void set_parameter(const std::string& name, const samples_array& value) {
         const auto lock = exclusive();
-        need_network();
-        const auto names = net_->parameter_names();
+        net();  // trained or loaded
+        const auto names = trainer_.net().parameter_names();
         if (std::find(names.begin(), names.end(), name) == names.end())
             throw input_error("", "name", fmt::format("'{}'; the network's parameters: {}", name, fmt::join(names, ", ")));
-        L::matrix& p = net_->parameter(name);
+        L::matrix& p = trainer_.net().parameter(name);
         if (value.ndim() != 2 || value.shape(0) != p.rows() || value.shape(1) != p.cols())
             throw input_error("", name, fmt::format("shape ({}); must be ({}, {})",
                                                     value.ndim() == 2 ? fmt::format("{}, {}", value.shape(0), value.shape(1))
@@ -225,51 +191,48 @@ public:
                                                                                                      p.cols());
     }
 
-    void save(const fs::path& path, bool force) const {
+    void save(const fs::path& path, bool force) {
         const auto lock = exclusive();
-        need_network();
+        net();  // trained or loaded
         if (!force && fs::exists(path))
             throw fs::filesystem_error(path.string() + ": exists; pass force=True to replace it", path,
                                        std::make_error_code(std::errc::file_exists));
         const fs::path tmp = path.string() + ".tmp";
-        io::save_model(tmp, *net_, history_, config_.text);
+        trainer_.save_model(tmp);
         fs::rename(tmp, path);
     }
 
     // The simulator config (JSON text) of the trained spiking network fed with sample
     // `sample` of x (myelin export).
     std::string export_config(const samples_array& x, std::size_t sample) const {
-        need_network();
-        if (const auto problem = io::export_problem(*net_); !problem.empty()) throw input_error("", "kind", problem);
-        const L::dataset data = dataset_of(x, std::nullopt, config_.network.classes, "x");
+        if (const auto problem = io::export_problem(net()); !problem.empty()) throw input_error("", "kind", problem);
+        const L::dataset data = dataset_of(x, std::nullopt, trainer_.config().network.classes, "x");
         check_features(data, "x");
         if (sample >= data.size())
             throw input_error("", "sample", fmt::format("{}; x has samples 0 to {}", sample, data.size() - 1));
-        return io::export_simulator_config(*net_, data, sample);
+        return io::export_simulator_config(net(), data, sample);
     }
 
     void write_nir(const fs::path& path, bool force) const {
-        need_network();
-        if (const auto problem = io::nir_problem(*net_); !problem.empty()) throw input_error("", "kind", problem);
+        if (const auto problem = L::nir_problem(net()); !problem.empty()) throw input_error("", "kind", problem);
         if (!force && fs::exists(path))
             throw fs::filesystem_error(path.string() + ": exists; pass force=True to replace it", path,
                                        std::make_error_code(std::errc::file_exists));
         const fs::path tmp = path.string() + ".tmp";
-        io::write_nir(tmp, *net_);
+        L::write_nir(tmp, net());
         fs::rename(tmp, path);
     }
 
     static std::unique_ptr<model> from_nir(const fs::path& path, double dt_s, int steps) {
-        auto m = std::unique_ptr<model>(new model());
-        m->net_ = io::read_nir(path, dt_s, steps);
-        m->config_.network = m->net_->options();
-        return m;
+        L::loaded_model nir;
+        nir.net = L::read_nir(path, dt_s, steps);
+        return std::unique_ptr<model>(new model(L::trainer({}, std::move(nir))));
     }
 
-    py::dict history() const { return history_dict(history_); }
+    py::dict history() const { return history_dict(trainer_.history()); }
 
     py::dict options() const {
-        const auto& o = net_ ? net_->options() : config_.network;
+        const auto& o = trainer_.built() ? trainer_.net().options() : trainer_.config().network;
         py::dict d;
         d["kind"] = o.kind == L::network_kind::spiking ? "spiking"
                     : o.kind == L::network_kind::rate  ? "rate"
@@ -282,25 +245,32 @@ public:
         d["recurrent"] = o.recurrent;
         d["dt"] = o.dt_ms;
         d["seed"] = o.seed;
-        d["epochs"] = config_.epochs;
-        d["threads"] = config_.training.threads;
+        d["epochs"] = trainer_.config().epochs;
+        d["threads"] = trainer_.config().training.threads;
         return d;
     }
 
 private:
-    model() = default;
+    explicit model(L::trainer t) : trainer_(std::move(t)) {}
 
-    void ensure_network(const L::dataset& train) {
-        if (net_) {
-            check_features(train, "x");
-            return;
-        }
-        io::fit_network_to_data(config_, train);
-        net_ = std::make_unique<L::network>(config_.network);
+    static L::train_config configured(const std::string& text, const std::string& shown_as,
+                                      std::optional<std::uint32_t> seed, std::optional<int> threads) {
+        L::train_config c = L::parse_train_config(text, shown_as, false);
+        if (seed) c.network.seed = *seed;
+        if (threads) c.training.threads = *threads;
+        return c;
+    }
+    static L::trainer continued(const fs::path& file) {
+        L::loaded_model m = L::load_model(file);
+        L::train_config c;
+        if (!m.config_text.empty()) c = L::parse_train_config(m.config_text, file, false);
+        c.text = m.config_text;
+        return L::trainer(std::move(c), std::move(m));
     }
 
-    void need_network() const {
-        if (!net_) throw std::runtime_error("the model is not trained yet: fit() it first, or load one");
+    const L::network& net() const {
+        if (!trainer_.built()) throw std::runtime_error("the model is not trained yet: fit() it first, or load one");
+        return trainer_.net();
     }
     // Not waiting for another thread's call: that would hold the GIL the other needs to end.
     std::unique_lock<std::mutex> exclusive() const {
@@ -308,17 +278,15 @@ private:
         if (!lock) throw std::runtime_error("the model is in use by another thread");
         return lock;
     }
-    void check_features(const L::dataset& d, const char* name) const {
-        if (static_cast<int>(d.features()) != net_->options().features())
+    void check_features(const L::dataset& d, const char* name, int features = 0) const {
+        if (features == 0) features = net().options().features();
+        if (static_cast<int>(d.features()) != features)
             throw input_error("", name, fmt::format("{} features per sample; the network has {} inputs", d.features(),
-                                                    net_->options().features()));
+                                                    features));
     }
 
-    io::train_config config_;
     mutable std::mutex busy_;  // held by fit, evaluate and activity, which release the GIL
-    std::unique_ptr<L::network> net_;
-    std::unique_ptr<L::optimizer> optimizer_;
-    io::training_history history_;
+    L::trainer trainer_;
 };
 
 }  // namespace
@@ -328,10 +296,10 @@ void bind_learning(py::module_& m) {
         "load_data",
         [](const fs::path& path, int classes, int steps, std::optional<std::pair<std::size_t, std::size_t>> rows,
            double duration, std::size_t units) {
-            io::data_spec spec;
+            L::data_spec spec;
             spec.file = path;
             spec.path = "path";
-            spec.type = path.extension() == ".h5" ? io::data_spec::format::shd : io::data_spec::format::csv;
+            spec.type = path.extension() == ".h5" ? L::data_spec::format::shd : L::data_spec::format::csv;
             if (rows) {
                 spec.begin = rows->first;
                 spec.end = rows->second;
@@ -341,7 +309,7 @@ void bind_learning(py::module_& m) {
             spec.units = units;
             if (classes < 2) throw input_error("", "classes", fmt::format("{}; must be >= 2", classes));
             if (steps < 1) throw input_error("", "steps", fmt::format("{}; must be >= 1", steps));
-            const L::dataset d = io::load_data(spec, classes, steps);
+            const L::dataset d = L::load_data(spec, classes, steps);
             py::array_t<double> x;
             if (d.is_events()) {
                 const auto F = d.features();

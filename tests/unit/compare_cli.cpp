@@ -9,7 +9,7 @@
 #include <myelin/analysis/representation.hpp>
 #include <myelin/analysis/statistics.hpp>
 #include <myelin/core/version.hpp>
-#include <myelin/io/learning.hpp>
+#include <myelin/learning/files.hpp>
 #include <myelin/io/nwb.hpp>
 #include <myelin/io/sonata.hpp>
 
@@ -338,7 +338,7 @@ TEST_CASE("compare: two trained networks layer by layer, with the across-seed ba
     // The numbers are linear CKA of each layer's mean output per stimulus.
     auto means = [&](int seed) {
         auto data = learning::read_csv(digits, 10).rows(1437, 1537);
-        return io::load_model(model(seed)).net->layer_means(data);
+        return learning::load_model(model(seed)).net->layer_means(data);
     };
     const auto a = means(1), b = means(2);
     for (std::size_t i = 0; i < 5; ++i)

@@ -5,7 +5,7 @@
 
 #include <myelin/core/error.hpp>
 #include <myelin/core/rng.hpp>
-#include <myelin/io/learning.hpp>
+#include <myelin/learning/files.hpp>
 
 #include <catch2/catch.hpp>
 #include <fmt/format.h>
@@ -47,7 +47,7 @@ test::json config(const std::string& kind) {
 
 std::string error_of(const fs::path& file) {
     try {
-        io::load_train_config(file);
+        learning::load_train_config(file);
     } catch (const input_error& e) {
         return e.what();
     }
@@ -103,7 +103,7 @@ TEST_CASE("cli: train writes the model and history, eval and export read it", "[
     std::getline(history, header);
     CHECK(header == "epoch,loss,train_accuracy,test_accuracy,spikes_per_neuron,seconds,learning_rate");
 
-    const auto model = io::load_model(out / "model.h5");
+    const auto model = learning::load_model(out / "model.h5");
     CHECK(model.history.loss.size() == 2);
     CHECK(model.net->options().hidden == 8);
     CHECK(model.config_text == test::json(config("spiking")).dump(2));
@@ -254,7 +254,7 @@ TEST_CASE("cli: a layer stack trains, its model file reads back, and bad stacks 
     CHECK_THAT(r.out, Contains("layer-stack network 1 x 2 x 2 -> conv2d 3 x 1 x 1 -> flatten 3 -> alif 3 -> dropout 3 -> "
                                "dense 2 -> li_readout 2"));
     CHECK_THAT(r.out, Contains("spikes/neuron"));
-    const auto model = io::load_model(out / "model.h5");
+    const auto model = learning::load_model(out / "model.h5");
     REQUIRE(model.net->layers().size() == 6);
     CHECK(model.net->parameter_names() ==
           std::vector<std::string>{"0.W", "0.b", "2.alpha", "2.beta", "2.W_rec", "4.W"});
@@ -264,7 +264,7 @@ TEST_CASE("cli: a layer stack trains, its model file reads back, and bad stacks 
     const auto again = tmp / "again";
     REQUIRE(test::run_myelin(fmt::format("train '{}' --output '{}' --quiet", (tmp / "stack.json").string(), again.string()))
                 .exit_code == 0);
-    const auto twin = io::load_model(again / "model.h5");
+    const auto twin = learning::load_model(again / "model.h5");
     const auto data = learning::read_csv(tmp / "d.csv", 2);
     CHECK(model.net->evaluate(data).logits == twin.net->evaluate(data).logits);
     const auto e = test::run_myelin(fmt::format("eval '{}' '{}'", (out / "model.h5").string(), (tmp / "d.csv").string()));
@@ -340,7 +340,7 @@ TEST_CASE("Spiking Heidelberg Digits files are binned into steps", "[unit][learn
     const auto f = tmp / "shd.h5";
     // Two samples, 0.1 s in 4 bins of 25 ms; a spike at or after 0.1 s is outside.
     write_shd(f, {{0.001f, 0.010f, 0.030f, 0.099f, 0.2f}, {0.05f}}, {{2, 2, 0, 5, 1}, {3}}, {1, 0});
-    const auto d = io::read_shd(f, 2, 4, 0.1, 0);
+    const auto d = learning::read_shd(f, 2, 4, 0.1, 0);
     REQUIRE(d.size() == 2);
     REQUIRE(d.features() == 6);  // units 0..5
     CHECK(d.labels == std::vector<int>{1, 0});
@@ -349,11 +349,11 @@ TEST_CASE("Spiking Heidelberg Digits files are binned into steps", "[unit][learn
     CHECK(d.events[0][3](0, 5) == 1.0);
     CHECK(d.events[0][0].sum() + d.events[0][1].sum() + d.events[0][2].sum() + d.events[0][3].sum() == 4.0);
     CHECK(d.events[1][2](0, 3) == 1.0);
-    CHECK(io::read_shd(f, 2, 4, 0.1, 700).features() == 700);
+    CHECK(learning::read_shd(f, 2, 4, 0.1, 700).features() == 700);
 
     auto error_of_shd = [&](const fs::path& p, int classes) {
         try {
-            io::read_shd(p, classes, 4, 0.1, 0);
+            learning::read_shd(p, classes, 4, 0.1, 0);
         } catch (const input_error& e) {
             return std::string(e.what());
         }
@@ -449,7 +449,7 @@ TEST_CASE("cli: the recurrent ALIF example for SHD trains on a file in the SHD l
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.out, Contains("layer-stack network 700 -> dense 256 -> alif 256 -> dense 20 -> li_readout 20 on 40 samples"));
-    const auto model = io::load_model(tmp / "out" / "model.h5");
+    const auto model = learning::load_model(tmp / "out" / "model.h5");
     REQUIRE(model.history.loss.size() == 3);
     CHECK(model.history.loss[2] < model.history.loss[0]);
     CHECK(model.history.spikes_per_neuron[2] > 0.0);

@@ -8,7 +8,8 @@
 // of theta, which these samples do not.
 #include "learning_support.hpp"
 
-#include <myelin/io/learning.hpp>
+#include <myelin/io/learning_export.hpp>
+#include <myelin/learning/files.hpp>
 #include <myelin/io/run.hpp>
 #include <myelin/io/sonata.hpp>
 

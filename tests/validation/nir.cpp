@@ -1,4 +1,4 @@
-// NIR import and export (io::read_nir / io::write_nir):
+// NIR import and export (learning::read_nir / learning::write_nir):
 // - a graph written independently (tests/reference/learning/make_nir_ref.py: h5py, the NIR
 //   reference layout, snnTorch's export conventions, dt = 1e-4 s) imports as a network
 //   whose hidden spikes and readout equal those computed by numpy from the discrete
@@ -11,7 +11,7 @@
 #include "learning_support.hpp"
 
 #include <myelin/core/error.hpp>
-#include <myelin/io/learning.hpp>
+#include <myelin/learning/files.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -25,7 +25,7 @@ using Catch::Matchers::Contains;
 TEST_CASE("NIR: an independently written graph imports with its spikes", "[validation][learning][nir]") {
     std::ifstream in(test::source_path("tests/data/nir/cuba_rec.json"));
     const auto ref = test::json::parse(in);
-    const auto net = io::read_nir(test::source_path("tests/data/nir/cuba_rec.nir"), ref["dt"].get<double>(),
+    const auto net = learning::read_nir(test::source_path("tests/data/nir/cuba_rec.nir"), ref["dt"].get<double>(),
                                   ref["T"].get<int>());
     const auto& o = net->options();
     CHECK(o.inputs == 6);
@@ -73,7 +73,7 @@ TEST_CASE("NIR: an independently written convolutional graph imports with its sp
     std::ifstream in(test::source_path("tests/data/nir/conv.json"));
     const auto ref = test::json::parse(in);
     const int T = ref["T"];
-    const auto net = io::read_nir(test::source_path("tests/data/nir/conv.nir"), 0.0, T);
+    const auto net = learning::read_nir(test::source_path("tests/data/nir/conv.nir"), 0.0, T);
     const auto& o = net->options();
     REQUIRE(o.kind == network_kind::stack);
     REQUIRE(net->layers().size() == 8);
@@ -128,8 +128,8 @@ TEST_CASE("NIR: export then import gives the same network and spikes", "[validat
         adam opt(2e-3);
         net.train_epoch(train, opt, {}, 0);
         const auto file = tmp / (recurrent ? "rec.nir" : "ff.nir");
-        io::write_nir(file, net);
-        const auto back = io::read_nir(file, 0.0, 0);  // dt and T from the metadata
+        learning::write_nir(file, net);
+        const auto back = learning::read_nir(file, 0.0, 0);  // dt and T from the metadata
         const auto& b = back->options();
         CHECK(b.steps == o.steps);
         CHECK(b.reset == o.reset);
@@ -160,7 +160,7 @@ TEST_CASE("NIR: export then import gives the same network and spikes", "[validat
 TEST_CASE("NIR: what Myelin cannot represent is refused by name", "[unit][learning][nir]") {
     auto error_of = [](const std::string& file, double dt) {
         try {
-            io::read_nir(test::source_path(file), dt, 0);
+            learning::read_nir(test::source_path(file), dt, 0);
         } catch (const input_error& e) {
             return std::string(e.what());
         }
@@ -169,7 +169,7 @@ TEST_CASE("NIR: what Myelin cannot represent is refused by name", "[unit][learni
     CHECK_THAT(error_of("tests/data/nir/refuse_conv.nir", 1e-4),
                Contains("node: node 'conv' (Conv2d) is not part of that chain; Myelin reads a chain from Input to Output"));
     // A non-zero bias makes the graph a layer stack (the shorthand has no biases).
-    const auto biased = io::read_nir(test::source_path("tests/data/nir/refuse_bias.nir"), 1e-4, 0);
+    const auto biased = learning::read_nir(test::source_path("tests/data/nir/refuse_bias.nir"), 1e-4, 0);
     CHECK(biased->options().kind == network_kind::stack);
     CHECK(biased->parameter("0.b").cwiseAbs().minCoeff() == Approx(0.5).epsilon(1e-6));  // 0.5 times c = 1
     CHECK_THAT(error_of("tests/data/nir/cuba_rec.nir", 0.0), Contains("has no time step in its metadata"));
@@ -216,8 +216,8 @@ TEST_CASE("NIR: layer stacks with convolution, pooling, biases and recurrence go
         net.train_epoch(train, opt, {}, 0);
         const auto file = tmp / "stack.nir";
         std::filesystem::remove(file);
-        io::write_nir(file, net);
-        const auto back = io::read_nir(file, 0.0, 0);
+        learning::write_nir(file, net);
+        const auto back = learning::read_nir(file, 0.0, 0);
         const auto& b = back->options();
         REQUIRE(b.kind == network_kind::stack);
         CHECK(b.steps == o.steps);
@@ -253,5 +253,5 @@ TEST_CASE("NIR: layer stacks with convolution, pooling, biases and recurrence go
     layer_spec alif = spec(layer_kind::alif);
     o.layers = {dense, alif, out, li};
     o.classes = 10;
-    CHECK(io::nir_problem(network(o)) == "layer 1 (alif): NIR has no adaptive LIF node");
+    CHECK(learning::nir_problem(network(o)) == "layer 1 (alif): NIR has no adaptive LIF node");
 }

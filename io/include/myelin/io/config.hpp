@@ -4,6 +4,7 @@
 // overrides of a command line (or a library caller) are applied; validate() then checks
 // everything that depends on several values (network_spec.hpp): the one semantic pass.
 // Errors are input_error naming the file, the config path, the value and what is allowed.
+#include <myelin/formats/files.hpp>  // read_config_text
 #include <myelin/simulator/model_registry.hpp>
 #include <myelin/simulator/network_spec.hpp>
 
@@ -30,9 +31,6 @@ network_spec prepare_network(const std::string& json_text, const std::string& fi
 
 // A config file as written (prepare_network without overrides).
 network_spec load_config(const std::filesystem::path& file, const model_registry& models);
-
-// The text of a config file; throws input_error if it is missing or unreadable.
-std::string read_config_text(const std::filesystem::path& file);
 
 // Parsing alone: every key, type and value, but not what depends on several values
 // (neuron indices against population sizes, delays against d_min, ...): validate() must

@@ -10,6 +10,8 @@
 // Reports: one file per recorded variable, /report/<population>/data [time x neuron]
 // with attribute units, /report/<population>/mapping/{node_ids, index_pointers,
 // element_ids, time = [t_start, t_stop, dt]} as the SONATA report format lays out.
+#include <myelin/formats/files.hpp>  // atomic_file
+
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -51,18 +53,5 @@ struct report {
 };
 
 void write_report(const std::filesystem::path& path, const report& r);
-
-// Renames `tmp` to `path` only when the writer finished; removes `tmp` otherwise.
-class atomic_file {
-public:
-    explicit atomic_file(std::filesystem::path path);
-    ~atomic_file();
-    const std::filesystem::path& temporary() const { return tmp_; }
-    void commit();
-
-private:
-    std::filesystem::path path_, tmp_;
-    bool committed_ = false;
-};
 
 }  // namespace myelin::io

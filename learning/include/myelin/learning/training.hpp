@@ -205,15 +205,11 @@ private:
     std::vector<built_layer> stack_;
 };
 
-// One epoch as `myelin train` and the Python module run it: the schedule's learning rate
-// for `epoch` (from `base_lr`), a pass over `train`, then the accuracy on `train` and,
-// if given, on `test` (NaN without).
+// One epoch's numbers (learning::trainer).
 struct epoch_result {
     double loss = 0.0, train_accuracy = 0.0, test_accuracy = 0.0, spikes_per_neuron = 0.0;
     double seconds = 0.0;  // of the pass over the data
     double learning_rate = 0.0;
 };
-epoch_result run_epoch(network& net, optimizer& opt, const lr_schedule& schedule, double base_lr, const dataset& train,
-                       const dataset* test, const train_options& t, int epoch);
 
 }  // namespace myelin::learning

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-namespace myelin::io::detail {
+namespace myelin::json_input {
 
 using json = nlohmann::json;
 
@@ -138,4 +138,4 @@ private:
     std::set<std::string> allowed_;
 };
 
-}  // namespace myelin::io::detail
+}  // namespace myelin::json_input

@@ -1,7 +1,8 @@
 #pragma once
 // Files of the learning library: the training config (JSON, docs/learning.md), data sets
 // (CSV rows, Spiking Heidelberg Digits HDF5), trained model files (HDF5) with their
-// training history, and the simulator config of a trained spiking network.
+// training history, and NIR graphs. (The simulator config of a trained network is io's:
+// io/learning_export.hpp.)
 #include <myelin/learning/optim.hpp>
 #include <myelin/learning/training.hpp>
 
@@ -11,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace myelin::io {
+namespace myelin::learning {
 
 // A data file: CSV (features then label) or SHD (HDF5: spikes/times in s, spikes/units,
 // labels), optionally only rows [begin, end).
@@ -81,18 +82,6 @@ struct loaded_model {
 };
 // Throws input_error if the file is not HDF5 or not a Myelin model file.
 loaded_model load_model(const std::filesystem::path& file);
-// The simulator config (JSON text) of a trained spiking network fed with one sample:
-// lif_cuba_discrete populations `hidden` and `output` (a threshold it never reaches, so V
-// is the readout's potential), explicit projections with the trained weights (delay one
-// step), and the input: constant current as one dc_generator per hidden neuron (x W1),
-// spikes through spike_generators into a parrot population `input` (weights W1). Hidden
-// spikes of training step t carry the time stamp (t + 2) dt. The simulator stores weights
-// as float: the config holds the network's weights rounded to float (the same spikes as
-// training with network::round_to_float()).
-std::string export_simulator_config(const learning::network& net, const learning::dataset& data, std::size_t sample);
-// Why `net` cannot be exported to the simulator ("" if it can): rate layers, time
-// constants per neuron, the rows encoder, no readout at the end.
-std::string export_problem(const learning::network& net);
 // NIR (the Neuromorphic Intermediate Representation, HDF5; docs/learning.md#nir). A
 // spiking network is written as Input -> Linear -> CubaLIF (+ a recurrent Linear) ->
 // Linear -> CubaLI -> Output, the discrete update read as the forward-Euler step of NIR's
@@ -107,4 +96,4 @@ std::string nir_problem(const learning::network& net);
 std::unique_ptr<learning::network> read_nir(const std::filesystem::path& file, double dt_s, int steps);
 void write_history_csv(const std::filesystem::path& file, const training_history& history);
 
-}  // namespace myelin::io
+}  // namespace myelin::learning

@@ -1,8 +1,8 @@
-#include "json_reader.hpp"
+#include <myelin/formats/json_reader.hpp>
 
 #include <vector>
 
-namespace myelin::io::detail {
+namespace myelin::json_input {
 
 namespace {
 
@@ -79,4 +79,4 @@ json parse_json(const std::string& text, const std::string& file) {
     }
 }
 
-}  // namespace myelin::io::detail
+}  // namespace myelin::json_input

@@ -1,4 +1,4 @@
-#include "h5.hpp"
+#include <myelin/formats/h5.hpp>
 
 #include <myelin/core/error.hpp>
 

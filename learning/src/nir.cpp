@@ -1,9 +1,9 @@
 // NIR files (https://neuroir.org; the layout of the reference implementation's
 // serialization: a dataset `version`, a group `node` holding the NIRGraph with `type`,
 // `nodes/<name>/...` and `edges` (n x 2 strings), optional `metadata` groups).
-#include <myelin/io/learning.hpp>
+#include <myelin/learning/files.hpp>
 
-#include "h5.hpp"
+#include <myelin/formats/h5.hpp>
 
 #include <myelin/core/error.hpp>
 
@@ -15,7 +15,7 @@
 #include <map>
 #include <set>
 
-namespace myelin::io {
+namespace myelin::learning {
 
 namespace {
 
@@ -660,4 +660,4 @@ std::unique_ptr<learning::network> read_nir(const std::filesystem::path& file, d
     return net;
 }
 
-}  // namespace myelin::io
+}  // namespace myelin::learning
