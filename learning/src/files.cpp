@@ -202,6 +202,11 @@ L::layer_spec layer_of(const json& j, const std::string& path, const std::string
     return l;
 }
 
+// network.matmul_precision: "float64" (default) or "float32" (dense and conv2d products).
+bool float32_products(object_reader& r) {
+    return choice<bool>(r, "matmul_precision", {{"float64", false}, {"float32", true}}, false);
+}
+
 // A stack: network.layers (and input_shape, steps, dt).
 void stack_section(object_reader& r, train_config& c) {
     auto& n = c.network;
@@ -226,6 +231,7 @@ void stack_section(object_reader& r, train_config& c) {
         r.fail(r.at("layers"), fmt::format("expected a non-empty list of layers, got {}", show(layers)));
     for (std::size_t i = 0; i < layers.size(); ++i)
         n.layers.push_back(layer_of(layers[i], fmt::format("{}[{}]", r.at("layers"), i), r.file(), n.dt_ms));
+    n.float32_products = float32_products(r);
     r.finish();
 }
 
@@ -269,6 +275,7 @@ void network_section(object_reader& r, train_config& c) {
                                                     n.kind == L::network_kind::rate_rnn ? L::activation::tanh
                                                                                         : L::activation::relu);
     }
+    n.float32_products = float32_products(r);
     try {
         r.finish();
     } catch (const input_error& e) {
@@ -613,6 +620,7 @@ void save_model(const std::filesystem::path& file, learning::network& net, const
     h5::write_attribute(root, "encoder", enum_text(o.input.kind, encoders));
     h5::write_attribute(root, "encoder_scale", o.input.scale);
     h5::write_attribute(root, "seed", static_cast<std::uint64_t>(o.seed));
+    if (o.float32_products) h5::write_attribute(root, "matmul_precision", std::string("float32"));
     h5::write_attribute(root, "config", config_text);
     if (o.kind == L::network_kind::stack) {  // the layers come from the config
         const auto& sh = o.input_shape;
@@ -688,6 +696,7 @@ loaded_model load_model(const std::filesystem::path& file) {
         o.input.kind = enum_from(text("encoder"), encoders, f, "encoder");
         o.input.scale = h5::read_double_attribute(root, "encoder_scale");
         o.seed = static_cast<std::uint32_t>(h5::read_uint64_attribute(root, "seed"));
+        o.float32_products = h5::has_attribute(root, "matmul_precision") && text("matmul_precision") == "float32";
         out.config_text = text("config");
         if (o.kind == L::network_kind::stack) {
             const auto sh = h5::read_doubles(root, "input_shape");

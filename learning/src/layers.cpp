@@ -1,5 +1,7 @@
 #include <myelin/learning/layers.hpp>
 
+#include "matmul.hpp"
+
 #include <myelin/core/rng.hpp>
 
 #include <fmt/format.h>
@@ -7,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <type_traits>
 
 namespace myelin::learning {
 
@@ -158,15 +161,21 @@ const matrix& at(const sequence& x, std::size_t t) { return x.size() == 1 ? x[0]
 
 class dense final : public layer {
 public:
-    dense(const matrix* W, const matrix* b) : W_(*W), b_(b) {
+    dense(const matrix* W, const matrix* b, bool f32) : W_(*W), b_(b), f32_(f32) {
         dW_ = matrix::Zero(W_.rows(), W_.cols());
         if (b_) db_ = matrix::Zero(1, b_->cols());
     }
     const sequence& forward(const sequence& x, std::size_t, const pass_context&) override {
         x_ = &x;
         y_.resize(x.size());
+        if (f32_) Wf_ = W_.cast<float>();
         for (std::size_t t = 0; t < x.size(); ++t) {
-            y_[t].noalias() = x[t] * W_;
+            if (f32_) {
+                matmul::product(x[t].cast<float>(), false, Wf_, false, f_);
+                y_[t] = f_.cast<double>();
+            } else {
+                y_[t].noalias() = x[t] * W_;
+            }
             if (b_) y_[t].rowwise() += b_->row(0);
         }
         return y_;
@@ -174,9 +183,19 @@ public:
     sequence backward(const sequence& gy, bool input_gradient) override {
         sequence gx(input_gradient ? gy.size() : 0);
         for (std::size_t t = gy.size(); t-- > 0;) {
-            dW_.noalias() += (*x_)[t].transpose() * gy[t];
+            if (f32_) {
+                gf_ = gy[t].cast<float>();
+                matmul::product((*x_)[t].cast<float>(), true, gf_, false, f_);
+                dW_ += f_.cast<double>();
+                if (input_gradient) {
+                    matmul::product(gf_, false, Wf_, true, f_);
+                    gx[t] = f_.cast<double>();
+                }
+            } else {
+                dW_.noalias() += (*x_)[t].transpose() * gy[t];
+                if (input_gradient) gx[t].noalias() = gy[t] * W_.transpose();
+            }
             if (b_) db_ += gy[t].colwise().sum();
-            if (input_gradient) gx[t].noalias() = gy[t] * W_.transpose();
         }
         return gx;
     }
@@ -188,7 +207,9 @@ public:
 private:
     const matrix& W_;
     const matrix* b_;
+    bool f32_;
     matrix dW_, db_;
+    matmul::fmatrix Wf_, f_, gf_;  // float32 products
     const sequence* x_ = nullptr;
     sequence y_;
 };
@@ -201,7 +222,7 @@ private:
 class conv2d final : public layer {
 public:
     conv2d(const layer_spec& s, const shape& in, const matrix* W, const matrix* b)
-        : in_(in), k_(s.kernel), stride_(stride_of(s)), pad_(s.padding), W_(*W), b_(b) {
+        : in_(in), k_(s.kernel), stride_(stride_of(s)), pad_(s.padding), W_(*W), b_(b), f32_(s.float32_products) {
         std::string problem;
         out_ = output_shape(s, in, problem);
         dW_ = matrix::Zero(W_.rows(), W_.cols());
@@ -211,16 +232,25 @@ public:
         x_ = &x;
         y_.resize(x.size());
         const Eigen::Index P = out_.height * out_.width;
+        if (f32_) Wf_ = W_.cast<float>();
         for (std::size_t t = 0; t < x.size(); ++t) {
             const Eigen::Index B = x[t].rows();
-            im2col(x[t], cols_);
-            z_.noalias() = cols_ * W_.transpose();  // (P B) x C_out
+            if (f32_) {
+                im2col(x[t], colsf_);
+                matmul::product(colsf_, false, Wf_, true, zf_);  // (P B) x C_out
+            } else {
+                im2col(x[t], cols_);
+                z_.noalias() = cols_ * W_.transpose();
+            }
             matrix& y = y_[t];
             y.resize(B, out_.size());
             for (Eigen::Index c = 0; c < out_.channels; ++c)
                 for (Eigen::Index p = 0; p < P; ++p) {
                     auto col = y.col(c * P + p);
-                    col = z_.col(c).segment(p * B, B);
+                    if (f32_)
+                        col = zf_.col(c).segment(p * B, B).cast<double>();
+                    else
+                        col = z_.col(c).segment(p * B, B);
                     if (b_) col.array() += (*b_)(0, c);
                 }
         }
@@ -228,19 +258,11 @@ public:
     }
     sequence backward(const sequence& gy, bool input_gradient) override {
         sequence gx(input_gradient ? gy.size() : 0);
-        const Eigen::Index P = out_.height * out_.width;
         for (std::size_t t = gy.size(); t-- > 0;) {
-            const Eigen::Index B = gy[t].rows();
-            z_.resize(P * B, out_.channels);  // dL/dz
-            for (Eigen::Index c = 0; c < out_.channels; ++c)
-                for (Eigen::Index p = 0; p < P; ++p) z_.col(c).segment(p * B, B) = gy[t].col(c * P + p);
-            im2col((*x_)[t], cols_);
-            dW_.noalias() += z_.transpose() * cols_;
-            if (b_) db_ += z_.colwise().sum();
-            if (input_gradient) {
-                cols_.noalias() = z_ * W_;  // dL/dcols
-                col2im(cols_, B, gx[t]);
-            }
+            if (f32_)
+                backward_step(gy[t], (*x_)[t], input_gradient ? &gx[t] : nullptr, zf_, colsf_, Wf_);
+            else
+                backward_step(gy[t], (*x_)[t], input_gradient ? &gx[t] : nullptr, z_, cols_, W_);
         }
         return gx;
     }
@@ -250,6 +272,28 @@ public:
     }
 
 private:
+    // One step of backward in double (M = matrix) or with float32 products.
+    template <class M>
+    void backward_step(const matrix& gy, const matrix& x, matrix* gx, M& z, M& cols, const M& W) {
+        using S = typename M::Scalar;
+        const Eigen::Index B = gy.rows(), P = out_.height * out_.width;
+        z.resize(P * B, out_.channels);  // dL/dz
+        for (Eigen::Index c = 0; c < out_.channels; ++c)
+            for (Eigen::Index p = 0; p < P; ++p) z.col(c).segment(p * B, B) = gy.col(c * P + p).template cast<S>();
+        im2col(x, cols);
+        if constexpr (std::is_same_v<S, double>) {
+            dW_.noalias() += z.transpose() * cols;
+            if (b_) db_ += z.colwise().sum();
+            if (gx) cols.noalias() = z * W;  // dL/dcols
+        } else {
+            matmul::product(z, true, cols, false, dWf_);
+            dW_ += dWf_.template cast<double>();
+            if (b_)
+                for (Eigen::Index c = 0; c < out_.channels; ++c) db_(0, c) += gy.middleCols(c * P, P).sum();
+            if (gx) matmul::product(z, false, W, false, cols);
+        }
+        if (gx) col2im(cols, B, *gx);
+    }
     // For each (output position p, kernel entry k = (c, ky, kx)): the input's column, or -1
     // for padding.
     template <class F>
@@ -269,21 +313,23 @@ private:
                         }
             }
     }
-    void im2col(const matrix& x, matrix& cols) const {
+    template <class M>
+    void im2col(const matrix& x, M& cols) const {
         const Eigen::Index B = x.rows(), P = out_.height * out_.width;
         cols.resize(P * B, W_.cols());
         each([&](int p, int k, Eigen::Index col) {
             auto to = cols.col(k).segment(p * B, B);
             if (col >= 0)
-                to = x.col(col);
+                to = x.col(col).template cast<typename M::Scalar>();
             else
                 to.setZero();
         });
     }
-    void col2im(const matrix& dcols, Eigen::Index B, matrix& gx) const {
+    template <class M>
+    void col2im(const M& dcols, Eigen::Index B, matrix& gx) const {
         gx = matrix::Zero(B, in_.size());
         each([&](int p, int k, Eigen::Index col) {
-            if (col >= 0) gx.col(col) += dcols.col(k).segment(p * B, B);
+            if (col >= 0) gx.col(col) += dcols.col(k).segment(p * B, B).template cast<double>();
         });
     }
 
@@ -291,7 +337,9 @@ private:
     int k_, stride_, pad_;
     const matrix& W_;
     const matrix* b_;
+    bool f32_;
     matrix dW_, db_, cols_, z_;
+    matmul::fmatrix Wf_, colsf_, zf_, dWf_;  // float32 products
     const sequence* x_ = nullptr;
     sequence y_;
 };
@@ -792,7 +840,7 @@ private:
 std::unique_ptr<layer> make_layer(const layer_spec& s, const shape& in, std::vector<const matrix*> p) {
     if (p.size() != parameters_of(s, in).size()) throw std::invalid_argument("make_layer: wrong number of parameters");
     switch (s.kind) {
-    case layer_kind::dense: return std::make_unique<dense>(p[0], s.bias ? p[1] : nullptr);
+    case layer_kind::dense: return std::make_unique<dense>(p[0], s.bias ? p[1] : nullptr, s.float32_products);
     case layer_kind::conv2d: return std::make_unique<conv2d>(s, in, p[0], s.bias ? p[1] : nullptr);
     case layer_kind::avg_pool:
     case layer_kind::sum_pool: return std::make_unique<pool>(s, in);

@@ -170,7 +170,9 @@ struct network::worker {
         for (const auto& l : n.stack_) {
             std::vector<const matrix*> p;
             for (std::size_t k : l.params) p.push_back(&n.params_[k].value);
-            layers.push_back(make_layer(l.spec, l.in, std::move(p)));
+            layer_spec spec = l.spec;
+            spec.float32_products = n.o_.float32_products;
+            layers.push_back(make_layer(spec, l.in, std::move(p)));
         }
     }
 

@@ -71,3 +71,23 @@ TEST_CASE("trainer: data that do not suit the config are refused by its file and
     REQUIRE(plain.built());
     CHECK(plain.net().options().inputs == 64);
 }
+
+TEST_CASE("trainer: float32 products are a config choice the model file keeps", "[learning]") {
+    CHECK_THROWS_WITH(L::parse_train_config(R"({"network": {"kind": "spiking", "matmul_precision": "float16"},
+                                                "data": {"classes": 10}})",
+                                            "digits.json", false),
+                      "digits.json: network.matmul_precision: 'float16' is not one of float64, float32");
+    auto c = digits_config();
+    c.network.float32_products = true;
+    const test::temp_dir tmp;
+    L::trainer t(c);
+    t.fit(few_digits(), nullptr, 1);
+    t.save_model(tmp.path() / "model.h5");
+    const auto back = L::load_model(tmp.path() / "model.h5");
+    CHECK(back.net->options().float32_products);
+    CHECK(back.net->evaluate(few_digits(), 1).logits == t.net().evaluate(few_digits(), 1).logits);
+    // The products did run in float32: the same training in float64 ends elsewhere.
+    L::trainer exact(digits_config());
+    exact.fit(few_digits(), nullptr, 1);
+    CHECK(t.net().parameter("W1") != exact.net().parameter("W1"));
+}

@@ -407,6 +407,9 @@ TEST_CASE("a layer stack (conv, pooling, ALIF, dropout) trains to the same bits 
         CHECK(network(o).spiking_neurons() == 4 * 6 * 6 + 24);
         same_bits_for_any_threads(o, train);
     }
+    INFO("float32 products");
+    o.float32_products = true;
+    same_bits_for_any_threads(o, train);
 }
 
 TEST_CASE("firing-rate regularisers bound the hidden spike counts", "[validation][learning]") {
@@ -438,4 +441,72 @@ TEST_CASE("firing-rate regularisers bound the hidden spike counts", "[validation
     CHECK(capped.back() <= 4.25);  // a soft bound: 3.86 measured
     CHECK(free.front() < 1.0);
     CHECK(lifted.front() >= 2.0);  // 4.33 measured
+}
+
+namespace {
+
+// One layer three times on the same input: in float64, with float32 products, and in
+// float64 on |x|, |W| and |dL/dy| (each product's sum of absolute terms). A float32
+// product of k terms (operands rounded to float, summed in float) is within
+// (k + 2) u of that sum, u = 2^-24 (Higham 2002, eq. 3.4, plus the two operand
+// roundings); anything wrong in the float32 path (a transposed operand, a missed step)
+// is off by the values themselves.
+void within_float_rounding(layer_spec s, const shape& in, const sequence& x, const sequence& gy, int terms_y,
+                           int terms_gx) {
+    const double u = std::ldexp(1.0, -24);
+    s.bias = false;  // bias terms are added in double either way
+    test::layer_stack exact(in, {s});
+    s.float32_products = true;
+    test::layer_stack fast(in, {s});
+    s.float32_products = false;
+    test::layer_stack magnitude(in, {s});
+    magnitude.params[0][0] = magnitude.params[0][0].cwiseAbs();
+    sequence ax = x, agy = gy;
+    for (auto& m : ax) m = m.cwiseAbs();
+    for (auto& m : agy) m = m.cwiseAbs();
+
+    const auto& y = exact.forward(x, x.size());
+    const auto& yf = fast.forward(x, x.size());
+    const auto& ym = magnitude.forward(ax, x.size());
+    const auto gx = exact.backward(gy), gxf = fast.backward(gy), gxm = magnitude.backward(agy);
+    const auto close = [&](const matrix& a, const matrix& b, const matrix& bound, int k, const char* what) {
+        INFO(what << ": largest difference " << (a - b).cwiseAbs().maxCoeff());
+        CHECK(((a - b).cwiseAbs().array() <= (k + 2) * u * bound.array() + 1e-300).all());
+        CHECK(a != b);  // the float32 path did run
+    };
+    for (std::size_t t = 0; t < y.size(); ++t) {
+        close(yf[t], y[t], ym[t], terms_y, "y");
+        close(gxf[t], gx[t], gxm[t], terms_gx, "dL/dx");
+    }
+    // dW sums over the steps in double, each step's product of B (or B P) terms in float.
+    close(fast.gradient(0, 0), exact.gradient(0, 0), magnitude.gradient(0, 0),
+          static_cast<int>(x[0].rows() * (s.kind == layer_kind::conv2d ? magnitude.shapes[1].height * magnitude.shapes[1].width : 1)),
+          "dL/dW");
+}
+
+}  // namespace
+
+TEST_CASE("float32 products: dense and conv2d within float rounding of float64", "[validation][learning]") {
+    sequence x, gy;
+    SECTION("dense 40 -> 30 over 3 steps") {
+        for (std::size_t t = 0; t < 3; ++t) {
+            x.push_back(random_matrix(6, 40, 30 + t));
+            gy.push_back(random_matrix(6, 30, 40 + t));
+        }
+        within_float_rounding(dense_spec(30), shape::vector(40), x, gy, 40, 30);
+    }
+    SECTION("conv2d 3 -> 5 channels, 3x3, stride 2, padding 1, on 2 x 9 x 8 images over 2 steps") {
+        layer_spec c = spec(layer_kind::conv2d);
+        c.channels = 5;
+        c.kernel = 3;
+        c.stride = 2;
+        c.padding = 1;
+        std::string problem;
+        const shape in = shape::picture(2, 9, 8), out = output_shape(c, in, problem);
+        for (std::size_t t = 0; t < 2; ++t) {
+            x.push_back(random_matrix(4, in.size(), 50 + t));
+            gy.push_back(random_matrix(4, out.size(), 60 + t));
+        }
+        within_float_rounding(c, in, x, gy, 2 * 3 * 3, 5);
+    }
 }

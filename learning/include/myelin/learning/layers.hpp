@@ -87,6 +87,9 @@ struct layer_spec {
     bool recurrent = false;  // lif, alif: W_rec (units x units)
     decay_learning learn_decays = decay_learning::none;
     double tau_adapt_ms = 200.0, adapt = 1.8;  // alif: rho = exp(-dt / tau_adapt), b_adapt
+    // dense, conv2d: matrix products in float32 (network.matmul_precision; set by the
+    // network for the layers it trains, not read from a layer's config)
+    bool float32_products = false;
 };
 
 // A layer's parameters, in this order: name (without the layer prefix), shape, trainable.

@@ -111,6 +111,9 @@ struct network_options {
     // Features per sample the network reads: inputs, or inputs x steps with the rows encoder.
     int features() const { return input.kind == encoder_kind::rows ? inputs * steps : inputs; }
     std::uint32_t seed = 1;
+    // Dense and conv2d products in float32 (operands rounded to float, results and
+    // everything else in double): faster, results within float rounding of float64's.
+    bool float32_products = false;
 };
 
 struct train_options {
