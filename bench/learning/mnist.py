@@ -30,6 +30,8 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--runs", type=int, default=3)
 parser.add_argument("--epochs", type=int, default=3)
 parser.add_argument("--skip-accuracy", action="store_true")
+parser.add_argument("--matmul", choices=["float64", "float32"], default="float64",
+                    help="Myelin's network.matmul_precision in the accuracy runs")
 parser.add_argument("--myelin", default=str(root / "build/release/apps/myelin"))
 args = parser.parse_args()
 config = root / "examples/learning/mnist_snn.json"
@@ -50,8 +52,16 @@ def run(command):
     return out, usage.ru_maxrss / 1024
 
 
-def myelin(threads, epochs, seed, out):
-    _, mb = run([args.myelin, "train", str(config), "--threads", str(threads), "--epochs", str(epochs), "--seed",
+def myelin(threads, epochs, seed, out, matmul="float64"):
+    path = config
+    if matmul != "float64":  # the config with float32 products, its data files by absolute path
+        c = json.loads(config.read_text())
+        c["network"]["matmul_precision"] = matmul
+        for part in ("train", "test"):
+            c["data"][part] = str((config.parent / c["data"][part]).resolve())
+        path = pathlib.Path(out + ".json")
+        path.write_text(json.dumps(c))
+    _, mb = run([args.myelin, "train", str(path), "--threads", str(threads), "--epochs", str(epochs), "--seed",
                  str(seed), "--output", out, "--force", "--quiet"])
     with open(pathlib.Path(out) / "history.csv") as f:
         rows = list(csv.DictReader(f))
@@ -67,12 +77,12 @@ def torch(threads, epochs, seed, dtype):
 
 with tempfile.TemporaryDirectory() as tmp:
     if not args.skip_accuracy:
-        print(f"Test accuracy after {config_epochs} epochs (2 threads)\n")
+        print(f"Test accuracy after {config_epochs} epochs (2 threads; Myelin's products in {args.matmul})\n")
         print("| seed | Myelin | PyTorch float32 |")
         print("|---|---|---|")
         m_acc, t_acc = [], []
         for seed in (1, 2, 3):
-            m_acc.append(myelin(2, config_epochs, seed, f"{tmp}/a")[1])
+            m_acc.append(myelin(2, config_epochs, seed, f"{tmp}/a", args.matmul)[1])
             t_acc.append(torch(2, config_epochs, seed, "float32")[1])
             print(f"| {seed} | {100 * m_acc[-1]:.2f} % | {100 * t_acc[-1]:.2f} % |", flush=True)
         print(f"| mean | {100 * statistics.mean(m_acc):.2f} % | {100 * statistics.mean(t_acc):.2f} % |\n")
@@ -81,6 +91,7 @@ with tempfile.TemporaryDirectory() as tmp:
     for _ in range(args.runs):
         for threads in (1, 2):
             for name, go in (("Myelin", lambda: myelin(threads, args.epochs, 1, f"{tmp}/m")),
+                             ("Myelin f32", lambda: myelin(threads, args.epochs, 1, f"{tmp}/m", "float32")),
                              ("PyTorch float64", lambda: torch(threads, args.epochs, 1, "float64")),
                              ("PyTorch float32", lambda: torch(threads, args.epochs, 1, "float32"))):
                 seconds, _, mb = go()
@@ -89,14 +100,14 @@ with tempfile.TemporaryDirectory() as tmp:
                 entry["mb"].append(mb)
 
 print(f"Epoch time, 7,996 images, median over {args.runs} runs x {args.epochs} epochs; peak resident memory\n")
-print("| threads | Myelin (s) | PyTorch float64 (s) | PyTorch float32 (s) | Myelin / f64 | Myelin / f32 "
-      "| peak MB: Myelin / f64 / f32 |")
-print("|---|---|---|---|---|---|---|")
+print("| threads | Myelin float64 (s) | Myelin float32 products (s) | PyTorch float64 (s) | PyTorch float32 (s) "
+      "| Myelin / f64 | Myelin f32 products / PyTorch f32 | peak MB: Myelin / f32 products / PyTorch f64 / f32 |")
+print("|---|---|---|---|---|---|---|---|")
+names = ("Myelin", "Myelin f32", "PyTorch float64", "PyTorch float32")
 for threads in (1, 2):
-    m, p64, p32 = (statistics.median(results[(n, threads)]["seconds"])
-                   for n in ("Myelin", "PyTorch float64", "PyTorch float32"))
-    mb = " / ".join(f"{max(results[(n, threads)]['mb']):.0f}" for n in ("Myelin", "PyTorch float64", "PyTorch float32"))
-    print(f"| {threads} | {m:.2f} | {p64:.2f} | {p32:.2f} | {m / p64:.2f} | {m / p32:.2f} | {mb} |")
+    m, m32, p64, p32 = (statistics.median(results[(n, threads)]["seconds"]) for n in names)
+    mb = " / ".join(f"{max(results[(n, threads)]['mb']):.0f}" for n in names)
+    print(f"| {threads} | {m:.2f} | {m32:.2f} | {p64:.2f} | {p32:.2f} | {m / p64:.2f} | {m32 / p32:.2f} | {mb} |")
 print("\nall epoch times (s):")
 for (name, threads), r in results.items():
     print(f"  {name}, {threads} thread(s): " + ", ".join(f"{s:.2f}" for s in r["seconds"]))

@@ -31,6 +31,8 @@ parser.add_argument("--runs", type=int, default=3)
 parser.add_argument("--limit", type=int, default=2000)
 parser.add_argument("--accuracy", default="", help="comma-separated: snn, cnn, alif_rows (empty: speed only)")
 parser.add_argument("--threads", type=int, default=2, help="threads of the accuracy runs (training is the same for any)")
+parser.add_argument("--matmul", choices=["float64", "float32"], default="float64",
+                    help="Myelin's network.matmul_precision in the accuracy runs")
 parser.add_argument("--skip-speed", action="store_true")
 parser.add_argument("--myelin", default=str(root / "build/release/apps/myelin"))
 args = parser.parse_args()
@@ -50,12 +52,16 @@ def run(command):
     return out, usage.ru_maxrss / 1024
 
 
-def myelin(model, threads, epochs, seed, out, limit=0):
+def myelin(model, threads, epochs, seed, out, limit=0, matmul="float64"):
     config = configs[model]
-    if limit:  # the same config on the first `limit` training images, without a test set
+    if limit or matmul != "float64":
         c = json.loads(config.read_text())
-        c["data"]["train"] = {"file": str(root / "data/mnist/mnist_train.csv"), "rows": [0, limit]}
-        del c["data"]["test"]
+        c["network"]["matmul_precision"] = matmul
+        for part in ("train", "test"):
+            c["data"][part] = str(root / f"data/mnist/mnist_{part}.csv")
+        if limit:  # the same config on the first `limit` training images, without a test set
+            c["data"]["train"] = {"file": c["data"]["train"], "rows": [0, limit]}
+            del c["data"]["test"]
         config = pathlib.Path(out + ".json")
         config.write_text(json.dumps(c))
     _, mb = run([args.myelin, "train", str(config), "--threads", str(threads), "--epochs", str(epochs), "--seed",
@@ -79,12 +85,13 @@ def torch(model, threads, epochs, seed, dtype, limit=0):
 with tempfile.TemporaryDirectory() as tmp:
     for model in filter(None, args.accuracy.split(",")):
         epochs = json.loads(configs[model].read_text())["training"]["epochs"]
-        print(f"{model}: test accuracy after {epochs} epochs ({args.threads} thread(s))\n")
+        print(f"{model}: test accuracy after {epochs} epochs ({args.threads} thread(s); Myelin's products in "
+              f"{args.matmul})\n")
         print("| seed | Myelin | PyTorch float32 |")
         print("|---|---|---|")
         m_acc, t_acc = [], []
         for seed in (1, 2, 3):
-            m_acc.append(myelin(model, args.threads, epochs, seed, f"{tmp}/a")[1])
+            m_acc.append(myelin(model, args.threads, epochs, seed, f"{tmp}/a", matmul=args.matmul)[1])
             t_acc.append(torch(model, args.threads, epochs, seed, "float32")[1])
             print(f"| {seed} | {100 * m_acc[-1]:.2f} % | {100 * t_acc[-1]:.2f} % |", flush=True)
         print(f"| mean | {100 * statistics.mean(m_acc):.2f} % | {100 * statistics.mean(t_acc):.2f} % |\n", flush=True)
@@ -96,6 +103,7 @@ with tempfile.TemporaryDirectory() as tmp:
         for model in ("snn", "cnn"):
             for threads in (1, 2):
                 for name, go in (("Myelin", lambda: myelin(model, threads, 1, 1, f"{tmp}/m", args.limit)),
+                                 ("Myelin f32", lambda: myelin(model, threads, 1, 1, f"{tmp}/m", args.limit, "float32")),
                                  ("PyTorch float64", lambda: torch(model, threads, 1, 1, "float64", args.limit)),
                                  ("PyTorch float32", lambda: torch(model, threads, 1, 1, "float32", args.limit))):
                     seconds, _, mb = go()
@@ -105,15 +113,17 @@ with tempfile.TemporaryDirectory() as tmp:
 
 print(f"Seconds per epoch of {args.limit} training images, median of {args.runs} interleaved runs; "
       "peak resident memory\n")
-print("| network | threads | Myelin (s) | PyTorch float64 (s) | PyTorch float32 (s) | Myelin / f64 | Myelin / f32 "
-      "| peak MB: Myelin / f64 / f32 |")
-print("|---|---|---|---|---|---|---|---|")
+print("| network | threads | Myelin float64 (s) | Myelin float32 products (s) | PyTorch float64 (s) "
+      "| PyTorch float32 (s) | Myelin / f64 | Myelin f32 products / PyTorch f32 "
+      "| peak MB: Myelin / f32 products / PyTorch f64 / f32 |")
+print("|---|---|---|---|---|---|---|---|---|")
+names = ("Myelin", "Myelin f32", "PyTorch float64", "PyTorch float32")
 for model in ("snn", "cnn"):
     for threads in (1, 2):
-        names = ("Myelin", "PyTorch float64", "PyTorch float32")
-        m, p64, p32 = (statistics.median(results[(model, n, threads)]["seconds"]) for n in names)
+        m, m32, p64, p32 = (statistics.median(results[(model, n, threads)]["seconds"]) for n in names)
         mb = " / ".join(f"{max(results[(model, n, threads)]['mb']):.0f}" for n in names)
-        print(f"| {model} | {threads} | {m:.2f} | {p64:.2f} | {p32:.2f} | {m / p64:.2f} | {m / p32:.2f} | {mb} |")
+        print(f"| {model} | {threads} | {m:.2f} | {m32:.2f} | {p64:.2f} | {p32:.2f} | {m / p64:.2f} | {m32 / p32:.2f} "
+              f"| {mb} |")
 print("\nall epoch times (s):")
 for (model, name, threads), r in results.items():
     print(f"  {model}, {name}, {threads} thread(s): " + ", ".join(f"{s:.2f}" for s in r["seconds"]))
