@@ -4,8 +4,8 @@
 #include <myelin/core/error.hpp>
 #include <myelin/core/interrupt.hpp>
 #include <myelin/io/learning_export.hpp>
-#include <myelin/learning/trainer.hpp>
 #include <myelin/io/output_dir.hpp>
+#include <myelin/learning/trainer.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>

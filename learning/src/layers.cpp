@@ -677,41 +677,45 @@ public:
         const bool zero = s_.reset == reset_kind::zero;
         input_grad gx(input_gradient, constant_, T, B, N);
         // dU_next: dL/dU[t+1]; dV_next: dL/dV[t+1]; dI_next: dL/dI[t+1]; da_next: dL/da[t+1].
-        matrix dU_next = matrix::Zero(B, N), dV_next = dU_next, dI_next = dU_next, da_next = dU_next;
+        // Scratch matrices are members, so that their memory is reused step after step.
+        dU_next_.setZero(B, N);
+        dV_next_.setZero(B, N);
+        dI_next_.setZero(B, N);
+        da_next_.setZero(B, N);
         for (std::size_t t = T; t-- > 0;) {
             // dL/dS[t]: from above, through the recurrent weights into I[t+1], the
             // adaptation a[t+1] and, if not detached, the reset of V[t+1].
-            matrix dS = gy[t];
+            matrix& dS = dS_;
+            dS = gy[t];
             if (!extra_.empty())
                 for (Eigen::Index j = 0; j < N; ++j) dS.col(j).array() += extra_[static_cast<std::size_t>(j)];
-            if (W_rec_) dS.noalias() += dI_next * W_rec_->transpose();
+            if (W_rec_) dS.noalias() += dI_next_ * W_rec_->transpose();
             if (!s_.detach_reset && t + 1 < T) {
                 if (zero)
-                    dS -= dV_next.cwiseProduct(U_[t + 1]);
+                    dS -= dV_next_.cwiseProduct(U_[t + 1]);
                 else
-                    dS -= s_.theta * dV_next;
+                    dS -= s_.theta * dV_next_;
             }
-            if (adapt_ && t + 1 < T) dS += da_next;
-            matrix sg = adapt_ ? s_.spike_grad.of(V_[t].array() - s_.theta - s_.adapt * A_[t].array())
-                               : s_.spike_grad.of(V_[t].array() - s_.theta);
-            if (!Q_.empty()) sg = sg.cwiseProduct((1.0 - Q_[t].array()).matrix());
-            const matrix dSsg = dS.cwiseProduct(sg);
-            matrix dV;
-            beta_.times(dU_next, [&](const auto& b) { dV = dSsg + b; });
-            if (adapt_) da_next = rho_ * da_next - s_.adapt * dSsg;  // dL/da[t]
-            matrix dU = dV;
-            if (zero && t > 0) dU = dV.cwiseProduct((1.0 - S_[t - 1].array()).matrix());
-            matrix dI;
-            alpha_.times(dI_next, [&](const auto& a) { dI = dU + a; });
+            if (adapt_ && t + 1 < T) dS += da_next_;
+            if (adapt_)
+                sg_ = s_.spike_grad.of(V_[t].array() - s_.theta - s_.adapt * A_[t].array());
+            else
+                sg_ = s_.spike_grad.of(V_[t].array() - s_.theta);
+            if (!Q_.empty()) sg_ = sg_.cwiseProduct((1.0 - Q_[t].array()).matrix());
+            dSsg_ = dS.cwiseProduct(sg_);
+            beta_.times(dU_next_, [&](const auto& b) { dV_next_ = dSsg_ + b; });  // now dL/dV[t]
+            if (adapt_) da_next_ = rho_ * da_next_ - s_.adapt * dSsg_;  // dL/da[t]
+            if (zero && t > 0)
+                dU_next_ = dV_next_.cwiseProduct((1.0 - S_[t - 1].array()).matrix());  // dL/dU[t]
+            else
+                dU_next_ = dV_next_;
+            alpha_.times(dI_next_, [&](const auto& a) { dI_next_ = dU_next_ + a; });  // dL/dI[t]
             if (learn_ && t > 0) {
-                decay::accumulate(d_beta_, dU, V_[t - 1]);
-                decay::accumulate(d_alpha_, dI, I_[t - 1]);
+                decay::accumulate(d_beta_, dU_next_, V_[t - 1]);
+                decay::accumulate(d_alpha_, dI_next_, I_[t - 1]);
             }
-            gx.add(t, dI);
-            if (W_rec_ && t > 0) dW_rec_.noalias() += S_[t - 1].transpose() * dI;
-            dU_next = dU;
-            dV_next = dV;
-            dI_next = dI;
+            gx.add(t, dI_next_);
+            if (W_rec_ && t > 0) dW_rec_.noalias() += S_[t - 1].transpose() * dI_next_;
         }
         return gx.take();
     }
@@ -732,6 +736,7 @@ private:
     bool constant_ = false;
     matrix d_alpha_, d_beta_, dW_rec_;
     sequence I_, U_, V_, S_, Q_, A_;  // Q_: refractory (spike blocked); A_: adaptation a[t]
+    matrix dS_, sg_, dSsg_, dU_next_, dV_next_, dI_next_, da_next_;  // backward's scratch
     std::vector<double> counts_, extra_;
 };
 

@@ -130,6 +130,10 @@ public:
     virtual sequence backward(const sequence& gy, bool input_gradient) = 0;
     // Gradients in the order of parameters_of (those of untrained parameters stay 0).
     virtual std::vector<const matrix*> gradients() const { return {}; }
+    // Sets them to 0 again, for the layer's next batch (they point at the layer's own members).
+    void zero_gradients() {
+        for (const matrix* g : gradients()) const_cast<matrix*>(g)->setZero();
+    }
     // Spiking layers: per neuron, spikes summed over the batch and the steps of the last
     // forward; `extra` (per neuron) is added to every dL/dS[t] in backward (regularisers).
     virtual const std::vector<double>* spike_counts() const { return nullptr; }
