@@ -3,6 +3,7 @@
 #include <myelin/models/cond_beta.hpp>
 #include <myelin/models/ac_generator.hpp>
 #include <myelin/models/dc_generator.hpp>
+#include <myelin/models/hh_cond_exp_traub.hpp>
 #include <myelin/models/hh_psc_alpha.hpp>
 #include <myelin/models/iaf_cond_exp.hpp>
 #include <myelin/models/iaf_psc_alpha.hpp>
@@ -36,6 +37,7 @@ void register_builtin_models(model_registry& r) {
     r.add_neuron<parrot_neuron>();
     r.add_neuron<izhikevich>();
     r.add_neuron<hh_psc_alpha>();
+    r.add_neuron<hh_cond_exp_traub>();
     r.add_neuron<aeif_cond_exp>();
     r.add_neuron<aeif_cond_alpha>();
     r.add_neuron<lif_cuba_discrete>();
