@@ -141,7 +141,11 @@ private:
         return out;
     }
 
-    param_values params(object_reader& owner, const model_info& m) {
+    // A model's parameters. With `varying` (neuron models), a number parameter may also be
+    // given per neuron: a list of `n` numbers, or a distribution drawn per neuron; those go
+    // into `varying` and their neurons are checked by validate() (network_spec.cpp).
+    param_values params(object_reader& owner, const model_info& m, std::vector<varying_param>* varying = nullptr,
+                        std::size_t n = 0) {
         param_values values = m.default_values();
         if (owner.has("params")) {
             const json& j = owner.get("params");
@@ -153,12 +157,48 @@ private:
                 if (!index)
                     fail(p, fmt::format("unknown parameter '{}' of model {}{}; known: {}", it.key(), m.name,
                                         suggestion(it.key(), key_list(m.params)), keys_of(m.params)));
-                values[*index] = param(m.params[*index], it.value(), p, owner);
+                const param_info& info = m.params[*index];
+                if (varying && std::holds_alternative<double>(info.default_value) && (it->is_array() || it->is_object()))
+                    varying->push_back({*index, per_neuron(info, it.value(), p, owner, n), p});
+                else
+                    values[*index] = param(info, it.value(), p, owner);
             }
         }
+        if (varying && !varying->empty()) return values;
         if (auto problem = m.check(values, spec_.simulation.resolution_ms))
             fail(owner.at("params") + "." + problem->key, problem->message);
         return values;
+    }
+
+    // A number parameter per neuron: n values, each within the parameter's rule, or a
+    // distribution that can only draw values within it.
+    distribution per_neuron(const param_info& info, const json& v, const std::string& path, const object_reader& r,
+                            std::size_t n) {
+        if (v.is_array()) {
+            if (v.size() != n)
+                fail(path, fmt::format("{}: {} values for {} neurons; give one per neuron, or one number for all",
+                                       info.key, v.size(), n));
+            distribution d;
+            d.type = distribution::kind::list;
+            for (std::size_t i = 0; i < v.size(); ++i) {
+                const std::string at = fmt::format("{}[{}]", path, i);
+                const double x = r.as_number(v[i], at);
+                if (!satisfies(x, info.rule))
+                    fail(at, fmt::format("{} = {}; {}", info.key, with_unit(x, info.unit), constraint_text(info.rule, x)));
+                d.values.push_back(x);
+            }
+            return d;
+        }
+        distribution d = dist(v, path, r);
+        if (d.type == distribution::kind::lognormal) return d;  // draws are > 0
+        const double lo = d.lowest();
+        const bool ok = info.rule == constraint::positive ? lo > 0.0 : info.rule != constraint::nonnegative || lo >= 0.0;
+        if (!ok)
+            fail(path, fmt::format("{}: the {} distribution can draw {}, and {} {}; {}", info.key,
+                                   d.type == distribution::kind::uniform ? "uniform" : "normal", with_unit(lo, info.unit),
+                                   info.key, constraint_text(info.rule, lo),
+                                   d.type == distribution::kind::uniform ? "raise low" : "bound it with min"));
+        return d;
     }
 
     param_value param(const param_info& info, const json& v, const std::string& path, const object_reader& r) {
@@ -262,7 +302,7 @@ private:
             const model_info& m = model(r, model_kind::neuron);
             p.model = &m;
             p.n = r.count("n");
-            p.params = params(r, m);
+            p.params = params(r, m, &p.varying, p.n);
             p.ports = m.ports(p.params);
             if (r.has("receptors")) rename_ports(r, p);
             p.state = m.state_for(p.ports);

@@ -124,7 +124,17 @@ void engine::impl::build_thread(int t, bool restoring) {
             me.shards.emplace_back();
             continue;
         }
-        auto shard = p.model->make_neuron(p.params, h, c.size());
+        std::vector<neuron_segment> segments;
+        if (p.varying.empty()) {
+            segments.push_back({c.size(), p.params});
+        } else {
+            for (std::uint64_t n = 0; n < c.size(); ++n) {
+                auto values = p.neuron_params(i, c.begin + n, pop_offset[i] + c.begin + n, spec.simulation.seed);
+                if (!segments.empty() && segments.back().params == values) ++segments.back().n;
+                else segments.push_back({1, std::move(values)});
+            }
+        }
+        auto shard = p.model->make_neuron(segments, h);
         for (const auto& init : restoring ? std::vector<initial_value>{} : p.initial) {
             auto values = shard->state(init.variable);
             const auto key = rng_key_word(rng_purpose::initial_state,

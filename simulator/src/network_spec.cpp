@@ -43,6 +43,21 @@ std::optional<std::size_t> network_spec::population_index(std::string_view name)
     return std::nullopt;
 }
 
+param_values population_spec::neuron_params(std::size_t population, std::uint64_t i, global_id gid,
+                                             std::uint32_t seed) const {
+    param_values values = params;
+    for (const auto& v : varying) {
+        if (v.value.type == distribution::kind::list) {
+            values[v.index] = v.value.values[i];
+        } else {
+            const auto key = rng_key_word(rng_purpose::neuron_params, static_cast<std::uint32_t>(population * 256 + v.index));
+            rng_stream rng(seed, key, gid);
+            values[v.index] = v.value.draw(rng);
+        }
+    }
+    return values;
+}
+
 std::optional<std::size_t> population_spec::port_index(std::string_view port) const {
     for (std::size_t i = 0; i < ports.size(); ++i)
         if (ports[i].name == port) return i;
@@ -167,6 +182,28 @@ void check_rule(const network_spec& spec, const projection_spec& p) {
 
 }  // namespace
 
+namespace {
+
+// Every neuron's parameters, where they vary, pass the model's check (which may relate
+// parameters: V_reset below V_th, say); the first neuron that fails is named.
+void check_varying(const population_spec& p, std::size_t population, global_id first, const simulation_spec& sim) {
+    if (p.varying.empty()) return;
+    param_values last;
+    for (std::uint64_t i = 0; i < p.n; ++i) {
+        param_values values = p.neuron_params(population, i, first + i, sim.seed);
+        if (i > 0 && values == last) continue;
+        if (const auto problem = p.model->check(values, sim.resolution_ms)) {
+            std::string at = p.path + ".params." + problem->key;
+            for (const auto& v : p.varying)
+                if (p.model->params[v.index].key == problem->key) at = v.path;
+            fail(at, fmt::format("neuron {}: {}", i, problem->message));
+        }
+        last = std::move(values);
+    }
+}
+
+}  // namespace
+
 void validate(const network_spec& spec, bool resumable) {
     const auto& sim = spec.simulation;
     const double h = sim.resolution_ms;
@@ -185,11 +222,15 @@ void validate(const network_spec& spec, bool resumable) {
     if (sim.threads < 1) fail("simulation.threads", fmt::format("threads = {}; must be >= 1", sim.threads));
 
     std::set<std::string> names;
-    for (const auto& p : spec.populations) {
+    global_id first = 0;
+    for (std::size_t q = 0; q < spec.populations.size(); ++q) {
+        const auto& p = spec.populations[q];
         if (p.n < 1 || p.n > std::numeric_limits<std::uint32_t>::max())
             fail(p.path + ".n", fmt::format("n = {}; must be in [1, {}]", p.n, std::numeric_limits<std::uint32_t>::max()));
         if (!names.insert(p.name).second)
             fail(p.path + ".name", fmt::format("name '{}' is used by an earlier population; names must be unique", p.name));
+        check_varying(p, q, first, sim);
+        first += p.n;
     }
     for (const auto& p : spec.projections) {
         check_rule(spec, p);

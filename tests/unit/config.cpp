@@ -96,6 +96,46 @@ TEST_CASE("config: bad values name file and path and value with unit and what is
     }
 }
 
+TEST_CASE("config: parameters given per neuron are checked per neuron", "[unit][config]") {
+    auto c = good();
+    SECTION("a list and a distribution parse") {
+        c["populations"][1]["params"] = {{"tau_m", {10.0, 12.0, 12.0, 14.0, 20.0}},
+                                         {"V_th", {{"distribution", "normal"}, {"mean", -55.0}, {"std", 1.0}, {"max", -52.0}}}};
+        const auto spec = test::parse(c);
+        REQUIRE(spec.populations[1].varying.size() == 2);
+        const auto values = spec.populations[1].neuron_params(1, 3, 13, spec.simulation.seed);
+        REQUIRE(std::get<double>(values[spec.populations[1].model->param_index("tau_m").value()]) == 14.0);
+    }
+    SECTION("a list of the wrong length") {
+        c["populations"][1]["params"] = {{"tau_m", {10.0, 12.0}}};
+        REQUIRE_THAT(test::parse_error(c), Equals("net.json: populations[1].params.tau_m: tau_m: 2 values for 5 neurons; give "
+                                                  "one per neuron, or one number for all"));
+    }
+    SECTION("a listed value outside the parameter's range") {
+        c["populations"][1]["params"] = {{"tau_m", {10.0, 12.0, -1.0, 14.0, 20.0}}};
+        REQUIRE_THAT(test::parse_error(c), Equals("net.json: populations[1].params.tau_m[2]: tau_m = -1 ms; must be > 0"));
+    }
+    SECTION("a distribution that can draw outside the range") {
+        c["populations"][1]["params"] = {{"tau_m", {{"distribution", "normal"}, {"mean", 20.0}, {"std", 5.0}}}};
+        REQUIRE_THAT(test::parse_error(c), Equals("net.json: populations[1].params.tau_m: tau_m: the normal distribution can "
+                                                  "draw -inf ms, and tau_m must be a finite number > 0; bound it with min"));
+        c["populations"][1]["params"] = {{"C_m", {{"distribution", "uniform"}, {"low", 0.0}, {"high", 5.0}}}};
+        REQUIRE_THAT(test::parse_error(c), Contains("C_m: the uniform distribution can draw 0 pF, and C_m must be > 0; raise low"));
+    }
+    SECTION("the model's check names the first neuron that fails it") {
+        c["populations"][1]["params"] = {{"V_reset", {-70.0, -70.0, -54.0, -70.0, -50.0}}};
+        REQUIRE_THAT(test::parse_error(c), Equals("net.json: populations[1].params.V_reset: neuron 2: V_reset = -54 mV; must "
+                                                  "be < V_th = -55 mV"));
+        c["populations"][1]["params"] = {{"V_th", {{"distribution", "uniform"}, {"low", -80.0}, {"high", -50.0}}}};
+        REQUIRE_THAT(test::parse_error(c), Contains("populations[1].params.V_reset: neuron "));
+        REQUIRE_THAT(test::parse_error(c), Contains("must be < V_th"));
+    }
+    SECTION("not for stimuli, synapses, flags or list parameters") {
+        c["stimuli"][0]["params"]["rate"] = {100.0, 200.0};
+        REQUIRE_THAT(test::parse_error(c), Contains("stimuli[0].params.rate"));
+    }
+}
+
 TEST_CASE("config: durations that are not finite or too many steps say so", "[unit][config]") {
     auto c = good();
     c["simulation"]["t_stop"] = "inf";

@@ -8,6 +8,7 @@
 #include <myelin/simulator/ring_buffer.hpp>
 #include <myelin/simulator/trace_spec.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -295,36 +296,141 @@ std::vector<std::string> describe_counters() {
     return out;
 }
 
+// A run of consecutive neurons of a shard that share their parameters (a population's
+// parameters may differ per neuron: population_spec::varying).
+struct neuron_segment {
+    std::size_t n = 0;
+    param_values params;
+};
+
+// One segment: the model's step over the whole shard. Several: each segment keeps its own
+// parameters, propagators and state and is stepped in turn on its slice of the input,
+// while state() and counter() show the shard's variables as one contiguous array (a
+// mirror gathered from the segments when first asked for after a step, and scattered
+// back before the next step, since the caller may write through it: initial values,
+// checkpoints).
 template <class M>
 class neuron_adapter final : public neuron_shard {
+    static constexpr std::size_t n_fixed = std::size(M::state_table);
+
 public:
-    neuron_adapter(const param_values& values, double h_ms, std::size_t n)
-        : p_(params_from_values<M>(values)), k_(M::prepare(p_, h_ms)), n_(n), n_ports_(ports_of<M>(p_).size()) {
-        M::resize(p_, s_, n);
+    neuron_adapter(std::span<const neuron_segment> segments, double h_ms)
+        : p_(params_from_values<M>(segments.front().params)), k_(M::prepare(p_, h_ms)), n_ports_(ports_of<M>(p_).size()) {
+        for (const auto& g : segments) n_ += g.n;
+        M::resize(p_, s_, n_);
+        if (segments.size() == 1) return;
+        std::size_t begin = 0, widest = 0;
+        for (const auto& g : segments) {
+            const auto p = params_from_values<M>(g.params);
+            parts_.push_back({begin, g.n, p, M::prepare(p, h_ms), {}});
+            M::resize(p, parts_.back().s, g.n);
+            begin += g.n;
+            widest = std::max(widest, g.n);
+        }
+        ports_.resize(n_ports_);
+        fired_.resize(widest);
+        std::size_t n_port_state = 0, n_counters = 0;
+        if constexpr (requires { M::port_state_table; }) n_port_state = std::size(M::port_state_table);
+        if constexpr (requires { M::counter_table; }) n_counters = std::size(M::counter_table);
+        mirrored_.assign(n_fixed + n_port_state * n_ports_, false);
+        mirrored_counters_.assign(n_counters, false);
     }
     std::size_t size() const override { return n_; }
-    void step(const neuron_input& in, spike_sink& out) override { M::step(p_, k_, s_, in, out); }
+    void step(const neuron_input& in, spike_sink& out) override {
+        if (parts_.empty()) {
+            M::step(p_, k_, s_, in, out);
+            return;
+        }
+        scatter();
+        auto at = [](const double* row, std::size_t b) { return row ? row + b : row; };
+        for (auto& q : parts_) {
+            for (std::size_t c = 0; c < n_ports_; ++c) ports_[c] = at(in.port[c], q.begin);
+            const neuron_input slice{at(in.excitatory, q.begin), at(in.inhibitory, q.begin), at(in.current_pA, q.begin),
+                                     ports_.data()};
+            spike_sink fired(fired_.data());
+            M::step(q.p, q.k, q.s, slice, fired);
+            for (std::size_t j = 0; j < fired.count(); ++j) out.emit(q.begin + fired.data()[j]);
+        }
+    }
     // The state table's variables, then each port variable's per port (model_info::state_for).
     std::span<double> state(std::size_t variable) override {
-        constexpr std::size_t fixed = std::size(M::state_table);
-        if (variable < fixed) return {s_.*(M::state_table[variable].member)};
+        if (variable < n_fixed) {
+            const auto member = M::state_table[variable].member;
+            if (!parts_.empty() && !mirrored_[variable]) {
+                for (const auto& q : parts_) copy_n((q.s.*member).data(), q.n, (s_.*member).data() + q.begin);
+                mirrored_[variable] = true;
+            }
+            return {s_.*member};
+        }
         if constexpr (requires { M::port_state_table; }) {
-            const std::size_t e = (variable - fixed) / n_ports_, q = (variable - fixed) % n_ports_;
-            auto& values = s_.*(M::port_state_table[e].member);
-            return {values.data() + q * n_, n_};
+            const std::size_t e = (variable - n_fixed) / n_ports_, port = (variable - n_fixed) % n_ports_;
+            const auto member = M::port_state_table[e].member;
+            if (!parts_.empty() && !mirrored_[variable]) {
+                for (const auto& q : parts_)
+                    copy_n((q.s.*member).data() + port * q.n, q.n, (s_.*member).data() + port * n_ + q.begin);
+                mirrored_[variable] = true;
+            }
+            return {(s_.*member).data() + port * n_, n_};
         }
         return {};
     }
     std::span<std::int32_t> counter(std::size_t index) override {
-        if constexpr (requires { M::counter_table; }) return {s_.*(M::counter_table[index].member)};
-        else return {};
+        if constexpr (requires { M::counter_table; }) {
+            const auto member = M::counter_table[index].member;
+            if (!parts_.empty() && !mirrored_counters_[index]) {
+                for (const auto& q : parts_) copy_n((q.s.*member).data(), q.n, (s_.*member).data() + q.begin);
+                mirrored_counters_[index] = true;
+            }
+            return {s_.*member};
+        } else {
+            return {};
+        }
     }
 
 private:
+    struct part {
+        std::size_t begin, n;
+        typename M::params p;
+        typename M::propagators k;
+        typename M::state s;
+    };
+    template <class T>
+    static void copy_n(const T* from, std::size_t n, T* to) {
+        std::copy(from, from + n, to);
+    }
+    // What state() and counter() handed out may have been written: back to the segments.
+    void scatter() {
+        for (std::size_t v = 0; v < mirrored_.size(); ++v) {
+            if (!mirrored_[v]) continue;
+            mirrored_[v] = false;
+            for (auto& q : parts_) {
+                if (v < n_fixed) {
+                    const auto member = M::state_table[v].member;
+                    copy_n((s_.*member).data() + q.begin, q.n, (q.s.*member).data());
+                } else if constexpr (requires { M::port_state_table; }) {
+                    const std::size_t e = (v - n_fixed) / n_ports_, port = (v - n_fixed) % n_ports_;
+                    const auto member = M::port_state_table[e].member;
+                    copy_n((s_.*member).data() + port * n_ + q.begin, q.n, (q.s.*member).data() + port * q.n);
+                }
+            }
+        }
+        if constexpr (requires { M::counter_table; })
+            for (std::size_t c = 0; c < mirrored_counters_.size(); ++c) {
+                if (!mirrored_counters_[c]) continue;
+                mirrored_counters_[c] = false;
+                const auto member = M::counter_table[c].member;
+                for (auto& q : parts_) copy_n((s_.*member).data() + q.begin, q.n, (q.s.*member).data());
+            }
+    }
+
     typename M::params p_;
     typename M::propagators k_;
-    typename M::state s_;
+    typename M::state s_;  // the whole shard's state; with segments, their mirror
     std::size_t n_ = 0, n_ports_ = 2;
+    std::vector<part> parts_;  // empty: one segment
+    std::vector<const double*> ports_;
+    std::vector<std::uint32_t> fired_;
+    std::vector<bool> mirrored_, mirrored_counters_;  // the mirror holds the variable's values
 };
 
 template <class M>

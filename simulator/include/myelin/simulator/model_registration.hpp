@@ -32,8 +32,8 @@ void model_registry::add_neuron() {
     m.ports = [](const param_values& v) { return ports_of<M>(params_from_values<M>(v)); };
     m.sign_rule = !requires(const typename M::params& p) { M::ports(p); };
     m.port_state = describe_port_state<M>();
-    m.make_neuron = [](const param_values& v, double h_ms, std::size_t n) -> std::unique_ptr<neuron_shard> {
-        return std::make_unique<neuron_adapter<M>>(v, h_ms, n);
+    m.make_neuron = [](std::span<const neuron_segment> segments, double h_ms) -> std::unique_ptr<neuron_shard> {
+        return std::make_unique<neuron_adapter<M>>(segments, h_ms);
     };
     insert(std::move(m));
 }

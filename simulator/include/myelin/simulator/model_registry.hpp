@@ -38,7 +38,8 @@ struct model_info {
     std::function<std::pair<double, double>(const param_values&)> weight_range;
     // Cross-parameter and resolution-dependent checks (V_reset < V_th, spike times on the grid).
     std::function<std::optional<param_problem>(const param_values&, double resolution_ms)> check;
-    std::function<std::unique_ptr<neuron_shard>(const param_values&, double h_ms, std::size_t n)> make_neuron;
+    // Consecutive segments of neurons, each with its own parameters (usually one).
+    std::function<std::unique_ptr<neuron_shard>(std::span<const neuron_segment>, double h_ms)> make_neuron;
     std::function<std::unique_ptr<stimulus_shard>(const param_values&, stimulus_setup)> make_stimulus;
     // n synapses in n_rows rows (sources); `lanes`: plastic rules may run four synapses at
     // once where the CPU allows (simulation.simd)

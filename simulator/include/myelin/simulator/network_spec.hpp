@@ -37,11 +37,20 @@ struct initial_value {
     std::string path;
 };
 
+// A number parameter that differs between a population's neurons: one value per neuron
+// (distribution::kind::list) or drawn per neuron, as initial values are.
+struct varying_param {
+    std::size_t index;  // into model_info::params
+    distribution value;
+    std::string path;
+};
+
 struct population_spec {
     std::string name;
     const model_info* model = nullptr;
     std::size_t n = 0;
-    param_values params;
+    param_values params;  // with `varying`: what the other parameters are, for every neuron
+    std::vector<varying_param> varying;
     std::vector<initial_value> initial;
     // Spikes are written under this population name with these node ids (one per
     // neuron); empty: the population's own name and 0..n-1. Set for networks imported
@@ -56,6 +65,11 @@ struct population_spec {
 
     std::optional<std::size_t> port_index(std::string_view port) const;
     std::optional<std::size_t> state_index(std::string_view key) const;
+    // Neuron i's parameters (i population-local, `gid` its global id, `population` this
+    // population's index): `params` with the varying ones listed or drawn (keyed by the
+    // seed, the population and parameter, and the gid, as initial values are), so the
+    // same for any partition.
+    param_values neuron_params(std::size_t population, std::uint64_t i, global_id gid, std::uint32_t seed) const;
 };
 
 enum class connection_rule {
