@@ -198,6 +198,22 @@ class Network:
             raise KeyboardInterrupt(f"myelin: run interrupted at {self.t:.10g} ms; the network can run on from there")
         return self
 
+    def reset(self):
+        """Back to t = 0, as PyNN's reset(): the network is built anew from its config (with the
+        stimulus parameters set since), so every neuron, synapse, device and random stream starts as
+        in the first run, and run() after reset() repeats it bit for bit. Structure, parameters and
+        recorders stay; the recordings start empty (keep what spikes() and trace() returned before).
+        A network resumed from a checkpoint goes back to the t = 0 of its config."""
+        if self._sim is not None:
+            self._sim.reset()
+        return self
+
+    @property
+    def min_delay(self):
+        """The shortest delay of the built network's projections, in ms (0 without projections): the
+        engine advances in windows of this length and exchanges spikes between them."""
+        return self.build()._sim.info()["min_delay"]
+
     @property
     def t(self):
         """Biological time reached, in ms."""

@@ -100,27 +100,25 @@ public:
     simulation(io::network_source source, io::config_overrides overrides,
                const std::function<std::unique_ptr<engine>()>& make_engine, communicator& comm)
         : source_(std::move(source)), overrides_(std::move(overrides)), comm_(comm), layout_(source_.spec) {
-        if (comm_.size() == 1) {
-            engine_ = make_engine();
-        } else {
-            // Building meets the other ranks in collectives: a rank that fails there cannot
-            // wait for the others to agree, so it ends all of them (as the program does).
-            try {
-                engine_ = make_engine();
-            } catch (const std::exception& e) {
-                fmt::print(stderr, "myelin: failed on rank {} while building the network: {}\n", comm_.rank(), e.what());
-                comm_.abort(dynamic_cast<const input_error*>(&e) ? 2 : 1);
-            }
-        }
-        for (const auto& p : layout_.empty_file().populations) {
-            spikes_.emplace_back();
-            spikes_.back().name = p.name;
-            spikes_.back().n_nodes = p.n_nodes.value_or(0);
-        }
+        build(make_engine);
+        clear_recordings();
+    }
+
+    // Back to t = 0: the network built anew from its config as it stands (with the
+    // stimulus parameters set since), so every state variable, synapse state, device and
+    // random stream starts as in the first run and a run after reset() repeats it bit for
+    // bit. The structure, parameters and recorders stay; the recordings start empty. A
+    // network resumed from a checkpoint goes back to the t = 0 of its config.
+    void reset() {
+        const auto lock = exclusive();
+        clear_recordings();
+        engine_.reset();  // the old engine's memory is given back before the new one is built
+        const py::gil_scoped_release unlocked;
+        build([this] { return std::make_unique<engine>(source_.spec, comm_); });
     }
 
     double resolution_ms() const { return source_.spec.simulation.resolution_ms; }
-    double time_ms() const { return static_cast<double>(engine_->now()) * resolution_ms(); }
+    double time_ms() const { return static_cast<double>(built().now()) * resolution_ms(); }
 
     // Advances by `ms` (whole steps); false if a signal stopped it early (at a window's end).
     bool run(double ms, bool handle_signals) {
@@ -128,7 +126,7 @@ public:
         if (!std::isfinite(ms) || ms_to_steps(ms, h) < 1)
             throw input_error("", "run", fmt::format("{} ms; must be at least one step ({} ms)", ms, h));
         const auto lock = exclusive();
-        const step_t until = engine_->now() + ms_to_steps(ms, h);
+        const step_t until = built().now() + ms_to_steps(ms, h);
         io::streamed_outputs to_memory;
         to_memory.spikes = source_.spec.spikes.has_value();
         to_memory.traces = !source_.spec.state_recorders.empty();
@@ -140,7 +138,7 @@ public:
         {
             const py::gil_scoped_release unlocked;
             const signals_to_interrupt signals(handle_signals);
-            r = io::advance(*engine_, until, 0, {}, source_, comm_, {}, &to_memory);
+            r = io::advance(built(), until, 0, {}, source_, comm_, {}, &to_memory);
         }
         return !r.interrupted;
     }
@@ -215,7 +213,7 @@ public:
             throw input_error("", "synapses", fmt::format("projection {}; the network has {} (0 to {})", projection,
                                                           source_.spec.projections.size(),
                                                           static_cast<long>(source_.spec.projections.size()) - 1));
-        const auto all = engine_->synapses(projection);
+        const auto all = built().synapses(projection);
         std::vector<std::uint64_t> source(all.size()), target(all.size());
         std::vector<double> weight(all.size()), delay(all.size());
         for (std::size_t k = 0; k < all.size(); ++k) {
@@ -238,7 +236,7 @@ public:
         const auto lock = exclusive();
         network_spec changed = io::prepare_network(config_text, source_.config_file, overrides_, models::builtin_registry());
         if (index >= changed.stimuli.size()) throw std::out_of_range("stimulus index");
-        engine_->set_stimulus_params(index, changed.stimuli[index].params);
+        built().set_stimulus_params(index, changed.stimuli[index].params);
         source_.spec.stimuli[index].params = changed.stimuli[index].params;
         source_.config_text = config_text;
     }
@@ -253,7 +251,7 @@ public:
         std::string failed;
         {
             const py::gil_scoped_release unlocked;
-            failed = io::save_checkpoint(path, header, *engine_, comm_);
+            failed = io::save_checkpoint(path, header, built(), comm_);
         }
         if (comm_.max(failed.empty() ? 0.0 : 1.0) > 0.0)
             throw fs::filesystem_error(failed.empty() ? "the checkpoint could not be written on rank 0" : failed, path,
@@ -261,14 +259,14 @@ public:
     }
 
     py::dict info() const {
-        const auto& s = engine_->stats();
+        const auto& s = built().stats();
         py::dict d;
         d["neurons"] = s.n_neurons;
         d["synapses"] = s.n_synapses;
         d["synapse_bytes"] = s.synapse_bytes;
         d["min_delay"] = static_cast<double>(s.min_delay_steps) * resolution_ms();
         d["build_seconds"] = s.build_seconds;
-        d["exchange_seconds"] = engine_->exchange_seconds();
+        d["exchange_seconds"] = built().exchange_seconds();
         d["threads"] = source_.spec.simulation.threads;
         d["ranks"] = comm_.size();
         d["seed"] = source_.spec.simulation.seed;
@@ -279,6 +277,30 @@ public:
     const std::string& config_text() const { return source_.config_text; }
 
 private:
+    void build(const std::function<std::unique_ptr<engine>()>& make_engine) {
+        if (comm_.size() == 1) {
+            engine_ = make_engine();
+            return;
+        }
+        // Building meets the other ranks in collectives: a rank that fails there cannot
+        // wait for the others to agree, so it ends all of them (as the program does).
+        try {
+            engine_ = make_engine();
+        } catch (const std::exception& e) {
+            fmt::print(stderr, "myelin: failed on rank {} while building the network: {}\n", comm_.rank(), e.what());
+            comm_.abort(dynamic_cast<const input_error*>(&e) ? 2 : 1);
+        }
+    }
+    void clear_recordings() {
+        spikes_.clear();
+        for (const auto& p : layout_.empty_file().populations) {
+            spikes_.emplace_back();
+            spikes_.back().name = p.name;
+            spikes_.back().n_nodes = p.n_nodes.value_or(0);
+        }
+        traces_.clear();
+        weights_.clear();
+    }
     void add_spikes(const std::vector<spike>& batch) {
         const io::spike_file part = layout_.convert(batch);
         for (std::size_t q = 0; q < part.populations.size(); ++q) {
@@ -331,6 +353,10 @@ private:
     std::vector<weight_record> weights_;     // per weight recorder, all snapshots and events so far
     mutable std::mutex busy_;                // held by a run (which releases the GIL)
 
+    engine& built() const {
+        if (!engine_) throw std::runtime_error("the network could not be built again by reset() (see its error)");
+        return *engine_;
+    }
     // Not waiting for a run in another thread: that would hold the GIL the other needs to end.
     std::unique_lock<std::mutex> exclusive() const {
         std::unique_lock lock(busy_, std::try_to_lock);
@@ -432,6 +458,9 @@ void bind_simulation(py::module_& m) {
         .def("synapses", &simulation::synapses, py::arg("projection"))
         .def("set_stimulus", &simulation::set_stimulus, py::arg("index"), py::arg("config_text"))
         .def("checkpoint", &simulation::checkpoint, py::arg("path"))
+        .def("reset", &simulation::reset,
+             "Back to t = 0: the network built anew from its config (with the stimulus parameters set since); "
+             "the recordings start empty.")
         .def("info", &simulation::info)
         .def_property_readonly("config_text", &simulation::config_text);
 }

@@ -18,6 +18,8 @@ def test_two_ranks_give_the_spikes_of_one(tmp_path, source_dir):
     script.write_text(textwrap.dedent(f"""
         import numpy as np, myelin
         net = myelin.Network({str(config)!r}, threads=1, exchange="targeted")
+        net.run(60.0).run(30.0)
+        net.reset()  # built anew on both ranks: the run below is the first one again
         net.run(60.0).run(40.0)
         t, i = net.spikes("E")
         if myelin.rank() == 0:

@@ -287,6 +287,57 @@ def test_every_public_name_is_documented():
     assert "rbf_cka(a: numpy.ndarray" in myelin.rbf_cka.__doc__  # typed signatures in help()
 
 
+def test_reset_repeats_the_first_run_and_keeps_what_was_set(source_dir):
+    config = json.loads((source_dir / "examples/brunel/brunel_small.json").read_text())
+    config["recorders"] = {"state": [{"name": "vm", "population": "E", "neurons": [0, 7], "variables": ["V_m"],
+                                      "interval": 1.0}]}
+    net = myelin.Network(config, threads=2)
+    net.run(60.0)
+    first = {name: [a.copy() for a in net.spikes(name)] for name in ("E", "I")}
+    first_vm = net.trace("vm")["V_m"].copy()
+    for cycle in range(2):
+        net.reset()
+        assert net.t == 0.0
+        assert len(net.spikes("E")[0]) == 0 and net.trace("vm")["V_m"].shape == (0, 2)
+        net.run(25.0)
+        net.run(35.0)  # in other pieces: the same run
+        for name in ("E", "I"):
+            t, i = net.spikes(name)
+            assert len(t) > 100 and np.array_equal(t, first[name][0]) and np.array_equal(i, first[name][1])
+        assert np.array_equal(net.trace("vm")["V_m"], first_vm)
+
+    # Parameters set before reset() stay: the run after it is that of a network built with them.
+    net.set_stimulus(0, rate=0.8 * config["stimuli"][0]["params"]["rate"])
+    net.reset()
+    net.run(60.0)
+    changed = json.loads(json.dumps(config))
+    changed["stimuli"][0]["params"]["rate"] *= 0.8
+    fresh = myelin.Network(changed, threads=1).run(60.0)
+    t, i = net.spikes("E")
+    assert len(t) < len(first["E"][0])
+    assert np.array_equal(t, fresh.spikes("E")[0]) and np.array_equal(i, fresh.spikes("E")[1])
+    assert net.min_delay == 1.5
+
+
+def test_reset_restores_plastic_weights():
+    net = myelin.Network(seed=3)
+    net.simulation(resolution=0.1)
+    net.population("pre", "parrot_neuron", 20)
+    net.population("post", "iaf_psc_exp", 5, params={"I_e": 300.0})
+    net.stimulus("poisson_generator", "pre", {"rate": 80.0}, weight=1.0, delay=0.1)
+    stdp = net.connect("pre", "post", weight=30.0, delay=1.0,
+                       synapse={"model": "stdp_synapse", "params": {"lambda": 0.05}})
+    net.record_weights("w", stdp, interval=50.0)
+    net.run(200.0)
+    learned = net.synapses(stdp)["weight"].copy()
+    assert not np.allclose(learned, 30.0)  # the weights moved
+    net.reset()
+    assert np.all(net.synapses(stdp)["weight"] == 30.0)
+    assert net.weights("w")["weights"].shape[0] == 0
+    net.run(200.0)
+    assert np.array_equal(net.synapses(stdp)["weight"], learned)
+
+
 def test_synapses_info_and_models(source_dir):
     net = myelin.Network(source_dir / "examples/brunel/brunel_small.json", threads=2).build()
     info = net.info
