@@ -19,6 +19,7 @@
 #include <myelin/models/registry.hpp>
 #include <myelin/simulator/model_registration.hpp>
 #include <myelin/models/spike_generator.hpp>
+#include <myelin/models/spike_sources.hpp>
 #include <myelin/models/stdp_dopamine_synapse.hpp>
 #include <myelin/models/stdp_synapse.hpp>
 #include <myelin/models/stdp_triplet_synapse.hpp>
@@ -46,6 +47,9 @@ void register_builtin_models(model_registry& r) {
     r.add_neuron<iaf_psc_alpha_multisynapse>();
     r.add_neuron<iaf_cond_beta>();
     r.add_neuron<aeif_cond_beta_multisynapse>();
+    r.add_neuron<spike_source_poisson>();
+    r.add_neuron<spike_source_gamma>();
+    r.add_neuron<spike_source_poisson_refractory>();
     r.add_stimulus<poisson_generator>();
     r.add_stimulus<spike_generator>();
     r.add_stimulus<dc_generator>();

@@ -239,8 +239,9 @@ void engine::impl::update(std::size_t t, thread_state& me, step_t k) {
         const auto off = me.chunks[i].local_offset;
         for (std::size_t q = 0; q < me.port_rows.size(); ++q) me.port_rows[q] = me.ring.row(q, slot) + off;
         spike_sink sink(me.fired.data());
-        me.shards[i]->step({me.port_rows[0], me.port_rows[1], cur + off, me.port_rows.data()}, sink);
         const global_id first = where.pop_offset[i] + me.chunks[i].begin;
+        me.shards[i]->step({me.port_rows[0], me.port_rows[1], cur + off, me.port_rows.data(), k, spec.simulation.seed, first},
+                           sink);
         for (std::size_t n = 0; n < sink.count(); ++n) me.emitted.push_back({k, first + sink.data()[n]});
         if (watched) plasticity.on_fired(t, me, i, sink.data(), sink.count(), k);
     }

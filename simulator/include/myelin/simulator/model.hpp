@@ -101,6 +101,12 @@ struct neuron_input {
     const double* inhibitory;  // port 1: for sign-rule models, the sum of negative weights
     const double* current_pA;  // stimulus current, constant over the step
     const double* const* port;  // every port's row: port[0] == excitatory, port[1] == inhibitory
+    // For models that draw random numbers (spike sources): the step taken (from k to k + 1),
+    // the simulation's seed and the global id of the first neuron stepped, so that a
+    // neuron's draws depend on (seed, neuron, step) only, whatever the partition.
+    step_t step = 0;
+    std::uint32_t seed = 0;
+    global_id first_gid = 0;
 };
 
 // Collects the local indices of neurons that fired in this step. Sized once for the
@@ -346,7 +352,8 @@ public:
         for (auto& q : parts_) {
             for (std::size_t c = 0; c < n_ports_; ++c) ports_[c] = at(in.port[c], q.begin);
             const neuron_input slice{at(in.excitatory, q.begin), at(in.inhibitory, q.begin), at(in.current_pA, q.begin),
-                                     ports_.data()};
+                                     ports_.data(),           in.step,
+                                     in.seed,                 in.first_gid + q.begin};
             spike_sink fired(fired_.data());
             M::step(q.p, q.k, q.s, slice, fired);
             for (std::size_t j = 0; j < fired.count(); ++j) out.emit(q.begin + fired.data()[j]);
