@@ -158,16 +158,34 @@ private:
                     fail(p, fmt::format("unknown parameter '{}' of model {}{}; known: {}", it.key(), m.name,
                                         suggestion(it.key(), key_list(m.params)), keys_of(m.params)));
                 const param_info& info = m.params[*index];
-                if (varying && std::holds_alternative<double>(info.default_value) && (it->is_array() || it->is_object()))
-                    varying->push_back({*index, per_neuron(info, it.value(), p, owner, n), p});
+                const json& v = it.value();
+                if (varying && std::holds_alternative<double>(info.default_value) && (v.is_array() || v.is_object()))
+                    varying->push_back({*index, per_neuron(info, v, p, owner, n), p, {}});
+                else if (varying && m.sign_rule && std::holds_alternative<std::vector<double>>(info.default_value) &&
+                         v.is_array() && !v.empty() && v[0].is_array())
+                    varying->push_back({*index, {}, p, lists_per_neuron(info, v, p, owner, n)});
                 else
-                    values[*index] = param(info, it.value(), p, owner);
+                    values[*index] = param(info, v, p, owner);
             }
         }
         if (varying && !varying->empty()) return values;
         if (auto problem = m.check(values, spec_.simulation.resolution_ms))
             fail(owner.at("params") + "." + problem->key, problem->message);
         return values;
+    }
+
+    // A list parameter per neuron (spike times): n lists of numbers.
+    std::vector<std::vector<double>> lists_per_neuron(const param_info& info, const json& v, const std::string& path,
+                                                      const object_reader& r, std::size_t n) {
+        if (v.size() != n)
+            fail(path, fmt::format("{}: {} lists for {} neurons; give one list per neuron, or one list for all", info.key,
+                                   v.size(), n));
+        std::vector<std::vector<double>> out(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::string at = fmt::format("{}[{}]", path, i);
+            out[i] = std::get<std::vector<double>>(param(info, v[i], at, r));
+        }
+        return out;
     }
 
     // A number parameter per neuron: n values, each within the parameter's rule, or a

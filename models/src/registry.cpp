@@ -50,6 +50,7 @@ void register_builtin_models(model_registry& r) {
     r.add_neuron<spike_source_poisson>();
     r.add_neuron<spike_source_gamma>();
     r.add_neuron<spike_source_poisson_refractory>();
+    r.add_neuron<spike_source_array>();
     r.add_stimulus<poisson_generator>();
     r.add_stimulus<spike_generator>();
     r.add_stimulus<dc_generator>();

@@ -47,7 +47,9 @@ param_values population_spec::neuron_params(std::size_t population, std::uint64_
                                              std::uint32_t seed) const {
     param_values values = params;
     for (const auto& v : varying) {
-        if (v.value.type == distribution::kind::list) {
+        if (!v.lists.empty()) {
+            values[v.index] = v.lists[i];
+        } else if (v.value.type == distribution::kind::list) {
             values[v.index] = v.value.values[i];
         } else {
             const auto key = rng_key_word(rng_purpose::neuron_params, static_cast<std::uint32_t>(population * 256 + v.index));

@@ -54,6 +54,13 @@ interval_stats intervals(const std::vector<std::vector<double>>& t) {
 // (the delta method for the standard deviation: var(s) = sigma^2 (k - 1) / (4 n)).
 double cv_bound(double cv, double k, double n) { return 5.0 * cv * std::sqrt((k - 1.0) / (4.0 * n)); }
 
+// Spike times in steps of 0.1 ms.
+std::vector<long> steps(const std::vector<double>& train) {
+    std::vector<long> out;
+    for (double t : train) out.push_back(std::lround(t / 0.1));
+    return out;
+}
+
 std::size_t total(const std::vector<std::vector<double>>& t) {
     std::size_t n = 0;
     for (const auto& train : t) n += train.size();
@@ -129,4 +136,31 @@ TEST_CASE("spike sources: parameters per neuron and the same trains for any thre
     REQUIRE(std::abs(static_cast<double>(fast) - 9600.0) < 5.0 * std::sqrt(9600.0));
     const test::json gamma = {{"alpha", 3.0}, {"beta", {{"distribution", "uniform"}, {"low", 30.0}, {"high", 300.0}}}};
     REQUIRE(trains("spike_source_gamma", gamma, 50, 2000.0, 1) == trains("spike_source_gamma", gamma, 50, 2000.0, 4));
+}
+
+TEST_CASE("spike_source_array: spikes at the listed times, one list per neuron or one for all", "[validation][spike_sources]") {
+    const test::json lists = {{1.0, 2.5, 2.5, 7.3}, test::json::array(), {0.05, 0.1, 10.04}};
+    for (const int threads : {1, 2}) {
+        const auto t = trains("spike_source_array", {{"spike_times", lists}}, 3, 20.0, threads);
+        // Times on the grid as given, a time listed twice once, off-grid times at the end of
+        // their step (0.05 -> 0.1, merged with 0.1; 10.04 -> 10.1).
+        REQUIRE(steps(t[0]) == std::vector<long>{10, 25, 73});
+        REQUIRE(t[1].empty());
+        REQUIRE(steps(t[2]) == std::vector<long>{1, 101});
+    }
+    const auto shared = trains("spike_source_array", {{"spike_times", {5.0, 6.0}}}, 4, 20.0);
+    for (const auto& train : shared) REQUIRE(steps(train) == std::vector<long>{50, 60});
+
+    auto refused = [](const test::json& times, std::size_t n) {
+        return test::parse_error({{"populations", {{{"name", "S"}, {"model", "spike_source_array"}, {"n", n},
+                                                    {"params", {{"spike_times", times}}}}}}});
+    };
+    REQUIRE(refused({{1.0, 2.0}, {3.0, 2.0}}, 2) ==
+            "net.json: populations[0].params.spike_times: neuron 1: spike time 2 ms (entry 1) is before 3 ms; times must "
+            "not decrease");
+    REQUIRE(refused({{1.0}, {3.0}}, 3) == "net.json: populations[0].params.spike_times: spike_times: 2 lists for 3 neurons; "
+                                         "give one list per neuron, or one list for all");
+    REQUIRE(refused({0.0, 1.0}, 1) == "net.json: populations[0].params.spike_times: spike time 0 ms (entry 0); must be > 0 "
+                                     "and finite (the first step ends at the resolution)");
+    REQUIRE(refused({{1.0}, {-1.0}}, 2) == "net.json: populations[0].params.spike_times[1][0]: spike_times = -1 ms; must be >= 0");
 }

@@ -220,4 +220,67 @@ struct spike_source_poisson_refractory {
     }
 };
 
+// spike_source_array: fires at the listed times (PyNN's SpikeSourceArray; NEST's
+// spike_generator as a population, without a parrot): a time t on the grid gives a spike
+// stamped t, one off the grid moves to the end of its step (ceil(t/h) h); a time listed
+// twice, or two in one step, give one spike. Times must be > 0 (the first step ends at h)
+// and non-decreasing. Lists differ per neuron as `"spike_times": [[...], [...], ...]`.
+struct spike_source_array {
+    static constexpr std::string_view name = "spike_source_array";
+    static constexpr std::string_view summary = "fires at listed times, a population";
+    static constexpr std::string_view weight_unit = "1";
+
+    struct params {
+        std::vector<double> spike_times_ms;
+    };
+    static constexpr param_field<params> param_table[] = {
+        {"spike_times", &params::spike_times_ms, "ms", constraint::nonnegative, "times of the spikes, > 0, non-decreasing"},
+    };
+    struct state {
+        std::vector<double> spikes;
+        std::vector<std::int32_t> next;  // index of the next time to fire at
+    };
+    static constexpr state_field<state> state_table[] = {{"spikes", &state::spikes, "1", "spikes emitted so far"}};
+    static constexpr counter_field<state> counter_table[] = {{"next", &state::next}};
+    struct propagators {
+        std::vector<step_t> steps;  // the step whose end each time is stamped with
+    };
+
+    static std::optional<param_problem> check(const params& p, double) {
+        const auto& t = p.spike_times_ms;
+        if (t.size() > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
+            return param_problem{"spike_times", fmt::format("{} times; at most 2^31 - 1", t.size())};
+        for (std::size_t i = 0; i < t.size(); ++i) {
+            if (!(t[i] > 0.0) || !std::isfinite(t[i]))
+                return param_problem{"spike_times", fmt::format("spike time {} ms (entry {}); must be > 0 and finite (the "
+                                                                "first step ends at the resolution)", t[i], i)};
+            if (i > 0 && t[i] < t[i - 1])
+                return param_problem{"spike_times", fmt::format("spike time {} ms (entry {}) is before {} ms; times must "
+                                                                "not decrease", t[i], i, t[i - 1])};
+        }
+        return std::nullopt;
+    }
+    static propagators prepare(const params& p, double h) {
+        propagators k;
+        for (const double t : p.spike_times_ms) k.steps.push_back(*grid_step(t, h, true) - 1);
+        return k;
+    }
+    static void resize(const params&, state& s, std::size_t n) {
+        s.spikes.assign(n, 0.0);
+        s.next.assign(n, 0);
+    }
+    static void step(const params&, const propagators& k, state& s, const neuron_input& in, spike_sink& out) {
+        const auto last = static_cast<std::int32_t>(k.steps.size());
+        for (std::size_t i = 0; i < s.spikes.size(); ++i) {
+            std::int32_t& j = s.next[i];
+            while (j < last && k.steps[static_cast<std::size_t>(j)] < in.step) ++j;
+            if (j < last && k.steps[static_cast<std::size_t>(j)] == in.step) {
+                s.spikes[i] += 1.0;
+                out.emit(i);
+                while (j < last && k.steps[static_cast<std::size_t>(j)] == in.step) ++j;
+            }
+        }
+    }
+};
+
 }  // namespace myelin::models

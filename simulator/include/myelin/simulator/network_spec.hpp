@@ -37,12 +37,14 @@ struct initial_value {
     std::string path;
 };
 
-// A number parameter that differs between a population's neurons: one value per neuron
-// (distribution::kind::list) or drawn per neuron, as initial values are.
+// A parameter that differs between a population's neurons: a number parameter with one
+// value per neuron (distribution::kind::list) or drawn per neuron, as initial values are;
+// a list parameter (spike times) with one list per neuron (`lists`).
 struct varying_param {
     std::size_t index;  // into model_info::params
     distribution value;
     std::string path;
+    std::vector<std::vector<double>> lists;
 };
 
 struct population_spec {
