@@ -334,7 +334,19 @@ private:
                                                           it.key(), m.name, suggestion(it.key(), key_list(p.state)),
                                                           keys_of(p.state)));
                     ir.has(it.key());
-                    p.initial.push_back({*var, dist(it.value(), ir.at(it.key()), ir), ir.at(it.key())});
+                    const std::string at = ir.at(it.key());
+                    if (it.value().is_array()) {  // one value per neuron
+                        if (it.value().size() != p.n)
+                            fail(at, fmt::format("{}: {} values for {} neurons; give one per neuron, or one number or a "
+                                                 "distribution for all", it.key(), it.value().size(), p.n));
+                        distribution d;
+                        d.type = distribution::kind::list;
+                        for (std::size_t k = 0; k < p.n; ++k)
+                            d.values.push_back(r.as_number(it.value()[k], fmt::format("{}[{}]", at, k)));
+                        p.initial.push_back({*var, std::move(d), at});
+                    } else {
+                        p.initial.push_back({*var, dist(it.value(), at, ir), at});
+                    }
                 }
             }
             if (r.has("output_as")) {

@@ -252,6 +252,49 @@ class Network:
         self._config = changed
         return self
 
+    def get_params(self, population, name):
+        """Number parameter `name` of a population, neuron by neuron: a NumPy array of its n values,
+        as given, listed per neuron or drawn (docs/config.md)."""
+        index = self._population_index(population)
+        if self._sim is not None:
+            return self._sim.population_params(index, name)
+        return _myelin.Simulation.config_population_params(json.dumps(self._require_config()), index, name,
+                                                           seed=self._overrides.get("seed"))
+
+    def set_params(self, population, neurons=None, **params):
+        """Changes parameters of a population, as PyNN's Population.set or NEST's SetStatus: each
+        value a number, one value per neuron (a list or NumPy array of n), or a distribution (a
+        dict), for all neurons; with `neurons` (population-local indices) a number or one value
+        per listed neuron, for those only. Checked as in a config. On a built network in effect
+        from the next step on, every neuron keeping its state; the config records the values, so
+        reset() and checkpoints keep them."""
+        index = self._population_index(population)
+        changed = copy.deepcopy(self._require_config())
+        entry = changed["populations"][index].setdefault("params", {})
+        for key, value in params.items():
+            if neurons is None:
+                entry[key] = _plain(value)
+                continue
+            values = np.array(self.get_params(population, key), dtype=float)
+            values[np.asarray(neurons, dtype=np.int64)] = value
+            entry[key] = values.tolist() if np.any(values != values[0]) else float(values[0])
+        text = json.dumps(changed, allow_nan=False)
+        if self._sim is not None:
+            self._sim.set_population_params(index, text)
+        self._config = changed
+        return self
+
+    def _require_config(self):
+        if self._config is None:
+            self._config = json.loads(self.build()._sim.config_text)
+        return self._config
+
+    def _population_index(self, population):
+        names = [p["name"] for p in self._require_config().get("populations", [])]
+        if population not in names:
+            raise ValueError(f"no population '{population}'; the network has: {', '.join(names) or 'none'}")
+        return names.index(population)
+
     # Results ------------------------------------------------------------------------------
 
     def spikes(self, population):

@@ -90,6 +90,8 @@ struct population_spikes {
     growing<std::uint64_t> ids;
 };
 
+py::array_t<double> params_of(const network_spec& spec, std::size_t index, const std::string& name);
+
 template <class T>
 py::array_t<T> copy_to_array(const std::vector<T>& v, std::vector<py::ssize_t> shape = {}) {
     return to_array(std::vector<T>(v), std::move(shape));
@@ -241,6 +243,22 @@ public:
         source_.config_text = config_text;
     }
 
+    // New parameters of population `index` from the whole config with them changed (parsed
+    // and validated as any config), from the next step on; the neurons keep their state.
+    void set_population_params(std::size_t index, const std::string& config_text) {
+        const auto lock = exclusive();
+        network_spec changed = io::prepare_network(config_text, source_.config_file, overrides_, models::builtin_registry());
+        if (index >= changed.populations.size()) throw std::out_of_range("population index");
+        built().set_population_params(index, changed.populations[index]);
+        source_.spec.populations[index].params = changed.populations[index].params;
+        source_.spec.populations[index].varying = changed.populations[index].varying;
+        source_.config_text = config_text;
+    }
+
+    py::array_t<double> population_params(std::size_t index, const std::string& name) const {
+        return params_of(source_.spec, index, name);
+    }
+
     // Collective: the state now into `path` (rank 0 writes it), to go on with later from
     // Python or with `myelin resume`. Raises OSError where it cannot be written.
     void checkpoint(const std::string& path) {
@@ -377,6 +395,28 @@ private:
     }
 };
 
+// Number parameter `name` of population `index`, neuron by neuron (given, listed or drawn).
+py::array_t<double> params_of(const network_spec& spec, std::size_t index, const std::string& name) {
+    if (index >= spec.populations.size()) throw std::out_of_range("population index");
+    const auto& p = spec.populations[index];
+    const auto k = p.model->param_index(name);
+    if (!k) {
+        std::vector<std::string> keys;
+        for (const auto& info : p.model->params) keys.push_back(info.key);
+        throw input_error("", p.path + ".params", fmt::format("unknown parameter '{}' of model {}; known: {}", name,
+                                                              p.model->name, fmt::join(keys, ", ")));
+    }
+    if (!std::holds_alternative<double>(p.model->params[*k].default_value))
+        throw input_error("", p.path + ".params." + name, fmt::format("{} is not a number parameter", name));
+    global_id first = 0;
+    for (std::size_t q = 0; q < index; ++q) first += spec.populations[q].n;
+    std::vector<double> values(p.n);
+    for (std::size_t i = 0; i < p.n; ++i)
+        values[i] = std::get<double>(p.varying.empty() ? p.params[*k]
+                                                       : p.neuron_params(index, i, first + i, spec.simulation.seed)[*k]);
+    return to_array(std::move(values));
+}
+
 void check_memory(const network_spec& spec, communicator& comm) {
     on_all_ranks(comm, [&] { io::check_memory(spec, comm.size(), io::ranks_on_this_node(comm)); });
 }
@@ -457,6 +497,16 @@ void bind_simulation(py::module_& m) {
         .def("weights", &simulation::weights, py::arg("recorder"))
         .def("synapses", &simulation::synapses, py::arg("projection"))
         .def("set_stimulus", &simulation::set_stimulus, py::arg("index"), py::arg("config_text"))
+        .def("set_population_params", &simulation::set_population_params, py::arg("index"), py::arg("config_text"))
+        .def("population_params", &simulation::population_params, py::arg("index"), py::arg("name"))
+        .def_static("config_population_params",
+                    [](const std::string& text, std::size_t index, const std::string& name,
+                       std::optional<std::uint32_t> seed) {
+                        const auto spec = io::prepare_network(text, "<dict>", overrides_of(seed, std::nullopt, std::nullopt),
+                                                              models::builtin_registry());
+                        return params_of(spec, index, name);
+                    },
+                    py::arg("text"), py::arg("index"), py::arg("name"), py::arg("seed") = py::none())
         .def("checkpoint", &simulation::checkpoint, py::arg("path"))
         .def("reset", &simulation::reset,
              "Back to t = 0: the network built anew from its config (with the stimulus parameters set since); "

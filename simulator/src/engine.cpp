@@ -105,6 +105,21 @@ void engine::impl::build(checkpoint_reader* restoring) {
     stats.build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+std::vector<neuron_segment> engine::impl::segments_of(std::size_t i, const detail::owned_chunk& c) const {
+    const auto& p = spec.populations[i];
+    std::vector<neuron_segment> segments;
+    if (p.varying.empty()) {
+        segments.push_back({c.size(), p.params});
+        return segments;
+    }
+    for (std::uint64_t n = 0; n < c.size(); ++n) {
+        auto values = p.neuron_params(i, c.begin + n, where.pop_offset[i] + c.begin + n, spec.simulation.seed);
+        if (!segments.empty() && segments.back().params == values) ++segments.back().n;
+        else segments.push_back({1, std::move(values)});
+    }
+    return segments;
+}
+
 // A thread's neurons (with their initial values), ring buffers, synapse rows (unless a
 // checkpoint supplies them) and stimulus devices.
 void engine::impl::build_thread(int t, bool restoring) {
@@ -124,22 +139,16 @@ void engine::impl::build_thread(int t, bool restoring) {
             me.shards.emplace_back();
             continue;
         }
-        std::vector<neuron_segment> segments;
-        if (p.varying.empty()) {
-            segments.push_back({c.size(), p.params});
-        } else {
-            for (std::uint64_t n = 0; n < c.size(); ++n) {
-                auto values = p.neuron_params(i, c.begin + n, pop_offset[i] + c.begin + n, spec.simulation.seed);
-                if (!segments.empty() && segments.back().params == values) ++segments.back().n;
-                else segments.push_back({1, std::move(values)});
-            }
-        }
-        auto shard = p.model->make_neuron(segments, h);
+        auto shard = p.model->make_neuron(segments_of(i, c), h);
         for (const auto& init : restoring ? std::vector<initial_value>{} : p.initial) {
             auto values = shard->state(init.variable);
             const auto key = rng_key_word(rng_purpose::initial_state,
                                           static_cast<std::uint32_t>(i * 256 + init.variable));
             for (std::uint64_t n = 0; n < c.size(); ++n) {
+                if (init.value.type == distribution::kind::list) {
+                    values[n] = init.value.values[c.begin + n];
+                    continue;
+                }
                 rng_stream rng(spec.simulation.seed, key, pop_offset[i] + c.begin + n);
                 values[n] = init.value.draw(rng);
             }
@@ -363,6 +372,27 @@ void engine::set_stimulus_params(std::size_t stimulus, const param_values& param
         throw input_error("", st.path + ".params." + problem->key, problem->message);
     st.params = params;
     for (auto& me : impl_->threads) impl_->make_stimuli(me);
+}
+
+void engine::set_population_params(std::size_t population, const population_spec& changed) {
+    auto& m = *impl_;
+    auto& p = m.spec.populations.at(population);
+    p.params = changed.params;
+    p.varying = changed.varying;
+    for (auto& me : m.threads) {
+        auto& shard = me.shards[population];
+        if (!shard) continue;
+        auto fresh = p.model->make_neuron(m.segments_of(population, me.chunks[population]), m.spec.simulation.resolution_ms);
+        for (std::size_t v = 0; v < p.state.size(); ++v) {
+            const auto from = shard->state(v);
+            std::copy(from.begin(), from.end(), fresh->state(v).begin());
+        }
+        for (std::size_t c = 0; c < p.model->counters.size(); ++c) {
+            const auto from = shard->counter(c);
+            std::copy(from.begin(), from.end(), fresh->counter(c).begin());
+        }
+        shard = std::move(fresh);
+    }
 }
 
 window_phases engine::phases() const {

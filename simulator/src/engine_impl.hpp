@@ -44,6 +44,8 @@ struct engine::impl {
 
     void build(checkpoint_reader* restore);
     void build_thread(int t, bool restoring);
+    // The runs of equal parameters among population i's neurons in chunk c.
+    std::vector<neuron_segment> segments_of(std::size_t i, const detail::owned_chunk& c) const;
     void make_stimuli(detail::thread_state& me);
     void make_recorders();
     // For the targeted exchange: per population, which of its neurons this rank's rows

@@ -338,6 +338,61 @@ def test_reset_restores_plastic_weights():
     assert np.array_equal(net.synapses(stdp)["weight"], learned)
 
 
+def test_parameters_per_neuron_get_and_set_before_and_between_runs():
+    def network(I_e, drive_from=None):
+        net = myelin.Network(seed=4)
+        net.simulation(resolution=0.1)
+        net.population("P", "iaf_psc_exp", 6, params={"I_e": I_e, "tau_m": [10.0, 10.0, 12.0, 12.0, 20.0, 20.0]})
+        if drive_from is not None:
+            net.stimulus("dc_generator", {"population": "P", "neurons": [1, 3]}, {"amplitude": 420.0, "start": drive_from})
+        net.record_state("vm", "P", "V_m")
+        return net
+
+    # Set before the build: the network of a config with those values.
+    before = network(0.0).set_params("P", [1, 3], I_e=420.0)
+    assert before.config["populations"][0]["params"]["I_e"] == [0.0, 420.0, 0.0, 420.0, 0.0, 0.0]
+    assert np.array_equal(before.get_params("P", "I_e"), [0.0, 420.0, 0.0, 420.0, 0.0, 0.0])
+    before.run(100.0)
+    assert np.array_equal(before.trace("vm")["V_m"], network([0.0, 420.0, 0.0, 420.0, 0.0, 0.0]).run(100.0).trace("vm")["V_m"])
+
+    # Set between runs: from the next step on, the neurons keeping their state. The same
+    # current from a dc_generator switched on at 50 ms gives the same membranes.
+    switched = network(0.0).run(50.0).set_params("P", [1, 3], I_e=420.0).run(50.0)
+    driven = network(0.0, drive_from=50.0).run(100.0)
+    a, b = switched.trace("vm")["V_m"], driven.trace("vm")["V_m"]
+    assert np.allclose(a, b, rtol=1e-12, atol=1e-12)
+    assert np.array_equal(a[:501, 1], a[:501, 0]) and a[600, 1] > a[600, 0] + 5.0  # neurons 0, 1 share tau_m
+    assert np.array_equal(switched.get_params("P", "tau_m"), [10.0, 10.0, 12.0, 12.0, 20.0, 20.0])
+    # reset() keeps the values set: the run is that of a network built with them.
+    switched.reset().run(100.0)
+    assert np.array_equal(switched.trace("vm")["V_m"], before.trace("vm")["V_m"])
+
+    # Initial values listed per neuron.
+    start = myelin.Network()
+    start.population("P", "iaf_psc_exp", 3, initial={"V_m": [-70.0, -65.0, -60.5]})
+    start.record_state("vm", "P", "V_m")
+    assert np.array_equal(start.run(1.0).trace("vm")["V_m"][0], [-70.0, -65.0, -60.5])
+    with pytest.raises(ValueError, match=r"populations\[0\]\.initial\.V_m: V_m: 2 values for 3 neurons"):
+        bad = myelin.Network()
+        bad.population("P", "iaf_psc_exp", 3, initial={"V_m": [-70.0, -65.0]})
+        bad.run(1.0)
+
+    drawn = myelin.Network(seed=8)
+    drawn.population("P", "iaf_psc_exp", 50, params={"V_th": {"distribution": "uniform", "low": -56.0, "high": -50.0}})
+    values = drawn.get_params("P", "V_th")
+    assert values.shape == (50,) and len(set(values)) == 50 and np.all((values >= -56.0) & (values < -50.0))
+    assert np.array_equal(drawn.build().get_params("P", "V_th"), values)  # the built network's are the same
+    with pytest.raises(ValueError, match=r"<dict>: populations\[0\]\.params\.tau_m\[2\]: tau_m = -1 ms; must be > 0"):
+        drawn.set_params("P", tau_m=[10.0, 10.0, -1.0] + [10.0] * 47)
+    with pytest.raises(ValueError, match="Out of range float values are not JSON compliant"):
+        drawn.set_params("P", V_th=float("nan"))
+    assert np.array_equal(drawn.get_params("P", "V_th"), values)  # refused values change nothing
+    with pytest.raises(ValueError, match="no population 'Q'; the network has: P"):
+        drawn.set_params("Q", V_th=-50.0)
+    with pytest.raises(ValueError, match="unknown parameter 'V_thresh' of model iaf_psc_exp"):
+        drawn.get_params("P", "V_thresh")
+
+
 def test_synapses_info_and_models(source_dir):
     net = myelin.Network(source_dir / "examples/brunel/brunel_small.json", threads=2).build()
     info = net.info

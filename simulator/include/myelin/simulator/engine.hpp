@@ -106,6 +106,11 @@ public:
     // parameters did not change gives the spikes it would have. Throws input_error for
     // values the model refuses (its cross-parameter check).
     void set_stimulus_params(std::size_t stimulus, const param_values& params);
+    // New parameters for population `population`: `changed`'s params and varying (an
+    // already validated population_spec, e.g. from the config with them changed), in
+    // effect from the next step on; every neuron keeps its state (NEST's SetStatus of a
+    // parameter between Simulate calls).
+    void set_population_params(std::size_t population, const population_spec& changed);
     // Wall time spent gathering, exchanging and sorting the spikes of all threads and ranks
     // (on the master thread, including waiting for the other ranks), summed over windows.
     double exchange_seconds() const;
