@@ -309,30 +309,61 @@ struct neuron_segment {
     param_values params;
 };
 
-// One segment: the model's step over the whole shard. Several: each segment keeps its own
-// parameters, propagators and state and is stepped in turn on its slice of the input,
-// while state() and counter() show the shard's variables as one contiguous array (a
-// mirror gathered from the segments when first asked for after a step, and scattered
-// back before the next step, since the caller may write through it: initial values,
-// checkpoints).
+// A population's part on one thread, all neurons with the same parameters.
 template <class M>
 class neuron_adapter final : public neuron_shard {
+public:
+    neuron_adapter(const param_values& values, double h_ms, std::size_t n)
+        : p_(params_from_values<M>(values)), k_(M::prepare(p_, h_ms)), n_(n), n_ports_(ports_of<M>(p_).size()) {
+        M::resize(p_, s_, n);
+    }
+    std::size_t size() const override { return n_; }
+    void step(const neuron_input& in, spike_sink& out) override { M::step(p_, k_, s_, in, out); }
+    // The state table's variables, then each port variable's per port (model_info::state_for).
+    std::span<double> state(std::size_t variable) override {
+        constexpr std::size_t fixed = std::size(M::state_table);
+        if (variable < fixed) return {s_.*(M::state_table[variable].member)};
+        if constexpr (requires { M::port_state_table; }) {
+            const std::size_t e = (variable - fixed) / n_ports_, q = (variable - fixed) % n_ports_;
+            auto& values = s_.*(M::port_state_table[e].member);
+            return {values.data() + q * n_, n_};
+        }
+        return {};
+    }
+    std::span<std::int32_t> counter(std::size_t index) override {
+        if constexpr (requires { M::counter_table; }) return {s_.*(M::counter_table[index].member)};
+        else return {};
+    }
+
+private:
+    typename M::params p_;
+    typename M::propagators k_;
+    typename M::state s_;
+    std::size_t n_ = 0, n_ports_ = 2;
+};
+
+// The same with parameters that differ per neuron: runs of equal values (segments), each
+// with its own parameters, propagators and state, stepped in turn on its slice of the
+// input, while state() and counter() show the shard's variables as one contiguous array
+// (a mirror gathered from the segments when first asked for after a step, and scattered
+// back before the next step, since the caller may write through it: initial values,
+// checkpoints). A class of its own so that homogeneous populations keep the plain step.
+template <class M>
+class segmented_neuron_adapter final : public neuron_shard {
     static constexpr std::size_t n_fixed = std::size(M::state_table);
 
 public:
-    neuron_adapter(std::span<const neuron_segment> segments, double h_ms)
-        : p_(params_from_values<M>(segments.front().params)), k_(M::prepare(p_, h_ms)), n_ports_(ports_of<M>(p_).size()) {
-        for (const auto& g : segments) n_ += g.n;
-        M::resize(p_, s_, n_);
-        if (segments.size() == 1) return;
-        std::size_t begin = 0, widest = 0;
+    segmented_neuron_adapter(std::span<const neuron_segment> segments, double h_ms)
+        : p_(params_from_values<M>(segments.front().params)), n_ports_(ports_of<M>(p_).size()) {
+        std::size_t widest = 0;
         for (const auto& g : segments) {
             const auto p = params_from_values<M>(g.params);
-            parts_.push_back({begin, g.n, p, M::prepare(p, h_ms), {}});
+            parts_.push_back({n_, g.n, p, M::prepare(p, h_ms), {}});
             M::resize(p, parts_.back().s, g.n);
-            begin += g.n;
+            n_ += g.n;
             widest = std::max(widest, g.n);
         }
+        M::resize(p_, s_, n_);
         ports_.resize(n_ports_);
         fired_.resize(widest);
         std::size_t n_port_state = 0, n_counters = 0;
@@ -343,10 +374,6 @@ public:
     }
     std::size_t size() const override { return n_; }
     void step(const neuron_input& in, spike_sink& out) override {
-        if (parts_.empty()) {
-            M::step(p_, k_, s_, in, out);
-            return;
-        }
         scatter();
         auto at = [](const double* row, std::size_t b) { return row ? row + b : row; };
         for (auto& q : parts_) {
@@ -359,11 +386,10 @@ public:
             for (std::size_t j = 0; j < fired.count(); ++j) out.emit(q.begin + fired.data()[j]);
         }
     }
-    // The state table's variables, then each port variable's per port (model_info::state_for).
     std::span<double> state(std::size_t variable) override {
         if (variable < n_fixed) {
             const auto member = M::state_table[variable].member;
-            if (!parts_.empty() && !mirrored_[variable]) {
+            if (!mirrored_[variable]) {
                 for (const auto& q : parts_) copy_n((q.s.*member).data(), q.n, (s_.*member).data() + q.begin);
                 mirrored_[variable] = true;
             }
@@ -372,7 +398,7 @@ public:
         if constexpr (requires { M::port_state_table; }) {
             const std::size_t e = (variable - n_fixed) / n_ports_, port = (variable - n_fixed) % n_ports_;
             const auto member = M::port_state_table[e].member;
-            if (!parts_.empty() && !mirrored_[variable]) {
+            if (!mirrored_[variable]) {
                 for (const auto& q : parts_)
                     copy_n((q.s.*member).data() + port * q.n, q.n, (s_.*member).data() + port * n_ + q.begin);
                 mirrored_[variable] = true;
@@ -384,7 +410,7 @@ public:
     std::span<std::int32_t> counter(std::size_t index) override {
         if constexpr (requires { M::counter_table; }) {
             const auto member = M::counter_table[index].member;
-            if (!parts_.empty() && !mirrored_counters_[index]) {
+            if (!mirrored_counters_[index]) {
                 for (const auto& q : parts_) copy_n((q.s.*member).data(), q.n, (s_.*member).data() + q.begin);
                 mirrored_counters_[index] = true;
             }
@@ -430,11 +456,10 @@ private:
             }
     }
 
-    typename M::params p_;
-    typename M::propagators k_;
-    typename M::state s_;  // the whole shard's state; with segments, their mirror
+    typename M::params p_;  // the first segment's: sizes the mirror
+    typename M::state s_;   // the mirror
     std::size_t n_ = 0, n_ports_ = 2;
-    std::vector<part> parts_;  // empty: one segment
+    std::vector<part> parts_;
     std::vector<const double*> ports_;
     std::vector<std::uint32_t> fired_;
     std::vector<bool> mirrored_, mirrored_counters_;  // the mirror holds the variable's values

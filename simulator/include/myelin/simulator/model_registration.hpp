@@ -33,7 +33,8 @@ void model_registry::add_neuron() {
     m.sign_rule = !requires(const typename M::params& p) { M::ports(p); };
     m.port_state = describe_port_state<M>();
     m.make_neuron = [](std::span<const neuron_segment> segments, double h_ms) -> std::unique_ptr<neuron_shard> {
-        return std::make_unique<neuron_adapter<M>>(segments, h_ms);
+        if (segments.size() == 1) return std::make_unique<neuron_adapter<M>>(segments[0].params, h_ms, segments[0].n);
+        return std::make_unique<segmented_neuron_adapter<M>>(segments, h_ms);
     };
     insert(std::move(m));
 }
