@@ -69,7 +69,7 @@ std::size_t total(const std::vector<std::vector<double>>& t) {
 
 }  // namespace
 
-TEST_CASE("spike_source_poisson: rate r exactly in expectation, geometric intervals, only in [start, stop)", "[validation][spike_sources]") {
+TEST_CASE("spike_source_poisson: rate r exactly in expectation, geometric intervals, nothing before start or after stop", "[validation][spike_sources]") {
     // 500 sources at 40 Hz over [100, 5100) ms: 50,000 steps each with p = r h = 0.004.
     const auto t = trains("spike_source_poisson", {{"rate", 40.0}, {"start", 100.0}, {"stop", 5100.0}}, 500, 5300.0);
     const double trials = 500.0 * 50000.0, p = 0.004;
