@@ -1,0 +1,238 @@
+"""Projections: PyNN's connectors fill arrays here (source, target, weight, delay and the
+synapse's parameters per connection, in PyNN's units, exact as given); the build makes
+them explicit Myelin projections, one per pair of populations and distinct set of synapse
+parameters. Weights of plastic synapses are read back from the engine after a run."""
+
+import numpy as np
+from pyNN import common
+from pyNN.core import ezip
+from pyNN.parameters import ParameterSpace
+from pyNN.space import Space
+from pyNN.standardmodels import StandardSynapseType
+
+from . import simulator
+from .standardmodels import StaticSynapse
+
+
+class Connection(common.Connection):
+    """One connection of a projection, its attributes read from the projection's arrays."""
+
+    def __init__(self, projection, index):
+        self._projection = projection
+        self._index = index
+
+    @property
+    def presynaptic_index(self):
+        return int(self._projection._pre[self._index])
+
+    @property
+    def postsynaptic_index(self):
+        return int(self._projection._post[self._index])
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        values = self._projection._native_values(name)
+        return float(values[self._index])
+
+    def as_tuple(self, *attribute_names):
+        return tuple(getattr(self, name) for name in attribute_names)
+
+
+class Projection(common.Projection):
+    __doc__ = common.Projection.__doc__
+    _simulator = simulator
+    _static_synapse_class = StaticSynapse
+
+    def __init__(self, presynaptic_population, postsynaptic_population, connector, synapse_type=None,
+                 source=None, receptor_type=None, space=Space(), label=None):
+        common.Projection.__init__(self, presynaptic_population, postsynaptic_population, connector,
+                                   synapse_type, source, receptor_type, space, label)
+        if not isinstance(self.synapse_type, StandardSynapseType) or not hasattr(self.synapse_type, "myelin_model"):
+            raise NotImplementedError(f"pyNN.myelin: synapse type {type(self.synapse_type).__name__} has no Myelin "
+                                      "model")
+        if self.receptor_type not in ("excitatory", "inhibitory"):
+            raise NotImplementedError(f"pyNN.myelin: receptor type '{self.receptor_type}'")
+        simulator.state.changed_structure("creating a projection")
+        self._parts = []
+        self._pre = np.zeros(0, dtype=np.int64)
+        self._post = np.zeros(0, dtype=np.int64)
+        self._values = {}
+        self._myelin_indices = []
+        simulator.state.projections.append(self)
+        connector.connect(self)
+        self._gather_parts()
+
+    def __len__(self):
+        self._gather_parts()
+        return int(self._pre.size)
+
+    @property
+    def connections(self):
+        return (Connection(self, i) for i in range(len(self)))
+
+    def __getitem__(self, i):
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return Connection(self, i)
+
+    def _convergent_connect(self, presynaptic_indices, postsynaptic_index, **connection_parameters):
+        pre = np.asarray(presynaptic_indices, dtype=np.int64).ravel()
+        values = {name: np.broadcast_to(np.asarray(value, dtype=float), pre.shape).copy()
+                  for name, value in connection_parameters.items()}
+        self._parts.append((pre, np.full(pre.size, int(postsynaptic_index), dtype=np.int64), values))
+
+    def _gather_parts(self):
+        if not self._parts:
+            return
+        pre = [self._pre] + [p[0] for p in self._parts]
+        post = [self._post] + [p[1] for p in self._parts]
+        names = set(self._values) | {name for p in self._parts for name in p[2]}
+        values = {}
+        for name in names:
+            pieces = [self._values.get(name, np.full(self._pre.size, np.nan))]
+            pieces += [p[2].get(name, np.full(p[0].size, np.nan)) for p in self._parts]
+            values[name] = np.concatenate(pieces)
+        self._pre, self._post, self._values = np.concatenate(pre), np.concatenate(post), values
+        self._parts = []
+
+    def _native_values(self, name):
+        """Values of a native attribute per connection (weights of plastic synapses as the engine
+        has them now)."""
+        self._gather_parts()
+        if name == "weight" and getattr(self.synapse_type, "plastic", False):
+            network = simulator.state.network
+            if network is not None and network.t > 0:
+                return self._engine_weights()
+        if name not in self._values:
+            raise AttributeError(f"the connections of {self.label} have no attribute '{name}'")
+        return self._values[name]
+
+    def _smallest_delay(self):
+        self._gather_parts()
+        return float(self._values["delay"].min())
+
+    # Get and set --------------------------------------------------------------------------
+
+    def _get_attributes_as_list(self, names):
+        columns = []
+        for name in names:
+            if name == "presynaptic_index":
+                columns.append(self._pre.tolist())
+            elif name == "postsynaptic_index":
+                columns.append(self._post.tolist())
+            else:
+                columns.append(self._native_values(name).tolist())
+        return list(zip(*columns))
+
+    def _get_attributes_as_arrays(self, names, multiple_synapses="sum"):
+        operation = common.Projection.MULTI_SYNAPSE_OPERATIONS[multiple_synapses]
+        arrays = []
+        for name in names:
+            if name.endswith("s") and name[:-1] in self._values:
+                name = name[:-1]
+            values = self._native_values(name)
+            array = np.full((self.pre.size, self.post.size), np.nan)
+            pairs = self._pre * self.post.size + self._post
+            if np.unique(pairs).size == pairs.size:
+                array[self._pre, self._post] = values
+            else:
+                for i, j, v in zip(self._pre, self._post, values):
+                    array[i, j] = v if np.isnan(array[i, j]) else operation(array[i, j], v)
+            arrays.append(array)
+        return arrays
+
+    def _set_attributes(self, parameter_space):
+        self._gather_parts()
+        parameter_space.evaluate(simplify=False)
+        changed = {}
+        for name, value in parameter_space.items():
+            value = np.asarray(value, dtype=float)
+            if value.ndim == 2:
+                value = value[self._pre, self._post]
+            new = np.broadcast_to(value, self._pre.shape).astype(float)
+            if name == "weight" and getattr(self.synapse_type, "plastic", False):
+                network = simulator.state.network
+                if network is not None and network.t > 0:
+                    raise NotImplementedError("pyNN.myelin: setting the weights of plastic synapses after a run")
+            changed[name] = new
+        if changed and simulator.state.network is not None:
+            if simulator.state.network.t > 0:
+                raise NotImplementedError("pyNN.myelin: changing connections after the network has run (Myelin "
+                                          "holds them in the engine; call reset() first or set them before run())")
+            simulator.state.network = None
+        self._values.update(changed)
+
+    # The config ---------------------------------------------------------------------------
+
+    def _configs(self):
+        """Myelin projections: one per (source population, target population, synapse
+        parameters); the order of synapses within each as in the arrays."""
+        self._gather_parts()
+        self._groups = []
+        if self._pre.size == 0:
+            return []
+        pre_pop, pre_index = _locate(self.pre, self._pre)
+        post_pop, post_index = _locate(self.post, self._post)
+        synapse = self.synapse_type
+        names = [n for n in sorted(self._values) if n not in ("weight", "delay")]
+        params = [self._values[n] for n in names]
+        if getattr(synapse, "needs_tau_psc", False):
+            names.append("tau_psc")
+            key = "tau_syn_in" if self.receptor_type == "inhibitory" else "tau_syn_ex"
+            tau = np.empty(self._post.size)
+            for k in np.unique(post_pop):
+                population = simulator.state.populations[k]
+                chosen = post_pop == k
+                tau[chosen] = np.broadcast_to(population._parameters[key], (population.size,))[post_index[chosen]]
+            params.append(tau)
+        key_columns = [pre_pop, post_pop] + params
+        keys = np.stack(key_columns, axis=1) if key_columns else np.zeros((self._pre.size, 0))
+        unique, group = np.unique(keys, axis=0, return_inverse=True)
+        group = group.ravel()
+        entries = []
+        for g, row in enumerate(unique):
+            members = np.flatnonzero(group == g)
+            source = simulator.state.populations[int(row[0])]
+            target = simulator.state.populations[int(row[1])]
+            scale = 1000.0 * getattr(target.celltype, "receptor_scale", 1.0)
+            weight = self._values["weight"][members] * scale
+            if self.receptor_type == "inhibitory" and target.celltype.conductance_based:
+                weight = -weight  # Myelin's sign rule, as NEST's: negative weights are inhibitory
+            entry = {"source": source._myelin_name, "target": target._myelin_name,
+                     "connection": {"rule": "explicit", "sources": pre_index[members].tolist(),
+                                    "targets": post_index[members].tolist()},
+                     "weight": weight.tolist(), "delay": self._values["delay"][members].tolist()}
+            if synapse.myelin_model is not None:
+                entry["synapse"] = {"model": synapse.myelin_model,
+                                    "params": {n: float(v) for n, v in zip(names, row[2:])}}
+            entries.append(entry)
+            self._groups.append(members)
+        return entries
+
+    def _engine_weights(self):
+        """The weights the engine holds, in the projection's order and PyNN's units."""
+        network = simulator.state.network
+        weights = np.array(self._values["weight"], dtype=float)
+        for myelin_index, members in zip(self._myelin_indices, self._groups):
+            synapses = network.synapses(myelin_index)
+            target = simulator.state.populations[_locate(self.post, self._post[members[:1]])[0][0]]
+            scale = 1000.0 * getattr(target.celltype, "receptor_scale", 1.0)
+            # the engine lists synapses by (target, source); ours keep the order of creation
+            _, pre_index = _locate(self.pre, self._pre[members])
+            _, post_index = _locate(self.post, self._post[members])
+            order = np.lexsort((pre_index, post_index))
+            weights[members[order]] = np.abs(np.asarray(synapses["weight"], dtype=float)) / scale
+        return weights
+
+
+def _locate(neurons, indices):
+    """(population number in the state, index in that population) of cells given by their
+    index in a Population, PopulationView or Assembly."""
+    if isinstance(neurons, common.Population):
+        return np.full(indices.size, simulator.state.populations.index(neurons)), indices
+    ids = np.asarray(neurons.all_cells, dtype=np.int64)[indices]
+    populations = simulator.state.populations
+    firsts = np.array([int(p.first_id) for p in populations])
+    which = np.searchsorted(firsts, ids, side="right") - 1
+    return which, ids - firsts[which]
