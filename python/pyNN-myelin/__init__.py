@@ -14,7 +14,6 @@ from pyNN.standardmodels import StandardCellType
 from pyNN.random import NumpyRNG, RandomDistribution  # noqa: F401
 from pyNN import space  # noqa: F401
 from pyNN.space import Space  # noqa: F401
-from neo.io import get_io
 
 from . import simulator
 from .standardmodels import *  # noqa: F401,F403
@@ -47,12 +46,11 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params
 
 
 def end(compatible_output=True):
-    """Writes what was recorded `to_file` and ends the session (frees the network)."""
+    """Writes what was recorded `to_file`. Recorded data stay readable until the next setup()."""
     for population, variables, filename in simulator.state.write_on_end:
-        io = get_io(filename)
+        io = get_io(filename)  # pyNN.recording's: makes the folder
         population.write_data(io, variables)
     simulator.state.write_on_end = []
-    simulator.state.network = None
 
 
 run, run_until = common.build_run(simulator)

@@ -5,7 +5,7 @@ change after the build."""
 import numpy as np
 from lazyarray import larray
 from pyNN import common
-from pyNN.parameters import ParameterSpace, Sequence, simplify
+from pyNN.parameters import ArrayParameter, ParameterSpace, simplify
 from pyNN.standardmodels import StandardCellType
 
 from . import simulator
@@ -58,6 +58,8 @@ class Population(common.Population):
         parameter_space.shape = (self.size,)
         parameter_space.evaluate(simplify=False)
         self._parameters = {name: np.asarray(value) for name, value in parameter_space.items()}
+        for name, values in self._parameters.items():
+            _check(self.celltype, name, values)
         state.populations.append(self)
 
     def _get_view(self, selector, label=None):
@@ -76,8 +78,9 @@ class Population(common.Population):
         for name, value in parameter_space.items():
             if name not in self._parameters:
                 continue
+            _check(self.celltype, name, value)
             values = self._parameters[name]
-            if values.dtype == object or isinstance(value[0] if np.ndim(value) else value, Sequence):
+            if values.dtype == object or isinstance(value[0] if np.ndim(value) else value, ArrayParameter):
                 values = values.astype(object)
             values[mask] = value
             self._parameters[name] = values
@@ -111,11 +114,17 @@ class Population(common.Population):
         return entry
 
 
+def _check(celltype, name, values):
+    """Checks a cell type makes before Myelin's (which come at the build)."""
+    if hasattr(celltype, "_check"):
+        celltype._check(name, values)
+
+
 def _json_values(values):
     """One value for all neurons where they are equal, else a list per neuron."""
     values = np.asarray(values)
     if values.dtype == object:
-        lists = [np.asarray(v.value if isinstance(v, Sequence) else v, dtype=float).tolist() for v in values]
+        lists = [np.asarray(v.value if isinstance(v, ArrayParameter) else v, dtype=float).tolist() for v in values]
         return lists[0] if all(v == lists[0] for v in lists) else lists
     if values.dtype == bool:
         return bool(values.flat[0]) if np.all(values == values.flat[0]) else values.tolist()

@@ -122,7 +122,13 @@ class State(common.control.BaseState):
                 projections.append(entry)
         if projections:
             config["projections"] = projections
-        stimuli = [entry for source in self.current_sources for entry in source._configs()]
+        stimuli = []
+        for source in self.current_sources:
+            source._entries[:] = []
+            for entry, population in source._configs():
+                entry["name"] = f"current_{len(stimuli)}"
+                source._entries.append((len(stimuli), population))
+                stimuli.append(entry)
         if stimuli:
             config["stimuli"] = stimuli
         spiking = [p._myelin_name for p in self.populations if p.recorder.recorded.get("spikes")]

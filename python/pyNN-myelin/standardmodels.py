@@ -10,9 +10,12 @@ Devices and spike sources act at the times given (no shift by min_delay as in py
 Myelin's spike sources are neurons, not devices behind parrots).
 """
 
+import json
+
 import numpy as np
+from myelin._myelin import Simulation
 from pyNN.standardmodels import cells, synapses, electrodes, build_translations, StandardCurrentSource
-from pyNN.parameters import ParameterSpace, Sequence
+from pyNN.parameters import ArrayParameter, ParameterSpace, Sequence
 from pyNN import errors
 
 from . import simulator
@@ -194,6 +197,13 @@ class SpikeSourceArray(cells.SpikeSourceArray):
     myelin_model = "spike_source_array"
     myelin_state = {}
 
+    @staticmethod
+    def _check(name, values):
+        for value in np.ravel(values):
+            times = np.asarray(value.value if isinstance(value, ArrayParameter) else value, dtype=float)
+            if np.any(np.diff(times) < 0):
+                raise errors.InvalidParameterValueError(f"spike_times must be in increasing order: {times.tolist()}")
+
 
 # Synapses ---------------------------------------------------------------------------------
 # Weights and delays keep PyNN's units here (see the module's docstring).
@@ -230,14 +240,17 @@ class TsodyksMarkramSynapse(synapses.TsodyksMarkramSynapse):
 # Current sources --------------------------------------------------------------------------
 
 class _CurrentSource(StandardCurrentSource):
-    """A Myelin stimulus device per PyNN current source: one entry of the config's stimuli,
-    its targets the cells it was injected into, its parameters changed between runs with
-    Network.set_stimulus."""
+    """A PyNN current source is a Myelin current device (one entry of the config's stimuli
+    per target population). Its parameters are kept here in PyNN's units and names; changes
+    after the build go to the engine (Network.set_stimulus) and act from the next step.
+    The recorded current is the engine's: the device, rebuilt with the parameters of each
+    stretch of time, generates it step by step (Simulation.stimulus_current)."""
 
     def __init__(self, **parameters):
         object.__setattr__(self, "_cells", [])
         object.__setattr__(self, "_native", {})
-        object.__setattr__(self, "_names", [])
+        object.__setattr__(self, "_entries", [])   # (stimulus index in the config, population)
+        object.__setattr__(self, "_history", [])   # (from step, Myelin parameters) since the build
         super(StandardCurrentSource, self).__init__(**parameters)
         parameter_space = ParameterSpace(self.default_parameters, self.get_schema(), shape=(1,))
         parameter_space.update(**parameters)
@@ -245,6 +258,7 @@ class _CurrentSource(StandardCurrentSource):
         simulator.state.current_sources.append(self)
 
     def inject_into(self, cells):
+        cells = list(cells)
         for cell in cells:
             if not cell.celltype.injectable:
                 raise TypeError("Can't inject current into a spike source.")
@@ -253,56 +267,65 @@ class _CurrentSource(StandardCurrentSource):
 
     def set_native_parameters(self, parameters):
         parameters.evaluate(simplify=True)
-        native = {}
+        native = dict(self._native)
         for name, value in parameters.items():
-            native[name] = value.value if isinstance(value, Sequence) else value
-        self._check(dict(self._native, **native))
-        self._native.update(native)
+            native[name] = np.asarray(value.value, dtype=float) if isinstance(value, ArrayParameter) else float(value)
+        object.__setattr__(self, "_native", self._normalised(native))
         network = simulator.state.network
-        if network is not None and self._names:
-            values = self._myelin_params()
-            for name in self._names:
-                network.set_stimulus(name, **values)
+        if network is not None and self._entries:
+            params = self._myelin_params()
+            for index, _ in self._entries:
+                network.set_stimulus(index, **params)
+            step = int(round(network.t / simulator.state.dt))
+            self._history[:] = [h for h in self._history if h[0] < step] + [(step, params)]
 
     def get_native_parameters(self):
         return ParameterSpace({k: (Sequence(v) if isinstance(v, np.ndarray) else v) for k, v in self._native.items()},
                               shape=(1,))
 
-    def _check(self, native):
-        pass
+    def get_parameters(self):
+        """PyNN's names and units (the translations here only rename); lists as arrays."""
+        names = {t["translated_name"]: name for name, t in self.translations.items()}
+        return {names[k]: v for k, v in self._native.items()}
+
+    def _normalised(self, native):
+        return native
 
     def _configs(self):
-        """The config's stimuli entries: one per target population."""
+        """The config's stimuli entries, one per target population; numbered by the state."""
         by_population = {}
         for cell in self._cells:
             population = cell.parent
-            by_population.setdefault(id(population), (population, []))[1].append(population.id_to_index(cell))
-        entries = []
-        self._names = []
-        for population, indices in by_population.values():
-            name = f"current_{simulator.state.current_sources.index(self)}_{population._myelin_name}"
-            self._names.append(name)
-            entries.append({"model": self.myelin_model, "name": name,
-                            "targets": [{"population": population._myelin_name, "neurons": sorted(set(indices))}],
-                            "params": self._myelin_params()})
-        return entries
+            by_population.setdefault(id(population), (population, []))[1].append(int(population.id_to_index(cell)))
+        params = self._myelin_params()
+        self._history[:] = [(0, params)]
+        return [({"model": self.myelin_model, "targets": [{"population": p._myelin_name, "neurons": sorted(set(i))}],
+                  "params": params}, p) for p, i in by_population.values()]
 
     def record(self):
-        object.__setattr__(self, "_recording", True)
+        """The injected current is always available from get_data() (computed, not stored)."""
 
     def _get_data(self):
-        """The injected current at every step from 0 to t (nA), from the parameters as Myelin
-        applies them: a value per step, taken at the step's start."""
-        dt = simulator.state.dt
-        steps = int(round(simulator.state.t / dt)) + 1
-        times = np.arange(steps) * dt
-        return times, self._current(times)
-
-    def _active(self, times):
-        start = self._native.get("start", 0.0)
-        stop = self._native.get("stop", np.inf)
-        eps = 1e-9 * simulator.state.dt
-        return (times >= start - eps) & (times < stop - eps)
+        """The current into the first cell injected (nA) at t = 0, dt, ..., t."""
+        state = simulator.state
+        steps = int(round(state.t / state.dt)) + 1
+        times = np.arange(steps) * state.dt
+        if not self._entries or state.network is None:
+            return times, np.zeros(steps)
+        index, population = self._entries[0]
+        first = sorted(int(population.id_to_index(c)) for c in self._cells if c.parent is population)[0]
+        column = sorted(set(int(population.id_to_index(c)) for c in self._cells if c.parent is population)).index(first)
+        config = state.network.config
+        current = np.zeros(steps)
+        bounds = [h[0] for h in self._history[1:]] + [steps]
+        for (begin, params), end in zip(self._history, bounds):
+            if begin >= steps:
+                break
+            config["stimuli"][index]["params"] = params
+            values = Simulation.stimulus_current(json.dumps(config, allow_nan=False), index, begin, min(end, steps),
+                                                 seed=state.network.info["seed"])
+            current[begin:min(end, steps)] = values[:, column] / 1000.0
+        return times, current
 
 
 class DCSource(_CurrentSource, electrodes.DCSource):
@@ -314,9 +337,6 @@ class DCSource(_CurrentSource, electrodes.DCSource):
         n = self._native
         return {"amplitude": 1000.0 * n["amplitude"], "start": n["start"], "stop": _stop(n["stop"])}
 
-    def _current(self, times):
-        return np.where(self._active(times), self._native["amplitude"], 0.0)
-
 
 class ACSource(_CurrentSource, electrodes.ACSource):
     __doc__ = electrodes.ACSource.__doc__
@@ -326,15 +346,11 @@ class ACSource(_CurrentSource, electrodes.ACSource):
     myelin_model = "ac_generator"
 
     def _myelin_params(self):
+        # PyNN's phase holds at `start`; Myelin's (NEST's) at t = 0
         n = self._native
+        phase = (n["phase"] - 360.0 * n["frequency"] * n["start"] / 1000.0) % 360.0
         return {"amplitude": 1000.0 * n["amplitude"], "offset": 1000.0 * n["offset"], "frequency": n["frequency"],
-                "phase": n["phase"], "start": n["start"], "stop": _stop(n["stop"])}
-
-    def _current(self, times):
-        n = self._native
-        value = n["offset"] + n["amplitude"] * np.sin(2 * np.pi * n["frequency"] * times / 1000.0
-                                                       + np.deg2rad(n["phase"]))
-        return np.where(self._active(times), value, 0.0)
+                "phase": phase, "start": n["start"], "stop": _stop(n["stop"])}
 
 
 class StepCurrentSource(_CurrentSource, electrodes.StepCurrentSource):
@@ -342,36 +358,28 @@ class StepCurrentSource(_CurrentSource, electrodes.StepCurrentSource):
     translations = build_translations(("amplitudes", "amplitudes"), ("times", "times"))
     myelin_model = "step_current_generator"
 
-    def _check(self, native):
-        times = np.asarray(native.get("times", []), dtype=float)
-        amplitudes = np.asarray(native.get("amplitudes", []), dtype=float)
+    def _normalised(self, native):
+        """Times to the nearest grid point (as PyNN's other backends); of times that meet
+        there, the last amplitude holds."""
+        times = np.atleast_1d(np.asarray(native.get("times", []), dtype=float))
+        amplitudes = np.atleast_1d(np.asarray(native.get("amplitudes", []), dtype=float))
         if times.size != amplitudes.size:
-            raise ValueError("StepCurrentSource: times and amplitudes must have the same length "
-                             f"({times.size} and {amplitudes.size})")
+            raise ValueError(f"StepCurrentSource: {times.size} times and {amplitudes.size} amplitudes; "
+                             "they must pair up")
         if np.any(times < 0):
             raise ValueError("Step current cannot accept negative timestamps.")
         if np.any(np.diff(times) <= 0):
             raise ValueError("Step current timestamps should be monotonically increasing.")
-
-    def _steps(self):
-        """Times moved to the grid (the next grid point, as Myelin's allow_offgrid_times);
-        of times that fall on one step, the last amplitude holds."""
         dt = simulator.state.dt
-        times = np.asarray(self._native.get("times", []), dtype=float)
-        amplitudes = np.asarray(self._native.get("amplitudes", []), dtype=float)
-        steps = np.ceil(times / dt - 1e-9)
+        steps = np.rint(times / dt)
         keep = np.append(steps[1:] != steps[:-1], True) if steps.size else np.zeros(0, bool)
-        return steps[keep] * dt, amplitudes[keep]
+        return dict(native, times=steps[keep] * dt, amplitudes=amplitudes[keep])
 
     def _myelin_params(self):
-        times, amplitudes = self._steps()
-        return {"amplitude_times": times.tolist(), "amplitude_values": (1000.0 * amplitudes).tolist(),
-                "allow_offgrid_times": True}
-
-    def _current(self, times):
-        step_times, amplitudes = self._steps()
-        index = np.searchsorted(step_times, times + 1e-9 * simulator.state.dt, side="right") - 1
-        return np.where(index >= 0, amplitudes[np.maximum(index, 0)] if amplitudes.size else 0.0, 0.0)
+        n = self._native
+        dt = simulator.state.dt
+        return {"amplitude_times": (np.rint(n["times"] / dt) * dt).tolist(),
+                "amplitude_values": (1000.0 * n["amplitudes"]).tolist()}
 
 
 class NoisyCurrentSource(_CurrentSource, electrodes.NoisyCurrentSource):
@@ -382,13 +390,8 @@ class NoisyCurrentSource(_CurrentSource, electrodes.NoisyCurrentSource):
 
     def _myelin_params(self):
         n = self._native
-        dt = n["dt"] if n["dt"] else simulator.state.dt
-        return {"mean": 1000.0 * n["mean"], "std": 1000.0 * n["std"], "dt": dt, "start": n["start"],
-                "stop": _stop(n["stop"])}
-
-    def _get_data(self):
-        raise NotImplementedError("pyNN.myelin: the current of a NoisyCurrentSource is drawn inside the engine "
-                                  "and not recorded; record the membrane instead")
+        return {"mean": 1000.0 * n["mean"], "std": 1000.0 * n["std"], "dt": n["dt"] or simulator.state.dt,
+                "start": n["start"], "stop": _stop(n["stop"])}
 
 
 def _stop(value):

@@ -11,9 +11,11 @@
 #include <myelin/io/streams.hpp>
 #include <myelin/models/registry.hpp>
 #include <myelin/simulator/engine.hpp>
+#include <myelin/simulator/ring_buffer.hpp>
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <mutex>
@@ -91,6 +93,7 @@ struct population_spikes {
 };
 
 py::array_t<double> params_of(const network_spec& spec, std::size_t index, const std::string& name);
+py::array_t<double> stimulus_current(const network_spec& spec, std::size_t index, step_t from, step_t to);
 
 template <class T>
 py::array_t<T> copy_to_array(const std::vector<T>& v, std::vector<py::ssize_t> shape = {}) {
@@ -395,6 +398,43 @@ private:
     }
 };
 
+// The current (pA) that current device `index` of a config injects into each of its
+// targets at steps [from, to): a device of the same parameters, seed and targets as the
+// engine's, generating into scratch buffers one step at a time. Row k is the current
+// during step k (from t_k on), as the neuron update takes it (PyNN's recorded current).
+py::array_t<double> stimulus_current(const network_spec& spec, std::size_t index, step_t from, step_t to) {
+    if (index >= spec.stimuli.size()) throw std::out_of_range("stimulus index");
+    const auto& st = spec.stimuli[index];
+    if (!st.model->emits_current)
+        throw input_error("", st.path, fmt::format("'{}' injects no current (a spike device)", st.model->name));
+    if (from < 0 || to < from) throw std::out_of_range("steps");
+    std::vector<std::uint64_t> offset(spec.populations.size() + 1, 0);
+    for (std::size_t p = 0; p < spec.populations.size(); ++p) offset[p + 1] = offset[p] + spec.populations[p].n;
+    stimulus_setup setup{spec.simulation.resolution_ms, spec.simulation.seed, static_cast<std::uint32_t>(index), {}, {},
+                         st.weight, 0, 0};
+    for (const auto& tg : st.targets) {
+        auto take = [&](std::uint64_t i) {
+            setup.local.push_back(static_cast<std::uint32_t>(setup.local.size()));
+            setup.gid.push_back(offset[tg.population] + i);
+        };
+        if (tg.neurons)
+            for (auto i : *tg.neurons) take(i);
+        else
+            for (std::uint64_t i = 0; i < spec.populations[tg.population].n; ++i) take(i);
+    }
+    const std::size_t n = setup.local.size();
+    auto device = st.model->make_stimulus(st.params, std::move(setup));
+    ring_buffers ring(n, 2);
+    std::vector<double> current(static_cast<std::size_t>(to - from) * n);
+    for (step_t k = from; k < to; ++k) {
+        const std::size_t slot = ring.slot_of(k + 1);
+        ring.clear_slot(slot);
+        device->generate(k, k + 1, ring);
+        std::copy_n(ring.current(slot), n, current.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(k - from) * n));
+    }
+    return to_array(std::move(current), {static_cast<py::ssize_t>(to - from), static_cast<py::ssize_t>(n)});
+}
+
 // Number parameter `name` of population `index`, neuron by neuron (given, listed or drawn).
 py::array_t<double> params_of(const network_spec& spec, std::size_t index, const std::string& name) {
     if (index >= spec.populations.size()) throw std::out_of_range("population index");
@@ -507,6 +547,17 @@ void bind_simulation(py::module_& m) {
                         return params_of(spec, index, name);
                     },
                     py::arg("text"), py::arg("index"), py::arg("name"), py::arg("seed") = py::none())
+        .def_static("stimulus_current",
+                    [](const std::string& text, std::size_t index, step_t from, step_t to,
+                       std::optional<std::uint32_t> seed) {
+                        const auto spec = io::prepare_network(text, "<dict>", overrides_of(seed, std::nullopt, std::nullopt),
+                                                              models::builtin_registry());
+                        return stimulus_current(spec, index, from, to);
+                    },
+                    py::arg("text"), py::arg("index"), py::arg("from_step"), py::arg("to_step"),
+                    py::arg("seed") = py::none(),
+                    "The current (pA) that current device `index` of a config injects into each of its targets "
+                    "during steps [from_step, to_step): steps x targets.")
         .def("checkpoint", &simulation::checkpoint, py::arg("path"))
         .def("reset", &simulation::reset,
              "Back to t = 0: the network built anew from its config (with the stimulus parameters set since); "

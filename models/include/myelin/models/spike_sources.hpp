@@ -28,6 +28,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -273,6 +274,10 @@ struct spike_source_array {
         const auto last = static_cast<std::int32_t>(k.steps.size());
         for (std::size_t i = 0; i < s.spikes.size(); ++i) {
             std::int32_t& j = s.next[i];
+            // After the times change between runs (PyNN's set, Network.set_params) the index
+            // may point past times still to come: step back to the first time not yet due.
+            j = std::min(j, last);
+            while (j > 0 && k.steps[static_cast<std::size_t>(j - 1)] >= in.step) --j;
             while (j < last && k.steps[static_cast<std::size_t>(j)] < in.step) ++j;
             if (j < last && k.steps[static_cast<std::size_t>(j)] == in.step) {
                 s.spikes[i] += 1.0;
