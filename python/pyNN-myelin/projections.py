@@ -29,11 +29,25 @@ class Connection(common.Connection):
     def postsynaptic_index(self):
         return int(self._projection._post[self._index])
 
+    def _native_name(self, name):
+        translations = self._projection.synapse_type.translations
+        return translations[name]["translated_name"] if name in translations else name
+
     def __getattr__(self, name):
         if name.startswith("_"):
             raise AttributeError(name)
-        values = self._projection._native_values(name)
+        values = self._projection._native_values(self._native_name(name))
         return float(values[self._index])
+
+    def __setattr__(self, name, value):
+        if name.startswith("_"):
+            object.__setattr__(self, name, value)
+            return
+        projection = self._projection
+        native = self._native_name(name)
+        projection._native_values(native)  # it exists
+        projection._check_unbuilt(native)
+        projection._values[native][self._index] = float(value)
 
     def as_tuple(self, *attribute_names):
         return tuple(getattr(self, name) for name in attribute_names)
@@ -150,18 +164,21 @@ class Projection(common.Projection):
             value = np.asarray(value, dtype=float)
             if value.ndim == 2:
                 value = value[self._pre, self._post]
-            new = np.broadcast_to(value, self._pre.shape).astype(float)
-            if name == "weight" and getattr(self.synapse_type, "plastic", False):
-                network = simulator.state.network
-                if network is not None and network.t > 0:
-                    raise NotImplementedError("pyNN.myelin: setting the weights of plastic synapses after a run")
-            changed[name] = new
-        if changed and simulator.state.network is not None:
-            if simulator.state.network.t > 0:
-                raise NotImplementedError("pyNN.myelin: changing connections after the network has run (Myelin "
-                                          "holds them in the engine; call reset() first or set them before run())")
-            simulator.state.network = None
+            changed[name] = np.broadcast_to(value, self._pre.shape).astype(float)
+        for name in changed:
+            self._check_unbuilt(name)
         self._values.update(changed)
+
+    def _check_unbuilt(self, name):
+        """Connections are in the engine once it is built: a change there rebuilds it while
+        t = 0; later it is not possible yet."""
+        network = simulator.state.network
+        if network is None:
+            return
+        if network.t > 0:
+            raise NotImplementedError(f"pyNN.myelin: changing '{name}' of connections after the network has run "
+                                      "(Myelin holds them in the engine; set them before run(), or after reset())")
+        simulator.state.network = None
 
     # The config ---------------------------------------------------------------------------
 
@@ -204,8 +221,11 @@ class Projection(common.Projection):
                                     "targets": post_index[members].tolist()},
                      "weight": weight.tolist(), "delay": self._values["delay"][members].tolist()}
             if synapse.myelin_model is not None:
-                entry["synapse"] = {"model": synapse.myelin_model,
-                                    "params": {n: float(v) for n, v in zip(names, row[2:])}}
+                if getattr(synapse, "plastic", False) and self.receptor_type == "inhibitory":
+                    raise NotImplementedError("pyNN.myelin: plastic synapses onto the inhibitory receptor (Myelin's "
+                                              "plastic weights are >= 0 and inhibitory weights <= 0)")
+                values = {n: float(v) for n, v in zip(names, row[2:])}
+                entry["synapse"] = {"model": synapse.myelin_model, "params": synapse._myelin_params(values, scale)}
             entries.append(entry)
             self._groups.append(members)
         return entries

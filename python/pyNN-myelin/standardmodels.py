@@ -211,8 +211,10 @@ class SpikeSourceArray(cells.SpikeSourceArray):
 class StaticSynapse(synapses.StaticSynapse):
     __doc__ = synapses.StaticSynapse.__doc__
     translations = build_translations(("weight", "weight"), ("delay", "delay"))
-
     myelin_model = None
+
+    def _myelin_params(self, values, weight_scale):
+        return {}
 
     def _get_minimum_delay(self):
         return simulator.state.min_delay
@@ -227,14 +229,90 @@ class TsodyksMarkramSynapse(synapses.TsodyksMarkramSynapse):
         ("tau_rec", "tau_rec"),
         ("tau_facil", "tau_fac"),
     )
-
     myelin_model = "tsodyks_synapse"
     # NEST's tsodyks_synapse needs the decay of the postsynaptic current it feeds: the
     # projection gives each synapse its target's synaptic time constant as tau_psc
     needs_tau_psc = True
 
+    def _myelin_params(self, values, weight_scale):
+        return {name: values[name] for name in ("U", "tau_rec", "tau_fac", "tau_psc")}
+
     def _get_minimum_delay(self):
         return simulator.state.min_delay
+
+
+class STDPMechanism(synapses.STDPMechanism):
+    __doc__ = synapses.STDPMechanism.__doc__
+    base_translations = build_translations(
+        ("weight", "weight"), ("delay", "delay"), ("dendritic_delay_fraction", "dendritic_delay_fraction"))
+    myelin_model = "stdp_synapse"
+    plastic = True
+
+    def __init__(self, timing_dependence=None, weight_dependence=None, voltage_dependence=None,
+                 dendritic_delay_fraction=1.0, weight=0.0, delay=None):
+        if dendritic_delay_fraction != 1:
+            raise ValueError("pyNN.myelin: STDP sees the delay as dendritic (dendritic_delay_fraction = 1), as NEST")
+        if voltage_dependence is not None:
+            raise NotImplementedError("pyNN.myelin: voltage-dependent STDP")
+        super().__init__(timing_dependence, weight_dependence, voltage_dependence, dendritic_delay_fraction, weight,
+                         delay)
+        # PyNN's _build_translations updates the class's dict; this mechanism keeps its own
+        self.translations = dict(type(self).base_translations)
+        for component in (self.timing_dependence, self.weight_dependence):
+            self.translations.update(component.translations)
+
+    def _myelin_params(self, values, weight_scale):
+        """Myelin's stdp_synapse (NEST's): lambda = A_plus, alpha = A_minus / A_plus."""
+        a_plus, a_minus = values["A_plus"], values["A_minus"]
+        if a_plus == 0 and a_minus != 0:
+            raise NotImplementedError("pyNN.myelin: A_plus = 0 with A_minus != 0: stdp_synapse scales depression by "
+                                      "alpha * lambda = A_minus / A_plus * A_plus (NEST's parameters)")
+        return {"tau_plus": values["tau_plus"], "tau_minus": values["tau_minus"], "lambda": a_plus,
+                "alpha": a_minus / a_plus if a_plus else 1.0, "mu_plus": values["mu_plus"],
+                "mu_minus": values["mu_minus"], "Wmax": values["w_max"] * weight_scale}
+
+    def _get_minimum_delay(self):
+        return simulator.state.min_delay
+
+
+class SpikePairRule(synapses.SpikePairRule):
+    __doc__ = synapses.SpikePairRule.__doc__
+    translations = build_translations(
+        ("tau_plus", "tau_plus"), ("tau_minus", "tau_minus"), ("A_plus", "A_plus"), ("A_minus", "A_minus"))
+    possible_models = {"stdp_synapse"}
+
+
+class _ZeroMinimum:
+    """stdp_synapse bounds weights to [0, Wmax], as NEST's."""
+    translations = build_translations(("w_max", "w_max"), ("w_min", "w_min"))
+    possible_models = {"stdp_synapse"}
+
+    def __init__(self, w_min=0.0, w_max=1.0, **rest):
+        if w_min != 0:
+            raise ValueError("pyNN.myelin: w_min must be 0 (stdp_synapse bounds weights to [0, w_max], as NEST)")
+        super().__init__(w_min=w_min, w_max=w_max, **rest)
+
+
+class AdditiveWeightDependence(_ZeroMinimum, synapses.AdditiveWeightDependence):
+    __doc__ = synapses.AdditiveWeightDependence.__doc__
+    extra_parameters = {"mu_plus": 0.0, "mu_minus": 0.0}
+
+
+class MultiplicativeWeightDependence(_ZeroMinimum, synapses.MultiplicativeWeightDependence):
+    __doc__ = synapses.MultiplicativeWeightDependence.__doc__
+    extra_parameters = {"mu_plus": 1.0, "mu_minus": 1.0}
+
+
+class AdditivePotentiationMultiplicativeDepression(_ZeroMinimum,
+                                                   synapses.AdditivePotentiationMultiplicativeDepression):
+    __doc__ = synapses.AdditivePotentiationMultiplicativeDepression.__doc__
+    extra_parameters = {"mu_plus": 0.0, "mu_minus": 1.0}
+
+
+class GutigWeightDependence(_ZeroMinimum, synapses.GutigWeightDependence):
+    __doc__ = synapses.GutigWeightDependence.__doc__
+    translations = build_translations(
+        ("w_max", "w_max"), ("w_min", "w_min"), ("mu_plus", "mu_plus"), ("mu_minus", "mu_minus"))
 
 
 # Current sources --------------------------------------------------------------------------
