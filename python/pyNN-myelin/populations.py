@@ -41,12 +41,15 @@ class Population(common.Population):
     _recorder_class = Recorder
     _assembly_class = Assembly
 
+    def __init__(self, size, cellclass, cellparams=None, structure=None, initial_values={}, label=None):
+        simulator.state.changed_structure("creating a population")  # before PyNN registers its recorder
+        super().__init__(size, cellclass, cellparams, structure, initial_values, label)
+
     def _create_cells(self):
         if not isinstance(self.celltype, StandardCellType) or not hasattr(self.celltype, "myelin_model"):
             raise NotImplementedError(f"pyNN.myelin: cell type {type(self.celltype).__name__} has no Myelin model; "
                                       "use one of pyNN.myelin.list_standard_models()")
         state = simulator.state
-        state.changed_structure("creating a population")
         ids = np.arange(state.id_counter, state.id_counter + self.size)
         self.all_cells = np.array([simulator.ID(i) for i in ids], dtype=simulator.ID)
         self._mask_local = np.ones(self.size, bool)

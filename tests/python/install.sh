@@ -16,4 +16,15 @@ net = myelin.Network({"populations": [{"name": "P", "model": "iaf_psc_exp", "n":
 net.run(50.0)
 assert len(net.spikes("P")[0]) > 0
 print("imported", myelin.__file__)
+try:
+    import pyNN
+except ImportError:
+    sys.exit(0)  # without Debian's python3-pynn there is no pyNN.myelin to import
+import pyNN.myelin as sim  # found through myelin-pynn.pth in the prefix's site-packages
+sim.setup()
+p = sim.Population(2, sim.IF_curr_exp(i_offset=1.0))
+p.record("spikes")
+sim.run(50.0)
+assert sum(p.get_spike_counts().values()) > 0
+print("imported", sim.__file__)
 PY

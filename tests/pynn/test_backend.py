@@ -1,0 +1,175 @@
+"""pyNN.myelin beyond PyNN's scenarios: exact units, the same spikes as the native network,
+the recorded current of every source, reset and changes between runs."""
+import os
+import site
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pyNN", reason="PyNN (Debian's python3-pynn) is not installed")
+for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep):
+    if entry and os.path.exists(os.path.join(entry, "myelin-pynn.pth")):
+        site.addsitedir(entry)
+
+import myelin  # noqa: E402
+import pyNN.myelin as sim  # noqa: E402
+
+CELL_TYPES = [sim.IF_curr_exp, sim.IF_curr_alpha, sim.IF_curr_delta, sim.IF_cond_exp, sim.IF_cond_alpha,
+              sim.EIF_cond_exp_isfa_ista, sim.EIF_cond_alpha_isfa_ista, sim.Izhikevich, sim.HH_cond_exp,
+              sim.SpikeSourcePoisson, sim.SpikeSourceGamma, sim.SpikeSourcePoissonRefractory]
+
+
+@pytest.mark.parametrize("celltype", CELL_TYPES, ids=lambda c: c.__name__)
+def test_get_after_set_returns_the_value_set(celltype):
+    """No unit drift (PyNN #452): every parameter comes back as set, to 1e-12, also after a
+    run (the values went to the engine in Myelin's units)."""
+    sim.setup()
+    rng = np.random.default_rng(1)
+    defaults = celltype.default_parameters
+    p = sim.Population(3, celltype())
+    values = {}
+    for name, default in defaults.items():
+        if isinstance(default, int):
+            values[name] = default + 1  # SpikeSourceGamma's alpha: a whole number
+        elif isinstance(default, float) and name not in ("start", "duration"):
+            values[name] = default * (1.0 + 0.1 * rng.random()) if default else 0.1 * rng.random()
+    p.set(**values)
+    for run in (False, True):
+        if run:
+            sim.run(1.0)
+        for name, value in values.items():
+            got = p.get(name)
+            assert got == pytest.approx(value, rel=1e-12), name
+    sim.end()
+
+
+def test_the_same_spikes_as_the_native_network():
+    """A PyNN network and the same network written as a Myelin config with NEST's units
+    (the translation done here by hand) spike identically."""
+    sim.setup(timestep=0.1, rng_seed=7)
+    n_e, n_i = 40, 10
+    e = sim.Population(n_e, sim.IF_cond_exp(tau_m=20.0, cm=0.2, v_thresh=-50.0, v_reset=-60.0, tau_refrac=5.0,
+                                            tau_syn_E=5.0, tau_syn_I=10.0, i_offset=0.21))
+    i = sim.Population(n_i, sim.IF_cond_exp(tau_m=20.0, cm=0.2, v_thresh=-50.0, v_reset=-60.0, tau_refrac=5.0,
+                                            tau_syn_E=5.0, tau_syn_I=10.0, i_offset=0.21))
+    e.initialize(v=np.linspace(-60.0, -51.0, n_e))
+    i.initialize(v=-55.0)
+    rng = sim.NumpyRNG(seed=3)
+    ee = sim.Projection(e, e, sim.FixedProbabilityConnector(0.2, rng=rng), sim.StaticSynapse(weight=0.004, delay=1.5),
+                        receptor_type="excitatory")
+    ie = sim.Projection(i, e, sim.FixedProbabilityConnector(0.3, rng=rng), sim.StaticSynapse(weight=0.05, delay=0.8),
+                        receptor_type="inhibitory")
+    e.record("spikes")
+    sim.run(300.0)
+    pynn_spikes = e.get_data().segments[0].spiketrains
+    sim.end()
+
+    lif = {"tau_syn_ex": 5.0, "tau_syn_in": 10.0, "C_m": 200.0, "g_L": 10.0, "V_th": -50.0, "V_reset": -60.0,
+           "t_ref": 5.0, "I_e": 210.0, "E_L": -65.0, "E_ex": 0.0, "E_in": -70.0}
+    config = {
+        "simulation": {"resolution": 0.1, "seed": 7},
+        "populations": [{"name": "E", "model": "iaf_cond_exp", "n": n_e, "params": lif,
+                         "initial": {"V_m": np.linspace(-60.0, -51.0, n_e).tolist()}},
+                        {"name": "I", "model": "iaf_cond_exp", "n": n_i, "params": lif, "initial": {"V_m": -55.0}}],
+        "projections": [
+            {"source": "E", "target": "E", "connection": {"rule": "explicit", "sources": [c[0] for c in ee.get([], "list")],
+                                                          "targets": [c[1] for c in ee.get([], "list")]},
+             "weight": 4.0, "delay": 1.5},
+            {"source": "I", "target": "E", "connection": {"rule": "explicit", "sources": [c[0] for c in ie.get([], "list")],
+                                                          "targets": [c[1] for c in ie.get([], "list")]},
+             "weight": -50.0, "delay": 0.8}],
+        "recorders": {"spikes": {"populations": ["E"]}},
+    }
+    net = myelin.Network(config)
+    net.run(300.0)
+    times, ids = net.spikes("E")
+    native = myelin.trains(times, ids, n_e)
+    assert sum(len(t) for t in native) > 20
+    for a, b in zip(pynn_spikes, native):
+        np.testing.assert_array_equal(np.asarray(a.magnitude), b)
+
+
+def test_recorded_current_is_what_the_neuron_got():
+    """Each source's recorded current, fed through the exact propagator of the membrane,
+    gives the recorded membrane potential (so a noise current is the engine's draw)."""
+    sim.setup(timestep=0.1)
+    params = {"tau_m": 10.0, "cm": 0.5, "v_rest": -70.0, "v_thresh": 100.0}
+    cells = sim.Population(4, sim.IF_curr_exp(**params))
+    sources = [sim.DCSource(amplitude=0.3, start=5.0, stop=30.0),
+               sim.ACSource(amplitude=0.2, offset=0.1, frequency=50.0, phase=30.0, start=3.0, stop=35.0),
+               sim.StepCurrentSource(times=[2.0, 10.04, 20.0], amplitudes=[0.1, -0.2, 0.4]),
+               sim.NoisyCurrentSource(mean=0.2, stdev=0.3, dt=0.5, start=4.0, stop=33.0)]
+    for k, source in enumerate(sources):
+        cells[k:k + 1].inject(source)
+        source.record()
+    cells.record("v")
+    sim.run(20.0)
+    sources[0].amplitude = 0.6  # between runs: the current changes from t = 20 on
+    sim.run(20.0)
+    v = cells.get_data().segments[0].analogsignals[0].magnitude
+    h = 0.1
+    p22 = np.exp(-h / params["tau_m"])
+    p20 = params["tau_m"] / (params["cm"] * 1000.0) * (1.0 - p22)
+    for k, source in enumerate(sources):
+        current = source.get_data().magnitude.ravel() * 1000.0  # pA
+        assert current.size == v.shape[0] == 401
+        predicted = -70.0 + (v[:-1, k] + 70.0) * p22 + current[:-1] * p20
+        np.testing.assert_allclose(v[1:, k], predicted, rtol=0, atol=1e-9)
+    dc = sources[0].get_data().magnitude.ravel()
+    assert dc[49] == 0.0 and dc[50] == pytest.approx(0.3) and dc[200] == pytest.approx(0.6) and dc[300] == 0.0
+    noise = sources[3].get_data().magnitude.ravel()
+    assert np.all(noise[:40] == 0.0) and np.all(noise[330:] == 0.0)
+    assert np.all(noise[40:45] == noise[40]) and noise[45] != noise[40]  # constant over each dt = 0.5 ms
+    sim.end()
+
+
+def test_reset_repeats_the_run_and_keeps_changes():
+    sim.setup(timestep=0.1, rng_seed=11)
+    src = sim.Population(20, sim.SpikeSourcePoisson(rate=80.0))
+    cells = sim.Population(5, sim.IF_curr_exp())
+    sim.Projection(src, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.4, delay=1.0))
+    cells.record(["spikes", "v"])
+    sim.run(100.0)
+    sim.reset()
+    sim.run(100.0)
+    cells.set(tau_m=15.0)
+    sim.run(50.0)  # on from 100 ms with the new tau_m, the state kept
+    sim.reset()
+    sim.run(150.0)  # tau_m = 15 from the start
+    segments = cells.get_data().segments
+    assert len(segments) == 3
+    first, second = segments[0].analogsignals[0].magnitude, segments[1].analogsignals[0].magnitude
+    np.testing.assert_array_equal(first, second[:1001])
+    assert not np.array_equal(second[1001:1100], segments[2].analogsignals[0].magnitude[1001:1100])
+    assert cells.get("tau_m") == 15.0
+    sim.end()
+
+
+def test_spike_times_changed_between_runs():
+    sim.setup(timestep=0.1)
+    src = sim.Population(2, sim.SpikeSourceArray(spike_times=[[1.0, 2.0, 3.0], [5.0]]))
+    src.record("spikes")
+    sim.run(10.0)
+    src[0:1].set(spike_times=[4.0, 12.0, 15.0])  # 4.0 is past: it does not fire
+    src[1:2].set(spike_times=[11.0])
+    sim.run(10.0)
+    trains = src.get_data().segments[0].spiketrains
+    np.testing.assert_allclose(trains[0].magnitude, [1.0, 2.0, 3.0, 12.0, 15.0])
+    np.testing.assert_allclose(trains[1].magnitude, [5.0, 11.0])
+    sim.end()
+
+
+def test_changes_myelin_cannot_take_yet_are_refused_by_name():
+    sim.setup()
+    a = sim.Population(2, sim.IF_curr_exp())
+    prj = sim.Projection(a, a, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1, delay=1.0))
+    sim.run(5.0)
+    with pytest.raises(NotImplementedError, match="after the network has run"):
+        sim.Population(2, sim.IF_curr_exp())
+    with pytest.raises(NotImplementedError, match="'weight' of connections after the network has run"):
+        prj.set(weight=0.2)
+    sim.reset()
+    prj.set(weight=0.2)  # after reset the network is built again
+    sim.run(5.0)
+    assert prj.get("weight", format="list", with_address=False) == [0.2] * 4
+    sim.end()
