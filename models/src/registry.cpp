@@ -1,3 +1,4 @@
+#include <myelin/models/bernoulli_synapse.hpp>
 #include <myelin/models/aeif_cond_exp.hpp>
 #include <myelin/models/alif_cuba_discrete.hpp>
 #include <myelin/models/cond_beta.hpp>
@@ -59,6 +60,7 @@ void register_builtin_models(model_registry& r) {
     r.add_stimulus<noise_generator>();
     r.add_stimulus<inhomogeneous_poisson_generator>();
     r.add_synapse<tsodyks_synapse>();
+    r.add_synapse<bernoulli_synapse>();
     r.add_plastic<stdp_synapse>();
     r.add_plastic<stdp_triplet_synapse>();
     r.add_plastic<vogels_sprekeler_synapse>();

@@ -241,6 +241,18 @@ class TsodyksMarkramSynapse(synapses.TsodyksMarkramSynapse):
         return simulator.state.min_delay
 
 
+class SimpleStochasticSynapse(synapses.SimpleStochasticSynapse):
+    __doc__ = synapses.SimpleStochasticSynapse.__doc__
+    translations = build_translations(("weight", "weight"), ("delay", "delay"), ("p", "p"))
+    myelin_model = "bernoulli_synapse"
+
+    def _myelin_params(self, values, weight_scale):
+        return {"p_transmit": values["p"]}
+
+    def _get_minimum_delay(self):
+        return simulator.state.min_delay
+
+
 class STDPMechanism(synapses.STDPMechanism):
     __doc__ = synapses.STDPMechanism.__doc__
     base_translations = build_translations(

@@ -99,10 +99,14 @@ void delivery::deliver(std::size_t thread, thread_state& me, const std::vector<s
         const std::uint64_t b = r.offsets[i], e = r.offsets[i + 1];
         const bool direct = r.dynamics->transmits();
         if (!direct) me.transmitted.resize(e - b);
+        const auto target_population = spec_->projections[j].target;
+        const auto& chunk = me.chunks[target_population];
         r.dynamics->on_pre({i, b, e, stamp, r.target32.empty() ? r.target16.data() : nullptr,
                             r.target32.empty() ? nullptr : r.target32.data(), r.delay.empty() ? nullptr : r.delay.data(),
                             r.constant_delay, r.weight.empty() ? nullptr : r.weight.data(), r.constant_weight,
-                            direct ? nullptr : me.transmitted.data(), {ex0, in0, stride, n_slots, base}});
+                            direct ? nullptr : me.transmitted.data(), {ex0, in0, stride, n_slots, base},
+                            spec_->simulation.seed, static_cast<std::uint32_t>(j), chunk.begin - chunk.local_offset,
+                            spec_->populations[target_population].n});
         auto transmit = [&](const auto* target) {
             const double* const out = me.transmitted.data() - b;
             if (r.delay.empty()) {

@@ -28,6 +28,7 @@ enum class rng_purpose : std::uint32_t {
     learning_dropout = 13,   // learning/: dropout masks (index: epoch, id: sample, blocks from layer << 40)
     neuron_params = 14,      // index: population * 256 + parameter (values drawn per neuron)
     spike_source = 15,       // models/spike_sources.hpp (id: neuron, counter: step)
+    synapse_transmit = 16,   // index: projection (bernoulli_synapse; id: source x target pair, counter: step)
 };
 
 inline std::uint32_t rng_key_word(rng_purpose p, std::uint32_t index) {

@@ -16,6 +16,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <stdexcept>
 #include <variant>
 #include <vector>
 
@@ -176,6 +177,10 @@ struct synapse_spike {
     double constant_weight;
     double* out;                      // what each synapse transmits, out[0 .. e - b); null if transmits()
     ring_view ring;                   // for shards that transmit themselves
+    // For draws that must not depend on the partition: the seed, the projection, and the
+    // target's population-local index, target(k) + target_index_base (mod 2^64), of n_target.
+    std::uint32_t seed = 0, projection = 0;
+    std::uint64_t target_index_base = 0, n_target = 0;
 
     std::uint32_t target(std::uint64_t k) const { return target16 ? target16[k] : target32[k]; }
     step_t delay_of(std::uint64_t k) const { return delay ? static_cast<step_t>(delay[k]) : constant_delay; }
@@ -271,8 +276,9 @@ std::vector<param_info> describe_params() {
 template <class M>
 std::vector<state_info> describe_state() {
     std::vector<state_info> out;
-    for (const auto& f : M::state_table)
-        out.push_back({std::string(f.key), std::string(f.unit), std::string(f.doc)});
+    if constexpr (requires { M::state_table; })  // synapse models may have none (bernoulli_synapse)
+        for (const auto& f : M::state_table)
+            out.push_back({std::string(f.key), std::string(f.unit), std::string(f.doc)});
     return out;
 }
 
@@ -472,11 +478,19 @@ public:
         : p_(params_from_values<M>(values)), h_(h_ms) {
         M::resize(p_, s_, n);
     }
-    std::vector<double>& state(std::size_t variable) override { return s_.*(M::state_table[variable].member); }
+    std::vector<double>& state(std::size_t variable) override {
+        if constexpr (requires { M::state_table; }) return s_.*(M::state_table[variable].member);
+        else throw std::out_of_range("synapse state variable");  // a model without state has none to ask for
+    }
     void on_pre(const synapse_spike& x) override {
-        const double t_ms = static_cast<double>(x.stamp) * h_;
-        for (std::uint64_t k = x.b; k < x.e; ++k)
-            x.out[k - x.b] = M::on_pre(p_, s_, k, t_ms, x.weight ? static_cast<double>(x.weight[k]) : x.constant_weight);
+        if constexpr (requires { M::on_spike(p_, s_, x); }) {
+            M::on_spike(p_, s_, x);  // models that need the whole spike (its targets, the seed)
+        } else {
+            const double t_ms = static_cast<double>(x.stamp) * h_;
+            for (std::uint64_t k = x.b; k < x.e; ++k)
+                x.out[k - x.b] =
+                    M::on_pre(p_, s_, k, t_ms, x.weight ? static_cast<double>(x.weight[k]) : x.constant_weight);
+        }
     }
 
 private:
