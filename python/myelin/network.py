@@ -41,6 +41,7 @@ class Network:
             raise TypeError(f"config: expected a dict, a path or None, got {type(config).__name__}")
         self._overrides = {"seed": seed, "threads": threads, "exchange": exchange, "memory_check": memory_check}
         self._sim = None
+        self._stimulus_changes = {}  # stimulus index -> [(step, its params from then on)] since t = 0
 
     @classmethod
     def resume(cls, checkpoint, *, threads=None, exchange=None):
@@ -51,6 +52,7 @@ class Network:
         net._overrides = {}
         net._sim = _myelin.Simulation.from_checkpoint(os.fspath(checkpoint), threads=threads, exchange=exchange)
         net._config = json.loads(net._sim.config_text)
+        net._stimulus_changes = {}
         return net
 
     # Building -----------------------------------------------------------------------------
@@ -206,6 +208,7 @@ class Network:
         A network resumed from a checkpoint goes back to the t = 0 of its config."""
         if self._sim is not None:
             self._sim.reset()
+        self._stimulus_changes = {}
         return self
 
     @property
@@ -246,11 +249,57 @@ class Network:
         if not 0 <= index < len(stimuli):
             raise ValueError(f"set_stimulus: stimulus {index}; the network has {len(stimuli)}")
         changed = copy.deepcopy(self._config)
+        before = copy.deepcopy(changed["stimuli"][index].get("params", {}))
         changed["stimuli"][index].setdefault("params", {}).update({k: _plain(v) for k, v in params.items()})
         if self._sim is not None:
             self._sim.set_stimulus(index, json.dumps(changed))
+            step = int(round(self._sim.time / self._sim.resolution))
+            history = self._stimulus_changes.setdefault(index, [(0, before)])
+            history[:] = [h for h in history if h[0] < step] + [(step, copy.deepcopy(changed["stimuli"][index]["params"]))]
         self._config = changed
         return self
+
+    def injected_current(self, stimulus):
+        """The current (pA) a current device (dc_generator, ac_generator, step_current_generator,
+        noise_generator; its name or index) injected into each of its targets at t = 0, h, ...,
+        up to the time reached: {"times": (steps,), "current": steps x targets, "population" and
+        "neurons": each target's population and index}, from the engine's own device run again
+        over each stretch of time with the parameters it had then (set_stimulus), so a noise
+        current is the draw the neurons got. Row k is the current during step k."""
+        index = self._stimulus_index(stimulus)
+        config = self._require_config()
+        steps = int(round(self.t / self._sim.resolution)) + 1 if self._sim is not None else 1
+        history = self._stimulus_changes.get(index, [(0, config["stimuli"][index].get("params", {}))])
+        bounds = [h[0] for h in history[1:]] + [steps]
+        seed = self.info["seed"] if self._sim is not None else self._overrides.get("seed")
+        parts = []
+        for (begin, params), end in zip(history, bounds):
+            if begin >= steps:
+                break
+            stretch = copy.deepcopy(config)
+            stretch["stimuli"][index]["params"] = params
+            parts.append(_myelin.Simulation.stimulus_current(json.dumps(stretch, allow_nan=False), index, begin,
+                                                             min(end, steps), seed=seed))
+        populations, neurons = [], []
+        sizes = {p["name"]: p["n"] for p in config.get("populations", [])}
+        for target in config["stimuli"][index]["targets"]:
+            name = target if isinstance(target, str) else target["population"]
+            ids = range(sizes[name]) if isinstance(target, str) or "neurons" not in target else target["neurons"]
+            populations += [name] * len(ids)
+            neurons += list(ids)
+        return {"times": np.arange(steps) * (self._sim.resolution if self._sim is not None else 0.0),
+                "current": np.concatenate(parts), "population": populations, "neurons": np.asarray(neurons)}
+
+    def _stimulus_index(self, stimulus):
+        stimuli = (self._config or {}).get("stimuli", [])
+        if isinstance(stimulus, int):
+            if not 0 <= stimulus < len(stimuli):
+                raise ValueError(f"stimulus {stimulus}; the network has {len(stimuli)}")
+            return stimulus
+        names = [s.get("name") for s in stimuli]
+        if stimulus not in names:
+            raise ValueError(f"no stimulus '{stimulus}'; the network has: {', '.join(str(n) for n in names) or 'none'}")
+        return names.index(stimulus)
 
     def get_params(self, population, name):
         """Number parameter `name` of a population, neuron by neuron: a NumPy array of its n values,

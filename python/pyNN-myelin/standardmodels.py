@@ -10,10 +10,7 @@ Devices and spike sources act at the times given (no shift by min_delay as in py
 Myelin's spike sources are neurons, not devices behind parrots).
 """
 
-import json
-
 import numpy as np
-from myelin._myelin import Simulation
 from pyNN.standardmodels import cells, synapses, electrodes, build_translations, StandardCurrentSource
 from pyNN.parameters import ArrayParameter, ParameterSpace, Sequence
 from pyNN import errors
@@ -333,14 +330,12 @@ class _CurrentSource(StandardCurrentSource):
     """A PyNN current source is a Myelin current device (one entry of the config's stimuli
     per target population). Its parameters are kept here in PyNN's units and names; changes
     after the build go to the engine (Network.set_stimulus) and act from the next step.
-    The recorded current is the engine's: the device, rebuilt with the parameters of each
-    stretch of time, generates it step by step (Simulation.stimulus_current)."""
+    The recorded current is the engine's (Network.injected_current)."""
 
     def __init__(self, **parameters):
         object.__setattr__(self, "_cells", [])
         object.__setattr__(self, "_native", {})
-        object.__setattr__(self, "_entries", [])   # (stimulus index in the config, population)
-        object.__setattr__(self, "_history", [])   # (from step, Myelin parameters) since the build
+        object.__setattr__(self, "_entries", [])  # (stimulus index in the config, population)
         super(StandardCurrentSource, self).__init__(**parameters)
         parameter_space = ParameterSpace(self.default_parameters, self.get_schema(), shape=(1,))
         parameter_space.update(**parameters)
@@ -366,8 +361,6 @@ class _CurrentSource(StandardCurrentSource):
             params = self._myelin_params()
             for index, _ in self._entries:
                 network.set_stimulus(index, **params)
-            step = int(round(network.t / simulator.state.dt))
-            self._history[:] = [h for h in self._history if h[0] < step] + [(step, params)]
 
     def get_native_parameters(self):
         return ParameterSpace({k: (Sequence(v) if isinstance(v, np.ndarray) else v) for k, v in self._native.items()},
@@ -388,7 +381,6 @@ class _CurrentSource(StandardCurrentSource):
             population = cell.parent
             by_population.setdefault(id(population), (population, []))[1].append(int(population.id_to_index(cell)))
         params = self._myelin_params()
-        self._history[:] = [(0, params)]
         return [({"model": self.myelin_model, "targets": [{"population": p._myelin_name, "neurons": sorted(set(i))}],
                   "params": params}, p) for p, i in by_population.values()]
 
@@ -399,23 +391,13 @@ class _CurrentSource(StandardCurrentSource):
         """The current into the first cell injected (nA) at t = 0, dt, ..., t."""
         state = simulator.state
         steps = int(round(state.t / state.dt)) + 1
-        times = np.arange(steps) * state.dt
         if not self._entries or state.network is None:
-            return times, np.zeros(steps)
+            return np.arange(steps) * state.dt, np.zeros(steps)
         index, population = self._entries[0]
-        first = sorted(int(population.id_to_index(c)) for c in self._cells if c.parent is population)[0]
-        column = sorted(set(int(population.id_to_index(c)) for c in self._cells if c.parent is population)).index(first)
-        config = state.network.config
-        current = np.zeros(steps)
-        bounds = [h[0] for h in self._history[1:]] + [steps]
-        for (begin, params), end in zip(self._history, bounds):
-            if begin >= steps:
-                break
-            config["stimuli"][index]["params"] = params
-            values = Simulation.stimulus_current(json.dumps(config, allow_nan=False), index, begin, min(end, steps),
-                                                 seed=state.network.info["seed"])
-            current[begin:min(end, steps)] = values[:, column] / 1000.0
-        return times, current
+        injected = state.network.injected_current(index)
+        first = min(int(population.id_to_index(c)) for c in self._cells if c.parent is population)
+        column = int(np.flatnonzero(injected["neurons"] == first)[0])
+        return injected["times"], injected["current"][:, column] / 1000.0
 
 
 class DCSource(_CurrentSource, electrodes.DCSource):

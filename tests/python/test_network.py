@@ -407,3 +407,32 @@ def test_synapses_info_and_models(source_dir):
     assert "iaf_psc_exp" in myelin.model_names("neuron") and "poisson_generator" in myelin.model_names("stimulus")
     with pytest.raises(ValueError, match="must be neuron, stimulus or synapse"):
         myelin.model_names("device")
+
+
+def test_injected_current_is_what_the_neurons_got():
+    """Network.injected_current: the engine's device run again over each stretch between
+    set_stimulus calls; fed through the exact propagator of a passive membrane it gives
+    the recorded membrane potential of each target (noise: each target its own draw)."""
+    net = myelin.Network(seed=4)
+    net.simulation(resolution=0.1)
+    net.population("P", "iaf_psc_exp", 3, params={"V_th": 1e9, "tau_m": 10.0, "C_m": 250.0, "E_L": 0.0})
+    net.stimulus("noise_generator", "P", {"mean": 100.0, "std": 200.0, "dt": 0.3, "start": 2.0}, name="noise")
+    net.stimulus("dc_generator", {"population": "P", "neurons": [1]}, {"amplitude": 50.0, "start": 1.0}, name="dc")
+    net.record("P", "V_m", interval=0.1, name="v")
+    net.run(10.0)
+    net.set_stimulus("dc", amplitude=-80.0)
+    net.set_stimulus("noise", std=50.0)
+    net.run(10.0)
+    noise, dc = net.injected_current("noise"), net.injected_current("dc")
+    assert noise["current"].shape == (201, 3) and dc["current"].shape == (201, 1)
+    assert list(dc["neurons"]) == [1] and dc["population"] == ["P"]
+    np.testing.assert_allclose(noise["times"], np.arange(201) * 0.1)
+    assert np.all(dc["current"][:10] == 0) and dc["current"][10, 0] == 50.0 and dc["current"][100, 0] == -80.0
+    assert np.all(noise["current"][:20] == 0) and len(set(noise["current"][20])) == 3
+    assert np.std(noise["current"][20:100:3]) > 2 * np.std(noise["current"][100::3])  # std 200 pA, then 50
+    current = noise["current"].copy()
+    current[:, 1] += dc["current"][:, 0]
+    v = net.trace("v")["V_m"]
+    p22 = np.exp(-0.1 / 10.0)
+    p20 = 10.0 / 250.0 * (1.0 - p22)
+    np.testing.assert_allclose(v[1:], v[:-1] * p22 + current[:-1] * p20, rtol=0, atol=1e-10)
