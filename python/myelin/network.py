@@ -44,6 +44,14 @@ class Network:
         self._stimulus_changes = {}  # stimulus index -> [(step, its params from then on)] since t = 0
 
     @classmethod
+    def _adopt(cls, config, **keys):
+        """A Network of this config dict without copying it (for callers that made it and let go
+        of it, such as pyNN.myelin: a deep copy of millions of listed synapses costs seconds)."""
+        net = cls(None, **keys)
+        net._config = config
+        return net
+
+    @classmethod
     def resume(cls, checkpoint, *, threads=None, exchange=None):
         """The network of a checkpoint (Network.checkpoint() or `myelin run --checkpoint-every`), at its
         time, to run on. Its recordings start empty."""
@@ -248,7 +256,7 @@ class Network:
             index = names.index(stimulus)
         if not 0 <= index < len(stimuli):
             raise ValueError(f"set_stimulus: stimulus {index}; the network has {len(stimuli)}")
-        changed = copy.deepcopy(self._config)
+        changed = dict(self._config, stimuli=copy.deepcopy(self._config["stimuli"]))  # the rest is not changed
         before = copy.deepcopy(changed["stimuli"][index].get("params", {}))
         changed["stimuli"][index].setdefault("params", {}).update({k: _plain(v) for k, v in params.items()})
         if self._sim is not None:
@@ -276,7 +284,9 @@ class Network:
         for (begin, params), end in zip(history, bounds):
             if begin >= steps:
                 break
-            stretch = copy.deepcopy(config)
+            # devices depend on the populations and on nothing else
+            stretch = {key: config[key] for key in ("simulation", "populations") if key in config}
+            stretch["stimuli"] = copy.deepcopy(config["stimuli"])
             stretch["stimuli"][index]["params"] = params
             parts.append(_myelin.Simulation.stimulus_current(json.dumps(stretch, allow_nan=False), index, begin,
                                                              min(end, steps), seed=seed))
@@ -318,7 +328,9 @@ class Network:
         from the next step on, every neuron keeping its state; the config records the values, so
         reset() and checkpoints keep them."""
         index = self._population_index(population)
-        changed = copy.deepcopy(self._require_config())
+        config = self._require_config()
+        changed = dict(config, populations=list(config["populations"]))  # the rest is not changed
+        changed["populations"][index] = copy.deepcopy(config["populations"][index])
         entry = changed["populations"][index].setdefault("params", {})
         for key, value in params.items():
             if neurons is None:

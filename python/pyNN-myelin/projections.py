@@ -203,10 +203,15 @@ class Projection(common.Projection):
                 chosen = post_pop == k
                 tau[chosen] = np.broadcast_to(population._parameters[key], (population.size,))[post_index[chosen]]
             params.append(tau)
-        key_columns = [pre_pop, post_pop] + params
-        keys = np.stack(key_columns, axis=1) if key_columns else np.zeros((self._pre.size, 0))
-        unique, group = np.unique(keys, axis=0, return_inverse=True)
-        group = group.ravel()
+        keys = np.stack([pre_pop, post_pop] + params, axis=1).astype(float)
+        varying = [c for c in range(keys.shape[1]) if np.any(keys[:, c] != keys[0, c])]
+        if varying:  # (sorting rows is slow: only the columns that vary)
+            _, group = np.unique(keys[:, varying], axis=0, return_inverse=True)
+            group = group.ravel()
+            unique = np.array([keys[np.argmax(group == g)] for g in range(group.max() + 1)])
+        else:
+            group = np.zeros(self._pre.size, dtype=np.int64)
+            unique = keys[:1]
         entries = []
         for g, row in enumerate(unique):
             members = np.flatnonzero(group == g)

@@ -84,7 +84,7 @@ class State(common.control.BaseState):
 
     def run(self, simtime):
         if self.network is None:
-            self.network = Network(self.config(), seed=self.seed, threads=self.threads)
+            self.network = Network._adopt(self.config(), seed=self.seed, threads=self.threads)
             for recorder in self.recorders:
                 recorder._built()
         self.running = True
