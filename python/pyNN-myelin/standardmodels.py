@@ -153,37 +153,27 @@ class HH_cond_exp(cells.HH_cond_exp):
     myelin_state = dict(_LIF_COND, m=("Act_m", 1.0), h=("Inact_h", 1.0), n=("Act_n", 1.0))
 
 
+# Spike sources are active from start for duration: Myelin's start and stop
+_ACTIVE = (("start", "start"), ("duration", "stop", "start+duration", "stop-start"))
+
+
 class SpikeSourcePoisson(cells.SpikeSourcePoisson):
     __doc__ = cells.SpikeSourcePoisson.__doc__
-    translations = build_translations(
-        ("rate", "rate"),
-        ("start", "start"),
-        ("duration", "stop", "start+duration", "stop-start"),
-    )
+    translations = build_translations(("rate", "rate"), *_ACTIVE)
     myelin_model = "spike_source_poisson"
     myelin_state = {}
 
 
 class SpikeSourcePoissonRefractory(cells.SpikeSourcePoissonRefractory):
     __doc__ = cells.SpikeSourcePoissonRefractory.__doc__
-    translations = build_translations(
-        ("rate", "rate"),
-        ("tau_refrac", "tau_refrac"),
-        ("start", "start"),
-        ("duration", "stop", "start+duration", "stop-start"),
-    )
+    translations = build_translations(("rate", "rate"), ("tau_refrac", "tau_refrac"), *_ACTIVE)
     myelin_model = "spike_source_poisson_refractory"
     myelin_state = {}
 
 
 class SpikeSourceGamma(cells.SpikeSourceGamma):
     __doc__ = cells.SpikeSourceGamma.__doc__
-    translations = build_translations(
-        ("alpha", "alpha"),
-        ("beta", "beta"),
-        ("start", "start"),
-        ("duration", "stop", "start+duration", "stop-start"),
-    )
+    translations = build_translations(("alpha", "alpha"), ("beta", "beta"), *_ACTIVE)
     myelin_model = "spike_source_gamma"
     myelin_state = {}
 
@@ -205,7 +195,14 @@ class SpikeSourceArray(cells.SpikeSourceArray):
 # Synapses ---------------------------------------------------------------------------------
 # Weights and delays keep PyNN's units here (see the module's docstring).
 
-class StaticSynapse(synapses.StaticSynapse):
+class _Synapse:
+    """The default delay of PyNN's synapse types: the session's min_delay."""
+
+    def _get_minimum_delay(self):
+        return simulator.state.min_delay
+
+
+class StaticSynapse(_Synapse, synapses.StaticSynapse):
     __doc__ = synapses.StaticSynapse.__doc__
     translations = build_translations(("weight", "weight"), ("delay", "delay"))
     myelin_model = None
@@ -213,11 +210,8 @@ class StaticSynapse(synapses.StaticSynapse):
     def _myelin_params(self, values, weight_scale):
         return {}
 
-    def _get_minimum_delay(self):
-        return simulator.state.min_delay
 
-
-class TsodyksMarkramSynapse(synapses.TsodyksMarkramSynapse):
+class TsodyksMarkramSynapse(_Synapse, synapses.TsodyksMarkramSynapse):
     __doc__ = synapses.TsodyksMarkramSynapse.__doc__
     translations = build_translations(
         ("weight", "weight"),
@@ -234,11 +228,8 @@ class TsodyksMarkramSynapse(synapses.TsodyksMarkramSynapse):
     def _myelin_params(self, values, weight_scale):
         return {name: values[name] for name in ("U", "tau_rec", "tau_fac", "tau_psc")}
 
-    def _get_minimum_delay(self):
-        return simulator.state.min_delay
 
-
-class SimpleStochasticSynapse(synapses.SimpleStochasticSynapse):
+class SimpleStochasticSynapse(_Synapse, synapses.SimpleStochasticSynapse):
     __doc__ = synapses.SimpleStochasticSynapse.__doc__
     translations = build_translations(("weight", "weight"), ("delay", "delay"), ("p", "p"))
     myelin_model = "bernoulli_synapse"
@@ -246,11 +237,8 @@ class SimpleStochasticSynapse(synapses.SimpleStochasticSynapse):
     def _myelin_params(self, values, weight_scale):
         return {"p_transmit": values["p"]}
 
-    def _get_minimum_delay(self):
-        return simulator.state.min_delay
 
-
-class STDPMechanism(synapses.STDPMechanism):
+class STDPMechanism(_Synapse, synapses.STDPMechanism):
     __doc__ = synapses.STDPMechanism.__doc__
     base_translations = build_translations(
         ("weight", "weight"), ("delay", "delay"), ("dendritic_delay_fraction", "dendritic_delay_fraction"))
@@ -279,9 +267,6 @@ class STDPMechanism(synapses.STDPMechanism):
         return {"tau_plus": values["tau_plus"], "tau_minus": values["tau_minus"], "lambda": a_plus,
                 "alpha": a_minus / a_plus if a_plus else 1.0, "mu_plus": values["mu_plus"],
                 "mu_minus": values["mu_minus"], "Wmax": values["w_max"] * weight_scale}
-
-    def _get_minimum_delay(self):
-        return simulator.state.min_delay
 
 
 class SpikePairRule(synapses.SpikePairRule):
