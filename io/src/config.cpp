@@ -60,7 +60,8 @@ std::string with_unit(double v, const std::string& unit) {
 
 class parser {
 public:
-    parser(const std::string& file, const model_registry& models) : file_(file), models_(models) {}
+    parser(const std::string& file, const model_registry& models, const external_arrays& arrays)
+        : file_(file), models_(models), arrays_(arrays) {}
 
     network_spec run(const json& root) {
         object_reader top(root, "", file_);
@@ -298,7 +299,26 @@ private:
         return *index;
     }
 
+    // The array a value {"$array": k} stands for, else null.
+    const std::span<const double>* external(const json& v, const std::string& path) const {
+        if (!v.is_object() || v.size() != 1 || !v.contains("$array")) return nullptr;
+        const json& k = v["$array"];
+        if (!k.is_number_unsigned() || k.get<std::uint64_t>() >= arrays_.size())
+            fail(path, fmt::format("{}: no such array; {} were given beside the config", show(v), arrays_.size()));
+        return &arrays_[k.get<std::size_t>()];
+    }
+
     std::vector<std::uint64_t> neuron_list(const json& v, const std::string& path, const object_reader& r) {
+        if (const auto* a = external(v, path)) {
+            std::vector<std::uint64_t> out(a->size());
+            for (std::size_t i = 0; i < a->size(); ++i) {
+                const double x = (*a)[i];
+                if (!(x >= 0.0 && x < 9007199254740992.0 && x == std::floor(x)))
+                    fail(fmt::format("{}[{}]", path, i), fmt::format("{}; must be a whole number >= 0", x));
+                out[i] = static_cast<std::uint64_t>(x);
+            }
+            return out;
+        }
         if (!v.is_array()) fail(path, fmt::format("expected a list of neuron indices, got {} {}", type_name(v), show(v)));
         std::vector<std::uint64_t> out;
         for (std::size_t i = 0; i < v.size(); ++i) out.push_back(r.as_count(v[i], fmt::format("{}[{}]", path, i)));
@@ -480,6 +500,15 @@ private:
     distribution synapse_values(object_reader& r, const std::string& key, const rule_spec& rule) {
         const json& v = r.get(key);
         const bool listed = rule.type == connection_rule::explicit_pairs;
+        if (const auto* a = listed ? external(v, r.at(key)) : nullptr) {
+            distribution out;
+            out.type = distribution::kind::list;
+            out.values.assign(a->begin(), a->end());
+            for (std::size_t k = 0; k < out.values.size(); ++k)
+                if (!std::isfinite(out.values[k]))
+                    fail(fmt::format("{}[{}]", r.at(key), k), fmt::format("{}; must be a finite number", out.values[k]));
+            return out;
+        }
         if (v.is_array()) {
             if (!listed)
                 fail(r.at(key), fmt::format("a list of {} values; only explicit connections take one value per "
@@ -744,13 +773,33 @@ private:
 
     const std::string& file_;
     const model_registry& models_;
+    const external_arrays& arrays_;
     network_spec spec_;
 };
 
+// Every {"$array": k} below `v` written out as its list.
+void expand(json& v, const external_arrays& arrays) {
+    if (v.is_object() && v.size() == 1 && v.contains("$array") && v["$array"].is_number_unsigned() &&
+        v["$array"].get<std::uint64_t>() < arrays.size()) {
+        const auto& a = arrays[v["$array"].get<std::size_t>()];
+        v = json(std::vector<double>(a.begin(), a.end()));
+        return;
+    }
+    if (v.is_structured())
+        for (auto& item : v) expand(item, arrays);
+}
+
 }  // namespace
 
-network_spec parse_config(const std::string& json_text, const std::string& file, const model_registry& models) {
-    return parser(file, models).run(parse_json(json_text, file));
+network_spec parse_config(const std::string& json_text, const std::string& file, const model_registry& models,
+                          const external_arrays& arrays) {
+    return parser(file, models, arrays).run(parse_json(json_text, file));
+}
+
+std::string expand_arrays(const std::string& json_text, const external_arrays& arrays) {
+    json root = parse_json(json_text, "<config>");
+    expand(root, arrays);
+    return root.dump();
 }
 
 void apply(const config_overrides& o, network_spec& spec) {
@@ -761,8 +810,8 @@ void apply(const config_overrides& o, network_spec& spec) {
 }
 
 network_spec prepare_network(const std::string& json_text, const std::string& file, const config_overrides& overrides,
-                             const model_registry& models) {
-    network_spec spec = parse_config(json_text, file, models);
+                             const model_registry& models, const external_arrays& arrays) {
+    network_spec spec = parse_config(json_text, file, models, arrays);
     apply(overrides, spec);
     try {
         validate(spec, overrides.resumable);

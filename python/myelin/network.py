@@ -193,9 +193,10 @@ class Network:
                                                          exchange=o["exchange"], memory_check=o["memory_check"])
                 self._config = json.loads(self._sim.config_text)
             else:
-                self._sim = _myelin.Simulation.from_config(json.dumps(self._config), "<dict>", seed=o["seed"],
-                                                           threads=o["threads"], exchange=o["exchange"],
-                                                           memory_check=o["memory_check"])
+                text, arrays = _dumps(self._config)
+                self._sim = _myelin.Simulation.from_config(text, "<dict>", seed=o["seed"], threads=o["threads"],
+                                                           exchange=o["exchange"], memory_check=o["memory_check"],
+                                                           arrays=arrays)
         return self
 
     def run(self, ms):
@@ -260,7 +261,7 @@ class Network:
         before = copy.deepcopy(changed["stimuli"][index].get("params", {}))
         changed["stimuli"][index].setdefault("params", {}).update({k: _plain(v) for k, v in params.items()})
         if self._sim is not None:
-            self._sim.set_stimulus(index, json.dumps(changed))
+            self._sim.set_stimulus(index, *_dumps(changed))
             step = int(round(self._sim.time / self._sim.resolution))
             history = self._stimulus_changes.setdefault(index, [(0, before)])
             history[:] = [h for h in history if h[0] < step] + [(step, copy.deepcopy(changed["stimuli"][index]["params"]))]
@@ -288,8 +289,8 @@ class Network:
             stretch = {key: config[key] for key in ("simulation", "populations") if key in config}
             stretch["stimuli"] = copy.deepcopy(config["stimuli"])
             stretch["stimuli"][index]["params"] = params
-            parts.append(_myelin.Simulation.stimulus_current(json.dumps(stretch, allow_nan=False), index, begin,
-                                                             min(end, steps), seed=seed))
+            parts.append(_myelin.Simulation.stimulus_current(_dumps(stretch)[0], index, begin, min(end, steps),
+                                                             seed=seed))
         populations, neurons = [], []
         sizes = {p["name"]: p["n"] for p in config.get("populations", [])}
         for target in config["stimuli"][index]["targets"]:
@@ -317,8 +318,9 @@ class Network:
         index = self._population_index(population)
         if self._sim is not None:
             return self._sim.population_params(index, name)
-        return _myelin.Simulation.config_population_params(json.dumps(self._require_config()), index, name,
-                                                           seed=self._overrides.get("seed"))
+        text, arrays = _dumps(self._require_config())
+        return _myelin.Simulation.config_population_params(text, index, name, seed=self._overrides.get("seed"),
+                                                           arrays=arrays)
 
     def set_params(self, population, neurons=None, **params):
         """Changes parameters of a population, as PyNN's Population.set or NEST's SetStatus: each
@@ -339,9 +341,8 @@ class Network:
             values = np.array(self.get_params(population, key), dtype=float)
             values[np.asarray(neurons, dtype=np.int64)] = value
             entry[key] = values.tolist() if np.any(values != values[0]) else float(values[0])
-        text = json.dumps(changed, allow_nan=False)
         if self._sim is not None:
-            self._sim.set_population_params(index, text)
+            self._sim.set_population_params(index, *_dumps(changed))
         self._config = changed
         return self
 
@@ -402,6 +403,37 @@ def trains(times, ids, n):
     bounds = np.searchsorted(ids[order], np.arange(n + 1))
     sorted_times = times[order]
     return [np.sort(sorted_times[bounds[i]:bounds[i + 1]]) for i in range(n)]
+
+
+def _dumps(config):
+    """(JSON text, arrays): an explicit projection's long lists (sources, targets, weights,
+    delays; NumPy arrays or lists of more than 64) go beside the text as float64 arrays,
+    written {"$array": k} in it (Simulation.from_config reads them without JSON)."""
+    arrays = []
+
+    def outside(value):
+        if isinstance(value, np.ndarray) or (isinstance(value, (list, tuple)) and len(value) > 64):
+            arrays.append(np.ascontiguousarray(value, dtype=np.float64).ravel())
+            return {"$array": len(arrays) - 1}
+        return value
+
+    projections = []
+    for p in config.get("projections", []):
+        connection = p.get("connection", {})
+        if isinstance(connection, dict) and connection.get("rule") == "explicit":
+            p = dict(p, connection=dict(connection, **{k: outside(connection[k]) for k in ("sources", "targets")
+                                                       if k in connection}))
+            p.update({k: outside(p[k]) for k in ("weight", "delay") if k in p})
+        projections.append(p)
+    shown = dict(config, projections=projections) if "projections" in config else config
+    return json.dumps(shown, allow_nan=False, default=_plain_json), arrays
+
+
+def _plain_json(value):
+    """NumPy values left in a config (json.dumps calls this for what it cannot write)."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} is not allowed in a config")
 
 
 def _plain(value):

@@ -221,10 +221,11 @@ class Projection(common.Projection):
             weight = self._values["weight"][members] * scale
             if self.receptor_type == "inhibitory" and target.celltype.conductance_based:
                 weight = -weight  # Myelin's sign rule, as NEST's: negative weights are inhibitory
+            # NumPy arrays: they reach the engine beside the config's text, not through JSON
             entry = {"source": source._myelin_name, "target": target._myelin_name,
-                     "connection": {"rule": "explicit", "sources": pre_index[members].tolist(),
-                                    "targets": post_index[members].tolist()},
-                     "weight": weight.tolist(), "delay": self._values["delay"][members].tolist()}
+                     "connection": {"rule": "explicit", "sources": pre_index[members],
+                                    "targets": post_index[members]},
+                     "weight": weight, "delay": self._values["delay"][members]}
             if synapse.myelin_model is not None:
                 if getattr(synapse, "plastic", False) and self.receptor_type == "inhibitory":
                     raise NotImplementedError("pyNN.myelin: plastic synapses onto the inhibitory receptor (Myelin's "

@@ -46,6 +46,16 @@ io::config_overrides overrides_of(std::optional<std::uint32_t> seed, std::option
     return o;
 }
 
+// NumPy arrays given beside a config's text ({"$array": k}, io::external_arrays), kept
+// alive by the caller's references for as long as the spans are used.
+using config_arrays = std::vector<py::array_t<double, py::array::c_style | py::array::forcecast>>;
+
+io::external_arrays spans_of(const config_arrays& arrays) {
+    io::external_arrays out;
+    for (const auto& a : arrays) out.emplace_back(a.data(), static_cast<std::size_t>(a.size()));
+    return out;
+}
+
 // Runs `step` on every rank and agrees on the outcome (as the program's on_all_ranks):
 // where it threw on some rank, the lowest such rank raises its error and the others a
 // RuntimeError naming it, so that no rank goes on to wait for the others.
@@ -237,25 +247,29 @@ public:
 
     // New parameters of stimulus `index` from the whole config with them changed (parsed
     // and validated as any config, so that messages name the path).
-    void set_stimulus(std::size_t index, const std::string& config_text) {
+    void set_stimulus(std::size_t index, const std::string& config_text, const config_arrays& arrays) {
         const auto lock = exclusive();
-        network_spec changed = io::prepare_network(config_text, source_.config_file, overrides_, models::builtin_registry());
+        network_spec changed = io::prepare_network(config_text, source_.config_file, overrides_, models::builtin_registry(),
+                                                   spans_of(arrays));
         if (index >= changed.stimuli.size()) throw std::out_of_range("stimulus index");
         built().set_stimulus_params(index, changed.stimuli[index].params);
         source_.spec.stimuli[index].params = changed.stimuli[index].params;
         source_.config_text = config_text;
+        arrays_ = arrays;
     }
 
     // New parameters of population `index` from the whole config with them changed (parsed
     // and validated as any config), from the next step on; the neurons keep their state.
-    void set_population_params(std::size_t index, const std::string& config_text) {
+    void set_population_params(std::size_t index, const std::string& config_text, const config_arrays& arrays) {
         const auto lock = exclusive();
-        network_spec changed = io::prepare_network(config_text, source_.config_file, overrides_, models::builtin_registry());
+        network_spec changed = io::prepare_network(config_text, source_.config_file, overrides_, models::builtin_registry(),
+                                                   spans_of(arrays));
         if (index >= changed.populations.size()) throw std::out_of_range("population index");
         built().set_population_params(index, changed.populations[index]);
         source_.spec.populations[index].params = changed.populations[index].params;
         source_.spec.populations[index].varying = changed.populations[index].varying;
         source_.config_text = config_text;
+        arrays_ = arrays;
     }
 
     py::array_t<double> population_params(std::size_t index, const std::string& name) const {
@@ -267,7 +281,9 @@ public:
     void checkpoint(const std::string& path) {
         const auto lock = exclusive();
         if (comm_.rank() == 0 && fs::path(path).has_parent_path()) fs::create_directories(fs::path(path).parent_path());
-        const io::checkpoint_header header{source_.config_text, source_.config_file, source_.spec.simulation.seed,
+        const io::checkpoint_header header{arrays_.empty() ? source_.config_text
+                                                           : io::expand_arrays(source_.config_text, spans_of(arrays_)),
+                                           source_.config_file, source_.spec.simulation.seed,
                                            time_ms(), {}};
         std::string failed;
         {
@@ -296,6 +312,7 @@ public:
     }
 
     const std::string& config_text() const { return source_.config_text; }
+    config_arrays arrays_;  // those the config text refers to ({"$array": k})
 
 private:
     void build(const std::function<std::unique_ptr<engine>()>& make_engine) {
@@ -463,16 +480,20 @@ void check_memory(const network_spec& spec, communicator& comm) {
 
 std::unique_ptr<simulation> from_config(const std::string& text, const std::string& shown_as,
                                         std::optional<std::uint32_t> seed, std::optional<int> threads,
-                                        const std::optional<std::string>& exchange, bool memory_check) {
+                                        const std::optional<std::string>& exchange, bool memory_check,
+                                        const config_arrays& arrays) {
     communicator& comm = world();
     io::network_source source;
     const auto overrides = overrides_of(seed, threads, exchange);
     on_all_ranks(comm, [&] {
-        source = {io::prepare_network(text, shown_as, overrides, models::builtin_registry()), text, shown_as};
+        source = {io::prepare_network(text, shown_as, overrides, models::builtin_registry(), spans_of(arrays)), text,
+                  shown_as};
     });
     if (memory_check) check_memory(source.spec, comm);
-    return std::make_unique<simulation>(source, overrides,
-                                        [&] { return std::make_unique<engine>(source.spec, comm); }, comm);
+    auto sim = std::make_unique<simulation>(source, overrides,
+                                            [&] { return std::make_unique<engine>(source.spec, comm); }, comm);
+    sim->arrays_ = arrays;
+    return sim;
 }
 
 std::unique_ptr<simulation> from_file(const std::string& path, std::optional<std::uint32_t> seed,
@@ -517,7 +538,9 @@ void bind_simulation(py::module_& m) {
                            "myelin.Network is the class to use; this is its engine.")
         .def_static("from_config", &from_config, py::arg("text"), py::arg("shown_as"), py::arg("seed") = py::none(),
                     py::arg("threads") = py::none(), py::arg("exchange") = py::none(), py::arg("memory_check") = true,
-                    "Builds the network of a Myelin config given as JSON text; `shown_as` names it in messages.")
+                    py::arg("arrays") = config_arrays{},
+                    "Builds the network of a Myelin config given as JSON text; `shown_as` names it in messages; "
+                    "{\"$array\": k} in it stands for arrays[k] (lists of neurons, explicit weights and delays).")
         .def_static("from_file", &from_file, py::arg("path"), py::arg("seed") = py::none(),
                     py::arg("threads") = py::none(), py::arg("exchange") = py::none(), py::arg("memory_check") = true,
                     "Builds the network of a Myelin config or a SONATA circuit file.")
@@ -536,17 +559,20 @@ void bind_simulation(py::module_& m) {
         .def("trace", &simulation::trace, py::arg("recorder"))
         .def("weights", &simulation::weights, py::arg("recorder"))
         .def("synapses", &simulation::synapses, py::arg("projection"))
-        .def("set_stimulus", &simulation::set_stimulus, py::arg("index"), py::arg("config_text"))
-        .def("set_population_params", &simulation::set_population_params, py::arg("index"), py::arg("config_text"))
+        .def("set_stimulus", &simulation::set_stimulus, py::arg("index"), py::arg("config_text"),
+             py::arg("arrays") = config_arrays{})
+        .def("set_population_params", &simulation::set_population_params, py::arg("index"), py::arg("config_text"),
+             py::arg("arrays") = config_arrays{})
         .def("population_params", &simulation::population_params, py::arg("index"), py::arg("name"))
         .def_static("config_population_params",
                     [](const std::string& text, std::size_t index, const std::string& name,
-                       std::optional<std::uint32_t> seed) {
+                       std::optional<std::uint32_t> seed, const config_arrays& arrays) {
                         const auto spec = io::prepare_network(text, "<dict>", overrides_of(seed, std::nullopt, std::nullopt),
-                                                              models::builtin_registry());
+                                                              models::builtin_registry(), spans_of(arrays));
                         return params_of(spec, index, name);
                     },
-                    py::arg("text"), py::arg("index"), py::arg("name"), py::arg("seed") = py::none())
+                    py::arg("text"), py::arg("index"), py::arg("name"), py::arg("seed") = py::none(),
+                    py::arg("arrays") = config_arrays{})
         .def_static("stimulus_current",
                     [](const std::string& text, std::size_t index, step_t from, step_t to,
                        std::optional<std::uint32_t> seed) {

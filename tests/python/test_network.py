@@ -436,3 +436,43 @@ def test_injected_current_is_what_the_neurons_got():
     p22 = np.exp(-0.1 / 10.0)
     p20 = 10.0 / 250.0 * (1.0 - p22)
     np.testing.assert_allclose(v[1:], v[:-1] * p22 + current[:-1] * p20, rtol=0, atol=1e-10)
+
+
+def test_explicit_projections_from_numpy_arrays(tmp_path):
+    """Long lists of an explicit projection reach the engine beside the JSON (as arrays):
+    the same network as with the lists written out, checkpoints included (their config has
+    the lists written out, so `myelin resume` and Network.resume read them)."""
+    rng = np.random.default_rng(2)
+    sources, targets = rng.integers(0, 200, 5000), rng.integers(0, 100, 5000)
+    weights, delays = rng.uniform(0.0, 60.0, 5000), np.round(rng.uniform(0.5, 3.0, 5000), 1)
+
+    def build(as_arrays):
+        net = myelin.Network(seed=3)
+        net.population("S", "spike_source_poisson", 200, params={"rate": 20.0})
+        net.population("T", "iaf_psc_exp", 100, params={"I_e": 300.0})
+        convert = (lambda a: a) if as_arrays else (lambda a: a.tolist())
+        net.connect("S", "T", "explicit", sources=convert(sources), targets=convert(targets), weight=convert(weights),
+                    delay=convert(delays))
+        return net
+
+    listed, arrays = build(False), build(True)
+    assert isinstance(arrays.config["projections"][0]["weight"], list)  # connect() keeps JSON's types
+    arrays._config["projections"][0]["weight"] = weights  # as pyNN.myelin gives them
+    arrays._config["projections"][0]["connection"]["sources"] = sources
+    listed.run(100.0)
+    arrays.run(50.0)
+    arrays.checkpoint(tmp_path / "half.h5")
+    arrays.run(50.0)
+    for net, start in ((arrays, 0.0), (myelin.Network.resume(tmp_path / "half.h5").run(50.0), 50.0)):
+        t, i = net.spikes("T")
+        t0, i0 = listed.spikes("T")
+        keep = t0 > start + 1e-9
+        np.testing.assert_array_equal(t, t0[keep])
+        np.testing.assert_array_equal(i, i0[keep])
+    s = arrays.synapses(0)
+    order = np.lexsort((sources, targets))
+    np.testing.assert_allclose(s["weight"], weights[order].astype(np.float32), rtol=0)
+    bad = build(True)
+    bad._config["projections"][0]["connection"]["targets"] = np.append(targets[:-1], 100.0)
+    with pytest.raises(ValueError, match=r"projections\[0\].*targets.*100"):
+        bad.run(1.0)

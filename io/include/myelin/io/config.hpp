@@ -11,7 +11,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <string>
+#include <vector>
 
 namespace myelin::io {
 
@@ -25,9 +27,18 @@ struct config_overrides {
 };
 void apply(const config_overrides& overrides, network_spec& spec);
 
+// Lists given beside the JSON text (the Python module's NumPy arrays): a value
+// {"$array": k} stands for arrays[k] where a config takes a list of neuron indices or an
+// explicit projection's weights or delays, so that millions of listed synapses need not be
+// written out as JSON text and parsed back.
+using external_arrays = std::vector<std::span<const double>>;
+
 // Parses, applies the overrides and validates. `file` names the source in messages.
 network_spec prepare_network(const std::string& json_text, const std::string& file, const config_overrides& overrides,
-                             const model_registry& models);
+                             const model_registry& models, const external_arrays& arrays = {});
+
+// The text with every {"$array": k} written out as its list (a checkpoint's config).
+std::string expand_arrays(const std::string& json_text, const external_arrays& arrays);
 
 // A config file as written (prepare_network without overrides).
 network_spec load_config(const std::filesystem::path& file, const model_registry& models);
@@ -35,6 +46,7 @@ network_spec load_config(const std::filesystem::path& file, const model_registry
 // Parsing alone: every key, type and value, but not what depends on several values
 // (neuron indices against population sizes, delays against d_min, ...): validate() must
 // follow before an engine is built from it.
-network_spec parse_config(const std::string& json_text, const std::string& file, const model_registry& models);
+network_spec parse_config(const std::string& json_text, const std::string& file, const model_registry& models,
+                          const external_arrays& arrays = {});
 
 }  // namespace myelin::io
