@@ -68,6 +68,12 @@ class Population(common.Population):
     def _get_view(self, selector, label=None):
         return PopulationView(self, selector, label)
 
+    def initialize(self, **initial_values):
+        """As PyNN's, but random distributions are drawn here, once: every build (reset()
+        rebuilds) starts from the same values, as Myelin's seed promises."""
+        super().initialize(**{variable: larray(value, shape=(self.size,), dtype=float).evaluate(simplify=True)
+                              for variable, value in initial_values.items()})
+
     def _get_parameters(self, *names):
         return ParameterSpace({name: simplify(self._parameters[name]) for name in names}, shape=(self.size,))
 

@@ -221,11 +221,12 @@ class Projection(common.Projection):
             weight = self._values["weight"][members] * scale
             if self.receptor_type == "inhibitory" and target.celltype.conductance_based:
                 weight = -weight  # Myelin's sign rule, as NEST's: negative weights are inhibitory
-            # NumPy arrays: they reach the engine beside the config's text, not through JSON
+            # NumPy arrays: they reach the engine beside the config's text, not through JSON; a
+            # value shared by all synapses is one number (the engine then stores none per synapse)
             entry = {"source": source._myelin_name, "target": target._myelin_name,
                      "connection": {"rule": "explicit", "sources": pre_index[members],
                                     "targets": post_index[members]},
-                     "weight": weight, "delay": self._values["delay"][members]}
+                     "weight": _shared(weight), "delay": _shared(self._values["delay"][members])}
             if synapse.myelin_model is not None:
                 if getattr(synapse, "plastic", False) and self.receptor_type == "inhibitory":
                     raise NotImplementedError("pyNN.myelin: plastic synapses onto the inhibitory receptor (Myelin's "
@@ -250,6 +251,11 @@ class Projection(common.Projection):
             order = np.lexsort((pre_index, post_index))
             weights[members[order]] = np.abs(np.asarray(synapses["weight"], dtype=float)) / scale
         return weights
+
+
+def _shared(values):
+    """One number where every synapse has the same value, else the array."""
+    return float(values[0]) if values.size and np.all(values == values[0]) else values
 
 
 def _locate(neurons, indices):

@@ -127,6 +127,8 @@ def test_reset_repeats_the_run_and_keeps_changes():
     sim.setup(timestep=0.1, rng_seed=11)
     src = sim.Population(20, sim.SpikeSourcePoisson(rate=80.0))
     cells = sim.Population(5, sim.IF_curr_exp())
+    # drawn once, at initialize(): every build after reset() starts from the same values
+    cells.initialize(v=sim.RandomDistribution("uniform", low=-70.0, high=-55.0, rng=sim.NumpyRNG(seed=2)))
     sim.Projection(src, cells, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.4, delay=1.0))
     cells.record(["spikes", "v"])
     sim.run(100.0)
