@@ -346,6 +346,27 @@ class Network:
         self._config = changed
         return self
 
+    def set_weights(self, projection, weight):
+        """New weights for an explicit projection (its index): a number, or one value per listed
+        synapse (a list or NumPy array, in the order of its sources and targets), as NEST's
+        SetStatus on connections. On a built network in effect from the next delivery on
+        (plastic synapses go on from the new weights); the config records them, so reset()
+        and checkpoints keep them. Checked as in a config."""
+        config = self._require_config()
+        projections = list(config.get("projections", []))
+        if not 0 <= projection < len(projections):
+            raise ValueError(f"set_weights: projection {projection}; the network has {len(projections)}")
+        if projections[projection].get("connection", {}).get("rule") != "explicit":
+            raise ValueError(f"set_weights: projection {projection} is not explicit (its synapses are drawn by a rule; "
+                             "list them to change their weights)")
+        projections[projection] = dict(projections[projection],
+                                       weight=np.asarray(weight, dtype=float) if np.ndim(weight) else float(weight))
+        changed = dict(config, projections=projections)
+        if self._sim is not None:
+            self._sim.set_projection_weights(projection, *_dumps(changed))
+        self._config = changed
+        return self
+
     def _require_config(self):
         if self._config is None:
             self._config = json.loads(self.build()._sim.config_text)

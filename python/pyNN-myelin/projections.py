@@ -46,8 +46,9 @@ class Connection(common.Connection):
         projection = self._projection
         native = self._native_name(name)
         projection._native_values(native)  # it exists
-        projection._check_unbuilt(native)
+        projection._before_change({native})
         projection._values[native][self._index] = float(value)
+        projection._after_change({native})
 
     def as_tuple(self, *attribute_names):
         return tuple(getattr(self, name) for name in attribute_names)
@@ -165,20 +166,32 @@ class Projection(common.Projection):
             if value.ndim == 2:
                 value = value[self._pre, self._post]
             changed[name] = np.broadcast_to(value, self._pre.shape).astype(float)
-        for name in changed:
-            self._check_unbuilt(name)
+        self._before_change(set(changed))
         self._values.update(changed)
+        self._after_change(set(changed))
 
-    def _check_unbuilt(self, name):
-        """Connections are in the engine once it is built: a change there rebuilds it while
-        t = 0; later it is not possible yet."""
+    def _before_change(self, names):
+        """Connections are in the engine once it is built. While t = 0 a change rebuilds it;
+        later weights go to the engine (Network.set_weights), other attributes cannot change."""
+        network = simulator.state.network
+        if network is None or network.t == 0:
+            return
+        if names - {"weight"}:
+            raise NotImplementedError(f"pyNN.myelin: changing {', '.join(sorted(names - {'weight'}))} of connections "
+                                      "after the network has run (only weights can change then; set the others before "
+                                      "run(), or after reset())")
+        if getattr(self.synapse_type, "plastic", False):
+            self._values["weight"] = self._engine_weights()  # the others keep what plasticity made of them
+
+    def _after_change(self, names):
         network = simulator.state.network
         if network is None:
             return
-        if network.t > 0:
-            raise NotImplementedError(f"pyNN.myelin: changing '{name}' of connections after the network has run "
-                                      "(Myelin holds them in the engine; set them before run(), or after reset())")
-        simulator.state.network = None
+        if network.t == 0:
+            simulator.state.network = None
+            return
+        for myelin_index, members in zip(self._myelin_indices, self._groups):
+            network.set_weights(myelin_index, self._myelin_weights(members))
 
     # The config ---------------------------------------------------------------------------
 
@@ -218,9 +231,7 @@ class Projection(common.Projection):
             source = simulator.state.populations[int(row[0])]
             target = simulator.state.populations[int(row[1])]
             scale = 1000.0 * getattr(target.celltype, "receptor_scale", 1.0)
-            weight = self._values["weight"][members] * scale
-            if self.receptor_type == "inhibitory" and target.celltype.conductance_based:
-                weight = -weight  # Myelin's sign rule, as NEST's: negative weights are inhibitory
+            weight = self._myelin_weights(members)
             # NumPy arrays: they reach the engine beside the config's text, not through JSON; a
             # value shared by all synapses is one number (the engine then stores none per synapse)
             entry = {"source": source._myelin_name, "target": target._myelin_name,
@@ -236,6 +247,14 @@ class Projection(common.Projection):
             entries.append(entry)
             self._groups.append(members)
         return entries
+
+    def _myelin_weights(self, members):
+        """Weights of some connections (all onto one population) in Myelin's units and signs."""
+        target = simulator.state.populations[_locate(self.post, self._post[members[:1]])[0][0]]
+        weight = self._values["weight"][members] * 1000.0 * getattr(target.celltype, "receptor_scale", 1.0)
+        if self.receptor_type == "inhibitory" and target.celltype.conductance_based:
+            weight = -weight  # Myelin's sign rule, as NEST's: negative weights are inhibitory
+        return weight
 
     def _engine_weights(self):
         """The weights the engine holds, in the projection's order and PyNN's units."""

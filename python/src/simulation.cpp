@@ -272,6 +272,19 @@ public:
         arrays_ = arrays;
     }
 
+    // New weights of explicit projection `index` from the whole config with them changed
+    // (parsed and validated as any config), from the next delivery on.
+    void set_projection_weights(std::size_t index, const std::string& config_text, const config_arrays& arrays) {
+        const auto lock = exclusive();
+        network_spec changed = io::prepare_network(config_text, source_.config_file, overrides_, models::builtin_registry(),
+                                                   spans_of(arrays));
+        if (index >= changed.projections.size()) throw std::out_of_range("projection index");
+        built().set_projection_weights(index, changed.projections[index]);
+        source_.spec.projections[index].weight = changed.projections[index].weight;
+        source_.config_text = config_text;
+        arrays_ = arrays;
+    }
+
     py::array_t<double> population_params(std::size_t index, const std::string& name) const {
         return params_of(source_.spec, index, name);
     }
@@ -562,6 +575,8 @@ void bind_simulation(py::module_& m) {
         .def("set_stimulus", &simulation::set_stimulus, py::arg("index"), py::arg("config_text"),
              py::arg("arrays") = config_arrays{})
         .def("set_population_params", &simulation::set_population_params, py::arg("index"), py::arg("config_text"),
+             py::arg("arrays") = config_arrays{})
+        .def("set_projection_weights", &simulation::set_projection_weights, py::arg("index"), py::arg("config_text"),
              py::arg("arrays") = config_arrays{})
         .def("population_params", &simulation::population_params, py::arg("index"), py::arg("name"))
         .def_static("config_population_params",

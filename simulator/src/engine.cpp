@@ -395,6 +395,36 @@ void engine::set_population_params(std::size_t population, const population_spec
     }
 }
 
+void engine::set_projection_weights(std::size_t projection, const projection_spec& changed) {
+    auto& m = *impl_;
+    auto& proj = m.spec.projections.at(projection);
+    if (proj.rule.type != connection_rule::explicit_pairs || changed.rule.sources != proj.rule.sources ||
+        changed.rule.targets != proj.rule.targets)
+        throw input_error("", changed.path + ".weight",
+                          "only the weights of an explicit projection can change after the build, its synapses the same");
+    const auto& sources = proj.rule.sources;
+    const auto& targets = proj.rule.targets;
+    const auto weight = [&](std::size_t k) {
+        return changed.weight.is_constant() ? changed.weight.value : changed.weight.values[k];
+    };
+    for (auto& me : m.threads) {
+        const auto& chunk = me.chunks[proj.target];
+        // A thread's rows hold the listed synapses onto its targets by source, then by target,
+        // multapses in list order (make_rows): the same order as these.
+        std::vector<std::size_t> mine;
+        for (std::size_t k = 0; k < targets.size(); ++k)
+            if (targets[k] >= chunk.begin && targets[k] < chunk.end) mine.push_back(k);
+        std::stable_sort(mine.begin(), mine.end(), [&](std::size_t a, std::size_t b) {
+            return sources[a] != sources[b] ? sources[a] < sources[b] : targets[a] < targets[b];
+        });
+        auto& r = me.rows[projection];
+        MYELIN_ASSERT(r.size() == mine.size());
+        r.weight.resize(mine.size());
+        for (std::size_t q = 0; q < mine.size(); ++q) r.weight[q] = static_cast<float>(weight(mine[q]));
+    }
+    proj.weight = changed.weight;
+}
+
 window_phases engine::phases() const {
     window_phases sum;
     for (const auto& me : impl_->threads) {

@@ -168,10 +168,51 @@ def test_changes_myelin_cannot_take_yet_are_refused_by_name():
     sim.run(5.0)
     with pytest.raises(NotImplementedError, match="after the network has run"):
         sim.Population(2, sim.IF_curr_exp())
-    with pytest.raises(NotImplementedError, match="'weight' of connections after the network has run"):
-        prj.set(weight=0.2)
+    with pytest.raises(NotImplementedError, match="changing delay of connections after the network has run"):
+        prj.set(delay=2.0)
     sim.reset()
-    prj.set(weight=0.2)  # after reset the network is built again
+    prj.set(delay=2.0)  # after reset the network is built again
     sim.run(5.0)
-    assert prj.get("weight", format="list", with_address=False) == [0.2] * 4
+    assert prj.get("delay", format="list", with_address=False) == [2.0] * 4
+    sim.end()
+
+
+def test_weights_set_between_runs():
+    """PyNN's ticket 235 (test/system/test_brian2.py, written for each backend): weights
+    changed between runs act from then on; plastic weights keep what STDP made of them."""
+    sim.setup()
+    p1 = sim.Population(9, sim.IF_curr_alpha(), structure=sim.space.Grid2D())
+    p2 = sim.Population(9, sim.IF_curr_alpha(), structure=sim.space.Grid2D())
+    p1.record("spikes")
+    p2.record("spikes")
+    prj = sim.Projection(p1, p2, sim.OneToOneConnector(), sim.StaticSynapse(weight=10.0), receptor_type="excitatory")
+    sim.DCSource(amplitude=70).inject_into(p1[:])
+    sim.run(50)
+    first = p2.get_spike_counts()
+    assert len(set(first.values())) == 1 and first[p2[0]] > 0
+    new_weights = np.where(np.eye(9), 0, np.nan)
+    new_weights[1, 1] = 20.0
+    prj.set(weight=new_weights)
+    assert np.array_equal(np.nan_to_num(prj.get("weight", format="array"), nan=-1), np.nan_to_num(new_weights, nan=-1))
+    sim.run(50)
+    second = p2.get_spike_counts()
+    assert second[p2[1]] - first[p2[1]] >= first[p2[1]]  # weight 20 instead of 10
+    # the others only finish what the synaptic current under way at 50 ms gives
+    trains = p2.get_data().segments[0].spiketrains
+    assert all(trains[i].magnitude.max() < 55.0 for i in range(9) if i != 1)
+    sim.end()
+
+    sim.setup()
+    pre = sim.Population(3, sim.SpikeSourcePoisson(rate=100.0))
+    post = sim.Population(1, sim.IF_curr_exp(i_offset=0.5))
+    stdp = sim.STDPMechanism(weight=0.5, timing_dependence=sim.SpikePairRule(A_plus=0.1, A_minus=0.12),
+                             weight_dependence=sim.AdditiveWeightDependence(w_max=1.0))
+    prj = sim.Projection(pre, post, sim.AllToAllConnector(), stdp)
+    sim.run(200.0)
+    learnt = np.array(prj.get("weight", format="list", with_address=False))
+    assert np.all(learnt != 0.5)
+    list(prj.connections)[0].weight = 0.25  # the others keep their learnt values
+    now = np.array(prj.get("weight", format="list", with_address=False))
+    assert now[0] == 0.25 and np.allclose(now[1:], learnt[1:], rtol=1e-7)
+    sim.run(10.0)
     sim.end()

@@ -476,3 +476,39 @@ def test_explicit_projections_from_numpy_arrays(tmp_path):
     bad._config["projections"][0]["connection"]["targets"] = np.append(targets[:-1], 100.0)
     with pytest.raises(ValueError, match=r"projections\[0\].*targets.*100"):
         bad.run(1.0)
+
+
+def test_set_weights_of_an_explicit_projection(tmp_path):
+    """Weights changed between runs act from the next delivery on; the config records them, so a
+    checkpoint taken then resumes with them and reset() starts with them."""
+    rng = np.random.default_rng(5)
+    sources, targets = rng.integers(0, 100, 2000), rng.integers(0, 50, 2000)
+    w0, w1 = rng.uniform(0.0, 80.0, 2000), rng.uniform(0.0, 160.0, 2000)
+
+    def build(weight):
+        net = myelin.Network(seed=9)
+        net.population("S", "spike_source_poisson", 100, params={"rate": 30.0})
+        net.population("T", "iaf_psc_exp", 50, params={"I_e": 200.0})
+        net.connect("S", "T", "explicit", sources=sources, targets=targets, weight=weight, delay=1.0)
+        return net
+
+    net = build(w0).run(50.0)
+    before = len(net.spikes("T")[0])
+    net.set_weights(0, w1)
+    net.checkpoint(tmp_path / "changed.h5")
+    net.run(50.0)
+    t, i = net.spikes("T")
+    resumed = myelin.Network.resume(tmp_path / "changed.h5").run(50.0)
+    np.testing.assert_array_equal(resumed.spikes("T")[0], t[before:])
+    np.testing.assert_array_equal(resumed.spikes("T")[1], i[before:])
+    # the first 50 ms as with w0, the rest differs from a run that kept w0
+    kept = build(w0).run(100.0).spikes("T")[0]
+    np.testing.assert_array_equal(kept[:before], t[:before])
+    assert len(t) > len(kept)
+    net.reset().run(100.0)
+    np.testing.assert_array_equal(net.spikes("T")[0], build(w1).run(100.0).spikes("T")[0])
+    np.testing.assert_allclose(net.synapses(0)["weight"], w1[np.lexsort((sources, targets))].astype(np.float32))
+    with pytest.raises(ValueError, match="not explicit"):
+        myelin.Network({"populations": [{"name": "A", "model": "iaf_psc_exp", "n": 2}],
+                        "projections": [{"source": "A", "target": "A", "connection": {"rule": "all_to_all"},
+                                         "weight": 1.0, "delay": 1.0}]}).set_weights(0, 2.0)

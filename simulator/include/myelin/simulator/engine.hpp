@@ -111,6 +111,11 @@ public:
     // effect from the next step on; every neuron keeps its state (NEST's SetStatus of a
     // parameter between Simulate calls).
     void set_population_params(std::size_t population, const population_spec& changed);
+    // New weights for the explicit projection `projection`: `changed`'s (validated, with the
+    // same synapses listed), in effect from the next delivery on (as NEST's SetStatus on
+    // connections between Simulate calls; plastic synapses go on from the new weights).
+    // Throws input_error where `changed` lists other synapses.
+    void set_projection_weights(std::size_t projection, const projection_spec& changed);
     // Wall time spent gathering, exchanging and sorting the spikes of all threads and ranks
     // (on the master thread, including waiting for the other ranks), summed over windows.
     double exchange_seconds() const;
