@@ -1,15 +1,15 @@
 """pyNN.myelin against Myelin's own module on the same network (issue 26's targets):
 
-  - build: the PyNN script's network creation (connectors in PyNN's Python, NumpyRNG) plus
-    Myelin's build at the first run, against myelin.Network built from the same synapses
-    as arrays (explicit) and from Myelin's own rule (pairwise_bernoulli, other synapses);
-  - run: 1 s of simulation, PyNN against the native network of the same synapses (the
-    spikes must be identical);
+  - build: the PyNN script's network creation plus Myelin's build at the first run, with
+    PyNN's connectors (NumpyRNG: drawn in PyNN's Python) against myelin.Network built from
+    the same synapses as arrays, and with NativeRNG (Myelin's rules) against myelin.Network
+    with the same rules;
+  - run: 1 s of simulation, PyNN against the native network (the spikes must be identical);
   - get_data() of ~400k spikes (10,000 Poisson sources at 40 Hz for 1 s);
   - resident memory over 20 setup / run / end cycles.
 
 A COBA network after Vogels & Abbott (2005): 3,200 + 800 IF_cond_exp, p = 0.02, driven by
-1,000 Poisson sources at 20 Hz (p = 0.02). Medians of interleaved repetitions.
+1,000 Poisson sources at 20 Hz (p = 0.02), six projections. Medians of interleaved repetitions.
 
     PYTHONPATH=build/release/python /usr/bin/python3 bench/pynn/bench.py [--runs 5] [--threads 2]
 """
@@ -39,43 +39,49 @@ CELL = dict(tau_m=20.0, cm=0.2, v_rest=-60.0, v_thresh=-50.0, v_reset=-60.0, tau
 W_E, W_I, W_EXT, DELAY = 0.004, 0.051, 0.006, 0.2
 NATIVE_CELL = {"C_m": 200.0, "g_L": 10.0, "E_L": -60.0, "V_th": -50.0, "V_reset": -60.0, "t_ref": 5.0,
                "tau_syn_ex": 5.0, "tau_syn_in": 10.0, "E_ex": 0.0, "E_in": -80.0, "I_e": 0.0}
+# (source, target, weight in PyNN's units, receptor), in the order both sides create them
+PROJECTIONS = [("ext", "E", W_EXT, "excitatory"), ("ext", "I", W_EXT, "excitatory"),
+               ("E", "E", W_E, "excitatory"), ("E", "I", W_E, "excitatory"),
+               ("I", "E", W_I, "inhibitory"), ("I", "I", W_I, "inhibitory")]
 
 
-def pynn_network(seed=1):
+def pynn_network(native, seed=1):
+    """The network in PyNN: connectors drawn by PyNN (NumpyRNG) or by Myelin (NativeRNG)."""
     sim.setup(timestep=0.1, threads=args.threads, rng_seed=seed)
-    rng = sim.NumpyRNG(seed=seed)
-    ext = sim.Population(N_EXT, sim.SpikeSourcePoisson(rate=20.0), label="ext")
-    cells = sim.Population(N_E + N_I, sim.IF_cond_exp(**CELL), label="cells")
-    cells.initialize(v=sim.RandomDistribution("uniform", low=-60.0, high=-50.0, rng=rng))
-    e, i = cells[:N_E], cells[N_E:]
-    prjs = [sim.Projection(ext, cells, sim.FixedProbabilityConnector(P, rng=rng),
-                           sim.StaticSynapse(weight=W_EXT, delay=DELAY), receptor_type="excitatory"),
-            sim.Projection(e, cells, sim.FixedProbabilityConnector(P, rng=rng),
-                           sim.StaticSynapse(weight=W_E, delay=DELAY), receptor_type="excitatory"),
-            sim.Projection(i, cells, sim.FixedProbabilityConnector(P, rng=rng),
-                           sim.StaticSynapse(weight=W_I, delay=DELAY), receptor_type="inhibitory")]
-    cells.record("spikes")
-    return cells, prjs
+    rng = sim.NativeRNG() if native else sim.NumpyRNG(seed=seed)
+    pops = {"ext": sim.Population(N_EXT, sim.SpikeSourcePoisson(rate=20.0), label="ext"),
+            "E": sim.Population(N_E, sim.IF_cond_exp(**CELL), label="E"),
+            "I": sim.Population(N_I, sim.IF_cond_exp(**CELL), label="I")}
+    v0 = np.random.default_rng(seed).uniform(-60.0, -50.0, N_E + N_I)
+    pops["E"].initialize(v=v0[:N_E])
+    pops["I"].initialize(v=v0[N_E:])
+    prjs = [sim.Projection(pops[a], pops[b], sim.FixedProbabilityConnector(P, rng=rng),
+                           sim.StaticSynapse(weight=w, delay=DELAY), receptor_type=r) for a, b, w, r in PROJECTIONS]
+    pops["E"].record("spikes")
+    pops["I"].record("spikes")
+    return pops, prjs, v0
 
 
-def native_config(prjs, v0, explicit=True, seed=1):
-    def projection(source, offset, prj, weight):
-        if not explicit:
-            return {"source": source, "target": "cells", "connection": {"rule": "pairwise_bernoulli", "p": P},
-                    "weight": weight, "delay": DELAY}
-        pre = prj._pre + offset
-        return {"source": source, "target": "cells",
-                "connection": {"rule": "explicit", "sources": pre, "targets": prj._post.copy()},
-                "weight": weight, "delay": DELAY}
-    # e and i are views of one population: Myelin's sources are "cells" from 0 and N_E
+def native_config(prjs, v0, seed=1):
+    """The same network in Myelin's config: the synapses PyNN drew (explicit, from arrays), or
+    Myelin's rule (prjs None: the synapses pyNN.myelin with NativeRNG gets)."""
+    projections = []
+    for k, (a, b, w, r) in enumerate(PROJECTIONS):
+        weight = 1000.0 * w * (-1 if r == "inhibitory" else 1)
+        if prjs is None:
+            connection = {"rule": "pairwise_bernoulli", "p": P}
+        else:
+            connection = {"rule": "explicit", "sources": prjs[k]._pre.copy(), "targets": prjs[k]._post.copy()}
+        projections.append({"source": a, "target": b, "connection": connection, "weight": weight, "delay": DELAY})
     return {
         "simulation": {"resolution": 0.1, "seed": seed, "threads": args.threads},
         "populations": [{"name": "ext", "model": "spike_source_poisson", "n": N_EXT, "params": {"rate": 20.0}},
-                        {"name": "cells", "model": "iaf_cond_exp", "n": N_E + N_I, "params": NATIVE_CELL,
-                         "initial": {"V_m": v0.tolist()}}],
-        "projections": [projection("ext", 0, prjs[0], 1000 * W_EXT), projection("cells", 0, prjs[1], 1000 * W_E),
-                        projection("cells", N_E, prjs[2], -1000 * W_I)],
-        "recorders": {"spikes": {"populations": ["cells"]}},
+                        {"name": "E", "model": "iaf_cond_exp", "n": N_E, "params": NATIVE_CELL,
+                         "initial": {"V_m": v0[:N_E].tolist()}},
+                        {"name": "I", "model": "iaf_cond_exp", "n": N_I, "params": NATIVE_CELL,
+                         "initial": {"V_m": v0[N_E:].tolist()}}],
+        "projections": projections,
+        "recorders": {"spikes": {"populations": ["E", "I"]}},
     }
 
 
@@ -83,42 +89,38 @@ def median(values):
     return statistics.median(values)
 
 
-times = {k: [] for k in ("pynn_build", "native_build_explicit", "native_build_rule", "pynn_run", "native_run")}
+def timed(f):
+    start = time.perf_counter()
+    out = f()
+    return time.perf_counter() - start, out
+
+
+times = {}
 for _ in range(args.runs):
-    start = time.perf_counter()
-    cells, prjs = pynn_network()
-    sim.run(0.0)  # Myelin's build happens at the first run
-    times["pynn_build"].append(time.perf_counter() - start)
-    start = time.perf_counter()
-    sim.run(T)
-    times["pynn_run"].append(time.perf_counter() - start)
-    pynn_spikes = sum(cells.get_spike_counts().values())
-    v0 = np.asarray(cells.initial_values["v"].evaluate(simplify=False), dtype=float)
-    config = native_config(prjs, v0)
-    sim.end()
+    for mode in ("numpy", "native"):
+        build, (pops, prjs, v0) = timed(lambda: pynn_network(native=mode == "native"))
+        build += timed(lambda: sim.run(0.0))[0]  # Myelin's build happens at the first run
+        run = timed(lambda: sim.run(T))[0]
+        pynn_spikes = sum(sum(p.get_spike_counts().values()) for p in (pops["E"], pops["I"]))
+        synapses = sum(len(p) for p in prjs)
+        config = native_config(prjs if mode == "numpy" else None, v0)
+        sim.end()
+        native_build, net = timed(lambda: myelin.Network._adopt(config).build())
+        native_run = timed(lambda: net.run(T))[0]
+        native_spikes = len(net.spikes("E")[0]) + len(net.spikes("I")[0])
+        assert native_spikes == pynn_spikes, (mode, native_spikes, pynn_spikes)  # the same network
+        del net
+        for key, value in ((f"{mode}: PyNN build", build), (f"{mode}: native build", native_build),
+                           (f"{mode}: PyNN run", run), (f"{mode}: native run", native_run)):
+            times.setdefault(key, []).append(value)
+        print(f"{mode}: {synapses} synapses, {pynn_spikes} spikes in {T:g} ms (identical)", flush=True)
 
-    start = time.perf_counter()
-    net = myelin.Network._adopt(config).build()
-    times["native_build_explicit"].append(time.perf_counter() - start)
-    start = time.perf_counter()
-    net.run(T)
-    times["native_run"].append(time.perf_counter() - start)
-    native_spikes = len(net.spikes("cells")[0])
-    assert native_spikes == pynn_spikes, (native_spikes, pynn_spikes)
-    del net
-
-    start = time.perf_counter()
-    myelin.Network._adopt(native_config(prjs, v0, explicit=False)).build()
-    times["native_build_rule"].append(time.perf_counter() - start)
-
-synapses = sum(len(p) for p in prjs)
-print(f"COBA, {N_E + N_I} neurons, {synapses} synapses, {args.threads} threads, {pynn_spikes} spikes in {T:g} ms; "
-      f"medians of {args.runs}")
+print(f"COBA, {N_E + N_I} neurons, {args.threads} threads; medians of {args.runs}, interleaved")
 for key, values in times.items():
-    print(f"  {key:24s} {median(values):7.3f} s   ({', '.join(f'{v:.3f}' for v in values)})")
-print(f"  build: PyNN / native explicit {median(times['pynn_build']) / median(times['native_build_explicit']):.2f}, "
-      f"PyNN / native rule {median(times['pynn_build']) / median(times['native_build_rule']):.2f}; "
-      f"run: PyNN / native {median(times['pynn_run']) / median(times['native_run']):.3f}")
+    print(f"  {key:22s} {median(values):7.3f} s   ({', '.join(f'{v:.3f}' for v in values)})")
+for mode in ("numpy", "native"):
+    print(f"  {mode}: build PyNN / native {median(times[f'{mode}: PyNN build']) / median(times[f'{mode}: native build']):.2f}"
+          f", run PyNN / native {median(times[f'{mode}: PyNN run']) / median(times[f'{mode}: native run']):.3f}")
 
 # get_data of ~400k spikes
 reads = []
@@ -142,9 +144,9 @@ def rss_mb():
 
 rss = []
 for _ in range(args.cycles):
-    cells, prjs = pynn_network()
+    pops, prjs, _ = pynn_network(native=False)
     sim.run(100.0)
-    cells.get_data()
+    pops["E"].get_data()
     sim.end()
     rss.append(rss_mb())
 print(f"RSS after each of {args.cycles} setup/run/end cycles (MB): {', '.join(f'{r:.0f}' for r in rss)}")

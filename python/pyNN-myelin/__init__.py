@@ -16,6 +16,7 @@ from pyNN import space  # noqa: F401
 from pyNN.space import Space  # noqa: F401
 
 from . import simulator
+from .native import NativeRNG  # noqa: F401
 from .standardmodels import *  # noqa: F401,F403
 from .standardmodels import StaticSynapse  # noqa: F401
 from .populations import Population, PopulationView, Assembly

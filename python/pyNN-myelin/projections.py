@@ -10,7 +10,7 @@ from pyNN.parameters import ParameterSpace
 from pyNN.space import Space
 from pyNN.standardmodels import StandardSynapseType
 
-from . import simulator
+from . import native, simulator
 from .standardmodels import StaticSynapse
 
 
@@ -74,13 +74,72 @@ class Projection(common.Projection):
         self._post = np.zeros(0, dtype=np.int64)
         self._values = {}
         self._myelin_indices = []
+        self._listed_from = None  # the network whose synapses a rule's listing was read from
+        self._rule = native.rule(connector, self.pre, self.post) if native.uses_native(connector, self.synapse_type) \
+            else None
+        if getattr(self.synapse_type, "plastic", False) and self.receptor_type == "inhibitory":
+            self._rule = None  # refused at the build, with its reason
+        if self._rule is not None:
+            self._rule_values = self._native_values_of_synapse_type()
+            if self._rule_values is None:
+                self._rule = None
         simulator.state.projections.append(self)
-        connector.connect(self)
-        self._gather_parts()
+        if self._rule is None:
+            connector.connect(self)
+            self._gather_parts()
 
     def __len__(self):
         self._gather_parts()
+        self._list_rule()
         return int(self._pre.size)
+
+    # Connections drawn by Myelin's rules (native.py) -------------------------------------
+
+    def _weight_factor(self, celltype):
+        """From PyNN's weight to Myelin's: units, and the sign of inhibitory conductances."""
+        factor = 1000.0 * getattr(celltype, "receptor_scale", 1.0)
+        return -factor if self.receptor_type == "inhibitory" and celltype.conductance_based else factor
+
+    def _native_values_of_synapse_type(self):
+        """Weight, delay and synapse parameters as the config takes them, or None where one
+        cannot be said there (PyNN then connects as usual)."""
+        parameters = self.synapse_type.native_parameters
+        out = {}
+        for name in parameters.keys():
+            base = parameters[name].base_value
+            if name == "delay" and base is None:
+                base = simulator.state.min_delay
+            scale = self._weight_factor(self.post.celltype) if name == "weight" else 1.0
+            converted = native.value(base, scale)
+            if converted is None or (name not in ("weight", "delay") and isinstance(converted, dict)):
+                return None
+            out[name] = converted
+        if getattr(self.synapse_type, "needs_tau_psc", False):
+            key = "tau_syn_in" if self.receptor_type == "inhibitory" else "tau_syn_ex"
+            tau = np.unique(self.post._parameters[key])
+            if tau.size != 1:
+                return None
+            out["tau_psc"] = float(tau[0])
+        return out
+
+    def _list_rule(self):
+        """The synapses a rule drew, read from the built network (built now if it is not), in
+        the engine's order (by target, then source), in PyNN's units."""
+        if self._rule is None:
+            return
+        network = simulator.state.build()
+        if self._listed_from is network:
+            return
+        listed = network.synapses(self._myelin_indices[0])
+        factor = self._weight_factor(self.post.celltype)
+        self._pre = np.asarray(listed["source"], dtype=np.int64)
+        self._post = np.asarray(listed["target"], dtype=np.int64)
+        n = self._pre.size
+        self._values = {name: np.full(n, value, dtype=float) for name, value in self._rule_values.items()
+                        if name not in ("weight", "delay", "tau_psc")}
+        self._values["weight"] = np.asarray(listed["weight"], dtype=float) / factor
+        self._values["delay"] = np.asarray(listed["delay"], dtype=float)
+        self._listed_from = network
 
     @property
     def connections(self):
@@ -115,6 +174,7 @@ class Projection(common.Projection):
         """Values of a native attribute per connection (weights of plastic synapses as the engine
         has them now)."""
         self._gather_parts()
+        self._list_rule()
         if name == "weight" and getattr(self.synapse_type, "plastic", False):
             network = simulator.state.network
             if network is not None and network.t > 0:
@@ -124,12 +184,16 @@ class Projection(common.Projection):
         return self._values[name]
 
     def _smallest_delay(self):
+        if self._rule is not None:
+            delay = self._rule_values["delay"]
+            return delay if not isinstance(delay, dict) else float(delay.get("min", delay.get("low", 0.1)))
         self._gather_parts()
         return float(self._values["delay"].min())
 
     # Get and set --------------------------------------------------------------------------
 
     def _get_attributes_as_list(self, names):
+        self._list_rule()
         columns = []
         for name in names:
             if name == "presynaptic_index":
@@ -141,6 +205,7 @@ class Projection(common.Projection):
         return list(zip(*columns))
 
     def _get_attributes_as_arrays(self, names, multiple_synapses="sum"):
+        self._list_rule()
         operation = common.Projection.MULTI_SYNAPSE_OPERATIONS[multiple_synapses]
         arrays = []
         for name in names:
@@ -159,6 +224,7 @@ class Projection(common.Projection):
 
     def _set_attributes(self, parameter_space):
         self._gather_parts()
+        self._list_rule()
         parameter_space.evaluate(simplify=False)
         changed = {}
         for name, value in parameter_space.items():
@@ -174,6 +240,14 @@ class Projection(common.Projection):
         """Connections are in the engine once it is built. While t = 0 a change rebuilds it;
         later weights go to the engine (Network.set_weights), other attributes cannot change."""
         network = simulator.state.network
+        if self._rule is not None:
+            if network is not None and network.t > 0:
+                raise NotImplementedError("pyNN.myelin: connections drawn by Myelin's rule (NativeRNG) cannot change "
+                                          "after the network has run; set them before run(), or after reset()")
+            self._list_rule()  # from now on the projection lists its synapses (the same ones)
+            self._rule = None
+            simulator.state.network = None
+            return
         if network is None or network.t == 0:
             return
         if names - {"weight"}:
@@ -200,6 +274,15 @@ class Projection(common.Projection):
         parameters); the order of synapses within each as in the arrays."""
         self._gather_parts()
         self._groups = []
+        if self._rule is not None:
+            values = dict(self._rule_values)
+            entry = {"source": self.pre._myelin_name, "target": self.post._myelin_name, "connection": dict(self._rule),
+                     "weight": values.pop("weight"), "delay": values.pop("delay")}
+            if self.synapse_type.myelin_model is not None:
+                entry["synapse"] = {"model": self.synapse_type.myelin_model,
+                                    "params": self.synapse_type._myelin_params(values, abs(self._weight_factor(
+                                        self.post.celltype)))}
+            return [entry]
         if self._pre.size == 0:
             return []
         pre_pop, pre_index = _locate(self.pre, self._pre)
@@ -259,6 +342,9 @@ class Projection(common.Projection):
     def _engine_weights(self):
         """The weights the engine holds, in the projection's order and PyNN's units."""
         network = simulator.state.network
+        if self._rule is not None:
+            listed = network.synapses(self._myelin_indices[0])
+            return np.asarray(listed["weight"], dtype=float) / self._weight_factor(self.post.celltype)
         weights = np.array(self._values["weight"], dtype=float)
         for myelin_index, members in zip(self._myelin_indices, self._groups):
             synapses = network.synapses(myelin_index)

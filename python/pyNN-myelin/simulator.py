@@ -82,11 +82,16 @@ class State(common.control.BaseState):
     def t(self):
         return self.network.t if self.network is not None else 0.0
 
-    def run(self, simtime):
+    def build(self):
+        """The network as now described (built if it is not)."""
         if self.network is None:
             self.network = Network._adopt(self.config(), seed=self.seed, threads=self.threads)
             for recorder in self.recorders:
                 recorder._built()
+        return self.network.build()
+
+    def run(self, simtime):
+        self.build()
         self.running = True
         steps = int(round(simtime / self.dt))
         if steps > 0:

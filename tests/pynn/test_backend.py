@@ -216,3 +216,46 @@ def test_weights_set_between_runs():
     assert now[0] == 0.25 and np.allclose(now[1:], learnt[1:], rtol=1e-7)
     sim.run(10.0)
     sim.end()
+
+
+def test_native_rng_connects_with_myelins_rules():
+    """With NativeRNG the engine draws connections, weights and delays (Myelin's rules and
+    distributions): the counts the rules promise, weights inside their bounds with the
+    right mean, the same synapses for any threads, listed by get() and kept by set()."""
+    def build(threads):
+        sim.setup(timestep=0.1, threads=threads, rng_seed=3)
+        rng = sim.NativeRNG()
+        a = sim.Population(200, sim.IF_cond_exp())
+        b = sim.Population(100, sim.IF_cond_exp())
+        w = sim.RandomDistribution("normal_clipped", mu=0.01, sigma=0.005, low=0.0, high=0.02, rng=rng)
+        d = sim.RandomDistribution("uniform", low=0.5, high=2.0, rng=rng)
+        projections = {
+            "indegree": sim.Projection(a, b, sim.FixedNumberPreConnector(20, rng=rng),
+                                       sim.StaticSynapse(weight=w, delay=d), receptor_type="inhibitory"),
+            "bernoulli": sim.Projection(a, b, sim.FixedProbabilityConnector(0.1, rng=rng),
+                                        sim.StaticSynapse(weight=0.004, delay=1.0)),
+            "total": sim.Projection(a, a, sim.FixedTotalNumberConnector(3000, rng=rng),
+                                    sim.StaticSynapse(weight=0.004, delay=1.0)),
+        }
+        return projections
+
+    projections = build(1)
+    assert len(projections["indegree"]) == 2000 and len(projections["total"]) == 3000
+    n = len(projections["bernoulli"])
+    assert abs(n - 2000) < 5 * np.sqrt(20000 * 0.1 * 0.9)
+    pre, post, weight, delay = np.array(projections["indegree"].get(["weight", "delay"], format="list")).T
+    assert np.all(np.bincount(post.astype(int), minlength=100) == 20)
+    assert np.all((weight >= 0) & (weight <= 0.02)) and abs(weight.mean() - 0.01) < 0.001  # positive, as given
+    assert np.all((delay >= 0.5) & (delay <= 2.0))
+    listing = projections["indegree"].get(["weight", "delay"], format="list")
+    assert build(3)["indegree"].get(["weight", "delay"], format="list") == listing
+    sim.end()
+
+    projections = build(1)
+    projections["bernoulli"].set(weight=0.008)  # before the first run: it lists its synapses from now on
+    assert projections["bernoulli"].get("weight", format="list", with_address=False) == [0.008] * n
+    sim.run(10.0)
+    assert len(projections["bernoulli"]) == n
+    with pytest.raises(NotImplementedError, match="NativeRNG"):
+        projections["indegree"].set(weight=0.001)
+    sim.end()
