@@ -12,11 +12,21 @@ from . import simulator
 from .recording import Recorder
 
 
-class Assembly(common.Assembly):
+class _Complete:
+    """Every rank holds every neuron's parameters: PyNN's gathering (mpi4py) is not needed."""
+
+    def get(self, parameter_names, gather=False, simplify=True):
+        return super().get(parameter_names, False, simplify)
+
+    def id_to_local_index(self, id):
+        return self.id_to_index(id)
+
+
+class Assembly(_Complete, common.Assembly):
     _simulator = simulator
 
 
-class PopulationView(common.PopulationView):
+class PopulationView(_Complete, common.PopulationView):
     _assembly_class = Assembly
     _simulator = simulator
 
@@ -35,7 +45,7 @@ class PopulationView(common.PopulationView):
         return PopulationView(self, selector, label)
 
 
-class Population(common.Population):
+class Population(_Complete, common.Population):
     __doc__ = common.Population.__doc__
     _simulator = simulator
     _recorder_class = Recorder

@@ -88,6 +88,15 @@ class Projection(common.Projection):
             connector.connect(self)
             self._gather_parts()
 
+    # Every rank holds the listed connections (a rule's are read from the engine, where each
+    # rank has those onto its neurons: get() and len() of those are this rank's, as in PyNN).
+    def size(self, gather=True):
+        return len(self) if self._rule is None else super().size(gather)
+
+    def get(self, attribute_names, format, gather=True, with_address=True, multiple_synapses="sum"):
+        return super().get(attribute_names, format, False if self._rule is None else gather, with_address,
+                           multiple_synapses)
+
     def __len__(self):
         self._gather_parts()
         self._list_rule()

@@ -19,6 +19,14 @@ class Recorder(recording.Recorder):
         super().__init__(population, file)
         self._cleared = {}  # variable -> samples (or spikes) already cleared
 
+    # Under MPI the engine gathers spikes and traces to rank 0 itself: PyNN's gathering
+    # (mpi4py) has nothing to add.
+    def get(self, variables, gather=False, filter_ids=None, clear=False, annotations=None):
+        return super().get(variables, False, filter_ids, clear, annotations)
+
+    def count(self, variable, gather=True, filter_ids=None):
+        return super().count(variable, False, filter_ids)
+
     def _record(self, variable, new_ids, sampling_interval=None):
         if sampling_interval is not None:
             self.sampling_interval = sampling_interval

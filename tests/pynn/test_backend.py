@@ -1,7 +1,11 @@
 """pyNN.myelin beyond PyNN's scenarios: exact units, the same spikes as the native network,
 the recorded current of every source, reset and changes between runs."""
 import os
+import shutil
 import site
+import subprocess
+import sys
+import textwrap
 
 import numpy as np
 import pytest
@@ -259,3 +263,41 @@ def test_native_rng_connects_with_myelins_rules():
     with pytest.raises(NotImplementedError, match="NativeRNG"):
         projections["indegree"].set(weight=0.001)
     sim.end()
+
+
+@pytest.mark.skipif(shutil.which("mpirun") is None, reason="no mpirun")
+def test_two_ranks_record_what_one_does(tmp_path):
+    """Under mpirun every rank runs the script; the engine gathers to rank 0, whose get_data()
+    is complete (PyNN's own gathering, which needs mpi4py, is not used)."""
+    script = tmp_path / "script.py"
+    script.write_text(textwrap.dedent(f"""
+        import os, site, sys
+        for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep):
+            if entry and os.path.exists(os.path.join(entry, "myelin-pynn.pth")):
+                site.addsitedir(entry)
+        import numpy as np
+        import pyNN.myelin as sim
+        sim.setup(timestep=0.1, rng_seed=4)
+        src = sim.Population(50, sim.SpikeSourcePoisson(rate=50.0))
+        p = sim.Population(20, sim.IF_cond_exp())
+        sim.Projection(src, p, sim.FixedProbabilityConnector(0.3, rng=sim.NumpyRNG(seed=2)),
+                       sim.StaticSynapse(weight=0.01, delay=1.0))
+        p.record(["spikes", "v"])
+        sim.run(100.0)
+        segment = p.get_data().segments[0]
+        counts = [len(s) for s in segment.spiketrains]
+        if sim.rank() == 0:
+            np.save(sys.argv[1], np.column_stack([segment.analogsignals[0].magnitude.T, np.array(counts)[:, None]]))
+        else:
+            assert sum(counts) == 0 and sim.num_processes() == 2
+        sim.end()
+    """))
+    env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+               OMPI_MCA_rmaps_base_oversubscribe="1")
+    for ranks, out in ((1, "one.npy"), (2, "two.npy")):
+        done = subprocess.run(["mpirun", "-n", str(ranks), sys.executable, str(script), str(tmp_path / out)],
+                              capture_output=True, text=True, env=env, timeout=300)
+        assert done.returncode == 0, done.stderr
+    one, two = np.load(tmp_path / "one.npy"), np.load(tmp_path / "two.npy")
+    assert one[:, -1].sum() > 0
+    np.testing.assert_array_equal(one, two)
