@@ -346,6 +346,29 @@ class Network:
         self._config = changed
         return self
 
+    def set_state(self, population, neurons=None, **values):
+        """Sets state variables (e.g. V_m=-60.0) of a population's neurons now, as NEST's
+        SetStatus of a state variable between Simulate calls (PyNN's initialize() after a
+        run): a number, or one value per neuron (or per listed neuron with `neurons`). From
+        the next step on; the config's initial values are not changed (reset() goes back to
+        them)."""
+        index = self._population_index(population)
+        sim = self.build()._sim
+        n = self._require_config()["populations"][index]["n"]
+        for name, value in values.items():
+            if neurons is None:
+                new = np.broadcast_to(np.asarray(value, dtype=float), (n,))
+            else:
+                new = np.array(self.state(population, name), dtype=float)
+                new[np.asarray(neurons, dtype=np.int64)] = value
+            sim.set_state(index, name, np.ascontiguousarray(new))
+        return self
+
+    def state(self, population, variable):
+        """A state variable of every neuron of a population, now (a NumPy array; complete on
+        every rank only without MPI: a rank holds its own neurons, zeros elsewhere)."""
+        return self.build()._sim.population_state(self._population_index(population), variable)
+
     def set_weights(self, projection, weight):
         """New weights for an explicit projection (its index): a number, or one value per listed
         synapse (a list or NumPy array, in the order of its sources and targets), as NEST's

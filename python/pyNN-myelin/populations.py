@@ -108,14 +108,26 @@ class Population(_Complete, common.Population):
             simulator.state.network.set_params(self._myelin_name, **{k: _json_values(v) for k, v in changed.items()})
 
     def _set_initial_value_array(self, variable, initial_values):
-        # Population.initialize stores the lazy array in initial_values; the config reads it
+        # Population.initialize stores the values in initial_values, which the config reads;
+        # a network that has run takes them as its state now (as NEST's and Brian2's backends)
+        self._set_state_now(variable, initial_values, None)
         simulator.state.changed_initial_values()
+
+    def _set_state_now(self, variable, values, mask):
+        network = simulator.state.network
+        if network is None or network.t == 0:
+            return
+        native, factor = self.celltype.myelin_state[variable]
+        values = np.asarray(larray(values, shape=(self.size if mask is None else np.arange(self.size)[mask].size,))
+                            .evaluate(simplify=False), dtype=float) * factor
+        network.set_state(self._myelin_name, None if mask is None else np.arange(self.size)[mask], **{native: values})
 
     def _set_initial_values(self, variable, value, mask, size):
         full = self.initial_values[variable].evaluate(simplify=False)
         full = np.array(full, dtype=float) if np.ndim(full) else np.full(self.size, float(full))
         full[mask] = larray(value, shape=(size,)).evaluate(simplify=False)
         self.initial_values[variable] = larray(full, shape=(self.size,))
+        self._set_state_now(variable, full[mask], mask)
         simulator.state.changed_initial_values()
 
     def _config(self):

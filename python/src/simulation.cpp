@@ -285,6 +285,18 @@ public:
         arrays_ = arrays;
     }
 
+    std::vector<double> engine_state(std::size_t index, const std::string& name) const {
+        const auto lock = exclusive();
+        return built().state_values(index, name);
+    }
+
+    // State variable `name` of population `index`, one value per neuron, from the next step on.
+    void set_state(std::size_t index, const std::string& name,
+                   const py::array_t<double, py::array::c_style | py::array::forcecast>& values) {
+        const auto lock = exclusive();
+        built().set_state(index, name, std::span<const double>(values.data(), static_cast<std::size_t>(values.size())));
+    }
+
     py::array_t<double> population_params(std::size_t index, const std::string& name) const {
         return params_of(source_.spec, index, name);
     }
@@ -578,6 +590,12 @@ void bind_simulation(py::module_& m) {
              py::arg("arrays") = config_arrays{})
         .def("set_projection_weights", &simulation::set_projection_weights, py::arg("index"), py::arg("config_text"),
              py::arg("arrays") = config_arrays{})
+        .def("set_state", &simulation::set_state, py::arg("index"), py::arg("name"), py::arg("values"))
+        .def("population_state",
+             [](const simulation& s, std::size_t index, const std::string& name) {
+                 return to_array(s.engine_state(index, name));
+             },
+             py::arg("index"), py::arg("name"))
         .def("population_params", &simulation::population_params, py::arg("index"), py::arg("name"))
         .def_static("config_population_params",
                     [](const std::string& text, std::size_t index, const std::string& name,

@@ -11,6 +11,8 @@
 #include <myelin/core/fault.hpp>
 #include <myelin/core/rng.hpp>
 
+#include <fmt/format.h>
+
 
 #include <algorithm>
 #include <atomic>
@@ -392,6 +394,48 @@ void engine::set_population_params(std::size_t population, const population_spec
             std::copy(from.begin(), from.end(), fresh->counter(c).begin());
         }
         shard = std::move(fresh);
+    }
+}
+
+namespace {
+std::size_t state_variable(const population_spec& p, const std::string& variable) {
+    std::size_t v = 0;
+    while (v < p.state.size() && p.state[v].key != variable) ++v;
+    if (v == p.state.size()) {
+        std::string known;
+        for (const auto& s : p.state) known += (known.empty() ? "" : ", ") + s.key;
+        throw input_error("", p.path, fmt::format("no state variable '{}' in model '{}'; it has: {}", variable,
+                                                  p.model->name, known));
+    }
+    return v;
+}
+}  // namespace
+
+std::vector<double> engine::state_values(std::size_t population, const std::string& variable) const {
+    const auto& m = *impl_;
+    const auto& p = m.spec.populations.at(population);
+    const std::size_t v = state_variable(p, variable);
+    std::vector<double> out(p.n, 0.0);
+    for (const auto& me : m.threads) {
+        const auto& shard = me.shards[population];
+        if (!shard) continue;
+        const auto values = shard->state(v);
+        std::copy(values.begin(), values.end(), out.begin() + static_cast<std::ptrdiff_t>(me.chunks[population].begin));
+    }
+    return out;
+}
+
+void engine::set_state(std::size_t population, const std::string& variable, std::span<const double> values) {
+    auto& m = *impl_;
+    const auto& p = m.spec.populations.at(population);
+    const std::size_t v = state_variable(p, variable);
+    if (values.size() != p.n)
+        throw input_error("", p.path, fmt::format("{} values of '{}' for {} neurons", values.size(), variable, p.n));
+    for (auto& me : m.threads) {
+        auto& shard = me.shards[population];
+        if (!shard) continue;
+        const auto& chunk = me.chunks[population];
+        std::copy_n(values.begin() + static_cast<std::ptrdiff_t>(chunk.begin), chunk.size(), shard->state(v).begin());
     }
 }
 

@@ -301,3 +301,21 @@ def test_two_ranks_record_what_one_does(tmp_path):
     one, two = np.load(tmp_path / "one.npy"), np.load(tmp_path / "two.npy")
     assert one[:, -1].sum() > 0
     np.testing.assert_array_equal(one, two)
+
+
+def test_initialize_between_runs_sets_the_state_now():
+    sim.setup(timestep=0.1)
+    cells = sim.Population(3, sim.IF_curr_exp(tau_m=10.0, v_rest=-70.0, v_thresh=-40.0))
+    cells.record("v")
+    sim.run(5.0)
+    cells.initialize(v=-60.0)
+    cells[2:3].initialize(v=-50.0)
+    sim.run(5.0)
+    v = cells.get_data().segments[0].analogsignals[0].magnitude
+    # from the new values on, each relaxes towards rest: v(t) = -70 + (v0 + 70) exp(-t / 10)
+    decay = np.exp(-0.1 / 10.0)
+    np.testing.assert_allclose(v[51], [-70 + 10 * decay, -70 + 10 * decay, -70 + 20 * decay], rtol=0, atol=1e-9)
+    sim.reset()
+    sim.run(1.0)  # reset() starts from the initial values set last
+    np.testing.assert_allclose(cells.get_data().segments[1].analogsignals[0].magnitude[0], [-60.0, -60.0, -50.0])
+    sim.end()

@@ -512,3 +512,22 @@ def test_set_weights_of_an_explicit_projection(tmp_path):
         myelin.Network({"populations": [{"name": "A", "model": "iaf_psc_exp", "n": 2}],
                         "projections": [{"source": "A", "target": "A", "connection": {"rule": "all_to_all"},
                                          "weight": 1.0, "delay": 1.0}]}).set_weights(0, 2.0)
+
+
+def test_set_state_between_runs():
+    """State variables set between runs act from the next step: a passive membrane relaxes
+    from the new value exactly; other neurons are untouched; 1 and 3 threads alike."""
+    for threads in (1, 3):
+        net = myelin.Network(seed=1, threads=threads)
+        net.population("A", "iaf_psc_exp", 5, params={"tau_m": 10.0, "E_L": -70.0, "V_th": -40.0})
+        net.record("A", "V_m", interval=0.1, name="v")
+        net.run(2.0)
+        net.set_state("A", V_m=-60.0)
+        net.set_state("A", [3], V_m=-45.0)
+        np.testing.assert_array_equal(net.state("A", "V_m"), [-60.0, -60.0, -60.0, -45.0, -60.0])
+        net.run(1.0)
+        v = net.trace("v")["V_m"]
+        decay = np.exp(-0.1 / 10.0)
+        np.testing.assert_allclose(v[21], -70.0 + np.array([10, 10, 10, 25, 10]) * decay, rtol=0, atol=1e-12)
+    with pytest.raises(ValueError, match="no state variable 'W'.*V_m, I_syn_ex, I_syn_in"):
+        net.set_state("A", W=1.0)

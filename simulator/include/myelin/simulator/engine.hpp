@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -111,6 +112,14 @@ public:
     // effect from the next step on; every neuron keeps its state (NEST's SetStatus of a
     // parameter between Simulate calls).
     void set_population_params(std::size_t population, const population_spec& changed);
+    // Sets state variable `variable` (a key of the population's state, e.g. "V_m") of every
+    // neuron of `population` (values: one per neuron, population-local order), from the next
+    // step on (NEST's SetStatus of a state variable, PyNN's initialize() between runs).
+    // Throws input_error for an unknown variable or a wrong number of values.
+    void set_state(std::size_t population, const std::string& variable, std::span<const double> values);
+    // State variable `variable` of every neuron of `population` now: this rank's neurons, 0
+    // for the others.
+    std::vector<double> state_values(std::size_t population, const std::string& variable) const;
     // New weights for the explicit projection `projection`: `changed`'s (validated, with the
     // same synapses listed), in effect from the next delivery on (as NEST's SetStatus on
     // connections between Simulate calls; plastic synapses go on from the new weights).
