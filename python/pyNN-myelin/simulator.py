@@ -9,6 +9,7 @@ Parameter changes of a built network go to the engine at once (Network.set_param
 set_stimulus), so they act from the next step with every neuron keeping its state.
 """
 
+import gc
 import logging
 
 import numpy as np
@@ -43,6 +44,12 @@ class State(common.control.BaseState):
     # The objects of the session ------------------------------------------------------------
 
     def clear(self):
+        # A population's IDs point back to it from inside a NumPy object array, which the
+        # cycle collector does not look into: without this, every setup() would keep the
+        # last session's populations (and their recordings) alive.
+        for population in getattr(self, "populations", []):
+            for cell in population.all_cells:
+                cell.parent = None
         self.populations = []
         self.projections = []
         self.current_sources = []
@@ -52,6 +59,10 @@ class State(common.control.BaseState):
         self.write_on_end = []
         self.network = None
         self.reset()
+        # PyNN's objects point at each other (recorders and populations, projections and
+        # connectors): collect the last session's now, so that a script that loops over
+        # setup/run/end keeps a flat footprint
+        gc.collect()
 
     def reset(self):
         """t = 0: the next run builds the network anew from its description (states at their

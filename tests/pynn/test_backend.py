@@ -319,3 +319,20 @@ def test_initialize_between_runs_sets_the_state_now():
     sim.run(1.0)  # reset() starts from the initial values set last
     np.testing.assert_allclose(cells.get_data().segments[1].analogsignals[0].magnitude[0], [-60.0, -60.0, -50.0])
     sim.end()
+
+
+def test_setup_frees_the_last_session():
+    """A population's IDs point back to it from a NumPy object array, which Python's cycle
+    collector does not traverse: setup() breaks those links and collects, so a script that
+    loops over setup/run/end does not keep every session alive (bench/pynn: RSS flat)."""
+    import weakref
+    sim.setup()
+    p = sim.Population(10, sim.IF_cond_exp())
+    p.record("spikes")
+    sim.run(10.0)
+    sim.end()
+    population, network = weakref.ref(p), weakref.ref(sim.simulator.state.network)
+    del p
+    sim.setup()
+    assert population() is None and network() is None
+    sim.end()
