@@ -321,18 +321,27 @@ def test_initialize_between_runs_sets_the_state_now():
     sim.end()
 
 
-def test_setup_frees_the_last_session():
+def test_setup_frees_the_last_session(tmp_path):
     """A population's IDs point back to it from a NumPy object array, which Python's cycle
     collector does not traverse: setup() breaks those links and collects, so a script that
-    loops over setup/run/end does not keep every session alive (bench/pynn: RSS flat)."""
-    import weakref
-    sim.setup()
-    p = sim.Population(10, sim.IF_cond_exp())
-    p.record("spikes")
-    sim.run(10.0)
-    sim.end()
-    population, network = weakref.ref(p), weakref.ref(sim.simulator.state.network)
-    del p
-    sim.setup()
-    assert population() is None and network() is None
-    sim.end()
+    loops over setup/run/end does not keep every session alive (bench/pynn: RSS flat).
+    In a fresh interpreter (pytest's own bookkeeping may hold objects a while)."""
+    script = tmp_path / "script.py"
+    script.write_text(textwrap.dedent("""
+        import os, site, weakref
+        for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep):
+            if entry and os.path.exists(os.path.join(entry, "myelin-pynn.pth")):
+                site.addsitedir(entry)
+        import pyNN.myelin as sim
+        sim.setup()
+        p = sim.Population(10, sim.IF_cond_exp())
+        p.record("spikes")
+        sim.run(10.0)
+        sim.end()
+        population, network = weakref.ref(p), weakref.ref(sim.simulator.state.network)
+        del p
+        sim.setup()
+        assert population() is None and network() is None
+    """))
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
