@@ -105,11 +105,10 @@ for _ in range(args.runs):
         synapses = sum(len(p) for p in prjs)
         config = native_config(prjs if mode == "numpy" else None, v0)
         sim.end()
-        native_build, net = timed(lambda: myelin.Network._adopt(config).build())
-        native_run = timed(lambda: net.run(T))[0]
-        native_spikes = len(net.spikes("E")[0]) + len(net.spikes("I")[0])
+        native_build, built = timed(lambda: myelin.Network._adopt(config).build())
+        native_run = timed(lambda: built.run(T))[0]
+        native_spikes = len(built.spikes("E")[0]) + len(built.spikes("I")[0])
         assert native_spikes == pynn_spikes, (mode, native_spikes, pynn_spikes)  # the same network
-        del net
         for key, value in ((f"{mode}: PyNN build", build), (f"{mode}: native build", native_build),
                            (f"{mode}: PyNN run", run), (f"{mode}: native run", native_run)):
             times.setdefault(key, []).append(value)

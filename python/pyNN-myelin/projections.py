@@ -5,8 +5,6 @@ parameters. Weights of plastic synapses are read back from the engine after a ru
 
 import numpy as np
 from pyNN import common
-from pyNN.core import ezip
-from pyNN.parameters import ParameterSpace
 from pyNN.space import Space
 from pyNN.standardmodels import StandardSynapseType
 

@@ -10,16 +10,13 @@ set_stimulus), so they act from the next step with every neuron keeping its stat
 """
 
 import gc
-import logging
 
-import numpy as np
 from pyNN import common
 
 from myelin.network import Network
 from myelin import _myelin
 
 name = "Myelin"
-logger = logging.getLogger("PyNN")
 
 
 class ID(int, common.IDMixin):
@@ -47,9 +44,7 @@ class State(common.control.BaseState):
         # A population's IDs point back to it from inside a NumPy object array, which the
         # cycle collector does not look into: without this, every setup() would keep the
         # last session's populations (and their recordings) alive.
-        for population in getattr(self, "populations", []):
-            for cell in population.all_cells:
-                cell.parent = None
+        _unlink_cells(getattr(self, "populations", []))
         self.populations = []
         self.projections = []
         self.current_sources = []
@@ -156,11 +151,10 @@ class State(common.control.BaseState):
         return config
 
 
-def set_population_params(population, neurons, native):
-    """Parameter changes of a built network go to the engine; before the build the config
-    takes them from the population."""
-    if state.network is not None:
-        state.network.set_params(population._myelin_name, neurons, **native)
+def _unlink_cells(populations):
+    for population in populations:
+        for cell in population.all_cells:
+            cell.parent = None
 
 
 state = State()

@@ -270,7 +270,7 @@ def test_two_ranks_record_what_one_does(tmp_path):
     """Under mpirun every rank runs the script; the engine gathers to rank 0, whose get_data()
     is complete (PyNN's own gathering, which needs mpi4py, is not used)."""
     script = tmp_path / "script.py"
-    script.write_text(textwrap.dedent(f"""
+    script.write_text(textwrap.dedent("""
         import os, site, sys
         for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep):
             if entry and os.path.exists(os.path.join(entry, "myelin-pynn.pth")):
