@@ -245,44 +245,32 @@ public:
         return d;
     }
 
-    // New parameters of stimulus `index` from the whole config with them changed (parsed
-    // and validated as any config, so that messages name the path).
+    // New parameters of stimulus `index`, from the next step on.
     void set_stimulus(std::size_t index, const std::string& config_text, const config_arrays& arrays) {
-        const auto lock = exclusive();
-        network_spec changed = io::prepare_network(config_text, source_.config_file, overrides_, models::builtin_registry(),
-                                                   spans_of(arrays));
-        if (index >= changed.stimuli.size()) throw std::out_of_range("stimulus index");
-        built().set_stimulus_params(index, changed.stimuli[index].params);
-        source_.spec.stimuli[index].params = changed.stimuli[index].params;
-        source_.config_text = config_text;
-        arrays_ = arrays;
+        change(config_text, arrays, [&](const network_spec& changed) {
+            if (index >= changed.stimuli.size()) throw std::out_of_range("stimulus index");
+            built().set_stimulus_params(index, changed.stimuli[index].params);
+            source_.spec.stimuli[index].params = changed.stimuli[index].params;
+        });
     }
 
-    // New parameters of population `index` from the whole config with them changed (parsed
-    // and validated as any config), from the next step on; the neurons keep their state.
+    // New parameters of population `index`, from the next step on; the neurons keep their state.
     void set_population_params(std::size_t index, const std::string& config_text, const config_arrays& arrays) {
-        const auto lock = exclusive();
-        network_spec changed = io::prepare_network(config_text, source_.config_file, overrides_, models::builtin_registry(),
-                                                   spans_of(arrays));
-        if (index >= changed.populations.size()) throw std::out_of_range("population index");
-        built().set_population_params(index, changed.populations[index]);
-        source_.spec.populations[index].params = changed.populations[index].params;
-        source_.spec.populations[index].varying = changed.populations[index].varying;
-        source_.config_text = config_text;
-        arrays_ = arrays;
+        change(config_text, arrays, [&](const network_spec& changed) {
+            if (index >= changed.populations.size()) throw std::out_of_range("population index");
+            built().set_population_params(index, changed.populations[index]);
+            source_.spec.populations[index].params = changed.populations[index].params;
+            source_.spec.populations[index].varying = changed.populations[index].varying;
+        });
     }
 
-    // New weights of explicit projection `index` from the whole config with them changed
-    // (parsed and validated as any config), from the next delivery on.
+    // New weights of explicit projection `index`, from the next delivery on.
     void set_projection_weights(std::size_t index, const std::string& config_text, const config_arrays& arrays) {
-        const auto lock = exclusive();
-        network_spec changed = io::prepare_network(config_text, source_.config_file, overrides_, models::builtin_registry(),
-                                                   spans_of(arrays));
-        if (index >= changed.projections.size()) throw std::out_of_range("projection index");
-        built().set_projection_weights(index, changed.projections[index]);
-        source_.spec.projections[index].weight = changed.projections[index].weight;
-        source_.config_text = config_text;
-        arrays_ = arrays;
+        change(config_text, arrays, [&](const network_spec& changed) {
+            if (index >= changed.projections.size()) throw std::out_of_range("projection index");
+            built().set_projection_weights(index, changed.projections[index]);
+            source_.spec.projections[index].weight = changed.projections[index].weight;
+        });
     }
 
     std::vector<double> engine_state(std::size_t index, const std::string& name) const {
@@ -415,6 +403,19 @@ private:
     std::vector<state_trace> traces_;        // per state recorder, all samples so far
     std::vector<weight_record> weights_;     // per weight recorder, all snapshots and events so far
     mutable std::mutex busy_;                // held by a run (which releases the GIL)
+
+    // A change between runs: the whole config with it, parsed and validated as any config,
+    // applied by `apply` to the engine and the kept spec; the text and its arrays become the
+    // network's config (for checkpoints and reset()).
+    template <class Apply>
+    void change(const std::string& config_text, const config_arrays& arrays, Apply&& apply) {
+        const auto lock = exclusive();
+        const network_spec changed = io::prepare_network(config_text, source_.config_file, overrides_,
+                                                         models::builtin_registry(), spans_of(arrays));
+        apply(changed);
+        source_.config_text = config_text;
+        arrays_ = arrays;
+    }
 
     engine& built() const {
         if (!engine_) throw std::runtime_error("the network could not be built again by reset() (see its error)");
