@@ -15,7 +15,6 @@ A COBA network after Vogels & Abbott (2005): 3,200 + 800 IF_cond_exp, p = 0.02, 
 """
 import argparse
 import os
-import site
 import statistics
 import time
 
@@ -27,9 +26,7 @@ parser.add_argument("--threads", type=int, default=2)
 parser.add_argument("--cycles", type=int, default=20)
 args = parser.parse_args()
 
-for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep):
-    if entry and os.path.exists(os.path.join(entry, "myelin-pynn.pth")):
-        site.addsitedir(entry)
+import myelin_pynn_hook  # noqa: F401,E402 (.pth files are read in site folders only)
 import myelin  # noqa: E402
 import pyNN.myelin as sim  # noqa: E402
 

@@ -6,8 +6,6 @@ medians of interleaved runs.
     PYTHONPATH=build/release/python /usr/bin/python3 bench/pynn/build_scale.py [--runs 3] [--threads 2]
 """
 import argparse
-import os
-import site
 import statistics
 import time
 
@@ -17,9 +15,7 @@ parser.add_argument("--threads", type=int, default=2)
 parser.add_argument("-n", type=int, default=10000)
 parser.add_argument("-p", type=float, default=0.05)
 args = parser.parse_args()
-for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep):
-    if entry and os.path.exists(os.path.join(entry, "myelin-pynn.pth")):
-        site.addsitedir(entry)
+import myelin_pynn_hook  # noqa: F401,E402 (.pth files are read in site folders only)
 import myelin  # noqa: E402
 import pyNN.myelin as sim  # noqa: E402
 

@@ -320,7 +320,6 @@ class Projection(common.Projection):
             members = np.flatnonzero(group == g)
             source = simulator.state.populations[int(row[0])]
             target = simulator.state.populations[int(row[1])]
-            scale = 1000.0 * getattr(target.celltype, "receptor_scale", 1.0)
             weight = self._myelin_weights(members)
             # NumPy arrays: they reach the engine beside the config's text, not through JSON; a
             # value shared by all synapses is one number (the engine then stores none per synapse)
@@ -333,18 +332,19 @@ class Projection(common.Projection):
                     raise NotImplementedError("pyNN.myelin: plastic synapses onto the inhibitory receptor (Myelin's "
                                               "plastic weights are >= 0 and inhibitory weights <= 0)")
                 values = {n: float(v) for n, v in zip(names, row[2:])}
-                entry["synapse"] = {"model": synapse.myelin_model, "params": synapse._myelin_params(values, scale)}
+                entry["synapse"] = {"model": synapse.myelin_model,
+                                    "params": synapse._myelin_params(values, abs(self._weight_factor(target.celltype)))}
             entries.append(entry)
             self._groups.append(members)
         return entries
 
+    def _target_celltype(self, members):
+        """The cell type of the population some connections (all onto one) end on."""
+        return simulator.state.populations[_locate(self.post, self._post[members[:1]])[0][0]].celltype
+
     def _myelin_weights(self, members):
         """Weights of some connections (all onto one population) in Myelin's units and signs."""
-        target = simulator.state.populations[_locate(self.post, self._post[members[:1]])[0][0]]
-        weight = self._values["weight"][members] * 1000.0 * getattr(target.celltype, "receptor_scale", 1.0)
-        if self.receptor_type == "inhibitory" and target.celltype.conductance_based:
-            weight = -weight  # Myelin's sign rule, as NEST's: negative weights are inhibitory
-        return weight
+        return self._values["weight"][members] * self._weight_factor(self._target_celltype(members))
 
     def _engine_weights(self):
         """The weights the engine holds, in the projection's order and PyNN's units."""
@@ -355,13 +355,12 @@ class Projection(common.Projection):
         weights = np.array(self._values["weight"], dtype=float)
         for myelin_index, members in zip(self._myelin_indices, self._groups):
             synapses = network.synapses(myelin_index)
-            target = simulator.state.populations[_locate(self.post, self._post[members[:1]])[0][0]]
-            scale = 1000.0 * getattr(target.celltype, "receptor_scale", 1.0)
             # the engine lists synapses by (target, source); ours keep the order of creation
             _, pre_index = _locate(self.pre, self._pre[members])
             _, post_index = _locate(self.post, self._post[members])
             order = np.lexsort((pre_index, post_index))
-            weights[members[order]] = np.abs(np.asarray(synapses["weight"], dtype=float)) / scale
+            weights[members[order]] = (np.asarray(synapses["weight"], dtype=float)
+                                       / self._weight_factor(self._target_celltype(members)))
         return weights
 
 

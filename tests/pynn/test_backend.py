@@ -2,7 +2,6 @@
 the recorded current of every source, reset and changes between runs."""
 import os
 import shutil
-import site
 import subprocess
 import sys
 import textwrap
@@ -11,9 +10,7 @@ import numpy as np
 import pytest
 
 pytest.importorskip("pyNN", reason="PyNN (Debian's python3-pynn) is not installed")
-for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep):
-    if entry and os.path.exists(os.path.join(entry, "myelin-pynn.pth")):
-        site.addsitedir(entry)
+import myelin_pynn_hook  # noqa: F401,E402 (.pth files are read in site folders only)
 
 import myelin  # noqa: E402
 import pyNN.myelin as sim  # noqa: E402
@@ -271,10 +268,8 @@ def test_two_ranks_record_what_one_does(tmp_path):
     is complete (PyNN's own gathering, which needs mpi4py, is not used)."""
     script = tmp_path / "script.py"
     script.write_text(textwrap.dedent("""
-        import os, site, sys
-        for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep):
-            if entry and os.path.exists(os.path.join(entry, "myelin-pynn.pth")):
-                site.addsitedir(entry)
+        import sys
+        import myelin_pynn_hook  # noqa: F401,E402 (.pth files are read in site folders only)
         import numpy as np
         import pyNN.myelin as sim
         sim.setup(timestep=0.1, rng_seed=4)
@@ -328,10 +323,8 @@ def test_setup_frees_the_last_session(tmp_path):
     In a fresh interpreter (pytest's own bookkeeping may hold objects a while)."""
     script = tmp_path / "script.py"
     script.write_text(textwrap.dedent("""
-        import os, site, weakref
-        for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep):
-            if entry and os.path.exists(os.path.join(entry, "myelin-pynn.pth")):
-                site.addsitedir(entry)
+        import weakref
+        import myelin_pynn_hook  # noqa: F401,E402 (.pth files are read in site folders only)
         import pyNN.myelin as sim
         sim.setup()
         p = sim.Population(10, sim.IF_cond_exp())

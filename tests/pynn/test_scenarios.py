@@ -3,7 +3,6 @@
 Run by ctest (`pynn.scenarios`), or: PYTHONPATH=build/release/python python3 -m pytest tests/pynn
 """
 import os
-import site
 import sys
 
 import pytest
@@ -12,9 +11,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "shims"))
 
 pyNN = pytest.importorskip("pyNN", reason="PyNN (Debian's python3-pynn) is not installed")
-for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep):
-    if entry and os.path.exists(os.path.join(entry, "myelin-pynn.pth")):
-        site.addsitedir(entry)  # the build tree's .pth: Python reads .pth files only in site dirs
+import myelin_pynn_hook  # noqa: F401,E402 (.pth files are read in site folders only)
 
 import pyNN.myelin as sim  # noqa: E402
 from scenarios.registry import registry  # noqa: E402
