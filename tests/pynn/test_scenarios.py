@@ -1,6 +1,6 @@
 """PyNN's backend-independent system tests (PyNN 0.10.1, test/system/scenarios) on pyNN.myelin.
 
-Run by ctest (`pynn.scenarios`), or: PYTHONPATH=build/release/python python3 -m pytest tests/pynn
+Run by ctest (`myelin.pynn.test_scenarios`), or: PYTHONPATH=build/release/python python3 -m pytest tests/pynn
 """
 import os
 import sys
