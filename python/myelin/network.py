@@ -375,18 +375,29 @@ class Network:
         SetStatus on connections. On a built network in effect from the next delivery on
         (plastic synapses go on from the new weights); the config records them, so reset()
         and checkpoints keep them. Checked as in a config."""
+        return self._set_synapses("weight", projection, weight, self._sim and self._sim.set_projection_weights)
+
+    def set_delays(self, projection, delay):
+        """New delays (ms) for an explicit projection, as set_weights: for spikes sent from now
+        on (those on their way arrive as sent). A built network takes delays between its
+        smallest and largest at the build (min_delay and the ring buffers are sized by them);
+        reset() builds again and takes any."""
+        return self._set_synapses("delay", projection, delay, self._sim and self._sim.set_projection_delays)
+
+    def _set_synapses(self, key, projection, value, send):
         config = self._require_config()
         projections = list(config.get("projections", []))
+        what = f"set_{key}s"
         if not 0 <= projection < len(projections):
-            raise ValueError(f"set_weights: projection {projection}; the network has {len(projections)}")
+            raise ValueError(f"{what}: projection {projection}; the network has {len(projections)}")
         if projections[projection].get("connection", {}).get("rule") != "explicit":
-            raise ValueError(f"set_weights: projection {projection} is not explicit (its synapses are drawn by a rule; "
-                             "list them to change their weights)")
+            raise ValueError(f"{what}: projection {projection} is not explicit (its synapses are drawn by a rule; "
+                             f"list them to change their {key}s)")
         projections[projection] = dict(projections[projection],
-                                       weight=np.asarray(weight, dtype=float) if np.ndim(weight) else float(weight))
+                                       **{key: np.asarray(value, dtype=float) if np.ndim(value) else float(value)})
         changed = dict(config, projections=projections)
-        if self._sim is not None:
-            self._sim.set_projection_weights(projection, *_dumps(changed))
+        if send:
+            send(projection, *_dumps(changed))
         self._config = changed
         return self
 

@@ -240,12 +240,21 @@ class Projection(common.Projection):
                 value = value[self._pre, self._post]
             changed[name] = np.broadcast_to(value, self._pre.shape).astype(float)
         self._before_change(set(changed))
+        before = {name: self._values[name] for name in changed if name in self._values}
         self._values.update(changed)
-        self._after_change(set(changed))
+        try:
+            self._after_change(set(changed))
+        except ValueError:
+            # the engine refused (a delay outside what the built network takes): nothing
+            # changes, here or there
+            self._values.update(before)
+            self._after_change(set(before))
+            raise
 
     def _before_change(self, names):
         """Connections are in the engine once it is built. While t = 0 a change rebuilds it;
-        later weights go to the engine (Network.set_weights), other attributes cannot change."""
+        later weights and delays go to the engine (Network.set_weights, set_delays), synapse
+        parameters cannot change."""
         network = simulator.state.network
         if self._rule is not None:
             if network is not None and network.t > 0:
@@ -257,10 +266,10 @@ class Projection(common.Projection):
             return
         if network is None or network.t == 0:
             return
-        if names - {"weight"}:
-            raise NotImplementedError(f"pyNN.myelin: changing {', '.join(sorted(names - {'weight'}))} of connections "
-                                      "after the network has run (only weights can change then; set the others before "
-                                      "run(), or after reset())")
+        if names - {"weight", "delay"}:
+            raise NotImplementedError(f"pyNN.myelin: changing {', '.join(sorted(names - {'weight', 'delay'}))} of "
+                                      "connections after the network has run (only weights and delays can change "
+                                      "then; set the others before run(), or after reset())")
         if getattr(self.synapse_type, "plastic", False):
             self._values["weight"] = self._engine_weights()  # the others keep what plasticity made of them
 
@@ -272,7 +281,10 @@ class Projection(common.Projection):
             simulator.state.network = None
             return
         for myelin_index, members in zip(self._myelin_indices, self._groups):
-            network.set_weights(myelin_index, self._myelin_weights(members))
+            if "weight" in names:
+                network.set_weights(myelin_index, self._myelin_weights(members))
+            if "delay" in names:
+                network.set_delays(myelin_index, self._values["delay"][members])
 
     # The config ---------------------------------------------------------------------------
 

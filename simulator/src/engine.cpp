@@ -439,34 +439,76 @@ void engine::set_state(std::size_t population, const std::string& variable, std:
     }
 }
 
+namespace {
+
+// The listed synapses of an explicit projection onto a thread's chunk, in the order of its
+// rows: by source, then by target, multapses in list order (make_rows).
+std::vector<std::size_t> row_order(const projection_spec& proj, const detail::owned_chunk& chunk) {
+    const auto& sources = proj.rule.sources;
+    const auto& targets = proj.rule.targets;
+    std::vector<std::size_t> mine;
+    for (std::size_t k = 0; k < targets.size(); ++k)
+        if (targets[k] >= chunk.begin && targets[k] < chunk.end) mine.push_back(k);
+    std::stable_sort(mine.begin(), mine.end(), [&](std::size_t a, std::size_t b) {
+        return sources[a] != sources[b] ? sources[a] < sources[b] : targets[a] < targets[b];
+    });
+    return mine;
+}
+
+void require_same_synapses(const projection_spec& proj, const projection_spec& changed, const char* what) {
+    if (proj.rule.type != connection_rule::explicit_pairs || changed.rule.sources != proj.rule.sources ||
+        changed.rule.targets != proj.rule.targets)
+        throw input_error("", changed.path + "." + what,
+                          fmt::format("only the {}s of an explicit projection can change after the build, its synapses "
+                                      "the same", what));
+}
+
+}  // namespace
+
 void engine::set_projection_weights(std::size_t projection, const projection_spec& changed) {
     auto& m = *impl_;
     auto& proj = m.spec.projections.at(projection);
-    if (proj.rule.type != connection_rule::explicit_pairs || changed.rule.sources != proj.rule.sources ||
-        changed.rule.targets != proj.rule.targets)
-        throw input_error("", changed.path + ".weight",
-                          "only the weights of an explicit projection can change after the build, its synapses the same");
-    const auto& sources = proj.rule.sources;
-    const auto& targets = proj.rule.targets;
+    require_same_synapses(proj, changed, "weight");
     const auto weight = [&](std::size_t k) {
         return changed.weight.is_constant() ? changed.weight.value : changed.weight.values[k];
     };
     for (auto& me : m.threads) {
-        const auto& chunk = me.chunks[proj.target];
-        // A thread's rows hold the listed synapses onto its targets by source, then by target,
-        // multapses in list order (make_rows): the same order as these.
-        std::vector<std::size_t> mine;
-        for (std::size_t k = 0; k < targets.size(); ++k)
-            if (targets[k] >= chunk.begin && targets[k] < chunk.end) mine.push_back(k);
-        std::stable_sort(mine.begin(), mine.end(), [&](std::size_t a, std::size_t b) {
-            return sources[a] != sources[b] ? sources[a] < sources[b] : targets[a] < targets[b];
-        });
+        const auto mine = row_order(proj, me.chunks[proj.target]);
         auto& r = me.rows[projection];
         MYELIN_ASSERT(r.size() == mine.size());
         r.weight.resize(mine.size());
         for (std::size_t q = 0; q < mine.size(); ++q) r.weight[q] = static_cast<float>(weight(mine[q]));
     }
     proj.weight = changed.weight;
+}
+
+void engine::set_projection_delays(std::size_t projection, const projection_spec& changed) {
+    auto& m = *impl_;
+    auto& proj = m.spec.projections.at(projection);
+    require_same_synapses(proj, changed, "delay");
+    const double h = m.spec.simulation.resolution_ms;
+    const auto& d = changed.delay_ms;
+    const auto steps = [&](std::size_t k) { return ms_to_steps(d.is_constant() ? d.value : d.values[k], h); };
+    // The exchange window (the smallest delay at the build) and the ring buffers (the
+    // largest) are fixed: every new delay must lie between them.
+    for (std::size_t k = 0; k < (d.is_constant() ? 1 : d.values.size()); ++k) {
+        const step_t s = steps(k);
+        if (s < m.window || s > m.max_delay)
+            throw input_error("", changed.path + ".delay",
+                              fmt::format("{} ms; a built network takes delays from {} to {} ms (its smallest and "
+                                          "largest at the build: the exchange window and the ring buffers); a "
+                                          "network built again (reset()) takes any",
+                                          d.is_constant() ? d.value : d.values[k], static_cast<double>(m.window) * h,
+                                          static_cast<double>(m.max_delay) * h));
+    }
+    for (auto& me : m.threads) {
+        const auto mine = row_order(proj, me.chunks[proj.target]);
+        auto& r = me.rows[projection];
+        MYELIN_ASSERT(r.size() == mine.size());
+        r.delay.resize(mine.size());
+        for (std::size_t q = 0; q < mine.size(); ++q) r.delay[q] = static_cast<std::uint16_t>(steps(mine[q]));
+    }
+    proj.delay_ms = changed.delay_ms;
 }
 
 window_phases engine::phases() const {

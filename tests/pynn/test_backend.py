@@ -165,16 +165,43 @@ def test_spike_times_changed_between_runs():
 def test_changes_myelin_cannot_take_yet_are_refused_by_name():
     sim.setup()
     a = sim.Population(2, sim.IF_curr_exp())
-    prj = sim.Projection(a, a, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.1, delay=1.0))
+    prj = sim.Projection(a, a, sim.AllToAllConnector(), sim.TsodyksMarkramSynapse(weight=0.1, delay=1.0, U=0.5))
     sim.run(5.0)
     with pytest.raises(NotImplementedError, match="after the network has run"):
         sim.Population(2, sim.IF_curr_exp())
-    with pytest.raises(NotImplementedError, match="changing delay of connections after the network has run"):
-        prj.set(delay=2.0)
+    with pytest.raises(NotImplementedError, match="changing U of connections after the network has run"):
+        prj.set(U=0.2)
     sim.reset()
-    prj.set(delay=2.0)  # after reset the network is built again
+    prj.set(U=0.2)  # after reset the network is built again
     sim.run(5.0)
-    assert prj.get("delay", format="list", with_address=False) == [2.0] * 4
+    assert prj.get("U", format="list", with_address=False) == [0.2] * 4
+    sim.end()
+
+
+def test_delays_set_between_runs():
+    """Delays changed between runs act on the spikes sent from then on, as NEST's SetStatus;
+    a delay outside what the built network takes is refused with Myelin's reason."""
+    sim.setup(timestep=0.1)
+    sources = sim.Population(2, sim.SpikeSourceArray(spike_times=[5.0, 30.0]))
+    cell = sim.Population(1, sim.IF_curr_delta(tau_m=1e6, v_rest=0.0, v_reset=0.0, v_thresh=1000.0))
+    cell.initialize(v=0.0)
+    prj = sim.Projection(sources, cell, sim.FromListConnector([(0, 0, 1.0, 1.0), (1, 0, 10.0, 3.0)],
+                                                              column_names=["weight", "delay"]),
+                         sim.StaticSynapse())
+    cell.record("v")
+    sim.run(20.0)
+    prj.set(delay=2.0)
+    assert prj.get("delay", format="list", with_address=False) == [2.0, 2.0]
+    with pytest.raises(ValueError, match="a built network takes delays from 1 to 3 ms"):
+        prj.set(delay=0.5)
+    assert prj.get("delay", format="list", with_address=False) == [2.0, 2.0]  # refused: nothing changed
+    sim.run(20.0)
+    v = cell.get_data().segments[0].analogsignals[0]
+    times = np.asarray(v.times.magnitude)
+    jumps = np.flatnonzero(np.diff(np.asarray(v.magnitude)[:, 0]) > 0.5) + 1
+    offset = times[jumps[0]] - 6.0  # where the model shows an arrival, against the spike time + delay
+    np.testing.assert_allclose(times[jumps], np.array([6.0, 8.0, 32.0]) + offset)
+    np.testing.assert_allclose(np.diff(np.asarray(v.magnitude)[:, 0])[jumps - 1], [1.0, 10.0, 11.0])
     sim.end()
 
 

@@ -514,6 +514,49 @@ def test_set_weights_of_an_explicit_projection(tmp_path):
                                          "weight": 1.0, "delay": 1.0}]}).set_weights(0, 2.0)
 
 
+def test_set_delays_of_an_explicit_projection(tmp_path):
+    """Delays changed between runs act on spikes sent from then on; a spike on its way arrives
+    as sent; delays outside the built network's range are refused; checkpoints and reset()
+    keep the new ones; 1 and 3 threads alike."""
+    def build(delays, threads):
+        net = myelin.Network(seed=1, threads=threads)
+        net.population("S", "spike_source_array", 3, params={"spike_times": [[5.0, 30.0], [6.0, 31.0], [19.5, 40.0]]})
+        net.population("T", "iaf_psc_delta", 2, params={"tau_m": 1e9, "V_th": 1e6, "E_L": 0.0, "V_reset": 0.0},
+                       initial={"V_m": 0.0})
+        # distinct weights tell the arrivals apart: S0 -> T0 1 mV, S1 -> T0 10 mV, S2 -> T1 100 mV
+        net.connect("S", "T", "explicit", sources=[0, 1, 2], targets=[0, 0, 1], weight=[1.0, 10.0, 100.0],
+                    delay=delays)
+        net.record("T", "V_m", name="v")
+        return net
+
+    def arrivals(net):
+        trace = net.trace("v")
+        jumps = []
+        for column in range(2):
+            v = trace["V_m"][:, column]
+            steps = np.flatnonzero(np.diff(v) > 0.5) + 1
+            jumps += [(round(float(trace["times"][k]), 6), round(float(v[k] - v[k - 1]))) for k in steps]
+        return sorted(jumps)
+
+    for threads in (1, 3):
+        net = build([1.0, 3.0, 2.0], threads).run(20.0)
+        net.set_delays(0, [3.0, 1.0, 2.5])
+        net.checkpoint(tmp_path / f"changed{threads}.h5")
+        net.run(30.0)
+        got = arrivals(net)
+        first = got[0][0] - 5.0 - 1.0  # the model's offset between arrival and the recorded jump
+        assert got == [(6.0 + first, 1), (9.0 + first, 10), (21.5 + first, 100),  # the last one on its way at 20 ms
+                       (32.0 + first, 10), (33.0 + first, 1), (42.5 + first, 100)]
+        resumed = myelin.Network.resume(tmp_path / f"changed{threads}.h5").run(30.0)
+        np.testing.assert_array_equal(resumed.trace("v")["V_m"], net.trace("v")["V_m"][-resumed.trace("v")["V_m"].shape[0]:])
+        net.reset().run(50.0)
+        assert arrivals(net) == arrivals(build([3.0, 1.0, 2.5], threads).run(50.0))
+        with pytest.raises(ValueError, match=r"0.5 ms; a built network takes delays from 1 to 3 ms"):
+            net.set_delays(0, [0.5, 1.0, 2.0])
+        with pytest.raises(ValueError, match="from 1 to 3 ms"):
+            net.set_delays(0, 3.5)
+
+
 def test_set_state_between_runs():
     """State variables set between runs act from the next step: a passive membrane relaxes
     from the new value exactly; other neurons are untouched; 1 and 3 threads alike."""

@@ -125,6 +125,11 @@ public:
     // connections between Simulate calls; plastic synapses go on from the new weights).
     // Throws input_error where `changed` lists other synapses.
     void set_projection_weights(std::size_t projection, const projection_spec& changed);
+    // New delays of an explicit projection, as the weights above. Every delay must lie
+    // between the smallest and the largest delay of the network at its build (the exchange
+    // window and the ring buffers are sized by them); spikes already on their way arrive
+    // as sent. Throws input_error otherwise.
+    void set_projection_delays(std::size_t projection, const projection_spec& changed);
     // Wall time spent gathering, exchanging and sorting the spikes of all threads and ranks
     // (on the master thread, including waiting for the other ranks), summed over windows.
     double exchange_seconds() const;
