@@ -384,6 +384,28 @@ class Network:
         reset() builds again and takes any."""
         return self._set_synapses("delay", projection, delay, self._sim and self._sim.set_projection_delays)
 
+    def set_synapse_params(self, projection, **params):
+        """New parameters of a projection's synapse model (its index; any rule), e.g. U of a
+        tsodyks_synapse or lambda and Wmax of an stdp_synapse, as NEST's SetStatus on
+        connections: from the next spike on, synapses keep their state and learnt weights; the
+        config records them. A plastic rule's trace time constants cannot change once built
+        (ValueError): give them in the config."""
+        config = self._require_config()
+        projections = list(config.get("projections", []))
+        if not 0 <= projection < len(projections):
+            raise ValueError(f"set_synapse_params: projection {projection}; the network has {len(projections)}")
+        synapse = projections[projection].get("synapse")
+        if synapse is None:
+            raise ValueError(f"set_synapse_params: projection {projection} has static synapses (no synapse model)")
+        synapse = {"model": synapse} if isinstance(synapse, str) else dict(synapse)
+        synapse["params"] = dict(synapse.get("params", {}), **{k: _plain(v) for k, v in params.items()})
+        projections[projection] = dict(projections[projection], synapse=synapse)
+        changed = dict(config, projections=projections)
+        if self._sim is not None:
+            self._sim.set_synapse_params(projection, *_dumps(changed))
+        self._config = changed
+        return self
+
     def _set_synapses(self, key, projection, value, send):
         config = self._require_config()
         projections = list(config.get("projections", []))

@@ -44,9 +44,7 @@ class Connection(common.Connection):
         projection = self._projection
         native = self._native_name(name)
         projection._native_values(native)  # it exists
-        projection._before_change({native})
-        projection._values[native][self._index] = float(value)
-        projection._after_change({native})
+        projection._change({native}, lambda: projection._values[native].__setitem__(self._index, float(value)))
 
     def as_tuple(self, *attribute_names):
         return tuple(getattr(self, name) for name in attribute_names)
@@ -239,22 +237,25 @@ class Projection(common.Projection):
             if value.ndim == 2:
                 value = value[self._pre, self._post]
             changed[name] = np.broadcast_to(value, self._pre.shape).astype(float)
-        self._before_change(set(changed))
-        before = {name: self._values[name] for name in changed if name in self._values}
-        self._values.update(changed)
+        self._change(set(changed), lambda: self._values.update(changed))
+
+    def _change(self, names, update):
+        """Makes update() to the values (PyNN's units) and sends the change on. A change that
+        cannot be made leaves everything as it was, here and in the engine."""
+        self._before_change(names)
+        before = {name: np.array(self._values[name], dtype=float) for name in names if name in self._values}
+        update()
         try:
-            self._after_change(set(changed))
-        except ValueError:
-            # the engine refused (a delay outside what the built network takes): nothing
-            # changes, here or there
+            self._after_change(names)
+        except (ValueError, NotImplementedError):
             self._values.update(before)
-            self._after_change(set(before))
+            self._after_change(names)  # the values it had, which it took before
             raise
 
     def _before_change(self, names):
         """Connections are in the engine once it is built. While t = 0 a change rebuilds it;
-        later weights and delays go to the engine (Network.set_weights, set_delays), synapse
-        parameters cannot change."""
+        later weights, delays and synapse parameters go to the engine (Network.set_weights,
+        set_delays, set_synapse_params)."""
         network = simulator.state.network
         if self._rule is not None:
             if network is not None and network.t > 0:
@@ -266,10 +267,6 @@ class Projection(common.Projection):
             return
         if network is None or network.t == 0:
             return
-        if names - {"weight", "delay"}:
-            raise NotImplementedError(f"pyNN.myelin: changing {', '.join(sorted(names - {'weight', 'delay'}))} of "
-                                      "connections after the network has run (only weights and delays can change "
-                                      "then; set the others before run(), or after reset())")
         if getattr(self.synapse_type, "plastic", False):
             self._values["weight"] = self._engine_weights()  # the others keep what plasticity made of them
 
@@ -280,11 +277,28 @@ class Projection(common.Projection):
         if network.t == 0:
             simulator.state.network = None
             return
+        synapse_names = names - {"weight", "delay"}
+        for members in self._groups if synapse_names else []:
+            if any(np.any(self._values[n][members] != self._values[n][members[0]]) for n in synapse_names):
+                raise NotImplementedError(
+                    f"pyNN.myelin: after a run, {', '.join(sorted(synapse_names))} can change only to one value for "
+                    "all connections that shared one at the first run (they are one Myelin projection); call reset() "
+                    "first")
         for myelin_index, members in zip(self._myelin_indices, self._groups):
             if "weight" in names:
                 network.set_weights(myelin_index, self._myelin_weights(members))
             if "delay" in names:
                 network.set_delays(myelin_index, self._values["delay"][members])
+            if synapse_names:
+                network.set_synapse_params(myelin_index, **self._myelin_synapse_params(myelin_index, members))
+
+    def _myelin_synapse_params(self, myelin_index, members):
+        """The synapse model's parameters of one Myelin projection, from the values now."""
+        values = {n: float(v[members[0]]) for n, v in self._values.items() if n not in ("weight", "delay")}
+        params = simulator.state.network.config["projections"][myelin_index]["synapse"]["params"]
+        if "tau_psc" in params:
+            values["tau_psc"] = params["tau_psc"]
+        return self.synapse_type._myelin_params(values, abs(self._weight_factor(self._target_celltype(members))))
 
     # The config ---------------------------------------------------------------------------
 

@@ -282,6 +282,15 @@ public:
         });
     }
 
+    // New synapse-model parameters of projection `index`, from the next spike on.
+    void set_synapse_params(std::size_t index, const std::string& config_text, const config_arrays& arrays) {
+        change(config_text, arrays, [&](const network_spec& changed) {
+            if (index >= changed.projections.size()) throw std::out_of_range("projection index");
+            built().set_synapse_params(index, changed.projections[index]);
+            source_.spec.projections[index].synapse_params = changed.projections[index].synapse_params;
+        });
+    }
+
     std::vector<double> engine_state(std::size_t index, const std::string& name) const {
         const auto lock = exclusive();
         return built().state_values(index, name);
@@ -601,6 +610,8 @@ void bind_simulation(py::module_& m) {
         .def("set_projection_weights", &simulation::set_projection_weights, py::arg("index"), py::arg("config_text"),
              py::arg("arrays") = config_arrays{})
         .def("set_projection_delays", &simulation::set_projection_delays, py::arg("index"), py::arg("config_text"),
+             py::arg("arrays") = config_arrays{})
+        .def("set_synapse_params", &simulation::set_synapse_params, py::arg("index"), py::arg("config_text"),
              py::arg("arrays") = config_arrays{})
         .def("set_state", &simulation::set_state, py::arg("index"), py::arg("name"), py::arg("values"))
         .def("population_state",

@@ -19,6 +19,7 @@
 #include <chrono>
 #include <exception>
 #include <limits>
+#include <stdexcept>
 
 namespace myelin {
 
@@ -509,6 +510,20 @@ void engine::set_projection_delays(std::size_t projection, const projection_spec
         for (std::size_t q = 0; q < mine.size(); ++q) r.delay[q] = static_cast<std::uint16_t>(steps(mine[q]));
     }
     proj.delay_ms = changed.delay_ms;
+}
+
+void engine::set_synapse_params(std::size_t projection, const projection_spec& changed) {
+    auto& m = *impl_;
+    auto& proj = m.spec.projections.at(projection);
+    if (!proj.synapse || changed.synapse != proj.synapse)
+        throw input_error("", changed.path + ".synapse",
+                          "only the parameters of a projection's synapse model can change after the build, not the model");
+    try {
+        for (auto& me : m.threads) me.rows[projection].dynamics->set_params(changed.synapse_params);
+    } catch (const std::invalid_argument& e) {
+        throw input_error("", changed.path + ".synapse.params", e.what());
+    }
+    proj.synapse_params = changed.synapse_params;
 }
 
 window_phases engine::phases() const {

@@ -169,12 +169,53 @@ def test_changes_myelin_cannot_take_yet_are_refused_by_name():
     sim.run(5.0)
     with pytest.raises(NotImplementedError, match="after the network has run"):
         sim.Population(2, sim.IF_curr_exp())
-    with pytest.raises(NotImplementedError, match="changing U of connections after the network has run"):
-        prj.set(U=0.2)
+    with pytest.raises(NotImplementedError, match="U can change only to one value for all connections"):
+        prj.set(U=sim.RandomDistribution("uniform", (0.1, 0.9), rng=sim.NumpyRNG(seed=1)))
+    assert prj.get("U", format="list", with_address=False) == [0.5] * 4  # refused: nothing changed
     sim.reset()
-    prj.set(U=0.2)  # after reset the network is built again
+    prj.set(U=sim.RandomDistribution("uniform", (0.1, 0.9), rng=sim.NumpyRNG(seed=1)))  # built again: any
     sim.run(5.0)
-    assert prj.get("U", format="list", with_address=False) == [0.2] * 4
+    assert len(set(prj.get("U", format="list", with_address=False))) == 4
+    sim.end()
+
+
+def test_synapse_parameters_set_between_runs():
+    """Synapse parameters changed between runs act from the next spike on, the synapses
+    keeping their state (NEST's SetStatus): a depressing synapse's PSCs follow the new U;
+    STDP's A_plus = 0 is refused by name (Myelin's alpha = A_minus / A_plus) and changes
+    nothing; amplitudes made negligible keep the learnt weights."""
+    sim.setup(timestep=0.1)
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=[10.0, 60.0, 110.0, 160.0]))
+    cell = sim.Population(1, sim.IF_curr_exp(tau_m=1e9, v_rest=0.0, v_reset=0.0, v_thresh=1000.0, tau_syn_E=3.0))
+    cell.initialize(v=0.0)
+    # tau_rec << the interval: resources are back (to 1e-7) at each spike, a jump is proportional to U
+    prj = sim.Projection(source, cell, sim.OneToOneConnector(),
+                         sim.TsodyksMarkramSynapse(weight=1.0, delay=1.0, U=0.5, tau_rec=0.1))
+    cell.record("v")
+    sim.run(100.0)
+    prj.set(U=0.2)
+    sim.run(100.0)
+    v = np.asarray(cell.get_data().segments[0].analogsignals[0].magnitude)[:, 0]
+    rises = [v[int(t / 0.1) + 400] - v[int(t / 0.1)] for t in (10.0, 60.0, 110.0, 160.0)]  # charge of each PSC
+    np.testing.assert_allclose(np.array(rises[2:]) / rises[:2], [0.4, 0.4], rtol=1e-6)
+    assert prj.get("U", format="list", with_address=False) == [0.2]
+    sim.end()
+
+    sim.setup(timestep=0.1)
+    pre = sim.Population(5, sim.SpikeSourcePoisson(rate=80.0))
+    post = sim.Population(1, sim.IF_curr_exp(i_offset=0.5))
+    stdp = sim.STDPMechanism(weight=0.5, timing_dependence=sim.SpikePairRule(A_plus=0.1, A_minus=0.12),
+                             weight_dependence=sim.AdditiveWeightDependence(w_max=1.0))
+    prj = sim.Projection(pre, post, sim.AllToAllConnector(), stdp)
+    sim.run(300.0)
+    learnt = prj.get("weight", format="list", with_address=False)
+    assert len(set(learnt)) > 1
+    with pytest.raises(NotImplementedError, match="A_plus = 0"):
+        prj.set(A_plus=0.0)
+    assert prj.get("A_plus", format="list", with_address=False) == [0.1] * 5
+    prj.set(A_plus=1e-300, A_minus=1e-300)  # no visible learning from here on
+    sim.run(300.0)
+    np.testing.assert_allclose(prj.get("weight", format="list", with_address=False), learnt, rtol=1e-7)
     sim.end()
 
 

@@ -557,6 +557,61 @@ def test_set_delays_of_an_explicit_projection(tmp_path):
             net.set_delays(0, 3.5)
 
 
+def test_set_synapse_params_between_runs():
+    """A synapse model's parameters set between runs act from the next spike on, the synapses
+    keeping their state: a depressing synapse's jumps follow the new U; STDP with lambda = 0
+    keeps the learnt weights to the bit and a lower Wmax bounds them; trace time constants
+    and static projections are refused by name."""
+    net = myelin.Network(seed=1)
+    net.population("S", "spike_source_array", 1, params={"spike_times": [10.0, 60.0, 110.0, 160.0]})
+    net.population("T", "iaf_psc_delta", 1, params={"tau_m": 1e9, "V_th": 1e6, "E_L": 0.0, "V_reset": 0.0},
+                   initial={"V_m": 0.0})
+    # tau_rec << the interval: the resources are back (to 1e-7) at every spike, so a jump is weight * U
+    net.connect("S", "T", "one_to_one", weight=10.0, delay=1.0,
+                synapse={"model": "tsodyks_synapse", "params": {"U": 0.5, "tau_rec": 0.1, "tau_psc": 3.0}})
+    net.record("T", "V_m", name="v")
+    net.run(100.0)
+    net.set_synapse_params(0, U=0.2)
+    net.run(100.0)
+    v = net.trace("v")["V_m"][:, 0]
+    jumps = np.diff(v)[np.diff(v) > 1e-3]
+    np.testing.assert_allclose(jumps, [5.0, 5.0, 2.0, 2.0], rtol=1e-6)
+    assert net.config["projections"][0]["synapse"]["params"]["U"] == 0.2
+    with pytest.raises(ValueError, match="U"):
+        net.set_synapse_params(0, U=1.5)
+
+    def plastic():
+        net = myelin.Network(seed=3)
+        net.population("pre", "spike_source_poisson", 20, params={"rate": 50.0})
+        net.population("post", "iaf_psc_exp", 5, params={"I_e": 400.0})
+        net.connect("pre", "post", "all_to_all", weight=50.0, delay=1.0,
+                    synapse={"model": "stdp_synapse", "params": {"lambda": 0.05, "Wmax": 100.0, "tau_plus": 20.0}})
+        net.record("post")
+        return net
+
+    net = plastic().run(300.0)
+    learnt = np.asarray(net.synapses(0)["weight"])
+    assert np.ptp(learnt) > 1.0
+    spikes = len(net.spikes("post")[0])
+    net.set_synapse_params(0, **{"lambda": 0.0})
+    net.run(300.0)
+    np.testing.assert_array_equal(net.synapses(0)["weight"], learnt)  # no learning, every weight as learnt
+    assert len(net.spikes("post")[0]) > spikes  # while the synapses still transmit
+    # (the config stays one that builds: its initial weight, 50, must lie within [0, Wmax])
+    assert learnt.max() > 51.0
+    bound = 51.0
+    net.set_synapse_params(0, **{"lambda": 0.05, "Wmax": bound})
+    net.run(300.0)
+    assert np.asarray(net.synapses(0)["weight"]).max() <= bound
+    with pytest.raises(ValueError, match="time constants cannot change"):
+        net.set_synapse_params(0, tau_plus=30.0)
+    static = myelin.Network({"populations": [{"name": "A", "model": "iaf_psc_exp", "n": 2}],
+                             "projections": [{"source": "A", "target": "A", "connection": {"rule": "all_to_all"},
+                                              "weight": 1.0, "delay": 1.0}]})
+    with pytest.raises(ValueError, match="static synapses"):
+        static.set_synapse_params(0, U=0.1)
+
+
 def test_set_state_between_runs():
     """State variables set between runs act from the next step: a passive membrane relaxes
     from the new value exactly; other neurons are untouched; 1 and 3 threads alike."""

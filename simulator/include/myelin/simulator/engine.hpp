@@ -130,6 +130,10 @@ public:
     // window and the ring buffers are sized by them); spikes already on their way arrive
     // as sent. Throws input_error otherwise.
     void set_projection_delays(std::size_t projection, const projection_spec& changed);
+    // New parameters of a projection's synapse model (any rule), from the next spike on;
+    // synapses keep their state and plastic weights. A plastic rule's trace time constants
+    // cannot change (input_error).
+    void set_synapse_params(std::size_t projection, const projection_spec& changed);
     // Wall time spent gathering, exchanging and sorting the spikes of all threads and ranks
     // (on the master thread, including waiting for the other ranks), summed over windows.
     double exchange_seconds() const;

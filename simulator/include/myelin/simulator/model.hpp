@@ -204,6 +204,11 @@ public:
     // the ring, and so the results, then do not depend on who adds).
     virtual void on_pre(const synapse_spike& s) = 0;
     virtual bool transmits() const { return false; }
+    // New parameters between runs (checked as in a config). Throws std::invalid_argument
+    // saying what cannot change once built.
+    virtual void set_params(const param_values&) {
+        throw std::invalid_argument("this synapse model's parameters cannot change after the build");
+    }
 
     // Plastic rules only (model_info::plastic). Presynaptic traces live per row: their
     // values just after the source's last spike, and its time stamp (-1: none yet).
@@ -482,6 +487,7 @@ public:
         if constexpr (requires { M::state_table; }) return s_.*(M::state_table[variable].member);
         else throw std::out_of_range("synapse state variable");  // a model without state has none to ask for
     }
+    void set_params(const param_values& values) override { p_ = params_from_values<M>(values); }
     void on_pre(const synapse_spike& x) override {
         if constexpr (requires { M::on_spike(p_, s_, x); }) {
             M::on_spike(p_, s_, x);  // models that need the whole spike (its targets, the seed)

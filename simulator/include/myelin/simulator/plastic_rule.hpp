@@ -66,6 +66,15 @@ public:
     }
 
     bool transmits() const override { return true; }
+    // Amplitudes and bounds may change; the traces' time constants and pairings not: the
+    // traces kept since the build decay with them.
+    void set_params(const param_values& values) override {
+        const auto p = params_from_values<R>(values);
+        if (R::pre_traces(p) != pre_ || R::post_traces(p) != R::post_traces(p_))
+            throw std::invalid_argument("the traces' time constants cannot change after the build (the traces kept "
+                                        "since then decay with them)");
+        p_ = p;
+    }
     void on_pre(const synapse_spike& x) override {
         if (lanes_ && !x.delay && run_lanes(x)) return;
         rest_.clear();

@@ -8,8 +8,8 @@ names), inhibitory conductances as negative weights. What PyNN drew with NumPy's
 taken from the PyNN run; the Poisson sources and the noise current are drawn by the engine
 on both sides (the same seed, the same populations in the same order).
 
-Run by ctest (`myelin.pynn.test_examples`), or: PYTHONPATH=build/release/python python3 -m pytest
-tests/pynn/test_examples.py; `python3 tests/pynn/test_examples.py` prints the rates as a
+Run by ctest (`myelin.pynn.test_pynn_examples`), or: PYTHONPATH=build/release/python python3 -m pytest
+tests/pynn/test_pynn_examples.py; `python3 tests/pynn/test_pynn_examples.py` prints the rates as a
 Markdown table (docs/pynn.md).
 """
 import os
