@@ -60,11 +60,12 @@ class Population(_Complete, common.Population):
             raise NotImplementedError(f"pyNN.myelin: cell type {type(self.celltype).__name__} has no Myelin model; "
                                       "use one of pyNN.myelin.list_standard_models()")
         state = simulator.state
-        ids = np.arange(state.id_counter, state.id_counter + self.size)
-        self.all_cells = np.array([simulator.ID(i) for i in ids], dtype=simulator.ID)
+        cells = [simulator.ID(i) for i in range(state.id_counter, state.id_counter + self.size)]
+        for cell in cells:
+            cell.__dict__["parent"] = self  # what IDMixin.__setattr__ does for "parent", without its Python call
+        self.all_cells = np.empty(self.size, dtype=object)
+        self.all_cells[:] = cells
         self._mask_local = np.ones(self.size, bool)
-        for cell in self.all_cells:
-            cell.parent = self
         state.id_counter += self.size
         self._myelin_name = f"p{len(state.populations)}"
         parameter_space = self.celltype.native_parameters
@@ -80,9 +81,13 @@ class Population(_Complete, common.Population):
 
     def initialize(self, **initial_values):
         """As PyNN's, but random distributions are drawn here, once: every build (reset()
-        rebuilds) starts from the same values, as Myelin's seed promises."""
-        super().initialize(**{variable: larray(value, shape=(self.size,), dtype=float).evaluate(simplify=True)
-                              for variable, value in initial_values.items()})
+        rebuilds) starts from the same values, as Myelin's seed promises. (And without PyNN's
+        debug message, which prints the values even when nothing is logged.)"""
+        for variable, value in initial_values.items():
+            values = larray(larray(value, shape=(self.size,), dtype=float).evaluate(simplify=True),
+                            shape=(self.size,), dtype=float)
+            self._set_initial_value_array(variable, values)
+            self.initial_values[variable] = values
 
     def _get_parameters(self, *names):
         return ParameterSpace({name: simplify(self._parameters[name]) for name in names}, shape=(self.size,))
@@ -162,6 +167,8 @@ def _json_values(values):
     values = values.astype(float)
     if values.size and np.all(values == values.flat[0]):
         return _number(values.flat[0])
+    if np.all(np.isfinite(values)):
+        return values.tolist()
     return [_number(v) for v in values]
 
 

@@ -9,8 +9,6 @@ Parameter changes of a built network go to the engine at once (Network.set_param
 set_stimulus), so they act from the next step with every neuron keeping its state.
 """
 
-import gc
-
 from pyNN import common
 
 from myelin.network import Network
@@ -20,9 +18,9 @@ name = "Myelin"
 
 
 class ID(int, common.IDMixin):
-    def __init__(self, n):
-        int.__init__(n)
-        common.IDMixin.__init__(self)
+    # Every rank has every cell of PyNN's (the engine distributes the neurons, not PyNN), so
+    # every ID is local: no per-cell look-up (PyNN's record() asks each cell)
+    local = True
 
 
 class State(common.control.BaseState):
@@ -41,10 +39,12 @@ class State(common.control.BaseState):
     # The objects of the session ------------------------------------------------------------
 
     def clear(self):
-        # A population's IDs point back to it from inside a NumPy object array, which the
-        # cycle collector does not look into: without this, every setup() would keep the
-        # last session's populations (and their recordings) alive.
-        _unlink_cells(getattr(self, "populations", []))
+        # The last session is freed here by reference counting, without a collection of the
+        # whole interpreter (tens of ms, as long as building a small network): a population's
+        # IDs point back to it from inside a NumPy object array, which the cycle collector
+        # does not even look into, and it and its recorder point at each other. Nothing else
+        # of PyNN's objects forms a cycle (tests/pynn/test_backend.py checks it).
+        _unlink(getattr(self, "populations", []))
         self.populations = []
         self.projections = []
         self.current_sources = []
@@ -54,10 +54,6 @@ class State(common.control.BaseState):
         self.write_on_end = []
         self.network = None
         self.reset()
-        # PyNN's objects point at each other (recorders and populations, projections and
-        # connectors): collect the last session's now, so that a script that loops over
-        # setup/run/end keeps a flat footprint
-        gc.collect()
 
     def reset(self):
         """t = 0: the next run builds the network anew from its description (states at their
@@ -151,10 +147,11 @@ class State(common.control.BaseState):
         return config
 
 
-def _unlink_cells(populations):
+def _unlink(populations):
     for population in populations:
         for cell in population.all_cells:
-            cell.parent = None
+            cell.__dict__["parent"] = None
+        population.recorder.population = None
 
 
 state = State()

@@ -385,24 +385,39 @@ def test_initialize_between_runs_sets_the_state_now():
 
 
 def test_setup_frees_the_last_session(tmp_path):
-    """A population's IDs point back to it from a NumPy object array, which Python's cycle
-    collector does not traverse: setup() breaks those links and collects, so a script that
-    loops over setup/run/end does not keep every session alive (bench/pynn: RSS flat).
-    In a fresh interpreter (pytest's own bookkeeping may hold objects a while)."""
+    """setup() frees the last session by reference counting alone (the cycle collector off):
+    populations, views, assemblies, projections, current sources, recorders and the Network,
+    so a script that loops over setup/run/end keeps a flat footprint (bench/pynn: RSS) without
+    setup() paying for a collection of the whole interpreter. In a fresh interpreter (pytest's
+    own bookkeeping may hold objects a while)."""
     script = tmp_path / "script.py"
     script.write_text(textwrap.dedent("""
+        import gc
         import weakref
+        gc.disable()
         import myelin_pynn_hook  # noqa: F401,E402 (.pth files are read in site folders only)
         import pyNN.myelin as sim
         sim.setup()
-        p = sim.Population(10, sim.IF_cond_exp())
-        p.record("spikes")
+        p = sim.Population(10, sim.IF_cond_exp(), label="a")
+        q = sim.Population(5, sim.SpikeSourcePoisson(rate=10.0))
+        v = p[2:5]
+        both = p + q
+        prj = sim.Projection(q, p, sim.FixedProbabilityConnector(0.5), sim.StaticSynapse(weight=0.01, delay=1.0))
+        prj_view = sim.Projection(q, v, sim.AllToAllConnector(), sim.StaticSynapse(weight=0.01, delay=1.0))
+        source = sim.DCSource(amplitude=0.1)
+        p[0:3].inject(source)
+        p.record(["spikes", "v"])
+        v.record("gsyn_exc")
         sim.run(10.0)
+        p.get_data()
         sim.end()
-        population, network = weakref.ref(p), weakref.ref(sim.simulator.state.network)
-        del p
+        objects = dict(p=p, q=q, v=v, both=both, prj=prj, prj_view=prj_view, source=source, recorder=p.recorder,
+                       network=sim.simulator.state.network)
+        refs = {name: weakref.ref(o) for name, o in objects.items()}
+        del p, q, v, both, prj, prj_view, source, objects
         sim.setup()
-        assert population() is None and network() is None
+        alive = [name for name, ref in refs.items() if ref() is not None]
+        assert not alive, alive
     """))
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
