@@ -259,8 +259,11 @@ class Projection(common.Projection):
         network = simulator.state.network
         if self._rule is not None:
             if network is not None and network.t > 0:
-                raise NotImplementedError("pyNN.myelin: connections drawn by Myelin's rule (NativeRNG) cannot change "
-                                          "after the network has run; set them before run(), or after reset()")
+                if not names & {"weight", "delay"}:
+                    return  # synapse parameters: one value for all synapses of the rule (_after_change)
+                raise NotImplementedError("pyNN.myelin: weights and delays of connections drawn by Myelin's rule "
+                                          "(NativeRNG) cannot change after the network has run; set them before "
+                                          "run(), or after reset()")
             self._list_rule()  # from now on the projection lists its synapses (the same ones)
             self._rule = None
             simulator.state.network = None
@@ -278,6 +281,18 @@ class Projection(common.Projection):
             simulator.state.network = None
             return
         synapse_names = names - {"weight", "delay"}
+        if self._rule is not None:  # only synapse parameters come here after a run
+            for name in synapse_names:
+                values = self._values[name]
+                if np.any(values != values[0]):
+                    raise NotImplementedError(f"pyNN.myelin: after a run, {name} of connections drawn by Myelin's "
+                                              "rule (NativeRNG) can change only to one value for all; call reset() "
+                                              "first")
+                self._rule_values[name] = float(values[0])
+            values = {n: v for n, v in self._rule_values.items() if n not in ("weight", "delay")}
+            network.set_synapse_params(self._myelin_indices[0], **self.synapse_type._myelin_params(
+                values, abs(self._weight_factor(self.post.celltype))))
+            return
         for members in self._groups if synapse_names else []:
             if any(np.any(self._values[n][members] != self._values[n][members[0]]) for n in synapse_names):
                 raise NotImplementedError(

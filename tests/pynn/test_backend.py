@@ -329,6 +329,19 @@ def test_native_rng_connects_with_myelins_rules():
         projections["indegree"].set(weight=0.001)
     sim.end()
 
+    # synapse parameters of a rule's synapses change after a run, to one value for all
+    sim.setup(timestep=0.1, rng_seed=3)
+    a = sim.Population(50, sim.SpikeSourcePoisson(rate=20.0))
+    b = sim.Population(20, sim.IF_curr_exp())
+    prj = sim.Projection(a, b, sim.FixedProbabilityConnector(0.3, rng=sim.NativeRNG()),
+                         sim.TsodyksMarkramSynapse(weight=0.1, delay=1.0, U=0.5))
+    sim.run(20.0)
+    prj.set(U=0.25)
+    assert set(prj.get("U", format="list", with_address=False)) == {0.25}
+    assert sim.simulator.state.network.config["projections"][0]["synapse"]["params"]["U"] == 0.25
+    sim.run(20.0)
+    sim.end()
+
 
 @pytest.mark.skipif(shutil.which("mpirun") is None, reason="no mpirun")
 def test_two_ranks_record_what_one_does(tmp_path):
