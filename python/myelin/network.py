@@ -460,10 +460,12 @@ class Network:
         weights as they stand)."""
         return self.build()._sim.weights(recorder)
 
-    def synapses(self, projection):
+    def synapses(self, projection, gather=False):
         """The synapses of a projection (its index) that this rank holds: "source", "target"
-        (population-local), "weight", "delay" (ms), sorted by (target, source)."""
-        return self.build()._sim.synapses(projection)
+        (population-local), "weight", "delay" (ms), sorted by (target, source). With `gather`
+        every rank's, on every rank, in the same order for any partition (under MPI every rank
+        must then call it)."""
+        return self.build()._sim.synapses(projection, gather)
 
     def checkpoint(self, path):
         """Writes the network's state at t to `path` (an HDF5 file), for Network.resume() or

@@ -90,8 +90,9 @@ class Projection(common.Projection):
         return len(self) if self._rule is None else super().size(gather)
 
     def get(self, attribute_names, format, gather=True, with_address=True, multiple_synapses="sum"):
-        return super().get(attribute_names, format, False if self._rule is None else gather, with_address,
-                           multiple_synapses)
+        # Every rank holds every connection (those of Myelin's rules read gathered from the
+        # engine): PyNN's gathering (mpi4py) has nothing to add
+        return super().get(attribute_names, format, False, with_address, multiple_synapses)
 
     def __len__(self):
         self._gather_parts()
@@ -129,13 +130,14 @@ class Projection(common.Projection):
 
     def _list_rule(self):
         """The synapses a rule drew, read from the built network (built now if it is not), in
-        the engine's order (by target, then source), in PyNN's units."""
+        the engine's order (by target, then source), in PyNN's units; every rank's (a
+        collective, which a PyNN script makes on every rank)."""
         if self._rule is None:
             return
         network = simulator.state.build()
         if self._listed_from is network:
             return
-        listed = network.synapses(self._myelin_indices[0])
+        listed = network.synapses(self._myelin_indices[0], gather=True)
         factor = self._weight_factor(self.post.celltype)
         self._pre = np.asarray(listed["source"], dtype=np.int64)
         self._post = np.asarray(listed["target"], dtype=np.int64)
@@ -391,11 +393,11 @@ class Projection(common.Projection):
         """The weights the engine holds, in the projection's order and PyNN's units."""
         network = simulator.state.network
         if self._rule is not None:
-            listed = network.synapses(self._myelin_indices[0])
+            listed = network.synapses(self._myelin_indices[0], gather=True)
             return np.asarray(listed["weight"], dtype=float) / self._weight_factor(self.post.celltype)
         weights = np.array(self._values["weight"], dtype=float)
         for myelin_index, members in zip(self._myelin_indices, self._groups):
-            synapses = network.synapses(myelin_index)
+            synapses = network.synapses(myelin_index, gather=True)
             # the engine lists synapses by (target, source); ours keep the order of creation
             _, pre_index = _locate(self.pre, self._pre[members])
             _, post_index = _locate(self.post, self._post[members])

@@ -222,13 +222,14 @@ public:
         return d;
     }
 
-    // The synapses of projection `projection` that this rank holds, sorted by (target, source).
-    py::dict synapses(std::size_t projection) const {
+    // The synapses of projection `projection` that this rank holds, sorted by (target, source);
+    // with `gather` every rank's, on every rank (a collective).
+    py::dict synapses(std::size_t projection, bool gather) {
         if (projection >= source_.spec.projections.size())
             throw input_error("", "synapses", fmt::format("projection {}; the network has {} (0 to {})", projection,
                                                           source_.spec.projections.size(),
                                                           static_cast<long>(source_.spec.projections.size()) - 1));
-        const auto all = built().synapses(projection);
+        const auto all = gather ? built().all_synapses(projection) : built().synapses(projection);
         std::vector<std::uint64_t> source(all.size()), target(all.size());
         std::vector<double> weight(all.size()), delay(all.size());
         for (std::size_t k = 0; k < all.size(); ++k) {
@@ -602,7 +603,7 @@ void bind_simulation(py::module_& m) {
              "no copy. Complete on rank 0, empty on the others.")
         .def("trace", &simulation::trace, py::arg("recorder"))
         .def("weights", &simulation::weights, py::arg("recorder"))
-        .def("synapses", &simulation::synapses, py::arg("projection"))
+        .def("synapses", &simulation::synapses, py::arg("projection"), py::arg("gather") = false)
         .def("set_stimulus", &simulation::set_stimulus, py::arg("index"), py::arg("config_text"),
              py::arg("arrays") = config_arrays{})
         .def("set_population_params", &simulation::set_population_params, py::arg("index"), py::arg("config_text"),

@@ -604,4 +604,16 @@ std::vector<synapse_view> engine::synapses(std::size_t projection) const {
     return out;
 }
 
+std::vector<synapse_view> engine::all_synapses(std::size_t projection) {
+    auto local = synapses(projection);
+    if (impl_->comm->size() == 1) return local;
+    // The ranks hold disjoint targets, each rank's list is sorted: a stable sort of the
+    // concatenation keeps every pair's multapses in their order.
+    auto all = from_bytes<synapse_view>(impl_->comm->allgather(to_bytes(local)));
+    std::stable_sort(all.begin(), all.end(), [](const synapse_view& a, const synapse_view& b) {
+        return a.target != b.target ? a.target < b.target : a.source < b.source;
+    });
+    return all;
+}
+
 }  // namespace myelin

@@ -346,7 +346,8 @@ def test_native_rng_connects_with_myelins_rules():
 @pytest.mark.skipif(shutil.which("mpirun") is None, reason="no mpirun")
 def test_two_ranks_record_what_one_does(tmp_path):
     """Under mpirun every rank runs the script; the engine gathers to rank 0, whose get_data()
-    is complete (PyNN's own gathering, which needs mpi4py, is not used)."""
+    is complete (PyNN's own gathering, which needs mpi4py, is not used); connections drawn by
+    Myelin's rules and plastic weights read back whole on every rank."""
     script = tmp_path / "script.py"
     script.write_text(textwrap.dedent("""
         import sys
@@ -358,25 +359,38 @@ def test_two_ranks_record_what_one_does(tmp_path):
         p = sim.Population(20, sim.IF_cond_exp())
         sim.Projection(src, p, sim.FixedProbabilityConnector(0.3, rng=sim.NumpyRNG(seed=2)),
                        sim.StaticSynapse(weight=0.01, delay=1.0))
+        drawn = sim.Projection(src, p, sim.FixedProbabilityConnector(0.2, rng=sim.NativeRNG()),
+                               sim.StaticSynapse(weight=sim.RandomDistribution("uniform", (0.001, 0.01),
+                                                                               rng=sim.NativeRNG()), delay=1.0),
+                               receptor_type="excitatory")
+        stdp = sim.STDPMechanism(weight=0.005, timing_dependence=sim.SpikePairRule(A_plus=0.1, A_minus=0.12),
+                                 weight_dependence=sim.AdditiveWeightDependence(w_max=0.01))
+        plastic = sim.Projection(src, p, sim.FixedProbabilityConnector(0.2, rng=sim.NumpyRNG(seed=3)), stdp)
         p.record(["spikes", "v"])
         sim.run(100.0)
         segment = p.get_data().segments[0]
         counts = [len(s) for s in segment.spiketrains]
+        listed = np.array(drawn.get(["weight", "delay"], format="list"))
+        learnt = np.array(plastic.get("weight", format="list"))
+        assert len(drawn) == len(listed) > 0
         if sim.rank() == 0:
-            np.save(sys.argv[1], np.column_stack([segment.analogsignals[0].magnitude.T, np.array(counts)[:, None]]))
+            np.savez(sys.argv[1], v=np.column_stack([segment.analogsignals[0].magnitude.T, np.array(counts)[:, None]]),
+                     drawn=listed, learnt=learnt)
         else:
             assert sum(counts) == 0 and sim.num_processes() == 2
         sim.end()
     """))
     env = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
                OMPI_MCA_rmaps_base_oversubscribe="1")
-    for ranks, out in ((1, "one.npy"), (2, "two.npy")):
+    for ranks, out in ((1, "one.npz"), (2, "two.npz")):
         done = subprocess.run(["mpirun", "-n", str(ranks), sys.executable, str(script), str(tmp_path / out)],
                               capture_output=True, text=True, env=env, timeout=300)
         assert done.returncode == 0, done.stderr
-    one, two = np.load(tmp_path / "one.npy"), np.load(tmp_path / "two.npy")
-    assert one[:, -1].sum() > 0
-    np.testing.assert_array_equal(one, two)
+    one, two = np.load(tmp_path / "one.npz"), np.load(tmp_path / "two.npz")
+    assert one["v"][:, -1].sum() > 0
+    assert len(set(one["learnt"][:, 2])) > 2  # learnt
+    for key in ("v", "drawn", "learnt"):
+        np.testing.assert_array_equal(one[key], two[key], err_msg=key)
 
 
 def test_initialize_between_runs_sets_the_state_now():

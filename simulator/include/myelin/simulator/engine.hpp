@@ -172,6 +172,10 @@ public:
     // The synapses of a projection that this rank holds, sorted by (target, source) with
     // multapses in their stored order.
     std::vector<synapse_view> synapses(std::size_t projection) const;
+    // Every rank's synapses of `projection`, on every rank, in the same order (by target,
+    // then source; multapses as drawn): the same list for any partition. A collective:
+    // every rank must call it.
+    std::vector<synapse_view> all_synapses(std::size_t projection);
 
 private:
     struct impl;
