@@ -33,7 +33,9 @@ def list_standard_models():
 
 def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params):
     """Starts a new session: no populations, t = 0. `timestep` (ms) is Myelin's resolution;
-    `min_delay` "auto" (default) or ms; extra: `threads`, `rng_seed` (Myelin's seed)."""
+    `min_delay` "auto" (default) or ms; extra: `threads`, `rng_seed` (Myelin's seed),
+    `spike_precision` "on_grid" (default) or "off_grid" (SpikeSourceArray's spikes recorded
+    at the times listed; every model stays on the grid, docs/pynn.md)."""
     max_delay = extra_params.get("max_delay", DEFAULT_MAX_DELAY)
     common.setup(timestep, min_delay, **extra_params)
     state = simulator.state
@@ -43,6 +45,9 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params
     state.max_delay = max_delay
     state.threads = extra_params.get("threads")
     state.seed = extra_params.get("rng_seed", extra_params.get("seed"))
+    state.spike_precision = extra_params.get("spike_precision", "on_grid")
+    if state.spike_precision not in ("on_grid", "off_grid"):
+        raise ValueError(f"spike_precision must be 'on_grid' or 'off_grid', not {state.spike_precision!r}")
     return rank()
 
 

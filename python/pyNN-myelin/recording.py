@@ -67,7 +67,26 @@ class Recorder(recording.Recorder):
         wanted = np.zeros(self.population.size, bool)
         wanted[np.asarray(ids, dtype=np.int64) - first] = True
         keep = wanted[index]
-        return index[keep] + first, times[keep].copy()
+        index, times = index[keep], times[keep].copy()
+        if simulator.state.spike_precision == "off_grid" and self.population.celltype.myelin_model == "spike_source_array":
+            self._listed_times(index, times)
+        return index + first, times
+
+    def _listed_times(self, index, times):
+        """spike_precision = "off_grid": a spike source's spike at the time listed, not at the
+        end of the step it falls in, where the engine fires it (targets take it there, as
+        NEST's grid-based models take a precise spike). Changes times in place."""
+        dt = simulator.state.dt
+        listed = self.population._parameters["spike_times"]
+        for i in np.unique(index):
+            value = listed[i] if listed.ndim else listed[()]
+            own = np.asarray(getattr(value, "value", value), dtype=float)
+            at = np.flatnonzero(index == i)
+            # the first listed time after the step before the spike (the engine fires once per step)
+            k = np.searchsorted(own, times[at] - dt * (1.0 - 1e-9), side="right")
+            found = k < own.size
+            found[found] &= own[k[found]] <= times[at][found] + dt * 1e-9
+            times[at[found]] = own[k[found]]
 
     def _get_all_signals(self, variable, ids, clear=False):
         network = simulator.state.network

@@ -30,6 +30,7 @@ class State(common.control.BaseState):
         self.num_processes = _myelin.size()
         self.dt = 0.1
         self.seed = None
+        self.spike_precision = "on_grid"
         self.threads = None
         self._min_delay = "auto"
         self.max_delay = None

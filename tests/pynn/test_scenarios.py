@@ -18,10 +18,7 @@ from scenarios.registry import registry  # noqa: E402
 import scenarios  # noqa: E402,F401 (registers them all)
 
 # Scenarios that do not run on Myelin, and why.
-EXCLUDED = {
-    "issue259": "needs spike_precision='off_grid' (spike times between grid points); Myelin's models are "
-                "grid-constrained (docs/models.md), as Brian2's, which PyNN excludes here too",
-}
+EXCLUDED = {}  # none: all 64 run on Myelin
 
 
 @pytest.mark.parametrize("scenario", registry, ids=[s.__name__ for s in registry])
