@@ -374,15 +374,17 @@ class Network:
         synapse (a list or NumPy array, in the order of its sources and targets), as NEST's
         SetStatus on connections. On a built network in effect from the next delivery on
         (plastic synapses go on from the new weights); the config records them, so reset()
-        and checkpoints keep them. Checked as in a config."""
-        return self._set_synapses("weight", projection, weight, self._sim and self._sim.set_projection_weights)
+        and checkpoints keep them. Checked as in a config. A projection whose synapses a rule
+        drew is listed first (synapses(gather=True): the weights in that order) and stays
+        explicit, the same synapses (under MPI every rank must call it)."""
+        return self._set_synapses("weight", projection, weight, "set_projection_weights")
 
     def set_delays(self, projection, delay):
         """New delays (ms) for an explicit projection, as set_weights: for spikes sent from now
         on (those on their way arrive as sent). A built network takes delays between its
         smallest and largest at the build (min_delay and the ring buffers are sized by them);
         reset() builds again and takes any."""
-        return self._set_synapses("delay", projection, delay, self._sim and self._sim.set_projection_delays)
+        return self._set_synapses("delay", projection, delay, "set_projection_delays")
 
     def set_synapse_params(self, projection, **params):
         """New parameters of a projection's synapse model (its index; any rule), e.g. U of a
@@ -412,14 +414,16 @@ class Network:
         what = f"set_{key}s"
         if not 0 <= projection < len(projections):
             raise ValueError(f"{what}: projection {projection}; the network has {len(projections)}")
-        if projections[projection].get("connection", {}).get("rule") != "explicit":
-            raise ValueError(f"{what}: projection {projection} is not explicit (its synapses are drawn by a rule; "
-                             f"list them to change their {key}s)")
-        projections[projection] = dict(projections[projection],
-                                       **{key: np.asarray(value, dtype=float) if np.ndim(value) else float(value)})
+        entry = projections[projection]
+        if entry.get("connection", {}).get("rule") != "explicit":
+            # The synapses a rule drew, listed (every rank's): the projection is explicit from now on
+            listed = self.synapses(projection, gather=True)
+            entry = dict(entry, connection={"rule": "explicit", "sources": listed["source"], "targets": listed["target"]},
+                         weight=np.array(listed["weight"]), delay=np.array(listed["delay"]))
+        projections[projection] = dict(entry, **{key: np.asarray(value, dtype=float) if np.ndim(value) else float(value)})
         changed = dict(config, projections=projections)
-        if send:
-            send(projection, *_dumps(changed))
+        if self._sim is not None:
+            getattr(self._sim, send)(projection, *_dumps(changed))
         self._config = changed
         return self
 

@@ -263,9 +263,13 @@ class Projection(common.Projection):
             if network is not None and network.t > 0:
                 if not names & {"weight", "delay"}:
                     return  # synapse parameters: one value for all synapses of the rule (_after_change)
-                raise NotImplementedError("pyNN.myelin: weights and delays of connections drawn by Myelin's rule "
-                                          "(NativeRNG) cannot change after the network has run; set them before "
-                                          "run(), or after reset()")
+                # The synapses the rule drew, as listed (_list_rule), become the projection's
+                # list, here and in the engine (Network.set_weights lists them the same way)
+                if getattr(self.synapse_type, "plastic", False):
+                    self._values["weight"] = self._engine_weights()
+                self._rule = None
+                self._groups = [np.arange(self._pre.size)]
+                return
             self._list_rule()  # from now on the projection lists its synapses (the same ones)
             self._rule = None
             simulator.state.network = None

@@ -270,7 +270,7 @@ public:
         change(config_text, arrays, [&](const network_spec& changed) {
             if (index >= changed.projections.size()) throw std::out_of_range("projection index");
             built().set_projection_weights(index, changed.projections[index]);
-            source_.spec.projections[index].weight = changed.projections[index].weight;
+            keep_synapses(index, changed.projections[index]);
         });
     }
 
@@ -279,8 +279,17 @@ public:
         change(config_text, arrays, [&](const network_spec& changed) {
             if (index >= changed.projections.size()) throw std::out_of_range("projection index");
             built().set_projection_delays(index, changed.projections[index]);
-            source_.spec.projections[index].delay_ms = changed.projections[index].delay_ms;
+            keep_synapses(index, changed.projections[index]);
         });
+    }
+
+    // The projection's synapses as changed (a rule's, listed, are explicit from now on), for
+    // reset() and checkpoints.
+    void keep_synapses(std::size_t index, const projection_spec& changed) {
+        auto& mine = source_.spec.projections[index];
+        mine.rule = changed.rule;
+        mine.weight = changed.weight;
+        mine.delay_ms = changed.delay_ms;
     }
 
     // New synapse-model parameters of projection `index`, from the next spike on.

@@ -456,20 +456,36 @@ std::vector<std::size_t> row_order(const projection_spec& proj, const detail::ow
     return mine;
 }
 
-void require_same_synapses(const projection_spec& proj, const projection_spec& changed, const char* what) {
-    if (proj.rule.type != connection_rule::explicit_pairs || changed.rule.sources != proj.rule.sources ||
-        changed.rule.targets != proj.rule.targets)
-        throw input_error("", changed.path + "." + what,
-                          fmt::format("only the {}s of an explicit projection can change after the build, its synapses "
-                                      "the same", what));
-}
-
 }  // namespace
+
+// The synapses stay; their list, if a rule drew them, becomes the projection's (explicit
+// from now on, so the change survives reset() and checkpoints).
+void engine::require_same_synapses(std::size_t projection, const projection_spec& changed, const char* what) {
+    auto& proj = impl_->spec.projections.at(projection);
+    const auto refuse = [&] {
+        throw input_error("", changed.path + "." + what,
+                          fmt::format("only the {}s can change after the build, the synapses the same: listed as the "
+                                      "explicit projection lists them, or, for a rule's, as all_synapses lists them",
+                                      what));
+    };
+    if (changed.rule.type != connection_rule::explicit_pairs) refuse();
+    if (proj.rule.type == connection_rule::explicit_pairs) {
+        if (changed.rule.sources != proj.rule.sources || changed.rule.targets != proj.rule.targets) refuse();
+        return;
+    }
+    const auto drawn = all_synapses(projection);  // a collective, as the whole change is
+    if (drawn.size() != changed.rule.sources.size()) refuse();
+    for (std::size_t k = 0; k < drawn.size(); ++k)
+        if (drawn[k].source != changed.rule.sources[k] || drawn[k].target != changed.rule.targets[k]) refuse();
+    proj.rule = changed.rule;
+    proj.weight = changed.weight;
+    proj.delay_ms = changed.delay_ms;
+}
 
 void engine::set_projection_weights(std::size_t projection, const projection_spec& changed) {
     auto& m = *impl_;
     auto& proj = m.spec.projections.at(projection);
-    require_same_synapses(proj, changed, "weight");
+    require_same_synapses(projection, changed, "weight");
     const auto weight = [&](std::size_t k) {
         return changed.weight.is_constant() ? changed.weight.value : changed.weight.values[k];
     };
@@ -486,7 +502,7 @@ void engine::set_projection_weights(std::size_t projection, const projection_spe
 void engine::set_projection_delays(std::size_t projection, const projection_spec& changed) {
     auto& m = *impl_;
     auto& proj = m.spec.projections.at(projection);
-    require_same_synapses(proj, changed, "delay");
+    require_same_synapses(projection, changed, "delay");
     const double h = m.spec.simulation.resolution_ms;
     const auto& d = changed.delay_ms;
     const auto steps = [&](std::size_t k) { return ms_to_steps(d.is_constant() ? d.value : d.values[k], h); };

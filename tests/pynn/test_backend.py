@@ -325,8 +325,21 @@ def test_native_rng_connects_with_myelins_rules():
     assert projections["bernoulli"].get("weight", format="list", with_address=False) == [0.008] * n
     sim.run(10.0)
     assert len(projections["bernoulli"]) == n
-    with pytest.raises(NotImplementedError, match="NativeRNG"):
-        projections["indegree"].set(weight=0.001)
+    # after a run the rule's synapses, as listed, take new weights and delays and stay listed
+    before = [c[:2] for c in projections["indegree"].get([], format="list")]
+    projections["indegree"].set(weight=0.001)
+    projections["total"].set(delay=1.5)
+    assert projections["indegree"].get("weight", format="list", with_address=False) == [0.001] * 2000
+    network = sim.simulator.state.network
+    index = projections["indegree"]._myelin_indices[0]
+    assert np.all(np.asarray(network.synapses(index)["weight"]) == np.float32(-1.0))  # inhibitory: -1 nS
+    assert set(network.synapses(projections["total"]._myelin_indices[0])["delay"]) == {1.5}
+    sim.run(10.0)
+    sim.reset()  # built again with the same synapses, the weights and delays set
+    sim.run(10.0)
+    assert [c[:2] for c in projections["indegree"].get([], format="list")] == before
+    assert projections["indegree"].get("weight", format="list", with_address=False) == [0.001] * 2000
+    assert set(projections["total"].get("delay", format="list", with_address=False)) == {1.5}
     sim.end()
 
     # synapse parameters of a rule's synapses change after a run, to one value for all

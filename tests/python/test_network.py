@@ -508,10 +508,48 @@ def test_set_weights_of_an_explicit_projection(tmp_path):
     net.reset().run(100.0)
     np.testing.assert_array_equal(net.spikes("T")[0], build(w1).run(100.0).spikes("T")[0])
     np.testing.assert_allclose(net.synapses(0)["weight"], w1[np.lexsort((sources, targets))].astype(np.float32))
-    with pytest.raises(ValueError, match="not explicit"):
-        myelin.Network({"populations": [{"name": "A", "model": "iaf_psc_exp", "n": 2}],
-                        "projections": [{"source": "A", "target": "A", "connection": {"rule": "all_to_all"},
-                                         "weight": 1.0, "delay": 1.0}]}).set_weights(0, 2.0)
+
+
+def test_set_weights_and_delays_of_synapses_a_rule_drew():
+    """A rule's synapses (multapses included) take new weights and delays in the order
+    synapses(gather=True) lists them; the projection is explicit from then on, so reset()
+    runs the network with them, as one built from the list; 1 and 3 threads alike."""
+    def build(threads):
+        net = myelin.Network(seed=4, threads=threads)
+        net.population("S", "spike_source_poisson", 80, params={"rate": 40.0})
+        net.population("T", "iaf_psc_exp", 30, params={"I_e": 300.0})
+        net.connect("S", "T", "fixed_indegree", indegree=30, allow_multapses=True,
+                    weight={"distribution": "uniform", "low": 10.0, "high": 60.0},
+                    delay={"distribution": "uniform", "low": 1.0, "high": 3.0})
+        net.record("T")
+        return net
+
+    results = []
+    for threads in (1, 3):
+        net = build(threads).run(50.0)
+        listed = net.synapses(0, gather=True)
+        pairs = list(zip(listed["source"], listed["target"]))
+        assert len(pairs) > len(set(pairs))  # multapses
+        weights = np.linspace(0.0, 120.0, len(pairs))
+        delays = np.where(np.arange(len(pairs)) % 2 == 0, 1.0, 3.0)
+        net.set_weights(0, weights).set_delays(0, delays)
+        assert net.config["projections"][0]["connection"]["rule"] == "explicit"
+        after = net.synapses(0)
+        np.testing.assert_array_equal(after["source"], listed["source"])
+        np.testing.assert_allclose(after["weight"], weights.astype(np.float32))
+        np.testing.assert_allclose(after["delay"], delays)
+        net.run(50.0)
+        net.reset().run(100.0)
+        explicit = myelin.Network(seed=4, threads=threads)
+        explicit.population("S", "spike_source_poisson", 80, params={"rate": 40.0})
+        explicit.population("T", "iaf_psc_exp", 30, params={"I_e": 300.0})
+        explicit.connect("S", "T", "explicit", sources=listed["source"], targets=listed["target"], weight=weights,
+                         delay=delays)
+        explicit.record("T")
+        np.testing.assert_array_equal(net.spikes("T")[0], explicit.run(100.0).spikes("T")[0])
+        results.append(net.spikes("T"))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])
 
 
 def test_set_delays_of_an_explicit_projection(tmp_path):

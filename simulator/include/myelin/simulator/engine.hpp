@@ -120,10 +120,12 @@ public:
     // State variable `variable` of every neuron of `population` now: this rank's neurons, 0
     // for the others.
     std::vector<double> state_values(std::size_t population, const std::string& variable) const;
-    // New weights for the explicit projection `projection`: `changed`'s (validated, with the
-    // same synapses listed), in effect from the next delivery on (as NEST's SetStatus on
-    // connections between Simulate calls; plastic synapses go on from the new weights).
-    // Throws input_error where `changed` lists other synapses.
+    // New weights for projection `projection`: `changed`'s (validated, explicit, with the
+    // same synapses listed: an explicit projection's list, or the synapses a rule drew in
+    // the order of all_synapses, after which the projection is explicit), in effect from the
+    // next delivery on (as NEST's SetStatus on connections between Simulate calls; plastic
+    // synapses go on from the new weights). Throws input_error where `changed` lists other
+    // synapses. For a rule's synapses a collective: every rank must call it.
     void set_projection_weights(std::size_t projection, const projection_spec& changed);
     // New delays of an explicit projection, as the weights above. Every delay must lie
     // between the smallest and the largest delay of the network at its build (the exchange
@@ -180,6 +182,7 @@ public:
 private:
     struct impl;
     std::unique_ptr<impl> impl_;
+    void require_same_synapses(std::size_t projection, const projection_spec& changed, const char* what);
 };
 
 }  // namespace myelin
