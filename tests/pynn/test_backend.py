@@ -20,6 +20,15 @@ CELL_TYPES = [sim.IF_curr_exp, sim.IF_curr_alpha, sim.IF_curr_delta, sim.IF_cond
               sim.SpikeSourcePoisson, sim.SpikeSourceGamma, sim.SpikeSourcePoissonRefractory]
 
 
+def stdp_onto_one_cell(n, rate):
+    """n Poisson sources onto one driven cell through additive pair STDP, weights 0.5 of 1."""
+    pre = sim.Population(n, sim.SpikeSourcePoisson(rate=rate))
+    post = sim.Population(1, sim.IF_curr_exp(i_offset=0.5))
+    stdp = sim.STDPMechanism(weight=0.5, timing_dependence=sim.SpikePairRule(A_plus=0.1, A_minus=0.12),
+                             weight_dependence=sim.AdditiveWeightDependence(w_max=1.0))
+    return sim.Projection(pre, post, sim.AllToAllConnector(), stdp)
+
+
 @pytest.mark.parametrize("celltype", CELL_TYPES, ids=lambda c: c.__name__)
 def test_get_after_set_returns_the_value_set(celltype):
     """No unit drift (PyNN #452): every parameter comes back as set, to 1e-12, also after a
@@ -202,11 +211,7 @@ def test_synapse_parameters_set_between_runs():
     sim.end()
 
     sim.setup(timestep=0.1)
-    pre = sim.Population(5, sim.SpikeSourcePoisson(rate=80.0))
-    post = sim.Population(1, sim.IF_curr_exp(i_offset=0.5))
-    stdp = sim.STDPMechanism(weight=0.5, timing_dependence=sim.SpikePairRule(A_plus=0.1, A_minus=0.12),
-                             weight_dependence=sim.AdditiveWeightDependence(w_max=1.0))
-    prj = sim.Projection(pre, post, sim.AllToAllConnector(), stdp)
+    prj = stdp_onto_one_cell(5, 80.0)
     sim.run(300.0)
     learnt = prj.get("weight", format="list", with_address=False)
     assert len(set(learnt)) > 1
@@ -272,11 +277,7 @@ def test_weights_set_between_runs():
     sim.end()
 
     sim.setup()
-    pre = sim.Population(3, sim.SpikeSourcePoisson(rate=100.0))
-    post = sim.Population(1, sim.IF_curr_exp(i_offset=0.5))
-    stdp = sim.STDPMechanism(weight=0.5, timing_dependence=sim.SpikePairRule(A_plus=0.1, A_minus=0.12),
-                             weight_dependence=sim.AdditiveWeightDependence(w_max=1.0))
-    prj = sim.Projection(pre, post, sim.AllToAllConnector(), stdp)
+    prj = stdp_onto_one_cell(3, 100.0)
     sim.run(200.0)
     learnt = np.array(prj.get("weight", format="list", with_address=False))
     assert np.all(learnt != 0.5)
