@@ -502,7 +502,6 @@ void engine::set_projection_weights(std::size_t projection, const projection_spe
 void engine::set_projection_delays(std::size_t projection, const projection_spec& changed) {
     auto& m = *impl_;
     auto& proj = m.spec.projections.at(projection);
-    require_same_synapses(projection, changed, "delay");
     const double h = m.spec.simulation.resolution_ms;
     const auto& d = changed.delay_ms;
     const auto steps = [&](std::size_t k) { return ms_to_steps(d.is_constant() ? d.value : d.values[k], h); };
@@ -518,6 +517,7 @@ void engine::set_projection_delays(std::size_t projection, const projection_spec
                                           d.is_constant() ? d.value : d.values[k], static_cast<double>(m.window) * h,
                                           static_cast<double>(m.max_delay) * h));
     }
+    require_same_synapses(projection, changed, "delay");  // after the checks: it may make the projection explicit
     for (auto& me : m.threads) {
         const auto mine = row_order(proj, me.chunks[proj.target]);
         auto& r = me.rows[projection];

@@ -532,6 +532,9 @@ def test_set_weights_and_delays_of_synapses_a_rule_drew():
         assert len(pairs) > len(set(pairs))  # multapses
         weights = np.linspace(0.0, 120.0, len(pairs))
         delays = np.where(np.arange(len(pairs)) % 2 == 0, 1.0, 3.0)
+        with pytest.raises(ValueError, match="takes delays from 1 to 3 ms"):
+            net.set_delays(0, 0.5)
+        assert net.config["projections"][0]["connection"]["rule"] == "fixed_indegree"  # refused: nothing changed
         net.set_weights(0, weights).set_delays(0, delays)
         assert net.config["projections"][0]["connection"]["rule"] == "explicit"
         after = net.synapses(0)
