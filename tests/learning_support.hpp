@@ -48,8 +48,9 @@ struct layer_stack {
     std::vector<learning::shape> shapes;         // input of layer i; shapes.back(): the output
     std::vector<std::vector<learning::matrix>> params;  // per layer, in parameters_of order
     std::vector<std::unique_ptr<learning::layer>> layers;
-    std::vector<const learning::sequence*> outputs;
+    std::vector<learning::sequence> outputs;  // every layer's output of the last forward
     learning::sequence input;
+    std::unique_ptr<learning::stack_pass> pass;
 
     // Parameters drawn as a network draws them (seed 3).
     layer_stack(learning::shape input, std::vector<learning::layer_spec> s) : specs(std::move(s)) {
@@ -73,27 +74,16 @@ struct layer_stack {
             for (const auto& m : params[i]) p.push_back(&m);
             layers.push_back(learning::make_layer(specs[i], shapes[i], std::move(p)));
         }
+        pass = std::make_unique<learning::stack_pass>(layers);
     }
-    // The last layer's output (one entry if it is one per sample).
+    // The last layer's output (one entry if it is one per sample), as the network runs it.
     const learning::sequence& forward(const learning::sequence& x, std::size_t T, bool training = false,
                                       const std::vector<std::size_t>* samples = nullptr) {
         build();
-        outputs.clear();
-        input = x;  // layers keep a pointer to their input until backward
-        const learning::sequence* y = &input;
-        learning::pass_context c{training, 5, 0, samples, 0};
-        for (std::size_t i = 0; i < layers.size(); ++i) {
-            c.layer = i;
-            y = &layers[i]->forward(*y, T, c);
-            outputs.push_back(y);
-        }
-        return *y;
+        input = x;  // layers read their input until the pass moves on
+        return pass->forward(input, T, {training, true, 5, 0, samples, 0}, &outputs);
     }
-    learning::sequence backward(const learning::sequence& gy) {
-        learning::sequence g = gy;
-        for (std::size_t i = layers.size(); i-- > 0;) g = layers[i]->backward(g, true);
-        return g;
-    }
+    learning::sequence backward(const learning::sequence& gy) { return pass->backward(gy, true); }
     const learning::matrix& gradient(std::size_t layer, std::size_t k) const { return *layers[layer]->gradients()[k]; }
 };
 

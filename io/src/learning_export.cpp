@@ -44,10 +44,8 @@ std::vector<std::unique_ptr<L::layer>> linear_layers(const L::network& net, std:
 }
 
 L::matrix through(std::vector<std::unique_ptr<L::layer>>& layers, L::matrix x) {
-    L::sequence s{std::move(x)};
-    const L::sequence* y = &s;
-    for (auto& l : layers) y = &l->forward(*y, 1, {});
-    return (*y)[0];
+    L::stack_pass pass(layers);
+    return pass.forward({std::move(x)}, 1, {false, false})[0];
 }
 
 // The linear map of layers [first, last): M (inputs x outputs, by pushing the unit vectors

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 #include <stdexcept>
 #include <type_traits>
 
@@ -154,8 +155,11 @@ matrix initial_parameter(const layer_spec& s, const shape& in, std::size_t k, st
 
 namespace {
 
-// Entry t of a signal that may stand for all steps.
-const matrix& at(const sequence& x, std::size_t t) { return x.size() == 1 ? x[0] : x[t]; }
+// Keeps step t's copy of x (resized to T entries at begin).
+template <class M>
+void keep(std::vector<M>& history, std::size_t t, const matrix& x) {
+    history[t] = x.template cast<typename M::Scalar>();
+}
 
 // ---------------------------------------------------------------- dense
 
@@ -165,39 +169,43 @@ public:
         dW_ = matrix::Zero(W_.rows(), W_.cols());
         if (b_) db_ = matrix::Zero(1, b_->cols());
     }
-    const sequence& forward(const sequence& x, std::size_t, const pass_context&) override {
-        x_ = &x;
-        y_.resize(x.size());
-        if (f32_) Wf_ = W_.cast<float>();
-        for (std::size_t t = 0; t < x.size(); ++t) {
-            if (f32_) {
-                matmul::product(x[t].cast<float>(), false, Wf_, false, f_);
-                y_[t] = f_.cast<double>();
-            } else {
-                y_[t].noalias() = x[t] * W_;
-            }
-            if (b_) y_[t].rowwise() += b_->row(0);
+    void begin(std::size_t T, Eigen::Index, bool, const pass_context& c) override {
+        keep_ = c.backward;
+        if (f32_) {
+            Wf_ = W_.cast<float>();
+            xf_.resize(keep_ ? T : 1);
+        } else {
+            x_.resize(keep_ ? T : 0);
         }
+    }
+    const matrix& forward(const matrix& x, std::size_t t) override {
+        if (f32_) {
+            matmul::fmatrix& xf = xf_[keep_ ? t : 0];
+            xf = x.cast<float>();
+            matmul::product(xf, false, Wf_, false, f_);
+            y_ = f_.cast<double>();
+        } else {
+            if (keep_) keep(x_, t, x);
+            y_.noalias() = x * W_;
+        }
+        if (b_) y_.rowwise() += b_->row(0);
         return y_;
     }
-    sequence backward(const sequence& gy, bool input_gradient) override {
-        sequence gx(input_gradient ? gy.size() : 0);
-        for (std::size_t t = gy.size(); t-- > 0;) {
-            if (f32_) {
-                gf_ = gy[t].cast<float>();
-                matmul::product((*x_)[t].cast<float>(), true, gf_, false, f_);
-                dW_ += f_.cast<double>();
-                if (input_gradient) {
-                    matmul::product(gf_, false, Wf_, true, f_);
-                    gx[t] = f_.cast<double>();
-                }
-            } else {
-                dW_.noalias() += (*x_)[t].transpose() * gy[t];
-                if (input_gradient) gx[t].noalias() = gy[t] * W_.transpose();
+    const matrix* backward(const matrix& gy, std::size_t t, bool input_gradient) override {
+        if (f32_) {
+            gf_ = gy.cast<float>();
+            matmul::product(xf_[t], true, gf_, false, f_);
+            dW_ += f_.cast<double>();
+            if (input_gradient) {
+                matmul::product(gf_, false, Wf_, true, f_);
+                gx_ = f_.cast<double>();
             }
-            if (b_) db_ += gy[t].colwise().sum();
+        } else {
+            dW_.noalias() += x_[t].transpose() * gy;
+            if (input_gradient) gx_.noalias() = gy * W_.transpose();
         }
-        return gx;
+        if (b_) db_ += gy.colwise().sum();
+        return input_gradient ? &gx_ : nullptr;
     }
     std::vector<const matrix*> gradients() const override {
         if (b_) return {&dW_, &db_};
@@ -207,18 +215,21 @@ public:
 private:
     const matrix& W_;
     const matrix* b_;
-    bool f32_;
-    matrix dW_, db_;
-    matmul::fmatrix Wf_, f_, gf_;  // float32 products
-    const sequence* x_ = nullptr;
-    sequence y_;
+    bool f32_, keep_ = true;
+    matrix dW_, db_, y_, gx_;
+    sequence x_;                       // inputs kept for backward (float64 products)
+    std::vector<matmul::fmatrix> xf_;  // the same in float (float32 products)
+    matmul::fmatrix Wf_, f_, gf_;
 };
 
 // ---------------------------------------------------------------- conv2d
 
 // Batch-wide im2col: row (p B + b) holds the C_in k k inputs of output position p of
 // sample b, so that one matrix product does the whole batch and every copy moves a
-// contiguous column segment of B values (matrices are column-major).
+// contiguous column segment of B values (matrices are column-major). The product's
+// result, (P B) x C_out, has the memory layout of the output B x (C_out P), so the output
+// is a copy (or cast) of it in one sweep. Inputs are kept for backward in the products'
+// precision (im2col again there costs less than keeping its k^2 times larger result).
 class conv2d final : public layer {
 public:
     conv2d(const layer_spec& s, const shape& in, const matrix* W, const matrix* b)
@@ -228,43 +239,36 @@ public:
         dW_ = matrix::Zero(W_.rows(), W_.cols());
         if (b_) db_ = matrix::Zero(1, b_->cols());
     }
-    const sequence& forward(const sequence& x, std::size_t, const pass_context&) override {
-        x_ = &x;
-        y_.resize(x.size());
-        const Eigen::Index P = out_.height * out_.width;
-        if (f32_) Wf_ = W_.cast<float>();
-        for (std::size_t t = 0; t < x.size(); ++t) {
-            const Eigen::Index B = x[t].rows();
-            if (f32_) {
-                im2col(x[t], colsf_);
-                matmul::product(colsf_, false, Wf_, true, zf_);  // (P B) x C_out
-            } else {
-                im2col(x[t], cols_);
-                z_.noalias() = cols_ * W_.transpose();
-            }
-            matrix& y = y_[t];
-            y.resize(B, out_.size());
-            for (Eigen::Index c = 0; c < out_.channels; ++c)
-                for (Eigen::Index p = 0; p < P; ++p) {
-                    auto col = y.col(c * P + p);
-                    if (f32_)
-                        col = zf_.col(c).segment(p * B, B).cast<double>();
-                    else
-                        col = z_.col(c).segment(p * B, B);
-                    if (b_) col.array() += (*b_)(0, c);
-                }
+    void begin(std::size_t T, Eigen::Index, bool, const pass_context& c) override {
+        keep_ = c.backward;
+        if (f32_) {
+            Wf_ = W_.cast<float>();
+            xf_.resize(keep_ ? T : 1);
+        } else {
+            x_.resize(keep_ ? T : 1);
+        }
+    }
+    const matrix& forward(const matrix& x, std::size_t t) override {
+        const std::size_t at = keep_ ? t : 0;
+        if (f32_) {
+            keep(xf_, at, x);
+            im2col(xf_[at], colsf_);
+            matmul::product(colsf_, false, Wf_, true, zf_);  // (P B) x C_out
+            output(zf_, x.rows());
+        } else {
+            keep(x_, at, x);
+            im2col(x_[at], cols_);
+            z_.noalias() = cols_ * W_.transpose();
+            output(z_, x.rows());
         }
         return y_;
     }
-    sequence backward(const sequence& gy, bool input_gradient) override {
-        sequence gx(input_gradient ? gy.size() : 0);
-        for (std::size_t t = gy.size(); t-- > 0;) {
-            if (f32_)
-                backward_step(gy[t], (*x_)[t], input_gradient ? &gx[t] : nullptr, zf_, colsf_, Wf_);
-            else
-                backward_step(gy[t], (*x_)[t], input_gradient ? &gx[t] : nullptr, z_, cols_, W_);
-        }
-        return gx;
+    const matrix* backward(const matrix& gy, std::size_t t, bool input_gradient) override {
+        if (f32_)
+            backward_step(gy, xf_[t], input_gradient, zf_, colsf_, Wf_);
+        else
+            backward_step(gy, x_[t], input_gradient, z_, cols_, W_);
+        return input_gradient ? &gx_ : nullptr;
     }
     std::vector<const matrix*> gradients() const override {
         if (b_) return {&dW_, &db_};
@@ -272,76 +276,127 @@ public:
     }
 
 private:
+    // y (B x C_out P) from the product z ((P B) x C_out, the same layout), plus the bias.
+    template <class M>
+    void output(const M& z, Eigen::Index B) {
+        const Eigen::Index PB = out_.height * out_.width * B;
+        y_.resize(B, out_.size());
+        for (Eigen::Index c = 0; c < out_.channels; ++c) {
+            const typename M::Scalar* from = z.data() + c * PB;
+            double* to = y_.data() + c * PB;
+            if (b_) {
+                const double bias = (*b_)(0, c);
+                for (Eigen::Index i = 0; i < PB; ++i) to[i] = static_cast<double>(from[i]) + bias;
+            } else {
+                for (Eigen::Index i = 0; i < PB; ++i) to[i] = static_cast<double>(from[i]);
+            }
+        }
+    }
     // One step of backward in double (M = matrix) or with float32 products.
     template <class M>
-    void backward_step(const matrix& gy, const matrix& x, matrix* gx, M& z, M& cols, const M& W) {
+    void backward_step(const matrix& gy, const M& x, bool input_gradient, M& z, M& cols, const M& W) {
         using S = typename M::Scalar;
         const Eigen::Index B = gy.rows(), P = out_.height * out_.width;
-        z.resize(P * B, out_.channels);  // dL/dz
-        for (Eigen::Index c = 0; c < out_.channels; ++c)
-            for (Eigen::Index p = 0; p < P; ++p) z.col(c).segment(p * B, B) = gy.col(c * P + p).template cast<S>();
+        z.resize(P * B, out_.channels);  // dL/dz: gy in the product's layout
+        std::copy(gy.data(), gy.data() + gy.size(), z.data());
         im2col(x, cols);
         if constexpr (std::is_same_v<S, double>) {
             dW_.noalias() += z.transpose() * cols;
             if (b_) db_ += z.colwise().sum();
-            if (gx) cols.noalias() = z * W;  // dL/dcols
+            if (input_gradient) cols.noalias() = z * W;  // dL/dcols
         } else {
             matmul::product(z, true, cols, false, dWf_);
             dW_ += dWf_.template cast<double>();
             if (b_)
                 for (Eigen::Index c = 0; c < out_.channels; ++c) db_(0, c) += gy.middleCols(c * P, P).sum();
-            if (gx) matmul::product(z, false, W, false, cols);
+            if (input_gradient) matmul::product(z, false, W, false, cols);
         }
-        if (gx) col2im(cols, B, *gx);
+        if (input_gradient) col2im(cols, B);
     }
-    // For each (output position p, kernel entry k = (c, ky, kx)): the input's column, or -1
-    // for padding.
-    template <class F>
-    void each(F&& f) const {
-        for (int oy = 0; oy < out_.height; ++oy)
-            for (int ox = 0; ox < out_.width; ++ox) {
-                const int p = oy * out_.width + ox;
-                int k = 0;
-                for (int c = 0; c < in_.channels; ++c)
-                    for (int ky = 0; ky < k_; ++ky)
-                        for (int kx = 0; kx < k_; ++kx, ++k) {
-                            const int iy = oy * stride_ + ky - pad_, ix = ox * stride_ + kx - pad_;
-                            const Eigen::Index col = iy >= 0 && iy < in_.height && ix >= 0 && ix < in_.width
-                                                         ? (c * in_.height + iy) * in_.width + ix
-                                                         : -1;
-                            f(p, k, col);
-                        }
-            }
+    // The output columns ox in [from, to) whose input column ox stride + kx - pad lies
+    // inside the image.
+    void inside(int kx, int& from, int& to) const {
+        from = 0;
+        while (from < out_.width && from * stride_ + kx - pad_ < 0) ++from;
+        to = out_.width;
+        while (to > from && (to - 1) * stride_ + kx - pad_ >= in_.width) --to;
     }
+    // cols ((P B) x (C_in k k)): for each kernel entry (c, ky, kx) and output row oy, the
+    // inputs of the output positions along the row, B values per position; with stride 1
+    // one contiguous run of the input row.
     template <class M>
-    void im2col(const matrix& x, M& cols) const {
+    void im2col(const M& x, M& cols) const {
+        using S = typename M::Scalar;
         const Eigen::Index B = x.rows(), P = out_.height * out_.width;
         cols.resize(P * B, W_.cols());
-        each([&](int p, int k, Eigen::Index col) {
-            auto to = cols.col(k).segment(p * B, B);
-            if (col >= 0)
-                to = x.col(col).template cast<typename M::Scalar>();
-            else
-                to.setZero();
-        });
+        const int H = in_.height, Wd = in_.width, OW = out_.width;
+        Eigen::Index k = 0;
+        for (int c = 0; c < in_.channels; ++c)
+            for (int ky = 0; ky < k_; ++ky)
+                for (int kx = 0; kx < k_; ++kx, ++k) {
+                    int ox0 = 0, ox1 = 0;
+                    inside(kx, ox0, ox1);
+                    S* to_k = cols.data() + k * P * B;
+                    for (int oy = 0; oy < out_.height; ++oy) {
+                        S* to = to_k + static_cast<Eigen::Index>(oy) * OW * B;
+                        const int iy = oy * stride_ + ky - pad_;
+                        if (iy < 0 || iy >= H) {
+                            std::fill(to, to + OW * B, S(0));
+                            continue;
+                        }
+                        std::fill(to, to + ox0 * B, S(0));
+                        std::fill(to + ox1 * B, to + OW * B, S(0));
+                        const S* row = x.data() + (static_cast<Eigen::Index>(c) * H + iy) * Wd * B;
+                        if (stride_ == 1) {
+                            const S* from = row + static_cast<Eigen::Index>(ox0 + kx - pad_) * B;
+                            std::copy(from, from + static_cast<Eigen::Index>(ox1 - ox0) * B, to + ox0 * B);
+                            continue;
+                        }
+                        for (int ox = ox0; ox < ox1; ++ox) {
+                            const S* from = row + static_cast<Eigen::Index>(ox * stride_ + kx - pad_) * B;
+                            std::copy(from, from + B, to + static_cast<Eigen::Index>(ox) * B);
+                        }
+                    }
+                }
     }
+    // dL/dx from dL/dcols. Each input column adds its terms in the order of the output
+    // positions p (as dL/dx = sum over p): for one channel, kernel entries in descending
+    // order meet the positions of an input column in ascending order.
     template <class M>
-    void col2im(const M& dcols, Eigen::Index B, matrix& gx) const {
-        gx = matrix::Zero(B, in_.size());
-        each([&](int p, int k, Eigen::Index col) {
-            if (col >= 0) gx.col(col) += dcols.col(k).segment(p * B, B).template cast<double>();
-        });
+    void col2im(const M& dcols, Eigen::Index B) {
+        using S = typename M::Scalar;
+        const Eigen::Index P = out_.height * out_.width;
+        const int H = in_.height, Wd = in_.width, OW = out_.width;
+        gx_.setZero(B, in_.size());
+        for (int c = 0; c < in_.channels; ++c)
+            for (int ky = k_ - 1; ky >= 0; --ky)
+                for (int kx = k_ - 1; kx >= 0; --kx) {
+                    const Eigen::Index k = (static_cast<Eigen::Index>(c) * k_ + ky) * k_ + kx;
+                    int ox0 = 0, ox1 = 0;
+                    inside(kx, ox0, ox1);
+                    for (int oy = 0; oy < out_.height; ++oy) {
+                        const int iy = oy * stride_ + ky - pad_;
+                        if (iy < 0 || iy >= H) continue;
+                        const S* __restrict from = dcols.data() + k * P * B + static_cast<Eigen::Index>(oy) * OW * B;
+                        double* __restrict row = gx_.data() + (static_cast<Eigen::Index>(c) * H + iy) * Wd * B;
+                        for (int ox = ox0; ox < ox1; ++ox) {
+                            double* __restrict to = row + static_cast<Eigen::Index>(ox * stride_ + kx - pad_) * B;
+                            const S* __restrict f = from + static_cast<Eigen::Index>(ox) * B;
+                            for (Eigen::Index b = 0; b < B; ++b) to[b] += static_cast<double>(f[b]);
+                        }
+                    }
+                }
     }
 
     shape in_, out_;
     int k_, stride_, pad_;
     const matrix& W_;
     const matrix* b_;
-    bool f32_;
-    matrix dW_, db_, cols_, z_;
-    matmul::fmatrix Wf_, colsf_, zf_, dWf_;  // float32 products
-    const sequence* x_ = nullptr;
-    sequence y_;
+    bool f32_, keep_ = true;
+    matrix dW_, db_, cols_, z_, y_, gx_;
+    sequence x_;                       // inputs (float64 products; entry 0 only without backward)
+    std::vector<matmul::fmatrix> xf_;  // the same in float (float32 products)
+    matmul::fmatrix Wf_, colsf_, zf_, dWf_;
 };
 
 // ---------------------------------------------------------------- pooling
@@ -353,54 +408,71 @@ public:
         out_ = output_shape(s, in, problem);
         scale_ = s.kind == layer_kind::avg_pool ? 1.0 / (k_ * k_) : 1.0;
     }
-    const sequence& forward(const sequence& x, std::size_t, const pass_context&) override {
-        y_.resize(x.size());
-        for (std::size_t t = 0; t < x.size(); ++t) {
-            y_[t] = matrix::Zero(x[t].rows(), out_.size());
-            each([&](Eigen::Index o, Eigen::Index i) { y_[t].col(o) += x[t].col(i); });
-            if (scale_ != 1.0) y_[t] *= scale_;
-        }
+    void begin(std::size_t, Eigen::Index, bool, const pass_context&) override {}
+    // Each output column sums its window's input columns (row by row) and is then scaled.
+    const matrix& forward(const matrix& x, std::size_t) override {
+        const Eigen::Index B = x.rows();
+        y_.resize(B, out_.size());
+        each(B, [&](Eigen::Index o, const Eigen::Index* in, int n) {
+            double* __restrict to = y_.data() + o * B;
+            const double* __restrict first = x.data() + in[0];
+            for (Eigen::Index b = 0; b < B; ++b) to[b] = 0.0 + first[b];
+            for (int i = 1; i < n; ++i) {
+                const double* __restrict from = x.data() + in[i];
+                for (Eigen::Index b = 0; b < B; ++b) to[b] += from[b];
+            }
+            if (scale_ != 1.0)
+                for (Eigen::Index b = 0; b < B; ++b) to[b] *= scale_;
+        });
         return y_;
     }
-    sequence backward(const sequence& gy, bool input_gradient) override {
-        sequence gx(input_gradient ? gy.size() : 0);
-        for (std::size_t t = 0; t < gx.size(); ++t) {
-            gx[t] = matrix::Zero(gy[t].rows(), in_.size());
-            each([&](Eigen::Index o, Eigen::Index i) { gx[t].col(i) += scale_ * gy[t].col(o); });
-        }
-        return gx;
+    const matrix* backward(const matrix& gy, std::size_t, bool input_gradient) override {
+        if (!input_gradient) return nullptr;
+        const Eigen::Index B = gy.rows();
+        gx_.setZero(B, in_.size());
+        each(B, [&](Eigen::Index o, const Eigen::Index* in, int n) {
+            const double* __restrict from = gy.data() + o * B;
+            for (int i = 0; i < n; ++i) {
+                double* __restrict to = gx_.data() + in[i];
+                for (Eigen::Index b = 0; b < B; ++b) to[b] += scale_ * from[b];
+            }
+        });
+        return &gx_;
     }
 
 private:
+    // f(o, offsets, n): output column o and the offsets (column x B) of its n inputs.
     template <class F>
-    void each(F&& f) const {
+    void each(Eigen::Index B, F&& f) {
+        offsets_.resize(static_cast<std::size_t>(k_ * k_));
         for (int c = 0; c < out_.channels; ++c)
             for (int oy = 0; oy < out_.height; ++oy)
                 for (int ox = 0; ox < out_.width; ++ox) {
                     const Eigen::Index o = (c * out_.height + oy) * out_.width + ox;
+                    int n = 0;
                     for (int ky = 0; ky < k_; ++ky)
                         for (int kx = 0; kx < k_; ++kx)
-                            f(o, (c * in_.height + oy * stride_ + ky) * in_.width + ox * stride_ + kx);
+                            offsets_[static_cast<std::size_t>(n++)] =
+                                ((c * in_.height + oy * stride_ + ky) * in_.width + ox * stride_ + kx) * B;
+                    f(o, offsets_.data(), n);
                 }
     }
     shape in_, out_;
     int k_, stride_;
     double scale_;
-    sequence y_;
+    std::vector<Eigen::Index> offsets_;
+    matrix y_, gx_;
 };
 
 // ---------------------------------------------------------------- flatten, activation, reduce, dropout
 
 class flatten final : public layer {
 public:
-    const sequence& forward(const sequence& x, std::size_t, const pass_context&) override {
-        y_ = x;
-        return y_;
+    void begin(std::size_t, Eigen::Index, bool, const pass_context&) override {}
+    const matrix& forward(const matrix& x, std::size_t) override { return x; }
+    const matrix* backward(const matrix& gy, std::size_t, bool input_gradient) override {
+        return input_gradient ? &gy : nullptr;
     }
-    sequence backward(const sequence& gy, bool input_gradient) override { return input_gradient ? gy : sequence(); }
-
-private:
-    sequence y_;
 };
 
 void apply(activation f, matrix& z) {
@@ -426,20 +498,27 @@ matrix times_derivative(activation f, const matrix& y, const matrix& g) {
 class activation_layer final : public layer {
 public:
     explicit activation_layer(activation f) : f_(f) {}
-    const sequence& forward(const sequence& x, std::size_t, const pass_context&) override {
-        y_ = x;
-        for (matrix& y : y_) apply(f_, y);
-        return y_;
+    void begin(std::size_t T, Eigen::Index, bool, const pass_context& c) override {
+        keep_ = c.backward;
+        y_.resize(keep_ ? T : 1);
     }
-    sequence backward(const sequence& gy, bool input_gradient) override {
-        sequence gx(input_gradient ? gy.size() : 0);
-        for (std::size_t t = 0; t < gx.size(); ++t) gx[t] = times_derivative(f_, y_[t], gy[t]);
-        return gx;
+    const matrix& forward(const matrix& x, std::size_t t) override {
+        matrix& y = y_[keep_ ? t : 0];
+        y = x;
+        apply(f_, y);
+        return y;
+    }
+    const matrix* backward(const matrix& gy, std::size_t t, bool input_gradient) override {
+        if (!input_gradient) return nullptr;
+        gx_ = times_derivative(f_, y_[t], gy);
+        return &gx_;
     }
 
 private:
     activation f_;
+    bool keep_ = true;
     sequence y_;
+    matrix gx_;
 };
 
 // Over time: the logits of a readout. Mean sums the steps in order and divides; max keeps
@@ -496,43 +575,44 @@ private:
     std::vector<std::size_t> argmax_;
 };
 
+// On a varying input: the input reduced over the steps; on a constant one: the input.
 class reduce final : public layer {
 public:
     explicit reduce(readout_kind k) : r_(k) {}
-    const sequence& forward(const sequence& x, std::size_t T, const pass_context&) override {
-        y_.assign(1, x.size() == 1 ? x[0] : r_.forward(x));
-        constant_ = x.size() == 1;
-        T_ = T;
-        return y_;
+    void begin(std::size_t T, Eigen::Index, bool constant_input, const pass_context&) override {
+        x_.resize(T);
+        constant_ = constant_input;
     }
-    sequence backward(const sequence& gy, bool input_gradient) override {
-        if (!input_gradient) return {};
-        if (constant_) return gy;
-        sequence gx(T_);
-        for (std::size_t t = 0; t < T_; ++t) gx[t] = r_.at(gy[0], t);
-        return gx;
+    const matrix& forward(const matrix& x, std::size_t t) override {
+        x_[t] = x;
+        return x_[t];
+    }
+    bool reduces() const override { return true; }
+    const matrix& finish() override { return constant_ ? x_[0] : r_.forward(x_); }
+    const matrix* backward(const matrix& gy, std::size_t t, bool input_gradient) override {
+        if (!input_gradient) return nullptr;
+        if (constant_) return t == 0 ? &gy : nullptr;
+        gx_ = r_.at(gy, t);
+        return &gx_;
     }
 
 private:
     reducer r_;
     bool constant_ = false;
-    std::size_t T_ = 0;
-    sequence y_;
+    sequence x_;
+    matrix gx_;
 };
 
 class dropout final : public layer {
 public:
-    explicit dropout(double p) : p_(p) {}
+    explicit dropout(double p, int features) : p_(p), features_(features) {}
     // A static input keeps one mask (as nn.Dropout on an ANN's features); one that changes
-    // over time gets one per step.
-    const sequence& forward(const sequence& x, std::size_t, const pass_context& c) override {
+    // over time gets one per step. Each sample's masks are drawn from its own stream,
+    // step by step.
+    void begin(std::size_t T, Eigen::Index B, bool, const pass_context& c) override {
         training_ = c.training && p_ > 0.0;
-        if (!training_) {
-            y_ = x;
-            return y_;
-        }
-        const std::size_t T = x.size();
-        const Eigen::Index B = x[0].rows(), N = x[0].cols();
+        if (!training_) return;
+        const Eigen::Index N = features_;
         mask_.assign(T, matrix::Zero(B, N));
         const double keep = 1.0 / (1.0 - p_);
         for (Eigen::Index b = 0; b < B; ++b) {
@@ -542,22 +622,25 @@ public:
                 for (Eigen::Index j = 0; j < N; ++j)
                     if (rng.uniform() >= p_) mask_[t](b, j) = keep;
         }
-        y_.resize(T);
-        for (std::size_t t = 0; t < T; ++t) y_[t] = x[t].cwiseProduct(mask_[t]);
+    }
+    const matrix& forward(const matrix& x, std::size_t t) override {
+        if (!training_) return x;
+        y_ = x.cwiseProduct(mask_[t]);
         return y_;
     }
-    sequence backward(const sequence& gy, bool input_gradient) override {
-        if (!input_gradient) return {};
-        if (!training_) return gy;
-        sequence gx(gy.size());
-        for (std::size_t t = 0; t < gy.size(); ++t) gx[t] = gy[t].cwiseProduct(mask_[t]);
-        return gx;
+    const matrix* backward(const matrix& gy, std::size_t t, bool input_gradient) override {
+        if (!input_gradient) return nullptr;
+        if (!training_) return &gy;
+        gx_ = gy.cwiseProduct(mask_[t]);
+        return &gx_;
     }
 
 private:
     double p_;
+    int features_;
     bool training_ = false;
-    sequence y_, mask_;
+    sequence mask_;
+    matrix y_, gx_;
 };
 
 // ---------------------------------------------------------------- neurons
@@ -566,6 +649,7 @@ private:
 struct decay {
     const matrix* d = nullptr;
     bool per_neuron() const { return d->cols() > 1; }
+    double of(Eigen::Index j) const { return per_neuron() ? (*d)(0, j) : (*d)(0, 0); }
     // f(d * m) with d * m as an expression (no temporary matrix).
     template <class F>
     void times(const matrix& m, F&& f) const {
@@ -583,35 +667,90 @@ struct decay {
     }
 };
 
-// dL/dx of a layer with state: per step, or, for a static input, summed over the steps
-// (in descending t, the order in which the layer below then forms its dW once).
+// dL/dx of a layer with state: per step, or, for a constant input, summed over the steps
+// (in descending t, the order in which the layer below then forms its dW once) and
+// handed on at step 0.
 class input_grad {
 public:
-    input_grad(bool wanted, bool constant, std::size_t T, Eigen::Index B, Eigen::Index N)
-        : wanted_(wanted), constant_(constant) {
-        if (!wanted) return;
-        g_.resize(constant ? 1 : T);
-        if (constant) g_[0] = matrix::Zero(B, N);
+    void begin(std::size_t T, bool constant) {
+        T_ = T;
+        constant_ = constant;
     }
-    void add(std::size_t t, const matrix& d) {
-        if (!wanted_) return;
+    // Where step t's dL/dx goes element by element (nullptr if not wanted); added to it
+    // if accumulates(), else written.
+    double* at(std::size_t t, bool wanted, Eigen::Index B, Eigen::Index N) {
+        if (!wanted) return nullptr;
+        if (!constant_)
+            g_.resize(B, N);
+        else if (t + 1 == T_)
+            g_.setZero(B, N);
+        return g_.data();
+    }
+    void add(std::size_t t, bool wanted, const matrix& d) {
+        if (!at(t, wanted, d.rows(), d.cols())) return;
         if (constant_)
-            g_[0] += d;
+            g_ += d;
         else
-            g_[t] = d;
+            g_ = d;
     }
-    sequence take() { return std::move(g_); }
+    bool accumulates() const { return constant_; }
+    // What backward returns at step t: that step's dL/dx, or the sum at t = 0.
+    const matrix* result(std::size_t t, bool wanted) const {
+        if (!wanted || (constant_ && t > 0)) return nullptr;
+        return &g_;
+    }
 
 private:
-    bool wanted_, constant_;
-    sequence g_;
+    bool constant_ = false;
+    std::size_t T_ = 0;
+    matrix g_;
 };
 
-// lif and alif (adapt = true).
+// The sweeps of the most common LIF step (reset by subtraction, no adaptation, nothing
+// else kept), as loops over one neuron's B samples with unaliased arrays, which the
+// compiler vectorises; the same operations in the same order as spiking's general sweep.
+// Forward: returns the spikes in the column.
+int lif_forward_plain(Eigen::Index B, const double* __restrict x, const double* __restrict V_prev,
+                      const double* __restrict S_prev, double* __restrict I, double* __restrict V, double* __restrict S,
+                      double alpha, double beta, double theta) {
+    int count = 0;
+    for (Eigen::Index k = 0; k < B; ++k) {
+        const double i = alpha * I[k] + x[k];
+        I[k] = i;
+        const double v = (beta * V_prev[k] + i) - theta * S_prev[k];
+        V[k] = v;
+        const double s = v - theta > 0.0 ? 1.0 : 0.0;
+        S[k] = s;
+        count += static_cast<int>(s);
+    }
+    return count;
+}
+
+// Backward (Out: 0 no dL/dx, 1 added to out, 2 written to out).
+template <int Out, class Surrogate>
+void lif_backward_plain(Eigen::Index B, const double* __restrict dS, const double* __restrict V, double* __restrict dU,
+                        double* __restrict dV, double* __restrict dI, double* __restrict out, double alpha, double beta,
+                        double theta, const Surrogate& surrogate) {
+    for (Eigen::Index k = 0; k < B; ++k) {
+        const double dSsg = dS[k] * surrogate(V[k] - theta);
+        const double dv = dSsg + beta * dU[k];
+        dV[k] = dv;
+        dU[k] = dv;
+        const double di = dv + alpha * dI[k];
+        dI[k] = di;
+        if constexpr (Out == 1) out[k] += di;
+        if constexpr (Out == 2) out[k] = di;
+    }
+}
+
+// lif and alif (adapt = true). Each step is one sweep over the neurons (the state updates
+// of the header's equations, element by element, in the order the equations give them).
+// Kept for backward: V (also for potential()); S where backward reads S[t-1] (reset to
+// zero, recurrent weights); I, U, a and the refractory mask where it needs them.
 class spiking final : public layer {
 public:
-    spiking(const layer_spec& s, std::vector<const matrix*> p)
-        : s_(s), alpha_{p[0]}, beta_{p[1]}, W_rec_(s.recurrent ? p[2] : nullptr),
+    spiking(const layer_spec& s, const shape& in, std::vector<const matrix*> p)
+        : s_(s), N_(in.size()), alpha_{p[0]}, beta_{p[1]}, W_rec_(s.recurrent ? p[2] : nullptr),
           learn_(s.learn_decays != decay_learning::none), adapt_(s.kind == layer_kind::alif),
           rho_(std::exp(-s.dt_ms / s.tau_adapt_ms)) {
         d_alpha_ = matrix::Zero(1, p[0]->cols());
@@ -619,105 +758,115 @@ public:
         if (W_rec_) dW_rec_ = matrix::Zero(W_rec_->rows(), W_rec_->cols());
     }
 
-    const sequence& forward(const sequence& x, std::size_t T, const pass_context&) override {
-        const Eigen::Index B = x[0].rows(), N = x[0].cols();
-        constant_ = x.size() == 1;
-        const bool keep_U = s_.reset == reset_kind::zero && !s_.detach_reset;
-        I_.resize(T);
-        U_.resize(keep_U ? T : 0);
-        V_.resize(T);
-        S_.resize(T);
-        if (adapt_) A_.resize(T);
-        const matrix zero = matrix::Zero(B, N);
-        matrix I = zero, a = zero;
+    bool carries_state() const override { return true; }
+
+    void begin(std::size_t T, Eigen::Index B, bool constant_input, const pass_context& c) override {
+        T_ = T;
+        keep_ = c.backward;
+        const bool zero = s_.reset == reset_kind::zero;
         const bool refractory = s_.refractory_steps > 0;
-        matrix left = zero;  // refractory steps left
-        Q_.resize(refractory ? T : 0);
-        for (std::size_t t = 0; t < T; ++t) {
-            const matrix& V_prev = t ? V_[t - 1] : zero;
-            const matrix& S_prev = t ? S_[t - 1] : zero;
-            alpha_.times(I, [&](const auto& aI) { I = aI + at(x, t); });
-            if (W_rec_) I.noalias() += S_prev * *W_rec_;
-            if (learn_) I_[t] = I;
-            // U = beta V[t-1] + I; V = U - theta S[t-1] or U (1 - S[t-1]). U is kept only
-            // where backward needs it (reset to zero, not detached).
-            beta_.times(V_prev, [&](const auto& bV) {
-                if (keep_U)
-                    U_[t].noalias() = bV + I;
-                if (s_.reset == reset_kind::subtract)
-                    V_[t].noalias() = (bV + I) - s_.theta * S_prev;
-                else
-                    V_[t].noalias() = (bV + I).cwiseProduct((1.0 - S_prev.array()).matrix());
-            });
-            if (adapt_) {
-                a = rho_ * a + S_prev;
-                A_[t] = a;
-                S_[t] = ((V_[t].array() - s_.theta - s_.adapt * a.array()) > 0.0).cast<double>().matrix();
-            } else {
-                S_[t] = ((V_[t].array() - s_.theta) > 0.0).cast<double>().matrix();
-            }
-            if (refractory) {
-                Q_[t] = (left.array() > 0.0).cast<double>().matrix();
-                left = (left.array() - 1.0).max(0.0).matrix();
-                S_[t] = S_[t].cwiseProduct((1.0 - Q_[t].array()).matrix());
-                left = (S_[t].array() > 0.0).select(static_cast<double>(s_.refractory_steps), left);
-            }
-        }
-        counts_.assign(static_cast<std::size_t>(N), 0.0);
-        for (const matrix& s : S_) {
-            const Eigen::RowVectorXd per = s.colwise().sum();
-            for (Eigen::Index j = 0; j < N; ++j) counts_[static_cast<std::size_t>(j)] += per(j);
-        }
-        return S_;
+        keep_S_ = keep_ && (zero || W_rec_);
+        const auto slots = [&](sequence& h, bool used, bool kept) {
+            h.resize(!used ? 0 : kept ? T : std::min<std::size_t>(T, 2));
+            for (matrix& m : h) m.resize(B, N_);
+        };
+        slots(V_, true, true);
+        slots(S_, true, keep_S_);
+        slots(I_, learn_, keep_);
+        slots(U_, zero && !s_.detach_reset, keep_);
+        slots(A_, adapt_, keep_);
+        slots(Q_, refractory, keep_);
+        zero_.setZero(B, N_);
+        I_now_.setZero(B, N_);
+        if (adapt_) a_now_.setZero(B, N_);
+        if (refractory) left_.setZero(B, N_);
+        counts_.assign(static_cast<std::size_t>(N_), 0.0);
+        gx_.begin(T, constant_input);
     }
 
-    sequence backward(const sequence& gy, bool input_gradient) override {
-        const auto T = S_.size();
-        const Eigen::Index B = T ? S_[0].rows() : 0, N = T ? S_[0].cols() : 0;
-        const bool zero = s_.reset == reset_kind::zero;
-        input_grad gx(input_gradient, constant_, T, B, N);
-        // dU_next: dL/dU[t+1]; dV_next: dL/dV[t+1]; dI_next: dL/dI[t+1]; da_next: dL/da[t+1].
-        // Scratch matrices are members, so that their memory is reused step after step.
-        dU_next_.setZero(B, N);
-        dV_next_.setZero(B, N);
-        dI_next_.setZero(B, N);
-        da_next_.setZero(B, N);
-        for (std::size_t t = T; t-- > 0;) {
-            // dL/dS[t]: from above, through the recurrent weights into I[t+1], the
-            // adaptation a[t+1] and, if not detached, the reset of V[t+1].
-            matrix& dS = dS_;
-            dS = gy[t];
-            if (!extra_.empty())
-                for (Eigen::Index j = 0; j < N; ++j) dS.col(j).array() += extra_[static_cast<std::size_t>(j)];
-            if (W_rec_) dS.noalias() += dI_next_ * W_rec_->transpose();
-            if (!s_.detach_reset && t + 1 < T) {
-                if (zero)
-                    dS -= dV_next_.cwiseProduct(U_[t + 1]);
-                else
-                    dS -= s_.theta * dV_next_;
-            }
-            if (adapt_ && t + 1 < T) dS += da_next_;
-            if (adapt_)
-                sg_ = s_.spike_grad.of(V_[t].array() - s_.theta - s_.adapt * A_[t].array());
-            else
-                sg_ = s_.spike_grad.of(V_[t].array() - s_.theta);
-            if (!Q_.empty()) sg_ = sg_.cwiseProduct((1.0 - Q_[t].array()).matrix());
-            dSsg_ = dS.cwiseProduct(sg_);
-            beta_.times(dU_next_, [&](const auto& b) { dV_next_ = dSsg_ + b; });  // now dL/dV[t]
-            if (adapt_) da_next_ = rho_ * da_next_ - s_.adapt * dSsg_;  // dL/da[t]
-            if (zero && t > 0)
-                dU_next_ = dV_next_.cwiseProduct((1.0 - S_[t - 1].array()).matrix());  // dL/dU[t]
-            else
-                dU_next_ = dV_next_;
-            alpha_.times(dI_next_, [&](const auto& a) { dI_next_ = dU_next_ + a; });  // dL/dI[t]
-            if (learn_ && t > 0) {
-                decay::accumulate(d_beta_, dU_next_, V_[t - 1]);
-                decay::accumulate(d_alpha_, dI_next_, I_[t - 1]);
-            }
-            gx.add(t, dI_next_);
-            if (W_rec_ && t > 0) dW_rec_.noalias() += S_[t - 1].transpose() * dI_next_;
+    const matrix& forward(const matrix& x, std::size_t t) override {
+        if (W_rec_) {  // I = alpha I + x, then + S[t-1] W_rec, before the sweep
+            alpha_.times(I_now_, [&](const auto& aI) { I_now_ = aI + x; });
+            I_now_.noalias() += (t ? S(t - 1) : zero_) * *W_rec_;
         }
-        return gx.take();
+        const bool subtract = s_.reset == reset_kind::subtract;
+        // Plain: no kept I or U, no refractory mask, no recurrent input (a loop without
+        // branches, which the compiler vectorises).
+        const bool plain = I_.empty() && U_.empty() && Q_.empty() && !W_rec_;
+        if (subtract && !adapt_ && plain) {
+            const Eigen::Index B = zero_.rows();
+            const double* V_prev = t ? V_[t - 1].data() : zero_.data();
+            const double* S_prev = t ? S(t - 1).data() : zero_.data();
+            double* S_now = S(t).data();
+            for (Eigen::Index j = 0; j < N_; ++j) {
+                const Eigen::Index o = j * B;
+                counts_[static_cast<std::size_t>(j)] += lif_forward_plain(
+                    B, x.data() + o, V_prev + o, S_prev + o, I_now_.data() + o, V_[t].data() + o, S_now + o,
+                    alpha_.of(j), beta_.of(j), s_.theta);
+            }
+        } else if (subtract && adapt_) {
+            forward_step<true, true>(t, x);
+        } else if (subtract) {
+            forward_step<true, false>(t, x);
+        } else if (adapt_) {
+            forward_step<false, true>(t, x);
+        } else {
+            forward_step<false, false>(t, x);
+        }
+        return S(t);
+    }
+
+    const matrix* backward(const matrix& gy, std::size_t t, bool input_gradient) override {
+        const Eigen::Index B = zero_.rows(), N = N_;
+        if (t + 1 == T_) {  // dL/dU, dL/dV, dL/dI, dL/da of step t + 1: 0 after the last step
+            dU_next_.setZero(B, N);
+            dV_next_.setZero(B, N);
+            dI_next_.setZero(B, N);
+            if (adapt_) da_next_.setZero(B, N);
+        }
+        // dL/dS[t] from above, the regulariser's extra and, through the recurrent weights,
+        // I[t+1]; the sweep adds the reset and the adaptation terms.
+        const matrix* dS = &gy;
+        if (!extra_.empty() || W_rec_) {
+            dS_ = gy;
+            if (!extra_.empty())
+                for (Eigen::Index j = 0; j < N; ++j) dS_.col(j).array() += extra_[static_cast<std::size_t>(j)];
+            if (W_rec_) dS_.noalias() += dI_next_ * W_rec_->transpose();
+            dS = &dS_;
+        }
+        const auto& g = s_.spike_grad;
+        const double sl = g.slope;
+        switch (g.kind) {
+        case surrogate_kind::fast_sigmoid:
+            backward_step(t, *dS, input_gradient, [sl](double v, Eigen::Index) {
+                const double d = 1.0 + sl * std::abs(v);
+                return 1.0 / (d * d);
+            });
+            break;
+        case surrogate_kind::arctan: {
+            const double c = std::numbers::pi / 2.0 * sl;
+            backward_step(t, *dS, input_gradient,
+                          [sl, c](double v, Eigen::Index) { return (sl / 2.0) * (1.0 / (1.0 + (c * v) * (c * v))); });
+            break;
+        }
+        case surrogate_kind::triangle:
+            backward_step(t, *dS, input_gradient,
+                          [sl](double v, Eigen::Index) { return sl * std::max(1.0 - sl * std::abs(v), 0.0); });
+            break;
+        case surrogate_kind::sigmoid:  // Eigen's vectorised exp, as surrogate::of
+            if (adapt_)
+                sg_ = g.of(V_[t].array() - s_.theta - s_.adapt * A_[t].array());
+            else
+                sg_ = g.of(V_[t].array() - s_.theta);
+            backward_step(t, *dS, input_gradient, [this](double, Eigen::Index k) { return sg_.data()[k]; });
+            break;
+        }
+        if (learn_ && t > 0) {
+            decay::accumulate(d_beta_, dU_next_, V_[t - 1]);
+            decay::accumulate(d_alpha_, dI_next_, I_[t - 1]);
+        }
+        if (W_rec_ && t > 0) dW_rec_.noalias() += S(t - 1).transpose() * dI_next_;
+        return gx_.result(t, input_gradient);
     }
     std::vector<const matrix*> gradients() const override {
         if (W_rec_) return {&d_alpha_, &d_beta_, &dW_rec_};
@@ -728,69 +877,203 @@ public:
     void add_spike_gradient(std::vector<double> extra) override { extra_ = std::move(extra); }
 
 private:
+    // Step t's entry of a history that keeps all steps or only the last two.
+    static matrix& slot(sequence& h, std::size_t t) { return h[t % h.size()]; }
+    matrix& S(std::size_t t) { return slot(S_, t); }
+
+    // Step t of forward: I (unless the recurrent pass did), U, V, a, S, the refractory
+    // count and the spike counts.
+    template <bool Subtract, bool Adapt>
+    void forward_step(std::size_t t, const matrix& x) {
+        const Eigen::Index B = zero_.rows(), N = N_;
+        const double* xp = x.data();
+        const double* V_prev = t ? V_[t - 1].data() : zero_.data();
+        const double* S_prev = t ? S(t - 1).data() : zero_.data();
+        double* I = I_now_.data();
+        double* V = V_[t].data();
+        double* Sp = S(t).data();
+        double* I_kept = I_.empty() ? nullptr : slot(I_, t).data();
+        double* U_kept = U_.empty() ? nullptr : slot(U_, t).data();
+        double* a = Adapt ? a_now_.data() : nullptr;
+        double* A = Adapt ? slot(A_, t).data() : nullptr;
+        double* left = Q_.empty() ? nullptr : left_.data();
+        double* Q = Q_.empty() ? nullptr : slot(Q_, t).data();
+        const bool input_done = W_rec_ != nullptr;
+        const double theta = s_.theta, adapt = s_.adapt, rho = rho_, n_ref = s_.refractory_steps;
+        for (Eigen::Index j = 0; j < N; ++j) {
+            const double al = alpha_.of(j), be = beta_.of(j);
+            int count = 0;
+            for (Eigen::Index k = j * B; k < (j + 1) * B; ++k) {
+                const double i = input_done ? I[k] : al * I[k] + xp[k];
+                I[k] = i;
+                if (I_kept) I_kept[k] = i;
+                const double u = be * V_prev[k] + i;
+                if (U_kept) U_kept[k] = u;
+                const double v = Subtract ? u - theta * S_prev[k] : u * (1.0 - S_prev[k]);
+                V[k] = v;
+                double s;
+                if constexpr (Adapt) {
+                    const double ak = rho * a[k] + S_prev[k];
+                    a[k] = ak;
+                    A[k] = ak;
+                    s = v - theta - adapt * ak > 0.0 ? 1.0 : 0.0;
+                } else {
+                    s = v - theta > 0.0 ? 1.0 : 0.0;
+                }
+                if (left) {
+                    const double q = left[k] > 0.0 ? 1.0 : 0.0;
+                    Q[k] = q;
+                    s *= 1.0 - q;
+                    left[k] = s > 0.0 ? n_ref : std::max(left[k] - 1.0, 0.0);
+                }
+                Sp[k] = s;
+                count += static_cast<int>(s);
+            }
+            counts_[static_cast<std::size_t>(j)] += static_cast<double>(count);
+        }
+    }
+
+    // Step t of backward, from dL/dS[t] without the reset and adaptation terms: dV, da,
+    // dU, dI in place of those of step t + 1, and dL/dx.
+    template <class Surrogate>
+    void backward_step(std::size_t t, const matrix& dS_in, bool input_gradient, Surrogate&& surrogate) {
+        // Plain: no reset gradient, adaptation, refractory mask or reset to zero in this step.
+        const bool plain = (s_.detach_reset || t + 1 == T_) && !adapt_ && Q_.empty() &&
+                           (s_.reset == reset_kind::subtract || t == 0) && s_.spike_grad.kind != surrogate_kind::sigmoid;
+        if (!plain) return sweep_back(t, dS_in, input_gradient, surrogate);
+        const Eigen::Index B = zero_.rows();
+        double* out = gx_.at(t, input_gradient, B, N_);
+        const int mode = !out ? 0 : gx_.accumulates() ? 1 : 2;
+        const auto sg = [&](double v) { return surrogate(v, Eigen::Index(0)); };
+        for (Eigen::Index j = 0; j < N_; ++j) {
+            const Eigen::Index o = j * B;
+            const double al = alpha_.of(j), be = beta_.of(j);
+            const auto go = [&](auto mode_tag) {
+                lif_backward_plain<decltype(mode_tag)::value>(B, dS_in.data() + o, V_[t].data() + o, dU_next_.data() + o,
+                                                              dV_next_.data() + o, dI_next_.data() + o,
+                                                              out ? out + o : nullptr, al, be, s_.theta, sg);
+            };
+            if (mode == 0) go(std::integral_constant<int, 0>());
+            else if (mode == 1) go(std::integral_constant<int, 1>());
+            else go(std::integral_constant<int, 2>());
+        }
+    }
+    // Out: 0 as input_gradient and gx_ say; 1 adds to dL/dx; 2 writes it.
+    template <class Surrogate>
+    void sweep_back(std::size_t t, const matrix& dS_in, bool input_gradient, Surrogate& surrogate) {
+        const Eigen::Index B = zero_.rows(), N = N_;
+        const bool later = t + 1 < T_;
+        const bool zero = s_.reset == reset_kind::zero;
+        const bool reset_grad = !s_.detach_reset && later;
+        const double* dS_p = dS_in.data();
+        const double* U_next = reset_grad && zero ? U_[t + 1].data() : nullptr;
+        const double* V = V_[t].data();
+        const double* A = adapt_ ? A_[t].data() : nullptr;
+        const double* Q = Q_.empty() ? nullptr : Q_[t].data();
+        const double* S_prev = zero && t > 0 ? S(t - 1).data() : nullptr;
+        double* dU = dU_next_.data();
+        double* dV = dV_next_.data();
+        double* dI = dI_next_.data();
+        double* da = adapt_ ? da_next_.data() : nullptr;
+        double* out = gx_.at(t, input_gradient, B, N);
+        const bool add = gx_.accumulates();
+        const double theta = s_.theta, adapt = s_.adapt, rho = rho_;
+        for (Eigen::Index j = 0; j < N; ++j) {
+            const double al = alpha_.of(j), be = beta_.of(j);
+            for (Eigen::Index k = j * B; k < (j + 1) * B; ++k) {
+                double dS = dS_p[k];
+                if (reset_grad) dS -= U_next ? dV[k] * U_next[k] : theta * dV[k];
+                if (A && later) dS += da[k];
+                double sg = surrogate(A ? V[k] - theta - adapt * A[k] : V[k] - theta, k);
+                if (Q) sg *= 1.0 - Q[k];
+                const double dSsg = dS * sg;
+                const double dv = dSsg + be * dU[k];  // dL/dV[t]
+                dV[k] = dv;
+                if (A) da[k] = rho * da[k] - adapt * dSsg;  // dL/da[t]
+                const double du = S_prev ? dv * (1.0 - S_prev[k]) : dv;  // dL/dU[t]
+                dU[k] = du;
+                const double di = du + al * dI[k];  // dL/dI[t]
+                dI[k] = di;
+                if (out) {
+                    if (add)
+                        out[k] += di;
+                    else
+                        out[k] = di;
+                }
+            }
+        }
+    }
+
     layer_spec s_;
+    Eigen::Index N_;
     decay alpha_, beta_;
     const matrix* W_rec_;
     bool learn_, adapt_;
     double rho_;
-    bool constant_ = false;
+    std::size_t T_ = 0;
+    bool keep_ = true, keep_S_ = false;
     matrix d_alpha_, d_beta_, dW_rec_;
     sequence I_, U_, V_, S_, Q_, A_;  // Q_: refractory (spike blocked); A_: adaptation a[t]
-    matrix dS_, sg_, dSsg_, dU_next_, dV_next_, dI_next_, da_next_;  // backward's scratch
+    matrix zero_, I_now_, a_now_, left_;  // forward's state
+    matrix dS_, sg_, dU_next_, dV_next_, dI_next_, da_next_;  // backward's state and scratch
+    input_grad gx_;
     std::vector<double> counts_, extra_;
 };
 
 class li_readout final : public layer {
 public:
-    li_readout(const layer_spec& s, std::vector<const matrix*> p)
-        : alpha_{p[0]}, beta_{p[1]}, learn_(s.learn_decays != decay_learning::none), r_(s.reduce) {
+    li_readout(const layer_spec& s, const shape& in, std::vector<const matrix*> p)
+        : K_(in.size()), alpha_{p[0]}, beta_{p[1]}, learn_(s.learn_decays != decay_learning::none), r_(s.reduce) {
         d_alpha_ = matrix::Zero(1, p[0]->cols());
         d_beta_ = matrix::Zero(1, p[1]->cols());
     }
-    const sequence& forward(const sequence& x, std::size_t T, const pass_context&) override {
-        const Eigen::Index B = x[0].rows(), K = x[0].cols();
-        constant_ = x.size() == 1;
+    bool carries_state() const override { return true; }
+    bool reduces() const override { return true; }
+    void begin(std::size_t T, Eigen::Index B, bool constant_input, const pass_context&) override {
+        T_ = T;
         V_.assign(T, matrix());
-        I_.assign(T, matrix());
-        matrix I = matrix::Zero(B, K), V = matrix::Zero(B, K);
-        for (std::size_t t = 0; t < T; ++t) {
-            alpha_.times(I, [&](const auto& aI) { I = aI + at(x, t); });
-            beta_.times(V, [&](const auto& bV) { V = bV + I; });
-            if (learn_) I_[t] = I;
-            V_[t] = V;
-        }
-        y_.assign(1, r_.forward(V_));
-        return y_;
+        I_.assign(learn_ ? T : 0, matrix());
+        I_now_.setZero(B, K_);
+        V_now_.setZero(B, K_);
+        gx_.begin(T, constant_input);
     }
-    sequence backward(const sequence& gy, bool input_gradient) override {
-        const auto T = V_.size();
-        const Eigen::Index B = gy[0].rows(), K = gy[0].cols();
-        input_grad gx(input_gradient, constant_, T, B, K);
-        matrix dV_next = matrix::Zero(B, K), dI_next = matrix::Zero(B, K);
-        for (std::size_t t = T; t-- > 0;) {
-            matrix dV, dI;
-            beta_.times(dV_next, [&](const auto& b) { dV = r_.at(gy[0], t) + b; });
-            alpha_.times(dI_next, [&](const auto& a) { dI = dV + a; });
-            if (learn_ && t > 0) {
-                decay::accumulate(d_beta_, dV, V_[t - 1]);
-                decay::accumulate(d_alpha_, dI, I_[t - 1]);
-            }
-            gx.add(t, dI);
-            dV_next = dV;
-            dI_next = dI;
+    const matrix& forward(const matrix& x, std::size_t t) override {
+        alpha_.times(I_now_, [&](const auto& aI) { I_now_ = aI + x; });
+        beta_.times(V_now_, [&](const auto& bV) { V_now_ = bV + I_now_; });
+        if (learn_) I_[t] = I_now_;
+        V_[t] = V_now_;
+        return V_[t];
+    }
+    const matrix& finish() override { return r_.forward(V_); }
+    const matrix* backward(const matrix& gy, std::size_t t, bool input_gradient) override {
+        if (t + 1 == T_) {
+            dV_next_.setZero(gy.rows(), gy.cols());
+            dI_next_.setZero(gy.rows(), gy.cols());
         }
-        return gx.take();
+        matrix dV, dI;
+        beta_.times(dV_next_, [&](const auto& b) { dV = r_.at(gy, t) + b; });
+        alpha_.times(dI_next_, [&](const auto& a) { dI = dV + a; });
+        if (learn_ && t > 0) {
+            decay::accumulate(d_beta_, dV, V_[t - 1]);
+            decay::accumulate(d_alpha_, dI, I_[t - 1]);
+        }
+        gx_.add(t, input_gradient, dI);
+        dV_next_ = dV;
+        dI_next_ = dI;
+        return gx_.result(t, input_gradient);
     }
     std::vector<const matrix*> gradients() const override { return {&d_alpha_, &d_beta_}; }
     const sequence* potential() const override { return &V_; }
 
 private:
+    Eigen::Index K_;
     decay alpha_, beta_;
     bool learn_;
     reducer r_;
-    bool constant_ = false;
-    matrix d_alpha_, d_beta_;
-    sequence I_, V_, y_;
+    std::size_t T_ = 0;
+    matrix d_alpha_, d_beta_, I_now_, V_now_, dV_next_, dI_next_;
+    sequence I_, V_;
+    input_grad gx_;
 };
 
 class elman final : public layer {
@@ -799,45 +1082,41 @@ public:
         dU_ = matrix::Zero(U_.rows(), U_.cols());
         db_ = matrix::Zero(1, b_.cols());
     }
-    const sequence& forward(const sequence& x, std::size_t T, const pass_context&) override {
-        const Eigen::Index B = x[0].rows(), N = U_.cols();
-        constant_ = x.size() == 1;
-        h_.resize(T);
-        matrix h = matrix::Zero(B, N);
-        for (std::size_t t = 0; t < T; ++t) {
-            matrix z = at(x, t);
-            z.noalias() += h * U_;
-            z.rowwise() += b_.row(0);
-            apply(f_, z);
-            h = z;
-            h_[t] = h;
-        }
-        return h_;
+    bool carries_state() const override { return true; }
+    void begin(std::size_t T, Eigen::Index B, bool constant_input, const pass_context&) override {
+        T_ = T;
+        h_.assign(T, matrix());
+        zero_.setZero(B, U_.cols());
+        gx_.begin(T, constant_input);
     }
-    sequence backward(const sequence& gy, bool input_gradient) override {
-        const auto T = h_.size();
-        const Eigen::Index B = T ? h_[0].rows() : 0, N = U_.cols();
-        input_grad gx(input_gradient, constant_, T, B, N);
-        matrix dz_next = matrix::Zero(B, N);
-        for (std::size_t t = T; t-- > 0;) {
-            matrix dh = gy[t];
-            dh.noalias() += dz_next * U_.transpose();
-            const matrix dz = times_derivative(f_, h_[t], dh);
-            gx.add(t, dz);
-            if (t > 0) dU_.noalias() += h_[t - 1].transpose() * dz;
-            db_ += dz.colwise().sum();
-            dz_next = dz;
-        }
-        return gx.take();
+    const matrix& forward(const matrix& x, std::size_t t) override {
+        matrix z = x;
+        z.noalias() += (t ? h_[t - 1] : zero_) * U_;
+        z.rowwise() += b_.row(0);
+        apply(f_, z);
+        h_[t] = std::move(z);
+        return h_[t];
+    }
+    const matrix* backward(const matrix& gy, std::size_t t, bool input_gradient) override {
+        if (t + 1 == T_) dz_next_.setZero(gy.rows(), gy.cols());
+        matrix dh = gy;
+        dh.noalias() += dz_next_ * U_.transpose();
+        const matrix dz = times_derivative(f_, h_[t], dh);
+        gx_.add(t, input_gradient, dz);
+        if (t > 0) dU_.noalias() += h_[t - 1].transpose() * dz;
+        db_ += dz.colwise().sum();
+        dz_next_ = dz;
+        return gx_.result(t, input_gradient);
     }
     std::vector<const matrix*> gradients() const override { return {&dU_, &db_}; }
 
 private:
     activation f_;
     const matrix &U_, &b_;
-    matrix dU_, db_;
-    bool constant_ = false;
+    std::size_t T_ = 0;
+    matrix dU_, db_, zero_, dz_next_;
     sequence h_;
+    input_grad gx_;
 };
 
 }  // namespace
@@ -851,14 +1130,94 @@ std::unique_ptr<layer> make_layer(const layer_spec& s, const shape& in, std::vec
     case layer_kind::sum_pool: return std::make_unique<pool>(s, in);
     case layer_kind::flatten: return std::make_unique<flatten>();
     case layer_kind::activation: return std::make_unique<activation_layer>(s.f);
-    case layer_kind::dropout: return std::make_unique<dropout>(s.p);
+    case layer_kind::dropout: return std::make_unique<dropout>(s.p, in.size());
     case layer_kind::reduce: return std::make_unique<reduce>(s.reduce);
     case layer_kind::lif:
-    case layer_kind::alif: return std::make_unique<spiking>(s, std::move(p));
-    case layer_kind::li_readout: return std::make_unique<li_readout>(s, std::move(p));
+    case layer_kind::alif: return std::make_unique<spiking>(s, in, std::move(p));
+    case layer_kind::li_readout: return std::make_unique<li_readout>(s, in, std::move(p));
     case layer_kind::elman: return std::make_unique<elman>(s.f, p[0], p[1]);
     }
     throw std::invalid_argument("make_layer: unknown kind");
+}
+
+// ---------------------------------------------------------------- stack_pass
+
+const sequence& stack_pass::forward(const sequence& x, std::size_t T, pass_context c, std::vector<sequence>* record) {
+    const std::size_t n = layers_.size();
+    if (x.empty()) throw std::invalid_argument("stack_pass: no input");
+    const Eigen::Index B = x[0].rows();
+    T_ = T;
+    segments_.clear();
+    if (record) record->assign(n, sequence());
+    bool constant = x.size() == 1;
+    const matrix* y = &x[0];  // the signal, while it is constant
+    out_.clear();
+    for (std::size_t i = 0; i < n;) {
+        c.layer = i;
+        if (constant && !layers_[i]->carries_state()) {  // once
+            layers_[i]->begin(1, B, true, c);
+            y = &layers_[i]->forward(*y, 0);
+            if (layers_[i]->reduces()) y = &layers_[i]->finish();
+            if (record) (*record)[i].assign(1, *y);
+            segments_.push_back({i, i, true, false});
+            ++i;
+            continue;
+        }
+        // Step by step up to the next layer that reduces over time (or the last layer).
+        std::size_t last = i;
+        while (last + 1 < n && !layers_[last]->reduces()) ++last;
+        for (std::size_t k = i; k <= last; ++k) {
+            c.layer = k;
+            layers_[k]->begin(T, B, k == i && constant, c);
+        }
+        const bool reduced = layers_[last]->reduces();
+        for (std::size_t t = 0; t < T; ++t) {
+            const matrix* s = constant ? y : &x[t];
+            for (std::size_t k = i; k <= last; ++k) {
+                s = &layers_[k]->forward(*s, t);
+                if (record && !(k == last && reduced)) (*record)[k].push_back(*s);
+            }
+            if (!reduced) out_.push_back(*s);
+        }
+        segments_.push_back({i, last, constant, true});
+        if (reduced) {
+            y = &layers_[last]->finish();
+            if (record) (*record)[last].assign(1, *y);
+            constant = true;
+        } else {
+            constant = false;
+        }
+        i = last + 1;
+    }
+    if (constant) out_.assign(1, *y);
+    return out_;
+}
+
+const sequence& stack_pass::backward(const sequence& gy, bool input_gradient) {
+    gx_.clear();
+    const matrix* g = &gy[0];  // the gradient, while the signal is constant
+    for (std::size_t s = segments_.size(); s-- > 0;) {
+        const segment& seg = segments_[s];
+        const bool wanted = seg.first > 0 || input_gradient;
+        if (!seg.stepped) {
+            g = layers_[seg.first]->backward(*g, 0, wanted);
+            continue;
+        }
+        const bool reduced = layers_[seg.last]->reduces();
+        const matrix* sum = nullptr;
+        if (wanted && !seg.constant_input) gx_.resize(T_);  // a varying input: the network's
+        for (std::size_t t = T_; t-- > 0;) {
+            const matrix* h = reduced ? g : &gy[t];
+            for (std::size_t k = seg.last + 1; k-- > seg.first;) h = layers_[k]->backward(*h, t, k > seg.first || wanted);
+            if (seg.constant_input)
+                sum = h;  // the sum over the steps, at t = 0
+            else if (wanted)
+                gx_[t] = *h;
+        }
+        g = sum;
+    }
+    if (input_gradient && gx_.empty() && g) gx_.assign(1, *g);
+    return gx_;
 }
 
 }  // namespace myelin::learning

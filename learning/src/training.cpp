@@ -161,7 +161,9 @@ bool is_hidden(layer_kind k) {
 struct network::worker {
     const network& net;
     std::vector<std::unique_ptr<layer>> layers;
+    stack_pass pass{layers};
     sequence x;  // the chunk's input, kept for backward
+    sequence grad_in;  // dL/dlogits, the top layer's gy
     std::vector<int> labels;
     matrix logits;
     std::vector<double> neuron_spikes;  // per spiking neuron (layers in order), summed over the chunk's samples
@@ -205,16 +207,12 @@ struct network::worker {
         return in;
     }
 
-    // `c`: training or not, the epoch and the samples (dropout masks).
-    void forward(chunk_input in, pass_context c) {
+    // `c`: training or not, the epoch and the samples (dropout masks); `record`: every
+    // layer's output.
+    void forward(chunk_input in, pass_context c, std::vector<sequence>* record = nullptr) {
         const auto T = static_cast<std::size_t>(net.o_.steps);
         x = in.constant ? sequence{std::move(in.x)} : std::move(in.steps);
-        const sequence* y = &x;
-        for (std::size_t i = 0; i < layers.size(); ++i) {
-            c.layer = i;
-            y = &layers[i]->forward(*y, T, c);
-        }
-        logits = (*y)[0];
+        logits = pass.forward(x, T, c, record)[0];
         neuron_spikes.clear();
         for (const auto& l : layers)
             if (const auto* counts = l->spike_counts()) neuron_spikes.insert(neuron_spikes.end(), counts->begin(), counts->end());
@@ -231,8 +229,8 @@ struct network::worker {
                     from += counts->size();
                 }
         }
-        sequence g{grad_logits};
-        for (std::size_t i = layers.size(); i-- > 0;) g = layers[i]->backward(g, i > 0);
+        grad_in.assign(1, grad_logits);
+        pass.backward(grad_in, false);
     }
 
     void zero_gradients() {
@@ -470,7 +468,7 @@ epoch_stats network::train_epoch(const dataset& data, optimizer& opt, const trai
                                           order.begin() + static_cast<std::ptrdiff_t>(std::min(e, b + (c + 1) * t.chunk)));
             for (std::size_t r : rows) w.labels.push_back(data.labels[r]);
             w.forward(w.input(data, rows, static_cast<std::uint32_t>(epoch), &t.augment),
-                      {true, o_.seed, static_cast<std::uint32_t>(epoch), &rows, 0});
+                      {true, true, o_.seed, static_cast<std::uint32_t>(epoch), &rows, 0});
         }
         std::vector<double> reg;
         double loss = 0.0;
@@ -541,7 +539,7 @@ evaluation network::evaluate(const dataset& data, int threads) const {
         worker& w = *mine;
         std::vector<std::size_t> rows;
         for (std::size_t r = c * chunk; r < std::min(n, (c + 1) * chunk); ++r) rows.push_back(r);
-        w.forward(w.input(data, rows, evaluation_epoch), {false, o_.seed, evaluation_epoch, &rows, 0});
+        w.forward(w.input(data, rows, evaluation_epoch), {false, false, o_.seed, evaluation_epoch, &rows, 0});
         ev.logits.middleRows(static_cast<Eigen::Index>(c * chunk), static_cast<Eigen::Index>(rows.size())) = w.logits;
         counts[c] = w.neuron_spikes;
     }
@@ -571,16 +569,8 @@ std::vector<sequence> network::layer_activity(const dataset& data, const std::ve
     check_data(data);
     worker w(*this);
     auto in = w.input(data, rows, evaluation_epoch);
-    const auto T = static_cast<std::size_t>(o_.steps);
-    sequence x = in.constant ? sequence{std::move(in.x)} : std::move(in.steps);
     std::vector<sequence> out;
-    const sequence* y = &x;
-    pass_context c{false, o_.seed, evaluation_epoch, &rows, 0};
-    for (std::size_t i = 0; i < w.layers.size(); ++i) {
-        c.layer = i;
-        y = &w.layers[i]->forward(*y, T, c);
-        out.push_back(*y);
-    }
+    w.forward(std::move(in), {false, false, o_.seed, evaluation_epoch, &rows, 0}, &out);
     return out;
 }
 

@@ -218,7 +218,7 @@ TEST_CASE("reduce and dropout: gradients equal finite differences; dropout's mas
         // Masks: each (sample, step, unit) kept with 1 - p, scaled by 1 / (1 - p); the
         // same sample gets the same masks wherever it sits in the batch; identity when
         // evaluating.
-        const sequence y = s.forward(xs, 4, true, &samples), kept = *s.outputs[1], dropped = *s.outputs[2];
+        const sequence y = s.forward(xs, 4, true, &samples), kept = s.outputs[1], dropped = s.outputs[2];
         std::size_t zero = 0, all = 0;
         for (std::size_t t = 0; t < 4; ++t)
             for (Eigen::Index b = 0; b < 5; ++b)
@@ -234,9 +234,9 @@ TEST_CASE("reduce and dropout: gradients equal finite differences; dropout's mas
         sequence xm = xs;
         for (auto& m : xm) m = m.colwise().reverse().eval();
         s.forward(xm, 4, true, &moved);
-        for (std::size_t t = 0; t < 4; ++t) CHECK((*s.outputs[2])[t].colwise().reverse().eval() == dropped[t]);
+        for (std::size_t t = 0; t < 4; ++t) CHECK(s.outputs[2][t].colwise().reverse().eval() == dropped[t]);
         s.forward(xs, 4, false, &samples);
-        for (std::size_t t = 0; t < 4; ++t) CHECK((*s.outputs[2])[t] == kept[t]);
+        for (std::size_t t = 0; t < 4; ++t) CHECK(s.outputs[2][t] == kept[t]);
     }
 }
 
@@ -260,7 +260,7 @@ TEST_CASE("learned decays per neuron sum to the decay per layer", "[validation][
                 matrix g;
                 cross_entropy(s.forward({random_matrix(5, 8, 53).cwiseAbs()}, 20)[0], labels, g);
                 s.backward({g});
-                spikes[per_neuron] = *s.outputs[1];
+                spikes[per_neuron] = s.outputs[1];
                 grads[per_neuron][0] = s.gradient(1, 0);
                 grads[per_neuron][1] = s.gradient(1, 1);
             }

@@ -88,7 +88,7 @@ TEST_CASE("surrogate gradients: loss, spikes and weight gradients equal the PyTo
         const bool recurrent = options.recurrent;
         reference_stack net(ref, options, v["readout"] == "max" ? readout_kind::max : readout_kind::mean, false);
         const matrix logits = net.s.forward(input, T)[0];
-        const sequence& spikes = *net.s.outputs[1];
+        const sequence& spikes = net.s.outputs[1];
         matrix grad_logits;
         const double loss = cross_entropy(logits, labels, grad_logits);
         net.s.backward({grad_logits});
@@ -143,7 +143,7 @@ TEST_CASE("surrogate gradients with reset to zero, an undetached reset, refracto
         reference_stack net(ref, options, readout_kind::mean, v.contains("learn_decays"));
         const matrix logits = net.s.forward({x}, T)[0];
         std::size_t n_spikes = 0;
-        for (const matrix& s : *net.s.outputs[1]) n_spikes += static_cast<std::size_t>(s.sum());
+        for (const matrix& s : net.s.outputs[1]) n_spikes += static_cast<std::size_t>(s.sum());
         CHECK(n_spikes == v["spike_count_total"].get<std::size_t>());
         matrix grad_logits;
         const double loss = cross_entropy(logits, labels, grad_logits);
@@ -211,8 +211,8 @@ TEST_CASE("a deep stack (conv, LIF, pooling, recurrent ALIF, LI readout) equals 
     const matrix logits = s.forward({x}, T)[0];
     for (std::size_t t = 0; t < T; ++t) {
         INFO("step " << t + 1);
-        REQUIRE((*s.outputs[1])[t].sum() == ref["spikes_lif"][t].get<double>());
-        REQUIRE((*s.outputs[5])[t].sum() == ref["spikes_alif"][t].get<double>());
+        REQUIRE(s.outputs[1][t].sum() == ref["spikes_lif"][t].get<double>());
+        REQUIRE(s.outputs[5][t].sum() == ref["spikes_alif"][t].get<double>());
     }
     matrix grad_logits;
     const double loss = cross_entropy(logits, labels, grad_logits);

@@ -42,6 +42,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -113,21 +114,37 @@ bool has_state(layer_kind k);   // lif, alif, li_readout, elman
 
 // What a layer may need of the pass besides its input.
 struct pass_context {
-    bool training = false;
+    bool training = false;  // dropout active
+    bool backward = true;   // a backward pass follows: keep what it needs
     std::uint32_t seed = 1, epoch = 0;
     const std::vector<std::size_t>* samples = nullptr;  // data-set index of each batch row
     std::uint64_t layer = 0;
 };
 
+// A layer runs a pass step by step: begin(), then forward(x[t], t) for t = 0 .. T-1, and
+// (if the pass has a backward) backward(dL/dy[t], t) for t = T-1 .. 0. stack_pass calls
+// every layer's step t before any layer's step t + 1, so that a step's signals stay in
+// cache and only what backward needs is kept for all steps. A layer without state whose
+// input is the same at every step runs once, as a pass of T = 1.
 class layer {
 public:
     virtual ~layer() = default;
-    // x: T entries, or one for "the same at every step". Returns the output over T steps
-    // (one entry if it does not change over time). x must stay unchanged until backward.
-    virtual const sequence& forward(const sequence& x, std::size_t T, const pass_context& c) = 0;
-    // gy: dL/dy, as many entries as the output; returns dL/dx (as many as x; nothing if
-    // !input_gradient) and accumulates the parameters' gradients.
-    virtual sequence backward(const sequence& gy, bool input_gradient) = 0;
+    // T steps of B samples; `constant_input`: forward gets the same x at every step.
+    virtual void begin(std::size_t T, Eigen::Index B, bool constant_input, const pass_context& c) = 0;
+    // y[t], valid until the layer's next forward. x must stay unchanged until the layer's
+    // next forward (a layer that keeps its input for backward copies it).
+    virtual const matrix& forward(const matrix& x, std::size_t t) = 0;
+    // gy: dL/dy[t] (for a layer that reduces over time: dL/d(its output), at every t).
+    // Returns dL/dx[t] (nullptr if !input_gradient), valid until the layer's next backward;
+    // for a constant input, dL/dx summed over the steps, at t = 0 (nullptr before). Adds
+    // to the parameters' gradients.
+    virtual const matrix* backward(const matrix& gy, std::size_t t, bool input_gradient) = 0;
+    // lif, alif, li_readout, elman: state carried from step to step.
+    virtual bool carries_state() const { return false; }
+    // li_readout, reduce: the output is one matrix over all steps, given by finish()
+    // after the last forward step (a reduce on a constant input passes it through).
+    virtual bool reduces() const { return false; }
+    virtual const matrix& finish() { throw std::logic_error("finish: the layer does not reduce over time"); }
     // Gradients in the order of parameters_of (those of untrained parameters stay 0).
     virtual std::vector<const matrix*> gradients() const { return {}; }
     // Sets them to 0 again, for the layer's next batch (they point at the layer's own members).
@@ -140,6 +157,31 @@ public:
     virtual void add_spike_gradient(std::vector<double> extra) { (void)extra; }
     // lif, alif, li_readout: the membrane potential V[t] of the last forward.
     virtual const sequence* potential() const { return nullptr; }
+};
+
+// Runs a stack of layers over a pass: layers without state on a signal that is the same
+// at every step once; from a layer with state (or a varying input) to the next layer that
+// reduces over time, step by step.
+class stack_pass {
+public:
+    explicit stack_pass(std::vector<std::unique_ptr<layer>>& layers) : layers_(layers) {}
+    // x: T entries, or one (the same at every step). Returns the last layer's output: one
+    // entry if the same at every step (the logits after a readout), else T. `record`:
+    // every layer's output (one entry or T).
+    const sequence& forward(const sequence& x, std::size_t T, pass_context c, std::vector<sequence>* record = nullptr);
+    // gy: dL/d(output), as many entries as forward returned. Returns dL/dx (as many
+    // entries as x) if input_gradient, else nothing.
+    const sequence& backward(const sequence& gy, bool input_gradient);
+
+private:
+    struct segment {
+        std::size_t first = 0, last = 0;
+        bool constant_input = true, stepped = false;
+    };
+    std::vector<std::unique_ptr<layer>>& layers_;
+    std::vector<segment> segments_;
+    std::size_t T_ = 0;
+    sequence out_, gx_;
 };
 
 // `params` point at the network's values (parameters_of order); they must outlive the layer.
