@@ -429,12 +429,21 @@ public:
     const matrix* backward(const matrix& gy, std::size_t, bool input_gradient) override {
         if (!input_gradient) return nullptr;
         const Eigen::Index B = gy.rows();
-        gx_.setZero(B, in_.size());
+        // Windows that tile the input (stride = kernel, nothing left over) give each input
+        // one term, written as 0 + term (the sum's first addition, so the same bits).
+        const bool tiles = stride_ == k_ && out_.height * k_ == in_.height && out_.width * k_ == in_.width;
+        if (tiles)
+            gx_.resize(B, in_.size());
+        else
+            gx_.setZero(B, in_.size());
         each(B, [&](Eigen::Index o, const Eigen::Index* in, int n) {
             const double* __restrict from = gy.data() + o * B;
             for (int i = 0; i < n; ++i) {
                 double* __restrict to = gx_.data() + in[i];
-                for (Eigen::Index b = 0; b < B; ++b) to[b] += scale_ * from[b];
+                if (tiles)
+                    for (Eigen::Index b = 0; b < B; ++b) to[b] = 0.0 + scale_ * from[b];
+                else
+                    for (Eigen::Index b = 0; b < B; ++b) to[b] += scale_ * from[b];
             }
         });
         return &gx_;
@@ -710,14 +719,18 @@ private:
 // else kept), as loops over one neuron's B samples with unaliased arrays, which the
 // compiler vectorises; the same operations in the same order as spiking's general sweep.
 // Forward: returns the spikes in the column.
+// S[t-1] is not read: here it is V[t-1] > theta (First: the step before the first, all 0).
+template <bool First>
 int lif_forward_plain(Eigen::Index B, const double* __restrict x, const double* __restrict V_prev,
-                      const double* __restrict S_prev, double* __restrict I, double* __restrict V, double* __restrict S,
-                      double alpha, double beta, double theta) {
+                      double* __restrict I, double* __restrict V, double* __restrict S, double alpha, double beta,
+                      double theta) {
     int count = 0;
     for (Eigen::Index k = 0; k < B; ++k) {
         const double i = alpha * I[k] + x[k];
         I[k] = i;
-        const double v = (beta * V_prev[k] + i) - theta * S_prev[k];
+        const double v_prev = First ? 0.0 : V_prev[k];
+        const double s_prev = First ? 0.0 : v_prev - theta > 0.0 ? 1.0 : 0.0;
+        const double v = (beta * v_prev + i) - theta * s_prev;
         V[k] = v;
         const double s = v - theta > 0.0 ? 1.0 : 0.0;
         S[k] = s;
@@ -726,15 +739,16 @@ int lif_forward_plain(Eigen::Index B, const double* __restrict x, const double* 
     return count;
 }
 
-// Backward (Out: 0 no dL/dx, 1 added to out, 2 written to out).
-template <int Out, class Surrogate>
+// Backward (Out: 0 no dL/dx, 1 added to out, 2 written to out). dL/dV equals dL/dU here;
+// it is kept apart only where the next step (t - 1) reads it (an undetached reset).
+template <int Out, bool KeepDV, class Surrogate>
 void lif_backward_plain(Eigen::Index B, const double* __restrict dS, const double* __restrict V, double* __restrict dU,
                         double* __restrict dV, double* __restrict dI, double* __restrict out, double alpha, double beta,
                         double theta, const Surrogate& surrogate) {
     for (Eigen::Index k = 0; k < B; ++k) {
         const double dSsg = dS[k] * surrogate(V[k] - theta);
         const double dv = dSsg + beta * dU[k];
-        dV[k] = dv;
+        if constexpr (KeepDV) dV[k] = dv;
         dU[k] = dv;
         const double di = dv + alpha * dI[k];
         dI[k] = di;
@@ -796,13 +810,12 @@ public:
         if (subtract && !adapt_ && plain) {
             const Eigen::Index B = zero_.rows();
             const double* V_prev = t ? V_[t - 1].data() : zero_.data();
-            const double* S_prev = t ? S(t - 1).data() : zero_.data();
             double* S_now = S(t).data();
+            const auto sweep = t ? lif_forward_plain<false> : lif_forward_plain<true>;
             for (Eigen::Index j = 0; j < N_; ++j) {
                 const Eigen::Index o = j * B;
-                counts_[static_cast<std::size_t>(j)] += lif_forward_plain(
-                    B, x.data() + o, V_prev + o, S_prev + o, I_now_.data() + o, V_[t].data() + o, S_now + o,
-                    alpha_.of(j), beta_.of(j), s_.theta);
+                counts_[static_cast<std::size_t>(j)] += sweep(B, x.data() + o, V_prev + o, I_now_.data() + o,
+                                                              V_[t].data() + o, S_now + o, alpha_.of(j), beta_.of(j), s_.theta);
             }
         } else if (subtract && adapt_) {
             forward_step<true, true>(t, x);
@@ -949,9 +962,11 @@ private:
             const Eigen::Index o = j * B;
             const double al = alpha_.of(j), be = beta_.of(j);
             const auto go = [&](auto mode_tag) {
-                lif_backward_plain<decltype(mode_tag)::value>(B, dS_in.data() + o, V_[t].data() + o, dU_next_.data() + o,
-                                                              dV_next_.data() + o, dI_next_.data() + o,
-                                                              out ? out + o : nullptr, al, be, s_.theta, sg);
+                constexpr int m = decltype(mode_tag)::value;
+                const auto sweep = s_.detach_reset ? lif_backward_plain<m, false, decltype(sg)>
+                                                   : lif_backward_plain<m, true, decltype(sg)>;
+                sweep(B, dS_in.data() + o, V_[t].data() + o, dU_next_.data() + o, dV_next_.data() + o, dI_next_.data() + o,
+                      out ? out + o : nullptr, al, be, s_.theta, sg);
             };
             if (mode == 0) go(std::integral_constant<int, 0>());
             else if (mode == 1) go(std::integral_constant<int, 1>());

@@ -19,6 +19,9 @@ namespace {
 detail::kernel_fn choose() {
 #if defined(MYELIN_MATMUL_AVX2)
     __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("fma"))
+        return detail::product_avx512;
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return detail::product_avx2;
 #endif
     return detail::product_sse2;
@@ -45,6 +48,9 @@ void product(const fmatrix& A, bool transpose_a, const fmatrix& B, bool transpos
     chosen(m, n, k, A.data(), transpose_a, B.data(), transpose_b, C.data(), accumulate);
 }
 
-const char* kernel() { return chosen == detail::product_sse2 ? "sse2" : "avx2+fma"; }
+const char* kernel() {
+    if (chosen == detail::product_sse2) return "sse2";
+    return chosen == detail::product_avx2 ? "avx2+fma" : "avx512+fma";
+}
 
 }  // namespace myelin::learning::matmul

@@ -1,6 +1,6 @@
 #pragma once
 // One float32 product kernel on raw column-major arrays, defined once per instruction set
-// (matmul.cpp, matmul_avx2.cpp). Only pointers cross between them: the AVX2 file renames
+// (matmul.cpp, matmul_avx2.cpp, matmul_avx512.cpp). Only pointers cross between them: the AVX2 file renames
 // Eigen's namespace, so that no template compiled for AVX2 can stand in for the baseline's.
 namespace myelin::learning::matmul::detail {
 
@@ -13,5 +13,7 @@ void product_sse2(long m, long n, long k, const float* A, bool transpose_a, cons
                   bool accumulate);
 void product_avx2(long m, long n, long k, const float* A, bool transpose_a, const float* B, bool transpose_b, float* C,
                   bool accumulate);
+void product_avx512(long m, long n, long k, const float* A, bool transpose_a, const float* B, bool transpose_b, float* C,
+                    bool accumulate);
 
 }  // namespace myelin::learning::matmul::detail
