@@ -146,6 +146,7 @@ L::layer_spec layer_of(const json& j, const std::string& path, const std::string
     switch (l.kind) {
     case L::layer_kind::dense:
         l.units = required("units", 1 << 20);
+        l.event_driven = r.flag("event_driven", false);
         init();
         break;
     case L::layer_kind::conv2d:

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <numbers>
 #include <stdexcept>
 #include <type_traits>
@@ -163,15 +164,50 @@ void keep(std::vector<M>& history, std::size_t t, const matrix& x) {
 
 // ---------------------------------------------------------------- dense
 
+// The nonzero entries of a batch x features matrix, row by row in ascending column:
+// what an event-driven layer keeps of a step's input. Spikes (all entries 1) keep only
+// their columns, 4 bytes a spike in place of 8 bytes a feature.
+struct sparse_rows {
+    std::vector<Eigen::Index> start;  // row b's entries: [start[b], start[b + 1])
+    std::vector<std::int32_t> column;
+    std::vector<double> value;        // empty if every entry is 1
+    void assign(const matrix& x) {
+        const Eigen::Index B = x.rows(), N = x.cols();
+        start.assign(static_cast<std::size_t>(B) + 1, 0);
+        column.clear();
+        value.clear();
+        bool ones = true;
+        for (Eigen::Index b = 0; b < B; ++b) {
+            for (Eigen::Index j = 0; j < N; ++j) {
+                const double v = x(b, j);
+                if (v == 0.0) continue;
+                column.push_back(static_cast<std::int32_t>(j));
+                value.push_back(v);
+                ones = ones && v == 1.0;
+            }
+            start[static_cast<std::size_t>(b) + 1] = static_cast<Eigen::Index>(column.size());
+        }
+        if (ones) value.clear();
+    }
+    double at(std::size_t e) const { return value.empty() ? 1.0 : value[e]; }
+};
+
+// y = x W (+ b). Event-driven (layer_spec::event_driven): each sample's row of y adds the
+// rows of W its nonzero inputs pick (times the input; a spike's 1 adds the row as it is),
+// in ascending input index, and backward adds each nonzero input's share to dW the same
+// way; a sum of the same terms as the matrix product's, in another order.
 class dense final : public layer {
 public:
-    dense(const matrix* W, const matrix* b, bool f32) : W_(*W), b_(b), f32_(f32) {
+    dense(const matrix* W, const matrix* b, bool f32, bool event) : W_(*W), b_(b), f32_(f32 && !event), event_(event) {
         dW_ = matrix::Zero(W_.rows(), W_.cols());
         if (b_) db_ = matrix::Zero(1, b_->cols());
     }
     void begin(std::size_t T, Eigen::Index, bool, const pass_context& c) override {
         keep_ = c.backward;
-        if (f32_) {
+        if (event_) {
+            Wt_ = W_.transpose();  // row j of W as a contiguous column
+            events_.resize(keep_ ? T : 1);
+        } else if (f32_) {
             Wf_ = W_.cast<float>();
             xf_.resize(keep_ ? T : 1);
         } else {
@@ -179,7 +215,24 @@ public:
         }
     }
     const matrix& forward(const matrix& x, std::size_t t) override {
-        if (f32_) {
+        if (event_) {
+            sparse_rows& e = events_[keep_ ? t : 0];
+            e.assign(x);
+            const Eigen::Index B = x.rows(), U = W_.cols();
+            y_.resize(B, U);
+            acc_.resize(U);
+            for (Eigen::Index b = 0; b < B; ++b) {
+                acc_.setZero();
+                for (auto k = e.start[static_cast<std::size_t>(b)]; k < e.start[static_cast<std::size_t>(b) + 1]; ++k) {
+                    const auto i = static_cast<std::size_t>(k);
+                    if (e.value.empty())
+                        acc_ += Wt_.col(e.column[i]);
+                    else
+                        acc_ += e.value[i] * Wt_.col(e.column[i]);
+                }
+                y_.row(b) = acc_.transpose();
+            }
+        } else if (f32_) {
             matmul::fmatrix& xf = xf_[keep_ ? t : 0];
             xf = x.cast<float>();
             matmul::product(xf, false, Wf_, false, f_);
@@ -192,7 +245,20 @@ public:
         return y_;
     }
     const matrix* backward(const matrix& gy, std::size_t t, bool input_gradient) override {
-        if (f32_) {
+        if (event_) {
+            if (t + 1 == events_.size()) dWt_.setZero(W_.cols(), W_.rows());
+            const sparse_rows& e = events_[t];
+            for (Eigen::Index b = 0; b < gy.rows(); ++b)
+                for (auto k = e.start[static_cast<std::size_t>(b)]; k < e.start[static_cast<std::size_t>(b) + 1]; ++k) {
+                    const auto i = static_cast<std::size_t>(k);
+                    if (e.value.empty())
+                        dWt_.col(e.column[i]) += gy.row(b).transpose();
+                    else
+                        dWt_.col(e.column[i]) += e.value[i] * gy.row(b).transpose();
+                }
+            if (t == 0) dW_ += dWt_.transpose();
+            if (input_gradient) gx_.noalias() = gy * W_.transpose();
+        } else if (f32_) {
             gf_ = gy.cast<float>();
             matmul::product(xf_[t], true, gf_, false, f_);
             dW_ += f_.cast<double>();
@@ -215,11 +281,14 @@ public:
 private:
     const matrix& W_;
     const matrix* b_;
-    bool f32_, keep_ = true;
+    bool f32_, event_, keep_ = true;
     matrix dW_, db_, y_, gx_;
     sequence x_;                       // inputs kept for backward (float64 products)
     std::vector<matmul::fmatrix> xf_;  // the same in float (float32 products)
     matmul::fmatrix Wf_, f_, gf_;
+    std::vector<sparse_rows> events_;  // event-driven: the inputs' nonzero entries
+    matrix Wt_, dWt_;                  // W and dW transposed (event-driven)
+    Eigen::VectorXd acc_;
 };
 
 // ---------------------------------------------------------------- conv2d
@@ -1139,7 +1208,7 @@ private:
 std::unique_ptr<layer> make_layer(const layer_spec& s, const shape& in, std::vector<const matrix*> p) {
     if (p.size() != parameters_of(s, in).size()) throw std::invalid_argument("make_layer: wrong number of parameters");
     switch (s.kind) {
-    case layer_kind::dense: return std::make_unique<dense>(p[0], s.bias ? p[1] : nullptr, s.float32_products);
+    case layer_kind::dense: return std::make_unique<dense>(p[0], s.bias ? p[1] : nullptr, s.float32_products, s.event_driven);
     case layer_kind::conv2d: return std::make_unique<conv2d>(s, in, p[0], s.bias ? p[1] : nullptr);
     case layer_kind::avg_pool:
     case layer_kind::sum_pool: return std::make_unique<pool>(s, in);

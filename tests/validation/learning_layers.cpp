@@ -3,7 +3,8 @@
 //   (every parameter entry and the input), for each activation;
 // - SGD with momentum / Nesterov, Adam / AdamW, the schedules and gradient clipping
 //   against their defining formulas written out here step by step;
-// - training: same bits for 1, 2 and 3 threads; the rate regulariser moves spike counts.
+// - training: same bits for 1, 2 and 3 threads; the rate regulariser moves spike counts;
+// - event-driven dense layers against the matrix product, within float64 rounding.
 #include "learning_support.hpp"
 
 #include <myelin/learning/optim.hpp>
@@ -410,6 +411,10 @@ TEST_CASE("a layer stack (conv, pooling, ALIF, dropout) trains to the same bits 
     INFO("float32 products");
     o.float32_products = true;
     same_bits_for_any_threads(o, train);
+    INFO("event-driven dense layers (after dropout: sparse values; after the ALIF: spikes)");
+    o.float32_products = false;
+    o.layers[5].event_driven = o.layers[7].event_driven = true;
+    same_bits_for_any_threads(o, train);
 }
 
 TEST_CASE("firing-rate regularisers bound the hidden spike counts", "[validation][learning]") {
@@ -509,4 +514,56 @@ TEST_CASE("float32 products: dense and conv2d within float rounding of float64",
         }
         within_float_rounding(c, in, x, gy, 2 * 3 * 3, 5);
     }
+}
+
+namespace {
+
+// A dense layer event-driven and as the matrix product on the same sparse input: the
+// same terms in another order, so within (k + 1) u of the sum of the k terms' magnitudes
+// (u = 2^-53; Higham 2002, eq. 3.4), checked with a third stack on |x|, |W|, |dL/dy|.
+void event_driven_matches(const sequence& x, const sequence& gy) {
+    const double u = std::ldexp(1.0, -53);
+    const int in = static_cast<int>(x[0].cols());
+    layer_spec s = dense_spec(7, false);  // a bias is added the same way on both paths
+    test::layer_stack dense(shape::vector(in), {s});
+    s.event_driven = true;
+    test::layer_stack event(shape::vector(in), {s});
+    s.event_driven = false;
+    test::layer_stack magnitude(shape::vector(in), {s});
+    magnitude.params[0][0] = magnitude.params[0][0].cwiseAbs();
+    sequence ax = x, agy = gy;
+    for (auto& m : ax) m = m.cwiseAbs();
+    for (auto& m : agy) m = m.cwiseAbs();
+    const sequence y = dense.forward(x, x.size()), ye = event.forward(x, x.size()), ym = magnitude.forward(ax, x.size());
+    const sequence gx = dense.backward(gy), gxe = event.backward(gy);
+    magnitude.backward(agy);
+    const auto close = [&](const matrix& a, const matrix& b, const matrix& bound, int k, const char* what) {
+        INFO(what << ": largest difference " << (a - b).cwiseAbs().maxCoeff());
+        CHECK(((a - b).cwiseAbs().array() <= (k + 1) * u * bound.array() + 1e-300).all());
+    };
+    for (std::size_t t = 0; t < x.size(); ++t) {
+        close(ye[t], y[t], ym[t], in, "y");
+        CHECK(gxe[t] == gx[t]);  // dL/dx is the same product on both paths
+    }
+    close(event.gradient(0, 0), dense.gradient(0, 0), magnitude.gradient(0, 0),
+          static_cast<int>(x.size() * x[0].rows()), "dL/dW");
+}
+
+}  // namespace
+
+TEST_CASE("event-driven dense layers equal the matrix product within float64 rounding", "[validation][learning]") {
+    sequence x, gy;
+    for (std::size_t t = 0; t < 4; ++t) {
+        const matrix r = random_matrix(6, 50, 70 + t), m = random_matrix(6, 7, 80 + t);
+        // Spikes where the draw is above 0.8 (about 10 %); a row without any and a step without any.
+        matrix s = (r.array() > 0.8).cast<double>().matrix();
+        s.row(2).setZero();
+        if (t == 1) s.setZero();
+        x.push_back(s);
+        gy.push_back(m);
+    }
+    event_driven_matches(x, gy);
+    // Sparse values other than 1 (binned event counts, pooled spikes) take their value.
+    for (std::size_t t = 0; t < x.size(); ++t) x[t] = x[t].cwiseProduct(random_matrix(6, 50, 90 + t) * 3.0);
+    event_driven_matches(x, gy);
 }

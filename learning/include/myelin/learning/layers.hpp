@@ -10,6 +10,7 @@
 //
 // Layers without state:
 //   dense     y = x W (+ b)                              W: in x units, b: 1 x units
+//             (event_driven: y's row b sums the rows of W its nonzero inputs pick)
 //   conv2d    y[c] = sum_c' x[c'] * K[c, c'] (+ b[c])    K: C_out x (C_in k k), PyTorch's
 //             cross-correlation with stride and zero padding
 //   avg_pool, sum_pool  over k x k windows with a stride (no padding)
@@ -91,6 +92,9 @@ struct layer_spec {
     // dense, conv2d: matrix products in float32 (network.matmul_precision; set by the
     // network for the layers it trains, not read from a layer's config)
     bool float32_products = false;
+    // dense: event-driven on sparse input (spikes, events): only the nonzero inputs are
+    // accumulated and kept for backward (in double, also under float32 products)
+    bool event_driven = false;
 };
 
 // A layer's parameters, in this order: name (without the layer prefix), shape, trainable.
