@@ -181,6 +181,9 @@ L::layer_spec layer_of(const json& j, const std::string& path, const std::string
         l.detach_reset = r.flag("detach_reset", true);
         l.refractory_steps = count_in(r, "refractory_steps", 0, 0, 1 << 20);
         l.recurrent = r.flag("recurrent", false);
+        l.event_driven = r.flag("event_driven", false);
+        if (l.event_driven && !l.recurrent)
+            r.fail(r.at("event_driven"), "applies to recurrent weights; this layer has none (set 'recurrent': true)");
         l.spike_grad = surrogate_of(r);
         if (l.kind == L::layer_kind::alif) {
             l.tau_adapt_ms = positive(r, "tau_adapt", 200.0);

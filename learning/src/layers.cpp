@@ -834,6 +834,7 @@ class spiking final : public layer {
 public:
     spiking(const layer_spec& s, const shape& in, std::vector<const matrix*> p)
         : s_(s), N_(in.size()), alpha_{p[0]}, beta_{p[1]}, W_rec_(s.recurrent ? p[2] : nullptr),
+          event_(s.recurrent && s.event_driven),
           learn_(s.learn_decays != decay_learning::none), adapt_(s.kind == layer_kind::alif),
           rho_(std::exp(-s.dt_ms / s.tau_adapt_ms)) {
         d_alpha_ = matrix::Zero(1, p[0]->cols());
@@ -848,7 +849,13 @@ public:
         keep_ = c.backward;
         const bool zero = s_.reset == reset_kind::zero;
         const bool refractory = s_.refractory_steps > 0;
-        keep_S_ = keep_ && (zero || W_rec_);
+        // Backward reads S[t-1] for a reset to zero and for dW_rec (event-driven: the
+        // spike lists, kept instead).
+        keep_S_ = keep_ && (zero || (W_rec_ && !event_));
+        if (event_) {
+            spikes_.resize(keep_ ? T : 1);
+            W_rec_t_ = W_rec_->transpose();  // row j of W_rec as a contiguous column
+        }
         const auto slots = [&](sequence& h, bool used, bool kept) {
             h.resize(!used ? 0 : kept ? T : std::min<std::size_t>(T, 2));
             for (matrix& m : h) m.resize(B, N_);
@@ -870,7 +877,20 @@ public:
     const matrix& forward(const matrix& x, std::size_t t) override {
         if (W_rec_) {  // I = alpha I + x, then + S[t-1] W_rec, before the sweep
             alpha_.times(I_now_, [&](const auto& aI) { I_now_ = aI + x; });
-            I_now_.noalias() += (t ? S(t - 1) : zero_) * *W_rec_;
+            const matrix& S_prev = t ? S(t - 1) : zero_;
+            if (!event_) {
+                I_now_.noalias() += S_prev * *W_rec_;
+            } else {  // each spike of step t - 1 adds its row of W_rec
+                sparse_rows& e = spikes_[keep_ ? t : 0];
+                e.assign(S_prev);
+                acc_.resize(N_);
+                for (Eigen::Index b = 0; b < I_now_.rows(); ++b) {
+                    acc_.setZero();
+                    for (auto k = e.start[static_cast<std::size_t>(b)]; k < e.start[static_cast<std::size_t>(b) + 1]; ++k)
+                        acc_ += W_rec_t_.col(e.column[static_cast<std::size_t>(k)]);
+                    I_now_.row(b) += acc_.transpose();
+                }
+            }
         }
         const bool subtract = s_.reset == reset_kind::subtract;
         // Plain: no kept I or U, no refractory mask, no recurrent input (a loop without
@@ -947,7 +967,16 @@ public:
             decay::accumulate(d_beta_, dU_next_, V_[t - 1]);
             decay::accumulate(d_alpha_, dI_next_, I_[t - 1]);
         }
-        if (W_rec_ && t > 0) dW_rec_.noalias() += S(t - 1).transpose() * dI_next_;
+        if (W_rec_ && event_) {  // dW_rec's row j adds dL/dI[t] of the samples where j spiked at t - 1
+            if (t + 1 == T_) dW_rec_t_.setZero(N, N);
+            const sparse_rows& e = spikes_[t];
+            for (Eigen::Index b = 0; t > 0 && b < B; ++b)
+                for (auto k = e.start[static_cast<std::size_t>(b)]; k < e.start[static_cast<std::size_t>(b) + 1]; ++k)
+                    dW_rec_t_.col(e.column[static_cast<std::size_t>(k)]) += dI_next_.row(b).transpose();
+            if (t == 0) dW_rec_ += dW_rec_t_.transpose();
+        } else if (W_rec_ && t > 0) {
+            dW_rec_.noalias() += S(t - 1).transpose() * dI_next_;
+        }
         return gx_.result(t, input_gradient);
     }
     std::vector<const matrix*> gradients() const override {
@@ -1092,11 +1121,15 @@ private:
     Eigen::Index N_;
     decay alpha_, beta_;
     const matrix* W_rec_;
+    bool event_;  // recurrent input event-driven (layer_spec::event_driven)
     bool learn_, adapt_;
     double rho_;
     std::size_t T_ = 0;
     bool keep_ = true, keep_S_ = false;
     matrix d_alpha_, d_beta_, dW_rec_;
+    std::vector<sparse_rows> spikes_;  // event-driven: spike lists of step t - 1, per step t
+    matrix W_rec_t_, dW_rec_t_;
+    Eigen::VectorXd acc_;
     sequence I_, U_, V_, S_, Q_, A_;  // Q_: refractory (spike blocked); A_: adaptation a[t]
     matrix zero_, I_now_, a_now_, left_;  // forward's state
     matrix dS_, sg_, dU_next_, dV_next_, dI_next_, da_next_;  // backward's state and scratch

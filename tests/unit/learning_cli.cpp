@@ -328,6 +328,8 @@ TEST_CASE("cli: a layer stack trains, its model file reads back, and bad stacks 
     CHECK(with({{"alif", {{"reset", "zero"}}}}) ==
           "network.layers[1].alif.reset: alif resets by subtraction (Bellec et al. 2018); 'zero' is for lif");
     CHECK_THAT(with({{"lif", {{"units", 4}}}}), Contains("network.layers[1].lif.units: unknown key 'units'"));
+    CHECK(with({{"lif", {{"event_driven", true}}}}) ==
+          "network.layers[1].lif.event_driven: applies to recurrent weights; this layer has none (set 'recurrent': true)");
     c = stack_config(good);
     c["network"]["kind"] = "spiking";
     write(f, c);

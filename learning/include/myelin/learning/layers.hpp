@@ -26,6 +26,7 @@
 //             V[t] = U[t] - theta S[t-1]   (reset by subtraction)  or  U[t] (1 - S[t-1])  (to zero)
 //             S[t] = H(V[t] - theta), backward dS/dV = surrogate(V[t] - theta)
 //             With refractory_steps = n, S[t] = 0 if the neuron spiked in t-n .. t-1.
+//             event_driven: S[t-1] W_rec adds the rows of W_rec of the neurons that spiked.
 //             The reset carries no gradient unless detach_reset is false (snnTorch's
 //             default). The simulator's lif_cuba_discrete; snnTorch's Synaptic, NIR's CubaLIF.
 //   alif      lif with an adaptive threshold (Bellec et al. 2018, NeurIPS, "LSNN"):
@@ -93,7 +94,8 @@ struct layer_spec {
     // network for the layers it trains, not read from a layer's config)
     bool float32_products = false;
     // dense: event-driven on sparse input (spikes, events): only the nonzero inputs are
-    // accumulated and kept for backward (in double, also under float32 products)
+    // accumulated and kept for backward (in double, also under float32 products);
+    // lif, alif: the same for S[t-1] W_rec (recurrent only)
     bool event_driven = false;
 };
 
