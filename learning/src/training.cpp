@@ -162,7 +162,7 @@ struct network::worker {
     const network& net;
     std::vector<std::unique_ptr<layer>> layers;
     stack_pass pass{layers};
-    sequence x;  // the chunk's input, kept for backward
+    sequence x;  // the chunk's input, read by the pass step by step
     sequence grad_in;  // dL/dlogits, the top layer's gy
     std::vector<int> labels;
     matrix logits;
