@@ -1,5 +1,5 @@
 """PyNN's Potjans-Diesmann microcircuit (PyNN 0.10.1, examples/Potjans2014, unchanged in
-Potjans2014/) on pyNN.myelin against the same network built natively with myelin.Network.
+Potjans2014/ but for the unused validation_microcircuit.py) on pyNN.myelin against the same network built natively with myelin.Network.
 
 The example runs as its README says (`python microcircuit.py` with its parameter files),
 with two overrides made here, not in its files:
