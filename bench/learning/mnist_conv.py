@@ -12,7 +12,7 @@ against the same networks and training in PyTorch on the CPU (bench/peers/torch_
    --runs times, medians; and each process's peak resident memory.
 
 Usage (after a release build and scripts/fetch-mnist.sh):
-    /usr/bin/python3 bench/learning/mnist_conv.py [--runs 3] [--limit 2000] [--accuracy snn,cnn]
+    /usr/bin/python3 bench/learning/mnist_conv.py [--runs 3] [--limit 2000] [--accuracy snn,cnn] [--skip-float64]
 """
 import argparse
 import csv
@@ -34,6 +34,9 @@ parser.add_argument("--threads", type=int, default=2, help="threads of the accur
 parser.add_argument("--matmul", choices=["float64", "float32"], default="float64",
                     help="Myelin's network.matmul_precision in the accuracy runs")
 parser.add_argument("--skip-speed", action="store_true")
+parser.add_argument("--skip-float64", action="store_true",
+                    help="speed: only Myelin with float32 products against PyTorch float32 (PyTorch's float64 "
+                         "conv SNN epoch takes ~40 s)")
 parser.add_argument("--myelin", default=str(root / "build/release/apps/myelin"))
 args = parser.parse_args()
 configs = {"snn": root / "examples/learning/mnist_conv_snn.json", "cnn": root / "examples/learning/mnist_cnn.json",
@@ -106,6 +109,8 @@ with tempfile.TemporaryDirectory() as tmp:
                                  ("Myelin f32", lambda: myelin(model, threads, 1, 1, f"{tmp}/m", args.limit, "float32")),
                                  ("PyTorch float64", lambda: torch(model, threads, 1, 1, "float64", args.limit)),
                                  ("PyTorch float32", lambda: torch(model, threads, 1, 1, "float32", args.limit))):
+                    if args.skip_float64 and name in ("Myelin", "PyTorch float64"):
+                        continue
                     seconds, _, mb = go()
                     entry = results.setdefault((model, name, threads), {"seconds": [], "mb": []})
                     entry["seconds"] += seconds
@@ -120,10 +125,13 @@ print("|---|---|---|---|---|---|---|---|---|")
 names = ("Myelin", "Myelin f32", "PyTorch float64", "PyTorch float32")
 for model in ("snn", "cnn"):
     for threads in (1, 2):
-        m, m32, p64, p32 = (statistics.median(results[(model, n, threads)]["seconds"]) for n in names)
-        mb = " / ".join(f"{max(results[(model, n, threads)]['mb']):.0f}" for n in names)
-        print(f"| {model} | {threads} | {m:.2f} | {m32:.2f} | {p64:.2f} | {p32:.2f} | {m / p64:.2f} | {m32 / p32:.2f} "
-              f"| {mb} |")
+        ran = [n for n in names if (model, n, threads) in results]
+        t = {n: statistics.median(results[(model, n, threads)]["seconds"]) for n in ran}
+        cell = lambda n: f"{t[n]:.2f}" if n in t else "-"
+        ratio = f"{t['Myelin'] / t['PyTorch float64']:.2f}" if "Myelin" in t else "-"
+        mb = " / ".join(f"{max(results[(model, n, threads)]['mb']):.0f}" if n in t else "-" for n in names)
+        print(f"| {model} | {threads} | {cell('Myelin')} | {cell('Myelin f32')} | {cell('PyTorch float64')} "
+              f"| {cell('PyTorch float32')} | {ratio} | {t['Myelin f32'] / t['PyTorch float32']:.2f} | {mb} |")
 print("\nall epoch times (s):")
 for (model, name, threads), r in results.items():
     print(f"  {model}, {name}, {threads} thread(s): " + ", ".join(f"{s:.2f}" for s in r["seconds"]))

@@ -2,6 +2,7 @@
 
 #include "matmul.hpp"
 
+#include <myelin/core/clones.hpp>
 #include <myelin/core/rng.hpp>
 
 #include <fmt/format.h>
@@ -156,6 +157,9 @@ matrix initial_parameter(const layer_spec& s, const shape& in, std::size_t k, st
 
 namespace {
 
+// Hot loops over whole layers (neuron sweeps, pooling, im2col, col2im) are free functions
+// built also for AVX2 and AVX-512 (myelin/core/clones.hpp): the same bits on every CPU.
+
 // Keeps step t's copy of x (resized to T entries at begin).
 template <class M>
 void keep(std::vector<M>& history, std::size_t t, const matrix& x) {
@@ -293,6 +297,83 @@ private:
 
 // ---------------------------------------------------------------- conv2d
 
+// A convolution's sizes, for the loops outside its class.
+struct geometry {
+    int channels, height, width;  // input
+    int out_height, out_width, kernel, stride, pad;
+};
+
+// The output columns ox in [from, to) whose input column ox stride + kx - pad lies inside
+// the image.
+inline void inside(const geometry& g, int kx, int& from, int& to) {
+    from = 0;
+    while (from < g.out_width && from * g.stride + kx - g.pad < 0) ++from;
+    to = g.out_width;
+    while (to > from && (to - 1) * g.stride + kx - g.pad >= g.width) --to;
+}
+
+// cols ((P B) x (C_in k k)) from x (B x C_in H W): for each kernel entry (c, ky, kx) and
+// output row oy, the inputs of the output positions along the row, B values per position
+// (with stride 1 one contiguous run of the input row), 0 outside the image.
+template <class S>
+MYELIN_X86_CLONES_512 void im2col_sweep(geometry g, Eigen::Index B, const S* __restrict x, S* __restrict cols) {
+    const Eigen::Index P = static_cast<Eigen::Index>(g.out_height) * g.out_width, OWB = g.out_width * B;
+    Eigen::Index k = 0;
+    for (int c = 0; c < g.channels; ++c)
+        for (int ky = 0; ky < g.kernel; ++ky)
+            for (int kx = 0; kx < g.kernel; ++kx, ++k) {
+                int ox0 = 0, ox1 = 0;
+                inside(g, kx, ox0, ox1);
+                for (int oy = 0; oy < g.out_height; ++oy) {
+                    S* __restrict to = cols + k * P * B + static_cast<Eigen::Index>(oy) * OWB;
+                    const int iy = oy * g.stride + ky - g.pad;
+                    if (iy < 0 || iy >= g.height) {
+                        for (Eigen::Index i = 0; i < OWB; ++i) to[i] = S(0);
+                        continue;
+                    }
+                    for (Eigen::Index i = 0; i < ox0 * B; ++i) to[i] = S(0);
+                    for (Eigen::Index i = ox1 * B; i < OWB; ++i) to[i] = S(0);
+                    const S* __restrict row = x + (static_cast<Eigen::Index>(c) * g.height + iy) * g.width * B;
+                    if (g.stride == 1) {
+                        const Eigen::Index shift = static_cast<Eigen::Index>(kx - g.pad) * B;  // input - output
+                        for (Eigen::Index i = ox0 * B; i < ox1 * B; ++i) to[i] = row[i + shift];
+                        continue;
+                    }
+                    for (int ox = ox0; ox < ox1; ++ox) {
+                        const S* __restrict from = row + static_cast<Eigen::Index>(ox * g.stride + kx - g.pad) * B;
+                        for (Eigen::Index b = 0; b < B; ++b) to[static_cast<Eigen::Index>(ox) * B + b] = from[b];
+                    }
+                }
+            }
+}
+
+// gx (B x C_in H W, zeroed) += dL/dx from dL/dcols ((P B) x (C_in k k), conv2d's layout).
+// Each input column adds its terms in the order of the output positions p (as dL/dx =
+// sum over p): for one channel, kernel entries in descending order meet the positions of
+// an input column in ascending order.
+template <class S>
+MYELIN_X86_CLONES_512 void col2im_sweep(geometry g, Eigen::Index B, const S* __restrict dcols, double* __restrict gx) {
+    const Eigen::Index P = static_cast<Eigen::Index>(g.out_height) * g.out_width;
+    for (int c = 0; c < g.channels; ++c)
+        for (int ky = g.kernel - 1; ky >= 0; --ky)
+            for (int kx = g.kernel - 1; kx >= 0; --kx) {
+                const Eigen::Index k = (static_cast<Eigen::Index>(c) * g.kernel + ky) * g.kernel + kx;
+                int ox0 = 0, ox1 = 0;
+                inside(g, kx, ox0, ox1);
+                for (int oy = 0; oy < g.out_height; ++oy) {
+                    const int iy = oy * g.stride + ky - g.pad;
+                    if (iy < 0 || iy >= g.height) continue;
+                    const S* __restrict from = dcols + k * P * B + static_cast<Eigen::Index>(oy) * g.out_width * B;
+                    double* __restrict row = gx + (static_cast<Eigen::Index>(c) * g.height + iy) * g.width * B;
+                    for (int ox = ox0; ox < ox1; ++ox) {
+                        double* __restrict to = row + static_cast<Eigen::Index>(ox * g.stride + kx - g.pad) * B;
+                        const S* __restrict f = from + static_cast<Eigen::Index>(ox) * B;
+                        for (Eigen::Index b = 0; b < B; ++b) to[b] += static_cast<double>(f[b]);
+                    }
+                }
+            }
+}
+
 // Batch-wide im2col: row (p B + b) holds the C_in k k inputs of output position p of
 // sample b, so that one matrix product does the whole batch and every copy moves a
 // contiguous column segment of B values (matrices are column-major). The product's
@@ -382,79 +463,17 @@ private:
         }
         if (input_gradient) col2im(cols, B);
     }
-    // The output columns ox in [from, to) whose input column ox stride + kx - pad lies
-    // inside the image.
-    void inside(int kx, int& from, int& to) const {
-        from = 0;
-        while (from < out_.width && from * stride_ + kx - pad_ < 0) ++from;
-        to = out_.width;
-        while (to > from && (to - 1) * stride_ + kx - pad_ >= in_.width) --to;
-    }
-    // cols ((P B) x (C_in k k)): for each kernel entry (c, ky, kx) and output row oy, the
-    // inputs of the output positions along the row, B values per position; with stride 1
-    // one contiguous run of the input row.
+    geometry sizes() const { return {in_.channels, in_.height, in_.width, out_.height, out_.width, k_, stride_, pad_}; }
     template <class M>
     void im2col(const M& x, M& cols) const {
-        using S = typename M::Scalar;
-        const Eigen::Index B = x.rows(), P = out_.height * out_.width;
-        cols.resize(P * B, W_.cols());
-        const int H = in_.height, Wd = in_.width, OW = out_.width;
-        Eigen::Index k = 0;
-        for (int c = 0; c < in_.channels; ++c)
-            for (int ky = 0; ky < k_; ++ky)
-                for (int kx = 0; kx < k_; ++kx, ++k) {
-                    int ox0 = 0, ox1 = 0;
-                    inside(kx, ox0, ox1);
-                    S* to_k = cols.data() + k * P * B;
-                    for (int oy = 0; oy < out_.height; ++oy) {
-                        S* to = to_k + static_cast<Eigen::Index>(oy) * OW * B;
-                        const int iy = oy * stride_ + ky - pad_;
-                        if (iy < 0 || iy >= H) {
-                            std::fill(to, to + OW * B, S(0));
-                            continue;
-                        }
-                        std::fill(to, to + ox0 * B, S(0));
-                        std::fill(to + ox1 * B, to + OW * B, S(0));
-                        const S* row = x.data() + (static_cast<Eigen::Index>(c) * H + iy) * Wd * B;
-                        if (stride_ == 1) {
-                            const S* from = row + static_cast<Eigen::Index>(ox0 + kx - pad_) * B;
-                            std::copy(from, from + static_cast<Eigen::Index>(ox1 - ox0) * B, to + ox0 * B);
-                            continue;
-                        }
-                        for (int ox = ox0; ox < ox1; ++ox) {
-                            const S* from = row + static_cast<Eigen::Index>(ox * stride_ + kx - pad_) * B;
-                            std::copy(from, from + B, to + static_cast<Eigen::Index>(ox) * B);
-                        }
-                    }
-                }
+        cols.resize(out_.height * out_.width * x.rows(), W_.cols());
+        im2col_sweep(sizes(), x.rows(), x.data(), cols.data());
     }
-    // dL/dx from dL/dcols. Each input column adds its terms in the order of the output
-    // positions p (as dL/dx = sum over p): for one channel, kernel entries in descending
-    // order meet the positions of an input column in ascending order.
+    // dL/dx from dL/dcols (col2im_sweep).
     template <class M>
     void col2im(const M& dcols, Eigen::Index B) {
-        using S = typename M::Scalar;
-        const Eigen::Index P = out_.height * out_.width;
-        const int H = in_.height, Wd = in_.width, OW = out_.width;
         gx_.setZero(B, in_.size());
-        for (int c = 0; c < in_.channels; ++c)
-            for (int ky = k_ - 1; ky >= 0; --ky)
-                for (int kx = k_ - 1; kx >= 0; --kx) {
-                    const Eigen::Index k = (static_cast<Eigen::Index>(c) * k_ + ky) * k_ + kx;
-                    int ox0 = 0, ox1 = 0;
-                    inside(kx, ox0, ox1);
-                    for (int oy = 0; oy < out_.height; ++oy) {
-                        const int iy = oy * stride_ + ky - pad_;
-                        if (iy < 0 || iy >= H) continue;
-                        const S* __restrict from = dcols.data() + k * P * B + static_cast<Eigen::Index>(oy) * OW * B;
-                        double* __restrict row = gx_.data() + (static_cast<Eigen::Index>(c) * H + iy) * Wd * B;
-                        for (int ox = ox0; ox < ox1; ++ox) {
-                            double* __restrict to = row + static_cast<Eigen::Index>(ox * stride_ + kx - pad_) * B;
-                            const S* __restrict f = from + static_cast<Eigen::Index>(ox) * B;
-                            for (Eigen::Index b = 0; b < B; ++b) to[b] += static_cast<double>(f[b]);
-                        }
-                    }
-                }
+        col2im_sweep(sizes(), B, dcols.data(), gx_.data());
     }
 
     shape in_, out_;
@@ -470,75 +489,80 @@ private:
 
 // ---------------------------------------------------------------- pooling
 
+// Output column o (B values) = scale (0 + x[in[o n]] + ... + x[in[o n + n - 1]]), the
+// inputs' columns in window order.
+MYELIN_X86_CLONES_512 void pool_forward_sweep(Eigen::Index outputs, int n, const std::int32_t* __restrict in,
+                                            Eigen::Index B, const double* __restrict x, double* __restrict y,
+                                            double scale) {
+    for (Eigen::Index o = 0; o < outputs; ++o) {
+        double* __restrict to = y + o * B;
+        const std::int32_t* window = in + o * n;
+        const double* __restrict first = x + window[0] * B;
+        for (Eigen::Index b = 0; b < B; ++b) to[b] = 0.0 + first[b];
+        for (int i = 1; i < n; ++i) {
+            const double* __restrict from = x + window[i] * B;
+            for (Eigen::Index b = 0; b < B; ++b) to[b] += from[b];
+        }
+        if (scale != 1.0)
+            for (Eigen::Index b = 0; b < B; ++b) to[b] *= scale;
+    }
+}
+
+// dL/dx from dL/dy: each window's inputs get scale dL/dy[o], added (windows that overlap
+// or leave inputs out; gx zeroed before) or, where the windows tile the input, written
+// as 0 + term (the sum's first addition, so the same bits).
+MYELIN_X86_CLONES_512 void pool_backward_sweep(Eigen::Index outputs, int n, const std::int32_t* __restrict in,
+                                             Eigen::Index B, const double* __restrict gy, double* __restrict gx,
+                                             double scale, bool tiles) {
+    for (Eigen::Index o = 0; o < outputs; ++o) {
+        const double* __restrict from = gy + o * B;
+        const std::int32_t* window = in + o * n;
+        for (int i = 0; i < n; ++i) {
+            double* __restrict to = gx + window[i] * B;
+            if (tiles)
+                for (Eigen::Index b = 0; b < B; ++b) to[b] = 0.0 + scale * from[b];
+            else
+                for (Eigen::Index b = 0; b < B; ++b) to[b] += scale * from[b];
+        }
+    }
+}
+
 class pool final : public layer {
 public:
     pool(const layer_spec& s, const shape& in) : in_(in), k_(s.kernel), stride_(stride_of(s)) {
         std::string problem;
         out_ = output_shape(s, in, problem);
         scale_ = s.kind == layer_kind::avg_pool ? 1.0 / (k_ * k_) : 1.0;
+        for (int c = 0; c < out_.channels; ++c)
+            for (int oy = 0; oy < out_.height; ++oy)
+                for (int ox = 0; ox < out_.width; ++ox)
+                    for (int ky = 0; ky < k_; ++ky)
+                        for (int kx = 0; kx < k_; ++kx)
+                            window_.push_back((c * in_.height + oy * stride_ + ky) * in_.width + ox * stride_ + kx);
+        tiles_ = stride_ == k_ && out_.height * k_ == in_.height && out_.width * k_ == in_.width;
     }
     void begin(std::size_t, Eigen::Index, bool, const pass_context&) override {}
-    // Each output column sums its window's input columns (row by row) and is then scaled.
     const matrix& forward(const matrix& x, std::size_t) override {
-        const Eigen::Index B = x.rows();
-        y_.resize(B, out_.size());
-        each(B, [&](Eigen::Index o, const Eigen::Index* in, int n) {
-            double* __restrict to = y_.data() + o * B;
-            const double* __restrict first = x.data() + in[0];
-            for (Eigen::Index b = 0; b < B; ++b) to[b] = 0.0 + first[b];
-            for (int i = 1; i < n; ++i) {
-                const double* __restrict from = x.data() + in[i];
-                for (Eigen::Index b = 0; b < B; ++b) to[b] += from[b];
-            }
-            if (scale_ != 1.0)
-                for (Eigen::Index b = 0; b < B; ++b) to[b] *= scale_;
-        });
+        y_.resize(x.rows(), out_.size());
+        pool_forward_sweep(out_.size(), k_ * k_, window_.data(), x.rows(), x.data(), y_.data(), scale_);
         return y_;
     }
     const matrix* backward(const matrix& gy, std::size_t, bool input_gradient) override {
         if (!input_gradient) return nullptr;
-        const Eigen::Index B = gy.rows();
-        // Windows that tile the input (stride = kernel, nothing left over) give each input
-        // one term, written as 0 + term (the sum's first addition, so the same bits).
-        const bool tiles = stride_ == k_ && out_.height * k_ == in_.height && out_.width * k_ == in_.width;
-        if (tiles)
-            gx_.resize(B, in_.size());
+        if (tiles_)
+            gx_.resize(gy.rows(), in_.size());
         else
-            gx_.setZero(B, in_.size());
-        each(B, [&](Eigen::Index o, const Eigen::Index* in, int n) {
-            const double* __restrict from = gy.data() + o * B;
-            for (int i = 0; i < n; ++i) {
-                double* __restrict to = gx_.data() + in[i];
-                if (tiles)
-                    for (Eigen::Index b = 0; b < B; ++b) to[b] = 0.0 + scale_ * from[b];
-                else
-                    for (Eigen::Index b = 0; b < B; ++b) to[b] += scale_ * from[b];
-            }
-        });
+            gx_.setZero(gy.rows(), in_.size());
+        pool_backward_sweep(out_.size(), k_ * k_, window_.data(), gy.rows(), gy.data(), gx_.data(), scale_, tiles_);
         return &gx_;
     }
 
 private:
-    // f(o, offsets, n): output column o and the offsets (column x B) of its n inputs.
-    template <class F>
-    void each(Eigen::Index B, F&& f) {
-        offsets_.resize(static_cast<std::size_t>(k_ * k_));
-        for (int c = 0; c < out_.channels; ++c)
-            for (int oy = 0; oy < out_.height; ++oy)
-                for (int ox = 0; ox < out_.width; ++ox) {
-                    const Eigen::Index o = (c * out_.height + oy) * out_.width + ox;
-                    int n = 0;
-                    for (int ky = 0; ky < k_; ++ky)
-                        for (int kx = 0; kx < k_; ++kx)
-                            offsets_[static_cast<std::size_t>(n++)] =
-                                ((c * in_.height + oy * stride_ + ky) * in_.width + ox * stride_ + kx) * B;
-                    f(o, offsets_.data(), n);
-                }
-    }
     shape in_, out_;
     int k_, stride_;
     double scale_;
-    std::vector<Eigen::Index> offsets_;
+    bool tiles_ = false;
+    std::vector<std::int32_t> window_;  // per output column, its k^2 input columns in window order
     matrix y_, gx_;
 };
 
@@ -785,44 +809,60 @@ private:
 };
 
 // The sweeps of the most common LIF step (reset by subtraction, no adaptation, nothing
-// else kept), as loops over one neuron's B samples with unaliased arrays, which the
+// else kept), as loops over each neuron's B samples with unaliased arrays, which the
 // compiler vectorises; the same operations in the same order as spiking's general sweep.
-// Forward: returns the spikes in the column.
-// S[t-1] is not read: here it is V[t-1] > theta (First: the step before the first, all 0).
+
+// Decays per layer (step 0) or per neuron (step 1).
+struct decays {
+    const double* alpha;
+    const double* beta;
+    Eigen::Index step;
+};
+
+// Forward over N neurons of B samples (neuron j: entries [j B, (j + 1) B)); adds each
+// neuron's spikes to counts[j]. S[t-1] is not read: here it is V[t-1] > theta (First:
+// the step before the first, all 0).
 template <bool First>
-int lif_forward_plain(Eigen::Index B, const double* __restrict x, const double* __restrict V_prev,
-                      double* __restrict I, double* __restrict V, double* __restrict S, double alpha, double beta,
-                      double theta) {
-    int count = 0;
-    for (Eigen::Index k = 0; k < B; ++k) {
-        const double i = alpha * I[k] + x[k];
-        I[k] = i;
-        const double v_prev = First ? 0.0 : V_prev[k];
-        const double s_prev = First ? 0.0 : v_prev - theta > 0.0 ? 1.0 : 0.0;
-        const double v = (beta * v_prev + i) - theta * s_prev;
-        V[k] = v;
-        const double s = v - theta > 0.0 ? 1.0 : 0.0;
-        S[k] = s;
-        count += static_cast<int>(s);
+MYELIN_X86_CLONES_512 void lif_forward_plain(Eigen::Index N, Eigen::Index B, const double* __restrict x,
+                                           const double* __restrict V_prev, double* __restrict I, double* __restrict V,
+                                           double* __restrict S, decays d, double theta, double* __restrict counts) {
+    for (Eigen::Index j = 0; j < N; ++j) {
+        const double alpha = d.alpha[j * d.step], beta = d.beta[j * d.step];
+        int count = 0;
+        for (Eigen::Index k = j * B; k < (j + 1) * B; ++k) {
+            const double i = alpha * I[k] + x[k];
+            I[k] = i;
+            const double v_prev = First ? 0.0 : V_prev[k];
+            const double s_prev = First ? 0.0 : v_prev - theta > 0.0 ? 1.0 : 0.0;
+            const double v = (beta * v_prev + i) - theta * s_prev;
+            V[k] = v;
+            const double s = v - theta > 0.0 ? 1.0 : 0.0;
+            S[k] = s;
+            count += static_cast<int>(s);
+        }
+        counts[j] += static_cast<double>(count);
     }
-    return count;
 }
 
 // Backward (Out: 0 no dL/dx, 1 added to out, 2 written to out). dL/dV equals dL/dU here;
 // it is kept apart only where the next step (t - 1) reads it (an undetached reset).
 template <int Out, bool KeepDV, class Surrogate>
-void lif_backward_plain(Eigen::Index B, const double* __restrict dS, const double* __restrict V, double* __restrict dU,
-                        double* __restrict dV, double* __restrict dI, double* __restrict out, double alpha, double beta,
-                        double theta, const Surrogate& surrogate) {
-    for (Eigen::Index k = 0; k < B; ++k) {
-        const double dSsg = dS[k] * surrogate(V[k] - theta);
-        const double dv = dSsg + beta * dU[k];
-        if constexpr (KeepDV) dV[k] = dv;
-        dU[k] = dv;
-        const double di = dv + alpha * dI[k];
-        dI[k] = di;
-        if constexpr (Out == 1) out[k] += di;
-        if constexpr (Out == 2) out[k] = di;
+MYELIN_X86_CLONES_512 void lif_backward_plain(Eigen::Index N, Eigen::Index B, const double* __restrict dS,
+                                            const double* __restrict V, double* __restrict dU, double* __restrict dV,
+                                            double* __restrict dI, double* __restrict out, decays d, double theta,
+                                            Surrogate surrogate) {
+    for (Eigen::Index j = 0; j < N; ++j) {
+        const double alpha = d.alpha[j * d.step], beta = d.beta[j * d.step];
+        for (Eigen::Index k = j * B; k < (j + 1) * B; ++k) {
+            const double dSsg = dS[k] * surrogate(V[k] - theta);
+            const double dv = dSsg + beta * dU[k];
+            if constexpr (KeepDV) dV[k] = dv;
+            dU[k] = dv;
+            const double di = dv + alpha * dI[k];
+            dI[k] = di;
+            if constexpr (Out == 1) out[k] += di;
+            if constexpr (Out == 2) out[k] = di;
+        }
     }
 }
 
@@ -899,13 +939,8 @@ public:
         if (subtract && !adapt_ && plain) {
             const Eigen::Index B = zero_.rows();
             const double* V_prev = t ? V_[t - 1].data() : zero_.data();
-            double* S_now = S(t).data();
             const auto sweep = t ? lif_forward_plain<false> : lif_forward_plain<true>;
-            for (Eigen::Index j = 0; j < N_; ++j) {
-                const Eigen::Index o = j * B;
-                counts_[static_cast<std::size_t>(j)] += sweep(B, x.data() + o, V_prev + o, I_now_.data() + o,
-                                                              V_[t].data() + o, S_now + o, alpha_.of(j), beta_.of(j), s_.theta);
-            }
+            sweep(N_, B, x.data(), V_prev, I_now_.data(), V_[t].data(), S(t).data(), decays_of(), s_.theta, counts_.data());
         } else if (subtract && adapt_) {
             forward_step<true, true>(t, x);
         } else if (subtract) {
@@ -991,6 +1026,9 @@ private:
     // Step t's entry of a history that keeps all steps or only the last two.
     static matrix& slot(sequence& h, std::size_t t) { return h[t % h.size()]; }
     matrix& S(std::size_t t) { return slot(S_, t); }
+    decays decays_of() const {
+        return {alpha_.d->data(), beta_.d->data(), alpha_.per_neuron() ? Eigen::Index(1) : Eigen::Index(0)};
+    }
 
     // Step t of forward: I (unless the recurrent pass did), U, V, a, S, the refractory
     // count and the spike counts.
@@ -1056,20 +1094,19 @@ private:
         double* out = gx_.at(t, input_gradient, B, N_);
         const int mode = !out ? 0 : gx_.accumulates() ? 1 : 2;
         const auto sg = [&](double v) { return surrogate(v, Eigen::Index(0)); };
-        for (Eigen::Index j = 0; j < N_; ++j) {
-            const Eigen::Index o = j * B;
-            const double al = alpha_.of(j), be = beta_.of(j);
-            const auto go = [&](auto mode_tag) {
-                constexpr int m = decltype(mode_tag)::value;
-                const auto sweep = s_.detach_reset ? lif_backward_plain<m, false, decltype(sg)>
-                                                   : lif_backward_plain<m, true, decltype(sg)>;
-                sweep(B, dS_in.data() + o, V_[t].data() + o, dU_next_.data() + o, dV_next_.data() + o, dI_next_.data() + o,
-                      out ? out + o : nullptr, al, be, s_.theta, sg);
-            };
-            if (mode == 0) go(std::integral_constant<int, 0>());
-            else if (mode == 1) go(std::integral_constant<int, 1>());
-            else go(std::integral_constant<int, 2>());
-        }
+        const auto go = [&](auto mode_tag) {
+            constexpr int m = decltype(mode_tag)::value;
+            const auto sweep = s_.detach_reset ? lif_backward_plain<m, false, decltype(sg)>
+                                               : lif_backward_plain<m, true, decltype(sg)>;
+            sweep(N_, B, dS_in.data(), V_[t].data(), dU_next_.data(), dV_next_.data(), dI_next_.data(), out, decays_of(),
+                  s_.theta, sg);
+        };
+        if (mode == 0)
+            go(std::integral_constant<int, 0>());
+        else if (mode == 1)
+            go(std::integral_constant<int, 1>());
+        else
+            go(std::integral_constant<int, 2>());
     }
     // Out: 0 as input_gradient and gx_ say; 1 adds to dL/dx; 2 writes it.
     template <class Surrogate>

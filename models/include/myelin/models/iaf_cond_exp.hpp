@@ -21,6 +21,7 @@
 // Order in a step (as NEST): integrate over the step with the conductances at its start;
 // if refractory, count down and hold V at V_reset, else check the threshold; then add the
 // spikes arriving at the step's end.
+#include <myelin/core/clones.hpp>
 #include <myelin/models/ode.hpp>
 #include <myelin/models/checks.hpp>
 #include <myelin/simulator/model.hpp>
@@ -109,13 +110,6 @@ struct cond_stages {
         }
     }
 };
-
-// GCC only: clang 14 does not clone function templates.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define MYELIN_X86_CLONES [[gnu::target_clones("avx2", "default")]]
-#else
-#define MYELIN_X86_CLONES
-#endif
 
 template <bool alpha>
 MYELIN_X86_CLONES void cond_dp5(const cond_params& p, const cond_stages& k, double h, std::size_t n, const double* __restrict V_in,
