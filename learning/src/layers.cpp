@@ -868,8 +868,9 @@ MYELIN_X86_CLONES_512 void lif_backward_plain(Eigen::Index N, Eigen::Index B, co
 
 // lif and alif (adapt = true). Each step is one sweep over the neurons (the state updates
 // of the header's equations, element by element, in the order the equations give them).
-// Kept for backward: V (also for potential()); S where backward reads S[t-1] (reset to
-// zero, recurrent weights); I, U, a and the refractory mask where it needs them.
+// Kept for backward (a pass without one keeps the last two steps): V (also for potential());
+// S where backward reads S[t-1] (reset to zero, recurrent weights); I, U, a and the
+// refractory mask where it needs them.
 class spiking final : public layer {
 public:
     spiking(const layer_spec& s, const shape& in, std::vector<const matrix*> p)
@@ -900,7 +901,7 @@ public:
             h.resize(!used ? 0 : kept ? T : std::min<std::size_t>(T, 2));
             for (matrix& m : h) m.resize(B, N_);
         };
-        slots(V_, true, true);
+        slots(V_, true, keep_);
         slots(S_, true, keep_S_);
         slots(I_, learn_, keep_);
         slots(U_, zero && !s_.detach_reset, keep_);
@@ -938,9 +939,9 @@ public:
         const bool plain = I_.empty() && U_.empty() && Q_.empty() && !W_rec_;
         if (subtract && !adapt_ && plain) {
             const Eigen::Index B = zero_.rows();
-            const double* V_prev = t ? V_[t - 1].data() : zero_.data();
+            const double* V_prev = t ? slot(V_, t - 1).data() : zero_.data();
             const auto sweep = t ? lif_forward_plain<false> : lif_forward_plain<true>;
-            sweep(N_, B, x.data(), V_prev, I_now_.data(), V_[t].data(), S(t).data(), decays_of(), s_.theta, counts_.data());
+            sweep(N_, B, x.data(), V_prev, I_now_.data(), slot(V_, t).data(), S(t).data(), decays_of(), s_.theta, counts_.data());
         } else if (subtract && adapt_) {
             forward_step<true, true>(t, x);
         } else if (subtract) {
@@ -1036,10 +1037,10 @@ private:
     void forward_step(std::size_t t, const matrix& x) {
         const Eigen::Index B = zero_.rows(), N = N_;
         const double* xp = x.data();
-        const double* V_prev = t ? V_[t - 1].data() : zero_.data();
+        const double* V_prev = t ? slot(V_, t - 1).data() : zero_.data();
         const double* S_prev = t ? S(t - 1).data() : zero_.data();
         double* I = I_now_.data();
-        double* V = V_[t].data();
+        double* V = slot(V_, t).data();
         double* Sp = S(t).data();
         double* I_kept = I_.empty() ? nullptr : slot(I_, t).data();
         double* U_kept = U_.empty() ? nullptr : slot(U_, t).data();

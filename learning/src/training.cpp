@@ -449,19 +449,36 @@ epoch_stats network::train_epoch(const dataset& data, optimizer& opt, const trai
     double spikes = 0.0;
     const auto spiking = static_cast<std::size_t>(spiking_neurons());
     const bool regularise = t.regulariser.active() && spiking > 0;
-    // Each chunk's layers live through the epoch: their states keep their memory from
-    // batch to batch (fresh allocations of them cost a fifth of a conv SNN's time in page faults).
-    std::vector<std::unique_ptr<worker>> workers;
+    // Workers live through the epoch: their states keep their memory from batch to batch
+    // (fresh allocations of them cost a fifth of a conv SNN's time in page faults). The
+    // regulariser needs every chunk's spike counts before any backward, so with it each
+    // chunk has its worker, all forward first; without it each thread's worker runs its
+    // chunks' forward and backward one chunk after the other (a thread's chunks reuse one
+    // worker's memory: the conv SNN's peak falls by the chunks per thread). Either way
+    // the chunks' losses, spike counts and gradients are added in chunk order.
+    const bool per_chunk = regularise;
+    std::vector<std::unique_ptr<worker>> workers(per_chunk ? 0 : static_cast<std::size_t>(std::max(t.threads, 1)));
+    std::vector<std::vector<matrix>> chunk_grads;
+    std::vector<std::vector<double>> chunk_spikes;
     for (std::size_t b = 0; b < n; b += t.batch) {
         const std::size_t e = std::min(n, b + t.batch), B = e - b;
         const std::size_t n_chunks = (B + t.chunk - 1) / t.chunk;
-        if (workers.size() < n_chunks) workers.resize(n_chunks);
-        // Forward every chunk, then (with all hidden counts known, for the regulariser)
-        // backward every chunk; the chunks' gradients are summed in chunk order.
+        if (per_chunk && workers.size() < n_chunks) workers.resize(n_chunks);
+        chunk_grads.resize(n_chunks);
+        chunk_spikes.resize(n_chunks);
+        std::vector<double> chunk_loss(n_chunks, 0.0);
+        const auto loss_and_backward = [&](worker& w, std::size_t c, const std::vector<double>& reg) {
+            matrix grad;
+            chunk_loss[c] = t.loss == loss_kind::mse ? mse(w.logits, w.labels, grad) : cross_entropy(w.logits, w.labels, grad);
+            const double share = static_cast<double>(w.labels.size()) / static_cast<double>(B);
+            chunk_loss[c] *= share;
+            w.backward(grad * share, reg);
+        };
 #pragma omp parallel for num_threads(t.threads) schedule(static)
         for (std::size_t c = 0; c < n_chunks; ++c) {
-            if (!workers[c]) workers[c] = std::make_unique<worker>(*this);
-            worker& w = *workers[c];
+            auto& mine = workers[per_chunk ? c : static_cast<std::size_t>(omp_get_thread_num())];
+            if (!mine) mine = std::make_unique<worker>(*this);
+            worker& w = *mine;
             w.zero_gradients();
             w.labels.clear();
             std::vector<std::size_t> rows(order.begin() + static_cast<std::ptrdiff_t>(b + c * t.chunk),
@@ -469,13 +486,18 @@ epoch_stats network::train_epoch(const dataset& data, optimizer& opt, const trai
             for (std::size_t r : rows) w.labels.push_back(data.labels[r]);
             w.forward(w.input(data, rows, static_cast<std::uint32_t>(epoch), &t.augment),
                       {true, true, o_.seed, static_cast<std::uint32_t>(epoch), &rows, 0});
+            chunk_spikes[c] = w.neuron_spikes;
+            if (per_chunk) continue;
+            loss_and_backward(w, c, {});
+            chunk_grads[c].clear();
+            for (const matrix* g : w.gradients()) chunk_grads[c].push_back(*g);
         }
         std::vector<double> reg;
         double loss = 0.0;
         if (spiking > 0) {
             std::vector<double> r(spiking, 0.0);
             for (std::size_t c = 0; c < n_chunks; ++c)
-                for (std::size_t j = 0; j < r.size(); ++j) r[j] += workers[c]->neuron_spikes[j];
+                for (std::size_t j = 0; j < r.size(); ++j) r[j] += chunk_spikes[c][j];
             for (double& v : r) {
                 spikes += v;
                 v /= static_cast<double>(B);
@@ -491,21 +513,19 @@ epoch_stats network::train_epoch(const dataset& data, optimizer& opt, const trai
                 }
             }
         }
-        std::vector<double> chunk_loss(n_chunks, 0.0);
+        if (per_chunk) {
 #pragma omp parallel for num_threads(t.threads) schedule(static)
-        for (std::size_t c = 0; c < n_chunks; ++c) {
-            worker& w = *workers[c];
-            matrix grad;
-            chunk_loss[c] = t.loss == loss_kind::mse ? mse(w.logits, w.labels, grad) : cross_entropy(w.logits, w.labels, grad);
-            const double share = static_cast<double>(w.labels.size()) / static_cast<double>(B);
-            chunk_loss[c] *= share;
-            w.backward(grad * share, reg);
+            for (std::size_t c = 0; c < n_chunks; ++c) loss_and_backward(*workers[c], c, reg);
         }
         for (matrix& g : grads) g.setZero();
         for (std::size_t c = 0; c < n_chunks; ++c) {
             loss += chunk_loss[c];
-            const auto g = workers[c]->gradients();
-            for (std::size_t i = 0; i < grads.size(); ++i) grads[i] += *g[i];
+            if (per_chunk) {
+                const auto g = workers[c]->gradients();
+                for (std::size_t i = 0; i < grads.size(); ++i) grads[i] += *g[i];
+            } else {
+                for (std::size_t i = 0; i < grads.size(); ++i) grads[i] += chunk_grads[c][i];
+            }
         }
         std::vector<matrix*> gp;
         std::vector<const matrix*> gc;

@@ -161,7 +161,8 @@ public:
     // forward; `extra` (per neuron) is added to every dL/dS[t] in backward (regularisers).
     virtual const std::vector<double>* spike_counts() const { return nullptr; }
     virtual void add_spike_gradient(std::vector<double> extra) { (void)extra; }
-    // lif, alif, li_readout: the membrane potential V[t] of the last forward.
+    // lif, alif, li_readout: the membrane potential V[t] of the last forward (lif, alif: of a
+    // pass with a backward; without one they keep only the last two steps).
     virtual const sequence* potential() const { return nullptr; }
 };
 
