@@ -822,10 +822,11 @@ struct decays {
 // Forward over N neurons of B samples (neuron j: entries [j B, (j + 1) B)); adds each
 // neuron's spikes to counts[j]. S[t-1] is not read: here it is V[t-1] > theta (First:
 // the step before the first, all 0).
-template <bool First>
+template <bool First, bool KeepFloat>
 MYELIN_X86_CLONES_512 void lif_forward_plain(Eigen::Index N, Eigen::Index B, const double* __restrict x,
                                            const double* __restrict V_prev, double* __restrict I, double* __restrict V,
-                                           double* __restrict S, decays d, double theta, double* __restrict counts) {
+                                           float* __restrict V_kept, double* __restrict S, decays d, double theta,
+                                           double* __restrict counts) {
     for (Eigen::Index j = 0; j < N; ++j) {
         const double alpha = d.alpha[j * d.step], beta = d.beta[j * d.step];
         int count = 0;
@@ -836,6 +837,7 @@ MYELIN_X86_CLONES_512 void lif_forward_plain(Eigen::Index N, Eigen::Index B, con
             const double s_prev = First ? 0.0 : v_prev - theta > 0.0 ? 1.0 : 0.0;
             const double v = (beta * v_prev + i) - theta * s_prev;
             V[k] = v;
+            if constexpr (KeepFloat) V_kept[k] = static_cast<float>(v);
             const double s = v - theta > 0.0 ? 1.0 : 0.0;
             S[k] = s;
             count += static_cast<int>(s);
@@ -846,15 +848,15 @@ MYELIN_X86_CLONES_512 void lif_forward_plain(Eigen::Index N, Eigen::Index B, con
 
 // Backward (Out: 0 no dL/dx, 1 added to out, 2 written to out). dL/dV equals dL/dU here;
 // it is kept apart only where the next step (t - 1) reads it (an undetached reset).
-template <int Out, bool KeepDV, class Surrogate>
+template <int Out, bool KeepDV, class Surrogate, class VT>
 MYELIN_X86_CLONES_512 void lif_backward_plain(Eigen::Index N, Eigen::Index B, const double* __restrict dS,
-                                            const double* __restrict V, double* __restrict dU, double* __restrict dV,
+                                            const VT* __restrict V, double* __restrict dU, double* __restrict dV,
                                             double* __restrict dI, double* __restrict out, decays d, double theta,
                                             Surrogate surrogate) {
     for (Eigen::Index j = 0; j < N; ++j) {
         const double alpha = d.alpha[j * d.step], beta = d.beta[j * d.step];
         for (Eigen::Index k = j * B; k < (j + 1) * B; ++k) {
-            const double dSsg = dS[k] * surrogate(V[k] - theta);
+            const double dSsg = dS[k] * surrogate(static_cast<double>(V[k]) - theta);
             const double dv = dSsg + beta * dU[k];
             if constexpr (KeepDV) dV[k] = dv;
             dU[k] = dv;
@@ -868,7 +870,8 @@ MYELIN_X86_CLONES_512 void lif_backward_plain(Eigen::Index N, Eigen::Index B, co
 
 // lif and alif (adapt = true). Each step is one sweep over the neurons (the state updates
 // of the header's equations, element by element, in the order the equations give them).
-// Kept for backward (a pass without one keeps the last two steps): V (also for potential());
+// Kept for backward (a pass without one keeps the last two steps): V (also for potential();
+// in float under float32 products where every step is plain, see float_V_);
 // S where backward reads S[t-1] (reset to zero, recurrent weights); I, U, a and the
 // refractory mask where it needs them.
 class spiking final : public layer {
@@ -877,7 +880,9 @@ public:
         : s_(s), N_(in.size()), alpha_{p[0]}, beta_{p[1]}, W_rec_(s.recurrent ? p[2] : nullptr),
           event_(s.recurrent && s.event_driven),
           learn_(s.learn_decays != decay_learning::none), adapt_(s.kind == layer_kind::alif),
-          rho_(std::exp(-s.dt_ms / s.tau_adapt_ms)) {
+          rho_(std::exp(-s.dt_ms / s.tau_adapt_ms)),
+          float_V_(s.float32_products && s.reset == reset_kind::subtract && !adapt_ && !learn_ && !W_rec_ &&
+                   s.refractory_steps == 0 && s.detach_reset && s.spike_grad.kind != surrogate_kind::sigmoid) {
         d_alpha_ = matrix::Zero(1, p[0]->cols());
         d_beta_ = matrix::Zero(1, p[1]->cols());
         if (W_rec_) dW_rec_ = matrix::Zero(W_rec_->rows(), W_rec_->cols());
@@ -901,7 +906,12 @@ public:
             h.resize(!used ? 0 : kept ? T : std::min<std::size_t>(T, 2));
             for (matrix& m : h) m.resize(B, N_);
         };
-        slots(V_, true, keep_);
+        // With float32 products, a layer whose every step takes the plain sweeps keeps V for
+        // backward (the surrogate's argument) in float; the dynamics stay double.
+        const bool float_V = keep_ && float_V_;
+        slots(V_, true, keep_ && !float_V);
+        Vf_.resize(float_V ? T : 0);
+        for (auto& m : Vf_) m.resize(B, N_);
         slots(S_, true, keep_S_);
         slots(I_, learn_, keep_);
         slots(U_, zero && !s_.detach_reset, keep_);
@@ -940,8 +950,11 @@ public:
         if (subtract && !adapt_ && plain) {
             const Eigen::Index B = zero_.rows();
             const double* V_prev = t ? slot(V_, t - 1).data() : zero_.data();
-            const auto sweep = t ? lif_forward_plain<false> : lif_forward_plain<true>;
-            sweep(N_, B, x.data(), V_prev, I_now_.data(), slot(V_, t).data(), S(t).data(), decays_of(), s_.theta, counts_.data());
+            float* V_kept = Vf_.empty() ? nullptr : Vf_[t].data();
+            const auto sweep = !V_kept ? (t ? lif_forward_plain<false, false> : lif_forward_plain<true, false>)
+                                       : (t ? lif_forward_plain<false, true> : lif_forward_plain<true, true>);
+            sweep(N_, B, x.data(), V_prev, I_now_.data(), slot(V_, t).data(), V_kept, S(t).data(), decays_of(), s_.theta,
+                  counts_.data());
         } else if (subtract && adapt_) {
             forward_step<true, true>(t, x);
         } else if (subtract) {
@@ -1020,7 +1033,7 @@ public:
         return {&d_alpha_, &d_beta_};
     }
     const std::vector<double>* spike_counts() const override { return &counts_; }
-    const sequence* potential() const override { return &V_; }
+    const sequence* potential() const override { return Vf_.empty() ? &V_ : nullptr; }
     void add_spike_gradient(std::vector<double> extra) override { extra_ = std::move(extra); }
 
 private:
@@ -1097,10 +1110,17 @@ private:
         const auto sg = [&](double v) { return surrogate(v, Eigen::Index(0)); };
         const auto go = [&](auto mode_tag) {
             constexpr int m = decltype(mode_tag)::value;
-            const auto sweep = s_.detach_reset ? lif_backward_plain<m, false, decltype(sg)>
-                                               : lif_backward_plain<m, true, decltype(sg)>;
-            sweep(N_, B, dS_in.data(), V_[t].data(), dU_next_.data(), dV_next_.data(), dI_next_.data(), out, decays_of(),
-                  s_.theta, sg);
+            const auto run = [&](const auto* V) {
+                using VT = std::remove_cv_t<std::remove_pointer_t<decltype(V)>>;
+                const auto sweep = s_.detach_reset ? lif_backward_plain<m, false, decltype(sg), VT>
+                                                   : lif_backward_plain<m, true, decltype(sg), VT>;
+                sweep(N_, B, dS_in.data(), V, dU_next_.data(), dV_next_.data(), dI_next_.data(), out, decays_of(),
+                      s_.theta, sg);
+            };
+            if (Vf_.empty())
+                run(V_[t].data());
+            else
+                run(Vf_[t].data());
         };
         if (mode == 0)
             go(std::integral_constant<int, 0>());
@@ -1162,6 +1182,8 @@ private:
     bool event_;  // recurrent input event-driven (layer_spec::event_driven)
     bool learn_, adapt_;
     double rho_;
+    bool float_V_;  // V kept for backward in float (float32 products, plain sweeps only)
+    std::vector<Eigen::MatrixXf> Vf_;
     std::size_t T_ = 0;
     bool keep_ = true, keep_S_ = false;
     matrix d_alpha_, d_beta_, dW_rec_;

@@ -516,6 +516,47 @@ TEST_CASE("float32 products: dense and conv2d within float rounding of float64",
     }
 }
 
+TEST_CASE("float32: a LIF layer keeps V for backward in float: the same spikes, gradients within its rounding",
+          "[validation][learning]") {
+    // Rounding V to float moves the fast sigmoid's argument v = V - theta by at most
+    // 2^-24 |V|, its value sg = 1 / (1 + k|v|)^2 by at most |sg'| 2^-24 |V| =
+    // 2k |V| / (1 + k|v|) 2^-24 sg <= 2k max|V| 2^-24 sg. dL/dx is a sum of terms dS sg
+    // times products of the positive decays, so it moves by at most that factor times the
+    // sum of the terms' magnitudes: the gradient of a float64 layer given |dL/dS| (plus
+    // float64 rounding, T 2^-52 of it).
+    const std::size_t T = 12;
+    sequence x, gy, agy;
+    for (std::size_t t = 0; t < T; ++t) {
+        x.push_back(random_matrix(6, 20, 70 + t, 1.5));
+        gy.push_back(random_matrix(6, 20, 90 + t));
+        agy.push_back(gy.back().cwiseAbs());
+    }
+    layer_spec s = spec(layer_kind::lif);
+    test::layer_stack f64(shape::vector(20), {s}), magnitude(shape::vector(20), {s});
+    s.float32_products = true;
+    test::layer_stack f32(shape::vector(20), {s});
+    const sequence y = f64.forward(x, T), y32 = f32.forward(x, T);
+    magnitude.forward(x, T);
+    CHECK(f32.layers[0]->potential() == nullptr);  // V of the steps kept in float only
+    double spikes = 0.0;
+    for (std::size_t t = 0; t < T; ++t) {
+        CHECK(y32[t] == y[t]);
+        spikes += y[t].sum();
+    }
+    CHECK(spikes > 0.1 * 6 * 20 * T);
+    const sequence gx = f64.backward(gy), gx32 = f32.backward(gy), bound = magnitude.backward(agy);
+    double V_max = 0.0;
+    for (const matrix& V : *f64.layers[0]->potential()) V_max = std::max(V_max, V.cwiseAbs().maxCoeff());
+    const double u = 2.0 * s.spike_grad.slope * V_max * std::ldexp(1.0, -24) + static_cast<double>(T) * std::ldexp(1.0, -52);
+    double moved = 0.0;
+    for (std::size_t t = 0; t < T; ++t) {
+        INFO("step " << t << ": largest difference " << (gx32[t] - gx[t]).cwiseAbs().maxCoeff());
+        CHECK(((gx32[t] - gx[t]).cwiseAbs().array() <= u * bound[t].array()).all());
+        moved = std::max(moved, (gx32[t] - gx[t]).cwiseAbs().maxCoeff());
+    }
+    CHECK(moved > 0.0);  // the float V is used
+}
+
 namespace {
 
 // A dense layer event-driven and as the matrix product on the same sparse input: the

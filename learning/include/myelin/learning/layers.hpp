@@ -162,7 +162,8 @@ public:
     virtual const std::vector<double>* spike_counts() const { return nullptr; }
     virtual void add_spike_gradient(std::vector<double> extra) { (void)extra; }
     // lif, alif, li_readout: the membrane potential V[t] of the last forward (lif, alif: of a
-    // pass with a backward; without one they keep only the last two steps).
+    // pass with a backward; without one they keep only the last two steps; nullptr where
+    // float32 products keep V in float).
     virtual const sequence* potential() const { return nullptr; }
 };
 
