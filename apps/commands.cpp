@@ -393,7 +393,10 @@ int simulate(const io::network_source& source, const std::string& shown_as, cons
     if (streamed) to_files = streamed->outputs();
     try {
         advanced = io::advance(*sim, n_steps, io::checkpoint_interval(flags.checkpoint_every_ms, h), checkpoint, source,
-                               comm, [&](step_t done) { progress(done); }, &to_files, flags.stop_on_checkpoint_failure);
+                               comm, [&](step_t done) { progress(done); }, &to_files, flags.stop_on_checkpoint_failure,
+                               flags.checkpoint_files == "one"        ? io::checkpoint_files::one
+                               : flags.checkpoint_files == "per-rank" ? io::checkpoint_files::per_rank
+                                                                      : io::checkpoint_files::automatic);
         // The snapshots due by the end that wait for a delivery that will not come.
         auto last = sim->take_weight_records(true);
         if (root && to_files.weights) to_files.append_weights(std::move(last));
@@ -403,7 +406,7 @@ int simulate(const io::network_source& source, const std::string& shown_as, cons
         fmt::print(stderr, "myelin: failed on rank {}: {}\n", comm.rank(), describe(e));
         comm.abort(1);
     }
-    const double sim_seconds = seconds_since(sim_start);
+    const double sim_seconds = seconds_since(sim_start) - advanced.checkpoint_seconds;  // those are reported apart
     progress.finish();
     // 128 + SIGINT, as a shell reports it; a failed checkpoint that stopped the run is an I/O error.
     const int exit_code = advanced.interrupted ? 130 : advanced.checkpoint_failed ? 2 : 0;
@@ -427,8 +430,8 @@ int simulate(const io::network_source& source, const std::string& shown_as, cons
 
     print_timing(*sim, first_step, sim_seconds, peak_MB, comm.size());
     if (advanced.checkpoints > 0)
-        fmt::print("{} checkpoint{}, the last in {}\n", advanced.checkpoints, advanced.checkpoints == 1 ? "" : "s",
-                   checkpoint.string());
+        fmt::print("{} checkpoint{} (written in {:.2f} s), the last in {}\n", advanced.checkpoints,
+                   advanced.checkpoints == 1 ? "" : "s", advanced.checkpoint_seconds, checkpoint.string());
     if (!stats.empty()) fmt::print("\n{}", analysis::format_stats_table(stats));
     if (chose) print_class(spec, *chose);
     fmt::print("\nwrote");

@@ -70,6 +70,11 @@ int main(int argc, char** argv) {
         cmd->add_option("--checkpoint-every", f.checkpoint_every_ms,
                         "Write OUTPUT/checkpoint.h5 every this many ms of biological time (see docs/checkpoints.md)")
             ->check(positive_number);
+        cmd->add_option("--checkpoint-files", f.checkpoint_files,
+                        "How checkpoints are stored: one (one file, written by rank 0) or per-rank (an index and a "
+                        "file per rank in OUTPUT/checkpoint.h5.parts, written by all ranks at once); default: "
+                        "per-rank with several ranks")
+            ->check(CLI::IsMember({"one", "per-rank"}));
         cmd->add_flag("--stop-on-checkpoint-failure", f.stop_on_checkpoint_failure,
                       "End the run (exit 2, results so far written) when a checkpoint cannot be written, instead "
                       "of warning and going on");

@@ -2,17 +2,24 @@
 #include <myelin/io/checkpoint.hpp>
 #include <myelin/io/sonata.hpp>
 
+#include <myelin/formats/files.hpp>
 #include <myelin/formats/h5.hpp>
 
 #include <fmt/format.h>
 
+#include <chrono>
+#include <map>
 #include <optional>
+#include <stdexcept>
 
 namespace myelin::io {
 
 namespace {
 
-constexpr std::uint64_t format_version = 1;
+namespace fs = std::filesystem;
+
+constexpr std::uint64_t one_file_version = 1;  // every array in the one file
+constexpr std::uint64_t per_rank_version = 2;  // an index and a file per rank (pieces)
 
 // File and memory types of each element type.
 template <class T>
@@ -25,51 +32,274 @@ template <> struct h5_type<std::uint16_t> { static hid_t file() { return H5T_STD
 template <> struct h5_type<std::uint32_t> { static hid_t file() { return H5T_STD_U32LE; } static hid_t mem() { return H5T_NATIVE_UINT32; } };
 template <> struct h5_type<std::uint64_t> { static hid_t file() { return H5T_STD_U64LE; } static hid_t mem() { return H5T_NATIVE_UINT64; } };
 
-class h5_writer final : public checkpoint_writer {
+// Arrays into one HDF5 file. The first write that fails is kept and later ones are skipped:
+// saving is collective, so a rank whose file failed still takes part to the end.
+class h5_arrays {
 public:
-    explicit h5_writer(hid_t file) : file_(file) {
+    h5_arrays() = default;  // no file (it could not be created): only `fail` and `error`
+    explicit h5_arrays(hid_t file) : file_(file) {
         lcpl_ = h5::handle(h5::check(H5Pcreate(H5P_LINK_CREATE), "link property list"), H5Pclose);
         h5::check(H5Pset_create_intermediate_group(lcpl_.get(), 1), "intermediate groups");
     }
-    void write(const std::string& name, std::span<const double> v) override { put(name, v); }
-    void write(const std::string& name, std::span<const float> v) override { put(name, v); }
-    void write(const std::string& name, std::span<const std::int32_t> v) override { put(name, v); }
-    void write(const std::string& name, std::span<const std::int64_t> v) override { put(name, v); }
-    void write(const std::string& name, std::span<const std::uint16_t> v) override { put(name, v); }
-    void write(const std::string& name, std::span<const std::uint32_t> v) override { put(name, v); }
-    void write(const std::string& name, std::span<const std::uint64_t> v) override { put(name, v); }
-
-    // The first write that failed; later ones are skipped (the save goes on: it is collective).
+    template <class T>
+    void put(const std::string& name, std::span<const T> v) {
+        if (!error_.empty()) return;
+        try {
+            const hsize_t dims[1] = {v.size()};
+            h5::handle space(h5::check(H5Screate_simple(1, dims, nullptr), "create dataspace"), H5Sclose);
+            h5::handle d(h5::check(H5Dcreate2(file_, name.c_str(), h5_type<T>::file(), space.get(), lcpl_.get(),
+                                              h5::dataset_creation(), H5P_DEFAULT),
+                                   "create dataset " + name),
+                         H5Dclose);
+            if (!v.empty())
+                h5::check(H5Dwrite(d.get(), h5_type<T>::mem(), H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), "write " + name);
+        } catch (const std::exception& e) {
+            fail(e.what());
+        }
+    }
     const std::string& error() const { return error_; }
     void fail(const std::string& e) {
         if (error_.empty()) error_ = e;
     }
 
 private:
-    template <class T>
-    void put(const std::string& name, std::span<const T> v) {
-        if (!error_.empty()) return;
-        try {
-            put_now(name, v);
-        } catch (const std::exception& e) {
-            fail(e.what());
-        }
-    }
-    template <class T>
-    void put_now(const std::string& name, std::span<const T> v) {
-        const hsize_t dims[1] = {v.size()};
-        h5::handle space(h5::check(H5Screate_simple(1, dims, nullptr), "create dataspace"), H5Sclose);
-        h5::handle d(h5::check(H5Dcreate2(file_, name.c_str(), h5_type<T>::file(), space.get(), lcpl_.get(),
-                                          h5::dataset_creation(), H5P_DEFAULT),
-                               "create dataset " + name),
-                     H5Dclose);
-        if (!v.empty())
-            h5::check(H5Dwrite(d.get(), h5_type<T>::mem(), H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), "write " + name);
-    }
-    hid_t file_;
+    hid_t file_ = H5I_INVALID_HID;
     h5::handle lcpl_;
     std::string error_;
 };
+
+// The typed entry points of checkpoint_writer, handed to the derived writer's templates.
+template <class D>
+class typed_writer : public checkpoint_writer {
+public:
+    void write(const std::string& n, std::span<const double> v) override { self().whole(n, v); }
+    void write(const std::string& n, std::span<const float> v) override { self().whole(n, v); }
+    void write(const std::string& n, std::span<const std::int32_t> v) override { self().whole(n, v); }
+    void write(const std::string& n, std::span<const std::int64_t> v) override { self().whole(n, v); }
+    void write(const std::string& n, std::span<const std::uint16_t> v) override { self().whole(n, v); }
+    void write(const std::string& n, std::span<const std::uint32_t> v) override { self().whole(n, v); }
+    void write(const std::string& n, std::span<const std::uint64_t> v) override { self().whole(n, v); }
+    void write_piece(const std::string& n, std::span<const double> v) override { self().piece(n, v); }
+    void write_piece(const std::string& n, std::span<const float> v) override { self().piece(n, v); }
+    void write_piece(const std::string& n, std::span<const std::int32_t> v) override { self().piece(n, v); }
+    void write_piece(const std::string& n, std::span<const std::int64_t> v) override { self().piece(n, v); }
+    void write_piece(const std::string& n, std::span<const std::uint16_t> v) override { self().piece(n, v); }
+    void write_piece(const std::string& n, std::span<const std::uint32_t> v) override { self().piece(n, v); }
+    void write_piece(const std::string& n, std::span<const std::uint64_t> v) override { self().piece(n, v); }
+
+private:
+    D& self() { return static_cast<D&>(*this); }
+};
+
+// One file, written by rank 0 (`file` is null elsewhere): the pieces are gathered there.
+class one_file_writer final : public typed_writer<one_file_writer> {
+public:
+    one_file_writer(communicator& comm, h5_arrays* file) : comm_(comm), file_(file) {}
+    template <class T>
+    void whole(const std::string& name, std::span<const T> v) {
+        if (file_) file_->put(name, v);
+    }
+    template <class T>
+    void piece(const std::string& name, std::span<const T> v) {
+        const auto all = gather_concat(comm_, std::vector<T>(v.begin(), v.end()));
+        if (file_) file_->put(name, std::span<const T>(all));
+    }
+
+private:
+    communicator& comm_;
+    h5_arrays* file_;
+};
+
+// Each rank writes its pieces into its own file; whole arrays go into the index (rank 0's
+// `index`, null elsewhere), and the pieces' sizes are gathered there at the end.
+class per_rank_writer final : public typed_writer<per_rank_writer> {
+public:
+    per_rank_writer(h5_arrays* index, h5_arrays& part) : index_(index), part_(part) {}
+    template <class T>
+    void whole(const std::string& name, std::span<const T> v) {
+        if (index_) index_->put(name, v);
+    }
+    template <class T>
+    void piece(const std::string& name, std::span<const T> v) {
+        part_.put(name, v);
+        names_.push_back(name);
+        sizes_.push_back(v.size());
+    }
+    const std::vector<std::string>& names() const { return names_; }
+    const std::vector<std::uint64_t>& sizes() const { return sizes_; }
+
+private:
+    h5_arrays* index_;
+    h5_arrays& part_;
+    std::vector<std::string> names_;
+    std::vector<std::uint64_t> sizes_;
+};
+
+// The file that names the checkpoint: header attributes (io/checkpoint.hpp), then arrays.
+h5::handle create_index(const fs::path& file, const checkpoint_header& header, std::uint64_t version) {
+    h5::handle f = h5::create_file(file.string());
+    h5::write_attribute(f.get(), "myelin_checkpoint", version);
+    h5::write_attribute(f.get(), "config", header.config_text);
+    h5::write_attribute(f.get(), "config_file", header.config_file);
+    h5::write_attribute(f.get(), "seed", std::uint64_t{header.seed});
+    h5::write_attribute(f.get(), "time_ms", header.time_ms);
+    if (!header.outputs.empty()) {
+        h5::handle outputs = h5::create_group(f.get(), "outputs");
+        for (const auto& at : header.outputs) {
+            h5::handle g = h5::create_group(outputs.get(), at.file);
+            h5::write_dataset(g.get(), "rows", at.rows);
+            h5::write_dataset(g.get(), "crc", at.crc);
+        }
+    }
+    return f;
+}
+
+void close_file(h5::handle& file, const std::string& shown) {
+    h5::check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "flush " + shown);
+    file = h5::handle();
+}
+
+fs::path part_path(const fs::path& folder, const std::string& tag, int rank) {
+    return folder / fmt::format("{}-{}.h5", tag, rank);
+}
+
+// Removes the part files in `folder` not of the checkpoint `keep` (none: all), and the
+// folder if that empties it. Only names a per-rank save writes are touched.
+void remove_parts(const fs::path& folder, const std::string& keep) {
+    std::error_code ec;
+    if (!fs::is_directory(folder, ec)) return;
+    std::vector<fs::path> old;
+    for (const auto& entry : fs::directory_iterator(folder, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.starts_with("p") && name.ends_with(".h5") && (keep.empty() || !name.starts_with(keep + "-")))
+            old.push_back(entry.path());
+    }
+    for (const auto& p : old) fs::remove(p, ec);
+    if (fs::is_empty(folder, ec)) fs::remove(folder, ec);
+}
+
+std::string save_one_file(const fs::path& path, const checkpoint_header& header, const engine& sim, communicator& comm) {
+    const bool root = comm.rank() == 0;
+    std::optional<atomic_file> out;
+    h5::handle file;
+    std::optional<h5_arrays> arrays;
+    if (root) {
+        try {
+            out.emplace(path);
+            file = create_index(out->temporary(), header, one_file_version);
+            arrays.emplace(file.get());
+        } catch (const std::exception& e) {
+            arrays.emplace();
+            arrays->fail(e.what());
+        }
+    }
+    one_file_writer writer(comm, arrays ? &*arrays : nullptr);
+    sim.save(writer);  // every rank takes part, whatever rank 0 could write
+    if (!root) return {};
+    std::string failed = arrays->error();
+    if (failed.empty()) {
+        try {
+            close_file(file, path.string());
+            out->commit();
+            remove_parts(fs::path(path.string() + ".parts"), "");  // of an earlier per-rank checkpoint
+        } catch (const std::exception& e) {
+            failed = e.what();
+        }
+    }
+    return failed;  // on failure the temporary goes with `out`; the previous checkpoint stays
+}
+
+// Every rank writes PATH.parts/<tag>-<rank>.h5; when all are complete, rank 0 renames the
+// index, which names them, over the previous one and removes the previous parts.
+std::string save_per_rank(const fs::path& path, const checkpoint_header& header, const engine& sim, communicator& comm) {
+    const bool root = comm.rank() == 0;
+    const fs::path folder = path.string() + ".parts";
+    // A name unique to this save (rank 0's clock), so that it never overwrites the parts of
+    // the checkpoint it replaces.
+    std::string tag;
+    if (root) tag = fmt::format("p{:x}", std::chrono::system_clock::now().time_since_epoch().count());
+    const std::vector<char> shared = comm.allgather(std::vector<char>(tag.begin(), tag.end()));
+    tag.assign(shared.begin(), shared.end());
+
+    const fs::path mine = part_path(folder, tag, comm.rank());
+    h5::handle part_file;
+    std::optional<h5_arrays> part;
+    try {
+        std::error_code ec;
+        fs::create_directories(folder, ec);  // all ranks at once: it may exist by now
+        if (!fs::is_directory(folder, ec))
+            throw std::runtime_error(fmt::format("{}: cannot create the folder for the checkpoint's parts", folder.string()));
+        part_file = h5::create_file(mine.string());
+        h5::write_attribute(part_file.get(), "myelin_checkpoint_part", tag);
+        h5::write_attribute(part_file.get(), "rank", std::uint64_t(comm.rank()));
+        part.emplace(part_file.get());
+    } catch (const std::exception& e) {
+        part.emplace();
+        part->fail(e.what());
+    }
+    std::optional<atomic_file> out;
+    h5::handle index;
+    std::optional<h5_arrays> whole;
+    if (root) {
+        try {
+            out.emplace(path);
+            index = create_index(out->temporary(), header, per_rank_version);
+            whole.emplace(index.get());
+        } catch (const std::exception& e) {
+            whole.emplace();
+            whole->fail(e.what());
+        }
+    }
+    per_rank_writer writer(whole ? &*whole : nullptr, *part);
+    sim.save(writer);  // every rank takes part, whatever it could write
+
+    std::string failed = part->error();
+    if (failed.empty()) {
+        try {
+            close_file(part_file, mine.string());
+        } catch (const std::exception& e) {
+            failed = e.what();
+        }
+    }
+    part_file = h5::handle();  // closed before rank 0 may remove it
+    const auto errors = gather_by_rank(comm, std::vector<char>(failed.begin(), failed.end()));
+    const auto sizes = gather_by_rank(comm, writer.sizes());
+    if (!root) return {};
+    failed.clear();
+    for (std::size_t r = 0; r < errors.size() && failed.empty(); ++r)
+        if (!errors[r].empty()) failed = fmt::format("rank {}: {}", r, std::string(errors[r].begin(), errors[r].end()));
+    if (failed.empty()) failed = whole->error();
+    if (failed.empty()) {
+        try {
+            const auto& names = writer.names();
+            for (std::size_t k = 0; k < names.size(); ++k) {
+                std::vector<std::uint64_t> by_rank;
+                for (const auto& s : sizes) {
+                    if (s.size() != names.size())
+                        throw std::logic_error("the ranks saved different arrays (a bug: please report it)");
+                    by_rank.push_back(s[k]);
+                }
+                whole->put("pieces/" + names[k], std::span<const std::uint64_t>(by_rank));
+            }
+            if (!whole->error().empty()) throw std::runtime_error(whole->error());
+            h5::write_attribute(index.get(), "parts", std::uint64_t(comm.size()));
+            h5::write_attribute(index.get(), "parts_folder", folder.filename().string());
+            h5::write_attribute(index.get(), "parts_tag", tag);
+            close_file(index, path.string());
+            out->commit();
+        } catch (const std::exception& e) {
+            failed = e.what();
+        }
+    }
+    std::error_code ec;
+    if (failed.empty())
+        remove_parts(folder, tag);  // the previous checkpoint's
+    else {
+        for (int r = 0; r < comm.size(); ++r) fs::remove(part_path(folder, tag, r), ec);
+        if (fs::is_empty(folder, ec)) fs::remove(folder, ec);
+    }
+    return failed;
+}
 
 class h5_reader final : public checkpoint_reader {
 public:
@@ -131,58 +361,117 @@ private:
     std::string path_;
 };
 
+
+// The reader of an index and its parts: whole arrays from the index, the others from the
+// parts that hold the range asked for (each part's piece sizes are in the index).
+class parts_reader final : public checkpoint_reader {
+public:
+    parts_reader(hid_t index, std::string shown, fs::path folder, std::string tag, std::uint64_t ranks)
+        : index_(index), whole_(index, shown), shown_(std::move(shown)), folder_(std::move(folder)), tag_(std::move(tag)),
+          parts_(ranks) {}
+
+    bool has(const std::string& name) override { return whole_.has(name) || h5::exists(index_, "pieces/" + name); }
+    std::uint64_t size(const std::string& name) override {
+        if (whole_.has(name)) return whole_.size(name);
+        std::uint64_t n = 0;
+        for (auto s : sizes(name)) n += s;
+        return n;
+    }
+    void read(const std::string& name, std::uint64_t first, std::span<double> out) override { get(name, first, out); }
+    void read(const std::string& name, std::uint64_t first, std::span<float> out) override { get(name, first, out); }
+    void read(const std::string& name, std::uint64_t first, std::span<std::int32_t> out) override { get(name, first, out); }
+    void read(const std::string& name, std::uint64_t first, std::span<std::int64_t> out) override { get(name, first, out); }
+    void read(const std::string& name, std::uint64_t first, std::span<std::uint16_t> out) override { get(name, first, out); }
+    void read(const std::string& name, std::uint64_t first, std::span<std::uint32_t> out) override { get(name, first, out); }
+    void read(const std::string& name, std::uint64_t first, std::span<std::uint64_t> out) override { get(name, first, out); }
+
+private:
+    struct part {
+        h5::handle file;
+        std::optional<h5_reader> reader;
+    };
+
+    const std::vector<std::uint64_t>& sizes(const std::string& name) {
+        auto it = sizes_.find(name);
+        if (it != sizes_.end()) return it->second;
+        const std::string key = "pieces/" + name;
+        if (!h5::exists(index_, key))
+            throw input_error(shown_, name, "missing: the file is not a complete checkpoint of this network");
+        std::vector<std::uint64_t> s(parts_.size());
+        if (whole_.size(key) != s.size())
+            throw input_error(shown_, key, fmt::format("has {} sizes for {} parts", whole_.size(key), s.size()));
+        whole_.read(key, 0, std::span<std::uint64_t>(s));
+        return sizes_.emplace(name, std::move(s)).first->second;
+    }
+
+    h5_reader& part_reader(std::size_t r) {
+        part& p = parts_[r];
+        if (p.reader) return *p.reader;
+        const fs::path path = part_path(folder_, tag_, static_cast<int>(r));
+        const std::string shown = path.string();
+        std::error_code ec;
+        if (!fs::exists(path, ec))
+            throw input_error(shown, "", fmt::format("missing: part {} of {} of the checkpoint {}, which was written a file "
+                                                     "per rank; move or copy the checkpoint together with its folder {}",
+                                                     r, parts_.size(), shown_, folder_.string()));
+        try {
+            p.file = h5::open_file_readonly(shown);
+            if (!h5::has_attribute(p.file.get(), "myelin_checkpoint_part") ||
+                h5::read_string_attribute(p.file.get(), "myelin_checkpoint_part") != tag_ ||
+                !h5::has_attribute(p.file.get(), "rank") || h5::read_uint64_attribute(p.file.get(), "rank") != r)
+                throw input_error(shown, "", fmt::format("not part {} of the checkpoint {}", r, shown_));
+        } catch (const h5::error& e) {
+            throw input_error(shown, "", fmt::format("not a readable HDF5 file (truncated?): {}", e.what()));
+        }
+        p.reader.emplace(p.file.get(), shown);
+        return *p.reader;
+    }
+
+    template <class T>
+    void get(const std::string& name, std::uint64_t first, std::span<T> out) {
+        if (whole_.has(name)) return whole_.read(name, first, out);
+        const auto& s = sizes(name);
+        std::uint64_t n = 0;
+        for (auto x : s) n += x;
+        if (first + out.size() > n)
+            throw input_error(shown_, name, fmt::format("has {} values; elements up to {} were asked for", n,
+                                                        first + out.size()));
+        std::uint64_t begin = 0;  // of part r's piece
+        for (std::size_t r = 0; r < s.size() && !out.empty(); begin += s[r], ++r) {
+            const std::uint64_t end = begin + s[r];
+            if (end <= first) continue;
+            const std::uint64_t take = std::min<std::uint64_t>(end - first, out.size());
+            h5_reader& part = part_reader(r);
+            if (part.size(name) != s[r])
+                throw input_error(part_path(folder_, tag_, static_cast<int>(r)).string(), name,
+                                  fmt::format("{} values; the index {} says {}", part.size(name), shown_, s[r]));
+            part.read(name, first - begin, out.first(take));
+            out = out.subspan(take);
+            first += take;
+        }
+    }
+
+    hid_t index_;
+    h5_reader whole_;
+    std::string shown_;
+    fs::path folder_;
+    std::string tag_;
+    std::vector<part> parts_;
+    std::map<std::string, std::vector<std::uint64_t>> sizes_;
+};
+
 }  // namespace
 
 std::string save_checkpoint(const std::filesystem::path& path, const checkpoint_header& header, const engine& sim,
-                            communicator& comm) {
-    std::optional<atomic_file> out;
-    h5::handle file;
-    std::optional<h5_writer> writer;
-    std::string failed;
-    if (comm.rank() == 0) {
-        try {
-            out.emplace(path);
-            file = h5::create_file(out->temporary().string());
-            h5::write_attribute(file.get(), "myelin_checkpoint", format_version);
-            h5::write_attribute(file.get(), "config", header.config_text);
-            h5::write_attribute(file.get(), "config_file", header.config_file);
-            h5::write_attribute(file.get(), "seed", std::uint64_t{header.seed});
-            h5::write_attribute(file.get(), "time_ms", header.time_ms);
-            if (!header.outputs.empty()) {
-                h5::handle outputs = h5::create_group(file.get(), "outputs");
-                for (const auto& at : header.outputs) {
-                    h5::handle g = h5::create_group(outputs.get(), at.file);
-                    h5::write_dataset(g.get(), "rows", at.rows);
-                    h5::write_dataset(g.get(), "crc", at.crc);
-                }
-            }
-            writer.emplace(file.get());
-        } catch (const std::exception& e) {
-            failed = e.what();
-            writer.emplace(H5I_INVALID_HID);
-            writer->fail(failed);
-        }
-    }
-    sim.save(writer ? &*writer : nullptr);  // every rank takes part, whatever rank 0 could write
-    if (comm.rank() != 0) return {};
-    failed = writer->error();
-    writer.reset();
-    if (failed.empty()) {
-        try {
-            h5::check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "flush " + path.string());
-            file = h5::handle();
-            out->commit();
-        } catch (const std::exception& e) {
-            failed = e.what();
-        }
-    }
-    return failed;  // on failure the temporary goes with `out`; the previous checkpoint stays
+                            communicator& comm, checkpoint_files files) {
+    const bool per_rank = files == checkpoint_files::per_rank || (files == checkpoint_files::automatic && comm.size() > 1);
+    return per_rank ? save_per_rank(path, header, sim, comm) : save_one_file(path, header, sim, comm);
 }
 
 struct checkpoint_file::impl {
     h5::handle file;
     checkpoint_header header;
-    std::optional<h5_reader> reader;
+    std::unique_ptr<checkpoint_reader> reader;
 };
 
 checkpoint_file::checkpoint_file(const std::filesystem::path& path) : impl_(std::make_unique<impl>()) {
@@ -201,9 +490,9 @@ checkpoint_file::checkpoint_file(const std::filesystem::path& path) : impl_(std:
                                      "checkpoints are written by `myelin run --checkpoint-every`)");
     try {
         const std::uint64_t version = h5::read_uint64_attribute(f, "myelin_checkpoint");
-        if (version != format_version)
-            throw input_error(shown, "", fmt::format("checkpoint format version {}; this Myelin reads version {}",
-                                                     version, format_version));
+        if (version != one_file_version && version != per_rank_version)
+            throw input_error(shown, "", fmt::format("checkpoint format version {}; this Myelin reads versions {} and {}",
+                                                     version, one_file_version, per_rank_version));
         impl_->header.config_text = h5::read_string_attribute(f, "config");
         impl_->header.config_file = h5::read_string_attribute(f, "config_file");
         const std::uint64_t seed = h5::read_uint64_attribute(f, "seed");
@@ -219,10 +508,18 @@ checkpoint_file::checkpoint_file(const std::filesystem::path& path) : impl_(std:
                 impl_->header.outputs.push_back(std::move(at));
             }
         }
+        if (version == per_rank_version) {
+            const std::uint64_t parts = h5::read_uint64_attribute(f, "parts");
+            const std::string folder = h5::read_string_attribute(f, "parts_folder");
+            if (parts == 0 || folder.empty() || folder.find('/') != std::string::npos)
+                throw input_error(shown, "parts", fmt::format("{} parts in '{}': not a checkpoint's index", parts, folder));
+            impl_->reader = std::make_unique<parts_reader>(f, shown, path.parent_path() / folder,
+                                                           h5::read_string_attribute(f, "parts_tag"), parts);
+        }
     } catch (const h5::error& e) {
         throw input_error(shown, "", fmt::format("damaged checkpoint header: {}", e.what()));
     }
-    impl_->reader.emplace(f, shown);
+    if (!impl_->reader) impl_->reader = std::make_unique<h5_reader>(f, shown);
 }
 
 checkpoint_file::~checkpoint_file() = default;

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -122,7 +123,7 @@ void check_memory(const network_spec& spec, int ranks, int ranks_on_node) {
 
 advance_result advance(engine& sim, step_t until, step_t every, const fs::path& checkpoint, const network_source& source,
                        communicator& comm, const std::function<void(step_t)>& progress, streamed_outputs* streams,
-                       bool stop_on_failed_checkpoint) {
+                       bool stop_on_failed_checkpoint, checkpoint_files files) {
     const double h = source.spec.simulation.resolution_ms;
     // Multiples of the window from step 0: the same on every rank, and a run split there
     // gives the spikes of one unsplit (as a checkpoint does).
@@ -133,7 +134,9 @@ advance_result advance(engine& sim, step_t until, step_t every, const fs::path& 
         checkpoint_header header{source.config_text, source.config_file, source.spec.simulation.seed,
                                  static_cast<double>(k) * h, {}};
         if (streams && comm.rank() == 0) header.outputs = streams->positions();
-        const std::string failed = save_checkpoint(checkpoint, header, sim, comm);  // rank 0 knows
+        const auto started = std::chrono::steady_clock::now();
+        const std::string failed = save_checkpoint(checkpoint, header, sim, comm, files);  // rank 0 knows
+        r.checkpoint_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         if (failed.empty()) {
             ++r.checkpoints;
         } else if (comm.rank() == 0) {

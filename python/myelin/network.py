@@ -471,10 +471,14 @@ class Network:
         must then call it)."""
         return self.build()._sim.synapses(projection, gather)
 
-    def checkpoint(self, path):
+    def checkpoint(self, path, files="auto"):
         """Writes the network's state at t to `path` (an HDF5 file), for Network.resume() or
-        `myelin resume`. Recordings are not in it."""
-        self.build()._sim.checkpoint(os.fspath(path))
+        `myelin resume`. Recordings are not in it. `files`: "one" (rank 0 writes one file),
+        "per-rank" (every rank its own file in `path`.parts, `path` the index) or "auto"
+        (per rank under MPI with several ranks); see docs/checkpoints.md."""
+        if files not in ("auto", "one", "per-rank"):
+            raise ValueError(f"files={files!r}; must be 'auto', 'one' or 'per-rank'")
+        self.build()._sim.checkpoint(os.fspath(path), files)
         return self
 
 

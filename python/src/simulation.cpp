@@ -317,9 +317,10 @@ public:
         return params_of(source_.spec, index, name);
     }
 
-    // Collective: the state now into `path` (rank 0 writes it), to go on with later from
-    // Python or with `myelin resume`. Raises OSError where it cannot be written.
-    void checkpoint(const std::string& path) {
+    // Collective: the state now into `path` (stored as `files` says: "auto", "one",
+    // "per-rank"), to go on with later from Python or with `myelin resume`. Raises OSError
+    // where it cannot be written.
+    void checkpoint(const std::string& path, const std::string& files) {
         const auto lock = exclusive();
         if (comm_.rank() == 0 && fs::path(path).has_parent_path()) fs::create_directories(fs::path(path).parent_path());
         const io::checkpoint_header header{arrays_.empty() ? source_.config_text
@@ -329,7 +330,10 @@ public:
         std::string failed;
         {
             const py::gil_scoped_release unlocked;
-            failed = io::save_checkpoint(path, header, built(), comm_);
+            failed = io::save_checkpoint(path, header, built(), comm_,
+                                         files == "one"        ? io::checkpoint_files::one
+                                         : files == "per-rank" ? io::checkpoint_files::per_rank
+                                                               : io::checkpoint_files::automatic);
         }
         if (comm_.max(failed.empty() ? 0.0 : 1.0) > 0.0)
             throw fs::filesystem_error(failed.empty() ? "the checkpoint could not be written on rank 0" : failed, path,
@@ -650,7 +654,7 @@ void bind_simulation(py::module_& m) {
                     py::arg("seed") = py::none(),
                     "The current (pA) that current device `index` of a config injects into each of its targets "
                     "during steps [from_step, to_step): steps x targets.")
-        .def("checkpoint", &simulation::checkpoint, py::arg("path"))
+        .def("checkpoint", &simulation::checkpoint, py::arg("path"), py::arg("files") = "auto")
         .def("reset", &simulation::reset,
              "Back to t = 0: the network built anew from its config (with the stimulus parameters set since); "
              "the recordings start empty.")

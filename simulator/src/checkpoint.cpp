@@ -18,8 +18,9 @@ namespace myelin {
 using detail::expect_size;
 using detail::read_all;
 using detail::write;
+using detail::write_ranks;
 
-void engine::impl::save_neurons(checkpoint_writer* out) {
+void engine::impl::save_neurons(checkpoint_writer& out) {
     write(out, "engine/now", std::vector<std::int64_t>{now});
     for (std::size_t p = 0; p < spec.populations.size(); ++p) {
         const auto& pop = spec.populations[p];
@@ -31,7 +32,7 @@ void engine::impl::save_neurons(checkpoint_writer* out) {
                     const auto values = me.shards[p]->state(v);
                     mine.insert(mine.end(), values.begin(), values.end());
                 }
-            write(out, base + "/state/" + pop.state[v].key, gather_concat(*comm, mine));
+            write_ranks(out, base + "/state/" + pop.state[v].key, mine);
         }
         for (std::size_t c = 0; c < pop.model->counters.size(); ++c) {
             std::vector<std::int32_t> mine;
@@ -40,7 +41,7 @@ void engine::impl::save_neurons(checkpoint_writer* out) {
                     const auto values = me.shards[p]->counter(c);
                     mine.insert(mine.end(), values.begin(), values.end());
                 }
-            write(out, base + "/counters/" + pop.model->counters[c], gather_concat(*comm, mine));
+            write_ranks(out, base + "/counters/" + pop.model->counters[c], mine);
         }
     }
     auto pending = gather_concat(*comm, detail::local_sorted(threads, false));
@@ -79,11 +80,11 @@ void engine::impl::restore_neurons(checkpoint_reader& in) {
     }
 }
 
-void engine::save(checkpoint_writer* out) const {
+void engine::save(checkpoint_writer& out) const {
     inject_failure(fault_phase::checkpoint, impl_->comm->rank());
     impl& m = *impl_;
     m.save_neurons(out);
-    m.deliverer.save(out, *m.comm, m.threads, m.now);
+    m.deliverer.save(out, m.threads, m.now);
     m.plasticity.save(out, *m.comm, m.threads);
     for (auto* r : m.recorders) r->save(out, *m.comm);
 }

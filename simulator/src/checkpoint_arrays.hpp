@@ -1,7 +1,7 @@
 #pragma once
 // Reading and writing the named arrays of a checkpoint, for every part of the engine.
 // Arrays are in gid order (or by target, for synapses), so that any partition finds its
-// part; rank 0 writes (`out` is null elsewhere).
+// part: whole arrays (only rank 0's count) and pieces of every rank (write_ranks).
 #include <myelin/core/error.hpp>
 #include <myelin/core/types.hpp>
 #include <myelin/simulator/checkpoint.hpp>
@@ -14,8 +14,14 @@
 namespace myelin::detail {
 
 template <class T>
-void write(checkpoint_writer* out, const std::string& name, const std::vector<T>& values) {
-    if (out) out->write(name, std::span<const T>(values.data(), values.size()));
+void write(checkpoint_writer& out, const std::string& name, const std::vector<T>& values) {
+    out.write(name, std::span<const T>(values.data(), values.size()));
+}
+
+// Collective: this rank's piece of an array that is all ranks' pieces in rank order.
+template <class T>
+void write_ranks(checkpoint_writer& out, const std::string& name, const std::vector<T>& piece) {
+    out.write_piece(name, std::span<const T>(piece.data(), piece.size()));
 }
 
 inline void expect_size(checkpoint_reader& in, const std::string& name, std::uint64_t n) {
@@ -33,7 +39,7 @@ std::vector<T> read_all(checkpoint_reader& in, const std::string& name, std::uin
     return out;
 }
 
-inline void write_spikes(checkpoint_writer* out, const std::string& base, const std::vector<spike>& spikes) {
+inline void write_spikes(checkpoint_writer& out, const std::string& base, const std::vector<spike>& spikes) {
     std::vector<std::int64_t> step;
     std::vector<std::uint64_t> gid;
     for (const spike& s : spikes) {

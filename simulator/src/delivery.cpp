@@ -177,7 +177,7 @@ bool stores_weight(const projection_spec& p) {
 
 }  // namespace
 
-void delivery::save(checkpoint_writer* out, communicator& comm, std::vector<thread_state>& threads, step_t now) const {
+void delivery::save(checkpoint_writer& out, std::vector<thread_state>& threads, step_t now) const {
     const network_spec& spec = *spec_;
     const std::size_t n_ports = max_ports(spec);
     for (std::size_t p = 0; p < spec.populations.size(); ++p)
@@ -192,7 +192,7 @@ void delivery::save(checkpoint_writer* out, communicator& comm, std::vector<thre
                         mine.push_back((c == n_ports ? me.ring.current(slot) : me.ring.row(c, slot))[chunk.local_offset + l]);
                     }
             }
-            write(out, fmt::format("ring/{}/{}", name, spec.populations[p].name), gather_concat(comm, mine));
+            write_ranks(out, fmt::format("ring/{}/{}", name, spec.populations[p].name), mine);
         }
 
     // Synapses by target (ascending), then in row order: sources ascending, multapses as
@@ -226,12 +226,12 @@ void delivery::save(checkpoint_writer* out, communicator& comm, std::vector<thre
                 }
         }
         const std::string base = fmt::format("projections/{}/", j);
-        write(out, base + "count", gather_concat(comm, count));
-        write(out, base + "source", gather_concat(comm, source));
-        if (stores_weight(proj)) write(out, base + "weight", gather_concat(comm, weight));
-        if (!proj.delay_ms.is_constant()) write(out, base + "delay", gather_concat(comm, delay));
+        write_ranks(out, base + "count", count);
+        write_ranks(out, base + "source", source);
+        if (stores_weight(proj)) write_ranks(out, base + "weight", weight);
+        if (!proj.delay_ms.is_constant()) write_ranks(out, base + "delay", delay);
         for (std::size_t v = 0; v < n_state; ++v)
-            write(out, base + "state/" + proj.synapse->state[v].key, gather_concat(comm, state[v]));
+            write_ranks(out, base + "state/" + proj.synapse->state[v].key, state[v]);
     }
 }
 

@@ -38,7 +38,7 @@ public:
 
     // Checkpoints: the ring buffers' contents (row r holds what arrives at now + 1 + r)
     // and every projection's synapses by target, in gid order. Collective; rank 0 writes.
-    void save(checkpoint_writer* out, communicator& comm, std::vector<thread_state>& threads, step_t now) const;
+    void save(checkpoint_writer& out, std::vector<thread_state>& threads, step_t now) const;
     // After the neurons exist: fills the ring buffers and rebuilds the rows.
     void restore(checkpoint_reader& in, std::vector<thread_state>& threads, step_t now) const;
 

@@ -54,7 +54,7 @@ struct engine::impl {
     void update(std::size_t t, detail::thread_state& me, step_t k);
     void merge_window(step_t window_end);
     // The engine's own checkpoint arrays: the time, neuron state, undelivered spikes.
-    void save_neurons(checkpoint_writer* out);
+    void save_neurons(checkpoint_writer& out);
     void restore_neurons(checkpoint_reader& in);
 };
 

@@ -185,7 +185,7 @@ void plasticity_runtime::scale(per_thread& mine, thread_state& me, step_t window
 
 // ---- checkpoints ----------------------------------------------------------------------
 
-void plasticity_runtime::save(checkpoint_writer* out, communicator& comm, std::vector<thread_state>& threads) const {
+void plasticity_runtime::save(checkpoint_writer& out, communicator& comm, std::vector<thread_state>& threads) const {
     const network_spec& spec = *spec_;
     for (std::size_t j = 0; j < spec.projections.size(); ++j) {
         const auto& proj = spec.projections[j];
@@ -200,16 +200,16 @@ void plasticity_runtime::save(checkpoint_writer* out, communicator& comm, std::v
                 updated.insert(updated.end(), sc.updated.begin(), sc.updated.end());
             }
             const std::string base = fmt::format("projections/{}/scaling/", j);
-            write(out, base + "activity", gather_concat(comm, activity));
-            write(out, base + "updated", gather_concat(comm, updated));
+            write_ranks(out, base + "activity", activity);
+            write_ranks(out, base + "updated", updated);
         }
     }
-    if (plastic_) save_history(out, comm, threads);
+    if (plastic_) save_history(out, threads);
 }
 
 // Presynaptic traces: every thread and rank with synapses from a source holds the same
 // values for it (those without hold none: last = -1); rank 0 keeps the latest.
-void plasticity_runtime::save_row_traces(checkpoint_writer* out, communicator& comm, std::vector<thread_state>& threads,
+void plasticity_runtime::save_row_traces(checkpoint_writer& out, communicator& comm, std::vector<thread_state>& threads,
                                          std::size_t j) const {
     const auto& proj = spec_->projections[j];
     const std::uint64_t n = spec_->populations[proj.source].n;
@@ -237,7 +237,7 @@ void plasticity_runtime::save_row_traces(checkpoint_writer* out, communicator& c
 
 // Modulator events: every thread keeps the tail of one sequence that its synapses may
 // still integrate over; the longest tail serves them all.
-void plasticity_runtime::save_modulators(checkpoint_writer* out, communicator& comm, std::vector<thread_state>& threads,
+void plasticity_runtime::save_modulators(checkpoint_writer& out, communicator& comm, std::vector<thread_state>& threads,
                                          std::size_t j) const {
     std::vector<modulator_event> longest;
     for (auto& me : threads) {
@@ -259,8 +259,7 @@ void plasticity_runtime::save_modulators(checkpoint_writer* out, communicator& c
 }
 
 // The spike history of every neuron, in gid order: count per neuron, then the spikes.
-void plasticity_runtime::save_history(checkpoint_writer* out, communicator& comm,
-                                      std::vector<thread_state>& threads) const {
+void plasticity_runtime::save_history(checkpoint_writer& out, std::vector<thread_state>& threads) const {
     for (std::size_t p = 0; p < spec_->populations.size(); ++p) {
         const auto& pop = spec_->populations[p];
         const std::size_t n_traces = threads_[0].history.traces(p).size();
@@ -279,10 +278,10 @@ void plasticity_runtime::save_history(checkpoint_writer* out, communicator& comm
             }
         }
         const std::string base = "populations/" + pop.name + "/history/";
-        write(out, base + "count", gather_concat(comm, count));
-        write(out, base + "step", gather_concat(comm, step));
+        write_ranks(out, base + "count", count);
+        write_ranks(out, base + "step", step);
         for (std::size_t m = 0; m < n_traces; ++m)
-            write(out, fmt::format("{}before/{}", base, m), gather_concat(comm, before[m]));
+            write_ranks(out, fmt::format("{}before/{}", base, m), before[m]);
     }
 }
 

@@ -39,7 +39,7 @@ public:
 
     std::uint64_t history_bytes(std::size_t thread) const;
 
-    void save(checkpoint_writer* out, communicator& comm, std::vector<thread_state>& threads) const;
+    void save(checkpoint_writer& out, communicator& comm, std::vector<thread_state>& threads) const;
     // After setup(): row traces, histories, modulator events and scaling state.
     void restore(checkpoint_reader& in, std::vector<thread_state>& threads, step_t now);
 
@@ -64,11 +64,11 @@ private:
 
     void prune(per_thread& mine, thread_state& me, step_t now);
     void scale(per_thread& mine, thread_state& me, step_t window_end) const;
-    void save_row_traces(checkpoint_writer* out, communicator& comm, std::vector<thread_state>& threads,
+    void save_row_traces(checkpoint_writer& out, communicator& comm, std::vector<thread_state>& threads,
                          std::size_t projection) const;
-    void save_modulators(checkpoint_writer* out, communicator& comm, std::vector<thread_state>& threads,
+    void save_modulators(checkpoint_writer& out, communicator& comm, std::vector<thread_state>& threads,
                          std::size_t projection) const;
-    void save_history(checkpoint_writer* out, communicator& comm, std::vector<thread_state>& threads) const;
+    void save_history(checkpoint_writer& out, std::vector<thread_state>& threads) const;
 
     const network_spec* spec_ = nullptr;
     const layout* layout_ = nullptr;

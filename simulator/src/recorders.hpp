@@ -25,7 +25,7 @@ public:
     // shown (sorted by (step, gid)).
     virtual void on_window(const std::vector<spike>& /*local*/, step_t /*through*/) {}
     // Collective: what was recorded so far, written by rank 0 (`out` is null elsewhere).
-    virtual void save(checkpoint_writer* out, communicator& comm) = 0;
+    virtual void save(checkpoint_writer& out, communicator& comm) = 0;
     // What a checkpoint says was recorded before (read on rank 0 only).
     virtual void restore(checkpoint_reader& in, bool root, step_t now) = 0;
 };
@@ -35,7 +35,7 @@ class spike_recorder final : public recorder {
 public:
     spike_recorder(const network_spec& spec, const layout& where);
     void on_window(const std::vector<spike>& local, step_t through) override;
-    void save(checkpoint_writer* out, communicator& comm) override;
+    void save(checkpoint_writer& out, communicator& comm) override;
     void restore(checkpoint_reader& in, bool root, step_t now) override;
     const std::vector<spike>& local() const { return recorded_; }
     // Collective: every rank's spikes with those restored, sorted, on rank 0.
@@ -56,7 +56,7 @@ public:
     state_recorder(const network_spec& spec, std::size_t index, const std::vector<thread_state>& threads);
     bool samples() const override { return true; }
     void after_step(std::size_t thread, thread_state& me, step_t k_next) override;
-    void save(checkpoint_writer* out, communicator& comm) override;
+    void save(checkpoint_writer& out, communicator& comm) override;
     void restore(checkpoint_reader& in, bool root, step_t now) override;
     // Collective: complete on rank 0, empty elsewhere.
     std::vector<state_trace> gather(communicator& comm) const;
@@ -90,7 +90,7 @@ public:
     void after_row(std::size_t thread, std::size_t projection, std::uint64_t row, std::uint64_t b, std::uint64_t e,
                    step_t stamp) override;
     void after_window(std::size_t thread, step_t window_end) override;
-    void save(checkpoint_writer* out, communicator& comm) override;
+    void save(checkpoint_writer& out, communicator& comm) override;
     void restore(checkpoint_reader& in, bool root, step_t now) override;
     // Snapshots due by `now` that are still waiting for their window's delivery, taken
     // as the weights stand.

@@ -43,7 +43,7 @@ std::vector<spike> spike_recorder::take(communicator& comm) {
     return all;
 }
 
-void spike_recorder::save(checkpoint_writer* out, communicator& comm) {
+void spike_recorder::save(checkpoint_writer& out, communicator& comm) {
     const auto spikes = gather(comm);
     if (comm.rank() == 0) write_spikes(out, "recorder/spikes/", spikes);
 }

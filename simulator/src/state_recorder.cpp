@@ -91,7 +91,7 @@ std::vector<state_trace> state_recorder::take(communicator& comm) {
     return out;
 }
 
-void state_recorder::save(checkpoint_writer* out, communicator& comm) {
+void state_recorder::save(checkpoint_writer& out, communicator& comm) {
     for (const auto& tr : gather(comm)) {
         const std::string base = "recorder/state/" + tr.recorder + "/";
         write(out, base + "n_samples", std::vector<std::uint64_t>{tr.n_samples});

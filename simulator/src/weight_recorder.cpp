@@ -213,7 +213,7 @@ std::vector<weight_record> weight_recorder::take(communicator& comm) {
 
 // The snapshots not yet taken ([given_, taken)) and how many there are in all, so that
 // a restore checks the count against the recorder's times.
-void weight_recorder::save(checkpoint_writer* out, communicator& comm) {
+void weight_recorder::save(checkpoint_writer& out, communicator& comm) {
     for (const auto& w : gather(comm)) {
         const std::string base = "recorder/weights/" + w.recorder + "/";
         write(out, base + "n_snapshots", std::vector<std::uint64_t>{given_ + w.times_ms.size()});

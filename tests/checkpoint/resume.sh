@@ -54,10 +54,23 @@ t[0] += 0.1" "$out/moved/spikes.h5"
     exit 0
 fi
 
+# Several ranks write a file each beside an index (the default there), or rank 0 one file
+# (--checkpoint-files one): both resume on 3 ranks and on 1.
+for files in per-rank one; do
+    mpirun --oversubscribe -n "$ranks" "$myelin" run "$config" --threads 1 --t-stop 100.3 --checkpoint-every 100.3 \
+        --checkpoint-files $files --output "$out/m" --force --quiet >/dev/null
+    parts=$(find "$out/m" -name '*.h5' -path '*checkpoint.h5.parts*' | wc -l)
+    [[ $files == one && $parts == 0 || $files == per-rank && $parts == "$ranks" ]] \
+        || { echo "--checkpoint-files $files: $parts part files"; exit 1; }
+    mpirun --oversubscribe -n 3 "$myelin" resume "$out/m/checkpoint.h5" --t-stop 200 --threads 1 --output "$out/m3" \
+        --force --quiet >/dev/null
+    $same "$out/full" "$out/m3"
+    run resume "$out/m/checkpoint.h5" --t-stop 200 --threads 2 --output "$out/m1" --force
+    $same "$out/full" "$out/m1"
+done
+# Per rank again, then a part lost: resume names it (exit 2, nothing written).
 mpirun --oversubscribe -n "$ranks" "$myelin" run "$config" --threads 1 --t-stop 100.3 --checkpoint-every 100.3 \
-    --output "$out/m" --quiet >/dev/null
-mpirun --oversubscribe -n 3 "$myelin" resume "$out/m/checkpoint.h5" --t-stop 200 --threads 1 --output "$out/m3" \
-    --quiet >/dev/null
-$same "$out/full" "$out/m3"
-run resume "$out/m/checkpoint.h5" --t-stop 200 --threads 2 --output "$out/m1"
-$same "$out/full" "$out/m1"
+    --output "$out/p" --quiet >/dev/null
+rm "$(find "$out/p/checkpoint.h5.parts" -name '*-1.h5')"
+if "$myelin" resume "$out/p/checkpoint.h5" --t-stop 200 --output "$out/p1" --quiet 2>"$out/err"; then rc=0; else rc=$?; fi
+[[ $rc == 2 && ! -e $out/p1 ]] && grep -q "missing: part 1 of $ranks" "$out/err" || { echo "lost part: exit $rc"; cat "$out/err"; exit 1; }

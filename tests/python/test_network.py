@@ -180,6 +180,13 @@ def test_checkpoint_and_resume_continue_the_run(tmp_path, source_dir, myelin_cli
     myelin_cli("resume", tmp_path / "state.h5", "--t-stop", 200, "--output", tmp_path / "resumed", "--quiet")
     t3, i3 = file_spikes(tmp_path / "resumed/spikes.h5")["E"]
     assert np.array_equal(t3, t2) and np.array_equal(i3, i2)
+    # Written as an index and a file per rank (one part here), it resumes alike.
+    net.checkpoint(tmp_path / "index.h5", files="per-rank")
+    assert len(list((tmp_path / "index.h5.parts").glob("*-0.h5"))) == 1
+    t4, i4 = myelin.Network.resume(tmp_path / "index.h5", threads=2).run(80.0).spikes("E")
+    assert np.array_equal(t4, t2) and np.array_equal(i4, i2)
+    with pytest.raises(ValueError, match="files='two'"):
+        net.checkpoint(tmp_path / "x.h5", files="two")
 
 
 def test_runs_release_the_gil(source_dir):

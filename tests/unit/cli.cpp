@@ -227,7 +227,7 @@ TEST_CASE("cli: resume rejects what is not a checkpoint of this kind with exit c
                                                   (tmp / "tiny.json").string(), (tmp / "out").string()));
     INFO(run.err);
     REQUIRE(run.exit_code == 0);
-    REQUIRE_THAT(run.out, Contains("2 checkpoints, the last in"));
+    REQUIRE_THAT(run.out, Contains("2 checkpoints (written in "));
     const fs::path good = tmp / "out" / "checkpoint.h5";
     REQUIRE(fs::exists(good));
     auto resume = [&](const fs::path& checkpoint, const std::string& more = "--t-stop 60") {
@@ -342,7 +342,7 @@ TEST_CASE("cli: a full disk: checkpoints are skipped with a warning, other write
     // them, crashes on such a file and is not installed (io/src/h5.cpp). LeakSanitizer (dev
     // preset) would report those tables, so it is off for these runs of a full disk.
     ::setenv("LSAN_OPTIONS", "detect_leaks=0", 1);
-    // brunel_small's checkpoint (~3 MB) does not fit in 1 MB; its spikes do.
+    // brunel_small's checkpoint (1.6 MB) does not fit in 1 MB; the spikes of two runs do.
     const auto r = test::run_myelin(fmt::format("run '{}' --t-stop 200 --checkpoint-every 100 --output '{}' --quiet", small,
                                                 (full / "o").string()));
     // Told to stop on a failed checkpoint, it ends there with its results so far and exit 2.
@@ -350,6 +350,15 @@ TEST_CASE("cli: a full disk: checkpoints are skipped with a warning, other write
         "run '{}' --t-stop 200 --checkpoint-every 100 --stop-on-checkpoint-failure --output '{}' --quiet", small,
         (full / "s").string()));
     const auto stopped = io::read_spikes(full / "s" / "spikes.h5");
+    // Written a file per rank (on a disk of its own): the part that did not fit is removed
+    // with the index's temporary.
+    const auto full2 = tmp / "full2";
+    if (!mount_tmpfs(full2, "1m")) return;
+    const auto parts = test::run_myelin(fmt::format("run '{}' --t-stop 200 --checkpoint-every 100 --checkpoint-files per-rank "
+                                                    "--output '{}' --quiet", small, (full2 / "p").string()));
+    std::vector<std::string> in_p;
+    for (const auto& e : fs::directory_iterator(full2 / "p")) in_p.push_back(e.path().filename().string());
+    REQUIRE(std::system(fmt::format("umount '{}'", full2.string()).c_str()) == 0);
     std::system(fmt::format("dd if=/dev/zero of='{}' bs=64k 2>/dev/null", (full / "fill").string()).c_str());  // the rest
     const auto c = test::run_myelin(fmt::format("convert '{}' '{}'", (full / "o" / "spikes.h5").string(),
                                                 (full / "big.nwb").string()));
@@ -367,6 +376,12 @@ TEST_CASE("cli: a full disk: checkpoints are skipped with a warning, other write
                              Contains("stopped at 100 ms of 200 ms") && Contains("no checkpoint to resume from"));
     CHECK(stopped.t_stop_ms == 100.0);
     CHECK(stopped.incomplete == "stopped at 100 ms of 200 ms: the checkpoint there could not be written");
+    INFO(parts.err);
+    CHECK(parts.exit_code == 0);
+    CHECK_THAT(parts.err, Contains("the checkpoint at 100 ms was not written") && Contains("rank 0: ") &&
+                              Contains("No space left on device"));
+    CHECK(std::find(in_p.begin(), in_p.end(), "checkpoint.h5") == in_p.end());
+    CHECK(std::find(in_p.begin(), in_p.end(), "checkpoint.h5.parts") == in_p.end());  // nothing of it left
     CHECK(c.exit_code == 2);  // not HDF5's crash at exit (139)
     CHECK_THAT(c.err, Contains("big.nwb: ") && Contains("failed: No space left on device"));
     CHECK(std::count(c.err.begin(), c.err.end(), '\n') == 1);

@@ -7,6 +7,10 @@
 // dataset per array that the engine saves (simulator/checkpoint.hpp), by its name; for a
 // run that streams its recordings, the group outputs/<file> (datasets rows and crc) says
 // how far each file was written (io/streams.hpp).
+// Written a file per rank (version 2), that file is the index: it holds the header and
+// the whole arrays; every rank's pieces of the other arrays are in
+// <parts_folder>/<parts_tag>-<rank>.h5 beside it, under the same names, and the index's
+// pieces/<name> (uint64[parts]) gives each rank's piece size.
 #include <myelin/io/streams.hpp>
 #include <myelin/simulator/checkpoint.hpp>
 #include <myelin/simulator/communicator.hpp>
@@ -29,13 +33,20 @@ struct checkpoint_header {
     std::vector<output_position> outputs;
 };
 
-// Collective: every rank calls it. Rank 0 writes `path` under a temporary name and renames
-// it when complete, so an existing checkpoint there stays whole until the new one is.
-// A write that fails (a full disk) does not throw: the ranks finish the save together,
-// the temporary is removed, the previous checkpoint stays, and rank 0 returns why (empty:
-// written; always empty on the other ranks).
+// How a checkpoint is stored: one file written by rank 0 (the ranks' state gathered
+// there), or an index and a file per rank written by every rank at once, in the folder
+// PATH.parts (no rank holds more than its own state). automatic: per rank when there are
+// several ranks. Either resumes on any partition.
+enum class checkpoint_files { automatic, one, per_rank };
+
+// Collective: every rank calls it. `path` is written under a temporary name and renamed
+// when complete (after all the parts), so an existing checkpoint there stays whole until
+// the new one is; the previous one's parts are removed after that. A write that fails (a
+// full disk) does not throw: the ranks finish the save together, what was written is
+// removed, the previous checkpoint stays, and rank 0 returns why (empty: written; always
+// empty on the other ranks).
 std::string save_checkpoint(const std::filesystem::path& path, const checkpoint_header& header, const engine& sim,
-                            communicator& comm);
+                            communicator& comm, checkpoint_files files = checkpoint_files::automatic);
 
 // A checkpoint opened for reading. Throws input_error naming the file if it is not one:
 // not HDF5, truncated, another HDF5 file, or another format version.

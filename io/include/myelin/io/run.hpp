@@ -55,7 +55,7 @@ void check_memory(const network_spec& spec, int ranks, int ranks_on_node);
 step_t checkpoint_interval(const std::optional<double>& every_ms, double resolution_ms);
 
 // Collective: advances `sim` to `until`, saving a checkpoint of `source` to `checkpoint`
-// (written by rank 0) at every multiple of `every` steps (0: none). `progress` as
+// (stored as `files` says, io/checkpoint.hpp) at every multiple of `every` steps (0: none). `progress` as
 // engine::run. Every `interrupt_windows` windows the ranks agree whether an interrupt
 // was requested on any of them (core/interrupt.hpp); if so the run stops there, at the
 // end of a window, with sim.now() < until, and (with checkpoints) saves one there. The
@@ -80,12 +80,14 @@ struct advance_result {
     int failed_checkpoints = 0;  // not written (counted on rank 0)
     bool interrupted = false;    // stopped early at sim.now() by a signal
     bool checkpoint_failed = false;  // stopped at sim.now() because a checkpoint failed
+    double checkpoint_seconds = 0.0;  // wall time spent saving them
 };
 constexpr step_t interrupt_windows = 100;
 advance_result advance(engine& sim, step_t until, step_t every, const std::filesystem::path& checkpoint,
                        const network_source& source, communicator& comm,
                        const std::function<void(step_t)>& progress = {}, streamed_outputs* streams = nullptr,
-                       bool stop_on_failed_checkpoint = false);
+                       bool stop_on_failed_checkpoint = false,
+                       checkpoint_files files = checkpoint_files::automatic);
 
 // What a run recorded and kept in memory (a run that does not stream), complete on rank 0
 // (empty elsewhere).

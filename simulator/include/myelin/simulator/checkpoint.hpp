@@ -34,6 +34,12 @@
 
 namespace myelin {
 
+// Two kinds of arrays: a whole array (`write`), of which only rank 0's call is kept (the
+// other ranks' calls are ignored), and an array that is the concatenation of every rank's
+// piece in rank order (`write_piece`: collective, every rank calls it for the same arrays
+// in the same order). Ranks own contiguous, ascending ranges of every population, so the
+// concatenation is in gid order; how the pieces are stored (gathered into one file, or a
+// file per rank) is the writer's choice.
 class checkpoint_writer {
 public:
     virtual ~checkpoint_writer() = default;
@@ -44,6 +50,13 @@ public:
     virtual void write(const std::string& name, std::span<const std::uint16_t> values) = 0;
     virtual void write(const std::string& name, std::span<const std::uint32_t> values) = 0;
     virtual void write(const std::string& name, std::span<const std::uint64_t> values) = 0;
+    virtual void write_piece(const std::string& name, std::span<const double> piece) = 0;
+    virtual void write_piece(const std::string& name, std::span<const float> piece) = 0;
+    virtual void write_piece(const std::string& name, std::span<const std::int32_t> piece) = 0;
+    virtual void write_piece(const std::string& name, std::span<const std::int64_t> piece) = 0;
+    virtual void write_piece(const std::string& name, std::span<const std::uint16_t> piece) = 0;
+    virtual void write_piece(const std::string& name, std::span<const std::uint32_t> piece) = 0;
+    virtual void write_piece(const std::string& name, std::span<const std::uint64_t> piece) = 0;
 };
 
 // Reads fail with input_error naming the file and the array (missing, of another type,

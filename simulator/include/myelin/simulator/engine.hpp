@@ -97,9 +97,10 @@ public:
     // `progress` is called after every window from one thread with the steps done.
     void run(step_t until_step, const std::function<void(step_t)>& progress = {});
     // Collective: the complete state (neurons, ring buffers, undelivered spikes, synapses,
-    // recorders) through `out`, gathered to rank 0 (other ranks pass nullptr).
+    // recorders) through `out`, which every rank passes (checkpoint.hpp: whole arrays and
+    // every rank's pieces).
     // Randomness needs no state: every stream is a function of (seed, purpose, id, step).
-    void save(checkpoint_writer* out) const;
+    void save(checkpoint_writer& out) const;
     step_t now() const;
     // New parameters for stimulus device `stimulus` (an index into spec().stimuli), in
     // effect from the next window on, as NEST's SetStatus on a device between Simulate
