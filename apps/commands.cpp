@@ -9,11 +9,11 @@
 #include <myelin/io/sonata.hpp>
 #include <myelin/io/streams.hpp>
 #include <myelin/models/registry.hpp>
+#include <myelin/simulator/affinity.hpp>
 #include <myelin/simulator/engine.hpp>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -157,22 +157,14 @@ void print_estimate(const network_spec& spec, int ranks) {
     if (const auto a = io::available_memory_bytes()) fmt::print("available here: {:.0f} MB\n", *a / 1e6);
 }
 
-// The CPUs this process may run on (its affinity mask, as mpirun --bind-to, taskset or a
-// batch system's cgroup set it); none if the system does not say.
-std::optional<int> cpus_allowed() {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    if (sched_getaffinity(0, sizeof(set), &set) != 0) return std::nullopt;
-    return CPU_COUNT(&set);
-}
-
 // More threads than CPUs to run them makes every window wait for threads that take turns:
 // OpenMPI binds each rank to one core by default, so `mpirun -n 2 myelin run --threads 8`
 // runs 8 threads on one core. Rank 0 warns, once, with the launch line that fixes it.
 void warn_if_oversubscribed(const network_spec& spec, communicator& comm) {
     const int threads = spec.simulation.threads;
-    const auto cpus = cpus_allowed();
-    const auto fewest = static_cast<int>(-comm.max(-static_cast<double>(cpus.value_or(threads))));  // over ranks
+    const auto cpus = allowed_cpus();
+    const auto fewest =
+        static_cast<int>(-comm.max(-static_cast<double>(cpus ? static_cast<int>(cpus->size()) : threads)));  // over ranks
     if (comm.rank() != 0 || fewest >= threads) return;
     fmt::print(stderr,
                "myelin: warning: {} threads per rank, but {} may run on only {} CPU{} (its affinity mask): the "
@@ -372,9 +364,16 @@ int simulate(const io::network_source& source, const std::string& shown_as, cons
         streamed.emplace(spec, *out, resumed_outputs, resumed_from);
     });
     warn_if_oversubscribed(spec, comm);
+    const std::vector<int> pinned = flags.pin ? pin_threads(spec.simulation.threads) : std::vector<int>{};
     const std::unique_ptr<engine> sim = build_engine(comm, make_engine);
     const step_t first_step = sim->now();
     if (root) print_header(*sim, shown_as, comm.size());
+    if (root && flags.pin) {
+        if (pinned.empty() || std::count(pinned.begin(), pinned.end(), -1) > 0)
+            fmt::print(stderr, "myelin: warning: --pin: this system did not let the threads be pinned\n");
+        else
+            fmt::print("threads pinned to CPUs {}{}\n", fmt::join(pinned, " "), comm.size() > 1 ? " (rank 0's)" : "");
+    }
 
     const step_t n_steps = ms_to_steps(spec.simulation.t_stop_ms, h);
     const double t_stop_ms = static_cast<double>(n_steps) * h;

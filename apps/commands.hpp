@@ -28,6 +28,7 @@ struct simulation_flags {
     bool dry_run = false;          // print the network's size and memory estimate, run nothing
     bool no_memory_check = false;  // build even where the estimate exceeds the memory available
     bool stop_on_checkpoint_failure = false;  // end the run (exit 2) rather than warn and go on
+    bool pin = false;                         // thread t on the t-th CPU of the affinity mask
     std::string checkpoint_files;             // "one", "per-rank"; empty: per rank with several ranks
 };
 

@@ -65,6 +65,9 @@ int main(int argc, char** argv) {
         cmd->add_flag("--force", f.force, "Write into an existing output folder, replacing this run's files");
         cmd->add_flag("--quiet", f.quiet, "No progress line");
         cmd->add_flag("--dry-run", f.dry_run, "Print the network's size and memory estimate; build and run nothing");
+        cmd->add_flag("--pin", f.pin,
+                      "Pin thread t to the t-th CPU this process (rank) may run on, for the whole run "
+                      "(docs/scaling.md)");
         cmd->add_flag("--no-memory-check", f.no_memory_check,
                       "Build even where the memory estimate exceeds what this machine has available");
         cmd->add_option("--checkpoint-every", f.checkpoint_every_ms,

@@ -416,6 +416,12 @@ TEST_CASE("cli: more threads than the CPUs the process may use is warned about w
                                        "taskset -c 0");
     CHECK(fits.exit_code == 0);
     CHECK(fits.err.empty());
+    // --pin: thread t on the t-th CPU of the mask, here both on CPU 0.
+    const auto pinned = test::run_myelin(fmt::format("run '{}' --t-stop 10 --threads 2 --pin --output '{}' --quiet", small,
+                                                     (tmp / "c").string()),
+                                         "taskset -c 0");
+    CHECK(pinned.exit_code == 0);
+    CHECK_THAT(pinned.out, Contains("threads pinned to CPUs 0 0\n"));
 }
 
 TEST_CASE("cli: --dry-run estimates; a network too big for the machine is refused before it is built", "[unit][cli]") {
