@@ -6,13 +6,17 @@ rank, then ranks x threads that fill the node, and 2 ranks x C/2 threads launche
 plain `mpirun -n 2` (OpenMPI binds each rank to one core: the slow case Myelin warns
 about). Every row's spikes are compared with the first row's: they must be identical.
 
+Checkpoints: the same network written at 10 ms on C ranks x 1 thread, as one file (rank 0
+gathers) and a file per rank, and the latter resumed on 1 rank x C threads to 20 ms,
+against an unbroken run of 20 ms.
+
 Weak (as NEST's HPC benchmark): a Brunel network (model A, g = 5, eta = 2, the in-degrees
 of examples/brunel) with a fixed number of neurons per rank, on 1, 2, 4, ... ranks of one
 thread each; parallel efficiency = T(1) / T(R) of the simulation time.
 
     /usr/bin/python3 bench/scaling/node.py [--myelin build/release/apps/myelin] [--cores N]
         [--config examples/microcircuit/microcircuit.json] [--t-stop 500]
-        [--weak-neurons 12500] [--weak-t-stop 1000] [--skip-strong] [--skip-weak]
+        [--weak-neurons 12500] [--weak-t-stop 1000] [--skip-strong] [--skip-checkpoints] [--skip-weak]
 
 Needs Python 3 with h5py, and OpenMPI's mpirun (MPIRUN=... to name another) for the rows
 with ranks. About 3 minutes on 16 cores with the defaults; on 2 cores use --quick (the
@@ -45,6 +49,7 @@ def parse():
     ap.add_argument("--weak-t-stop", type=float, default=1000.0)
     ap.add_argument("--weak-threads", type=int, default=1, help="threads per rank of the weak-scaling runs")
     ap.add_argument("--skip-strong", action="store_true")
+    ap.add_argument("--skip-checkpoints", action="store_true")
     ap.add_argument("--skip-weak", action="store_true")
     ap.add_argument("--quick", action="store_true",
                     help="microcircuit_small.json and 2,500 neurons per rank (a 2-core machine)")
@@ -74,8 +79,8 @@ def mpirun(ranks, threads, bind):
     return cmd
 
 
-def run(myelin, config, ranks, threads, out, t_stop=None, bind=True):
-    cmd = [myelin, "run", str(config), "--threads", str(threads), "--output", str(out), "--force", "--quiet"]
+def run(myelin, config, ranks, threads, out, t_stop=None, bind=True, more=(), command="run"):
+    cmd = [myelin, command, str(config), "--threads", str(threads), "--output", str(out), "--force", "--quiet", *more]
     if t_stop is not None:
         cmd += ["--t-stop", str(t_stop)]
     if ranks > 1:
@@ -84,12 +89,14 @@ def run(myelin, config, ranks, threads, out, t_stop=None, bind=True):
     done = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if done.returncode != 0:
         sys.exit(f"failed: {' '.join(cmd)}\n{done.stderr}")
-    m = re.search(r"build ([0-9.]+) s, simulation of ([0-9.]+) ms ([0-9.]+) s \(real-time factor ([0-9.]+).*peak "
-                  r"memory ([0-9]+) MB( per rank)?", done.stdout)
+    m = re.search(r"(?:build|restore) ([0-9.]+) s, simulation of ([0-9.]+) ms ([0-9.]+) s \(real-time factor ([0-9.]+)"
+                  r".*peak memory ([0-9]+) MB( per rank)?", done.stdout)
     if not m:
         sys.exit(f"no timing line in the output of {' '.join(cmd)}:\n{done.stdout}")
+    written = re.search(r"checkpoints? \(written in ([0-9.]+) s\)", done.stdout)
     return {"build": float(m[1]), "ms": float(m[2]), "sim": float(m[3]), "rtf": float(m[4]), "peak_MB": int(m[5]),
-            "per_rank": bool(m[6]), "warned": "warning" in done.stderr}
+            "per_rank": bool(m[6]), "warned": "warning" in done.stderr,
+            "checkpoint_s": float(written[1]) if written else None}
 
 
 def same_spikes(a, b):
@@ -130,6 +137,30 @@ def strong(args, work):
               f"| {mem} | {same} |", flush=True)
         if out != first:
             shutil.rmtree(out)
+    print()
+
+
+def checkpoints(args, work):
+    C = args.cores
+    ranks = C if shutil.which(os.environ.get("MPIRUN", "mpirun")) and C >= 2 else 1
+    print(f"### Checkpoints: {pathlib.Path(args.config).name} at 10 ms, {ranks} rank{'s' if ranks > 1 else ''} x 1 "
+          f"thread\n")
+    print("| checkpoint | written in (s) | peak memory per rank | size | resumed on 1 x C: restore (s) | spikes at 20 ms |")
+    print("|---|---|---|---|---|---|")
+    whole = work / "whole"
+    run(args.myelin, args.config, ranks, 1, whole, 20.0)
+    for files in ("one", "per-rank"):
+        out = work / f"checkpoint_{files}"
+        r = run(args.myelin, args.config, ranks, 1, out, 10.0, more=["--checkpoint-every", "10", "--checkpoint-files", files])
+        size = sum(f.stat().st_size for f in [out / "checkpoint.h5", *out.glob("checkpoint.h5.parts/*")])
+        resumed = work / f"resumed_{files}"
+        q = run(args.myelin, out / "checkpoint.h5", 1, C, resumed, 20.0, command="resume")
+        same = "identical" if same_spikes(whole, resumed) else "DIFFERENT"
+        print(f"| {files} | {r['checkpoint_s']:.2f} | {r['peak_MB'] / 1e3:.2f} GB | {size / 1e9:.2f} GB | {q['build']:.1f} "
+              f"| {same} |", flush=True)
+        shutil.rmtree(out)
+        shutil.rmtree(resumed)
+    shutil.rmtree(whole)
     print()
 
 
@@ -183,6 +214,8 @@ def main():
     with tempfile.TemporaryDirectory() as work:
         if not args.skip_strong:
             strong(args, pathlib.Path(work))
+        if not args.skip_checkpoints:
+            checkpoints(args, pathlib.Path(work))
         if not args.skip_weak:
             weak(args, pathlib.Path(work))
     print(f"({time.time() - start:.0f} s)")

@@ -20,7 +20,7 @@ def test_two_ranks_give_the_spikes_of_one(tmp_path, source_dir):
         net = myelin.Network({str(config)!r}, threads=1, exchange="targeted")
         net.run(60.0).run(30.0)
         net.reset()  # built anew on both ranks: the run below is the first one again
-        net.run(60.0).run(40.0)
+        net.run(60.0).checkpoint({str(tmp_path / "state.h5")!r}).run(40.0)  # a file per rank
         t, i = net.spikes("E")
         if myelin.rank() == 0:
             np.save({str(tmp_path / "t.npy")!r}, t)
@@ -36,3 +36,8 @@ def test_two_ranks_give_the_spikes_of_one(tmp_path, source_dir):
     assert (tmp_path / "rank0").read_text() == (tmp_path / "rank1").read_text() == "2"
     t, i = myelin.Network(config, threads=2).run(100.0).spikes("E")
     assert np.array_equal(np.load(tmp_path / "t.npy"), t) and np.array_equal(np.load(tmp_path / "i.npy"), i)
+    # The two ranks' checkpoint, an index and two parts, resumes in one process.
+    assert len(list((tmp_path / "state.h5.parts").glob("*.h5"))) == 2
+    t2, i2 = myelin.Network.resume(tmp_path / "state.h5", threads=1).run(40.0).spikes("E")
+    later = t > 60.0
+    assert np.array_equal(t2, t[later]) and np.array_equal(i2, i[later])
