@@ -101,6 +101,7 @@ public:
     }
     template <class T>
     void piece(const std::string& name, std::span<const T> v) {
+        if (comm_.size() == 1) return whole(name, v);  // no copy
         const auto all = gather_concat(comm_, std::vector<T>(v.begin(), v.end()));
         if (file_) file_->put(name, std::span<const T>(all));
     }
@@ -360,7 +361,6 @@ private:
     hid_t file_;
     std::string path_;
 };
-
 
 // The reader of an index and its parts: whole arrays from the index, the others from the
 // parts that hold the range asked for (each part's piece sizes are in the index).
