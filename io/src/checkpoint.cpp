@@ -155,6 +155,25 @@ h5::handle create_index(const fs::path& file, const checkpoint_header& header, s
     return f;
 }
 
+// The index being written (by rank 0), under a temporary name until committed. Members
+// go in reverse order: the arrays, the file (closed), then the temporary (removed unless
+// committed).
+struct pending_index {
+    std::optional<atomic_file> out;
+    h5::handle file;
+    std::optional<h5_arrays> arrays;  // without a file: why it could not be created
+    pending_index(const fs::path& path, const checkpoint_header& header, std::uint64_t version) {
+        try {
+            out.emplace(path);
+            file = create_index(out->temporary(), header, version);
+            arrays.emplace(file.get());
+        } catch (const std::exception& e) {
+            arrays.emplace();
+            arrays->fail(e.what());
+        }
+    }
+};
+
 void close_file(h5::handle& file, const std::string& shown) {
     h5::check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "flush " + shown);
     file = h5::handle();
@@ -181,33 +200,22 @@ void remove_parts(const fs::path& folder, const std::string& keep) {
 
 std::string save_one_file(const fs::path& path, const checkpoint_header& header, const engine& sim, communicator& comm) {
     const bool root = comm.rank() == 0;
-    std::optional<atomic_file> out;
-    h5::handle file;
-    std::optional<h5_arrays> arrays;
-    if (root) {
-        try {
-            out.emplace(path);
-            file = create_index(out->temporary(), header, one_file_version);
-            arrays.emplace(file.get());
-        } catch (const std::exception& e) {
-            arrays.emplace();
-            arrays->fail(e.what());
-        }
-    }
-    one_file_writer writer(comm, arrays ? &*arrays : nullptr);
+    std::optional<pending_index> index;
+    if (root) index.emplace(path, header, one_file_version);
+    one_file_writer writer(comm, index ? &*index->arrays : nullptr);
     sim.save(writer);  // every rank takes part, whatever rank 0 could write
     if (!root) return {};
-    std::string failed = arrays->error();
+    std::string failed = index->arrays->error();
     if (failed.empty()) {
         try {
-            close_file(file, path.string());
-            out->commit();
+            close_file(index->file, path.string());
+            index->out->commit();
             remove_parts(fs::path(path.string() + ".parts"), "");  // of an earlier per-rank checkpoint
         } catch (const std::exception& e) {
             failed = e.what();
         }
     }
-    return failed;  // on failure the temporary goes with `out`; the previous checkpoint stays
+    return failed;  // on failure the temporary goes with `index`; the previous checkpoint stays
 }
 
 // Every rank writes PATH.parts/<tag>-<rank>.h5; when all are complete, rank 0 renames the
@@ -238,20 +246,9 @@ std::string save_per_rank(const fs::path& path, const checkpoint_header& header,
         part.emplace();
         part->fail(e.what());
     }
-    std::optional<atomic_file> out;
-    h5::handle index;
-    std::optional<h5_arrays> whole;
-    if (root) {
-        try {
-            out.emplace(path);
-            index = create_index(out->temporary(), header, per_rank_version);
-            whole.emplace(index.get());
-        } catch (const std::exception& e) {
-            whole.emplace();
-            whole->fail(e.what());
-        }
-    }
-    per_rank_writer writer(whole ? &*whole : nullptr, *part);
+    std::optional<pending_index> index;
+    if (root) index.emplace(path, header, per_rank_version);
+    per_rank_writer writer(index ? &*index->arrays : nullptr, *part);
     sim.save(writer);  // every rank takes part, whatever it could write
 
     std::string failed = part->error();
@@ -269,7 +266,8 @@ std::string save_per_rank(const fs::path& path, const checkpoint_header& header,
     failed.clear();
     for (std::size_t r = 0; r < errors.size() && failed.empty(); ++r)
         if (!errors[r].empty()) failed = fmt::format("rank {}: {}", r, std::string(errors[r].begin(), errors[r].end()));
-    if (failed.empty()) failed = whole->error();
+    h5_arrays& whole = *index->arrays;
+    if (failed.empty()) failed = whole.error();
     if (failed.empty()) {
         try {
             const auto& names = writer.names();
@@ -280,14 +278,14 @@ std::string save_per_rank(const fs::path& path, const checkpoint_header& header,
                         throw std::logic_error("the ranks saved different arrays (a bug: please report it)");
                     by_rank.push_back(s[k]);
                 }
-                whole->put("pieces/" + names[k], std::span<const std::uint64_t>(by_rank));
+                whole.put("pieces/" + names[k], std::span<const std::uint64_t>(by_rank));
             }
-            if (!whole->error().empty()) throw std::runtime_error(whole->error());
-            h5::write_attribute(index.get(), "parts", std::uint64_t(comm.size()));
-            h5::write_attribute(index.get(), "parts_folder", folder.filename().string());
-            h5::write_attribute(index.get(), "parts_tag", tag);
-            close_file(index, path.string());
-            out->commit();
+            if (!whole.error().empty()) throw std::runtime_error(whole.error());
+            h5::write_attribute(index->file.get(), "parts", std::uint64_t(comm.size()));
+            h5::write_attribute(index->file.get(), "parts_folder", folder.filename().string());
+            h5::write_attribute(index->file.get(), "parts_tag", tag);
+            close_file(index->file, path.string());
+            index->out->commit();
         } catch (const std::exception& e) {
             failed = e.what();
         }
@@ -302,7 +300,25 @@ std::string save_per_rank(const fs::path& path, const checkpoint_header& header,
     return failed;
 }
 
-class h5_reader final : public checkpoint_reader {
+// The typed reads of checkpoint_reader, handed to the derived reader's `get` template.
+template <class D>
+class typed_reader : public checkpoint_reader {
+public:
+    void read(const std::string& n, std::uint64_t first, std::span<double> out) override { self().get(n, first, out); }
+    void read(const std::string& n, std::uint64_t first, std::span<float> out) override { self().get(n, first, out); }
+    void read(const std::string& n, std::uint64_t first, std::span<std::int32_t> out) override { self().get(n, first, out); }
+    void read(const std::string& n, std::uint64_t first, std::span<std::int64_t> out) override { self().get(n, first, out); }
+    void read(const std::string& n, std::uint64_t first, std::span<std::uint16_t> out) override { self().get(n, first, out); }
+    void read(const std::string& n, std::uint64_t first, std::span<std::uint32_t> out) override { self().get(n, first, out); }
+    void read(const std::string& n, std::uint64_t first, std::span<std::uint64_t> out) override { self().get(n, first, out); }
+
+private:
+    D& self() { return static_cast<D&>(*this); }
+};
+
+class h5_reader final : public typed_reader<h5_reader> {
+    friend class typed_reader<h5_reader>;
+
 public:
     h5_reader(hid_t file, std::string path) : file_(file), path_(std::move(path)) {}
 
@@ -311,13 +327,6 @@ public:
         h5::handle d = open(name);
         return extent(d.get(), name);
     }
-    void read(const std::string& name, std::uint64_t first, std::span<double> out) override { get(name, first, out); }
-    void read(const std::string& name, std::uint64_t first, std::span<float> out) override { get(name, first, out); }
-    void read(const std::string& name, std::uint64_t first, std::span<std::int32_t> out) override { get(name, first, out); }
-    void read(const std::string& name, std::uint64_t first, std::span<std::int64_t> out) override { get(name, first, out); }
-    void read(const std::string& name, std::uint64_t first, std::span<std::uint16_t> out) override { get(name, first, out); }
-    void read(const std::string& name, std::uint64_t first, std::span<std::uint32_t> out) override { get(name, first, out); }
-    void read(const std::string& name, std::uint64_t first, std::span<std::uint64_t> out) override { get(name, first, out); }
 
 private:
     [[noreturn]] void fail(const std::string& name, const std::string& detail) const {
@@ -364,7 +373,9 @@ private:
 
 // The reader of an index and its parts: whole arrays from the index, the others from the
 // parts that hold the range asked for (each part's piece sizes are in the index).
-class parts_reader final : public checkpoint_reader {
+class parts_reader final : public typed_reader<parts_reader> {
+    friend class typed_reader<parts_reader>;
+
 public:
     parts_reader(hid_t index, std::string shown, fs::path folder, std::string tag, std::uint64_t ranks)
         : index_(index), whole_(index, shown), shown_(std::move(shown)), folder_(std::move(folder)), tag_(std::move(tag)),
@@ -377,13 +388,6 @@ public:
         for (auto s : sizes(name)) n += s;
         return n;
     }
-    void read(const std::string& name, std::uint64_t first, std::span<double> out) override { get(name, first, out); }
-    void read(const std::string& name, std::uint64_t first, std::span<float> out) override { get(name, first, out); }
-    void read(const std::string& name, std::uint64_t first, std::span<std::int32_t> out) override { get(name, first, out); }
-    void read(const std::string& name, std::uint64_t first, std::span<std::int64_t> out) override { get(name, first, out); }
-    void read(const std::string& name, std::uint64_t first, std::span<std::uint16_t> out) override { get(name, first, out); }
-    void read(const std::string& name, std::uint64_t first, std::span<std::uint32_t> out) override { get(name, first, out); }
-    void read(const std::string& name, std::uint64_t first, std::span<std::uint64_t> out) override { get(name, first, out); }
 
 private:
     struct part {
