@@ -13,6 +13,7 @@ packages=(
   python3 python3-numpy python3-h5py
   python3-dev pybind11-dev python3-pytest python3-scipy  # the Python module, its tests and examples
   python3-pynn  # PyNN 0.10.1 for pyNN.myelin (docs/pynn.md); it brings NEURON's Python module along
+  python3-matplotlib  # PyNN's simple_STDP example (tests/pynn) imports pyNN.utility.plotting, which needs it
   chromium-headless-shell  # tests: the compare report is loaded in a headless browser
 )
 if [[ "${1:-}" == "--bench" ]]; then
