@@ -8,7 +8,8 @@ against the same networks and training in PyTorch on the CPU (bench/peers/torch_
    on MNIST row by row): both trained for the config's epochs with seeds 1, 2, 3
    (--threads, default 2; PyTorch in float32); the test accuracy after the last epoch and the mean.
 2. Speed and memory: one epoch over the first --limit training images (default 2,000) at
-   1 and 2 threads, Myelin (float64) against PyTorch in float64 and float32, interleaved,
+   1 and 2 threads, Myelin (float64, and float32 products and state) against PyTorch in
+   float64 and float32, interleaved,
    --runs times, medians; and each process's peak resident memory.
 
 Usage (after a release build and scripts/fetch-mnist.sh):
@@ -33,9 +34,11 @@ parser.add_argument("--accuracy", default="", help="comma-separated: snn, cnn, a
 parser.add_argument("--threads", type=int, default=2, help="threads of the accuracy runs (training is the same for any)")
 parser.add_argument("--matmul", choices=["float64", "float32"], default="float64",
                     help="Myelin's network.matmul_precision in the accuracy runs")
+parser.add_argument("--state", choices=["float64", "float32"], default="float64",
+                    help="Myelin's network.state_precision in the accuracy runs")
 parser.add_argument("--skip-speed", action="store_true")
 parser.add_argument("--skip-float64", action="store_true",
-                    help="speed: only Myelin with float32 products against PyTorch float32 (PyTorch's float64 "
+                    help="speed: only Myelin in float32 (products and state) against PyTorch float32 (PyTorch's float64 "
                          "conv SNN epoch takes ~40 s)")
 parser.add_argument("--myelin", default=str(root / "build/release/apps/myelin"))
 args = parser.parse_args()
@@ -55,11 +58,12 @@ def run(command):
     return out, usage.ru_maxrss / 1024
 
 
-def myelin(model, threads, epochs, seed, out, limit=0, matmul="float64"):
+def myelin(model, threads, epochs, seed, out, limit=0, matmul="float64", state="float64"):
     config = configs[model]
-    if limit or matmul != "float64":
+    if limit or matmul != "float64" or state != "float64":
         c = json.loads(config.read_text())
         c["network"]["matmul_precision"] = matmul
+        c["network"]["state_precision"] = state
         for part in ("train", "test"):
             c["data"][part] = str(root / f"data/mnist/mnist_{part}.csv")
         if limit:  # the same config on the first `limit` training images, without a test set
@@ -89,12 +93,12 @@ with tempfile.TemporaryDirectory() as tmp:
     for model in filter(None, args.accuracy.split(",")):
         epochs = json.loads(configs[model].read_text())["training"]["epochs"]
         print(f"{model}: test accuracy after {epochs} epochs ({args.threads} thread(s); Myelin's products in "
-              f"{args.matmul})\n")
+              f"{args.matmul}, its state in {args.state})\n")
         print("| seed | Myelin | PyTorch float32 |")
         print("|---|---|---|")
         m_acc, t_acc = [], []
         for seed in (1, 2, 3):
-            m_acc.append(myelin(model, args.threads, epochs, seed, f"{tmp}/a", matmul=args.matmul)[1])
+            m_acc.append(myelin(model, args.threads, epochs, seed, f"{tmp}/a", matmul=args.matmul, state=args.state)[1])
             t_acc.append(torch(model, args.threads, epochs, seed, "float32")[1])
             print(f"| {seed} | {100 * m_acc[-1]:.2f} % | {100 * t_acc[-1]:.2f} % |", flush=True)
         print(f"| mean | {100 * statistics.mean(m_acc):.2f} % | {100 * statistics.mean(t_acc):.2f} % |\n", flush=True)
@@ -106,7 +110,8 @@ with tempfile.TemporaryDirectory() as tmp:
         for model in ("snn", "cnn"):
             for threads in (1, 2):
                 for name, go in (("Myelin", lambda: myelin(model, threads, 1, 1, f"{tmp}/m", args.limit)),
-                                 ("Myelin f32", lambda: myelin(model, threads, 1, 1, f"{tmp}/m", args.limit, "float32")),
+                                 ("Myelin f32", lambda: myelin(model, threads, 1, 1, f"{tmp}/m", args.limit, "float32",
+                                                               "float32")),
                                  ("PyTorch float64", lambda: torch(model, threads, 1, 1, "float64", args.limit)),
                                  ("PyTorch float32", lambda: torch(model, threads, 1, 1, "float32", args.limit))):
                     if args.skip_float64 and name in ("Myelin", "PyTorch float64"):
@@ -118,9 +123,9 @@ with tempfile.TemporaryDirectory() as tmp:
 
 print(f"Seconds per epoch of {args.limit} training images, median of {args.runs} interleaved runs; "
       "peak resident memory\n")
-print("| network | threads | Myelin float64 (s) | Myelin float32 products (s) | PyTorch float64 (s) "
-      "| PyTorch float32 (s) | Myelin / f64 | Myelin f32 products / PyTorch f32 "
-      "| peak MB: Myelin / f32 products / PyTorch f64 / f32 |")
+print("| network | threads | Myelin float64 (s) | Myelin float32 products and state (s) | PyTorch float64 (s) "
+      "| PyTorch float32 (s) | Myelin / f64 | Myelin f32 / PyTorch f32 "
+      "| peak MB: Myelin / f32 / PyTorch f64 / f32 |")
 print("|---|---|---|---|---|---|---|---|---|")
 names = ("Myelin", "Myelin f32", "PyTorch float64", "PyTorch float32")
 for model in ("snn", "cnn"):

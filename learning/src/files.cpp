@@ -211,6 +211,11 @@ bool float32_products(object_reader& r) {
     return choice<bool>(r, "matmul_precision", {{"float64", false}, {"float32", true}}, false);
 }
 
+// network.state_precision: "float64" (default) or "float32" (the plain LIF layers' state).
+bool float32_state(object_reader& r) {
+    return choice<bool>(r, "state_precision", {{"float64", false}, {"float32", true}}, false);
+}
+
 // A stack: network.layers (and input_shape, steps, dt).
 void stack_section(object_reader& r, train_config& c) {
     auto& n = c.network;
@@ -236,6 +241,7 @@ void stack_section(object_reader& r, train_config& c) {
     for (std::size_t i = 0; i < layers.size(); ++i)
         n.layers.push_back(layer_of(layers[i], fmt::format("{}[{}]", r.at("layers"), i), r.file(), n.dt_ms));
     n.float32_products = float32_products(r);
+    n.float32_state = float32_state(r);
     r.finish();
 }
 
@@ -280,6 +286,7 @@ void network_section(object_reader& r, train_config& c) {
                                                                                         : L::activation::relu);
     }
     n.float32_products = float32_products(r);
+    n.float32_state = float32_state(r);
     try {
         r.finish();
     } catch (const input_error& e) {
@@ -625,6 +632,7 @@ void save_model(const std::filesystem::path& file, learning::network& net, const
     h5::write_attribute(root, "encoder_scale", o.input.scale);
     h5::write_attribute(root, "seed", static_cast<std::uint64_t>(o.seed));
     if (o.float32_products) h5::write_attribute(root, "matmul_precision", std::string("float32"));
+    if (o.float32_state) h5::write_attribute(root, "state_precision", std::string("float32"));
     h5::write_attribute(root, "config", config_text);
     if (o.kind == L::network_kind::stack) {  // the layers come from the config
         const auto& sh = o.input_shape;
@@ -701,6 +709,7 @@ loaded_model load_model(const std::filesystem::path& file) {
         o.input.scale = h5::read_double_attribute(root, "encoder_scale");
         o.seed = static_cast<std::uint32_t>(h5::read_uint64_attribute(root, "seed"));
         o.float32_products = h5::has_attribute(root, "matmul_precision") && text("matmul_precision") == "float32";
+        o.float32_state = h5::has_attribute(root, "state_precision") && text("state_precision") == "float32";
         out.config_text = text("config");
         if (o.kind == L::network_kind::stack) {
             const auto sh = h5::read_doubles(root, "input_shape");

@@ -821,25 +821,25 @@ struct decays {
 
 // Forward over N neurons of B samples (neuron j: entries [j B, (j + 1) B)); adds each
 // neuron's spikes to counts[j]. S[t-1] is not read: here it is V[t-1] > theta (First:
-// the step before the first, all 0).
-template <bool First, bool KeepFloat>
-MYELIN_X86_CLONES_512 void lif_forward_plain(Eigen::Index N, Eigen::Index B, const double* __restrict x,
-                                           const double* __restrict V_prev, double* __restrict I, double* __restrict V,
-                                           float* __restrict V_kept, double* __restrict S, decays d, double theta,
-                                           double* __restrict counts) {
+// the step before the first, all 0). T = double, or float for the float32 state (I and
+// V in float, the input and the decays rounded to float, the spikes written as double).
+template <bool First, class T, class X>
+MYELIN_X86_CLONES_512 void lif_forward_plain(Eigen::Index N, Eigen::Index B, const X* __restrict x,
+                                           const T* __restrict V_prev, T* __restrict I, T* __restrict V,
+                                           double* __restrict S, decays d, double theta_d, double* __restrict counts) {
+    const T theta = static_cast<T>(theta_d);
     for (Eigen::Index j = 0; j < N; ++j) {
-        const double alpha = d.alpha[j * d.step], beta = d.beta[j * d.step];
+        const T alpha = static_cast<T>(d.alpha[j * d.step]), beta = static_cast<T>(d.beta[j * d.step]);
         int count = 0;
         for (Eigen::Index k = j * B; k < (j + 1) * B; ++k) {
-            const double i = alpha * I[k] + x[k];
+            const T i = alpha * I[k] + static_cast<T>(x[k]);
             I[k] = i;
-            const double v_prev = First ? 0.0 : V_prev[k];
-            const double s_prev = First ? 0.0 : v_prev - theta > 0.0 ? 1.0 : 0.0;
-            const double v = (beta * v_prev + i) - theta * s_prev;
+            const T v_prev = First ? T(0) : V_prev[k];
+            const T s_prev = First ? T(0) : v_prev - theta > T(0) ? T(1) : T(0);
+            const T v = (beta * v_prev + i) - theta * s_prev;
             V[k] = v;
-            if constexpr (KeepFloat) V_kept[k] = static_cast<float>(v);
-            const double s = v - theta > 0.0 ? 1.0 : 0.0;
-            S[k] = s;
+            const T s = v - theta > T(0) ? T(1) : T(0);
+            S[k] = static_cast<double>(s);
             count += static_cast<int>(s);
         }
         counts[j] += static_cast<double>(count);
@@ -847,31 +847,33 @@ MYELIN_X86_CLONES_512 void lif_forward_plain(Eigen::Index N, Eigen::Index B, con
 }
 
 // Backward (Out: 0 no dL/dx, 1 added to out, 2 written to out). dL/dV equals dL/dU here;
-// it is kept apart only where the next step (t - 1) reads it (an undetached reset).
-template <int Out, bool KeepDV, class Surrogate, class VT>
+// it is kept apart only where the next step (t - 1) reads it (an undetached reset). T:
+// double, or float in the float32 state (dL/dU, dL/dI and their arithmetic in float; the
+// surrogate of V - theta in double, as in float64; dL/dx written or added as double).
+template <int Out, bool KeepDV, class Surrogate, class T>
 MYELIN_X86_CLONES_512 void lif_backward_plain(Eigen::Index N, Eigen::Index B, const double* __restrict dS,
-                                            const VT* __restrict V, double* __restrict dU, double* __restrict dV,
-                                            double* __restrict dI, double* __restrict out, decays d, double theta,
+                                            const T* __restrict V, T* __restrict dU, T* __restrict dV,
+                                            T* __restrict dI, double* __restrict out, decays d, double theta,
                                             Surrogate surrogate) {
     for (Eigen::Index j = 0; j < N; ++j) {
-        const double alpha = d.alpha[j * d.step], beta = d.beta[j * d.step];
+        const T alpha = static_cast<T>(d.alpha[j * d.step]), beta = static_cast<T>(d.beta[j * d.step]);
         for (Eigen::Index k = j * B; k < (j + 1) * B; ++k) {
-            const double dSsg = dS[k] * surrogate(static_cast<double>(V[k]) - theta);
-            const double dv = dSsg + beta * dU[k];
+            const T dSsg = static_cast<T>(dS[k] * surrogate(static_cast<double>(V[k]) - theta));
+            const T dv = dSsg + beta * dU[k];
             if constexpr (KeepDV) dV[k] = dv;
             dU[k] = dv;
-            const double di = dv + alpha * dI[k];
+            const T di = dv + alpha * dI[k];
             dI[k] = di;
-            if constexpr (Out == 1) out[k] += di;
-            if constexpr (Out == 2) out[k] = di;
+            if constexpr (Out == 1) out[k] += static_cast<double>(di);
+            if constexpr (Out == 2) out[k] = static_cast<double>(di);
         }
     }
 }
 
 // lif and alif (adapt = true). Each step is one sweep over the neurons (the state updates
 // of the header's equations, element by element, in the order the equations give them).
-// Kept for backward (a pass without one keeps the last two steps): V (also for potential();
-// in float under float32 products where every step is plain, see float_V_);
+// Kept for backward (a pass without one keeps the last two steps): V (also for potential(),
+// except in the float32 state, see float_state_);
 // S where backward reads S[t-1] (reset to zero, recurrent weights); I, U, a and the
 // refractory mask where it needs them.
 class spiking final : public layer {
@@ -881,7 +883,7 @@ public:
           event_(s.recurrent && s.event_driven),
           learn_(s.learn_decays != decay_learning::none), adapt_(s.kind == layer_kind::alif),
           rho_(std::exp(-s.dt_ms / s.tau_adapt_ms)),
-          float_V_(s.float32_products && s.reset == reset_kind::subtract && !adapt_ && !learn_ && !W_rec_ &&
+          float_state_(s.float32_state && s.reset == reset_kind::subtract && !adapt_ && !learn_ && !W_rec_ &&
                    s.refractory_steps == 0 && s.detach_reset && s.spike_grad.kind != surrogate_kind::sigmoid) {
         d_alpha_ = matrix::Zero(1, p[0]->cols());
         d_beta_ = matrix::Zero(1, p[1]->cols());
@@ -906,12 +908,12 @@ public:
             h.resize(!used ? 0 : kept ? T : std::min<std::size_t>(T, 2));
             for (matrix& m : h) m.resize(B, N_);
         };
-        // With float32 products, a layer whose every step takes the plain sweeps keeps V for
-        // backward (the surrogate's argument) in float; the dynamics stay double.
-        const bool float_V = keep_ && float_V_;
-        slots(V_, true, keep_ && !float_V);
-        Vf_.resize(float_V ? T : 0);
+        // In the float32 state, V's history (or last two steps) is kept in float, I in float.
+        slots(V_, !float_state_, keep_);
+        Vf_.resize(!float_state_ ? 0 : keep_ ? T : std::min<std::size_t>(T, 2));
         for (auto& m : Vf_) m.resize(B, N_);
+        if (float_state_) If_now_.setZero(B, N_);
+        constant_input_ = constant_input;
         slots(S_, true, keep_S_);
         slots(I_, learn_, keep_);
         slots(U_, zero && !s_.detach_reset, keep_);
@@ -949,12 +951,21 @@ public:
         const bool plain = I_.empty() && U_.empty() && Q_.empty() && !W_rec_;
         if (subtract && !adapt_ && plain) {
             const Eigen::Index B = zero_.rows();
-            const double* V_prev = t ? slot(V_, t - 1).data() : zero_.data();
-            float* V_kept = Vf_.empty() ? nullptr : Vf_[t].data();
-            const auto sweep = !V_kept ? (t ? lif_forward_plain<false, false> : lif_forward_plain<true, false>)
-                                       : (t ? lif_forward_plain<false, true> : lif_forward_plain<true, true>);
-            sweep(N_, B, x.data(), V_prev, I_now_.data(), slot(V_, t).data(), V_kept, S(t).data(), decays_of(), s_.theta,
-                  counts_.data());
+            const auto sweep = [&](const auto* x, auto& V, auto& I) {  // First: V[t-1] not read
+                using T = typename std::decay_t<decltype(I)>::Scalar;
+                using X = std::remove_cv_t<std::remove_pointer_t<decltype(x)>>;
+                const auto go = t ? lif_forward_plain<false, T, X> : lif_forward_plain<true, T, X>;
+                go(N_, B, x, slot(V, t ? t - 1 : t).data(), I.data(), slot(V, t).data(), S(t).data(), decays_of(),
+                   s_.theta, counts_.data());
+            };
+            if (!float_state_) {
+                sweep(x.data(), V_, I_now_);
+            } else if (constant_input_) {  // the input in float once
+                if (t == 0) xf_ = x.cast<float>();
+                sweep(xf_.data(), Vf_, If_now_);
+            } else {
+                sweep(x.data(), Vf_, If_now_);
+            }
         } else if (subtract && adapt_) {
             forward_step<true, true>(t, x);
         } else if (subtract) {
@@ -970,9 +981,14 @@ public:
     const matrix* backward(const matrix& gy, std::size_t t, bool input_gradient) override {
         const Eigen::Index B = zero_.rows(), N = N_;
         if (t + 1 == T_) {  // dL/dU, dL/dV, dL/dI, dL/da of step t + 1: 0 after the last step
-            dU_next_.setZero(B, N);
-            dV_next_.setZero(B, N);
-            dI_next_.setZero(B, N);
+            if (float_state_) {
+                dUf_.setZero(B, N);
+                dIf_.setZero(B, N);
+            } else {
+                dU_next_.setZero(B, N);
+                dV_next_.setZero(B, N);
+                dI_next_.setZero(B, N);
+            }
             if (adapt_) da_next_.setZero(B, N);
         }
         // dL/dS[t] from above, the regulariser's extra and, through the recurrent weights,
@@ -1033,12 +1049,15 @@ public:
         return {&d_alpha_, &d_beta_};
     }
     const std::vector<double>* spike_counts() const override { return &counts_; }
-    const sequence* potential() const override { return Vf_.empty() ? &V_ : nullptr; }
+    const sequence* potential() const override { return float_state_ ? nullptr : &V_; }
     void add_spike_gradient(std::vector<double> extra) override { extra_ = std::move(extra); }
 
 private:
     // Step t's entry of a history that keeps all steps or only the last two.
-    static matrix& slot(sequence& h, std::size_t t) { return h[t % h.size()]; }
+    template <class M>
+    static M& slot(std::vector<M>& h, std::size_t t) {
+        return h[t % h.size()];
+    }
     matrix& S(std::size_t t) { return slot(S_, t); }
     decays decays_of() const {
         return {alpha_.d->data(), beta_.d->data(), alpha_.per_neuron() ? Eigen::Index(1) : Eigen::Index(0)};
@@ -1110,17 +1129,16 @@ private:
         const auto sg = [&](double v) { return surrogate(v, Eigen::Index(0)); };
         const auto go = [&](auto mode_tag) {
             constexpr int m = decltype(mode_tag)::value;
-            const auto run = [&](const auto* V) {
-                using VT = std::remove_cv_t<std::remove_pointer_t<decltype(V)>>;
-                const auto sweep = s_.detach_reset ? lif_backward_plain<m, false, decltype(sg), VT>
-                                                   : lif_backward_plain<m, true, decltype(sg), VT>;
-                sweep(N_, B, dS_in.data(), V, dU_next_.data(), dV_next_.data(), dI_next_.data(), out, decays_of(),
-                      s_.theta, sg);
+            const auto run = [&](const auto& V, auto& dU, auto& dV, auto& dI) {
+                using T = typename std::decay_t<decltype(dU)>::Scalar;
+                const auto sweep = s_.detach_reset ? lif_backward_plain<m, false, decltype(sg), T>
+                                                   : lif_backward_plain<m, true, decltype(sg), T>;
+                sweep(N_, B, dS_in.data(), V.data(), dU.data(), dV.data(), dI.data(), out, decays_of(), s_.theta, sg);
             };
-            if (Vf_.empty())
-                run(V_[t].data());
+            if (float_state_)  // dL/dV is dL/dU (the reset is detached)
+                run(Vf_[t], dUf_, dUf_, dIf_);
             else
-                run(Vf_[t].data());
+                run(V_[t], dU_next_, dV_next_, dI_next_);
         };
         if (mode == 0)
             go(std::integral_constant<int, 0>());
@@ -1182,8 +1200,12 @@ private:
     bool event_;  // recurrent input event-driven (layer_spec::event_driven)
     bool learn_, adapt_;
     double rho_;
-    bool float_V_;  // V kept for backward in float (float32 products, plain sweeps only)
-    std::vector<Eigen::MatrixXf> Vf_;
+    // float32 state (network.state_precision): a layer whose every step takes the plain
+    // sweeps runs I, V, dL/dU and dL/dI in float (half the bytes of every sweep).
+    bool float_state_;
+    std::vector<Eigen::MatrixXf> Vf_;  // V in the float32 state (its history as V_'s)
+    Eigen::MatrixXf If_now_, xf_, dUf_, dIf_;  // xf_: a constant input in float; dL/dU, dL/dI
+    bool constant_input_ = false;
     std::size_t T_ = 0;
     bool keep_ = true, keep_S_ = false;
     matrix d_alpha_, d_beta_, dW_rec_;

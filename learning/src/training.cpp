@@ -174,6 +174,7 @@ struct network::worker {
             for (std::size_t k : l.params) p.push_back(&n.params_[k].value);
             layer_spec spec = l.spec;
             spec.float32_products = n.o_.float32_products;
+            spec.float32_state = n.o_.float32_state;
             layers.push_back(make_layer(spec, l.in, std::move(p)));
         }
     }

@@ -72,22 +72,40 @@ TEST_CASE("trainer: data that do not suit the config are refused by its file and
     CHECK(plain.net().options().inputs == 64);
 }
 
-TEST_CASE("trainer: float32 products are a config choice the model file keeps", "[learning]") {
+TEST_CASE("trainer: float32 products and state are config choices the model file keeps", "[learning]") {
     CHECK_THROWS_WITH(L::parse_train_config(R"({"network": {"kind": "spiking", "matmul_precision": "float16"},
                                                 "data": {"classes": 10}})",
                                             "digits.json", false),
                       "digits.json: network.matmul_precision: 'float16' is not one of float64, float32");
+    CHECK_THROWS_WITH(L::parse_train_config(R"({"network": {"kind": "spiking", "state_precision": "half"},
+                                                "data": {"classes": 10}})",
+                                            "digits.json", false),
+                      "digits.json: network.state_precision: 'half' is not one of float64, float32");
+    CHECK(L::parse_train_config(R"({"network": {"layers": [{"dense": {"units": 4}}, {"lif": {}}],
+                                    "state_precision": "float32"}, "data": {"classes": 4}, "training": {"epochs": 1}})",
+                                "stack.json", false)
+              .network.float32_state);
     auto c = digits_config();
-    c.network.float32_products = true;
+    c.network.float32_products = c.network.float32_state = true;
     const test::temp_dir tmp;
     L::trainer t(c);
     t.fit(few_digits(), nullptr, 1);
     t.save_model(tmp.path() / "model.h5");
     const auto back = L::load_model(tmp.path() / "model.h5");
     CHECK(back.net->options().float32_products);
+    CHECK(back.net->options().float32_state);
     CHECK(back.net->evaluate(few_digits(), 1).logits == t.net().evaluate(few_digits(), 1).logits);
-    // The products did run in float32: the same training in float64 ends elsewhere.
+    // Each choice did run: the same training in float64, or with only one of them, ends elsewhere.
     L::trainer exact(digits_config());
     exact.fit(few_digits(), nullptr, 1);
     CHECK(t.net().parameter("W1") != exact.net().parameter("W1"));
+    for (const bool products : {true, false}) {
+        auto one = digits_config();
+        (products ? one.network.float32_products : one.network.float32_state) = true;
+        L::trainer single(one);
+        single.fit(few_digits(), nullptr, 1);
+        INFO((products ? "products" : "state"));
+        CHECK(single.net().parameter("W1") != exact.net().parameter("W1"));
+        CHECK(single.net().parameter("W1") != t.net().parameter("W1"));
+    }
 }

@@ -93,6 +93,9 @@ struct layer_spec {
     // dense, conv2d: matrix products in float32 (network.matmul_precision; set by the
     // network for the layers it trains, not read from a layer's config)
     bool float32_products = false;
+    // lif: I, V and their gradients in float where every step takes the plain update
+    // (network.state_precision; set by the network like float32_products)
+    bool float32_state = false;
     // dense: event-driven on sparse input (spikes, events): only the nonzero inputs are
     // accumulated and kept for backward (in double, also under float32 products);
     // lif, alif: the same for S[t-1] W_rec (recurrent only)

@@ -114,6 +114,10 @@ struct network_options {
     // Dense and conv2d products in float32 (operands rounded to float, results and
     // everything else in double): faster, results within float rounding of float64's.
     bool float32_products = false;
+    // The plain LIF layers' I, V and their gradients in float (network.state_precision):
+    // half the bytes of the sweeps that dominate a convolutional SNN; spikes and gradients
+    // within float rounding of float64's.
+    bool float32_state = false;
 };
 
 struct train_options {
