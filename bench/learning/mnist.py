@@ -7,8 +7,8 @@ the CPU (bench/peers/torch_snn.py --task mnist --shift 2).
 
 1. Accuracy: both trained for the config's epochs with seeds 1, 2, 3 (2 threads; PyTorch
    in float32, its usual type); the test accuracy after the last epoch and the mean.
-2. Speed and memory: epoch times at 1 and 2 threads, Myelin (float64) against PyTorch in
-   float64 and float32, interleaved, `--runs` x `--epochs`, medians (evaluation not
+2. Speed and memory: epoch times at 1 and 2 threads, Myelin (float64, and float32
+   products and state) against PyTorch in float64 and float32, interleaved, `--runs` x `--epochs`, medians (evaluation not
    included); and each process's peak resident memory.
 
 Usage (after a release build and scripts/fetch-mnist.sh):
@@ -32,6 +32,8 @@ parser.add_argument("--epochs", type=int, default=3)
 parser.add_argument("--skip-accuracy", action="store_true")
 parser.add_argument("--matmul", choices=["float64", "float32"], default="float64",
                     help="Myelin's network.matmul_precision in the accuracy runs")
+parser.add_argument("--state", choices=["float64", "float32"], default="float64",
+                    help="Myelin's network.state_precision in the accuracy runs")
 parser.add_argument("--myelin", default=str(root / "build/release/apps/myelin"))
 args = parser.parse_args()
 config = root / "examples/learning/mnist_snn.json"
@@ -52,11 +54,12 @@ def run(command):
     return out, usage.ru_maxrss / 1024
 
 
-def myelin(threads, epochs, seed, out, matmul="float64"):
+def myelin(threads, epochs, seed, out, matmul="float64", state="float64"):
     path = config
-    if matmul != "float64":  # the config with float32 products, its data files by absolute path
+    if matmul != "float64" or state != "float64":  # the config in float32, its data files by absolute path
         c = json.loads(config.read_text())
         c["network"]["matmul_precision"] = matmul
+        c["network"]["state_precision"] = state
         for part in ("train", "test"):
             c["data"][part] = str((config.parent / c["data"][part]).resolve())
         path = pathlib.Path(out + ".json")
@@ -77,12 +80,13 @@ def torch(threads, epochs, seed, dtype):
 
 with tempfile.TemporaryDirectory() as tmp:
     if not args.skip_accuracy:
-        print(f"Test accuracy after {config_epochs} epochs (2 threads; Myelin's products in {args.matmul})\n")
+        print(f"Test accuracy after {config_epochs} epochs (2 threads; Myelin's products in {args.matmul}, its state in "
+              f"{args.state})\n")
         print("| seed | Myelin | PyTorch float32 |")
         print("|---|---|---|")
         m_acc, t_acc = [], []
         for seed in (1, 2, 3):
-            m_acc.append(myelin(2, config_epochs, seed, f"{tmp}/a", args.matmul)[1])
+            m_acc.append(myelin(2, config_epochs, seed, f"{tmp}/a", args.matmul, args.state)[1])
             t_acc.append(torch(2, config_epochs, seed, "float32")[1])
             print(f"| {seed} | {100 * m_acc[-1]:.2f} % | {100 * t_acc[-1]:.2f} % |", flush=True)
         print(f"| mean | {100 * statistics.mean(m_acc):.2f} % | {100 * statistics.mean(t_acc):.2f} % |\n")
@@ -91,7 +95,7 @@ with tempfile.TemporaryDirectory() as tmp:
     for _ in range(args.runs):
         for threads in (1, 2):
             for name, go in (("Myelin", lambda: myelin(threads, args.epochs, 1, f"{tmp}/m")),
-                             ("Myelin f32", lambda: myelin(threads, args.epochs, 1, f"{tmp}/m", "float32")),
+                             ("Myelin f32", lambda: myelin(threads, args.epochs, 1, f"{tmp}/m", "float32", "float32")),
                              ("PyTorch float64", lambda: torch(threads, args.epochs, 1, "float64")),
                              ("PyTorch float32", lambda: torch(threads, args.epochs, 1, "float32"))):
                 seconds, _, mb = go()
@@ -100,8 +104,8 @@ with tempfile.TemporaryDirectory() as tmp:
                 entry["mb"].append(mb)
 
 print(f"Epoch time, 7,996 images, median over {args.runs} runs x {args.epochs} epochs; peak resident memory\n")
-print("| threads | Myelin float64 (s) | Myelin float32 products (s) | PyTorch float64 (s) | PyTorch float32 (s) "
-      "| Myelin / f64 | Myelin f32 products / PyTorch f32 | peak MB: Myelin / f32 products / PyTorch f64 / f32 |")
+print("| threads | Myelin float64 (s) | Myelin float32 products and state (s) | PyTorch float64 (s) "
+      "| PyTorch float32 (s) | Myelin / f64 | Myelin f32 / PyTorch f32 | peak MB: Myelin / f32 / PyTorch f64 / f32 |")
 print("|---|---|---|---|---|---|---|---|")
 names = ("Myelin", "Myelin f32", "PyTorch float64", "PyTorch float32")
 for threads in (1, 2):
